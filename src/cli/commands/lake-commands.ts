@@ -1,0 +1,120 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { isIsoDate } from '../../market/dates.js';
+import { normalizeTicker } from '../../market/ticker.js';
+import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
+import { listAllKeys } from '../../storage/listing.js';
+import { formatTable, printJson } from '../output.js';
+import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import type { ConfigFlags } from '../../config.js';
+
+function parseKind(value: string): ObjectKind {
+  if (!(OBJECT_KINDS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown kind "${value}" (one of ${OBJECT_KINDS.join(', ')})`);
+  }
+  return value as ObjectKind;
+}
+
+function parseDate(value: string): string {
+  if (!isIsoDate(value)) throw new InvalidArgumentError(`"${value}" is not a date YYYY-MM-DD`);
+  return value;
+}
+
+function parseTicker(value: string): string {
+  try {
+    return normalizeTicker(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+interface ReadOptions extends ConfigFlags {
+  date?: string;
+  version?: string;
+  json?: boolean;
+}
+
+/** Reading the lake: get, versions, lineage, ls. */
+export function registerLakeReadCommands(program: Command): void {
+  withRuntimeOptions(
+    program
+      .command('get')
+      .description('print a stored object: the latest, the latest of a date, or a given version')
+      .argument('<kind>', `one of ${OBJECT_KINDS.join(', ')}`, parseKind)
+      .argument('<ticker>', 'vendor symbol, e.g. NVDA, D05.SI', parseTicker)
+      .option('--date <date>', 'the latest object of this as-of date (fetch date for raw)', parseDate)
+      .option('--version <version>', "a key timestamp (20261126_150000[_2]) or the store's version id")
+      .option('--json', 'print {key, version_id, tags, metadata, body}'),
+  ).action(async (kind: ObjectKind, ticker: string, options: ReadOptions) => {
+    await withRuntime(options, async ({ lake }) => {
+      const object = options.version
+        ? await lake.getByVersion(kind, ticker, options.version)
+        : await lake.getLatest(kind, ticker, options.date);
+      if (options.json) {
+        return printJson({ key: object.key, version_id: object.versionId, tags: object.tags, metadata: object.metadata, body: object.body });
+      }
+      const lines = [
+        `key:        ${object.key}`,
+        `version id: ${object.versionId}`,
+        `tags:       ${Object.entries(object.tags).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+        ...Object.entries(object.metadata).map(([k, v]) => `meta ${k}: ${v}`),
+        '',
+        JSON.stringify(object.body, null, 2),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+  });
+
+  withRuntimeOptions(
+    program
+      .command('versions')
+      .description('list every stored version of a kind for a ticker, newest first')
+      .argument('<kind>', `one of ${OBJECT_KINDS.join(', ')}`, parseKind)
+      .argument('<ticker>', 'vendor symbol', parseTicker)
+      .option('--date <date>', 'only this as-of date (fetch date for raw)', parseDate)
+      .option('--json', 'print an array of {key, version_id, date, computed_at, computation_version}'),
+  ).action(async (kind: ObjectKind, ticker: string, options: ReadOptions) => {
+    await withRuntime(options, async ({ lake }) => {
+      const versions = await lake.listVersions(kind, ticker, options.date);
+      if (options.json) return printJson(versions);
+      process.stdout.write(
+        formatTable([
+          ['date', 'computed_at', 'version', 'key', 'version_id'],
+          ...versions.map((v) => [v.date, v.computed_at ?? '-', v.computation_version ?? '-', v.key, v.version_id]),
+        ]) + `\n(${versions.length} versions)\n`,
+      );
+    });
+  });
+
+  withRuntimeOptions(
+    program
+      .command('lineage')
+      .description('where an object came from (processed -> raw) and what was computed from it (raw -> processed)')
+      .argument('<key>', 'an object key, e.g. processed/indicators/NVDA/2026-11-25/20261126_150000.json')
+      .option('--json', 'print {key, sources: [{key, version_id, sha256}], derived: [{key, version_id}]}'),
+  ).action(async (key: string, options: ReadOptions) => {
+    await withRuntime(options, async ({ lake }) => {
+      const lineage = await lake.lineage(key);
+      if (options.json) return printJson({ key: lineage.key, sources: lineage.sources, derived: lineage.derived });
+      const lines = [`${lineage.key} (version ${lineage.version_id})`];
+      for (const source of lineage.sources) lines.push(`  computed from ${source.key} (version ${source.version_id}, sha256 ${source.sha256})`);
+      for (const derived of lineage.derived) lines.push(`  -> ${derived.key} (version ${derived.version_id})`);
+      if (lineage.sources.length === 0 && lineage.derived.length === 0) lines.push('  (nothing computed from it yet)');
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+  });
+
+  withRuntimeOptions(
+    program
+      .command('ls')
+      .description('list object keys under a prefix')
+      .argument('[prefix]', 'key prefix, e.g. processed/indicators/NVDA/', '')
+      .option('--json', 'print an array of keys'),
+  ).action(async (prefix: string, options: ReadOptions) => {
+    await withRuntime(options, async ({ store }) => {
+      const keys: string[] = [];
+      for await (const key of listAllKeys(store, prefix)) keys.push(key);
+      if (options.json) return printJson(keys);
+      process.stdout.write(keys.map((key) => `${key}\n`).join(''));
+    });
+  });
+}

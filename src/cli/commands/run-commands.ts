@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../compute/fields.js';
+import type { ConfigFlags } from '../../config.js';
+import { InputError, UsageError } from '../../errors.js';
+import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
+import { drainOutbox } from '../../pipeline/outbox-drain.js';
+import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { parseComputationVersion } from '../options.js';
+import { printJson } from '../output.js';
+import { terminalProgress } from '../progress.js';
+import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+
+interface RunOptions extends ConfigFlags {
+  tickers?: string;
+  universe?: string;
+  source: string;
+  csvDir?: string;
+  computationVersion: ComputationVersion;
+  concurrency: number;
+  range: string;
+  json?: boolean;
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+  return n;
+}
+
+function parseSource(value: string): SourceKind {
+  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source "${value}" (one of ${SOURCE_KINDS.join(', ')})`);
+  return value;
+}
+
+/** A universe file: one ticker per line; blank lines and `#` comments ignored; commas also separate. */
+export async function readUniverse(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(path, undefined, `cannot read the universe file: ${(error as Error).message}`);
+  }
+  const tickers = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, ''))
+    .flatMap((line) => line.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (tickers.length === 0) throw new InputError(path, undefined, 'the universe file lists no tickers');
+  return tickers;
+}
+
+export function registerRunCommands(program: Command): void {
+  withRuntimeOptions(
+    program
+      .command('run')
+      .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake')
+      .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)')
+      .option('--universe <file>', 'a file with one ticker per line')
+      .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
+      .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)')
+      .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+      .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
+      .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', '2y')
+      .option('--json', 'print a summary object on stdout'),
+  ).action(async (options: RunOptions) => {
+    if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
+    const tickers = options.tickers
+      ? options.tickers.split(',').map((t) => t.trim()).filter((t) => t !== '')
+      : options.universe
+        ? await readUniverse(options.universe)
+        : [...SAMPLE_TICKERS];
+    if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
+    const source =
+      options.source === 'csv'
+        ? createSource('csv', { dir: options.csvDir! })
+        : createSource(options.source as 'yahoo' | 'sample');
+    const { start, end } = dateRange(new Date(), options.range);
+
+    const summary = await withRuntime(options, async ({ lake, warehouse, config }) => {
+      const progress = terminalProgress();
+      progress.start(tickers.length, 'run');
+      try {
+        const result = await runDaily({
+          tickers,
+          source,
+          lake,
+          warehouse,
+          computationVersion: options.computationVersion,
+          start,
+          end,
+          concurrency: options.concurrency,
+          onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+        });
+        progress.stop();
+        if (!options.json) printRunReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location);
+        return result;
+      } finally {
+        progress.stop();
+      }
+    });
+    if (options.json) printJson(summary);
+    process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+  });
+
+  const lake = program.command('lake').description('maintenance of the lake');
+  withRuntimeOptions(
+    lake
+      .command('retry')
+      .description('write every pending outbox entry to the lake (every run does this first)')
+      .option('--json', 'print {written, failed, waiting, pending}'),
+  ).action(async (options: ConfigFlags & { json?: boolean }) => {
+    const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
+      const report = await drainOutbox(dataLake, warehouse);
+      return { report, pending: await warehouse.repository.countPendingOutbox() };
+    });
+    const { report, pending } = result;
+    if (options.json) {
+      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending });
+    } else {
+      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending\n`);
+      for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
+    }
+    process.exitCode = pending === 0 ? EXIT_OK : EXIT_FAILURE;
+  });
+}
+
+function printRunReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): void {
+  const lines = [
+    `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
+    `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
+    `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
+    `  database: ${databaseLocation}`,
+  ];
+  for (const failure of summary.tickers_failed) lines.push(`  FAILED ${failure.ticker}: ${failure.reason}`);
+  if (summary.outbox_pending > 0) {
+    lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
+    for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError, UserError } from '../errors.js';
+import { PRODUCER_VERSION } from '../version.js';
+import { registerComputeCommands } from './commands/compute-commands.js';
+import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerRunCommands } from './commands/run-commands.js';
+import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+
+
+export function buildProgram(): Command {
+  const program = new Command('marketlake')
+    .description('marketlake: a market-data lake with lineage — raw snapshots, indicators, percentiles, features')
+    .version(PRODUCER_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    // Options before a subcommand belong to the program, after it to the subcommand (so `get --version V` works).
+    .enablePositionalOptions()
+    .exitOverride();
+  registerRunCommands(program);
+  registerLakeReadCommands(program);
+  registerComputeCommands(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; it never calls process.exit, so output is always flushed. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander has already printed its message.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`marketlake: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`marketlake: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    process.stderr.write(`marketlake: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,66 @@
+import type { BarSeries } from '../market/bars.js';
+import { atrPercent, priceVwapPct, uncertaintyScore, volumeRatio, vwap } from './derived.js';
+import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion, type IndicatorColumns } from './fields.js';
+import * as legacy from './v1/index.js';
+import * as standard from './v2/index.js';
+
+/**
+ * All 17 indicator fields of one computation version over a whole series (DESIGN.md "Computation versions").
+ *
+ * Pure: the same bars and version always give the same numbers. Pass `out` (from allocateIndicatorColumns, at
+ * least as long as the series) to reuse buffers across calls; the kernels then allocate nothing.
+ * NaN marks an undefined value (warm-up, division by zero); it becomes `null` in JSON.
+ */
+export function computeIndicators(
+  series: BarSeries,
+  version: ComputationVersion,
+  out: IndicatorColumns = allocateIndicatorColumns(series.close.length),
+): IndicatorColumns {
+  const { high, low, close, volume } = series;
+  if (version === '1.0') {
+    legacy.rollingMean(close, 20, out.sma_20);
+    legacy.rollingMean(close, 50, out.sma_50);
+    legacy.rollingMean(close, 200, out.sma_200);
+    legacy.rsi(close, 14, out.rsi_14);
+    legacy.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
+    legacy.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
+    legacy.atr(high, low, close, 14, out.atr_14);
+  } else {
+    standard.sma(close, 20, out.sma_20);
+    standard.sma(close, 50, out.sma_50);
+    standard.sma(close, 200, out.sma_200);
+    standard.rsi(close, 14, out.rsi_14);
+    standard.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
+    standard.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
+    standard.atr(high, low, close, 14, out.atr_14);
+  }
+  // The remaining fields are defined once for both versions; each version feeds its own ATR.
+  atrPercent(out.atr_14, close, out.atr_percent);
+  vwap(high, low, close, volume, out.vwap);
+  priceVwapPct(close, out.vwap, out.price_vwap_pct);
+  legacy.rollingMean(volume, 20, out.volume_sma_20);
+  volumeRatio(volume, out.volume_sma_20, out.volume_ratio);
+  uncertaintyScore(close, out.vwap, out.volume_ratio, out.atr_14, out.uncertainty_score);
+  return out;
+}
+
+/** A number for JSON: NaN and +-Infinity (undefined values) become null. */
+export function jsonNumber(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+/** One JSON row per bar: `{date, <every field>: number|null}`, in input order. */
+export function indicatorRows(series: BarSeries, columns: IndicatorColumns): Record<string, string | number | null>[] {
+  return series.dates.map((date, i) => {
+    const row: Record<string, string | number | null> = { date };
+    for (const name of INDICATOR_FIELDS) row[name] = jsonNumber(columns[name][i]);
+    return row;
+  });
+}
+
+/** The values of the last bar, the `values` object of a stored indicators document. */
+export function indicatorValuesAt(columns: IndicatorColumns, index: number): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const name of INDICATOR_FIELDS) values[name] = jsonNumber(columns[name][index]);
+  return values;
+}

@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hostileSeries, pricePath } from '../../../test/fixtures/pandas-v1/arbitraries.js';
+import { compare, compareBits, fixtureNames, legacyGainLoss, loadFixture } from '../../../test/fixtures/pandas-v1/load.js';
+import { rollingMean } from './rolling-mean.js';
+import { rsi } from './rsi.js';
+
+/** The legacy definition spelled out with the plain kernel: what the fused RSI must reproduce bit for bit. */
+function composedRsi(close: Float64Array, period: number): Float64Array {
+  const { gain, loss } = legacyGainLoss(close);
+  const avgGain = rollingMean(gain, period, new Float64Array(close.length));
+  const avgLoss = rollingMean(loss, period, new Float64Array(close.length));
+  return avgGain.map((g, i) => 100 - 100 / (1 + g / avgLoss[i]));
+}
+
+describe('rsi (legacy) against pandas', () => {
+  describe.each(fixtureNames())('%s', (name) => {
+    const f = loadFixture(name);
+    it.each([
+      ['rsi_14', 14],
+      ['rsi_2', 2],
+    ] as const)('%s', (key, period) => {
+      const out = rsi(f.close, period, new Float64Array(f.length));
+      expect(compare(out, f.outputs[key], 100)).toEqual([]);
+      expect(compareBits(out, f.outputs[key])).toEqual([]);
+    });
+  });
+
+  it('flat stretch: NaN while nothing changes (0/0), exactly 100 while nothing falls', () => {
+    const f = loadFixture('flat-stretch');
+    const out = rsi(f.close, 14, new Float64Array(f.length));
+    for (let i = 213; i < 240; i++) expect(out[i]).toBeNaN(); // 14 zero changes in the window
+    for (let i = 240; i < 260; i++) expect(out[i]).toBe(100); // only rises and zeros
+    expect(out[212]).toBe(100); // the last loss has just left the window
+    expect(out[212 - 2]).toBeLessThan(100);
+  });
+
+  it('counts the first change as 0: defined from bar period - 1', () => {
+    const out = rsi(Float64Array.of(1, 2, 3, 2), 3, new Float64Array(4));
+    expect(out[1]).toBeNaN();
+    // window [0, +1, +1]: no losses -> 100; then [+1, +1, -1]: rs = (2/3)/(1/3) = 2 -> 66.67
+    expect(out[2]).toBe(100);
+    expect(out[3]).toBeCloseTo(200 / 3, 12);
+  });
+
+  it('refuses a bad period or a short output', () => {
+    expect(() => rsi(new Float64Array(3), 0, new Float64Array(3))).toThrow(RangeError);
+    expect(() => rsi(new Float64Array(3), 2, new Float64Array(2))).toThrow(RangeError);
+  });
+
+  it('property: the fused kernel is bit-identical to rolling means of gain and loss, on any input', () => {
+    fc.assert(
+      fc.property(hostileSeries(), fc.integer({ min: 1, max: 16 }), (close, period) => {
+        const out = rsi(close, period, new Float64Array(close.length));
+        expect(compareBits(out, composedRsi(close, period))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: 0 <= rsi <= 100', () => {
+    fc.assert(
+      fc.property(pricePath(), fc.integer({ min: 1, max: 30 }), (close, period) => {
+        for (const v of rsi(close, period, new Float64Array(close.length))) {
+          if (!Number.isNaN(v)) {
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(100);
+          }
+        }
+      }),
+    );
+  });
+
+  it('property: shifting every price by a constant does not change RSI (beyond rounding)', () => {
+    fc.assert(
+      fc.property(pricePath({ maxLength: 100 }), fc.integer({ min: -99, max: 1_000_000 }), fc.integer({ min: 2, max: 20 }), (close, shiftCents, period) => {
+        const shift = shiftCents / 100;
+        const shifted = close.map((x) => x + shift);
+        fc.pre(shifted.every((x) => x > 0));
+        const a = rsi(close, period, new Float64Array(close.length));
+        const b = rsi(shifted, period, new Float64Array(close.length));
+        for (let i = 0; i < close.length; i++) {
+          if (Number.isNaN(a[i])) expect(b[i]).toBeNaN();
+          else expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-6);
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Relative strength index, TA_RSI with Wilder smoothing and TA-Lib's defaults (no unstable period, classic
+ * compatibility). The first value is at bar `period`: average gain G and loss L are the plain means of the
+ * first `period` changes, and after that G = (G (period - 1) + gain) / period, the same for L.
+ * RSI = 100 G / (G + L); where G + L is within TA-Lib's epsilon of zero (1e-14: no move at all over the
+ * smoothing horizon) TA-Lib writes 0, and so do we, to match it.
+ */
+import { checkDistinct, checkOutput, checkPeriod } from './guards.js';
+
+/** TA-Lib's TA_EPSILON: its test for "zero" in TA_IS_ZERO. */
+const TA_EPSILON = 1e-14;
+
+export function rsi(close: Float64Array, period: number, out: Float64Array): Float64Array {
+  checkPeriod('rsi', period);
+  const n = close.length;
+  checkOutput('rsi', 'out', out, n);
+  checkDistinct('rsi', { close, out });
+  out.fill(NaN, 0, Math.min(period, n));
+  if (n <= period) return out;
+
+  // Seed: TA-Lib's loop, same order and same branch, so the first value is TA-Lib's bit for bit.
+  let gain = 0;
+  let loss = 0;
+  for (let i = 1; i <= period; i++) {
+    const change = close[i] - close[i - 1];
+    if (change < 0) loss -= change;
+    else gain += change;
+  }
+  gain /= period;
+  loss /= period;
+  let total = gain + loss;
+  out[period] = total > -TA_EPSILON && total < TA_EPSILON ? 0 : 100 * (gain / total);
+
+  // Wilder's step written as a G + b gain: (period - 1) / period and 1 / period are constants, so only a
+  // multiply and an add sit on the bar-to-bar chain instead of TA-Lib's multiply, add and divide. Same
+  // value up to rounding; the recurrence contracts, so differences stay near 1e-15 relative.
+  // The gain and the loss come without a branch (a price series' signs are unpredictable):
+  // |c| + c = 2 max(c, 0) and |c| - c = 2 max(-c, 0), both exact, and the 1/2 is folded into b.
+  const a = (period - 1) / period;
+  const b = 0.5 / period;
+  for (let i = period + 1; i < n; i++) {
+    const change = close[i] - close[i - 1];
+    const size = Math.abs(change);
+    gain = a * gain + b * (size + change);
+    loss = a * loss + b * (size - change);
+    total = gain + loss;
+    out[i] = total > -TA_EPSILON && total < TA_EPSILON ? 0 : 100 * (gain / total);
+  }
+  return out;
+}

@@ -1,0 +1,372 @@
+import { UserError } from '../errors.js';
+import { utcDate } from '../market/dates.js';
+import type { RawSnapshot } from '../market/snapshot.js';
+import { parseRawDocument } from '../sources/raw-document.js';
+import { ObjectExistsError, ObjectNotFoundError } from '../storage/errors.js';
+import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { CatalogEntry, LakeCatalog } from './catalog.js';
+import {
+  type ProcessedDocument,
+  type RawReference,
+  type RenderedObject,
+  renderProcessed,
+  renderRaw,
+} from './documents.js';
+import {
+  compareKeys,
+  datePrefix,
+  formatTimestamp,
+  type ObjectKind,
+  objectKey,
+  parseKey,
+  type ParsedKey,
+  type ProcessedKind,
+  RAW_SOURCES,
+  tickerPrefix,
+} from './keys.js';
+
+/** A stored object as the lake returns it (the shape `marketlake get --json` prints). */
+export interface LakeObject<Body = unknown> {
+  key: string;
+  versionId: string;
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+  body: Body;
+}
+
+export interface WrittenObject {
+  key: string;
+  versionId: string;
+  sha256: string;
+  size: number;
+  /** False when an identical object was already there (a retry after a lost response): nothing was written. */
+  created: boolean;
+}
+
+export interface VersionInfo {
+  key: string;
+  version_id: string;
+  date: string;
+  computed_at: string | null;
+  computation_version: string | null;
+}
+
+export interface Lineage {
+  key: string;
+  version_id: string;
+  sources: { key: string; version_id: string; sha256: string }[];
+  derived: { key: string; version_id: string }[];
+}
+
+export class LakeObjectNotFoundError extends UserError {
+  override readonly name = 'LakeObjectNotFoundError';
+}
+
+/** How many `{TS}_n.json` suffixes a writer tries before it reports contention instead of looping. */
+const MAX_SEQUENCE = 1000;
+
+/**
+ * The lake's API over an ObjectStore (DESIGN.md): immutable writes with the key layout, tags and metadata of the
+ * design; reads of the latest, by date, by version; version listings; lineage in both directions.
+ * With a catalog, lookups are one query each; without one they list the store by prefix with a delimiter.
+ */
+export class DataLake {
+  constructor(
+    readonly store: ObjectStore,
+    readonly catalog?: LakeCatalog,
+  ) {}
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Writes a rendered object under `{prefix}{TS}.json`, or the next free `{TS}_n.json` if that key is taken.
+   * A key already holding the same bytes (sha256) is the same object written before (a retry whose first
+   * response was lost) and is returned as is, so retries never create a second copy.
+   */
+  async write(
+    parsed: Omit<ParsedKey, 'sequence'>,
+    rendered: RenderedObject,
+    options: { firstSequence?: number; exactKey?: boolean } = {},
+  ): Promise<WrittenObject> {
+    const first = options.firstSequence ?? 1;
+    const last = options.exactKey ? first : MAX_SEQUENCE;
+    for (let sequence = first; sequence <= last; sequence++) {
+      const key = objectKey(parsed.kind, parsed.ticker, parsed.date, parsed.timestamp, sequence, parsed.source);
+      try {
+        const result = await this.store.put({
+          key,
+          body: rendered.body,
+          contentType: rendered.contentType,
+          tags: rendered.tags,
+          metadata: rendered.metadata,
+        });
+        return { key, versionId: result.versionId, sha256: rendered.sha256, size: rendered.size, created: true };
+      } catch (error) {
+        if (!(error instanceof ObjectExistsError)) throw error;
+        const existing = await this.store.head(key);
+        if (existing.metadata.content_sha256 === rendered.sha256) {
+          return { key, versionId: existing.versionId, sha256: rendered.sha256, size: rendered.size, created: false };
+        }
+      }
+    }
+    if (options.exactKey) {
+      const key = objectKey(parsed.kind, parsed.ticker, parsed.date, parsed.timestamp, first, parsed.source);
+      // The first write's response may have been lost, but the bytes differ: this is someone else's object.
+      throw new ObjectExistsError(key);
+    }
+    throw new Error(`${parsed.kind} ${parsed.ticker} ${parsed.date} ${parsed.timestamp}: more than ${MAX_SEQUENCE} objects in one second`);
+  }
+
+  async storeRaw(snapshot: RawSnapshot): Promise<WrittenObject> {
+    const parsed = rawKeyParts(snapshot);
+    const written = await this.write(parsed, renderRaw(objectKey('raw', parsed.ticker, parsed.date, parsed.timestamp, 1, parsed.source), snapshot));
+    await this.catalog?.record(catalogEntry(parsed, written, null, null, new Date(snapshot.fetched_at)));
+    return written;
+  }
+
+  storeIndicators(document: ProcessedDocument): Promise<WrittenObject> {
+    return this.storeProcessed('indicators', document);
+  }
+
+  storePercentiles(document: ProcessedDocument): Promise<WrittenObject> {
+    return this.storeProcessed('percentiles', document);
+  }
+
+  storeFeatures(document: ProcessedDocument): Promise<WrittenObject> {
+    return this.storeProcessed('features', document);
+  }
+
+  async storeProcessed(kind: ProcessedKind, document: ProcessedDocument): Promise<WrittenObject> {
+    const parsed = processedKeyParts(kind, document);
+    const written = await this.write(
+      parsed,
+      renderProcessed(objectKey(kind, parsed.ticker, parsed.date, parsed.timestamp), kind, document),
+    );
+    await this.catalog?.record(
+      catalogEntry(parsed, written, document.computation_version, {
+        key: document.source_raw_data_key,
+        versionId: document.source_raw_data_version_id,
+        sha256: document.source_raw_data_sha256,
+      }, new Date(document.computed_at)),
+    );
+    return written;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get<Body = unknown>(key: string, versionId?: string): Promise<LakeObject<Body>> {
+    const options = versionId === undefined ? undefined : { versionId };
+    try {
+      const [object, tags] = await Promise.all([this.store.get(key, options), this.store.getTags(key, options)]);
+      const text = Buffer.from(object.body).toString('utf8');
+      const body = (parseKeySafe(key)?.kind === 'raw' ? parseRawDocument(text, key) : JSON.parse(text)) as Body;
+      return { key, versionId: object.versionId, tags, metadata: object.metadata, body };
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) {
+        throw new LakeObjectNotFoundError(`no object ${key}${versionId ? ` with version id ${versionId}` : ''} in ${this.store.description}`);
+      }
+      throw error;
+    }
+  }
+
+  async getRaw(key: string, versionId?: string): Promise<LakeObject<RawSnapshot>> {
+    return this.get<RawSnapshot>(key, versionId);
+  }
+
+  /** The newest object of a kind and ticker (of a date, when given); raw objects of every source are considered. */
+  async getLatest<Body = unknown>(kind: ObjectKind, ticker: string, date?: string): Promise<LakeObject<Body>> {
+    const key = await this.latestKey(kind, ticker, date);
+    if (key === undefined) {
+      throw new LakeObjectNotFoundError(`no ${kind} object for ${ticker}${date ? ` on ${date}` : ''} in ${this.store.description}`);
+    }
+    return this.get<Body>(key.key, key.versionId);
+  }
+
+  getLatestIndicators(ticker: string) {
+    return this.getLatest<ProcessedDocument>('indicators', ticker);
+  }
+
+  getLatestPercentiles(ticker: string) {
+    return this.getLatest<ProcessedDocument>('percentiles', ticker);
+  }
+
+  getLatestFeatures(ticker: string) {
+    return this.getLatest<ProcessedDocument>('features', ticker);
+  }
+
+  getLatestRaw(ticker: string) {
+    return this.getLatest<RawSnapshot>('raw', ticker);
+  }
+
+  getIndicatorsByDate(ticker: string, date: string) {
+    return this.getLatest<ProcessedDocument>('indicators', ticker, date);
+  }
+
+  getPercentilesByDate(ticker: string, date: string) {
+    return this.getLatest<ProcessedDocument>('percentiles', ticker, date);
+  }
+
+  getFeaturesByDate(ticker: string, date: string) {
+    return this.getLatest<ProcessedDocument>('features', ticker, date);
+  }
+
+  /**
+   * A specific version: either the key's timestamp (`20261126_150000`, or `20261126_150000_2` for the second
+   * object of that second) or the store's version id.
+   */
+  async getByVersion<Body = unknown>(kind: ObjectKind, ticker: string, version: string): Promise<LakeObject<Body>> {
+    const versions = await this.listVersions(kind, ticker);
+    const match = versions.find((v) => {
+      const parsed = parseKey(v.key);
+      const stamp = parsed.sequence === 1 ? parsed.timestamp : `${parsed.timestamp}_${parsed.sequence}`;
+      return stamp === version || v.version_id === version;
+    });
+    if (!match) throw new LakeObjectNotFoundError(`no ${kind} version "${version}" for ${ticker} in ${this.store.description}`);
+    return this.get<Body>(match.key, match.version_id);
+  }
+
+  /** Every stored object of a kind and ticker (of a date, when given), newest first. */
+  async listVersions(kind: ObjectKind, ticker: string, date?: string): Promise<VersionInfo[]> {
+    if (this.catalog) {
+      const entries = await this.catalog.list({ kind, ticker, ...(date ? { date } : {}) });
+      return entries.map((entry) => ({
+        key: entry.key,
+        version_id: entry.versionId,
+        date: entry.objectDate,
+        computed_at: entry.createdAt.toISOString(),
+        computation_version: entry.computationVersion,
+      }));
+    }
+    const keys: ParsedWithKey[] = [];
+    for (const prefix of this.prefixes(kind, ticker, date)) {
+      for await (const key of listAllKeys(this.store, prefix)) {
+        const parsed = parseKeySafe(key);
+        if (parsed) keys.push({ ...parsed, key });
+      }
+    }
+    keys.sort((a, b) => compareKeys(b, a));
+    return Promise.all(
+      keys.map(async ({ key, date: objectDate }) => {
+        const head = await this.store.head(key);
+        return {
+          key,
+          version_id: head.versionId,
+          date: objectDate,
+          computed_at: head.metadata.computed_at ?? null,
+          computation_version: head.metadata.computation_version ?? null,
+        };
+      }),
+    );
+  }
+
+  /** Where a key came from (processed → raw) and what was computed from it (raw → processed). */
+  async lineage(key: string, versionId?: string): Promise<Lineage> {
+    const parsed = parseKey(key);
+    const head = await this.headOrNotFound(key, versionId);
+    if (parsed.kind !== 'raw') {
+      const m = head.metadata;
+      return {
+        key,
+        version_id: head.versionId,
+        sources: [{ key: m.source_raw_data_key, version_id: m.source_raw_data_version_id, sha256: m.source_raw_data_sha256 }],
+        derived: [],
+      };
+    }
+    let derived: { key: string; version_id: string }[];
+    if (this.catalog) {
+      derived = (await this.catalog.findDerived(key)).map((entry) => ({ key: entry.key, version_id: entry.versionId }));
+    } else {
+      // Without a catalog: read the tags of every processed object of this ticker (they name their raw key).
+      derived = [];
+      for (const kind of ['indicators', 'percentiles', 'features'] as const) {
+        for await (const candidate of listAllKeys(this.store, tickerPrefix(kind, parsed.ticker))) {
+          const candidateHead = await this.store.head(candidate);
+          if (candidateHead.metadata.source_raw_data_key === key) derived.push({ key: candidate, version_id: candidateHead.versionId });
+        }
+      }
+    }
+    return { key, version_id: head.versionId, sources: [], derived };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async headOrNotFound(key: string, versionId?: string) {
+    try {
+      return await this.store.head(key, versionId === undefined ? undefined : { versionId });
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw new LakeObjectNotFoundError(`no object ${key} in ${this.store.description}`);
+      throw error;
+    }
+  }
+
+  private prefixes(kind: ObjectKind, ticker: string, date?: string): string[] {
+    const sources = kind === 'raw' ? RAW_SOURCES : [undefined];
+    return sources.map((source) => (date ? datePrefix(kind, ticker, date, source) : tickerPrefix(kind, ticker, source)));
+  }
+
+  /**
+   * The newest key: one catalog query, or without a catalog two listings per prefix whatever the number of
+   * versions: the date folders (with a delimiter, not every object), then the keys of the newest date.
+   */
+  private async latestKey(kind: ObjectKind, ticker: string, date?: string): Promise<{ key: string; versionId?: string } | undefined> {
+    if (this.catalog) {
+      const entry = await this.catalog.findLatest({ kind, ticker, ...(date ? { date } : {}) });
+      return entry && { key: entry.key, versionId: entry.versionId };
+    }
+    let best: ParsedWithKey | undefined;
+    for (const prefix of this.prefixes(kind, ticker)) {
+      let folder: string | undefined;
+      if (date) folder = `${prefix}${date}/`;
+      else for await (const common of listAllCommonPrefixes(this.store, prefix, '/')) if (!folder || common > folder) folder = common;
+      if (!folder) continue;
+      for await (const key of listAllKeys(this.store, folder)) {
+        const parsed = parseKeySafe(key);
+        if (parsed && (!best || compareKeys(parsed, best) > 0)) best = { ...parsed, key };
+      }
+    }
+    return best && { key: best.key };
+  }
+}
+
+type ParsedWithKey = ParsedKey & { key: string };
+
+function parseKeySafe(key: string): ParsedKey | undefined {
+  try {
+    return parseKey(key);
+  } catch {
+    return undefined; // a foreign object under our prefixes (e.g. a manual upload) is not ours to interpret
+  }
+}
+
+export function rawKeyParts(snapshot: RawSnapshot): Omit<ParsedKey, 'sequence'> {
+  const fetchedAt = new Date(snapshot.fetched_at);
+  return { kind: 'raw', source: snapshot.source, ticker: snapshot.ticker, date: utcDate(fetchedAt), timestamp: formatTimestamp(fetchedAt) };
+}
+
+export function processedKeyParts(kind: ProcessedKind, document: ProcessedDocument): Omit<ParsedKey, 'sequence'> {
+  return { kind, ticker: document.ticker, date: document.as_of, timestamp: formatTimestamp(new Date(document.computed_at)) };
+}
+
+export function catalogEntry(
+  parsed: Omit<ParsedKey, 'sequence'>,
+  written: WrittenObject,
+  computationVersion: string | null,
+  raw: RawReference | null,
+  createdAt: Date,
+): CatalogEntry {
+  return {
+    key: written.key,
+    kind: parsed.kind,
+    ticker: parsed.ticker,
+    objectDate: parsed.date,
+    versionId: written.versionId,
+    sha256: written.sha256,
+    size: written.size,
+    computationVersion,
+    sourceRawKey: raw?.key ?? null,
+    sourceRawVersionId: raw?.versionId ?? null,
+    createdAt,
+  };
+}
+

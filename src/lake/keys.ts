@@ -1,0 +1,106 @@
+import { UserError } from '../errors.js';
+import { isIsoDate } from '../market/dates.js';
+import type { SourceName } from '../market/snapshot.js';
+import { normalizeTicker } from '../market/ticker.js';
+
+/**
+ * The key layout of DESIGN.md "Keys":
+ *   raw/{source}/{TICKER}/{FETCH_DATE}/{TS}.json
+ *   processed/{kind}/{TICKER}/{AS_OF}/{TS}.json
+ * TS is the UTC time `YYYYMMDD_HHMMSS`; a key is written once, and a second object in the same second takes
+ * `{TS}_2.json`, `{TS}_3.json`, ... Keys sort by date then time within a ticker, which is what "latest" means.
+ */
+export const PROCESSED_KINDS = ['indicators', 'percentiles', 'features'] as const;
+export type ProcessedKind = (typeof PROCESSED_KINDS)[number];
+export type ObjectKind = 'raw' | ProcessedKind;
+export const OBJECT_KINDS: readonly ObjectKind[] = ['raw', ...PROCESSED_KINDS];
+
+export const RAW_SOURCES: readonly SourceName[] = ['yfinance', 'csv', 'sample'];
+
+export interface ParsedKey {
+  kind: ObjectKind;
+  /** For raw objects: the source segment (yfinance, csv, sample). */
+  source?: SourceName;
+  ticker: string;
+  /** Fetch date (raw) or as-of date (processed). */
+  date: string;
+  /** `YYYYMMDD_HHMMSS` */
+  timestamp: string;
+  /** 1 for `{TS}.json`, n for `{TS}_n.json`. */
+  sequence: number;
+}
+
+const TIMESTAMP_PATTERN = /^\d{8}_\d{6}$/;
+
+export class InvalidKeyError extends UserError {
+  override readonly name = 'InvalidKeyError';
+}
+
+export function formatTimestamp(instant: Date): string {
+  const iso = instant.toISOString(); // 2026-11-26T15:03:15.123Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+/** The instant a `YYYYMMDD_HHMMSS` timestamp names (UTC). */
+export function parseTimestamp(timestamp: string): Date {
+  if (!TIMESTAMP_PATTERN.test(timestamp)) throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
+  const t = timestamp;
+  return new Date(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`);
+}
+
+/** The folder holding every object of one kind and ticker: `raw/{source}/{TICKER}/` or `processed/{kind}/{TICKER}/`. */
+export function tickerPrefix(kind: ObjectKind, ticker: string, source: SourceName = 'yfinance'): string {
+  const symbol = normalizeTicker(ticker);
+  return kind === 'raw' ? `raw/${source}/${symbol}/` : `processed/${kind}/${symbol}/`;
+}
+
+export function datePrefix(kind: ObjectKind, ticker: string, date: string, source?: SourceName): string {
+  if (!isIsoDate(date)) throw new InvalidKeyError(`"${date}" is not a date YYYY-MM-DD`);
+  return `${tickerPrefix(kind, ticker, source)}${date}/`;
+}
+
+export function objectKey(
+  kind: ObjectKind,
+  ticker: string,
+  date: string,
+  timestamp: string,
+  sequence = 1,
+  source?: SourceName,
+): string {
+  if (!TIMESTAMP_PATTERN.test(timestamp)) throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
+  if (!Number.isInteger(sequence) || sequence < 1) throw new InvalidKeyError(`sequence ${sequence} must be a positive integer`);
+  return `${datePrefix(kind, ticker, date, source)}${timestamp}${sequence === 1 ? '' : `_${sequence}`}.json`;
+}
+
+const KEY_PATTERN =
+  /^(?:raw\/(?<source>[a-z]+)|processed\/(?<kind>[a-z]+))\/(?<ticker>[^/]+)\/(?<date>\d{4}-\d{2}-\d{2})\/(?<ts>\d{8}_\d{6})(?:_(?<seq>[1-9]\d*))?\.json$/;
+
+export function parseKey(key: string): ParsedKey {
+  const match = KEY_PATTERN.exec(key);
+  const groups = match?.groups;
+  if (!groups) throw new InvalidKeyError(`"${key}" is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`);
+  const source = groups.source as SourceName | undefined;
+  const kind = (groups.kind ?? 'raw') as ObjectKind;
+  if (source !== undefined && !RAW_SOURCES.includes(source)) throw new InvalidKeyError(`"${key}": unknown raw source "${source}"`);
+  if (groups.kind !== undefined && !(PROCESSED_KINDS as readonly string[]).includes(groups.kind)) {
+    throw new InvalidKeyError(`"${key}": unknown processed kind "${groups.kind}"`);
+  }
+  if (!isIsoDate(groups.date)) throw new InvalidKeyError(`"${key}": "${groups.date}" is not a calendar date`);
+  const ticker = normalizeTicker(groups.ticker);
+  if (ticker !== groups.ticker) throw new InvalidKeyError(`"${key}": ticker "${groups.ticker}" is not upper-case`);
+  return {
+    kind,
+    ...(source ? { source } : {}),
+    ticker,
+    date: groups.date,
+    timestamp: groups.ts,
+    sequence: groups.seq === undefined ? 1 : Number(groups.seq),
+  };
+}
+
+/** Orders keys of one ticker and kind oldest first: by date, then timestamp, then sequence (numerically: _10 after _9). */
+export function compareKeys(a: ParsedKey, b: ParsedKey): number {
+  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
+  return a.sequence - b.sequence;
+}

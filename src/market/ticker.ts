@@ -1,0 +1,35 @@
+import { UserError } from '../errors.js';
+
+/**
+ * A ticker flows into object keys and S3 tags, so it is checked before any I/O (DESIGN.md "Keys").
+ * Vendor symbols are upper-cased: `nvda` and `NVDA` are the same instrument.
+ */
+const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.=-]{0,31}$/;
+
+export class InvalidTickerError extends UserError {
+  override readonly name = 'InvalidTickerError';
+}
+
+export function normalizeTicker(input: string): string {
+  const ticker = input.trim().toUpperCase();
+  if (!TICKER_PATTERN.test(ticker) || ticker.includes('..')) {
+    const shown = JSON.stringify(input);
+    const why =
+      ticker.length === 0
+        ? 'it is empty'
+        : ticker.length > 32
+          ? `it is ${ticker.length} characters long (at most 32)`
+          : 'it must be 1-32 characters of A-Z, 0-9, ".", "=", "-", starting with a letter or digit, without ".."';
+    throw new InvalidTickerError(`invalid ticker ${shown}: ${why}`);
+  }
+  return ticker;
+}
+
+export function isValidTicker(input: string): boolean {
+  try {
+    normalizeTicker(input);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,41 @@
+import { computeFeatures, type FeatureValues } from '../compute/features.js';
+import type { ComputationVersion } from '../compute/fields.js';
+import { computeIndicators, indicatorValuesAt } from '../compute/indicators.js';
+import { computePercentiles, type PercentileValues } from '../compute/percentiles.js';
+import { type Bar, toSeries } from '../market/bars.js';
+import type { RawBar, RawSnapshot } from '../market/snapshot.js';
+
+/** What one computation version makes of one raw snapshot, as of its last bar. */
+export interface TickerResults {
+  asOf: string;
+  bars: number;
+  indicators: Record<string, number | null>;
+  percentiles: PercentileValues;
+  features: FeatureValues;
+}
+
+export function barsOf(snapshot: RawSnapshot): Bar[] {
+  return snapshot.bars.map((bar: RawBar) => ({
+    date: bar.date,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    adjClose: bar.adj_close,
+    volume: bar.volume,
+  }));
+}
+
+/** Pure: the same snapshot and version always give the same results (the basis of `verify`). */
+export function computeResults(snapshot: RawSnapshot, version: ComputationVersion): TickerResults {
+  const series = toSeries(barsOf(snapshot));
+  const last = series.dates.length - 1;
+  const columns = computeIndicators(series, version);
+  return {
+    asOf: series.dates[last],
+    bars: series.dates.length,
+    indicators: indicatorValuesAt(columns, last),
+    percentiles: computePercentiles(series, columns),
+    features: computeFeatures(series),
+  };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { ComputationVersion } from '../compute/fields.js';
+import type { DataLake } from '../lake/data-lake.js';
+import type { MarketDataSource } from '../sources/source.js';
+import type { Warehouse } from '../warehouse/database.js';
+import { drainOutbox, type DrainReport } from './outbox-drain.js';
+import { mapPool } from './pool.js';
+import { runTickerJob, type TickerOutcome } from './ticker-job.js';
+
+export interface DailyRunOptions {
+  tickers: readonly string[];
+  source: MarketDataSource;
+  lake: DataLake;
+  warehouse: Warehouse;
+  computationVersion: ComputationVersion;
+  /** Inclusive range of bars to fetch (default: two years back from today, see defaultRange). */
+  start: string;
+  end: string;
+  concurrency: number;
+  clock?: () => Date;
+  onTickerDone?: (outcome: TickerOutcome) => void;
+}
+
+/** The `--json` summary of a run. */
+export interface RunSummary {
+  run_id: string;
+  status: 'ok' | 'partial' | 'failed';
+  computation_version: ComputationVersion;
+  source: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  tickers_ok: string[];
+  tickers_failed: { ticker: string; reason: string }[];
+  objects_written: number;
+  /** Objects written at the start of the run from earlier runs' outbox. */
+  outbox_retried: number;
+  outbox_pending: number;
+  lake_errors: string[];
+}
+
+/**
+ * The daily job: drain what earlier runs left in the outbox, then every ticker through the write path with
+ * `concurrency` in flight, one failing ticker never stopping the others; a row in computation_runs records it.
+ */
+export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
+  const clock = options.clock ?? (() => new Date());
+  const startedAt = clock();
+  const runId = randomUUID();
+  const { warehouse, lake } = options;
+  await warehouse.repository.startRun({
+    runId,
+    kind: 'run',
+    computationVersion: options.computationVersion,
+    source: options.source.name,
+    tickers: [...options.tickers],
+    startedAt,
+  });
+
+  const retried: DrainReport = await drainOutbox(lake, warehouse);
+  const results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
+    const outcome = await runTickerJob(
+      { runId, source: options.source, lake, warehouse, computationVersion: options.computationVersion, start: options.start, end: options.end, clock },
+      ticker,
+    );
+    options.onTickerDone?.(outcome);
+    return outcome;
+  });
+  const outcomes = results.map((result, i): TickerOutcome =>
+    result.status === 'fulfilled'
+      ? result.value
+      : { ticker: options.tickers[i], status: 'failed', error: String(result.reason), written: [], pending: [], lakeErrors: [] },
+  );
+
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const finishedAt = clock();
+  const summary: RunSummary = {
+    run_id: runId,
+    status: failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
+    computation_version: options.computationVersion,
+    source: options.source.name,
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    tickers_ok: outcomes.filter((o) => o.status === 'ok').map((o) => o.ticker),
+    tickers_failed: failed.map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' })),
+    objects_written: retried.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
+    outbox_retried: retried.written.length,
+    outbox_pending: await warehouse.repository.countPendingOutbox(),
+    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
+  };
+  // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
+  if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+  await warehouse.repository.finishRun(runId, summary.status, summary);
+  return summary;
+}
+
+/** Two years of daily bars up to `now` (so SMA 200 leaves about 300 rows for the percentiles). */
+export function dateRange(now: Date, range: string): { start: string; end: string } {
+  const match = /^(\d+)([dmy])$/.exec(range);
+  if (!match) throw new RangeError(`range "${range}" must look like 30d, 6m or 2y`);
+  const amount = Number(match[1]);
+  const start = new Date(now);
+  if (match[2] === 'd') start.setUTCDate(start.getUTCDate() - amount);
+  if (match[2] === 'm') start.setUTCMonth(start.getUTCMonth() - amount);
+  if (match[2] === 'y') start.setUTCFullYear(start.getUTCFullYear() - amount);
+  return { start: start.toISOString().slice(0, 10), end: now.toISOString().slice(0, 10) };
+}

@@ -1,0 +1,51 @@
+import { UserError } from '../errors.js';
+import { CsvFolderSource, type CsvFolderOptions } from './csv-folder.js';
+import { SampleSource, type SampleSourceOptions } from './sample.js';
+import type { MarketDataSource } from './source.js';
+import { YahooSource, type YahooSourceOptions } from './yahoo.js';
+
+/**
+ * Where snapshots come from, by the name a user types (`--source yahoo`). The name is not the stored one:
+ * `yahoo` produces snapshots whose `source` is `yfinance`, the key segment of the existing bucket.
+ */
+export const SOURCE_KINDS = ['yahoo', 'csv', 'sample'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export interface SourceOptions {
+  yahoo: YahooSourceOptions;
+  csv: CsvFolderOptions;
+  sample: SampleSourceOptions;
+}
+
+/** Options are required only where a source cannot do without them (the csv folder). */
+type OptionsArgument<K extends SourceKind> = object extends SourceOptions[K]
+  ? [options?: SourceOptions[K]]
+  : [options: SourceOptions[K]];
+
+export function isSourceKind(name: string): name is SourceKind {
+  return (SOURCE_KINDS as readonly string[]).includes(name);
+}
+
+export function createSource<K extends SourceKind>(name: K, ...[options]: OptionsArgument<K>): MarketDataSource {
+  // The name may come from a command line at run time, whatever the types say.
+  const kind: string = name;
+  switch (kind) {
+    case 'yahoo':
+      return new YahooSource((options as YahooSourceOptions | undefined) ?? {});
+    case 'csv':
+      return new CsvFolderSource(options as CsvFolderOptions);
+    case 'sample':
+      return new SampleSource((options as SampleSourceOptions | undefined) ?? {});
+    default:
+      throw new UserError(`unknown source ${JSON.stringify(kind)}: expected one of ${SOURCE_KINDS.join(', ')}`);
+  }
+}
+
+export { CsvFolderSource, type CsvFolderOptions } from './csv-folder.js';
+export { parseRawDocument } from './raw-document.js';
+export { SAMPLE_EPOCH, SampleSource, type SampleSourceOptions } from './sample.js';
+export { SAMPLE_TICKERS, SAMPLE_UNIVERSE, universeEntry, type UniverseEntry } from './sample-universe.js';
+export { MARKETS, MARKET_CODES, marketOfTicker, type Market, type MarketProfile } from './markets.js';
+export { NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
+export { YahooHttpError, YahooNetworkError, YahooSource, type YahooSourceOptions } from './yahoo.js';
+export { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';

@@ -1,0 +1,66 @@
+import { InputError } from '../errors.js';
+import type { Bar } from '../market/bars.js';
+import type { RawBar } from '../market/snapshot.js';
+import { validateBars } from '../market/validate.js';
+
+/** The domain `Bar` as the raw document stores it (snake_case `adj_close`). */
+export function toRawBar(bar: Bar): RawBar {
+  return {
+    date: bar.date,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    adj_close: bar.adjClose,
+    volume: bar.volume,
+  };
+}
+
+export function fromRawBar(bar: RawBar): Bar {
+  return {
+    date: bar.date,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    adjClose: bar.adj_close,
+    volume: bar.volume,
+  };
+}
+
+/**
+ * Runs validateBars over a snapshot's bars. Sources without line numbers would get a message that does not say
+ * which bar is bad, so on a failure the bars are checked one at a time to name the date of the first bad one;
+ * when each bar is fine alone, the problem is order or duplicates, and those messages name the dates already.
+ * (Checking bar by bar only after a failure keeps the common, valid case to one pass.)
+ */
+export function checkBars(bars: readonly RawBar[], label: string): void {
+  const domain = bars.map(fromRawBar);
+  try {
+    validateBars(domain, label, () => undefined);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    for (const bar of domain) validateBars([bar], `${label} bar ${bar.date}`, () => undefined);
+    throw error;
+  }
+}
+
+/** A vendor row whose fields may be missing; Yahoo and pandas both send nulls for days without a usable print. */
+export interface NullableRow {
+  open: number | null | undefined;
+  high: number | null | undefined;
+  low: number | null | undefined;
+  close: number | null | undefined;
+  volume: number | null | undefined;
+}
+
+/**
+ * Why a row cannot become a bar, or null when every field is there. The reason is stored in `dropped_bars`,
+ * so the snapshot says what was fetched and not used. A missing volume drops the row too: writing 0 would
+ * invent a value that the volume indicators would then average in.
+ */
+export function missingFieldsReason(row: NullableRow): string | null {
+  const missing = (['open', 'high', 'low', 'close', 'volume'] as const).filter((field) => row[field] == null);
+  if (missing.length === 0) return null;
+  return `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} null`;
+}

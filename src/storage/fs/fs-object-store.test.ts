@@ -1,0 +1,303 @@
+import { spawn } from 'node:child_process';
+import { link, mkdir, mkdtemp, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
+import { keyProblem } from '../keys.js';
+import { describeObjectStoreContract, listPages } from '../object-store.contract.js';
+import { FsObjectStore } from './fs-object-store.js';
+
+const temporaryRoots: string[] = [];
+async function temporaryFolder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'marketlake-fs-store-'));
+  temporaryRoots.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(temporaryRoots.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describeObjectStoreContract('FsObjectStore', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'marketlake-fs-contract-'));
+  return { store: await FsObjectStore.open(root), close: () => rm(root, { recursive: true, force: true }) };
+});
+
+const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
+
+describe('FsObjectStore on disk', () => {
+  let root: string;
+  let store: FsObjectStore;
+  beforeAll(async () => {
+    root = join(await temporaryFolder(), 'lake');
+    store = await FsObjectStore.open(root);
+  });
+
+  it('describes itself as a file URL and lays keys out as readable paths', async () => {
+    expect(store.description).toBe(`file://${root}`);
+    const key = 'raw/yfinance/EURUSD=X/2026-11-26/20261126_120000.json';
+    await store.put({ key, body: '{}', contentType: 'application/json' });
+    await store.put({ key: 'raw/yfinance/EURUSD=X', body: 'a key beside its folder', contentType: 'text/plain' });
+    expect((await stat(join(root, 'raw/yfinance/EURUSD=X/2026-11-26/20261126_120000.json!'))).isFile()).toBe(true);
+    expect((await stat(join(root, 'raw/yfinance/EURUSD=X!'))).isFile()).toBe(true);
+    expect((await stat(join(root, 'raw/yfinance/EURUSD=X'))).isDirectory()).toBe(true);
+
+    // Characters outside the safe set, and the marks themselves, are percent-encoded.
+    await store.put({ key: 'odd/.a b%!/é.', body: 'x', contentType: 'text/plain' });
+    expect((await stat(join(root, 'odd/%2Ea%20b%25%21/%C3%A9%2E!'))).isFile()).toBe(true);
+    expect(text((await store.get('odd/.a b%!/é.')).body)).toBe('x');
+    expect((await readdir(root)).sort()).toEqual(['.marketlake-store.json', '.tmp', 'odd', 'raw']);
+  });
+
+  it('refuses keys that could escape the root, before touching the disk', async () => {
+    const parent = await temporaryFolder();
+    const inner = await FsObjectStore.open(join(parent, 'store'));
+    for (const key of ['../escape', 'a/../../escape', '/etc/passwd', './a', 'a/./b', 'a//b', 'a/', '', 'a\u0000b', '..']) {
+      await expect(inner.put({ key, body: 'x', contentType: 'text/plain' })).rejects.toBeInstanceOf(InvalidObjectKeyError);
+      await expect(inner.get(key)).rejects.toBeInstanceOf(InvalidObjectKeyError);
+    }
+    expect(await readdir(parent)).toEqual(['store']);
+    expect((await readdir(join(parent, 'store'))).sort()).toEqual(['.marketlake-store.json', '.tmp']);
+    const error = await inner.put({ key: 'a/../b', body: 'x', contentType: 'text/plain' }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('"a/../b"');
+    expect((error as Error).message).toContain('".."');
+  });
+
+  it('refuses a key segment too long for the file system but valid on S3', async () => {
+    const key = `long/${'%'.repeat(100)}`; // 100 bytes, 300 characters once encoded
+    expect(keyProblem(key)).toBeUndefined();
+    await expect(store.put({ key, body: 'x', contentType: 'text/plain' })).rejects.toThrow(/allows 255/);
+    await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('ignores a leftover temporary file and removes it once stale', async () => {
+    const dir = join(await temporaryFolder(), 'lake');
+    const first = await FsObjectStore.open(dir);
+    await first.put({ key: 'k/done', body: 'complete', contentType: 'text/plain' });
+    // What a put killed mid-write leaves behind: a partial file in .tmp/ (one old, one from a live writer).
+    await writeFile(join(dir, '.tmp', 'crashed.tmp'), '{"format":"marketlake.fs-object/1","key":"k/half"');
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(join(dir, '.tmp', 'crashed.tmp'), old, old);
+    await writeFile(join(dir, '.tmp', 'in-progress.tmp'), 'partial');
+
+    expect((await first.list({})).objects.map((o) => o.key)).toEqual(['k/done']);
+    expect((await first.list({ prefix: '.tmp' })).objects).toEqual([]);
+    await expect(first.get('k/half')).rejects.toBeInstanceOf(ObjectNotFoundError);
+
+    const reopened = await FsObjectStore.open(dir);
+    expect(await readdir(join(dir, '.tmp'))).toEqual(['in-progress.tmp']);
+    expect(text((await reopened.get('k/done')).body)).toBe('complete');
+    expect(await reopened.removeStaleTemporaryFiles(0)).toBe(1);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+  });
+
+  it('a put leaves no temporary file behind, whether it wins or loses', async () => {
+    await store.put({ key: 'tmp-check/a', body: 'x', contentType: 'text/plain' });
+    await expect(store.put({ key: 'tmp-check/a', body: 'y', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
+  });
+
+  it('a reader never sees a partly written object', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
+    const keys = Array.from({ length: 6 }, (_, i) => `atomic/${i}.bin`);
+    let writing = true;
+    const writer = (async () => {
+      for (const key of keys) await store.put({ key, body: big, contentType: 'application/octet-stream' });
+      writing = false;
+    })();
+    while (writing) {
+      for (const key of keys) {
+        try {
+          const got = await store.get(key);
+          expect(got.size).toBe(big.length);
+          expect(Buffer.from(got.body).equals(big)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ObjectNotFoundError);
+        }
+      }
+      const listed = (await store.list({ prefix: 'atomic/' })).objects;
+      for (const object of listed) expect(object.size).toBe(big.length);
+    }
+    await writer;
+    expect((await store.list({ prefix: 'atomic/' })).objects).toHaveLength(keys.length);
+  });
+
+  it('reports a damaged object file instead of serving it', async () => {
+    await store.put({ key: 'damaged/a', body: 'hello world', contentType: 'text/plain' });
+    const file = join(root, 'damaged/a!');
+    const { size } = await stat(file);
+    await truncate(file, size - 3);
+    await expect(store.get('damaged/a')).rejects.toThrow(/corrupt object file/);
+    await expect(store.head('damaged/a')).rejects.toThrow(/corrupt object file/);
+    const error = await store.get('damaged/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectStoreError);
+    expect(error).not.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('lists common prefixes from directories alone, without reading objects', async () => {
+    const ticker = 'fast/raw/yfinance/NVDA/';
+    const dates = Array.from({ length: 30 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
+    for (const date of dates) {
+      for (const time of ['120000', '210000']) {
+        await store.put({ key: `${ticker}${date}/${date.replaceAll('-', '')}_${time}.json`, body: '{}', contentType: 'application/json' });
+        await truncate(join(root, `${ticker}${date}/${date.replaceAll('-', '')}_${time}.json!`), 0); // unreadable now
+      }
+    }
+    const pages = await listPages(store, { prefix: ticker, delimiter: '/', maxKeys: 7 });
+    expect(pages.flatMap((p) => p.commonPrefixes)).toEqual(dates.map((date) => `${ticker}${date}/`));
+    // Reading an object (or listing objects) now fails, which shows the listing above read none.
+    await expect(store.list({ prefix: `${ticker}${dates[0]}/` })).rejects.toThrow(/corrupt/);
+  });
+
+  it('ignores files it did not write and does not count empty folders as prefixes', async () => {
+    await store.put({ key: 'foreign/kept', body: 'x', contentType: 'text/plain' });
+    await writeFile(join(root, 'foreign', 'notes.txt'), 'not an object');
+    await writeFile(join(root, 'foreign', '.DS_Store'), '');
+    await writeFile(join(root, 'foreign', 'a b!'), 'not canonical');
+    await writeFile(join(root, 'foreign', '%41!'), 'not canonical: A is never encoded');
+    await mkdir(join(root, 'foreign', 'empty', 'deeper'), { recursive: true }); // as a crash after mkdir leaves it
+    await symlink(join(root, 'foreign', 'kept!'), join(root, 'foreign', 'link!'));
+    const page = await store.list({ prefix: 'foreign/', delimiter: '/' });
+    expect(page).toMatchObject({ objects: [{ key: 'foreign/kept' }], commonPrefixes: [] });
+    expect((await store.list({ prefix: 'foreign/' })).objects.map((o) => o.key)).toEqual(['foreign/kept']);
+    // A symlink is never listed, and even when opened by name it cannot serve another key's file.
+    await expect(store.get('foreign/link')).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('on a name-folding file system, one key never answers for another', async () => {
+    // Simulates a case-insensitive file system: "fold/A!" is the very file of "fold/a".
+    await store.put({ key: 'fold/a', body: 'lower', contentType: 'text/plain' });
+    await link(join(root, 'fold/a!'), join(root, 'fold/A!'));
+    await expect(store.get('fold/A')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.head('fold/A')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    const error = await store.put({ key: 'fold/A', body: 'upper', contentType: 'text/plain' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectStoreError);
+    expect(error).not.toBeInstanceOf(ObjectExistsError);
+    expect((error as Error).message).toContain('same name as the existing key fold/a');
+  });
+
+  it('refuses a folder of another format', async () => {
+    const dir = await temporaryFolder();
+    await writeFile(join(dir, '.marketlake-store.json'), '{"format":"marketlake.fs-object-store","version":99}\n');
+    await expect(FsObjectStore.open(dir)).rejects.toThrow(/format version 1/);
+  });
+
+  it('rejects a bad maxKeys or continuation token', async () => {
+    await expect(store.list({ maxKeys: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(store.list({ maxKeys: 1.5 })).rejects.toBeInstanceOf(RangeError);
+    await expect(store.list({ continuationToken: 'garbage' })).rejects.toBeInstanceOf(ObjectStoreError);
+    await expect(store.listVersions({ versionIdMarker: 'x' })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('two processes racing for the same keys: exactly one put of each key wins', async () => {
+    const dir = join(await temporaryFolder(), 'lake');
+    await FsObjectStore.open(dir);
+    const keys = Array.from({ length: 25 }, (_, i) => `race/raw/yfinance/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`);
+    const child = fileURLToPath(new URL('./testing/put-race-child.ts', import.meta.url));
+    const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+    const labels = ['p1', 'p2', 'p3', 'p4'];
+    const processes = labels.map((label) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, JSON.stringify(keys), label], {
+        cwd: projectRoot,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      let output = '';
+      proc.stdout.setEncoding('utf8');
+      const ready = new Promise<void>((resolve) =>
+        proc.stdout.on('data', (chunk: string) => {
+          output += chunk;
+          if (output.startsWith('ready\n')) resolve();
+        }),
+      );
+      const done = new Promise<string>((resolve, reject) =>
+        proc.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${label} exited with ${code}`)))),
+      );
+      return { label, proc, ready, done };
+    });
+    await Promise.all(processes.map((p) => p.ready));
+    for (const p of processes) p.proc.stdin.write('go\n');
+    const outcomes = await Promise.all(
+      processes.map(async (p) => {
+        const lines = (await p.done).trim().split('\n');
+        return { label: p.label, results: JSON.parse(lines[lines.length - 1]!) as { key: string; won: boolean; versionId?: string; error?: string }[] };
+      }),
+    );
+
+    const store = await FsObjectStore.open(dir);
+    for (const key of keys) {
+      const attempts = outcomes.map(({ label, results }) => ({ label, result: results.find((r) => r.key === key)! }));
+      const winners = attempts.filter((a) => a.result.won);
+      expect(winners, key).toHaveLength(1);
+      for (const loser of attempts.filter((a) => !a.result.won)) expect(loser.result.error).toBe('ObjectExistsError');
+      const got = await store.get(key);
+      expect(text(got.body)).toBe(`${winners[0]!.label}:${key}`);
+      expect(got.versionId).toBe(winners[0]!.result.versionId);
+    }
+    expect((await listPages(store, { prefix: 'race/' })).flatMap((p) => p.objects)).toHaveLength(keys.length);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+  });
+});
+
+/**
+ * Listing against a model: S3's listing semantics written the obvious way (sort everything, filter, fold,
+ * chunk), compared page by page with the tree walk over random key sets, prefixes, delimiters and page sizes.
+ */
+describe('FsObjectStore listing matches a reference model', () => {
+  type Item = { kind: 'object' | 'prefix'; value: string };
+  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  function modelPages(keys: string[], prefix: string, delimiter: string | undefined, maxKeys: number): Item[][] {
+    const items: Item[] = [];
+    for (const key of [...keys].sort(byBytes)) {
+      if (!key.startsWith(prefix)) continue;
+      const at = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      if (at < 0) items.push({ kind: 'object', value: key });
+      else {
+        const common = key.slice(0, at + delimiter!.length);
+        if (items[items.length - 1]?.value !== common) items.push({ kind: 'prefix', value: common });
+      }
+    }
+    const pages: Item[][] = [];
+    for (let i = 0; i < items.length; i += maxKeys) pages.push(items.slice(i, i + maxKeys));
+    return pages.length === 0 ? [[]] : pages;
+  }
+
+  let store: FsObjectStore;
+  let runs = 0;
+  beforeAll(async () => {
+    store = await FsObjectStore.open(join(await temporaryFolder(), 'lake'));
+  });
+
+  it('for random keys, prefixes, delimiters and page sizes', async () => {
+    const segment = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '-', '.', '=', '_', 'é', '\uff01', '😀'), minLength: 1, maxLength: 3 });
+    const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/')).filter((k) => keyProblem(k) === undefined);
+    const query = fc.record({
+      prefixOf: fc.nat(),
+      cut: fc.nat(),
+      delimiter: fc.constantFrom(undefined, '', '/', '-', 'a', 'b/', '/a', 'é'),
+      maxKeys: fc.integer({ min: 1, max: 6 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 20 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (names, queries) => {
+        const base = `model/${++runs}/`;
+        const keys = names.map((name) => base + name);
+        await Promise.all(keys.map((k) => store.put({ key: k, body: k, contentType: 'text/plain' })));
+        for (const q of queries) {
+          const from = keys[q.prefixOf % keys.length]!;
+          const prefix = base + from.slice(base.length, base.length + (q.cut % (from.length - base.length + 1)));
+          const expected = modelPages(keys, prefix, q.delimiter, q.maxKeys);
+          const actual = (await listPages(store, { prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).map((page) =>
+            [...page.objects.map((o): Item => ({ kind: 'object', value: o.key })), ...page.commonPrefixes.map((p): Item => ({ kind: 'prefix', value: p }))].sort(
+              (a, b) => byBytes(a.value, b.value),
+            ),
+          );
+          expect(actual, JSON.stringify({ prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).toEqual(expected);
+        }
+        const versions = (await store.listVersions({ prefix: base, maxKeys: 1000 })).versions.map((v) => v.key);
+        expect(versions).toEqual([...keys].sort(byBytes));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

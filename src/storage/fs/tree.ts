@@ -1,0 +1,163 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ObjectStoreError } from '../errors.js';
+import { compareKeys, segmentProblem } from '../keys.js';
+import { encodeSegment, parseEntryName } from './layout.js';
+
+/**
+ * Lists the key tree of an FsObjectStore in S3 order without visiting more of it than the answer needs.
+ *
+ * A folder holding prefix P contributes, per child segment s, the key P+s (file `s!`) and the keys under P+s+"/"
+ * (directory `s/`). Keys sharing a prefix are contiguous in sorted order, so sorting a folder's entries by
+ * "P+s" and "P+s/" and descending in that order yields keys in exactly S3's UTF-8 binary order.
+ *
+ * With a delimiter, a directory whose own prefix already contains the delimiter (after the listing prefix)
+ * becomes one common prefix without being listed further: we only check that it holds at least one object
+ * (stopping at the first), because a crash can leave empty directories and S3 has no empty prefixes. That is
+ * what keeps "list the date folders of a ticker" cheap: one or two readdir calls per date, no object read.
+ */
+export type TreeItem = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; prefix: string };
+
+/** Where a listing resumes: strictly after `after`; when `afterIsPrefix`, also past every key starting with it. */
+export interface Cursor {
+  after: string;
+  afterIsPrefix: boolean;
+}
+
+export interface WalkOptions {
+  prefix: string;
+  /** Undefined or empty: no grouping. */
+  delimiter?: string | undefined;
+  cursor?: Cursor | undefined;
+}
+
+interface Entry {
+  segment: string;
+  isObject: boolean;
+  path: string;
+  /** What the entry sorts by: the segment, plus "/" for a folder. */
+  sortKey: string;
+}
+
+async function readFolder(dir: string): Promise<Entry[]> {
+  let dirents;
+  try {
+    dirents = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
+  }
+  const entries: Entry[] = [];
+  for (const dirent of dirents) {
+    // Symlinks are neither files nor directories here: the store never follows links out of its root.
+    const parsed = parseEntryName(dirent.name, dirent.isFile(), dirent.isDirectory());
+    if (parsed === undefined) continue;
+    entries.push({
+      ...parsed,
+      path: join(dir, dirent.name),
+      sortKey: parsed.isObject ? parsed.segment : `${parsed.segment}/`,
+    });
+  }
+  return entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+}
+
+/** Whether a folder holds at least one object anywhere below it; stops at the first one found. */
+export async function holdsAnyObject(dir: string): Promise<boolean> {
+  const entries = await readFolder(dir);
+  if (entries.some((entry) => entry.isObject)) return true;
+  for (const entry of entries) {
+    if (await holdsAnyObject(entry.path)) return true;
+  }
+  return false;
+}
+
+export async function* walkTree(root: string, options: WalkOptions): AsyncGenerator<TreeItem> {
+  const { prefix, cursor } = options;
+  const delimiter = options.delimiter === '' ? undefined : options.delimiter;
+  // Go straight to the deepest folder the prefix names; its last, partial segment filters that folder.
+  const parts = prefix.split('/');
+  const partial = parts.pop()!;
+  if (parts.some((segment) => segmentProblem(segment) !== undefined)) return; // no valid key can start so
+  const startDir = join(root, ...parts.map(encodeSegment));
+  const startPrefix = parts.length === 0 ? '' : `${parts.join('/')}/`;
+
+  const isExcludedKey = (key: string): boolean =>
+    cursor !== undefined && (compareKeys(key, cursor.after) <= 0 || (cursor.afterIsPrefix && key.startsWith(cursor.after)));
+  // Every key of a folder starts with `lead`; all of them lie before the cursor when the cursor sorts after
+  // `lead` without extending it, and all are skipped when the cursor is a common prefix that `lead` extends.
+  const isExcludedFolder = (lead: string): boolean =>
+    cursor !== undefined &&
+    ((compareKeys(cursor.after, lead) > 0 && !cursor.after.startsWith(lead)) ||
+      (cursor.afterIsPrefix && lead.startsWith(cursor.after)));
+
+  let lastPrefix: string | undefined; // keys of one common prefix are contiguous: report it once
+  // The common prefix of a key, or of every key in a folder when the folder's lead already contains the
+  // delimiter; a delimiter that would straddle the end of the lead is not found here, and the walk descends.
+  const commonPrefixOf = (keyOrLead: string): string | undefined => {
+    if (delimiter === undefined) return undefined;
+    const at = keyOrLead.indexOf(delimiter, prefix.length);
+    return at < 0 ? undefined : keyOrLead.slice(0, at + delimiter.length);
+  };
+
+  async function* walk(dir: string, folderPrefix: string, filter: string): AsyncGenerator<TreeItem> {
+    for (const entry of await readFolder(dir)) {
+      if (!entry.segment.startsWith(filter)) continue;
+      if (entry.isObject) {
+        const key = folderPrefix + entry.segment;
+        if (isExcludedKey(key)) continue;
+        const common = commonPrefixOf(key);
+        if (common === undefined) {
+          yield { kind: 'object', key, path: entry.path };
+        } else if (common !== lastPrefix) {
+          lastPrefix = common;
+          yield { kind: 'prefix', prefix: common };
+        }
+      } else {
+        const lead = `${folderPrefix}${entry.segment}/`;
+        if (isExcludedFolder(lead)) continue;
+        const common = commonPrefixOf(lead);
+        if (common === undefined) {
+          yield* walk(entry.path, lead, '');
+        } else if (common !== lastPrefix && (await holdsAnyObject(entry.path))) {
+          lastPrefix = common;
+          yield { kind: 'prefix', prefix: common };
+        }
+      }
+    }
+  }
+
+  yield* walk(startDir, startPrefix, partial);
+}
+
+/** Up to `limit` items from the walk (breaking out stops the walk early). */
+export async function take(items: AsyncIterable<TreeItem>, limit: number): Promise<TreeItem[]> {
+  const taken: TreeItem[] = [];
+  if (limit <= 0) return taken;
+  for await (const item of items) {
+    taken.push(item);
+    if (taken.length >= limit) break;
+  }
+  return taken;
+}
+
+/** Continuation tokens are opaque to callers: base64url of the cursor, so keys of any characters survive. */
+export function encodeToken(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.after, cursor.afterIsPrefix ? 1 : 0]), 'utf8').toString('base64url');
+}
+
+export function decodeToken(token: string): Cursor {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[0] === 'string' && (decoded[1] === 0 || decoded[1] === 1)) {
+      return { after: decoded[0], afterIsPrefix: decoded[1] === 1 };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ObjectStoreError(`invalid continuation token ${JSON.stringify(token)}`);
+}
+
+export function cursorAfter(item: TreeItem): Cursor {
+  return item.kind === 'object' ? { after: item.key, afterIsPrefix: false } : { after: item.prefix, afterIsPrefix: true };
+}

@@ -1,0 +1,161 @@
+import { ObjectStoreError } from './errors.js';
+import { checkKey } from './keys.js';
+
+/**
+ * The object store the lake writes to: a small interface modelled on S3 (keys, versions, tags, user metadata,
+ * paginated listings), implemented by FsObjectStore (a local folder, the embedded default) and, later, an S3
+ * store. Both must pass object-store.contract.ts.
+ *
+ * Semantics every implementation keeps:
+ * - `put` is create-only: it never replaces an object; a taken key rejects with ObjectExistsError (S3: a
+ *   conditional PUT with `If-None-Match: *`). Bucket versioning stays on as a second guard.
+ * - listings are in UTF-8 binary key order (see compareKeys); `delimiter` folds keys into `commonPrefixes`, and
+ *   each common prefix counts toward `maxKeys`; continuation tokens are opaque and stable under concurrent writes.
+ * - `listVersions` lists keys in order and, within a key, versions newest first.
+ * - errors are ObjectStoreError (ObjectExistsError, ObjectNotFoundError, InvalidObjectKeyError); keys are checked
+ *   with checkKey before any I/O.
+ */
+
+export type Tags = Record<string, string>;
+/** User metadata; keys are lower-case ASCII (S3 lower-cases them anyway), values printable ASCII. */
+export type Metadata = Record<string, string>;
+
+export interface PutObjectInput {
+  key: string;
+  /** A string is stored as UTF-8. */
+  body: Uint8Array | string;
+  contentType: string;
+  tags?: Tags;
+  metadata?: Metadata;
+}
+
+export interface PutObjectResult {
+  key: string;
+  versionId: string;
+  /** As S3 reports it, quotes included. */
+  etag?: string;
+}
+
+export interface ObjectHead {
+  key: string;
+  versionId: string;
+  /** Body size in bytes. */
+  size: number;
+  /** Whole seconds, as S3 reports it. */
+  lastModified: Date;
+  contentType: string;
+  metadata: Metadata;
+  etag?: string;
+  storageClass?: string;
+}
+
+export interface StoredObject extends ObjectHead {
+  body: Uint8Array;
+}
+
+export interface ListObjectsInput {
+  /** Only keys starting with this string (need not end at a `/`). */
+  prefix?: string;
+  /** Keys with `delimiter` after the prefix fold into one common prefix, up to and including the delimiter. */
+  delimiter?: string;
+  continuationToken?: string;
+  /** Objects plus common prefixes per page: 1..1000, default 1000; larger values are capped as S3 does. */
+  maxKeys?: number;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+  etag?: string;
+}
+
+export interface ListObjectsPage {
+  objects: ListedObject[];
+  commonPrefixes: string[];
+  /** Present only when there is more to list. */
+  nextContinuationToken?: string;
+}
+
+export interface ListVersionsInput {
+  prefix?: string;
+  /** Resume after this key (after its versions older than `versionIdMarker` when that is given too). */
+  keyMarker?: string;
+  /** Only together with `keyMarker`. */
+  versionIdMarker?: string;
+  maxKeys?: number;
+}
+
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  size: number;
+  lastModified: Date;
+}
+
+export interface ListVersionsPage {
+  versions: ListedVersion[];
+  /** Both present only when there is more to list; pass them back as keyMarker / versionIdMarker. */
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+export interface ObjectStore {
+  /** Where the store is, for messages: `file:///abs/path`, `s3://bucket/prefix`. */
+  readonly description: string;
+  /** Create-only: rejects with ObjectExistsError when the key exists. */
+  put(input: PutObjectInput): Promise<PutObjectResult>;
+  /** Rejects with ObjectNotFoundError for a missing key or version. */
+  get(key: string, options?: { versionId?: string }): Promise<StoredObject>;
+  /** Rejects with ObjectNotFoundError for a missing key or version. */
+  head(key: string, options?: { versionId?: string }): Promise<ObjectHead>;
+  /** Rejects with ObjectNotFoundError for a missing key or version. */
+  getTags(key: string, options?: { versionId?: string }): Promise<Tags>;
+  list(input: ListObjectsInput): Promise<ListObjectsPage>;
+  listVersions(input: ListVersionsInput): Promise<ListVersionsPage>;
+}
+
+export const DEFAULT_MAX_KEYS = 1000;
+
+/** maxKeys as S3 applies it: default 1000, capped at 1000; anything but a positive integer is a caller bug. */
+export function resolveMaxKeys(maxKeys: number | undefined): number {
+  if (maxKeys === undefined) return DEFAULT_MAX_KEYS;
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) {
+    throw new RangeError(`maxKeys must be a positive integer, got ${maxKeys}`);
+  }
+  return Math.min(maxKeys, DEFAULT_MAX_KEYS);
+}
+
+const METADATA_KEY = /^[a-z0-9][a-z0-9._-]*$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * Structural checks of a put every backend shares (the key rules are in keys.ts). Size limits (10 tags, 2 KB of
+ * metadata, ...) are the lake's business: it checks them before calling, with messages that name the object.
+ * Metadata travels as HTTP headers on S3, hence lower-case header-token names and printable ASCII values.
+ */
+export function putInputProblem(input: PutObjectInput): string | undefined {
+  const { body, contentType, tags, metadata } = input;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return 'body must be a string or a Uint8Array';
+  if (typeof contentType !== 'string' || contentType.length === 0 || !PRINTABLE_ASCII.test(contentType)) {
+    return 'contentType must be a non-empty printable ASCII string';
+  }
+  for (const [name, value] of Object.entries(tags ?? {})) {
+    if (name.length === 0 || typeof value !== 'string') return `tag ${JSON.stringify(name)}: empty name or non-string value`;
+  }
+  for (const [name, value] of Object.entries(metadata ?? {})) {
+    if (!METADATA_KEY.test(name)) return `metadata key ${JSON.stringify(name)}: use lower-case letters, digits, "-", "_", "."`;
+    if (typeof value !== 'string' || !PRINTABLE_ASCII.test(value)) {
+      return `metadata ${JSON.stringify(name)}: the value must be printable ASCII`;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a put before any I/O: InvalidObjectKeyError for the key, ObjectStoreError for the rest. */
+export function checkPutInput(input: PutObjectInput): void {
+  checkKey(input.key);
+  const problem = putInputProblem(input);
+  if (problem !== undefined) throw new ObjectStoreError(`cannot put ${input.key}: ${problem}`, { key: input.key });
+}

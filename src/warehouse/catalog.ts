@@ -1,0 +1,155 @@
+/**
+ * `lake_objects`: the catalog of every object written to the lake, with its lineage.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, LakeObjectKind, LakeObjectsTable } from './schema.js';
+
+export interface CatalogObjectInput {
+  key: string;
+  kind: LakeObjectKind;
+  ticker: string;
+  /** Fetch date for raw objects, `as_of` for processed ones (`YYYY-MM-DD`). */
+  objectDate: string;
+  versionId: string | null;
+  sha256: string;
+  size: number;
+  /** Null for raw objects. */
+  computationVersion: string | null;
+  /** Null for raw objects. */
+  sourceRawKey: string | null;
+  sourceRawVersionId: string | null;
+  /** Defaults to the database's now(). */
+  createdAt?: Date | string;
+}
+
+export interface CatalogObject extends CatalogObjectInput {
+  createdAt: Date;
+}
+
+export interface CatalogFilter {
+  kind?: LakeObjectKind;
+  ticker?: string;
+  /** Inclusive bounds on `objectDate`. */
+  fromDate?: string;
+  toDate?: string;
+  computationVersion?: string;
+  /** Objects computed from this raw key (lineage, downstream). */
+  sourceRawKey?: string;
+  /** Default: all. */
+  limit?: number;
+}
+
+export class CatalogConflictError extends Error {
+  override readonly name = 'CatalogConflictError';
+  constructor(
+    readonly key: string,
+    readonly differences: string[],
+  ) {
+    super(`lake object ${key} is already catalogued with different ${differences.join(', ')}`);
+  }
+}
+
+/**
+ * Records an object. Idempotent on the key: recording the same object again is a no-op ('exists'); recording a
+ * different object under a catalogued key throws `CatalogConflictError`, since keys are never overwritten.
+ */
+export async function insertCatalogObject(
+  db: Kysely<Database>,
+  object: CatalogObjectInput,
+): Promise<'inserted' | 'exists'> {
+  const inserted = await db
+    .insertInto('lake_objects')
+    .values(toRow(object))
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  if (inserted !== undefined) return 'inserted';
+  const existing = await db.selectFrom('lake_objects').selectAll().where('key', '=', object.key).executeTakeFirst();
+  if (existing === undefined) {
+    // The conflicting row vanished between the two statements; only a concurrent delete can do that.
+    throw new Error(`lake object ${object.key} conflicted on insert but is no longer catalogued`);
+  }
+  const differences = differingFields(fromRow(existing), object);
+  if (differences.length > 0) throw new CatalogConflictError(object.key, differences);
+  return 'exists';
+}
+
+/**
+ * The newest object of a kind for a ticker, on `objectDate` if given: the greatest (object_date, key), which is
+ * the latest write because keys end in a sortable UTC timestamp. One index scan (`lake_objects_latest_idx`).
+ */
+export async function findLatestObject(
+  db: Kysely<Database>,
+  kind: LakeObjectKind,
+  ticker: string,
+  objectDate?: string,
+): Promise<CatalogObject | undefined> {
+  let query = db.selectFrom('lake_objects').selectAll().where('kind', '=', kind).where('ticker', '=', ticker);
+  if (objectDate !== undefined) query = query.where('object_date', '=', objectDate);
+  const row = await query.orderBy('object_date', 'desc').orderBy('key', 'desc').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : fromRow(row);
+}
+
+/** Catalogued objects matching every given filter field, ordered by ticker, kind, date and key. */
+export async function listCatalogObjects(db: Kysely<Database>, filter: CatalogFilter = {}): Promise<CatalogObject[]> {
+  let query = db.selectFrom('lake_objects').selectAll();
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+  if (filter.ticker !== undefined) query = query.where('ticker', '=', filter.ticker);
+  if (filter.fromDate !== undefined) query = query.where('object_date', '>=', filter.fromDate);
+  if (filter.toDate !== undefined) query = query.where('object_date', '<=', filter.toDate);
+  if (filter.computationVersion !== undefined) {
+    query = query.where('computation_version', '=', filter.computationVersion);
+  }
+  if (filter.sourceRawKey !== undefined) query = query.where('source_raw_key', '=', filter.sourceRawKey);
+  query = query.orderBy('ticker').orderBy('kind').orderBy('object_date').orderBy('key');
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  return (await query.execute()).map(fromRow);
+}
+
+function toRow(object: CatalogObjectInput) {
+  return {
+    key: object.key,
+    kind: object.kind,
+    ticker: object.ticker,
+    object_date: object.objectDate,
+    version_id: object.versionId,
+    sha256: object.sha256,
+    size: object.size,
+    computation_version: object.computationVersion,
+    source_raw_key: object.sourceRawKey,
+    source_raw_version_id: object.sourceRawVersionId,
+    ...(object.createdAt === undefined ? {} : { created_at: object.createdAt }),
+  };
+}
+
+function fromRow(row: Selectable<LakeObjectsTable>): CatalogObject {
+  return {
+    key: row.key,
+    kind: row.kind,
+    ticker: row.ticker,
+    objectDate: row.object_date,
+    versionId: row.version_id,
+    sha256: row.sha256,
+    size: row.size,
+    computationVersion: row.computation_version,
+    sourceRawKey: row.source_raw_key,
+    sourceRawVersionId: row.source_raw_version_id,
+    createdAt: row.created_at,
+  };
+}
+
+const COMPARED_FIELDS = [
+  'kind',
+  'ticker',
+  'objectDate',
+  'versionId',
+  'sha256',
+  'size',
+  'computationVersion',
+  'sourceRawKey',
+  'sourceRawVersionId',
+] as const satisfies readonly (keyof CatalogObjectInput)[];
+
+function differingFields(existing: CatalogObject, candidate: CatalogObjectInput): string[] {
+  return COMPARED_FIELDS.filter((field) => existing[field] !== candidate[field]);
+}

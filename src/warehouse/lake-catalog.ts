@@ -1,0 +1,40 @@
+/**
+ * The lake's catalog interface (src/lake/catalog.ts) on the `lake_objects` table: how the DataLake finds the
+ * latest object, the versions and the derived objects in one query each.
+ */
+import type { CatalogEntry, CatalogFilter, LakeCatalog } from '../lake/catalog.js';
+import { compareKeys, parseKey } from '../lake/keys.js';
+import type { CatalogObject } from './catalog.js';
+import type { WarehouseRepository } from './repository.js';
+
+export class WarehouseLakeCatalog implements LakeCatalog {
+  constructor(private readonly repository: WarehouseRepository) {}
+
+  async findLatest(filter: CatalogFilter): Promise<CatalogEntry | undefined> {
+    const found = await this.repository.findLatestObject(filter.kind, filter.ticker, filter.date);
+    return found && toEntry(found);
+  }
+
+  async list(filter: CatalogFilter): Promise<CatalogEntry[]> {
+    const objects = await this.repository.listCatalogObjects({
+      kind: filter.kind,
+      ticker: filter.ticker,
+      ...(filter.date ? { fromDate: filter.date, toDate: filter.date } : {}),
+    });
+    // Newest first, with `_10` after `_9` (the table orders keys as text).
+    return objects.map(toEntry).sort((a, b) => compareKeys(parseKey(b.key), parseKey(a.key)));
+  }
+
+  async findDerived(rawKey: string): Promise<CatalogEntry[]> {
+    return (await this.repository.listCatalogObjects({ sourceRawKey: rawKey })).map(toEntry);
+  }
+
+  async record(entry: CatalogEntry): Promise<void> {
+    await this.repository.insertCatalogObject(entry);
+  }
+}
+
+function toEntry(object: CatalogObject): CatalogEntry {
+  if (object.versionId === null) throw new Error(`catalogued object ${object.key} has no version id`);
+  return { ...object, versionId: object.versionId, createdAt: object.createdAt };
+}

@@ -1,0 +1,40 @@
+/**
+ * Migrations are listed in code, not discovered on disk, so that they run unchanged from `src` (tsx, vitest)
+ * and from the compiled `dist` (where a filesystem provider would look for `.ts` or `.js` depending on the build).
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { migration0001Initial } from './0001_initial.js';
+
+/** Names sort in application order; never rename or reorder a released one. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': migration0001Initial,
+};
+
+const inCodeProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};
+
+/** Our own bookkeeping tables, so that a shared PostgreSQL database can host other Kysely applications. */
+export const MIGRATION_TABLE = 'marketlake_migration';
+export const MIGRATION_LOCK_TABLE = 'marketlake_migration_lock';
+
+/** Brings the schema up to the newest migration; throws (with the failing migration's name) on any error. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: inCodeProvider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error');
+    const where = failed === undefined ? 'before any migration ran' : `in migration ${failed.migrationName}`;
+    throw new Error(`warehouse migration failed ${where}: ${describe(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

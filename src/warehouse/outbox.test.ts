@@ -1,0 +1,120 @@
+import { expect, it } from 'vitest';
+import { describeOnDatabases, makeIndicatorValues, makeOutboxEntry } from '../../test/support/databases.js';
+import { catalogRowFor, describeBody } from './outbox.js';
+
+describeOnDatabases('lake outbox', (ctx) => {
+  const entryA = makeOutboxEntry('indicators', 'NVDA', '2024-03-01', '20240301_210500');
+  const entryB = makeOutboxEntry('features', 'NVDA', '2024-03-01', '20240301_210500');
+
+  it('goes pending -> failed attempt -> done, cataloguing the object in the same step', async () => {
+    const { repository } = ctx.warehouse();
+    const [a, b] = await repository.enqueueOutbox([{ ...entryA, runId: 'run-1' }, entryB]);
+    expect(await repository.countPendingOutbox()).toBe(2);
+
+    const pending = await repository.listPendingOutbox(10);
+    expect(pending.map((entry) => entry.id)).toEqual([a, b]);
+    expect(pending[0]).toMatchObject({
+      key: entryA.key,
+      kind: 'indicators',
+      ticker: 'NVDA',
+      body: entryA.body,
+      contentType: 'application/json',
+      tags: entryA.tags,
+      metadata: entryA.metadata,
+      catalog: entryA.catalog,
+      runId: 'run-1',
+      attempts: 0,
+      lastError: null,
+      lastAttemptAt: null,
+      doneAt: null,
+    });
+    expect(pending[0].createdAt).toBeInstanceOf(Date);
+    expect(await repository.listPendingOutbox(1)).toHaveLength(1);
+
+    await repository.markOutboxFailed(a, new Error('S3 said 503 Slow Down'));
+    await repository.markOutboxFailed(a, new TypeError('fetch failed'));
+    const failed = await repository.getOutboxEntry(a);
+    expect(failed).toMatchObject({ attempts: 2, lastError: 'TypeError: fetch failed', doneAt: null });
+    expect(failed!.lastAttemptAt).toBeInstanceOf(Date);
+    expect(await repository.countPendingOutbox()).toBe(2);
+
+    // The write found the planned key taken and used the next free one; the catalog records what was written.
+    const written = catalogRowFor(failed!, { key: entryA.key.replace('.json', '_2.json'), versionId: 'v-1' });
+    await repository.markOutboxDone(a, written);
+    expect(await repository.countPendingOutbox()).toBe(1);
+    expect((await repository.listPendingOutbox(10)).map((entry) => entry.id)).toEqual([b]);
+    expect((await repository.getOutboxEntry(a))!.doneAt).toBeInstanceOf(Date);
+    expect(await repository.findLatestObject('indicators', 'NVDA')).toMatchObject({
+      key: written.key,
+      versionId: 'v-1',
+      sha256: describeBody(entryA.body).sha256,
+      computationVersion: '1.0',
+      sourceRawKey: entryA.catalog.sourceRawKey,
+    });
+  });
+
+  it('points result rows at the key actually written when the planned one was taken', async () => {
+    const { repository, db } = ctx.warehouse();
+    const [id] = await repository.writeComputedResults({
+      symbol: 'NVDA',
+      computationVersion: '1.0',
+      computedAt: new Date(),
+      sourceRawKey: entryA.catalog.sourceRawKey!,
+      sourceRawVersionId: 'v-raw',
+      indicators: { lakeKey: entryA.key, rows: [{ date: '2024-03-01', values: makeIndicatorValues(1) }] },
+      outbox: [entryA],
+    });
+    const writtenKey = entryA.key.replace('.json', '_2.json');
+    await repository.markOutboxDone(id, catalogRowFor(entryA, { key: writtenKey, versionId: null }));
+    const row = await db.selectFrom('daily_indicators').select('lake_key').executeTakeFirstOrThrow();
+    expect(row.lake_key).toBe(writtenKey);
+  });
+
+  it('refuses to complete or fail an entry that is not pending', async () => {
+    const { repository } = ctx.warehouse();
+    const [a] = await repository.enqueueOutbox([entryA]);
+    await repository.markOutboxDone(a, catalogRowFor(entryA, { key: entryA.key, versionId: null }));
+    await expect(repository.markOutboxDone(a, catalogRowFor(entryA, { key: entryA.key, versionId: null }))).rejects.toThrow(
+      /cannot mark done outbox entry \d+: it was done at/,
+    );
+    await expect(repository.markOutboxFailed(a, new Error('late'))).rejects.toThrow(/it was done at/);
+    await expect(repository.markOutboxFailed(9999, new Error('x'))).rejects.toThrow(/no such entry/);
+  });
+
+  it('leaves the entry pending and the catalog untouched when the written object is not the planned one', async () => {
+    const { repository } = ctx.warehouse();
+    const [a] = await repository.enqueueOutbox([entryA]);
+    const wrong = { ...catalogRowFor(entryA, { key: entryA.key, versionId: null }), sha256: 'f'.repeat(64) };
+    await expect(repository.markOutboxDone(a, wrong)).rejects.toThrow(/differs from the plan in sha256/);
+    expect(await repository.countPendingOutbox()).toBe(1);
+    expect(await repository.listCatalogObjects()).toEqual([]);
+  });
+
+  it('rolls back done_at when the catalog insert fails', async () => {
+    const { repository } = ctx.warehouse();
+    const [a] = await repository.enqueueOutbox([entryA]);
+    // The same key already catalogued with other content: insertCatalogObject throws inside the transaction.
+    await repository.insertCatalogObject({ ...catalogRowFor(entryB, { key: entryA.key, versionId: 'other' }), kind: 'indicators' });
+    await expect(repository.markOutboxDone(a, catalogRowFor(entryA, { key: entryA.key, versionId: 'v-1' }))).rejects.toThrow(
+      /already catalogued with different/,
+    );
+    expect(await repository.countPendingOutbox()).toBe(1);
+  });
+
+  it('enqueues nothing for an empty list and refuses inconsistent plans', async () => {
+    const { repository } = ctx.warehouse();
+    expect(await repository.enqueueOutbox([])).toEqual([]);
+    await expect(repository.enqueueOutbox([{ ...entryA, catalog: { ...entryA.catalog, ticker: 'AAPL' } }])).rejects.toThrow(
+      /catalog ticker AAPL is not NVDA/,
+    );
+    expect(await repository.countPendingOutbox()).toBe(0);
+  });
+
+  it('keeps a body byte for byte, including non-ASCII text', async () => {
+    const { repository } = ctx.warehouse();
+    const body = JSON.stringify({ ticker: 'MSN.HM', exchange: 'HOSE', note: 'Hồ Chí Minh – 東京 €' });
+    const entry = { ...entryA, body, catalog: { ...entryA.catalog, ...describeBody(body) } };
+    const [id] = await repository.enqueueOutbox([entry]);
+    expect((await repository.getOutboxEntry(id))!.body).toBe(body);
+  });
+});

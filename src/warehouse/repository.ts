@@ -1,0 +1,93 @@
+/**
+ * The repository: every warehouse read and write the rest of marketlake uses, bound to one database.
+ *
+ * Each method is a thin call of a module function taking the executor first; those functions also accept a
+ * transaction, which is how several writes join one all-or-nothing unit (see `inTransaction`).
+ */
+import type { Kysely } from 'kysely';
+import type { Bar } from '../market/bars.js';
+import {
+  findLatestObject,
+  insertCatalogObject,
+  listCatalogObjects,
+  type CatalogFilter,
+  type CatalogObject,
+  type CatalogObjectInput,
+} from './catalog.js';
+import {
+  countPendingOutbox,
+  enqueueOutbox,
+  getOutboxEntry,
+  listPendingOutbox,
+  markOutboxDone,
+  markOutboxFailed,
+  type OutboxEntry,
+  type OutboxEntryInput,
+} from './outbox.js';
+import { upsertPrices, type RawSnapshotRef } from './prices.js';
+import { writeComputedResults, type ComputedResultsInput } from './results.js';
+import { finishRun, getRun, startRun, type ComputationRun, type FinalRunStatus, type StartRunInput } from './runs.js';
+import type { Database, LakeObjectKind } from './schema.js';
+
+export class WarehouseRepository {
+  constructor(readonly db: Kysely<Database>) {}
+
+  /** Bulk upsert of daily bars (chunked multi-row INSERT ... ON CONFLICT DO UPDATE). */
+  upsertPrices(symbol: string, bars: readonly Bar[], raw: RawSnapshotRef): Promise<number> {
+    return upsertPrices(this.db, symbol, bars, raw);
+  }
+
+  /** Indicator, percentile and feature rows plus their outbox entries, in one transaction; the outbox ids. */
+  writeComputedResults(input: ComputedResultsInput): Promise<number[]> {
+    return writeComputedResults(this.db, input);
+  }
+
+  enqueueOutbox(entries: readonly OutboxEntryInput[]): Promise<number[]> {
+    return enqueueOutbox(this.db, entries);
+  }
+
+  listPendingOutbox(limit: number): Promise<OutboxEntry[]> {
+    return listPendingOutbox(this.db, limit);
+  }
+
+  getOutboxEntry(id: number): Promise<OutboxEntry | undefined> {
+    return getOutboxEntry(this.db, id);
+  }
+
+  /** Sets done_at and catalogues the written object, in one transaction. */
+  markOutboxDone(id: number, written: CatalogObjectInput): Promise<void> {
+    return markOutboxDone(this.db, id, written);
+  }
+
+  markOutboxFailed(id: number, error: unknown): Promise<void> {
+    return markOutboxFailed(this.db, id, error);
+  }
+
+  countPendingOutbox(): Promise<number> {
+    return countPendingOutbox(this.db);
+  }
+
+  insertCatalogObject(object: CatalogObjectInput): Promise<'inserted' | 'exists'> {
+    return insertCatalogObject(this.db, object);
+  }
+
+  findLatestObject(kind: LakeObjectKind, ticker: string, objectDate?: string): Promise<CatalogObject | undefined> {
+    return findLatestObject(this.db, kind, ticker, objectDate);
+  }
+
+  listCatalogObjects(filter?: CatalogFilter): Promise<CatalogObject[]> {
+    return listCatalogObjects(this.db, filter);
+  }
+
+  startRun(input: StartRunInput): Promise<void> {
+    return startRun(this.db, input);
+  }
+
+  finishRun(runId: string, status: FinalRunStatus, summary: object): Promise<void> {
+    return finishRun(this.db, runId, status, summary);
+  }
+
+  getRun(runId: string): Promise<ComputationRun | undefined> {
+    return getRun(this.db, runId);
+  }
+}

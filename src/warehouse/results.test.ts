@@ -1,0 +1,152 @@
+import { expect, it } from 'vitest';
+import {
+  describeOnDatabases,
+  makeFeatureValues,
+  makeIndicatorValues,
+  makeOutboxEntry,
+} from '../../test/support/databases.js';
+import type { ComputedResultsInput } from './results.js';
+
+const TS = '20240301_210500';
+const RAW_KEY = 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json';
+
+function input(overrides: Partial<ComputedResultsInput> = {}): ComputedResultsInput {
+  return {
+    symbol: 'NVDA',
+    computationVersion: '1.0',
+    computedAt: new Date('2024-03-01T21:05:00Z'),
+    sourceRawKey: RAW_KEY,
+    sourceRawVersionId: 'v-raw',
+    indicators: {
+      lakeKey: `processed/indicators/NVDA/2024-03-01/${TS}.json`,
+      rows: [
+        { date: '2024-02-29', values: makeIndicatorValues(10, ['sma_200']) },
+        { date: '2024-03-01', values: makeIndicatorValues(20) },
+      ],
+    },
+    percentiles: {
+      lakeKey: `processed/percentiles/NVDA/2024-03-01/${TS}.json`,
+      date: '2024-03-01',
+      lookbackDays: 252,
+      currentPricePercentile: 87.5,
+      statistics: { rsi_14: { current_value: 61.2, percentile: 70, mean: 50, std: 10, min: 20, max: 80 }, current_price_percentile: 87.5 },
+    },
+    features: {
+      lakeKey: `processed/features/NVDA/2024-03-01/${TS}.json`,
+      date: '2024-03-01',
+      values: makeFeatureValues(0.1),
+      bars: 300,
+    },
+    outbox: [
+      makeOutboxEntry('indicators', 'NVDA', '2024-03-01', TS, RAW_KEY),
+      makeOutboxEntry('percentiles', 'NVDA', '2024-03-01', TS, RAW_KEY),
+      makeOutboxEntry('features', 'NVDA', '2024-03-01', TS, RAW_KEY),
+    ],
+    ...overrides,
+  };
+}
+
+describeOnDatabases('writeComputedResults', (ctx) => {
+  async function counts() {
+    const { db } = ctx.warehouse();
+    const count = async (table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features' | 'lake_outbox') =>
+      (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    return {
+      indicators: await count('daily_indicators'),
+      percentiles: await count('indicator_percentiles'),
+      features: await count('comparative_features'),
+      outbox: await count('lake_outbox'),
+    };
+  }
+
+  it('writes indicator, percentile and feature rows with their lineage, and the outbox entries', async () => {
+    const { repository, db } = ctx.warehouse();
+    const ids = await repository.writeComputedResults(input());
+    expect(ids).toHaveLength(3);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 3 });
+
+    const indicators = await db.selectFrom('daily_indicators').selectAll().orderBy('indicator_date').execute();
+    expect(indicators[0]).toMatchObject({
+      symbol: 'NVDA',
+      indicator_date: '2024-02-29',
+      sma_20: 10,
+      sma_200: null, // NaN from the kernels is stored as null
+      uncertainty_score: 26,
+      computation_version: '1.0',
+      lake_key: `processed/indicators/NVDA/2024-03-01/${TS}.json`,
+      source_raw_key: RAW_KEY,
+      source_raw_version_id: 'v-raw',
+    });
+    expect(indicators[0].computed_at.toISOString()).toBe('2024-03-01T21:05:00.000Z');
+
+    const percentile = await db.selectFrom('indicator_percentiles').selectAll().executeTakeFirstOrThrow();
+    expect(percentile).toMatchObject({ percentile_date: '2024-03-01', lookback_days: 252, current_price_percentile: 87.5 });
+    expect(percentile.statistics).toEqual(input().percentiles!.statistics);
+
+    const features = await db.selectFrom('comparative_features').selectAll().executeTakeFirstOrThrow();
+    expect(features).toMatchObject({ feature_date: '2024-03-01', return_1d: null, return_5d: 0.11, bars: 300 });
+
+    const pending = await repository.listPendingOutbox(10);
+    expect(pending.map((entry) => entry.id)).toEqual(ids);
+    expect(pending.map((entry) => entry.kind)).toEqual(['indicators', 'percentiles', 'features']);
+  });
+
+  it('upserts: a recomputation replaces the rows of the same dates', async () => {
+    const { repository, db } = ctx.warehouse();
+    await repository.writeComputedResults(input());
+    const later = '20240302_010000';
+    await repository.writeComputedResults(
+      input({
+        computationVersion: '2.0',
+        indicators: { lakeKey: `processed/indicators/NVDA/2024-03-01/${later}.json`, rows: [{ date: '2024-03-01', values: makeIndicatorValues(99) }] },
+        outbox: [makeOutboxEntry('indicators', 'NVDA', '2024-03-01', later, RAW_KEY)],
+      }),
+    );
+    expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 4 });
+    const march1 = await db.selectFrom('daily_indicators').selectAll().where('indicator_date', '=', '2024-03-01').executeTakeFirstOrThrow();
+    expect(march1).toMatchObject({ sma_20: 99, computation_version: '2.0', lake_key: `processed/indicators/NVDA/2024-03-01/${later}.json` });
+    // Percentiles and features were rewritten by the second call too (same key, version 2.0).
+    const features = await db.selectFrom('comparative_features').select('computation_version').executeTakeFirstOrThrow();
+    expect(features.computation_version).toBe('2.0');
+  });
+
+  it('writes nothing when the features row violates a constraint (all-or-nothing)', async () => {
+    const { repository } = ctx.warehouse();
+    const bad = input();
+    bad.features = { ...bad.features!, bars: -1 }; // CHECK (bars >= 0), after indicators and percentiles were sent
+    await expect(repository.writeComputedResults(bad)).rejects.toThrow(/check constraint/);
+    expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
+  });
+
+  it('writes nothing when the last statement, the outbox insert, fails', async () => {
+    const { repository } = ctx.warehouse();
+    const bad = input();
+    // A kind the CHECK constraint refuses; the plan still matches so the database is what says no.
+    bad.outbox = [{ ...bad.outbox[0], kind: 'bogus' as never, catalog: { ...bad.outbox[0].catalog, kind: 'bogus' as never } }];
+    await expect(repository.writeComputedResults(bad)).rejects.toThrow(/check constraint/);
+    expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
+  });
+
+  it('does not let a failed write disturb rows committed before it', async () => {
+    const { repository, db } = ctx.warehouse();
+    await repository.writeComputedResults(input());
+    const bad = input({ computationVersion: '2.0' });
+    bad.percentiles = { ...bad.percentiles!, lookbackDays: 0 }; // CHECK (lookback_days > 0)
+    await expect(repository.writeComputedResults(bad)).rejects.toThrow();
+    const versions = await db.selectFrom('daily_indicators').select('computation_version').distinct().execute();
+    expect(versions).toEqual([{ computation_version: '1.0' }]);
+    expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 3 });
+  });
+
+  it('refuses an infinite value and an outbox plan that does not describe its body', async () => {
+    const { repository } = ctx.warehouse();
+    const infinite = input();
+    infinite.features!.values.sharpe_ratio = Number.POSITIVE_INFINITY;
+    await expect(repository.writeComputedResults(infinite)).rejects.toThrow(/sharpe_ratio is Infinity/);
+    const mismatched = input();
+    mismatched.outbox = [{ ...mismatched.outbox[0], body: `${mismatched.outbox[0].body} ` }];
+    await expect(repository.writeComputedResults(mismatched)).rejects.toThrow(/sha256 is not the sha256 of the body/);
+    expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
+  });
+});

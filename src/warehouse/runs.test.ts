@@ -1,0 +1,35 @@
+import { expect, it } from 'vitest';
+import { describeOnDatabases } from '../../test/support/databases.js';
+
+describeOnDatabases('computation runs', (ctx) => {
+  it('records a run from start to finish', async () => {
+    const { repository } = ctx.warehouse();
+    await repository.startRun({
+      runId: 'run-20240301-210000',
+      kind: 'run',
+      computationVersion: '1.0',
+      source: 'yfinance',
+      tickers: ['NVDA', 'D05.SI'],
+    });
+    const started = await repository.getRun('run-20240301-210000');
+    expect(started).toMatchObject({ kind: 'run', status: 'running', finishedAt: null, summary: null, tickers: ['NVDA', 'D05.SI'] });
+    expect(started!.startedAt).toBeInstanceOf(Date);
+
+    const summary = { ok: ['NVDA'], failed: { 'D05.SI': 'HTTP 404' }, outboxPending: 0 };
+    await repository.finishRun('run-20240301-210000', 'partial', summary);
+    const finished = await repository.getRun('run-20240301-210000');
+    expect(finished).toMatchObject({ status: 'partial', summary });
+    expect(finished!.finishedAt!.getTime()).toBeGreaterThanOrEqual(started!.startedAt.getTime());
+  });
+
+  it('refuses to finish a run twice, or one that never started, or to reuse a run id', async () => {
+    const { repository } = ctx.warehouse();
+    const run = { runId: 'r1', kind: 'reprocess', computationVersion: '2.0', source: 'lake', tickers: [] } as const;
+    await repository.startRun({ ...run, startedAt: '2024-03-01T00:00:00Z' });
+    await repository.finishRun('r1', 'ok', {});
+    await expect(repository.finishRun('r1', 'failed', {})).rejects.toThrow('cannot finish run r1: it already finished with status ok');
+    await expect(repository.finishRun('nope', 'ok', {})).rejects.toThrow('cannot finish run nope: no such run');
+    await expect(repository.startRun(run)).rejects.toThrow(/duplicate key/);
+    expect((await repository.getRun('r1'))!.startedAt.toISOString()).toBe('2024-03-01T00:00:00.000Z');
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The Kysely view of the warehouse tables (DESIGN.md, "The database").
+ *
+ * Conventions shared by both backends (the type parsers in `type-parsers.ts` make them true):
+ * - `date` columns read and write as `YYYY-MM-DD` strings, never as JS Dates, so a market date cannot shift
+ *   with the time zone of the process;
+ * - `timestamptz` columns read as Dates and accept Dates or ISO strings;
+ * - `bigint` columns read as JS numbers (the parser refuses values beyond 2^53);
+ * - `jsonb` columns read as parsed JSON and are written as JSON text: node-postgres would turn a JS array into a
+ *   PostgreSQL array literal, so the repository always serialises explicitly.
+ *
+ * The migration (`migrations/0001_initial.ts`) is the source of truth for the DDL; a test checks that the
+ * migrated indicator columns equal `INDICATOR_FIELDS`.
+ */
+import type { ColumnType, Generated } from 'kysely';
+import type { IndicatorField } from '../compute/fields.js';
+
+/** A `date` column: always a `YYYY-MM-DD` string. */
+export type DateColumn = string;
+/** A `timestamptz` column. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A `timestamptz` column the database fills in when the insert leaves it out. */
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `jsonb` column: parsed on read, JSON text on write. */
+export type Json<T> = ColumnType<T, string, string>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Kinds of lake object, as they appear in `lake_objects.kind` and `lake_outbox.kind`. */
+export const LAKE_OBJECT_KINDS = ['raw', 'indicators', 'percentiles', 'features'] as const;
+export type LakeObjectKind = (typeof LAKE_OBJECT_KINDS)[number];
+
+export const RUN_KINDS = ['run', 'reprocess'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** The comparative feature columns (DESIGN.md, "Features"), all nullable doubles. */
+export const FEATURE_FIELDS = [
+  'return_1d',
+  'return_5d',
+  'return_20d',
+  'return_60d',
+  'return_252d',
+  'volatility_30d',
+  'volatility_90d',
+  'sharpe_ratio',
+  'max_drawdown',
+] as const;
+export type FeatureField = (typeof FEATURE_FIELDS)[number];
+
+/** Columns every computed-result table carries to name where its values came from and went to. */
+interface ComputedLineageColumns {
+  computation_version: string;
+  lake_key: string;
+  source_raw_key: string;
+  /** Null when the lake's store does not version objects. */
+  source_raw_version_id: string | null;
+  computed_at: Timestamp;
+}
+
+export interface DailyPricesTable {
+  symbol: string;
+  price_date: DateColumn;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adj_close: number | null;
+  volume: number;
+  raw_key: string;
+  raw_version_id: string | null;
+  fetched_at: Timestamp;
+}
+
+export type DailyIndicatorsTable = {
+  symbol: string;
+  indicator_date: DateColumn;
+} & { [K in IndicatorField]: number | null } & ComputedLineageColumns;
+
+export interface IndicatorPercentilesTable extends ComputedLineageColumns {
+  symbol: string;
+  percentile_date: DateColumn;
+  lookback_days: number;
+  current_price_percentile: number | null;
+  /** The whole `values` block of the percentiles object. */
+  statistics: Json<JsonObject>;
+}
+
+export type ComparativeFeaturesTable = {
+  symbol: string;
+  feature_date: DateColumn;
+  bars: number;
+} & { [K in FeatureField]: number | null } & ComputedLineageColumns;
+
+export interface LakeObjectsTable {
+  key: string;
+  kind: LakeObjectKind;
+  ticker: string;
+  /** Fetch date for raw objects, `as_of` for processed ones. */
+  object_date: DateColumn;
+  version_id: string | null;
+  sha256: string;
+  size: number;
+  /** Null for raw objects, required for processed ones (a CHECK constraint enforces both). */
+  computation_version: string | null;
+  source_raw_key: string | null;
+  source_raw_version_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface LakeOutboxTable {
+  id: Generated<number>;
+  key: string;
+  kind: LakeObjectKind;
+  ticker: string;
+  /** The exact serialised object; the drain writes these bytes, never a re-serialisation. */
+  body: string;
+  content_type: string;
+  tags: Json<Record<string, string>>;
+  metadata: Json<Record<string, string>>;
+  /** What to insert into `lake_objects` once the write succeeded (see `OutboxCatalogPlan`). */
+  catalog: Json<JsonObject>;
+  created_at: DefaultTimestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  done_at: Timestamp | null;
+  run_id: string | null;
+}
+
+export interface ComputationRunsTable {
+  run_id: string;
+  kind: RunKind;
+  started_at: DefaultTimestamp;
+  finished_at: Timestamp | null;
+  computation_version: string;
+  source: string;
+  tickers: Json<string[]>;
+  status: RunStatus;
+  summary: Json<JsonObject> | null;
+}
+
+export interface Database {
+  daily_prices: DailyPricesTable;
+  daily_indicators: DailyIndicatorsTable;
+  indicator_percentiles: IndicatorPercentilesTable;
+  comparative_features: ComparativeFeaturesTable;
+  lake_objects: LakeObjectsTable;
+  lake_outbox: LakeOutboxTable;
+  computation_runs: ComputationRunsTable;
+}
+
+/** Every table the migrations create, in an order that truncation and reporting can rely on. */
+export const TABLE_NAMES = [
+  'daily_prices',
+  'daily_indicators',
+  'indicator_percentiles',
+  'comparative_features',
+  'lake_objects',
+  'lake_outbox',
+  'computation_runs',
+] as const satisfies readonly (keyof Database)[];

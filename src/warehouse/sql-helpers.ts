@@ -1,0 +1,96 @@
+/**
+ * Small helpers the repository modules share: transactions that compose, statement chunking and the
+ * number/JSON rules of DESIGN.md (null, never NaN).
+ */
+import {
+  sql,
+  type Kysely,
+  type OnConflictTables,
+  type OnConflictUpdateDatabase,
+  type Transaction,
+  type UpdateObject,
+} from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Runs `work` in a transaction, or inside the caller's transaction when `db` already is one, so that a function
+ * can be used on its own or as a step of a larger all-or-nothing write.
+ *
+ * On PGlite there is a single connection: inside `work`, use only the executor passed in; a query sent through
+ * the outer `Kysely` instance would wait for the transaction to end, forever.
+ */
+export function inTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute((trx: Transaction<DB>) => work(trx));
+}
+
+/** PostgreSQL's wire protocol allows 65535 bind parameters per statement; stay well below it. */
+const MAX_PARAMETERS = 60_000;
+const MAX_ROWS_PER_STATEMENT = 1_000;
+
+/** Splits rows into multi-row INSERT chunks that fit the bind-parameter limit. */
+export function chunkRows<T>(rows: readonly T[], columnsPerRow: number): T[][] {
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columnsPerRow)));
+  const chunks: T[][] = [];
+  for (let start = 0; start < rows.length; start += size) chunks.push(rows.slice(start, start + size));
+  return chunks;
+}
+
+/** The `do update set` object of an upsert into `TB`. */
+export type ExcludedSet<TB extends keyof Database> = UpdateObject<
+  OnConflictUpdateDatabase<Database, TB>,
+  OnConflictTables<TB>,
+  OnConflictTables<TB>
+>;
+
+/**
+ * `set column = excluded.column` for every listed column of an upsert into `table` (named only so that the
+ * compiler can check the columns against it).
+ */
+export function setFromExcluded<TB extends keyof Database>(
+  _table: TB,
+  columns: readonly (keyof Database[TB] & string)[],
+): ExcludedSet<TB> {
+  const set: Record<string, unknown> = {};
+  for (const column of columns) set[column] = sql.ref(`excluded.${column}`);
+  // The keys are columns of the table (checked by the signature); each value references the column itself.
+  return set as ExcludedSet<TB>;
+}
+
+/**
+ * A value for a nullable double column. NaN is how the kernels mark "cannot be computed", which the store
+ * records as null; an infinity is a computation bug and is refused.
+ */
+export function nullableDouble(value: number | null | undefined, what: string): number | null {
+  if (value === null || value === undefined || Number.isNaN(value)) return null;
+  if (!Number.isFinite(value)) throw new RangeError(`${what} is ${value}; only finite numbers or null are stored`);
+  return value;
+}
+
+/** A value for a required double column. */
+export function finiteDouble(value: number, what: string): number {
+  if (!Number.isFinite(value)) throw new RangeError(`${what} is ${value}; a finite number is required`);
+  return value;
+}
+
+/** JSON text for a jsonb column (see schema.ts for why it is never left to the driver). */
+export function jsonText(value: unknown, what: string): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`${what} cannot be represented as JSON`);
+  return text;
+}
+
+/** Fails on the first repeated key: ON CONFLICT DO UPDATE cannot touch one row twice in a statement. */
+export function assertUniqueKeys<T>(rows: readonly T[], keyOf: (row: T) => string, what: string): void {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (seen.has(key)) throw new Error(`${what}: ${key} appears more than once`);
+    seen.add(key);
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message === '' ? error.name : `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ComputationVersion } from '../../src/compute/fields.js';
+import { DataLake } from '../../src/lake/data-lake.js';
+import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import { createSource } from '../../src/sources/index.js';
+import type { MarketDataSource } from '../../src/sources/source.js';
+import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
+import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
+import { listAllKeys } from '../../src/storage/listing.js';
+import type { Warehouse } from '../../src/warehouse/database.js';
+import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
+
+/** A lake in a fresh temporary folder whose writes can be made to fail, over a test warehouse. */
+export interface TestLake {
+  root: string;
+  store: FaultyObjectStore;
+  lake: DataLake;
+  warehouse: Warehouse;
+  keys(prefix?: string): Promise<string[]>;
+  run(options?: Partial<RunOptions>): Promise<RunSummary>;
+  dispose(): Promise<void>;
+}
+
+interface RunOptions {
+  tickers: string[];
+  source: MarketDataSource;
+  computationVersion: ComputationVersion;
+  clock: () => Date;
+  concurrency: number;
+}
+
+/** The fixed "now" of pipeline tests: a Thursday, so the sample source's last bar is that day. */
+export const TEST_NOW = new Date('2026-11-26T21:30:00Z');
+
+export async function createTestLake(warehouse: Warehouse): Promise<TestLake> {
+  const root = await mkdtemp(join(tmpdir(), 'marketlake-lake-'));
+  const store = new FaultyObjectStore(await FsObjectStore.open(root), { failPuts: 'none' });
+  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
+  return {
+    root,
+    store,
+    lake,
+    warehouse,
+    async keys(prefix = '') {
+      const keys: string[] = [];
+      for await (const key of listAllKeys(store, prefix)) keys.push(key);
+      return keys;
+    },
+    run(options = {}) {
+      return runDaily({
+        tickers: options.tickers ?? ['NVDA', 'D05.SI', '7974.T'],
+        source: options.source ?? createSource('sample'),
+        lake,
+        warehouse,
+        computationVersion: options.computationVersion ?? '1.0',
+        start: '2024-11-26',
+        end: '2026-11-26',
+        concurrency: options.concurrency ?? 2,
+        clock: options.clock ?? (() => TEST_NOW),
+      });
+    },
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+}
