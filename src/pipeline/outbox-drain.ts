@@ -1,8 +1,8 @@
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import type { ProcessedDocument } from '../lake/documents.js';
-import { parseKey, type ProcessedKind } from '../lake/keys.js';
+import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
-import { findCatalogObject, recordRawVersionId, replaceOutboxEntry, updateResultLakeKey } from '../warehouse/lake-references.js';
+import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';
 import type { OutboxEntry } from '../warehouse/outbox.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
@@ -62,7 +62,7 @@ async function drainEntry(lake: DataLake, warehouse: Warehouse, original: Outbox
   if (entry.kind !== 'raw') {
     const document = JSON.parse(entry.body) as PendingProcessedDocument;
     if (document.source_raw_data_version_id === null) {
-      const raw = await findCatalogObject(db, document.source_raw_data_key);
+      const raw = await warehouse.repository.getCatalogObject(document.source_raw_data_key);
       if (raw?.versionId == null) return 'waiting';
       const completed = completedProcessedEntry(entry.key, entry.kind, { ...document, source_raw_data_version_id: raw.versionId } as ProcessedDocument, entry.runId);
       await replaceOutboxEntry(db, entry.id, completed);
@@ -99,6 +99,5 @@ async function drainEntry(lake: DataLake, warehouse: Warehouse, original: Outbox
     createdAt: entry.metadata.computed_at ?? entry.metadata.fetched_at,
   });
   if (entry.kind === 'raw') await recordRawVersionId(db, written.key, written.versionId);
-  else await updateResultLakeKey(db, entry.kind as ProcessedKind, entry.key, written.key);
   return written;
 }

@@ -68,6 +68,8 @@ describeOnDatabases('lake catalog', (ctx) => {
     const row = object('raw', 'NVDA', '2024-03-01', '210000');
     expect(await repository.insertCatalogObject(row)).toBe('inserted');
     expect(await repository.insertCatalogObject(row)).toBe('exists');
+    expect(await repository.getCatalogObject(row.key)).toEqual({ ...row, createdAt: expect.any(Date) });
+    expect(await repository.getCatalogObject(`${row.key}.missing`)).toBeUndefined();
     await expect(repository.insertCatalogObject({ ...row, sha256: 'b'.repeat(64), size: 1 })).rejects.toThrow(
       `lake object ${row.key} is already catalogued with different sha256, size`,
     );

@@ -90,6 +90,12 @@ export async function findLatestObject(
   return row === undefined ? undefined : fromRow(row);
 }
 
+/** The catalogued object with this key, if any (primary-key lookup). */
+export async function getCatalogObject(db: Kysely<Database>, key: string): Promise<CatalogObject | undefined> {
+  const row = await db.selectFrom('lake_objects').selectAll().where('key', '=', key).executeTakeFirst();
+  return row === undefined ? undefined : fromRow(row);
+}
+
 /** Catalogued objects matching every given filter field, ordered by ticker, kind, date and key. */
 export async function listCatalogObjects(db: Kysely<Database>, filter: CatalogFilter = {}): Promise<CatalogObject[]> {
   let query = db.selectFrom('lake_objects').selectAll();

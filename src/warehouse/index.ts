@@ -35,6 +35,7 @@ export {
 export {
   CatalogConflictError,
   findLatestObject,
+  getCatalogObject,
   insertCatalogObject,
   listCatalogObjects,
   type CatalogFilter,

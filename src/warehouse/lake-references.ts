@@ -1,42 +1,19 @@
 /**
- * Fixing up the lake references of rows once the outbox has written their object: the store's version id of a
- * raw snapshot that went through the outbox, and the final key when `{TS}.json` was taken and `{TS}_n.json` used.
+ * Fixing up references once the outbox has written a raw snapshot late: its version id is only known then, and
+ * every row that was computed from it (prices, results, catalog) records it. (A processed object written under
+ * `{TS}_N.json` instead of its planned key is repointed by markOutboxDone itself.)
  */
 import type { Kysely } from 'kysely';
-import type { CatalogObject } from './catalog.js';
-import { listCatalogObjects } from './catalog.js';
 import type { OutboxEntryInput } from './outbox.js';
-import type { Database, LakeObjectKind } from './schema.js';
+import type { Database } from './schema.js';
 
-const RESULT_TABLES = {
-  indicators: 'daily_indicators',
-  percentiles: 'indicator_percentiles',
-  features: 'comparative_features',
-} as const;
+const RESULT_TABLES = ['daily_indicators', 'indicator_percentiles', 'comparative_features'] as const;
 
-export async function findCatalogObject(db: Kysely<Database>, key: string): Promise<CatalogObject | undefined> {
-  const row = await db.selectFrom('lake_objects').select('kind').select('ticker').where('key', '=', key).executeTakeFirst();
-  if (row === undefined) return undefined;
-  const candidates = await listCatalogObjects(db, { kind: row.kind as LakeObjectKind, ticker: row.ticker });
-  return candidates.find((candidate) => candidate.key === key);
-}
-
-/** Points result rows that named `intendedKey` at the key actually written. */
-export async function updateResultLakeKey(
-  db: Kysely<Database>,
-  kind: Exclude<LakeObjectKind, 'raw'>,
-  intendedKey: string,
-  writtenKey: string,
-): Promise<void> {
-  if (intendedKey === writtenKey) return;
-  await db.updateTable(RESULT_TABLES[kind]).set({ lake_key: writtenKey }).where('lake_key', '=', intendedKey).execute();
-}
-
-/** Records the version id of a raw snapshot written late (through the outbox) wherever it is referenced. */
+/** Records the version id of a raw snapshot written through the outbox wherever it is referenced. */
 export async function recordRawVersionId(db: Kysely<Database>, rawKey: string, versionId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('daily_prices').set({ raw_version_id: versionId }).where('raw_key', '=', rawKey).execute();
-    for (const table of Object.values(RESULT_TABLES)) {
+    await trx.updateTable('daily_prices').set({ raw_version_id: versionId }).where('raw_key', '=', rawKey).where('raw_version_id', 'is', null).execute();
+    for (const table of RESULT_TABLES) {
       await trx
         .updateTable(table)
         .set({ source_raw_version_id: versionId })
@@ -44,12 +21,6 @@ export async function recordRawVersionId(db: Kysely<Database>, rawKey: string, v
         .where('source_raw_version_id', 'is', null)
         .execute();
     }
-    await trx
-      .updateTable('lake_objects')
-      .set({ source_raw_version_id: versionId })
-      .where('source_raw_key', '=', rawKey)
-      .where('source_raw_version_id', 'is', null)
-      .execute();
   });
 }
 

@@ -31,6 +31,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
 
 export const LOCK_FILE_NAME = 'marketlake.lock';
 
@@ -48,7 +49,7 @@ export interface LockHolder {
   token: string;
 }
 
-export class DataDirectoryInUseError extends Error {
+export class DataDirectoryInUseError extends UserError {
   override readonly name = 'DataDirectoryInUseError';
   readonly home: string;
   readonly holder: LockHolder;

@@ -5,9 +5,10 @@ import pg from 'pg';
 import { PostgresDialect } from 'kysely';
 import { failAfterCleanup } from './cleanup.js';
 import { PG_OID, parseDate, parseInt8 } from './type-parsers.js';
+import { UserError } from '../errors.js';
 
 /** Raised when the server cannot be reached or refuses us. The message never contains the password. */
-export class WarehouseConnectionError extends Error {
+export class WarehouseConnectionError extends UserError {
   override readonly name = 'WarehouseConnectionError';
   /** `user@host:port/database`. */
   readonly target: string;

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Bar } from '../market/bars.js';
 import {
   findLatestObject,
+  getCatalogObject,
   insertCatalogObject,
   listCatalogObjects,
   type CatalogFilter,
@@ -73,6 +74,10 @@ export class WarehouseRepository {
 
   findLatestObject(kind: LakeObjectKind, ticker: string, objectDate?: string): Promise<CatalogObject | undefined> {
     return findLatestObject(this.db, kind, ticker, objectDate);
+  }
+
+  getCatalogObject(key: string): Promise<CatalogObject | undefined> {
+    return getCatalogObject(this.db, key);
   }
 
   listCatalogObjects(filter?: CatalogFilter): Promise<CatalogObject[]> {

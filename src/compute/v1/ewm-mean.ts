@@ -13,17 +13,25 @@ import { assertCapacity, assertSpan } from './args.js';
  * - NaN and ±Infinity (turned into NaN by pandas) are skipped but still age the old weight, so the next value
  *   weighs more; the output at a gap repeats the last mean. Before the first value the output is NaN.
  * - Without a gap the denominator is (1 - alpha) + alpha, which is exactly 1 in binary floating point for every
- *   alpha in (0, 1]; dividing by 1 changes nothing, so the division (the slowest step of the chain) is skipped
- *   whenever the denominator is exactly 1. The result is bit-identical to pandas'.
+ *   alpha in (0, 1] (1 - alpha is exact when alpha >= 1/2; otherwise it is off by at most 2^-54, half the
+ *   spacing of doubles just below 1, and adding alpha back rounds to 1, a tie going to the even 1). Dividing by 1
+ *   changes nothing, so that step skips the division, the slowest link of the chain, and stays bit-identical.
  *
  * O(n), one pass, no allocation. Writes out[0..n) and returns `out` (`out` may alias `input`: each value is read
  * before it is overwritten).
  */
 export function ewmMean(input: Float64Array, span: number, out: Float64Array): Float64Array {
   assertSpan('span', span);
-  assertCapacity('out', out, input.length);
-  const alpha = ewmAlpha(span);
-  ewmMeanLoop(input, alpha, 1 - alpha, out, input.length);
+  const n = input.length;
+  assertCapacity('out', out, n);
+  // NaN until the first value, which is the first mean; the loop takes over from the bar after it.
+  let first = 0;
+  while (first < n && !(input[first] - input[first] === 0)) out[first++] = NaN;
+  if (first < n) {
+    const alpha = ewmAlpha(span);
+    out[first] = input[first];
+    ewmMeanLoop(input, alpha, 1 - alpha, out, first + 1, n, input[first]);
+  }
   return out;
 }
 
@@ -33,26 +41,38 @@ export function ewmAlpha(span: number): number {
   return 1 / (1 + com);
 }
 
-/** Kept apart from the checks for V8's sake; see rollingMeanLoop in rolling-mean.ts. */
-function ewmMeanLoop(input: Float64Array, alpha: number, decay: number, out: Float64Array, n: number): void {
-  let weighted = NaN; // NaN until the first value
-  let oldWt = 1;
-  for (let i = 0; i < n; i++) {
+/**
+ * The loop from bar `start` on, `weighted` being the mean so far (finite). It is kept apart from the checks and
+ * from the first value for V8's sake (see rollingMeanLoop in rolling-mean.ts): nothing here runs only once per
+ * call, the control state is an integer (`gap`), and the common step, a value after a value, comes first and
+ * has no division.
+ */
+function ewmMeanLoop(
+  input: Float64Array,
+  alpha: number,
+  decay: number,
+  out: Float64Array,
+  start: number,
+  n: number,
+  weighted: number,
+): void {
+  let oldWt = 1; // pandas' old weight: multiplied by decay once per missing bar
+  let gap = 0; // missing bars since the last value
+  for (let i = start; i < n; i++) {
     const x = input[i];
     if (x - x === 0) {
-      if (weighted === weighted) {
-        oldWt *= decay;
-        if (weighted !== x) {
-          const num = oldWt * weighted + alpha * x;
-          const den = oldWt + alpha;
-          weighted = den === 1 ? num : num / den;
-        }
-        oldWt = 1;
+      if (gap === 0) {
+        // oldWt * decay = decay and decay + alpha = 1 exactly: pandas' step without its division by 1.
+        if (weighted !== x) weighted = decay * weighted + alpha * x;
       } else {
-        weighted = x;
+        const w = oldWt * decay;
+        if (weighted !== x) weighted = (w * weighted + alpha * x) / (w + alpha);
+        oldWt = 1;
+        gap = 0;
       }
-    } else if (weighted === weighted) {
+    } else {
       oldWt *= decay;
+      gap++;
     }
     out[i] = weighted;
   }

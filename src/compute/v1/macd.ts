@@ -33,20 +33,40 @@ const SIGNAL_DECAY = 1 - SIGNAL_ALPHA;
  */
 export function macd(close: Float64Array, out: MacdOutput): MacdOutput {
   const n = close.length;
-  assertCapacity('out.macd', out.macd, n);
-  assertCapacity('out.signal', out.signal, n);
-  assertCapacity('out.histogram', out.histogram, n);
-  macdLoop(close, out.macd, out.signal, out.histogram, n);
+  const { macd: macdOut, signal: signalOut, histogram: histogramOut } = out;
+  assertCapacity('out.macd', macdOut, n);
+  assertCapacity('out.signal', signalOut, n);
+  assertCapacity('out.histogram', histogramOut, n);
+  // NaN until the first close; there both means equal it, so the line, its signal and the histogram are 0.
+  let first = 0;
+  while (first < n && !(close[first] - close[first] === 0)) {
+    macdOut[first] = NaN;
+    signalOut[first] = NaN;
+    histogramOut[first] = NaN;
+    first++;
+  }
+  if (first < n) {
+    macdOut[first] = 0;
+    signalOut[first] = 0;
+    histogramOut[first] = 0;
+    macdLoop(close, macdOut, signalOut, histogramOut, first + 1, n, close[first]);
+  }
   return out;
 }
 
-/** Kept apart from the checks for V8's sake; see rollingMeanLoop in rolling-mean.ts. */
+/**
+ * The loop from bar `start` on, both means being `firstClose` and the signal 0 so far. Kept apart from the
+ * checks and the first value for V8's sake (see ewmMeanLoop). `gap` counts the bars without a close since the
+ * last one, `signalGap` the same for the MACD line (only an overflow can make it non-finite).
+ */
 function macdLoop(
   close: Float64Array,
   macdOut: Float64Array,
   signalOut: Float64Array,
   histogramOut: Float64Array,
+  start: number,
   n: number,
+  firstClose: number,
 ): void {
   const fastAlpha = FAST_ALPHA;
   const slowAlpha = SLOW_ALPHA;
@@ -54,57 +74,51 @@ function macdLoop(
   const fastDecay = FAST_DECAY;
   const slowDecay = SLOW_DECAY;
   const signalDecay = SIGNAL_DECAY;
-  let fast = NaN;
+  let fast = firstClose;
+  let slow = firstClose;
+  let signal = 0;
   let fastWt = 1;
-  let slow = NaN;
   let slowWt = 1;
-  let signal = NaN;
   let signalWt = 1;
+  let gap = 0;
+  let signalGap = 0;
 
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < n; i++) {
     const x = close[i];
     if (x - x === 0) {
-      if (fast === fast) {
-        fastWt *= fastDecay;
-        if (fast !== x) {
-          const num = fastWt * fast + fastAlpha * x;
-          const den = fastWt + fastAlpha;
-          fast = den === 1 ? num : num / den;
-        }
-        fastWt = 1;
-        slowWt *= slowDecay;
-        if (slow !== x) {
-          const num = slowWt * slow + slowAlpha * x;
-          const den = slowWt + slowAlpha;
-          slow = den === 1 ? num : num / den;
-        }
-        slowWt = 1;
+      if (gap === 0) {
+        // No gap: the denominators are exactly 1 (see ewm-mean.ts), so there is nothing to divide by.
+        if (fast !== x) fast = fastDecay * fast + fastAlpha * x;
+        if (slow !== x) slow = slowDecay * slow + slowAlpha * x;
       } else {
-        fast = x;
-        slow = x;
+        const wf = fastWt * fastDecay;
+        if (fast !== x) fast = (wf * fast + fastAlpha * x) / (wf + fastAlpha);
+        const ws = slowWt * slowDecay;
+        if (slow !== x) slow = (ws * slow + slowAlpha * x) / (ws + slowAlpha);
+        fastWt = 1;
+        slowWt = 1;
+        gap = 0;
       }
-    } else if (fast === fast) {
+    } else {
       fastWt *= fastDecay;
       slowWt *= slowDecay;
+      gap++;
     }
 
-    // The MACD line is itself a series that pandas smooths: NaN before the first close, finite after
-    // (the two means start together), unless it overflowed to ±Infinity, which pandas would skip.
+    // The MACD line is itself a series that pandas smooths; it is finite unless the means overflowed.
     const m = fast - slow;
     if (m - m === 0) {
-      if (signal === signal) {
-        signalWt *= signalDecay;
-        if (signal !== m) {
-          const num = signalWt * signal + signalAlpha * m;
-          const den = signalWt + signalAlpha;
-          signal = den === 1 ? num : num / den;
-        }
-        signalWt = 1;
+      if (signalGap === 0) {
+        if (signal !== m) signal = signalDecay * signal + signalAlpha * m;
       } else {
-        signal = m;
+        const w = signalWt * signalDecay;
+        if (signal !== m) signal = (w * signal + signalAlpha * m) / (w + signalAlpha);
+        signalWt = 1;
+        signalGap = 0;
       }
-    } else if (signal === signal) {
+    } else {
       signalWt *= signalDecay;
+      signalGap++;
     }
 
     macdOut[i] = m;

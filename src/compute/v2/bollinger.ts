@@ -84,85 +84,59 @@ export function bollinger(close: Float64Array, period: number, k: number, out: B
   const finalS = 4 * scale;
 
   const invPeriod = 1 / period;
-  let anchor = windowAnchor(close, lookback, period);
-  let s1 = sumOfDeviations(close, lookback, period, anchor);
-  let s2 = sumOfSquaredDeviations(close, lookback, period, anchor);
-  let base = c0s * s2;
-  let acc = 0;
-  let perS2 = finalS;
-  let offset = s1 * invPeriod;
-  let squares = s2 - s1 * offset;
-  writeBands(lookback, anchor + offset, squares, invPeriod, k, upper, middle, lower, sdOut);
+  // Two loops: the outer one computes a window exactly (the first one, then whenever the bound says so);
+  // the inner one slides the window until the bound fails. The inner loop is innermost and calls nothing,
+  // and its state is scoped to one outer iteration: otherwise V8 keeps the running sums as boxed numbers
+  // and allocates on every bar, several times slower.
+  let i = lookback;
+  for (;;) {
+    // Re-anchor at this window's mean, computed as close[i] + mean(x - close[i]): for a window of one
+    // repeated price every term is 0 and the anchor is that price exactly, so its deviations, sums and
+    // standard deviation are exactly 0 (and stay so, with no recomputation, while the price holds).
+    const first = i - lookback;
+    let anchor = close[i];
+    let sum = 0;
+    for (let j = first; j <= i; j++) sum += close[j] - anchor;
+    anchor += sum / period;
+    let s1 = 0;
+    let s2 = 0;
+    for (let j = first; j <= i; j++) {
+      const d = close[j] - anchor;
+      s1 += d;
+      s2 += d * d;
+    }
+    const base = c0s * s2;
+    let acc = 0;
+    let perS2 = finalS;
+    let offset = s1 * invPeriod;
+    let squares = s2 - s1 * offset;
+    let sd = Math.sqrt(Math.abs(squares) * invPeriod);
+    middle[i] = anchor + offset;
+    upper[i] = anchor + offset + k * sd;
+    lower[i] = anchor + offset - k * sd;
+    if (sdOut !== undefined) sdOut[i] = sd;
 
-  for (let i = period; i < n; i++) {
-    const dIn = close[i] - anchor;
-    const dOut = close[i - period] - anchor;
-    s1 += dIn - dOut;
-    s2 += dIn * dIn - dOut * dOut;
-    acc += c1s * s2;
-    perS2 += c2s;
-    offset = s1 * invPeriod;
-    squares = s2 - s1 * offset;
-    // Written as !(>=) so that NaN also recomputes: a window that has shed a NaN comes back.
-    if (!(squares >= base + acc + perS2 * s2)) {
-      anchor = windowAnchor(close, i, period);
-      s1 = sumOfDeviations(close, i, period, anchor);
-      s2 = sumOfSquaredDeviations(close, i, period, anchor);
-      base = c0s * s2;
-      acc = 0;
-      perS2 = finalS;
+    for (i++; i < n; i++) {
+      const dIn = close[i] - anchor;
+      const dOut = close[i - period] - anchor;
+      s1 += dIn - dOut;
+      s2 += dIn * dIn - dOut * dOut;
+      acc += c1s * s2;
+      perS2 += c2s;
       offset = s1 * invPeriod;
       squares = s2 - s1 * offset;
+      // Written as !(>=) so that NaN also recomputes: a window that has shed a NaN comes back.
+      if (!(squares >= base + acc + perS2 * s2)) break;
+      // squares >= 0 except within its error bound of 0 right after a recomputation (a window that is
+      // almost, not exactly, constant), where |squares| is just as good; NaN stays NaN. No branch.
+      sd = Math.sqrt(Math.abs(squares) * invPeriod);
+      const mean = anchor + offset;
+      const width = k * sd;
+      middle[i] = mean;
+      upper[i] = mean + width;
+      lower[i] = mean - width;
+      if (sdOut !== undefined) sdOut[i] = sd;
     }
-    writeBands(i, anchor + offset, squares, invPeriod, k, upper, middle, lower, sdOut);
+    if (i >= n) return out;
   }
-  return out;
-}
-
-function writeBands(
-  i: number,
-  mean: number,
-  squares: number,
-  invPeriod: number,
-  k: number,
-  upper: Float64Array,
-  middle: Float64Array,
-  lower: Float64Array,
-  sdOut: Float64Array | undefined,
-): void {
-  // squares >= 0 except within its error bound of 0 right after a recomputation (a window that is
-  // almost, not exactly, constant), where |squares| is just as good; NaN stays NaN. No branch.
-  const sd = Math.sqrt(Math.abs(squares) * invPeriod);
-  const width = k * sd;
-  middle[i] = mean;
-  upper[i] = mean + width;
-  lower[i] = mean - width;
-  if (sdOut !== undefined) sdOut[i] = sd;
-}
-
-/**
- * An anchor at the mean of the window ending at `end`, computed as close[end] + mean(x - close[end]): for a
- * window of one repeated price every term is 0 and the anchor is that price exactly, so its deviations,
- * sums and standard deviation are exactly 0.
- */
-function windowAnchor(x: Float64Array, end: number, period: number): number {
-  const base = x[end];
-  let sum = 0;
-  for (let j = end - period + 1; j <= end; j++) sum += x[j] - base;
-  return base + sum / period;
-}
-
-function sumOfDeviations(x: Float64Array, end: number, period: number, anchor: number): number {
-  let sum = 0;
-  for (let j = end - period + 1; j <= end; j++) sum += x[j] - anchor;
-  return sum;
-}
-
-function sumOfSquaredDeviations(x: Float64Array, end: number, period: number, anchor: number): number {
-  let sum = 0;
-  for (let j = end - period + 1; j <= end; j++) {
-    const d = x[j] - anchor;
-    sum += d * d;
-  }
-  return sum;
 }
