@@ -11,16 +11,20 @@
  *   --json [file]   also write the results as JSON (default file: bench/results.json)
  *   --runs N        timed runs of our kernels (default 15; warm-up 5)
  *   --bars N        series length (default 1,000,000)
- *   --skip-peers    only our kernels and TA-Lib (quick check)
+ *   --skip-peers    no JS peers (quick check)
+ *   --skip-talib    no TA-Lib
+ *   --only TEXT     only the kernels whose name contains TEXT (e.g. --only MACD)
  *
- * A garbage collection is forced before every timed run (outside the timing) when --expose-gc is given, so the
- * peers' garbage is not charged to whoever runs next.
+ * Order: our kernels first (phase 1, small heap, runs back to back), then TA-Lib, then the JS peers (a GC is
+ * forced before each of their runs, outside the timing, so the garbage of one run is not charged to the next).
+ * Each timing records wall time (the figure reported) and process CPU time (to tell a busy machine apart).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import * as ti from 'technicalindicators';
@@ -50,6 +54,9 @@ const OUR_RUNS = Number(flagValue('--runs') || 15);
 const OUR_WARMUP = 5;
 const BARS = Number(flagValue('--bars') || 1_000_000);
 const SKIP_PEERS = argv.includes('--skip-peers');
+const SKIP_TALIB = argv.includes('--skip-talib');
+const ONLY = flagValue('--only') || undefined;
+const SETTLE_MS = 10;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) console.warn('warning: run with node --expose-gc so that a GC can be forced between runs');
@@ -58,12 +65,19 @@ if (!gc) console.warn('warning: run with node --expose-gc so that a GC can be fo
 // Timing
 
 interface Timing {
+  /** wall-clock time (process.hrtime.bigint) */
   medianMs: number;
   minMs: number;
   maxMs: number;
   runs: number;
   warmup: number;
   samplesMs: number[];
+  /**
+   * Process CPU time (user + system, process.cpuUsage) of the same runs: unlike wall time it does not count
+   * the time the process waited for a core, so it shows how much of a slow run was the machine being busy.
+   */
+  cpuMedianMs: number;
+  cpuSamplesMs: number[];
 }
 
 function median(sorted: number[]): number {
@@ -71,49 +85,78 @@ function median(sorted: number[]): number {
   return sorted.length % 2 === 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
 }
 
-function timeOnce(fn: () => unknown): number {
-  gc?.();
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * A forced GC, then a short pause: the pause lets V8's concurrent work after that GC (sweeping, on background
+ * threads) finish instead of competing with a timed call for the machine's two cores.
+ */
+async function settle(): Promise<void> {
+  if (!gc) return;
+  gc();
+  await sleep(SETTLE_MS);
+}
+
+/** One timed call; `settleFirst` runs a GC before it (outside the timing). */
+async function timeOnce(fn: () => unknown, settleFirst: boolean): Promise<Sample> {
+  if (settleFirst) await settle();
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   fn();
   const end = process.hrtime.bigint();
-  return Number(end - start) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs: Number(end - start) / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3 };
 }
 
-function summarise(samples: number[], warmup: number): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
+function summarise(samples: Sample[], warmup: number): Timing {
+  const wall = samples.map((x) => x.wallMs);
+  const cpu = samples.map((x) => x.cpuMs);
+  const sorted = [...wall].sort((a, b) => a - b);
   return {
     medianMs: median(sorted),
     minMs: sorted[0],
     maxMs: sorted[sorted.length - 1],
     runs: samples.length,
     warmup,
-    samplesMs: samples,
+    samplesMs: wall,
+    cpuMedianMs: median([...cpu].sort((a, b) => a - b)),
+    cpuSamplesMs: cpu,
   };
 }
 
-/** Our kernels and TA-Lib: fixed warm-up and run counts. */
-function measure(fn: () => unknown, warmup = OUR_WARMUP, runs = OUR_RUNS): Timing {
-  for (let i = 0; i < warmup; i++) timeOnce(fn);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(timeOnce(fn));
+/**
+ * Our kernels: fixed warm-up and run counts, back to back. One GC before the series, none between runs: our
+ * kernels allocate nothing (the ones that do pay for it, as they would in use), and on this machine a forced
+ * GC slows the next few milliseconds of any code, a plain memcpy included (measured: up to 2x), which would
+ * swamp 2 ms kernels.
+ */
+async function measure(fn: () => unknown, warmup = OUR_WARMUP, runs = OUR_RUNS): Promise<Timing> {
+  await settle();
+  for (let i = 0; i < warmup; i++) await timeOnce(fn, false);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeOnce(fn, false));
   return summarise(samples, warmup);
 }
 
 /**
- * Peers, which take from tens of milliseconds to seconds per call: the first call tells how many runs we can
- * afford (still a median of at least 3 timed runs after at least one warm-up call).
+ * References (TA-Lib, the JS peers), which take from tens of milliseconds to seconds per call: the first call
+ * tells how many runs we can afford (still a median of at least 3 timed runs after at least one warm-up call).
  */
-function measurePeer(fn: () => unknown): Timing {
-  const probe = timeOnce(fn);
+async function measureReference(fn: () => unknown): Promise<Timing> {
+  const probe = await timeOnce(fn, true);
   let warmup: number;
   let runs: number;
-  if (probe > 1500) [warmup, runs] = [1, 3];
-  else if (probe > 300) [warmup, runs] = [2, 5];
-  else if (probe > 60) [warmup, runs] = [3, 7];
+  const p = probe.wallMs;
+  if (p > 1500) [warmup, runs] = [1, 3];
+  else if (p > 300) [warmup, runs] = [2, 5];
+  else if (p > 60) [warmup, runs] = [3, 7];
   else [warmup, runs] = [4, 11];
-  for (let i = 1; i < warmup; i++) timeOnce(fn);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(timeOnce(fn));
+  for (let i = 1; i < warmup; i++) await timeOnce(fn, true);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeOnce(fn, true));
   return summarise(samples, warmup);
 }
 
@@ -182,10 +225,11 @@ function talibCall(name: string, inputs: Record<string, number[]>, options: Reco
   return result;
 }
 
-/** The copy TA-Lib needs (it reads typed arrays as garbage): the faster of the two obvious ways is used. */
+/** The copy TA-Lib needs (it reads typed arrays as garbage); the faster of these two is used (chosen at run time). */
 function copyArrayFrom(x: Float64Array): number[] {
   return Array.from(x);
 }
+let copyForTalib: (x: Float64Array) => number[] = copyArrayFrom;
 function copyLoop(x: Float64Array): number[] {
   const n = x.length;
   const a: number[] = [];
@@ -205,7 +249,11 @@ const closeArr = Array.from(close);
 const highArr = Array.from(high);
 const lowArr = Array.from(low);
 const volumeArr = Array.from(volume);
-const candles = closeArr.map((c, i) => ({ high: highArr[i], low: lowArr[i], close: c }));
+// trading-signals' ATR takes candle objects: a million of them, built only when the peers run (phase 3), so
+// that the heap our kernels are timed with holds no millions of objects for the GC to trace.
+let candleCache: { high: number; low: number; close: number }[] | undefined;
+const candles = (): { high: number; low: number; close: number }[] =>
+  (candleCache ??= closeArr.map((c, i) => ({ high: highArr[i], low: lowArr[i], close: c })));
 
 // Our outputs: allocated once, reused by every run.
 const f64 = (): Float64Array => new Float64Array(n);
@@ -278,7 +326,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibCall('SMA', { inReal: closeArr }, SMA20),
-      withCopy: () => talibCall('SMA', { inReal: copyArrayFrom(close) }, SMA20),
+      withCopy: () => talibCall('SMA', { inReal: copyForTalib(close) }, SMA20),
       copies: [close],
     },
     peers: [
@@ -298,7 +346,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibCall('EMA', { inReal: closeArr }, { optInTimePeriod: 12 }),
-      withCopy: () => talibCall('EMA', { inReal: copyArrayFrom(close) }, { optInTimePeriod: 12 }),
+      withCopy: () => talibCall('EMA', { inReal: copyForTalib(close) }, { optInTimePeriod: 12 }),
       copies: [close],
     },
     peers: [
@@ -318,7 +366,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibCall('RSI', { inReal: closeArr }, { optInTimePeriod: 14 }),
-      withCopy: () => talibCall('RSI', { inReal: copyArrayFrom(close) }, { optInTimePeriod: 14 }),
+      withCopy: () => talibCall('RSI', { inReal: copyForTalib(close) }, { optInTimePeriod: 14 }),
       copies: [close],
     },
     peers: [
@@ -337,7 +385,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibCall('MACD', { inReal: closeArr }, MACD_OPTIONS),
-      withCopy: () => talibCall('MACD', { inReal: copyArrayFrom(close) }, MACD_OPTIONS),
+      withCopy: () => talibCall('MACD', { inReal: copyForTalib(close) }, MACD_OPTIONS),
       copies: [close],
     },
     peers: [
@@ -369,7 +417,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibCall('BBANDS', { inReal: closeArr }, BBANDS_OPTIONS),
-      withCopy: () => talibCall('BBANDS', { inReal: copyArrayFrom(close) }, BBANDS_OPTIONS),
+      withCopy: () => talibCall('BBANDS', { inReal: copyForTalib(close) }, BBANDS_OPTIONS),
       copies: [close],
     },
     peers: [
@@ -395,13 +443,13 @@ const kernels: KernelSpec[] = [
     talib: {
       exec: () => talibCall('ATR', { high: highArr, low: lowArr, close: closeArr }, { optInTimePeriod: 14 }),
       withCopy: () =>
-        talibCall('ATR', { high: copyArrayFrom(high), low: copyArrayFrom(low), close: copyArrayFrom(close) }, { optInTimePeriod: 14 }),
+        talibCall('ATR', { high: copyForTalib(high), low: copyForTalib(low), close: copyForTalib(close) }, { optInTimePeriod: 14 }),
       copies: [high, low, close],
     },
     peers: [
       { library: 'technicalindicators', method: 'ATR.calculate', fn: () => ti.ATR.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }) },
-      { library: 'trading-signals', method: 'ATR#updates', fn: () => new tsig.ATR(14).updates(candles) },
-      { library: 'trading-signals', method: 'ATR#update loop', fn: () => tsLoop(() => new tsig.ATR(14), candles, asNumber, peerOut) },
+      { library: 'trading-signals', method: 'ATR#updates', fn: () => new tsig.ATR(14).updates(candles()) },
+      { library: 'trading-signals', method: 'ATR#update loop', fn: () => tsLoop(() => new tsig.ATR(14), candles(), asNumber, peerOut) },
       { library: 'indicatorts', method: 'atr', fn: () => indts.atr(highArr, lowArr, closeArr, { period: 14 }) },
     ],
   },
@@ -417,7 +465,7 @@ const kernels: KernelSpec[] = [
     ],
     talib: {
       exec: () => talibAll(closeArr, highArr, lowArr, volumeArr),
-      withCopy: () => talibAll(copyArrayFrom(close), copyArrayFrom(high), copyArrayFrom(low), copyArrayFrom(volume)),
+      withCopy: () => talibAll(copyForTalib(close), copyForTalib(high), copyForTalib(low), copyForTalib(volume)),
       copies: [close, high, low, volume],
     },
     peers: [
@@ -427,6 +475,8 @@ const kernels: KernelSpec[] = [
     ],
   },
 ];
+
+const selected = ONLY ? kernels.filter((k) => k.kernel.toLowerCase().includes(ONLY.toLowerCase())) : kernels;
 
 function newTsMacd(): tsig.MACD {
   return new tsig.MACD(new tsig.EMA(12), new tsig.EMA(26), new tsig.EMA(9));
@@ -465,7 +515,7 @@ function tsAll(): unknown[] {
     tsLoop(() => new tsig.RSI(14), closeArr, asNumber, tsAllOut[3]),
     tsLoop(newTsMacd, closeArr, (r) => r.macd, tsAllOut[4]),
     tsLoop(() => new tsig.BollingerBands(20, 2), closeArr, (r) => r.upper, tsAllOut[5]),
-    tsLoop(() => new tsig.ATR(14), candles, asNumber, tsAllOut[6]),
+    tsLoop(() => new tsig.ATR(14), candles(), asNumber, tsAllOut[6]),
     tsLoop(() => new tsig.SMA(20), volumeArr, asNumber, tsAllOut[7]),
   ];
 }
@@ -555,19 +605,13 @@ const machine = {
 };
 
 console.log(`marketlake kernel benchmark: ${n.toLocaleString('en-US')} bars, seeded random walk`);
-console.log(`CPU: ${machine.cpu} (${machine.cores} logical cores, ${machine.cpuMHz} MHz), ${machine.memoryGiB} GiB`);
+console.log(`CPU: ${machine.cpu} (${machine.cores} logical cores${machine.cpuMHz ? `, ${machine.cpuMHz} MHz` : ""}), ${machine.memoryGiB} GiB`);
 console.log(`Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}, talib binding ${machine.talib}`);
 console.log(`load average at start: ${machine.loadavgStart.join(' ')}; kernel sources sha256 ${machine.kernelSourcesSha256}`);
 console.log(`ours: median of ${OUR_RUNS} runs after ${OUR_WARMUP} warm-up; peers: median of 3-11 runs (by speed)`);
 console.log('');
 
 const agree = agreement();
-
-// The copy TA-Lib needs, timed on its own.
-const copyTimes = {
-  arrayFrom: measure(() => copyArrayFrom(close)),
-  pushLoop: measure(() => copyLoop(close)),
-};
 
 interface PeerResult {
   library: string;
@@ -578,40 +622,70 @@ interface OursResult {
   label: string;
   version: string;
   timing: Timing;
+  loadavg1: number;
 }
 interface KernelResult {
   kernel: string;
   targetMs?: number;
   note?: string;
   ours: OursResult[];
-  talib: { exec: Timing; withCopy: Timing; copies: number };
+  talib?: { exec: Timing; withCopy: Timing; copies: number };
   peers: PeerResult[];
 }
 
-const results: KernelResult[] = [];
-for (const spec of kernels) {
-  process.stderr.write(`${spec.kernel}: ours`);
-  const ours = spec.ours.map((e) => ({ label: e.label, version: e.version, timing: measure(e.fn) }));
-  process.stderr.write(', talib');
-  const talibExec = measure(spec.talib.exec, 3, spec.kernel === 'all 17 fields' ? 7 : 11);
-  const talibWithCopy = measure(spec.talib.withCopy, 3, spec.kernel === 'all 17 fields' ? 7 : 11);
+// Phase 1: our kernels, while the heap is small. Phase 2: TA-Lib. Phase 3: the JS peers (which leave millions
+// of objects behind).
+const oursByKernel: OursResult[][] = [];
+for (const spec of selected) {
+  process.stderr.write(`ours: ${spec.kernel}\n`);
+  const list: OursResult[] = [];
+  for (const e of spec.ours) {
+    const timing = await measure(e.fn);
+    list.push({ label: e.label, version: e.version, timing, loadavg1: Number(os.loadavg()[0].toFixed(2)) });
+  }
+  oursByKernel.push(list);
+}
+
+// The copy TA-Lib needs, timed on its own; the faster way is then used in the "+copy" calls.
+const copyTimes = {
+  arrayFrom: await measure(() => copyArrayFrom(close)),
+  pushLoop: await measure(() => copyLoop(close)),
+};
+const copyMethod = copyTimes.pushLoop.medianMs < copyTimes.arrayFrom.medianMs ? 'push loop' : 'Array.from';
+copyForTalib = copyMethod === 'push loop' ? copyLoop : copyArrayFrom;
+
+const talibByKernel: KernelResult['talib'][] = [];
+for (const spec of selected) {
+  if (SKIP_TALIB) {
+    talibByKernel.push(undefined);
+    continue;
+  }
+  process.stderr.write(`talib: ${spec.kernel}\n`);
+  const exec = await measureReference(spec.talib.exec);
+  const withCopy = await measureReference(spec.talib.withCopy);
+  talibByKernel.push({ exec, withCopy, copies: spec.talib.copies.length });
+}
+
+const peersByKernel: PeerResult[][] = [];
+for (const spec of selected) {
   const peers: PeerResult[] = [];
   if (!SKIP_PEERS) {
     for (const p of spec.peers) {
-      process.stderr.write(`, ${p.library} ${p.method}`);
-      peers.push({ library: p.library, method: p.method, timing: measurePeer(p.fn) });
+      process.stderr.write(`peers: ${spec.kernel}: ${p.library} ${p.method}\n`);
+      peers.push({ library: p.library, method: p.method, timing: await measureReference(p.fn) });
     }
   }
-  process.stderr.write('\n');
-  results.push({
-    kernel: spec.kernel,
-    targetMs: spec.targetMs,
-    note: spec.note,
-    ours,
-    talib: { exec: talibExec, withCopy: talibWithCopy, copies: spec.talib.copies.length },
-    peers,
-  });
+  peersByKernel.push(peers);
 }
+
+const results: KernelResult[] = selected.map((spec, j) => ({
+  kernel: spec.kernel,
+  targetMs: spec.targetMs,
+  note: spec.note,
+  ours: oursByKernel[j],
+  talib: talibByKernel[j],
+  peers: peersByKernel[j],
+}));
 machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 
 // ---------------------------------------------------------------------------------------------------------
@@ -630,6 +704,7 @@ const header = [
   'kernel',
   'ours',
   'ours ms (min-max)',
+  'cpu ms',
   'talib ms',
   'ours/talib',
   'talib+copy ms',
@@ -679,10 +754,11 @@ for (const r of results) {
       r.kernel,
       o.label,
       `${ms(t)} (${ms(o.timing.minMs)}-${ms(o.timing.maxMs)})`,
-      ms(r.talib.exec.medianMs),
-      ratio(t, r.talib.exec.medianMs),
-      ms(r.talib.withCopy.medianMs),
-      ratio(t, r.talib.withCopy.medianMs),
+      ms(o.timing.cpuMedianMs),
+      r.talib ? ms(r.talib.exec.medianMs) : '-',
+      r.talib ? ratio(t, r.talib.exec.medianMs) : '-',
+      r.talib ? ms(r.talib.withCopy.medianMs) : '-',
+      r.talib ? ratio(t, r.talib.withCopy.medianMs) : '-',
       peer ? `${peer.library} (${peer.method})` : '-',
       peer ? ms(peer.timing.medianMs) : '-',
       peer ? ratio(t, peer.timing.medianMs) : '-',
@@ -707,13 +783,15 @@ console.log('');
 const copyBest = Math.min(copyTimes.arrayFrom.medianMs, copyTimes.pushLoop.medianMs);
 console.log(
   `TA-Lib input copy (Float64Array -> Array, ${n.toLocaleString('en-US')} values): Array.from ${ms(copyTimes.arrayFrom.medianMs)} ms, ` +
-    `push loop ${ms(copyTimes.pushLoop.medianMs)} ms (the +copy column uses Array.from)`,
+    `push loop ${ms(copyTimes.pushLoop.medianMs)} ms (the +copy column uses the ${copyMethod})`,
 );
 for (const r of results) {
-  const share = (r.talib.withCopy.medianMs - r.talib.exec.medianMs) / r.talib.withCopy.medianMs;
+  if (!r.talib) continue;
+  const copyMs = r.talib.copies * copyBest;
   console.log(
-    `  ${r.kernel.padEnd(16)} talib execute ${ms(r.talib.exec.medianMs).padStart(6)} ms, with ${r.talib.copies} input copies ` +
-      `${ms(r.talib.withCopy.medianMs).padStart(6)} ms (copy ~${(share * 100).toFixed(0)} % of the call)`,
+    `  ${r.kernel.padEnd(16)} talib execute ${ms(r.talib.exec.medianMs).padStart(6)} ms; with ${r.talib.copies} input ` +
+      `cop${r.talib.copies === 1 ? 'y' : 'ies'} ${ms(r.talib.withCopy.medianMs).padStart(6)} ms; the copies alone ` +
+      `${ms(copyMs)} ms = ${((copyMs / r.talib.withCopy.medianMs) * 100).toFixed(0)} % of the call`,
   );
 }
 console.log('');

@@ -11,8 +11,8 @@ export function vwap(high: Float64Array, low: Float64Array, close: Float64Array,
   let priceVolume = 0;
   let totalVolume = 0;
   for (let i = 0; i < n; i++) {
-    const typical = (high[i] + low[i] + close[i]) / 3;
-    priceVolume += volume[i] * typical;
+    // (volume x (h + l + c)) / 3, in the legacy expression's order of operations.
+    priceVolume += (volume[i] * (high[i] + low[i] + close[i])) / 3;
     totalVolume += volume[i];
     out[i] = totalVolume > 0 ? priceVolume / totalVolume : NaN;
   }

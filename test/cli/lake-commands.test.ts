@@ -111,3 +111,21 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     expect(after.code).toBe(0);
   });
 });
+
+describe('an unreachable PostgreSQL', () => {
+  it('is a clear error before any lake write', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'marketlake-nopg-'));
+    try {
+      // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+      const result = await runCli('run', '--home', home, '--tickers', 'NVDA', '--database', 'postgres://marketlake:secret@127.0.0.1:1/reports', '--json');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/cannot connect to PostgreSQL at marketlake@127\.0\.0\.1:1\/reports/);
+      expect(result.stderr).not.toContain('secret');
+      const keys = await runCli('ls', '--home', home, '--json');
+      expect(JSON.parse(keys.stdout)).toEqual([]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

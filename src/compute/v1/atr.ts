@@ -50,19 +50,21 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
   return out;
 }
 
-/** Kept apart from the checks for V8's sake; see rollingMeanLoop in rolling-mean.ts. */
+/** Kept apart from the checks, and written, for V8's sake: see rollingMeanLoop in rolling-mean.ts. */
 function trueRangeLoop(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array, n: number): void {
-  let prevClose = NaN;
   for (let i = 0; i < n; i++) {
     const h = high[i];
     const l = low[i];
-    // NaN-skipping maximum: a NaN candidate never wins, and any number replaces a NaN running maximum.
     let tr = h - l;
-    const hc = Math.abs(h - prevClose);
-    if (hc > tr || tr !== tr) tr = hc;
-    const lc = Math.abs(l - prevClose);
-    if (lc > tr || tr !== tr) tr = lc;
+    // The first bar has no previous close: its two other terms are NaN and skipped, so only high - low counts.
+    if (i > 0) {
+      // NaN-skipping maximum: a NaN candidate never wins, and any number replaces a NaN running maximum.
+      const prevClose = close[i - 1];
+      const hc = Math.abs(h - prevClose);
+      if (hc > tr || tr !== tr) tr = hc;
+      const lc = Math.abs(l - prevClose);
+      if (lc > tr || tr !== tr) tr = lc;
+    }
     out[i] = tr;
-    prevClose = close[i];
   }
 }

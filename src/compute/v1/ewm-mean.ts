@@ -24,14 +24,11 @@ export function ewmMean(input: Float64Array, span: number, out: Float64Array): F
   assertSpan('span', span);
   const n = input.length;
   assertCapacity('out', out, n);
-  // NaN until the first value, which is the first mean; the loop takes over from the bar after it.
+  // NaN until the first value; the loop starts there.
   let first = 0;
   while (first < n && !(input[first] - input[first] === 0)) out[first++] = NaN;
-  if (first < n) {
-    const alpha = ewmAlpha(span);
-    out[first] = input[first];
-    ewmMeanLoop(input, alpha, 1 - alpha, out, first + 1, n, input[first]);
-  }
+  const alpha = ewmAlpha(span);
+  ewmMeanLoop(input, alpha, 1 - alpha, out, first, n);
   return out;
 }
 
@@ -42,28 +39,21 @@ export function ewmAlpha(span: number): number {
 }
 
 /**
- * The loop from bar `start` on, `weighted` being the mean so far (finite). It is kept apart from the checks and
- * from the first value for V8's sake (see rollingMeanLoop in rolling-mean.ts): nothing here runs only once per
- * call, the control state is an integer (`gap`), and the common step, a value after a value, comes first and
- * has no division.
+ * The loop from the first value (`first`) on. Kept apart from the checks, and written, for V8's sake (see
+ * rollingMeanLoop in rolling-mean.ts): the control state is an integer (`gap`), the mean starts from a literal
+ * and takes the first value inside the loop, and the common step, a value after a value, has no division.
  */
-function ewmMeanLoop(
-  input: Float64Array,
-  alpha: number,
-  decay: number,
-  out: Float64Array,
-  start: number,
-  n: number,
-  weighted: number,
-): void {
+function ewmMeanLoop(input: Float64Array, alpha: number, decay: number, out: Float64Array, first: number, n: number): void {
+  let weighted = 0; // the mean, from bar `first` on
   let oldWt = 1; // pandas' old weight: multiplied by decay once per missing bar
   let gap = 0; // missing bars since the last value
-  for (let i = start; i < n; i++) {
+  for (let i = first; i < n; i++) {
     const x = input[i];
     if (x - x === 0) {
       if (gap === 0) {
         // oldWt * decay = decay and decay + alpha = 1 exactly: pandas' step without its division by 1.
-        if (weighted !== x) weighted = decay * weighted + alpha * x;
+        if (i === first) weighted = x;
+        else if (weighted !== x) weighted = decay * weighted + alpha * x;
       } else {
         const w = oldWt * decay;
         if (weighted !== x) weighted = (w * weighted + alpha * x) / (w + alpha);

@@ -24,6 +24,9 @@ import { assertCapacity, assertWindow } from './args.js';
  * which costs nothing when a value leaves the window. `rsi.ts` and `bollinger.ts` inline this same step for
  * speed; their tests compare them with this kernel bit for bit, so keep the three in step.
  *
+ * Speed: the two Kahan compensations are chains of four dependent additions per bar, about 2.6 ms per million
+ * bars on their own on the reference machine; that, not the bookkeeping, is the price of pandas' exact bits.
+ *
  * O(n), one pass, no allocation. Writes out[0..n) and returns `out`; `out` must not alias `input`.
  */
 export function rollingMean(input: Float64Array, window: number, out: Float64Array): Float64Array {
@@ -35,10 +38,15 @@ export function rollingMean(input: Float64Array, window: number, out: Float64Arr
 
 /**
  * The loop over input[0..n), without argument checks (for the kernels of this folder; callers outside use
- * `rollingMean`). It is apart from the checks on purpose: V8 optimises a long-running first call through on-stack
- * replacement, then compiles the function afresh for the next call; code that ran only before the loop in that
- * first call has no type feedback yet, the fresh code deoptimises on it, and later calls can stay in slower OSR
- * code. So this function does nothing before its loop, and the loop has a single store site, always executed.
+ * `rollingMean`). It is written for V8's optimising compiler, whose failure modes here cost 3x (measured):
+ * - Nothing with type feedback runs before the loop, and nothing runs only in its first iterations (such as a
+ *   warm-up branch with its own operations). V8 optimises a long first call in the middle of its loop, then
+ *   compiles the function afresh for the next call; code that ran only before the feedback existed has none,
+ *   the fresh code deoptimises on it at once, and from then on every call runs the slower mid-loop version.
+ *   That includes reading `NaN`, which is a global variable, not a literal.
+ * - Floating-point state starts from a numeric literal, so V8 keeps it in registers instead of boxing it.
+ * - Argument checks live in the exported wrapper, which is cheap and called once per series.
+ * The other kernels of this folder follow the same rules.
  */
 export function rollingMeanLoop(input: Float64Array, window: number, out: Float64Array, n: number): void {
   let sum = 0;
@@ -46,18 +54,20 @@ export function rollingMeanLoop(input: Float64Array, window: number, out: Float6
   let removeComp = 0; // ... and, separately, of the values removed (as pandas does)
   let nobs = 0; // observations (finite values) in the window
   let run = 0; // length of the run of identical observations ending at the latest one
-  let latest = NaN; // the latest observation
+  let latest = 0; // the latest observation (its initial value never matters: run starts at 0)
   let lastNegative = -1; // index of the latest observation with the sign bit set
   let lastPositive = -1; // index of the latest observation with the sign bit clear
 
   for (let i = 0; i < n; i++) {
-    const old = i >= window ? input[i - window] : NaN; // the value leaving the window, if any
-    if (old - old === 0) {
-      nobs--;
-      const y = -old - removeComp;
-      const t = sum + y;
-      removeComp = t - sum - y;
-      sum = t;
+    if (i >= window) {
+      const old = input[i - window]; // the value leaving the window
+      if (old - old === 0) {
+        nobs--;
+        const y = -old - removeComp;
+        const t = sum + y;
+        removeComp = t - sum - y;
+        sum = t;
+      }
     }
 
     const v = input[i];
@@ -67,10 +77,9 @@ export function rollingMeanLoop(input: Float64Array, window: number, out: Float6
       const t = sum + y;
       addComp = t - sum - y;
       sum = t;
-      if (v > 0) lastPositive = i;
-      else if (v < 0 || 1 / v < 0) lastNegative = i;
+      if (v < 0 || Object.is(v, -0)) lastNegative = i;
       else lastPositive = i;
-      run = v === latest ? run + 1 : 1;
+      run = run * +(v === latest) + 1; // +(boolean) compiles without a branch
       latest = v;
     }
 
@@ -81,7 +90,7 @@ export function rollingMeanLoop(input: Float64Array, window: number, out: Float6
       } else {
         mean = sum / nobs;
         const start = i - window + 1;
-        if ((mean < 0 && lastNegative < start) || (mean > 0 && lastPositive < start)) mean = 0;
+        if ((mean > 0 && lastPositive < start) || (mean < 0 && lastNegative < start)) mean = 0;
       }
     }
     out[i] = mean;

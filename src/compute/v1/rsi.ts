@@ -15,11 +15,12 @@ import { assertCapacity, assertWindow } from './args.js';
  *   pandas turns into a missing value, so every window holding it is NaN.
  *
  * Fused into one pass: gain and loss are recomputed from `close` when they leave the window instead of being
- * stored, so no scratch memory is needed. Each of the two rolling means is bit-identical to
- * `rollingMean(gain, period)` / `rollingMean(loss, period)` (the tests check this on adversarial inputs). Two
- * simplifications follow from the signs and are exact: gains never have the sign bit set, so pandas' clamp
- * "mean < 0 with no negative value → 0" always applies to them and its other clamp never does; losses are
- * positive or -0.0, and a window of only -0.0 is caught by the identical-run rule first.
+ * stored, so no scratch memory is needed. The two rolling means follow rollingMean step for step, and the RSI
+ * is bit-identical to composing `rollingMean` calls as above (the tests check this on adversarial inputs).
+ * What differs is exact by construction: gains never have the sign bit set, so of pandas' two sign clamps only
+ * "a negative mean is 0" can apply to them; losses are positive or zero, and a window of zero losses only is
+ * caught by the identical-run rule before any clamp; and the loop computes gains and losses without branches,
+ * which can change the sign of a zero loss but never an RSI (see rsiLoop).
  *
  * `scratch` is accepted for signature compatibility with the other kernels and is not used.
  * O(n), one pass, no allocation. Writes out[0..n) and returns `out`; `out` must not alias `close`.
@@ -32,7 +33,18 @@ export function rsi(close: Float64Array, period: number, out: Float64Array, scra
   return out;
 }
 
-/** Kept apart from the checks for V8's sake; see rollingMeanLoop in rolling-mean.ts. */
+/**
+ * Kept apart from the checks, and written, for V8's sake: see rollingMeanLoop in rolling-mean.ts. On a random
+ * walk the sign of each change is a coin toss, and V8 compiles every `?:` to a branch: a misprediction costs
+ * ~5 ns, and the pandas definition asks for several per bar. So the ordinary case is branch-free:
+ * - gain = (d + |d|) / 2 and loss = (|d| - d) / 2, both exact (doubling, halving and d - d = 0 are exact). The
+ *   loss of a rise is +0.0 where pandas has -0.0; the sign of a zero loss changes no RSI (x / ±0 = ±Infinity
+ *   gives 100 either way, 0 / ±0 is NaN either way), and pandas' clamp that reads those signs is replayed below
+ *   from the changes themselves;
+ * - the identical-run counters multiply by +(a === b), which V8 compiles without a branch.
+ * The bound 8e307 on |change| keeps d + |d| from overflowing and sends NaN and ±Infinity (every comparison with
+ * NaN is false) to pandas' literal rules. It is written as a literal: V8 would unbox a module constant per bar.
+ */
 function rsiLoop(close: Float64Array, period: number, out: Float64Array, n: number): void {
   // Rolling mean state of the gains (see rollingMean for the meaning of each variable).
   let gSum = 0;
@@ -40,23 +52,40 @@ function rsiLoop(close: Float64Array, period: number, out: Float64Array, n: numb
   let gRemoveComp = 0;
   let gObs = 0;
   let gRun = 0;
-  let gLatest = NaN;
-  // ... and of the losses; lastZeroLoss is the latest -0.0 (sign bit set), lastLoss the latest positive loss.
+  let gLatest = 0; // never read before the first observation (the run starts at 0)
+  // ... and of the losses.
   let lSum = 0;
   let lAddComp = 0;
   let lRemoveComp = 0;
   let lObs = 0;
   let lRun = 0;
-  let lLatest = NaN;
+  let lLatest = 0;
+  // For pandas' clamp of a negative mean of losses (see below): bars up to `zeroScanned` have been examined,
+  // and `lastZeroLoss` is the latest of them whose loss is a zero (pandas' -0.0).
+  let zeroScanned = -1;
   let lastZeroLoss = -1;
 
-  let prevClose = NaN; // close[i - 1]; NaN before the first bar, so the first change is NaN
+  // The first change is NaN in pandas; `where` makes its gain 0 and its loss -(0.0), exactly what a change of 0
+  // gives, so the loop uses 0 (and needs no NaN).
+  let prevClose = 0; // close[i - 1] from the second bar on
+  let prevOldClose = 0; // close[j - 1] for the bar j leaving the window, from j = 1 on
   for (let i = 0; i < n; i++) {
     // The change leaving the window (bar j = i - period), recomputed exactly as it was when it entered.
     if (i >= period) {
       const j = i - period;
-      const dOld = j > 0 ? close[j] - close[j - 1] : NaN;
-      const gOld = dOld > 0 ? dOld : 0;
+      const oldClose = close[j];
+      const dOld = j > 0 ? oldClose - prevOldClose : 0;
+      prevOldClose = oldClose;
+      const aOld = Math.abs(dOld);
+      let gOld: number;
+      let lOld: number;
+      if (aOld <= 8e307) {
+        gOld = (dOld + aOld) * 0.5;
+        lOld = (aOld - dOld) * 0.5;
+      } else {
+        gOld = dOld > 0 ? dOld : 0;
+        lOld = -(dOld < 0 ? dOld : 0);
+      }
       if (gOld - gOld === 0) {
         gObs--;
         const y = -gOld - gRemoveComp;
@@ -64,7 +93,6 @@ function rsiLoop(close: Float64Array, period: number, out: Float64Array, n: numb
         gRemoveComp = t - gSum - y;
         gSum = t;
       }
-      const lOld = -(dOld < 0 ? dOld : 0);
       if (lOld - lOld === 0) {
         lObs--;
         const y = -lOld - lRemoveComp;
@@ -75,27 +103,37 @@ function rsiLoop(close: Float64Array, period: number, out: Float64Array, n: numb
     }
 
     const c = close[i];
-    const d = c - prevClose;
+    const d = i > 0 ? c - prevClose : 0;
     prevClose = c;
-    const g = d > 0 ? d : 0;
+    const a = Math.abs(d);
+    let g: number;
+    let l: number;
+    if (a <= 8e307) {
+      g = (d + a) * 0.5;
+      l = (a - d) * 0.5;
+    } else {
+      // pandas literally: gain = delta.where(delta > 0, 0), loss = -delta.where(delta < 0, 0). A NaN change
+      // (a NaN close) gives 0 and -0.0; an infinite one gives an infinite gain or loss, which pandas' rolling
+      // mean treats as missing.
+      g = d > 0 ? d : 0;
+      l = -(d < 0 ? d : 0);
+    }
     if (g - g === 0) {
       gObs++;
       const y = g - gAddComp;
       const t = gSum + y;
       gAddComp = t - gSum - y;
       gSum = t;
-      gRun = g === gLatest ? gRun + 1 : 1;
+      gRun = gRun * +(g === gLatest) + 1;
       gLatest = g;
     }
-    const l = -(d < 0 ? d : 0);
     if (l - l === 0) {
       lObs++;
       const y = l - lAddComp;
       const t = lSum + y;
       lAddComp = t - lSum - y;
       lSum = t;
-      if (!(l > 0)) lastZeroLoss = i; // l is +x or -0.0 here
-      lRun = l === lLatest ? lRun + 1 : 1;
+      lRun = lRun * +(l === lLatest) + 1;
       lLatest = l;
     }
 
@@ -104,13 +142,31 @@ function rsiLoop(close: Float64Array, period: number, out: Float64Array, n: numb
       let avgGain = gLatest;
       if (gRun < gObs) {
         avgGain = gSum / gObs;
+        // pandas: a negative mean of values none of which has the sign bit set is 0; gains never have it.
         if (avgGain < 0) avgGain = 0;
       }
       let avgLoss = lLatest;
       if (lRun < lObs) {
         avgLoss = lSum / lObs;
-        if (avgLoss < 0 && lastZeroLoss <= i - period) avgLoss = 0;
+        if (avgLoss < 0) {
+          // pandas: a negative mean is 0 if no loss in the window has the sign bit set, i.e. if every bar of
+          // the window fell (a bar that did not fall has the loss -0.0). Only rounding residue in the sum can
+          // make the mean negative, so this is rare; the scan resumes where the last one stopped and visits
+          // each bar at most once, keeping the loop O(n).
+          const start = i - period + 1;
+          for (let k = i; k > zeroScanned && k >= start; k--) {
+            const dk = k > 0 ? close[k] - close[k - 1] : 0;
+            if (!(dk < 0)) {
+              lastZeroLoss = k;
+              break;
+            }
+          }
+          zeroScanned = i;
+          if (lastZeroLoss < start) avgLoss = 0;
+        }
       }
+      // pandas' other clamp, a positive mean of values that all have the sign bit set, cannot apply here: that
+      // would be a window of zero losses only, and the identical-run rule answers it first.
       const rs = avgGain / avgLoss;
       value = 100 - 100 / (1 + rs);
     }

@@ -18,9 +18,10 @@ export function atr(
   checkSameLength('atr', high, close, 'high/close');
   const n = close.length;
   checkOutput('atr', 'out', out, n);
-  checkDistinct('atr', { high, out });
-  checkDistinct('atr', { low, out });
-  checkDistinct('atr', { close, out });
+  // The inputs may share memory with each other (they are only read), not with the output.
+  checkDistinct('atr', [out, high], ['out', 'high']);
+  checkDistinct('atr', [out, low], ['out', 'low']);
+  checkDistinct('atr', [out, close], ['out', 'close']);
   out.fill(NaN, 0, Math.min(period, n));
   if (n <= period) return out;
 

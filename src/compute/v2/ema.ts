@@ -8,7 +8,7 @@ export function ema(input: Float64Array, period: number, out: Float64Array): Flo
   checkPeriod('ema', period);
   const n = input.length;
   checkOutput('ema', 'out', out, n);
-  checkDistinct('ema', { input, out });
+  checkDistinct('ema', [input, out], ['input', 'out']);
   const lookback = period - 1;
   out.fill(NaN, 0, Math.min(lookback, n));
   if (n <= lookback) return out;

@@ -24,17 +24,21 @@ export function checkSameLength(kernel: string, a: Float64Array, b: Float64Array
 /**
  * Kernels read inputs after writing earlier outputs (a window's leaving bar, a previous close), so an
  * output that shares memory with an input, or with another output, would corrupt the result silently.
+ * `arrays[i]` is named `names[i]`; undefined entries (optional outputs) are skipped.
  */
-export function checkDistinct(kernel: string, arrays: Record<string, Float64Array | undefined>): void {
-  const entries = Object.entries(arrays).filter((entry): entry is [string, Float64Array] => entry[1] !== undefined);
-  for (let a = 0; a < entries.length; a++) {
-    for (let b = a + 1; b < entries.length; b++) {
-      const [nameA, x] = entries[a];
-      const [nameB, y] = entries[b];
-      if (x.buffer !== y.buffer) continue;
-      const overlap = x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
-      if (overlap && x.length > 0 && y.length > 0) {
-        throw new RangeError(`${kernel}: ${nameA} and ${nameB} share memory`);
+export function checkDistinct(
+  kernel: string,
+  arrays: readonly (Float64Array | undefined)[],
+  names: readonly string[],
+): void {
+  for (let a = 0; a < arrays.length; a++) {
+    const x = arrays[a];
+    if (x === undefined || x.length === 0) continue;
+    for (let b = a + 1; b < arrays.length; b++) {
+      const y = arrays[b];
+      if (y === undefined || y.length === 0 || x.buffer !== y.buffer) continue;
+      if (x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength) {
+        throw new RangeError(`${kernel}: ${names[a]} and ${names[b]} share memory`);
       }
     }
   }

@@ -32,7 +32,7 @@ export function macd(
   checkOutput('macd', 'macd', line, n);
   checkOutput('macd', 'signal', signal, n);
   checkOutput('macd', 'histogram', histogram, n);
-  checkDistinct('macd', { close, macd: line, signal, histogram });
+  checkDistinct('macd', [close, line, signal, histogram], ['close', 'macd', 'signal', 'histogram']);
   if (slowPeriod < fastPeriod) [fastPeriod, slowPeriod] = [slowPeriod, fastPeriod];
 
   const slowLb = slowPeriod - 1;
@@ -72,16 +72,10 @@ export function macd(
   signal[start] = sig;
   histogram[start] = m - sig;
 
-  // Each EMA step is written q e + k x (see ema.ts): one multiply and one add on the chain. Two bars per
-  // iteration, with the second bar's value computed straight from the first's predecessor,
-  // e2 = q^2 e + (q k x1 + k x2), halves the chains (fast, slow and signal run side by side). The odd bar
-  // is peeled off at the start, always at least one, so that loop body has V8 type feedback on every call.
-  const qf2 = qf * qf;
-  const qs2 = qs * qs;
-  const qg2 = qg * qg;
-  let i = start + 1;
-  const peelEnd = Math.min(n, start + 2 + ((n - start - 2) & 1));
-  for (; i < peelEnd; i++) {
+  // Each EMA step is written q e + k x (see ema.ts): one multiply and one add on each chain, and the three
+  // chains (fast, slow, signal) run side by side in one loop. Writing three outputs a bar is what bounds it
+  // (unrolling, tried, gains nothing here).
+  for (let i = start + 1; i < n; i++) {
     const x = close[i];
     fast = qf * fast + kf * x;
     slow = qs * slow + ks * x;
@@ -90,25 +84,6 @@ export function macd(
     line[i] = m;
     signal[i] = sig;
     histogram[i] = m - sig;
-  }
-  for (; i < n; i += 2) {
-    const af = kf * close[i];
-    const as = ks * close[i];
-    const bf = kf * close[i + 1];
-    const bs = ks * close[i + 1];
-    const m0 = qf * fast + af - (qs * slow + as);
-    fast = qf2 * fast + (qf * af + bf);
-    slow = qs2 * slow + (qs * as + bs);
-    const m1 = fast - slow;
-    const ag = kg * m0;
-    const s0 = qg * sig + ag;
-    sig = qg2 * sig + (qg * ag + kg * m1);
-    line[i] = m0;
-    signal[i] = s0;
-    histogram[i] = m0 - s0;
-    line[i + 1] = m1;
-    signal[i + 1] = sig;
-    histogram[i + 1] = m1 - sig;
   }
   return out;
 }

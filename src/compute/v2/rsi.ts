@@ -14,7 +14,7 @@ export function rsi(close: Float64Array, period: number, out: Float64Array): Flo
   checkPeriod('rsi', period);
   const n = close.length;
   checkOutput('rsi', 'out', out, n);
-  checkDistinct('rsi', { close, out });
+  checkDistinct('rsi', [close, out], ['close', 'out']);
   out.fill(NaN, 0, Math.min(period, n));
   if (n <= period) return out;
 

@@ -29,10 +29,11 @@ describe('version 2.0 kernels against TA-Lib, live', () => {
 
         const exact = exactBollinger(series.close, 20, 2);
         problems.push(describeMismatches(`${series.name} stddev vs exact`, compare(ours.bb_stddev, exact.stddev, 1e-12).mismatches));
-        const bound = talibBandErrorBound(series.close, 20, 2, exact.stddev, exact.middle);
-        for (const [field, key] of [
-          ['bb_upper', 'upper'],
-          ['bb_lower', 'lower'],
+        const bounds = talibBandErrorBound(series.close, 20, 2, exact.stddev, exact.middle);
+        for (const [field, key, bound] of [
+          ['bb_upper', 'upper', bounds.band],
+          ['bb_lower', 'lower', bounds.band],
+          ['bb_middle', 'middle', bounds.middle],
         ] as const) {
           for (let i = 0; i < BARS; i++) {
             const ta = talib[field][i];
@@ -45,6 +46,11 @@ describe('version 2.0 kernels against TA-Lib, live', () => {
             if (!(Math.abs(ta - exact[key][i]) <= bound[i])) problems.push(`TA-Lib ${field}[${i}] outside its bound`);
             if (!(Math.abs(ours[field][i] - ta) <= bound[i] + ownScale)) problems.push(`${field}[${i}] vs TA-Lib`);
           }
+        }
+        // SMA: the same operations in the same order as TA-Lib, so the same bits, drift included.
+        for (const field of ['sma_20', 'sma_50', 'sma_200'] as const) {
+          const same = Array.from(ours[field], (v) => (Number.isNaN(v) ? null : v));
+          if (same.some((v, i) => v !== talib[field][i])) problems.push(`${field} not bit for bit`);
         }
         expect(problems.filter(Boolean).slice(0, 10).join('\n'), `seed ${seed}`).toBe('');
       }),

@@ -45,7 +45,8 @@ export const TALIB_RELATIVE = 1e-9;
  *    whatever their own size (they cross zero): floor = the price scale, i.e. 1e-9 of the price.
  *  - ATR: relative to itself; the floor (1e-6 of the price) only matters in long flat runs where it decays
  *    towards 0, and still asks for 1e-15 of the price.
- * The bands are not here: TA-Lib's are off by its own rounding, see talibBandErrorBound.
+ * The Bollinger bands, middle included, are not here: ours are exact and TA-Lib's are off by its own
+ * rounding (its running sums drift), so they are compared within TA-Lib's error bound (talib-bands.ts).
  */
 export function talibFloor(field: TalibV2Field, scale: number): number {
   switch (field) {
@@ -74,7 +75,6 @@ export const TALIB_MATCHED: readonly TalibV2Field[] = [
   'macd_signal',
   'macd_histogram',
   'atr_14',
-  'bb_middle',
 ];
 
 export type { Ohlc };

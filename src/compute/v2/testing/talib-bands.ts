@@ -16,9 +16,23 @@
 const U = 2 ** -53;
 const TA_EPSILON = 1e-14;
 
-export function talibBandErrorBound(close: ArrayLike<number>, period: number, k: number, exactSd: ArrayLike<number>, exactMean: ArrayLike<number>): Float64Array {
+export interface TalibBandBounds {
+  /** For the middle band (TA-Lib's SMA): its running sum's error, over the period. */
+  middle: Float64Array;
+  /** For the upper and lower bands. */
+  band: Float64Array;
+}
+
+export function talibBandErrorBound(
+  close: ArrayLike<number>,
+  period: number,
+  k: number,
+  exactSd: ArrayLike<number>,
+  exactMean: ArrayLike<number>,
+): TalibBandBounds {
   const n = close.length;
   const bound = new Float64Array(n).fill(NaN);
+  const middleBound = new Float64Array(n).fill(NaN);
   let t1 = 0;
   let t2 = 0;
   let e1 = 0;
@@ -46,6 +60,7 @@ export function talibBandErrorBound(close: ArrayLike<number>, period: number, k:
         : Math.min(sd > 0 ? dVar / sd : Infinity, Math.sqrt(dVar)) + U * sd;
     const band = Math.abs(exactMean[i]) + k * sd;
     bound[i] = 2 * (dMean + k * dSd + U * band);
+    middleBound[i] = 2 * dMean;
   }
-  return bound;
+  return { middle: middleBound, band: bound };
 }

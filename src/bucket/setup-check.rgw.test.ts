@@ -1,0 +1,179 @@
+import {
+  GetBucketLifecycleConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CheckReport } from './check.js';
+import { buildLifecycleConfiguration } from './policy.js';
+import { runBucketCli } from './testing/bucket-cli.js';
+import { createTestBucket, deleteTestBucket, describeOnRgw, uniqueBucketName } from './testing/rgw-env.js';
+
+interface SetupJson {
+  bucket: string;
+  created: boolean;
+  applied: string[];
+  skipped: { setting: string; reason: string }[];
+  unchanged: string[];
+  failed: { setting: string; error: string }[];
+  kept_lifecycle_rules: string[];
+}
+
+const status = (report: CheckReport) => Object.fromEntries(report.settings.map((s) => [s.setting, s.status]));
+
+describeOnRgw('marketlake bucket setup / check', (rgw) => {
+  const buckets: string[] = [];
+  const lake = (bucket: string, prefix = '') => ['--lake', `s3://${bucket}${prefix}`, '--s3-endpoint', rgw.env.endpoint];
+
+  beforeEach(() => {
+    // The commands use the SDK's default credential chain, as they do for users: the environment comes first.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.env.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', rgw.env.secretAccessKey);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('MARKETLAKE_LAKE', '');
+    return () => vi.unstubAllEnvs();
+  });
+
+  afterAll(async () => {
+    for (const bucket of buckets) await deleteTestBucket(rgw.client(), bucket);
+  });
+
+  it('setup refuses a bucket that does not exist unless --create', async () => {
+    const bucket = uniqueBucketName('mlsetup');
+    const result = await runBucketCli('bucket', 'setup', ...lake(bucket));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`bucket ${bucket} does not exist.*--create`));
+    const check = await runBucketCli('bucket', 'check', ...lake(bucket));
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`bucket ${bucket} does not exist`);
+  });
+
+  it('setup --create applies what RGW supports, says what it skipped and why, and a second run changes nothing', async () => {
+    const bucket = uniqueBucketName('mlsetup');
+    buckets.push(bucket);
+    const first = await runBucketCli('bucket', 'setup', ...lake(bucket), '--create', '--json');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout) as SetupJson;
+    expect(report.created).toBe(true);
+    expect(report.failed).toEqual([]);
+    expect(report.applied).toEqual(expect.arrayContaining(['versioning', 'lifecycle', 'public_access_block']));
+    // RGW 16 does not implement default encryption (it takes PUT ?encryption for CreateBucket) and ignores the
+    // minimum-object-size parameter; a server that does implement them gets them applied instead.
+    for (const setting of ['encryption', 'transition_default_minimum_object_size']) {
+      const skipped = report.skipped.find((s) => s.setting === setting);
+      expect(skipped !== undefined || report.applied.includes(setting), setting).toBe(true);
+      if (skipped) expect(skipped.reason).toMatch(/server/);
+    }
+
+    // The rules on the server are exactly the policy's (RGW lists rules by ID and transitions newest tier first).
+    const stored = await rgw.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    const sortTransitions = (rules: typeof stored.Rules) =>
+      rules?.map((r) => ({
+        ...r,
+        Transitions: [...(r.Transitions ?? [])].sort((a, b) => a.Days! - b.Days!),
+        NoncurrentVersionTransitions: [...(r.NoncurrentVersionTransitions ?? [])].sort((a, b) => a.NoncurrentDays! - b.NoncurrentDays!),
+      }));
+    const byId = (a: { ID?: string }, b: { ID?: string }) => (a.ID ?? '').localeCompare(b.ID ?? '');
+    expect(sortTransitions(stored.Rules)?.sort(byId)).toEqual(buildLifecycleConfiguration().LifecycleConfiguration.Rules!.sort(byId));
+
+    const second = JSON.parse((await runBucketCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
+    expect(second.applied).toEqual([]);
+    expect(second.failed).toEqual([]);
+    expect(second.unchanged).toEqual(expect.arrayContaining(['versioning', 'lifecycle', 'public_access_block']));
+    expect(second.skipped).toEqual(report.skipped);
+
+    const check = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
+    expect(check.code).toBe(0);
+    const checked = JSON.parse(check.stdout) as CheckReport;
+    expect(checked.drift).toBe(false);
+    expect(status(checked)).toMatchObject({ versioning: 'ok', lifecycle: 'ok', public_access_block: 'ok' });
+    for (const s of checked.settings) expect(['ok', 'unsupported']).toContain(s.status);
+
+    const text = await runBucketCli('bucket', 'check', ...lake(bucket));
+    expect(text.stdout).toContain(`bucket ${bucket}: matches the policy`);
+  });
+
+  it('check reports drift with expected and actual, exits 1; setup repairs it and keeps rules of other prefixes', async () => {
+    const client = rgw.client();
+    const bucket = await createTestBucket(client, 'mldrift');
+    buckets.push(bucket);
+
+    // A fresh bucket: nothing of the policy is there.
+    const fresh = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
+    expect(fresh.code).toBe(1);
+    const freshReport = JSON.parse(fresh.stdout) as CheckReport;
+    expect(freshReport.drift).toBe(true);
+    expect(freshReport.settings.find((s) => s.setting === 'versioning')).toMatchObject({ status: 'different', expected: 'Enabled', actual: 'Disabled' });
+    expect(freshReport.settings.find((s) => s.setting === 'lifecycle')).toMatchObject({ status: 'different', actual: [] });
+    expect(freshReport.settings.find((s) => s.setting === 'public_access_block')).toMatchObject({ status: 'different' });
+
+    await runBucketCli('bucket', 'setup', ...lake(bucket));
+    // Someone suspends versioning, shortens the archive age on processed/ and adds a rule for another prefix.
+    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+    const [raw, processed] = buildLifecycleConfiguration().LifecycleConfiguration.Rules!;
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            raw,
+            { ...processed, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] },
+            { ID: 'scratch-expiry', Status: 'Enabled', Filter: { Prefix: 'scratch/' }, Expiration: { Days: 2 } },
+          ],
+        },
+      }),
+    );
+    await client.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true },
+      }),
+    );
+
+    const drift = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
+    expect(drift.code).toBe(1);
+    const driftReport = JSON.parse(drift.stdout) as CheckReport;
+    expect(status(driftReport)).toMatchObject({ versioning: 'different', lifecycle: 'different', public_access_block: 'different' });
+    const lifecycle = driftReport.settings.find((s) => s.setting === 'lifecycle')!;
+    expect((lifecycle.actual as { prefix: string; transitions: unknown[] }[])[1]).toMatchObject({
+      prefix: 'processed/',
+      transitions: [{ days: 30, storageClass: 'GLACIER' }],
+    });
+    expect((lifecycle.expected as { transitions: unknown[] }[])[1].transitions).toEqual([
+      { days: 90, storageClass: 'GLACIER' },
+      { days: 365, storageClass: 'DEEP_ARCHIVE' },
+    ]);
+    const text = await runBucketCli('bucket', 'check', ...lake(bucket));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/DRIFT from the policy/);
+    expect(text.stdout).toMatch(/DIFFERENT +versioning\n +expected "Enabled"\n +actual +"Suspended"/);
+
+    const repair = JSON.parse((await runBucketCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
+    expect(repair.applied).toEqual(expect.arrayContaining(['versioning', 'lifecycle', 'public_access_block']));
+    expect(repair.kept_lifecycle_rules).toEqual(['scratch-expiry']);
+    const after = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(after.Rules?.map((r) => r.ID).sort()).toEqual(['marketlake-processed', 'marketlake-raw', 'scratch-expiry']);
+    expect((await runBucketCli('bucket', 'check', ...lake(bucket))).code).toBe(0);
+  });
+
+  it('puts the rules under the lake prefix of s3://bucket/prefix', async () => {
+    const bucket = await createTestBucket(rgw.client(), 'mlprefix');
+    buckets.push(bucket);
+    expect((await runBucketCli('bucket', 'setup', ...lake(bucket, '/lake/one'))).code).toBe(0);
+    const stored = await rgw.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(stored.Rules?.map((r) => r.Filter?.Prefix).sort()).toEqual(['lake/one/processed/', 'lake/one/raw/']);
+    expect((await runBucketCli('bucket', 'check', ...lake(bucket, '/lake/one'))).code).toBe(0);
+    // The same bucket seen as a lake without the prefix lacks its rules.
+    expect((await runBucketCli('bucket', 'check', ...lake(bucket))).code).toBe(1);
+  });
+});
+
+describe('marketlake bucket without an S3 lake', () => {
+  it('says the commands need an s3:// lake', async () => {
+    const result = await runBucketCli('bucket', 'check', '--lake', 'file:///tmp/marketlake-no-bucket');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/need an S3 lake/);
+  });
+});

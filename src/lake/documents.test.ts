@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { RawSnapshot } from '../market/snapshot.js';
+import { renderProcessed, renderRaw, sha256Hex } from './documents.js';
+import { checkMetadata, checkTags, ObjectLimitError } from './limits.js';
+
+const snapshot: RawSnapshot = {
+  schema: 'marketlake.raw/1',
+  source: 'yfinance',
+  ticker: 'EURUSD=X',
+  fetched_at: '2026-11-26T21:30:00.000Z',
+  interval: '1d',
+  currency: 'USD',
+  exchange: 'CCY',
+  timezone: 'Europe/London',
+  bars: [
+    { date: '2026-11-25', open: 1.05, high: 1.06, low: 1.04, close: 1.055, adj_close: 1.055, volume: 0 },
+    { date: '2026-11-26', open: 1.055, high: 1.07, low: 1.05, close: 1.06, adj_close: null, volume: 0 },
+  ],
+  events: { dividends: [], splits: [] },
+};
+
+describe('object documents, tags and metadata', () => {
+  it('renders a raw snapshot as one line of JSON with its tags and metadata', () => {
+    const rendered = renderRaw('raw/yfinance/EURUSD=X/2026-11-26/20261126_213000.json', snapshot);
+    expect(rendered.body).not.toContain('\n');
+    expect(JSON.parse(rendered.body)).toEqual(snapshot);
+    expect(rendered.sha256).toBe(sha256Hex(rendered.body));
+    expect(rendered.tags).toEqual({ source: 'yfinance', ticker: 'EURUSD=X', fetched_at: '2026-11-26' });
+    expect(rendered.metadata).toMatchObject({ bars: '2', first_date: '2026-11-25', last_date: '2026-11-26', data_classification: 'public-api-data' });
+    expect(rendered.metadata).not.toHaveProperty('synthetic');
+  });
+
+  it('writes NaN and Infinity as null, never as invalid JSON', () => {
+    const rendered = renderProcessed('processed/indicators/X/2026-11-26/20261126_213000.json', 'indicators', {
+      schema: 'marketlake.indicators/1',
+      ticker: 'X',
+      as_of: '2026-11-26',
+      computation_version: '1.0',
+      computed_at: '2026-11-26T21:30:00.000Z',
+      source_raw_data_key: 'raw/yfinance/X/2026-11-26/20261126_213000.json',
+      source_raw_data_version_id: 'v1',
+      source_raw_data_sha256: 'a'.repeat(64),
+      values: { rsi_14: Number.NaN, volume_ratio: Number.POSITIVE_INFINITY, sma_20: 1.5 },
+    });
+    expect(JSON.parse(rendered.body).values).toEqual({ rsi_14: null, volume_ratio: null, sma_20: 1.5 });
+    expect(rendered.metadata.indicators_computed).toBe('rsi_14,volume_ratio,sma_20');
+  });
+
+  it('refuses tags and metadata S3 would refuse, instead of truncating them', () => {
+    const key = 'k';
+    expect(() => checkTags(key, Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'v'])))).toThrow(/11 tags, at most 10/);
+    expect(() => checkTags(key, { ticker: 'A'.repeat(257) })).toThrow(/257 characters, at most 256/);
+    expect(() => checkTags(key, { ['k'.repeat(129)]: 'v' })).toThrow(/1-128 characters/);
+    expect(() => checkTags(key, { ticker: '^GSPC' })).toThrow(ObjectLimitError);
+    expect(() => checkTags(key, { source_raw_data: 'raw/yfinance/EURUSD=X/2026-11-26/20261126_213000_2.json' })).not.toThrow();
+    expect(() => checkMetadata(key, { note: 'caf\u00e9' })).toThrow(/printable ASCII/);
+    expect(() => checkMetadata(key, { Upper: 'x' })).toThrow(/lower-case/);
+    expect(() => checkMetadata(key, { big: 'x'.repeat(2046) })).toThrow(/2049 bytes, at most 2048/);
+    expect(() => checkMetadata(key, { big: 'x'.repeat(2045) })).not.toThrow();
+  });
+});

@@ -1,0 +1,561 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  InvalidObjectState,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-s3';
+import type { DeserializeMiddleware } from '@smithy/types';
+import { describe, expect, it } from 'vitest';
+import { createTestBucket, describeOnRgw } from '../../../test/support/rgw.js';
+import { ObjectArchivedError, parseRestoreHeader, restoreStatusOf } from '../archived.js';
+import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
+import { describeObjectStoreContract } from '../object-store.contract.js';
+import { describeRestoreReport, restoreKeys } from './restore.js';
+import { encodeTagging, S3ObjectStore } from './s3-object-store.js';
+
+const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
+
+// ---- Faking single responses with the SDK's own middleware stack -------------------------------------------
+
+interface FakeResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Answers `commandName` requests with `respond` instead of the server. The middleware sits right after the
+ * SDK's deserializer (innermost, where the HTTP handler would be called), so the SDK parses the fake response
+ * exactly as a real one: its error parsing, modeled exceptions and header deserialization all run.
+ * `respond` may return undefined to let the request through; `patch` edits the real response's headers.
+ */
+function intercept(
+  client: S3Client,
+  commandName: string,
+  handlers: { respond?: () => FakeResponse | undefined; patch?: (headers: Record<string, string>) => void },
+): { calls: () => number; remove: () => void } {
+  const name = `fake-${commandName}-${Math.random().toString(36).slice(2)}`;
+  let calls = 0;
+  const middleware: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    if (context.commandName !== commandName) return next(args);
+    calls++;
+    const fake = handlers.respond?.();
+    if (fake !== undefined) {
+      const response = {
+        statusCode: fake.statusCode,
+        headers: { 'x-amz-request-id': 'fake', ...fake.headers },
+        body: Readable.from([Buffer.from(fake.body ?? '')]),
+      };
+      return { response };
+    }
+    const result = await next(args);
+    handlers.patch?.((result.response as { headers: Record<string, string> }).headers);
+    return result;
+  };
+  client.middlewareStack.addRelativeTo(middleware, { name, relation: 'after', toMiddleware: 'deserializerMiddleware' });
+  return { calls: () => calls, remove: () => void client.middlewareStack.remove(name) };
+}
+
+const s3ErrorXml = (code: string, message: string, extra = ''): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extra}` +
+  '<RequestId>FAKE0000000000000</RequestId><HostId>fake-host-id</HostId></Error>';
+
+// ---- Unit tests (no server) ------------------------------------------------------------------------------------
+
+describe('S3ObjectStore configuration', () => {
+  it('normalizes the key prefix and describes itself as an s3:// URL', () => {
+    expect(new S3ObjectStore({ bucket: 'my-lake', region: 'us-east-1' }).description).toBe('s3://my-lake/');
+    const store = new S3ObjectStore({ bucket: 'my-lake', prefix: '/team/lake/', region: 'us-east-1' });
+    expect(store.prefix).toBe('team/lake/');
+    expect(store.description).toBe('s3://my-lake/team/lake/');
+    expect(new S3ObjectStore({ bucket: 'my-lake', prefix: 'lake', region: 'us-east-1' }).prefix).toBe('lake/');
+  });
+
+  it('refuses bad bucket names and prefixes before any request', () => {
+    expect(() => new S3ObjectStore({ bucket: 'My_Bucket' })).toThrow(/invalid S3 bucket name/);
+    expect(() => new S3ObjectStore({ bucket: 'lake', prefix: 'a//b' })).toThrow(/invalid S3 key prefix/);
+    expect(() => new S3ObjectStore({ bucket: 'lake', prefix: 'a/../b' })).toThrow(ObjectStoreError);
+  });
+
+  it('refuses a key that the prefix makes too long', async () => {
+    const store = new S3ObjectStore({ bucket: 'lake', prefix: 'p'.repeat(20), region: 'us-east-1', endpoint: 'http://127.0.0.1:1' });
+    await expect(store.get('k'.repeat(1010))).rejects.toBeInstanceOf(InvalidObjectKeyError);
+    store.close();
+  });
+
+  it('encodes tags as a URL query, spaces as %20 and "+" as %2B', () => {
+    expect(encodeTagging({ source: 'computed', 'with space': 'a b+c-d=e.f_g:h/i@j' })).toBe(
+      'source=computed&with%20space=a%20b%2Bc-d%3De.f_g%3Ah%2Fi%40j',
+    );
+    expect(encodeTagging({})).toBe('');
+  });
+
+  it('refuses metadata that S3 servers cannot keep, before any request', async () => {
+    const store = new S3ObjectStore({ bucket: 'lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const put = (metadata: Record<string, string>) => store.put({ key: 'k', body: 'x', contentType: 'text/plain', metadata });
+    await expect(put({ 'content-sha256': 'ab' })).rejects.toThrow(/use "_" instead of "-"/);
+    await expect(put({ note: ' padded ' })).rejects.toThrow(/must not start or end with blanks/);
+    store.close();
+  });
+
+  it('an unreachable endpoint is an ObjectStoreError naming the bucket and key', async () => {
+    const store = new S3ObjectStore({
+      bucket: 'lake',
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'very-secret-value' },
+      maxAttempts: 1,
+    });
+    const error = await store.get('raw/x.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectStoreError);
+    expect(error).not.toBeInstanceOf(ObjectNotFoundError);
+    expect((error as Error).message).toContain('s3://lake/raw/x.json');
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect((error as Error).message).not.toContain('very-secret-value');
+    store.close();
+  });
+});
+
+describe('restore status parsing', () => {
+  it('reads the x-amz-restore header', () => {
+    expect(parseRestoreHeader(undefined)).toEqual({ restore: 'none' });
+    expect(parseRestoreHeader('ongoing-request="true"')).toEqual({ restore: 'in-progress' });
+    expect(parseRestoreHeader('ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"')).toEqual({
+      restore: 'restored',
+      expiresAt: new Date('2012-12-21T00:00:00Z'),
+    });
+    expect(parseRestoreHeader('garbage')).toEqual({ restore: 'none' });
+  });
+
+  it('combines storage class, archive status and restore into readability', () => {
+    const base = { key: 'k', versionId: 'v', archiveStatus: undefined, restoreHeader: undefined, now: new Date('2026-01-01T00:00:00Z') };
+    expect(restoreStatusOf({ ...base, storageClass: undefined })).toMatchObject({ storageClass: 'STANDARD', archived: false, readable: true });
+    expect(restoreStatusOf({ ...base, storageClass: 'GLACIER_IR' })).toMatchObject({ archived: false, readable: true });
+    expect(restoreStatusOf({ ...base, storageClass: 'GLACIER' })).toMatchObject({ archived: true, restore: 'none', readable: false });
+    expect(restoreStatusOf({ ...base, storageClass: 'INTELLIGENT_TIERING', archiveStatus: 'ARCHIVE_ACCESS' })).toMatchObject({ archived: true });
+    const restored = restoreStatusOf({ ...base, storageClass: 'DEEP_ARCHIVE', restoreHeader: 'ongoing-request="false", expiry-date="Fri, 02 Jan 2026 00:00:00 GMT"' });
+    expect(restored).toMatchObject({ archived: true, restore: 'restored', readable: true, expiresAt: new Date('2026-01-02T00:00:00Z') });
+    const expired = restoreStatusOf({ ...base, storageClass: 'GLACIER', restoreHeader: 'ongoing-request="false", expiry-date="Wed, 31 Dec 2025 00:00:00 GMT"' });
+    expect(expired).toMatchObject({ restore: 'none', readable: false });
+  });
+});
+
+// ---- Against Ceph RGW -------------------------------------------------------------------------------------------
+
+describeOnRgw('S3ObjectStore', (rgw) => {
+  describeObjectStoreContract('S3ObjectStore on RGW', async () => ({ store: rgw.openStore(), close: async () => undefined }));
+  describeObjectStoreContract('S3ObjectStore on RGW under a key prefix', async () => ({
+    store: rgw.openStore({ prefix: 'lakes/contract' }),
+    close: async () => undefined,
+  }));
+
+  describe('the bucket check at open', () => {
+    it('opens a versioned bucket', async () => {
+      const store = await S3ObjectStore.open({ bucket: rgw.bucket(), ...rgw.settings, prefix: 'x' });
+      expect(store.description).toBe(`s3://${rgw.bucket()}/x/`);
+      store.close();
+    });
+
+    it('refuses a missing bucket, naming it', async () => {
+      const error = await S3ObjectStore.open({ bucket: `${rgw.bucket()}-missing`, ...rgw.settings }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ObjectStoreError);
+      expect((error as Error).message).toContain(`S3 bucket ${rgw.bucket()}-missing does not exist at ${rgw.settings.endpoint}`);
+    });
+
+    it('refuses a bucket without versioning, saying how to enable it', async () => {
+      const plain = await createTestBucket({ versioning: false });
+      try {
+        const error = await S3ObjectStore.open({ bucket: plain.bucket, ...rgw.settings }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ObjectStoreError);
+        expect((error as Error).message).toMatch(/does not have versioning enabled/);
+        expect((error as Error).message).toContain('put-bucket-versioning');
+        // And a store made without the check refuses to report a put it cannot version.
+        const unchecked = new S3ObjectStore({ bucket: plain.bucket, ...rgw.settings });
+        await expect(unchecked.put({ key: 'a', body: 'x', contentType: 'text/plain' })).rejects.toThrow(/returned no version id/);
+        unchecked.close();
+      } finally {
+        await plain.dispose();
+      }
+    });
+
+    it('refuses wrong credentials without echoing them', async () => {
+      const secret = 'not-the-right-secret-0123456789';
+      const error = await S3ObjectStore.open({
+        bucket: rgw.bucket(),
+        ...rgw.settings,
+        credentials: { accessKeyId: rgw.settings.credentials.accessKeyId, secretAccessKey: secret },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ObjectStoreError);
+      expect((error as Error).message).toMatch(/denied|SignatureDoesNotMatch|403/);
+      expect((error as Error).message).not.toContain(secret);
+      const store = new S3ObjectStore({
+        bucket: rgw.bucket(),
+        ...rgw.settings,
+        credentials: { accessKeyId: rgw.settings.credentials.accessKeyId, secretAccessKey: secret },
+      });
+      const readError = await store.get('some/key').catch((e: unknown) => e);
+      expect(readError).toBeInstanceOf(ObjectStoreError);
+      expect(readError).not.toBeInstanceOf(ObjectNotFoundError);
+      expect((readError as Error).message).toContain(`s3://${rgw.bucket()}/some/key`);
+      expect((readError as Error).message).toMatch(/HTTP 403/);
+      expect((readError as Error).message).not.toContain(secret);
+      store.close();
+    });
+  });
+
+  describe('keys under a prefix', () => {
+    it('are stored under the prefix and returned without it', async () => {
+      const outside = rgw.openStore();
+      const store = rgw.openStore({ prefix: 'prefixed/lake/' });
+      await outside.put({ key: 'prefixed/lakeside', body: 'a neighbour', contentType: 'text/plain' });
+      await outside.put({ key: 'prefixed/other/raw/x', body: 'not ours', contentType: 'text/plain' });
+      const put = await store.put({ key: 'raw/yfinance/NVDA/2026-11-26/20261126_120000.json', body: '{}', contentType: 'application/json' });
+      expect(put.key).toBe('raw/yfinance/NVDA/2026-11-26/20261126_120000.json');
+
+      const raw = await rgw.client().send(new ListObjectsV2Command({ Bucket: rgw.bucket(), Prefix: 'prefixed/' }));
+      expect((raw.Contents ?? []).map((o) => o.Key)).toEqual([
+        'prefixed/lake/raw/yfinance/NVDA/2026-11-26/20261126_120000.json',
+        'prefixed/lakeside',
+        'prefixed/other/raw/x',
+      ]);
+      expect((await store.list({})).objects.map((o) => o.key)).toEqual(['raw/yfinance/NVDA/2026-11-26/20261126_120000.json']);
+      expect((await store.list({ delimiter: '/' })).commonPrefixes).toEqual(['raw/']);
+      expect((await store.listVersions({})).versions.map((v) => v.key)).toEqual(['raw/yfinance/NVDA/2026-11-26/20261126_120000.json']);
+      expect(text((await outside.get('prefixed/lake/raw/yfinance/NVDA/2026-11-26/20261126_120000.json')).body)).toBe('{}');
+      await expect(store.get('../lakeside')).rejects.toBeInstanceOf(InvalidObjectKeyError);
+    });
+
+    it('metadata names with "_" round-trip although RGW turns them into "-"', async () => {
+      const store = rgw.openStore();
+      const metadata = { content_sha256: 'ab', source_raw_data_version_id: 'v1', 'a.b': 'c', x: 'inner  blanks kept' };
+      await store.put({ key: 'meta/names', body: 'x', contentType: 'text/plain', metadata });
+      expect((await store.head('meta/names')).metadata).toEqual(metadata);
+      const raw = await rgw.client().send(new HeadObjectCommand({ Bucket: rgw.bucket(), Key: 'meta/names' }));
+      expect(Object.keys(raw.Metadata ?? {}).sort()).toEqual(['a.b', 'content-sha256', 'source-raw-data-version-id', 'x']);
+    });
+
+    it('page through small pages with a delimiter', async () => {
+      const store = rgw.openStore({ prefix: 'paged' });
+      const days = Array.from({ length: 9 }, (_, i) => `2026-11-${String(i + 10)}`);
+      await Promise.all(days.map((day) => store.put({ key: `raw/NVDA/${day}/snap.json`, body: day, contentType: 'text/plain' })));
+      await store.put({ key: 'raw/NVDA/notes', body: 'x', contentType: 'text/plain' });
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.list({ prefix: 'raw/NVDA/', delimiter: '/', maxKeys: 2, continuationToken: token });
+        expect(page.objects.length + page.commonPrefixes.length).toBeLessThanOrEqual(2);
+        seen.push(...page.commonPrefixes, ...page.objects.map((o) => o.key));
+        token = page.nextContinuationToken;
+        pages++;
+      } while (token !== undefined);
+      expect(pages).toBe(5);
+      expect(seen.sort()).toEqual([...days.map((day) => `raw/NVDA/${day}/`), 'raw/NVDA/notes'].sort());
+    });
+  });
+
+  describe('create-only puts', () => {
+    it('RGW ignores If-None-Match on a versioned bucket: the reason put verifies (a canary)', async () => {
+      const key = 'canary/if-none-match';
+      const send = (body: string) =>
+        rgw.client().send(new PutObjectCommand({ Bucket: rgw.bucket(), Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+      const first = await send('one');
+      const second = await send('two'); // Amazon S3 would answer 412 here
+      expect(second.VersionId).not.toBe(first.VersionId);
+      // A store that trusted the server ('server') would therefore let a duplicate through.
+      const trusting = rgw.openStore({ createOnly: 'server' });
+      await trusting.put({ key: 'canary/trusting', body: 'one', contentType: 'text/plain' });
+      await trusting.put({ key: 'canary/trusting', body: 'two', contentType: 'text/plain' });
+      expect((await trusting.listVersions({ prefix: 'canary/trusting' })).versions).toHaveLength(2);
+    });
+
+    it('a second put of a key fails without writing anything', async () => {
+      const store = rgw.openStore();
+      const key = 'once/sequential.json';
+      const first = await store.put({ key, body: '{"n":1}', contentType: 'application/json' });
+      for (let i = 0; i < 3; i++) {
+        await expect(store.put({ key, body: `{"n":${i + 2}}`, contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+      }
+      const versions = (await store.listVersions({ prefix: key })).versions;
+      expect(versions.map((v) => v.versionId)).toEqual([first.versionId]);
+      expect(text((await store.get(key)).body)).toBe('{"n":1}');
+    });
+
+    it('when the pre-check misses the key (a race), the duplicate version is removed again', async () => {
+      const store = rgw.openStore();
+      const key = 'once/raced.json';
+      const first = await store.put({ key, body: 'original', contentType: 'text/plain', tags: { n: '1' } });
+      // Make the HEAD pre-check answer 404, as it would for a writer that checked just before the other's put.
+      const fake = intercept(store.client, 'HeadObjectCommand', { respond: () => ({ statusCode: 404 }) });
+      try {
+        const error = await store.put({ key, body: 'duplicate', contentType: 'text/plain', tags: { n: '2' } }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ObjectExistsError);
+        expect(fake.calls()).toBe(1);
+      } finally {
+        fake.remove();
+      }
+      const versions = (await store.listVersions({ prefix: key })).versions;
+      expect(versions.map((v) => [v.versionId, v.isLatest])).toEqual([[first.versionId, true]]);
+      const got = await store.get(key);
+      expect(text(got.body)).toBe('original');
+      expect(got.versionId).toBe(first.versionId);
+      expect(await store.getTags(key)).toEqual({ n: '1' });
+    });
+
+    it('a key once written stays taken even behind a delete marker', async () => {
+      const store = rgw.openStore();
+      const key = 'once/deleted.json';
+      const first = await store.put({ key, body: 'original', contentType: 'text/plain' });
+      await rgw.client().send(new DeleteObjectCommand({ Bucket: rgw.bucket(), Key: key })); // adds a delete marker
+      await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await expect(store.put({ key, body: 'reuse', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+      expect((await store.listVersions({ prefix: key })).versions.map((v) => v.versionId)).toEqual([first.versionId]);
+      expect(text((await store.get(key, { versionId: first.versionId })).body)).toBe('original');
+    });
+
+    it('writers on separate clients racing for the same keys: exactly one body survives per key', async () => {
+      // Separate clients (separate connection pools), as separate processes would have.
+      const stores = Array.from({ length: 3 }, () => rgw.openStore());
+      const keys = Array.from({ length: 8 }, (_, i) => `race/raw/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`);
+      const attempts = keys.flatMap((key) =>
+        stores.flatMap((store, s) =>
+          [0, 1].map(async (w) => {
+            const label = `store${s}-writer${w}`;
+            try {
+              const put = await store.put({ key, body: `${label}:${key}`, contentType: 'text/plain', metadata: { writer: label } });
+              return { key, label, won: true as const, versionId: put.versionId };
+            } catch (error) {
+              return { key, label, won: false as const, error };
+            }
+          }),
+        ),
+      );
+      const outcomes = await Promise.all(attempts);
+      const reader = rgw.openStore();
+      for (const key of keys) {
+        const mine = outcomes.filter((o) => o.key === key);
+        const winners = mine.filter((o) => o.won);
+        expect(winners, key).toHaveLength(1);
+        for (const loser of mine.filter((o) => !o.won)) expect(loser.error, key).toBeInstanceOf(ObjectExistsError);
+        const winner = winners[0]!;
+        const got = await reader.get(key);
+        expect(text(got.body)).toBe(`${winner.label}:${key}`);
+        expect(got.versionId).toBe(winner.won ? winner.versionId : undefined);
+        expect(got.metadata).toEqual({ writer: winner.label });
+        const versions = (await reader.listVersions({ prefix: key })).versions;
+        expect(versions.map((v) => v.versionId)).toEqual([got.versionId]);
+      }
+    });
+  });
+
+  describe('error mapping', () => {
+    it('a version id of nothing is ObjectNotFoundError carrying the version', async () => {
+      const store = rgw.openStore();
+      await store.put({ key: 'errors/present', body: 'x', contentType: 'text/plain' });
+      for (const read of [
+        () => store.get('errors/present', { versionId: 'no-such-version-id-000000000' }),
+        () => store.head('errors/present', { versionId: 'no-such-version-id-000000000' }),
+        () => store.getTags('errors/present', { versionId: 'no-such-version-id-000000000' }),
+      ]) {
+        const error = await read().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ObjectNotFoundError);
+        expect((error as ObjectNotFoundError).versionId).toBe('no-such-version-id-000000000');
+        expect((error as Error).message).toContain('errors/present');
+      }
+    });
+
+    it('a missing bucket is an ObjectStoreError naming the bucket, not a missing object', async () => {
+      const store = new S3ObjectStore({ bucket: `${rgw.bucket()}-gone`, ...rgw.settings, maxAttempts: 1 });
+      const error = await store.get('k').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ObjectStoreError);
+      expect(error).not.toBeInstanceOf(ObjectNotFoundError);
+      expect((error as Error).message).toContain(`bucket ${rgw.bucket()}-gone does not exist`);
+      await expect(store.list({})).rejects.toThrow(/NoSuchBucket/);
+      store.close();
+    });
+
+    it('any other server error keeps its code, status and cause', async () => {
+      const store = rgw.openStore({ maxAttempts: 1 });
+      const fake = intercept(store.client, 'GetObjectCommand', {
+        respond: () => ({ statusCode: 500, headers: { 'content-type': 'application/xml' }, body: s3ErrorXml('InternalError', 'We encountered an internal error.') }),
+      });
+      const error = await store.get('errors/whatever').catch((e: unknown) => e);
+      fake.remove();
+      expect(error).toBeInstanceOf(ObjectStoreError);
+      expect((error as Error).message).toBe(
+        `S3 GetObject s3://${rgw.bucket()}/errors/whatever failed: InternalError (HTTP 500): We encountered an internal error.`,
+      );
+      expect((error as ObjectStoreError).key).toBe('errors/whatever');
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    });
+  });
+
+  describe('archived objects', () => {
+    const archivedResponse = (storageClass: string): FakeResponse => ({
+      statusCode: 403,
+      headers: { 'content-type': 'application/xml' },
+      body: s3ErrorXml('InvalidObjectState', "The operation is not valid for the object's storage class", `<StorageClass>${storageClass}</StorageClass>`),
+    });
+
+    it('a GET that S3 refuses with InvalidObjectState is an ObjectArchivedError saying how to restore', async () => {
+      const store = rgw.openStore({ prefix: 'archive-lake' });
+      const key = 'raw/yfinance/NVDA/2024-01-05/20240105_210000.json';
+      await store.put({ key, body: '{}', contentType: 'application/json' });
+      const fake = intercept(store.client, 'GetObjectCommand', { respond: () => archivedResponse('GLACIER') });
+      const error = await store.get(key).catch((e: unknown) => e);
+      fake.remove();
+      expect(error).toBeInstanceOf(ObjectArchivedError);
+      expect(error).toBeInstanceOf(ObjectStoreError);
+      const archived = error as ObjectArchivedError;
+      expect(archived.key).toBe(key); // the lake key, without the store's prefix: what `restore` takes
+      expect(archived.storageClass).toBe('GLACIER');
+      expect(archived.cause).toBeInstanceOf(InvalidObjectState); // the SDK parsed our fake as the real thing
+      expect(archived.message).toBe(
+        `object ${key} is archived (GLACIER) and cannot be read until it is restored; ` +
+          `run: marketlake restore ${key} [--days N] [--tier Standard|Bulk] and read it again once the restore has finished`,
+      );
+      // Without the fake, RGW serves the object (it never archives for real).
+      expect(text((await store.get(key)).body)).toBe('{}');
+    });
+
+    it('names DEEP_ARCHIVE too, and only GET is affected', async () => {
+      const store = rgw.openStore();
+      await store.put({ key: 'archive/deep', body: 'x', contentType: 'text/plain' });
+      const fake = intercept(store.client, 'GetObjectCommand', { respond: () => archivedResponse('DEEP_ARCHIVE') });
+      await expect(store.get('archive/deep')).rejects.toThrow(/archived \(DEEP_ARCHIVE\).*marketlake restore archive\/deep/);
+      expect((await store.head('archive/deep')).size).toBe(1);
+      fake.remove();
+    });
+
+    it('restoreStatus reads the storage class and the x-amz-restore header', async () => {
+      const store = rgw.openStore();
+      const put = await store.put({ key: 'archive/status', body: 'x', contentType: 'text/plain' });
+      expect(await store.restoreStatus('archive/status')).toEqual({
+        key: 'archive/status',
+        versionId: put.versionId,
+        storageClass: 'STANDARD',
+        archived: false,
+        restore: 'none',
+        readable: true,
+      });
+      let restoreHeader: string | undefined;
+      const fake = intercept(store.client, 'HeadObjectCommand', {
+        patch: (headers) => {
+          headers['x-amz-storage-class'] = 'GLACIER';
+          if (restoreHeader !== undefined) headers['x-amz-restore'] = restoreHeader;
+        },
+      });
+      expect(await store.restoreStatus('archive/status')).toMatchObject({ storageClass: 'GLACIER', archived: true, restore: 'none', readable: false });
+      restoreHeader = 'ongoing-request="true"';
+      expect(await store.restoreStatus('archive/status')).toMatchObject({ archived: true, restore: 'in-progress', readable: false });
+      restoreHeader = 'ongoing-request="false", expiry-date="Fri, 21 Dec 2040 00:00:00 GMT"';
+      expect(await store.restoreStatus('archive/status')).toMatchObject({
+        archived: true,
+        restore: 'restored',
+        readable: true,
+        expiresAt: new Date('2040-12-21T00:00:00Z'),
+      });
+      expect((await store.head('archive/status')).storageClass).toBe('GLACIER');
+      fake.remove();
+      await expect(store.restoreStatus('archive/absent')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    });
+
+    it('restore maps the answers of RestoreObject', async () => {
+      const store = rgw.openStore({ maxAttempts: 1 });
+      await store.put({ key: 'archive/restore', body: 'x', contentType: 'text/plain' });
+      // RGW 16 does not implement RestoreObject at all: a clear error.
+      await expect(store.restore('archive/restore')).rejects.toThrow(/does not implement RestoreObject/);
+
+      let answer: FakeResponse = { statusCode: 202 };
+      let sent: { Days?: number; Tier?: string } = {};
+      const fake = intercept(store.client, 'RestoreObjectCommand', { respond: () => answer });
+      store.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'RestoreObjectCommand') {
+            const input = args.input as { RestoreRequest?: { Days?: number; GlacierJobParameters?: { Tier?: string } } };
+            sent = { Days: input.RestoreRequest?.Days, Tier: input.RestoreRequest?.GlacierJobParameters?.Tier };
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'capture-restore-input' },
+      );
+      expect(await store.restore('archive/restore', { days: 3, tier: 'Bulk' })).toBe('requested');
+      expect(sent).toEqual({ Days: 3, Tier: 'Bulk' });
+      answer = { statusCode: 200 };
+      expect(await store.restore('archive/restore')).toBe('already-restored');
+      expect(sent).toEqual({ Days: 7, Tier: 'Standard' });
+      answer = { statusCode: 409, body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress') };
+      expect(await store.restore('archive/restore')).toBe('in-progress');
+      answer = { statusCode: 403, body: s3ErrorXml('InvalidObjectState', 'Restore is not allowed for the object\'s current storage class') };
+      await expect(store.restore('archive/restore')).rejects.toThrow(/not in an archive storage class/);
+      await expect(store.restore('archive/restore', { days: 0 })).rejects.toBeInstanceOf(RangeError);
+      expect(fake.calls()).toBe(4);
+      fake.remove();
+      store.client.middlewareStack.remove('capture-restore-input');
+    });
+
+    it('restoreKeys reports each key from its restore header and goes on after a failure', async () => {
+      const store = rgw.openStore({ maxAttempts: 1 });
+      const keys = ['archive/k-standard', 'archive/k-glacier', 'archive/k-ongoing', 'archive/k-restored'];
+      for (const key of keys) await store.put({ key, body: key, contentType: 'text/plain' });
+      const headers: Record<string, Record<string, string>> = {
+        'archive/k-glacier': { 'x-amz-storage-class': 'GLACIER' },
+        'archive/k-ongoing': { 'x-amz-storage-class': 'DEEP_ARCHIVE', 'x-amz-restore': 'ongoing-request="true"' },
+        'archive/k-restored': { 'x-amz-storage-class': 'GLACIER', 'x-amz-restore': 'ongoing-request="false", expiry-date="Fri, 21 Dec 2040 00:00:00 GMT"' },
+      };
+      let lastHeadKey = '';
+      store.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'HeadObjectCommand') lastHeadKey = (args.input as { Key: string }).Key;
+          return next(args);
+        },
+        { step: 'initialize', name: 'remember-head-key' },
+      );
+      const head = intercept(store.client, 'HeadObjectCommand', { patch: (h) => Object.assign(h, headers[lastHeadKey] ?? {}) });
+      const restoreAnswers: Record<string, FakeResponse> = {
+        'archive/k-glacier': { statusCode: 202 },
+        'archive/k-ongoing': { statusCode: 409, body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress') },
+        'archive/k-restored': { statusCode: 200 },
+      };
+      let lastRestoreKey = '';
+      store.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'RestoreObjectCommand') lastRestoreKey = (args.input as { Key: string }).Key;
+          return next(args);
+        },
+        { step: 'initialize', name: 'remember-restore-key' },
+      );
+      const restore = intercept(store.client, 'RestoreObjectCommand', { respond: () => restoreAnswers[lastRestoreKey] });
+
+      const progress: string[] = [];
+      const reports = await restoreKeys(store, [...keys, 'archive/k-absent'], {
+        days: 2,
+        tier: 'Standard',
+        onReport: (r) => progress.push(describeRestoreReport(r, { days: 2, tier: 'Standard' })),
+      });
+      head.remove();
+      restore.remove();
+      expect(reports.map((r) => [r.key, r.state, r.storageClass])).toEqual([
+        ['archive/k-standard', 'not-archived', 'STANDARD'],
+        ['archive/k-glacier', 'requested', 'GLACIER'],
+        ['archive/k-ongoing', 'in-progress', 'DEEP_ARCHIVE'],
+        ['archive/k-restored', 'restored', 'GLACIER'],
+        ['archive/k-absent', 'failed', undefined],
+      ]);
+      expect(reports[3]!.expiresAt).toEqual(new Date('2040-12-21T00:00:00Z'));
+      expect(restore.calls()).toBe(3); // not for the STANDARD object, nor for the missing one
+      expect(progress).toEqual([
+        'archive/k-standard: not archived (STANDARD): readable now, nothing to restore',
+        'archive/k-glacier: restore requested (GLACIER, tier Standard, 2 days); run the command again later to see its progress',
+        'archive/k-ongoing: restore in progress (DEEP_ARCHIVE); not readable yet',
+        'archive/k-restored: already restored (GLACIER): readable until 2040-12-21T00:00:00.000Z',
+        'archive/k-absent: failed: object not found: archive/k-absent',
+      ]);
+    });
+  });
+});
