@@ -32,6 +32,7 @@ import * as tsig from 'trading-signals';
 import * as indts from 'indicatorts';
 
 import { allocateIndicatorColumns, type ComputationVersion } from '../src/compute/fields.js';
+import { atrPercent, priceVwapPct, uncertaintyScore, volumeRatio, vwap } from '../src/compute/derived.js';
 import { computeIndicators } from '../src/compute/indicators.js';
 import * as v1 from '../src/compute/v1/index.js';
 import * as v2 from '../src/compute/v2/index.js';
@@ -646,6 +647,51 @@ for (const spec of selected) {
   oursByKernel.push(list);
 }
 
+// Phase 1b, where the time of "all 17 fields" goes: the calls computeIndicators makes
+// (src/compute/indicators.ts), one by one, into the same reused columns.
+interface BreakdownRow {
+  step: string;
+  v1?: Timing;
+  v2?: Timing;
+}
+const breakdown: BreakdownRow[] = [];
+if (!ONLY || 'all 17 fields'.includes(ONLY.toLowerCase())) {
+  const c1 = columns1;
+  const c2 = columns2;
+  const steps: [string, (() => unknown) | undefined, (() => unknown) | undefined][] = [
+    ['sma_20', () => v1.rollingMean(close, 20, c1.sma_20), () => v2.sma(close, 20, c2.sma_20)],
+    ['sma_50', () => v1.rollingMean(close, 50, c1.sma_50), () => v2.sma(close, 50, c2.sma_50)],
+    ['sma_200', () => v1.rollingMean(close, 200, c1.sma_200), () => v2.sma(close, 200, c2.sma_200)],
+    ['rsi_14', () => v1.rsi(close, 14, c1.rsi_14), () => v2.rsi(close, 14, c2.rsi_14)],
+    [
+      'macd (3 fields)',
+      () => v1.macd(close, { macd: c1.macd, signal: c1.macd_signal, histogram: c1.macd_histogram }),
+      () => v2.macd(close, { macd: c2.macd, signal: c2.macd_signal, histogram: c2.macd_histogram }),
+    ],
+    [
+      'bollinger (3 fields)',
+      () => v1.bollinger(close, 20, 2, { upper: c1.bb_upper, middle: c1.bb_middle, lower: c1.bb_lower }),
+      () => v2.bollinger(close, 20, 2, { upper: c2.bb_upper, middle: c2.bb_middle, lower: c2.bb_lower }),
+    ],
+    // As computeIndicators calls it for 1.0: without a scratch buffer.
+    ['atr_14', () => v1.atr(high, low, close, 14, c1.atr_14), () => v2.atr(high, low, close, 14, c2.atr_14)],
+    ['atr_percent (shared)', () => atrPercent(c1.atr_14, close, c1.atr_percent), undefined],
+    ['vwap (shared)', () => vwap(high, low, close, volume, c1.vwap), undefined],
+    ['price_vwap_pct (shared)', () => priceVwapPct(close, c1.vwap, c1.price_vwap_pct), undefined],
+    ['volume_sma_20 (shared, v1 rollingMean)', () => v1.rollingMean(volume, 20, c1.volume_sma_20), undefined],
+    ['volume_ratio (shared)', () => volumeRatio(volume, c1.volume_sma_20, c1.volume_ratio), undefined],
+    [
+      'uncertainty_score (shared)',
+      () => uncertaintyScore(close, c1.vwap, c1.volume_ratio, c1.atr_14, c1.uncertainty_score),
+      undefined,
+    ],
+  ];
+  process.stderr.write('breakdown of all 17 fields\n');
+  for (const [step, f1, f2] of steps) {
+    breakdown.push({ step, v1: f1 && (await measure(f1, 3, 9)), v2: f2 && (await measure(f2, 3, 9)) });
+  }
+}
+
 // The copy TA-Lib needs, timed on its own; the faster way is then used in the "+copy" calls.
 const copyTimes = {
   arrayFrom: await measure(() => copyArrayFrom(close)),
@@ -803,6 +849,25 @@ for (const r of results) {
 }
 console.log('');
 
+if (breakdown.length > 0) {
+  console.log('Where "all 17 fields" goes: each call computeIndicators makes, timed alone (median ms; shared = both versions):');
+  let sum1 = 0;
+  let sum2 = 0;
+  for (const b of breakdown) {
+    const t1 = b.v1?.medianMs ?? NaN;
+    const t2 = b.v2?.medianMs ?? t1; // shared steps cost the same in both versions
+    sum1 += t1;
+    sum2 += t2;
+    console.log(`  ${b.step.padEnd(40)} v1 ${ms(t1).padStart(6)}   v2 ${b.v2 ? ms(t2).padStart(6) : '  (same)'}`);
+  }
+  const whole = results.find((r) => r.kernel === 'all 17 fields');
+  console.log(
+    `  ${'sum of the steps'.padEnd(40)} v1 ${ms(sum1).padStart(6)}   v2 ${ms(sum2).padStart(6)}` +
+      (whole ? `   (computeIndicators as one call: v1 ${ms(whole.ours[0].timing.medianMs)}, v2 ${ms(whole.ours[1].timing.medianMs)})` : ''),
+  );
+  console.log('');
+}
+
 console.log('Agreement of version 2.0 with TA-Lib on this series (max |ours - talib| / max(1, |talib|)):');
 console.log('  ' + Object.entries(agree).map(([k, v]) => `${k} ${v.toExponential(1)}`).join('; '));
 console.log('');
@@ -827,7 +892,7 @@ if (JSON_PATH) {
   mkdirSync(dirname(JSON_PATH), { recursive: true });
   writeFileSync(
     JSON_PATH,
-    JSON.stringify({ machine, copy: { ...copyTimes, bestMs: copyBest }, agreement: agree, results, verdicts }, null, 2) + '\n',
+    JSON.stringify({ machine, copy: { ...copyTimes, bestMs: copyBest, method: copyMethod }, agreement: agree, results, breakdown, verdicts }, null, 2) + '\n',
   );
   console.log(`results written to ${JSON_PATH}`);
 }

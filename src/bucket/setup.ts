@@ -39,6 +39,7 @@ import {
   rulePrefix,
   sameJson,
   type BucketSetting,
+  type PublicAccessBlockState,
 } from './state.js';
 
 export interface SetupReport {
@@ -96,31 +97,40 @@ export async function setupBucket(client: S3Client, bucket: string, policy: Buck
 /**
  * The public access block, then a check that the lake can still write. Ceph RGW (seen on 16.2; reported since
  * 15.2) denies EVERY PutObject once BlockPublicAcls is on, even the bucket owner's without any ACL, which would
- * leave the lake unable to store anything. AWS S3 only refuses requests that carry a public ACL.
- * So: write and remove a probe object before and after; when the probe worked before and is denied after, turn
- * BlockPublicAcls off again (IgnorePublicAcls still makes any public ACL ineffective) and report the setting as
- * skipped with the reason. When the probe cannot write even before (credentials without s3:PutObject), the block
- * is applied as the policy says and the write is not verified. On such a server every setup run repeats the test,
- * so BlockPublicAcls is on for the fraction of a second between the two requests (a lake write then fails and
- * stays in the outbox for the next retry).
+ * leave the lake unable to store anything; AWS S3 only refuses requests that carry a public ACL.
+ * So after applying the block, a probe object is written and removed again. When that is denied, the same block
+ * without BlockPublicAcls is tried: if the probe then works, BlockPublicAcls is the cause, stays off
+ * (IgnorePublicAcls still makes any public ACL ineffective) and the setting is reported as skipped with the reason.
+ * If the probe is denied either way, the credentials simply may not write objects: the full block is put back and
+ * reported as applied, the write unverified.
+ * On such a server every setup run repeats the test, so BlockPublicAcls is on for the fraction of a second between
+ * two requests (a lake write in that moment fails and stays in the outbox for the next retry).
  */
 async function applyPublicAccessBlock(client: S3Client, bucket: string, policy: BucketPolicy): Promise<StepResult> {
   const wanted = policy.publicAccessBlock;
   const current = await readPublicAccessBlock(client, bucket);
   if (current.supported && sameJson(current.value, wanted)) return 'unchanged';
-  const couldWrite = (await probeWrite(client, bucket, policy.keyPrefix)) === 'ok';
-  await client.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: wanted }));
-  if (!couldWrite || !wanted.BlockPublicAcls) return 'applied';
-  const after = await probeWrite(client, bucket, policy.keyPrefix);
-  if (after === 'ok') return 'applied';
-  if (after !== 'denied') throw after;
-  await client.send(
-    new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { ...wanted, BlockPublicAcls: false } }),
-  );
+  const put = (config: PublicAccessBlockState) =>
+    client.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: config }));
+  const probe = async () => {
+    const result = await probeWrite(client, bucket, policy.keyPrefix);
+    if (result instanceof Error) {
+      throw new Error(`the public access block is on, but the check that the bucket still takes writes failed: ${describeError(result)}`);
+    }
+    return result;
+  };
+
+  await put(wanted);
+  if (!wanted.BlockPublicAcls || (await probe()) === 'ok') return 'applied';
+  await put({ ...wanted, BlockPublicAcls: false });
+  if ((await probe()) === 'denied') {
+    await put(wanted);
+    return 'applied';
+  }
   return {
     skipped:
-      'with BlockPublicAcls on, this server denies every PutObject, even the owner\'s without an ACL (a Ceph RGW bug): ' +
-      'BlockPublicAcls was turned off again; IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets are on',
+      "with BlockPublicAcls on, this server denies every PutObject, even the owner's without an ACL (a Ceph RGW bug): " +
+      'BlockPublicAcls stays off; IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets are on',
   };
 }
 

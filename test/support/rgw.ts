@@ -25,25 +25,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { S3ObjectStore, type S3ObjectStoreOptions } from '../../src/storage/s3/s3-object-store.js';
+import { testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
 
-export const DEFAULT_TEST_S3_ENDPOINT = 'http://127.0.0.1:7480';
-
-export interface TestS3Settings {
-  endpoint: string;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-export function testS3Settings(): TestS3Settings {
-  return {
-    endpoint: process.env.MARKETLAKE_TEST_S3_ENDPOINT?.trim() || DEFAULT_TEST_S3_ENDPOINT,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: process.env.MARKETLAKE_TEST_S3_ACCESS_KEY?.trim() || 'marketlake-test',
-      secretAccessKey: process.env.MARKETLAKE_TEST_S3_SECRET_KEY?.trim() || 'marketlake-test-secret',
-    },
-  };
-}
+export { DEFAULT_TEST_S3_ENDPOINT, testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
 
 function servicesRequired(): boolean {
   return process.env.MARKETLAKE_REQUIRE_SERVICES === '1';

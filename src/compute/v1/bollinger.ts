@@ -117,7 +117,7 @@ function bollingerLoop(
         }
       }
     }
-    const width = sd * k * (1 + 1e-12);
+    const width = sd * k;
     upperOut[i] = middle + width;
     middleOut[i] = middle;
     lowerOut[i] = middle - width;

@@ -54,7 +54,8 @@ describe('version 2.0 kernels against TA-Lib, live', () => {
         }
         expect(problems.filter(Boolean).slice(0, 10).join('\n'), `seed ${seed}`).toBe('');
       }),
-      { numRuns: 6 },
+      // 266688847: a price that falls from ~70,000 to its 0.1 tick; running sums drift visibly there.
+      { numRuns: 6, examples: [[266688847]] },
     );
   });
 });

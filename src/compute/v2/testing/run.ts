@@ -39,7 +39,7 @@ export const TALIB_RELATIVE = 1e-9;
 /**
  * Where "relative" stops making sense, given the price scale (mean |close|): |ours - TA-Lib| must be
  * <= 1e-9 x max(|TA-Lib's value|, floor).
- *  - SMA, EMA, the middle band: prices, never near zero: purely relative (floor 0).
+ *  - SMA, EMA: prices, never near zero: purely relative (floor 0). (SMA is in fact bit for bit.)
  *  - RSI: a ratio in [0, 100] whose rounding error is absolute (~1e-14): floor 1, i.e. 1e-9 RSI points.
  *  - MACD, signal, histogram: differences of price-level EMAs, so their rounding error is eps x price,
  *    whatever their own size (they cross zero): floor = the price scale, i.e. 1e-9 of the price.
