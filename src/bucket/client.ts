@@ -36,6 +36,8 @@ export function createBucketClient(target: Pick<BucketTarget, 'endpoint'>, extra
     // Operations whose API requires a checksum still get one.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A bucket in another region than AWS_REGION answers 301; follow it rather than report "cannot be reached".
+    followRegionRedirects: true,
     ...extra,
   });
 }

