@@ -59,7 +59,7 @@ cmd_start() {
   local dir=$1
   local rgw_port=${RGW_PORT:-7480} mon_port=${MON_PORT:-3300}
   local access=${S3_ACCESS_KEY:-marketlake-test} secret=${S3_SECRET_KEY:-marketlake-test-secret}
-  mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
+  dir=$(realpath -m "$dir") # absolute (ceph.conf paths, the pid check in stop), not created before the checks
   local conf=$dir/ceph.conf
   [ -e "$conf" ] && { echo "rgw.sh: $conf exists; clusters are throwaway: $0 stop $dir --purge" >&2; exit 1; }
   # Admin sockets are unix sockets (path <= 107 bytes) named DIR/run/client.rgw.test.asok and the like.

@@ -2,8 +2,6 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ConfigFlags } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { DEFAULT_RESTORE_DAYS, DEFAULT_RESTORE_TIER, RESTORE_TIERS, type RestoreTier } from '../../storage/archived.js';
-import { describeRestoreReport, restoreKeys } from '../../storage/s3/restore.js';
-import { S3ObjectStore } from '../../storage/s3/s3-object-store.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
@@ -45,6 +43,9 @@ export function registerRestoreCommand(program: Command): void {
       .option('--json', 'print an array of {key, state, storage_class, expires_at, error}'),
   ).action(async (keys: string[], options: RestoreCommandOptions) => {
     await withRuntime(options, async ({ store }) => {
+      // Loaded here, not at the top: the AWS SDK takes ~200 ms to import, which no other command should pay.
+      const { S3ObjectStore } = await import('../../storage/s3/s3-object-store.js');
+      const { describeRestoreReport, restoreKeys } = await import('../../storage/s3/restore.js');
       if (!(store instanceof S3ObjectStore)) {
         throw new UserError(`restore applies to S3 lakes; file lakes are never archived (this lake is ${store.description})`);
       }

@@ -36,7 +36,7 @@
  *   eps [ (2P + 3 + 1/sqrt P) Q_0  +  (8 + 2/sqrt P) sum_t Q_t  +  (P + 6 + (1 + 2/sqrt P) T) Q ].
  * The loop carries the first two terms in `acc` and the factor of the third in `perS2` (s2 standing in for
  * Q, equal to first order) and checks squares >= (acc + perS2 s2) eps / tolerance: a few operations a bar.
- * The tolerance is 2^-41, or for windows so long (P > ~680) that the exact computation alone may need
+ * The tolerance is 2^-41, or for windows so long (P > ~340) that the exact computation alone may need
  * more, twice that computation's own bound: two-pass accuracy either way.
  *
  * Guarantee: the standard deviation is within about 2.5e-13 relative of the exact population value (half
