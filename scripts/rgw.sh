@@ -6,6 +6,8 @@
 #   scripts/rgw.sh install            apt-get install radosgw ceph-mon ceph-osd ceph-common (as root)
 #   scripts/rgw.sh start DIR          e.g. /tmp/mlrgw; prints the endpoint, access key and secret
 #   scripts/rgw.sh stop DIR [--purge] stops the daemons by the PIDs in DIR/run; --purge also removes DIR
+#   scripts/rgw.sh gateway-stop DIR   kills only radosgw (the S3 server goes away, the data stays): fault tests
+#   scripts/rgw.sh gateway-start DIR  starts radosgw again on the same cluster
 #
 # Environment (defaults): RGW_PORT (7480), MON_PORT (3300), OSD_PORT_MIN/MAX (6800/6899): a second cluster
 # needs other values for all of them. S3_ACCESS_KEY (marketlake-test), S3_SECRET_KEY (marketlake-test-secret):
@@ -13,7 +15,7 @@
 # seconds so lifecycle rules really run during tests; 0 means real days. MEMSTORE_BYTES (2 GiB of RAM at most).
 set -euo pipefail
 
-usage() { echo "usage: $0 install | start DIR | stop DIR [--purge]" >&2; exit 2; }
+usage() { echo "usage: $0 install | start DIR | stop DIR [--purge] | gateway-stop DIR | gateway-start DIR" >&2; exit 2; }
 
 cmd_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -176,8 +178,37 @@ EOF
   echo "export MARKETLAKE_TEST_S3_ENDPOINT=http://127.0.0.1:$rgw_port MARKETLAKE_TEST_S3_ACCESS_KEY=$access MARKETLAKE_TEST_S3_SECRET_KEY=$secret"
 }
 
+# The S3 front end alone, for tests of a lake server that dies mid-run: the monitor and OSD keep the data.
+cmd_gateway_stop() {
+  local dir; dir=$(cd "$1" && pwd)
+  local f=$dir/run/client.rgw.test.pid pid
+  [ -f "$f" ] || { echo "rgw.sh: no radosgw pid file in $dir/run" >&2; exit 1; }
+  pid=$(cat "$f")
+  if grep -qaF -- "$dir/ceph.conf" "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -KILL "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  fi
+  rm -f "$f"
+  echo "rgw.sh: radosgw $pid stopped"
+}
+
+cmd_gateway_start() {
+  local dir; dir=$(cd "$1" && pwd)
+  local port
+  port=$(sed -n 's/.*beast endpoint=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/ceph.conf")
+  radosgw -c "$dir/ceph.conf" -n client.rgw.test
+  for _ in $(seq 1 120); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" || true)" = 200 ] && { echo "rgw.sh: radosgw answers on $port"; return 0; }
+    sleep 0.25
+  done
+  echo "rgw.sh: radosgw does not answer on 127.0.0.1:$port" >&2
+  exit 1
+}
+
 case "${1:-}" in
   install) cmd_install ;;
+  gateway-stop) [ $# -eq 2 ] || usage; cmd_gateway_stop "$2" ;;
+  gateway-start) [ $# -eq 2 ] || usage; cmd_gateway_start "$2" ;;
   start) [ $# -eq 2 ] || usage; cmd_start "$2" ;;
   stop) [ $# -ge 2 ] || usage; cmd_stop "$2" "${3:-}" ;;
   *) usage ;;

@@ -4,6 +4,7 @@ import { PRODUCER_VERSION } from '../version.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerLakeReadCommands(program);
   registerComputeCommands(program);
   registerBucketCommands(program);
+  registerRestoreCommand(program);
   return program;
 }
 

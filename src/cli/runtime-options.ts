@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type ConfigFlags, resolveConfig } from '../config.js';
-import { openRuntime, type Runtime } from '../runtime.js';
+import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
 
 /** The flags every command that touches the lake or the database takes (DESIGN.md "Configuration"). */
 export function withRuntimeOptions(command: Command): Command {
@@ -12,8 +12,12 @@ export function withRuntimeOptions(command: Command): Command {
 }
 
 /** Opens the runtime for one command and always closes it, whatever the command does. */
-export async function withRuntime<T>(flags: ConfigFlags, work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime(resolveConfig(flags));
+export async function withRuntime<T>(
+  flags: ConfigFlags,
+  work: (runtime: Runtime) => Promise<T>,
+  overrides: RuntimeOverrides = {},
+): Promise<T> {
+  const runtime = await openRuntime(resolveConfig(flags), overrides);
   try {
     return await work(runtime);
   } finally {

@@ -9,7 +9,7 @@ export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
 export const MAX_METADATA_BYTES = 2048;
 const TAG_CHARACTERS = /^[\p{L}\p{N} +\-=._:/@]*$/u;
-const METADATA_KEY = /^[a-z0-9][a-z0-9_-]*$/;
+const METADATA_KEY = /^[a-z0-9][a-z0-9_]*$/;
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 
 export class ObjectLimitError extends UserError {
@@ -41,7 +41,7 @@ export function checkMetadata(key: string, metadata: Record<string, string>): vo
     throw new ObjectLimitError(`metadata of ${key}: ${problem}`);
   };
   for (const [name, value] of Object.entries(metadata)) {
-    if (!METADATA_KEY.test(name)) fail(`key "${name}" must be lower-case ASCII letters, digits, "_" or "-"`);
+    if (!METADATA_KEY.test(name)) fail(`key "${name}" must be lower-case ASCII letters, digits or "_"`);
     if (!ASCII_PRINTABLE.test(value)) fail(`"${name}" must be printable ASCII`);
   }
   const bytes = metadataBytes(metadata);

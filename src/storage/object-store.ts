@@ -127,7 +127,9 @@ export function resolveMaxKeys(maxKeys: number | undefined): number {
   return Math.min(maxKeys, DEFAULT_MAX_KEYS);
 }
 
-const METADATA_KEY = /^[a-z0-9][a-z0-9._-]*$/;
+// No "-": RGW turns "_" into "-" in metadata names, so the S3 store maps "-" back to "_" when reading; a name
+// with "-" could not round-trip there, and every backend refuses the same input.
+const METADATA_KEY = /^[a-z0-9][a-z0-9._]*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
@@ -145,10 +147,12 @@ export function putInputProblem(input: PutObjectInput): string | undefined {
     if (name.length === 0 || typeof value !== 'string') return `tag ${JSON.stringify(name)}: empty name or non-string value`;
   }
   for (const [name, value] of Object.entries(metadata ?? {})) {
-    if (!METADATA_KEY.test(name)) return `metadata key ${JSON.stringify(name)}: use lower-case letters, digits, "-", "_", "."`;
+    if (!METADATA_KEY.test(name)) return `metadata key ${JSON.stringify(name)}: use lower-case letters, digits, "_", "."`;
     if (typeof value !== 'string' || !PRINTABLE_ASCII.test(value)) {
       return `metadata ${JSON.stringify(name)}: the value must be printable ASCII`;
     }
+    // S3 drops leading and trailing blanks of metadata values: refuse them rather than lose them.
+    if (value !== value.trim()) return `metadata ${JSON.stringify(name)}: the value must not start or end with blanks`;
   }
   return undefined;
 }

@@ -100,7 +100,7 @@ export function registerRunCommands(program: Command): void {
       } finally {
         progress.stop();
       }
-    });
+    }, { tolerateUnreachableLake: true });
     if (options.json) printJson(summary);
     process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
   });
@@ -115,7 +115,7 @@ export function registerRunCommands(program: Command): void {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
       const report = await drainOutbox(dataLake, warehouse);
       return { report, pending: await warehouse.repository.countPendingOutbox() };
-    });
+    }, { tolerateUnreachableLake: true });
     const { report, pending } = result;
     if (options.json) {
       printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending });

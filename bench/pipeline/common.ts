@@ -1,0 +1,132 @@
+/**
+ * Small shared pieces of the pipeline benchmark: timing, the synthetic ticker list, machine facts, a bounded
+ * worker pool and number formatting.
+ */
+import os from 'node:os';
+import { SAMPLE_TICKERS } from '../../src/sources/sample-universe.js';
+import { normalizeTicker } from '../../src/market/ticker.js';
+
+/** Wall milliseconds since `start` (from `now()`). */
+export function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+export function msSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Runs `work` and returns its result with its wall time and this process's CPU time (user + system), in ms. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  const value = await work();
+  const wallMs = msSince(t0);
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * `count` valid tickers: the sample universe first (NVDA, D05.SI, 7974.T, ...), then the universe again with a
+ * round number inserted before the market suffix (NVDA-B1, D05-B1.SI, 7974-B1.T, ...), so every market keeps
+ * its share and the sample source generates each with its market's price levels.
+ */
+export function benchTickers(count: number): string[] {
+  const tickers: string[] = [];
+  for (let i = 0; tickers.length < count; i++) {
+    const base = SAMPLE_TICKERS[i % SAMPLE_TICKERS.length];
+    const round = Math.floor(i / SAMPLE_TICKERS.length);
+    if (round === 0) {
+      tickers.push(base);
+      continue;
+    }
+    const dot = base.indexOf('.');
+    const stem = dot < 0 ? base : base.slice(0, dot);
+    const suffix = dot < 0 ? '' : base.slice(dot);
+    tickers.push(normalizeTicker(`${stem}-B${round}${suffix}`));
+  }
+  return tickers;
+}
+
+/** At most `limit` calls of `work` in flight; results in input order; the first failure rejects. */
+export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+/** 1, 5 and 15 minute load averages, rounded. */
+export function loadavg(): [number, number, number] {
+  const [a, b, c] = os.loadavg();
+  return [round2(a), round2(b), round2(c)];
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  return ms.toFixed(2);
+}
+
+export function int(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function bytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** A plain text table (for the console) or a Markdown table. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], markdown = false): string {
+  if (markdown) {
+    const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+    const align = header.map((_, i) => (i === 0 ? '---' : '---:'));
+    return [line(header), line(align), ...rows.map(line)].join('\n');
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

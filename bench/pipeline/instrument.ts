@@ -1,0 +1,109 @@
+/**
+ * Where the daily run's time goes, without touching src/: wrappers that add up the time spent in each call
+ * of the source, the object store and the warehouse repository, and a middleware that counts the HTTP
+ * requests an S3 client sends (the S3 store makes requests of its own inside a put).
+ *
+ * With `concurrency` tickers in flight the sums overlap: they are "busy time" (a sum of call latencies), not
+ * wall time. Divided by the summed latency of all ticker jobs they say what share of a ticker's latency each
+ * step takes, queueing included (PGlite runs one query at a time, so a query also waits for the others).
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { MarketDataSource } from '../../src/sources/source.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import type { WarehouseRepository } from '../../src/warehouse/repository.js';
+
+export interface Tally {
+  calls: number;
+  ms: number;
+}
+
+export class Stopwatch {
+  readonly totals = new Map<string, Tally>();
+
+  add(name: string, ms: number): void {
+    const tally = this.totals.get(name) ?? { calls: 0, ms: 0 };
+    tally.calls++;
+    tally.ms += ms;
+    this.totals.set(name, tally);
+  }
+
+  async time<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      this.add(name, Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+
+  entries(): [string, Tally][] {
+    return [...this.totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  }
+}
+
+/** The store with every call timed under `store.<operation>`. */
+export function timingStore(inner: ObjectStore, watch: Stopwatch): ObjectStore {
+  return {
+    description: inner.description,
+    put: (input) => watch.time('store.put', () => inner.put(input)),
+    get: (key, options) => watch.time('store.get', () => inner.get(key, options)),
+    head: (key, options) => watch.time('store.head', () => inner.head(key, options)),
+    getTags: (key, options) => watch.time('store.getTags', () => inner.getTags(key, options)),
+    list: (input) => watch.time('store.list', () => inner.list(input)),
+    listVersions: (input) => watch.time('store.listVersions', () => inner.listVersions(input)),
+  };
+}
+
+/** The source with fetchSnapshot timed under `source.fetchSnapshot` (for the sample source: generation). */
+export function timingSource(inner: MarketDataSource, watch: Stopwatch): MarketDataSource {
+  return {
+    name: inner.name,
+    fetchSnapshot: (ticker, request) => watch.time('source.fetchSnapshot', () => inner.fetchSnapshot(ticker, request)),
+  };
+}
+
+const REPOSITORY_METHODS = [
+  'upsertPrices',
+  'writeComputedResults',
+  'insertCatalogObject',
+  'markOutboxDone',
+  'markOutboxFailed',
+  'listPendingOutbox',
+  'countPendingOutbox',
+  'getCatalogObject',
+  'startRun',
+  'finishRun',
+] as const satisfies readonly (keyof WarehouseRepository)[];
+
+/**
+ * Times the repository methods the run calls, on this instance only (own properties shadowing the prototype's);
+ * returns a function that removes the wrappers again.
+ */
+export function instrumentRepository(repository: WarehouseRepository, watch: Stopwatch): () => void {
+  const target = repository as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of REPOSITORY_METHODS) {
+    const original = target[name].bind(repository);
+    target[name] = (...args: unknown[]) => watch.time(`db.${name}`, () => original(...args));
+  }
+  return () => {
+    for (const name of REPOSITORY_METHODS) delete target[name];
+  };
+}
+
+/** Counts the commands (= HTTP requests, retries aside) a client sends, by command name. */
+export function countS3Commands(client: S3Client): { counts: Map<string, number>; reset(): void; total(): number } {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? 'unknown');
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'marketlakeBenchCommandCounter' },
+  );
+  return {
+    counts,
+    reset: () => counts.clear(),
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+  };
+}
