@@ -82,11 +82,11 @@ export function busyTable(b: BackendResult, markdown: boolean): string {
   const inTickerJobs = b.run.busy.filter(([n]) => !['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox'].includes(n));
   const covered = inTickerJobs.reduce((n, [, t]) => n + t.ms, 0);
   rows.push(['(rest of the ticker jobs: compute, render, hashing, awaiting)', '', seconds(total - covered), '', `${((100 * (total - covered)) / total).toFixed(1)} %`]);
-  rows.push(['sum of ticker-job latencies', int(results_tickers(b)), seconds(total), fmtMs(total / Math.max(1, results_tickers(b))), '100 %']);
+  rows.push(['sum of ticker-job latencies', int(tickerJobs(b)), seconds(total), fmtMs(total / Math.max(1, tickerJobs(b))), '100 %']);
   return table(['step', 'calls', 'busy s', 'ms/call', 'share of ticker latency'], rows, markdown);
 }
 
-function results_tickers(b: BackendResult): number {
+function tickerJobs(b: BackendResult): number {
   return b.run.busy.find(([n]) => n === 'source.fetchSnapshot')?.[1].calls ?? 0;
 }
 
