@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerComputeCommands(program);
   registerBucketCommands(program);
   registerRestoreCommand(program);
+  registerAuditCommands(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { getAsKnownAt, parseInstant } from '../../audit/as-known-at.js';
+import { UsageError } from '../../errors.js';
 import { isIsoDate } from '../../market/dates.js';
 import { normalizeTicker } from '../../market/ticker.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
@@ -27,9 +29,18 @@ function parseTicker(value: string): string {
   }
 }
 
+function parseInstantOption(value: string): Date {
+  try {
+    return parseInstant(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 interface ReadOptions extends ConfigFlags {
   date?: string;
   version?: string;
+  asKnownAt?: Date;
   json?: boolean;
 }
 
@@ -43,12 +54,20 @@ export function registerLakeReadCommands(program: Command): void {
       .argument('<ticker>', 'vendor symbol, e.g. NVDA, D05.SI', parseTicker)
       .option('--date <date>', 'the latest object of this as-of date (fetch date for raw)', parseDate)
       .option('--version <version>', "a key timestamp (20261126_150000[_2]) or the store's version id")
+      .option(
+        '--as-known-at <time>',
+        'the object that was the latest at this ISO time with a zone (what a report produced then saw), e.g. 2026-11-26T21:30:00Z',
+        parseInstantOption,
+      )
       .option('--json', 'print {key, version_id, tags, metadata, body}'),
   ).action(async (kind: ObjectKind, ticker: string, options: ReadOptions) => {
-    await withRuntime(options, async ({ lake }) => {
+    if (options.version !== undefined && options.asKnownAt !== undefined) throw new UsageError('give --version or --as-known-at, not both');
+    await withRuntime(options, async ({ lake, warehouse }) => {
       const object = options.version
         ? await lake.getByVersion(kind, ticker, options.version)
-        : await lake.getLatest(kind, ticker, options.date);
+        : options.asKnownAt
+          ? await getAsKnownAt(lake, warehouse.db, { kind, ticker, at: options.asKnownAt, ...(options.date ? { date: options.date } : {}) })
+          : await lake.getLatest(kind, ticker, options.date);
       if (options.json) {
         return printJson({ key: object.key, version_id: object.versionId, tags: object.tags, metadata: object.metadata, body: object.body });
       }

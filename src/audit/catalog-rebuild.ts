@@ -1,0 +1,127 @@
+/**
+ * `marketlake catalog rebuild`: refills `lake_objects` from the lake alone, so that losing the database never
+ * loses the lineage. Each object's row comes from its key, a HEAD (version id, size, metadata), and only when the
+ * metadata is silent (objects of an older writer) its body and then its tags; see catalog-row.ts.
+ *
+ * Idempotent: a row already there and equal is counted as present; one that differs is a conflict, reported
+ * with its columns and left as it is (keys are never overwritten, and the catalog is not for `rebuild` to
+ * overrule silently: `verify` says which side is right). Works on an empty database (a fresh PGlite) as well.
+ */
+import type { ParsedKey } from '../lake/keys.js';
+import { ObjectStoreError } from '../storage/errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { CatalogConflictError } from '../warehouse/catalog.js';
+import type { WarehouseRepository } from '../warehouse/repository.js';
+import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './catalog-row.js';
+import { listLakeObjects, scopePrefixes } from './lake-scope.js';
+import { fetchObject, headObject } from './verify/fetch.js';
+import { forEachLimited, noProgress, type ProgressSink } from './work.js';
+
+export interface RebuildOptions {
+  store: ObjectStore;
+  repository: WarehouseRepository;
+  /** HEADs in flight; default 16. */
+  concurrency?: number;
+  progress?: ProgressSink;
+}
+
+/** The `--json` output. */
+export interface RebuildReport {
+  /** Objects listed under `raw/` and `processed/`. */
+  listed: number;
+  inserted: number;
+  already_present: number;
+  /** Rows that exist with other values; `columns` names the `lake_objects` columns that differ. */
+  conflicting: { key: string; columns: string[] }[];
+  /** Objects whose row could not be made (unreadable, or lacking a required column anywhere), with why. */
+  failed: { key: string; reason: string }[];
+  /** Keys outside the layout of DESIGN.md "Keys" (not marketlake objects): left out of the catalog. */
+  ignored: string[];
+}
+
+export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildReport> {
+  const { store, repository } = options;
+  const progress = options.progress ?? noProgress;
+  const listed = await listLakeObjects(store, scopePrefixes());
+  const report: RebuildReport = { listed: listed.length, inserted: 0, already_present: 0, conflicting: [], failed: [], ignored: [] };
+  const ours = listed.flatMap((object) => (object.parsed ? [{ key: object.key, parsed: object.parsed }] : []));
+  report.ignored = listed.filter((object) => object.parsed === undefined).map((object) => object.key);
+
+  progress.start(ours.length, 'catalog rebuild');
+  try {
+    await forEachLimited(ours, options.concurrency ?? 16, async ({ key, parsed }) => {
+      const derived = await describeObject(store, key, parsed);
+      if ('reason' in derived) report.failed.push({ key, reason: derived.reason });
+      else {
+        try {
+          const outcome = await repository.insertCatalogObject(derived.row);
+          if (outcome === 'inserted') report.inserted++;
+          else report.already_present++;
+        } catch (error) {
+          if (!(error instanceof CatalogConflictError)) throw error;
+          report.conflicting.push({ key, columns: error.differences.map(columnName) });
+        }
+      }
+      progress.tick(key);
+    });
+  } finally {
+    progress.stop();
+  }
+  const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  report.conflicting.sort(byKey);
+  report.failed.sort(byKey);
+  return report;
+}
+
+/**
+ * The catalog row of the current version of `key`: from the HEAD when its metadata is complete (every object
+ * marketlake writes), else reading the body, else the tags too.
+ */
+export async function describeObject(
+  store: ObjectStore,
+  key: string,
+  parsed: ParsedKey,
+): Promise<{ row: NonNullable<Derivation['row']> } | { reason: string }> {
+  const headed = await headObject(store, key);
+  if (headed.status === 'missing') return { reason: 'not found (it was listed a moment before)' };
+  if (headed.status === 'unreadable') return { reason: headed.error };
+  const { head } = headed;
+  const evidence: ObjectEvidence = { key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata };
+  let derivation = deriveCatalogRow(evidence);
+  if (derivation.row !== undefined) return { row: derivation.row };
+
+  const fetched = await fetchObject(store, key, head.versionId);
+  if (fetched.status === 'missing') return { reason: `version ${head.versionId} vanished between HEAD and GET` };
+  if (fetched.status === 'unreadable') return { reason: fetched.error };
+  // The body's hash only stands in for a missing content_sha256: the metadata is the record otherwise.
+  if (derivation.missing.includes('sha256')) evidence.bodySha256 = fetched.sha256;
+  evidence.body = jsonObject(fetched.body);
+  derivation = deriveCatalogRow(evidence);
+  if (derivation.row !== undefined) return { row: derivation.row };
+
+  try {
+    evidence.tags = await store.getTags(key, { versionId: head.versionId });
+  } catch (error) {
+    if (!(error instanceof ObjectStoreError)) throw error;
+    return { reason: error.message };
+  }
+  derivation = deriveCatalogRow(evidence);
+  if (derivation.row !== undefined) return { row: derivation.row };
+  return { reason: `no ${derivation.missing.join(', ')} in its metadata, body or tags` };
+}
+
+/** A body's JSON object, or undefined when it is not one (then the tags are the last resort). */
+function jsonObject(body: Uint8Array): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    return undefined; // not JSON: the fields it would have given are reported as missing if nothing else has them
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `objectDate` -> `object_date`: CatalogConflictError names fields, the report names columns. */
+function columnName(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}

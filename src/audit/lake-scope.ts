@@ -1,0 +1,69 @@
+/**
+ * Which part of the lake an audit looks at: everything under `raw/` and `processed/`, or the folders of some
+ * tickers; and the catalog rows of the same scope.
+ */
+import { type ParsedKey, parseKey, PROCESSED_KINDS, RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
+import { InvalidKeyError } from '../lake/keys.js';
+import { InvalidTickerError } from '../market/ticker.js';
+import { listAllObjects } from '../storage/listing.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { CatalogObject } from '../warehouse/catalog.js';
+import type { WarehouseRepository } from '../warehouse/repository.js';
+
+export interface ListedLakeObject {
+  key: string;
+  size: number;
+  /** Undefined for a key outside the layout of DESIGN.md "Keys" (a manual upload, another tool's file). */
+  parsed: ParsedKey | undefined;
+}
+
+/** The prefixes to list: the two top folders, or per ticker the folder of every raw source and processed kind. */
+export function scopePrefixes(tickers?: readonly string[]): string[] {
+  if (tickers === undefined) return ['raw/', 'processed/'];
+  return tickers.flatMap((ticker) => [
+    ...RAW_SOURCES.map((source) => tickerPrefix('raw', ticker, source)),
+    ...PROCESSED_KINDS.map((kind) => tickerPrefix(kind, ticker)),
+  ]);
+}
+
+export async function listLakeObjects(store: ObjectStore, prefixes: readonly string[]): Promise<ListedLakeObject[]> {
+  const listed: ListedLakeObject[] = [];
+  for (const prefix of prefixes) {
+    for await (const object of listAllObjects(store, prefix)) {
+      listed.push({ key: object.key, size: object.size, parsed: parseKeyOrUndefined(object.key) });
+    }
+  }
+  return listed;
+}
+
+export async function catalogRowsInScope(repository: WarehouseRepository, tickers?: readonly string[]): Promise<CatalogObject[]> {
+  if (tickers === undefined) return repository.listCatalogObjects();
+  const rows: CatalogObject[] = [];
+  for (const ticker of tickers) rows.push(...(await repository.listCatalogObjects({ ticker })));
+  return rows;
+}
+
+export function parseKeyOrUndefined(key: string): ParsedKey | undefined {
+  try {
+    return parseKey(key);
+  } catch (error) {
+    // Only "not one of our keys" is an answer here; anything else is a bug to see.
+    if (error instanceof InvalidKeyError || error instanceof InvalidTickerError) return undefined;
+    throw error;
+  }
+}
+
+/** Orders keys so that the objects of one computation (same ticker, date and time: one raw) are neighbours. */
+export function compareByComputation(a: ParsedKey, b: ParsedKey): number {
+  return (
+    compareText(a.ticker, b.ticker) ||
+    compareText(a.date, b.date) ||
+    compareText(a.timestamp, b.timestamp) ||
+    a.sequence - b.sequence ||
+    compareText(a.kind, b.kind)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

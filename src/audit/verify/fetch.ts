@@ -1,0 +1,39 @@
+import { sha256Hex } from '../../lake/documents.js';
+import { ObjectNotFoundError, ObjectStoreError } from '../../storage/errors.js';
+import type { ObjectHead, ObjectStore } from '../../storage/object-store.js';
+
+/**
+ * One read for verify, with the outcomes it reports on instead of stopping: the object is there (with the
+ * sha256 of its bytes as read), it is not (no key, or not that version), or the store refused to serve it (a
+ * damaged file, an I/O error; the message says which). Anything else is a bug and propagates.
+ */
+export type Fetched =
+  | { status: 'ok'; head: ObjectHead; body: Uint8Array; sha256: string }
+  | { status: 'missing' }
+  | { status: 'unreadable'; error: string };
+
+export async function fetchObject(store: ObjectStore, key: string, versionId?: string): Promise<Fetched> {
+  try {
+    const object = await store.get(key, versionId === undefined ? undefined : { versionId });
+    const { body, ...head } = object;
+    return { status: 'ok', head, body, sha256: sha256Hex(body) };
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+export type Headed = { status: 'ok'; head: ObjectHead } | { status: 'missing' } | { status: 'unreadable'; error: string };
+
+export async function headObject(store: ObjectStore, key: string, versionId?: string): Promise<Headed> {
+  try {
+    return { status: 'ok', head: await store.head(key, versionId === undefined ? undefined : { versionId }) };
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+function unreadable(error: unknown): { status: 'missing' } | { status: 'unreadable'; error: string } {
+  if (error instanceof ObjectNotFoundError) return { status: 'missing' };
+  if (error instanceof ObjectStoreError) return { status: 'unreadable', error: error.message };
+  throw error;
+}
