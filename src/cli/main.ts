@@ -7,6 +7,7 @@ import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerStaleCommands } from './commands/stale-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerBucketCommands(program);
   registerRestoreCommand(program);
   registerAuditCommands(program);
+  registerStaleCommands(program);
   return program;
 }
 

@@ -2,16 +2,16 @@ import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { catalogEntry, rawKeyParts } from '../lake/data-lake.js';
 import { renderRaw, type RawReference } from '../lake/documents.js';
-import { objectKey, PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
-import { PROCESSED_SCHEMAS } from '../lake/documents.js';
+import { objectKey } from '../lake/keys.js';
 import type { RawSnapshot } from '../market/snapshot.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { MarketDataSource } from '../sources/source.js';
+import { recordRestatement } from '../staleness/detect.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
-import { barsOf, computeResults, type TickerResults } from './compute-results.js';
-import { drainOutbox } from './outbox-drain.js';
-import { processedOutboxEntry, type PendingProcessedDocument, rawOutboxEntry } from './outbox-entries.js';
+import type { OutboxEntryInput } from '../warehouse/outbox.js';
+import { barsOf, computeResults } from './compute-results.js';
+import { rawOutboxEntry } from './outbox-entries.js';
+import { commitResults, drainCommitted } from './result-write.js';
 
 export interface TickerJobContext {
   runId: string;
@@ -58,6 +58,10 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
 
     const { raw, rawOutbox } = await storeRawSnapshot(context, snapshot, outcome);
     outcome.rawKey = raw.key;
+    // Vendors restate history: record how this snapshot's bars differ from the previous one (src/staleness).
+    const restated = await recordRestatement(context, snapshot, raw);
+    outcome.written.push(...restated.written);
+    outcome.lakeErrors.push(...restated.lakeErrors);
     const { warehouse } = context;
     await warehouse.repository.upsertPrices(ticker, barsOf(snapshot), {
       key: raw.key,
@@ -68,46 +72,14 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     const results = computeResults(snapshot, context.computationVersion);
     outcome.asOf = results.asOf;
     const computedAt = context.clock().toISOString();
-    const documents = PROCESSED_KINDS.map((kind) => document(kind, snapshot.ticker, results, context.computationVersion, computedAt, raw));
-    const outboxInputs: OutboxEntryInput[] = [
-      ...(rawOutbox ? [rawOutbox] : []),
-      ...documents.map(([kind, doc]) => processedOutboxEntry(kind, doc, context.runId)),
-    ];
-    const keyOf = (kind: ProcessedKind) => outboxInputs.find((entry) => entry.kind === kind)!.key;
-    const ids = await warehouse.repository.writeComputedResults({
-      symbol: ticker,
-      computationVersion: context.computationVersion,
-      computedAt,
-      sourceRawKey: raw.key,
-      sourceRawVersionId: raw.versionId || null,
-      indicators: { lakeKey: keyOf('indicators'), rows: [{ date: results.asOf, values: results.indicators as never }] },
-      percentiles: {
-        lakeKey: keyOf('percentiles'),
-        date: results.asOf,
-        lookbackDays: results.bars,
-        currentPricePercentile: results.percentiles.current_price_percentile,
-        statistics: results.percentiles,
-      },
-      features: { lakeKey: keyOf('features'), date: results.asOf, values: results.features as never, bars: results.features.bars },
-      outbox: outboxInputs,
-    });
+    // Rows and outbox entries in ONE transaction (the raw snapshot's entry first when the lake refused it).
+    const committed = await commitResults(context, ticker, raw, [{ results }], computedAt, rawOutbox ? [rawOutbox] : []);
 
     // The database is complete for this ticker; now the lake. Failures stay in the outbox, reported.
-    const committed: OutboxEntry[] = outboxInputs.map((input, i) => ({
-      ...input,
-      id: ids[i],
-      runId: context.runId,
-      createdAt: new Date(computedAt),
-      attempts: 0,
-      lastError: null,
-      lastAttemptAt: null,
-      doneAt: null,
-    }));
-    const drained = await drainOutbox(context.lake, warehouse, committed);
+    const drained = await drainCommitted(context, committed);
     outcome.written.push(...drained.written.map((w) => w.key));
-    const writtenKeys = new Set(drained.written.map((w) => w.key));
-    outcome.pending.push(...committed.filter((entry) => !writtenKeys.has(entry.key)).map((entry) => entry.key));
-    outcome.lakeErrors.push(...drained.failed.map((f) => `${f.key}: ${f.error}`));
+    outcome.pending.push(...drained.pending);
+    outcome.lakeErrors.push(...drained.lakeErrors);
     outcome.status = 'ok';
   } catch (error) {
     outcome.error = error instanceof Error ? error.message : String(error);
@@ -142,28 +114,4 @@ async function storeRawSnapshot(
   outcome.written.push(written.key);
   await context.warehouse.repository.insertCatalogObject(catalogEntry(parts, written, null, null, new Date(snapshot.fetched_at)));
   return { raw: { key: written.key, versionId: written.versionId, sha256: written.sha256 } };
-}
-
-function document(
-  kind: ProcessedKind,
-  ticker: string,
-  results: TickerResults,
-  computationVersion: ComputationVersion,
-  computedAt: string,
-  raw: RawReference,
-): [ProcessedKind, PendingProcessedDocument] {
-  return [
-    kind,
-    {
-      schema: PROCESSED_SCHEMAS[kind],
-      ticker,
-      as_of: results.asOf,
-      computation_version: computationVersion,
-      computed_at: computedAt,
-      source_raw_data_key: raw.key,
-      source_raw_data_version_id: raw.versionId === '' ? null : raw.versionId,
-      source_raw_data_sha256: raw.sha256,
-      values: kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features,
-    },
-  ];
 }

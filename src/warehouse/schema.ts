@@ -143,6 +143,52 @@ export interface ComputationRunsTable {
   summary: Json<JsonObject> | null;
 }
 
+/** The bar fields a restatement compares (migration 0002). */
+export const RESTATED_BAR_FIELDS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
+export type RestatedBarField = (typeof RESTATED_BAR_FIELDS)[number];
+
+/** How a bar differs between two snapshots: values changed, or present in only one of them (inside the overlap). */
+export const BAR_CHANGE_KINDS = ['changed', 'added', 'removed'] as const;
+export type BarChangeKind = (typeof BAR_CHANGE_KINDS)[number];
+
+/**
+ * One restatement (migration 0002): a raw snapshot whose overlapping bars differ from the previous snapshot of the
+ * same ticker. See src/staleness/README.md.
+ */
+export interface RestatementsTable {
+  id: Generated<number>;
+  ticker: string;
+  /** The newer snapshot (unique: one comparison per snapshot). */
+  raw_key: string;
+  raw_version_id: string | null;
+  previous_raw_key: string;
+  previous_raw_version_id: string | null;
+  /** `fetched_at` of the newer snapshot. */
+  fetched_at: Timestamp;
+  overlap_first_date: DateColumn;
+  overlap_last_date: DateColumn;
+  changed_bars: number;
+  first_changed_date: DateColumn;
+  last_changed_date: DateColumn;
+  /** The `restatements/...` lake object; null while not written (then `lake_error` says why, if it failed). */
+  lake_key: string | null;
+  lake_version_id: string | null;
+  lake_error: string | null;
+  detected_at: Timestamp;
+}
+
+/** One changed field of one bar of a restatement; for an added or removed bar, one row per field. */
+export interface RestatementBarsTable {
+  restatement_id: number;
+  bar_date: DateColumn;
+  field: RestatedBarField;
+  change: BarChangeKind;
+  /** Null when the bar is missing from the previous snapshot (added) or the value was null (adj_close). */
+  old_value: number | null;
+  /** Null when the bar is missing from the newer snapshot (removed) or the value is null (adj_close). */
+  new_value: number | null;
+}
+
 export interface Database {
   daily_prices: DailyPricesTable;
   daily_indicators: DailyIndicatorsTable;
@@ -151,6 +197,8 @@ export interface Database {
   lake_objects: LakeObjectsTable;
   lake_outbox: LakeOutboxTable;
   computation_runs: ComputationRunsTable;
+  restatements: RestatementsTable;
+  restatement_bars: RestatementBarsTable;
 }
 
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
@@ -162,4 +210,6 @@ export const TABLE_NAMES = [
   'lake_objects',
   'lake_outbox',
   'computation_runs',
+  'restatements',
+  'restatement_bars',
 ] as const satisfies readonly (keyof Database)[];

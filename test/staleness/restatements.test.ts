@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { DataLake } from '../../src/lake/data-lake.js';
+import { sha256Hex } from '../../src/lake/documents.js';
+import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
+import { findPreviousRaw } from '../../src/staleness/restatement-store.js';
+import { PRODUCER } from '../../src/version.js';
+import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
+import { describeOnDatabases } from '../support/databases.js';
+import { createTestLake, type TestLake } from '../support/lake.js';
+import { createSource } from '../../src/sources/index.js';
+import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RAW_DAY_1, RAW_DAY_2, RestatingSource, runDay, SelectiveStore } from './support.js';
+
+describeOnDatabases('restatement detection in the write path', (ctx) => {
+  let t: TestLake;
+  beforeEach(async () => {
+    t = await createTestLake(ctx.warehouse());
+  });
+  afterEach(async () => t.dispose());
+
+  it('records a restated bar in the database and in the lake, with old and new values', async () => {
+    await runDay(t.lake, t.warehouse, DAY_1, { tickers: ['NVDA', 'D05.SI'] });
+    const restated = await day1DateBefore('NVDA', 30);
+    const original = (await day1Snapshot('NVDA')).bars.find((bar) => bar.date === restated)!;
+    const newClose = (original.low + original.close) / 2;
+    const source = new RestatingSource(createSource('sample'), 'NVDA', [restated]);
+    const summary = await runDay(t.lake, t.warehouse, DAY_2, { tickers: ['NVDA', 'D05.SI'], source });
+
+    const lakeKey = 'restatements/NVDA/2026-11-27/20261127_213000.json';
+    expect(summary).toMatchObject({ status: 'ok', tickers_ok: ['NVDA', 'D05.SI'], lake_errors: [] });
+    expect(summary.objects_written).toBe(2 * 4 + 1); // the restatement object counts among the run's writes
+    expect(await t.keys('restatements/')).toEqual([lakeKey]); // D05.SI's overlapping bars are identical
+
+    const db = t.warehouse.db;
+    const catalog = async (key: string) => (await db.selectFrom('lake_objects').select('version_id').where('key', '=', key).executeTakeFirstOrThrow()).version_id;
+    const row = await db.selectFrom('restatements').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      ticker: 'NVDA',
+      raw_key: RAW_DAY_2('NVDA'),
+      raw_version_id: await catalog(RAW_DAY_2('NVDA')),
+      previous_raw_key: RAW_DAY_1('NVDA'),
+      previous_raw_version_id: await catalog(RAW_DAY_1('NVDA')),
+      overlap_first_date: '2024-11-27',
+      overlap_last_date: '2026-11-26',
+      changed_bars: 1,
+      first_changed_date: restated,
+      last_changed_date: restated,
+      lake_key: lakeKey,
+      lake_version_id: (await t.store.head(lakeKey)).versionId,
+      lake_error: null,
+    });
+    expect(row.fetched_at.toISOString()).toBe(DAY_2.toISOString());
+    const bars = await db.selectFrom('restatement_bars').selectAll().orderBy('field').execute();
+    expect(bars).toEqual([
+      { restatement_id: row.id, bar_date: restated, field: 'adj_close', change: 'changed', old_value: original.adj_close, new_value: newClose },
+      { restatement_id: row.id, bar_date: restated, field: 'close', change: 'changed', old_value: original.close, new_value: newClose },
+    ]);
+
+    const object = await t.store.get(lakeKey);
+    const text = Buffer.from(object.body).toString('utf8');
+    expect(text).not.toContain('\n');
+    expect(JSON.parse(text)).toEqual({
+      schema: 'marketlake.restatement/1',
+      ticker: 'NVDA',
+      detected_at: DAY_2.toISOString(),
+      raw_key: RAW_DAY_2('NVDA'),
+      raw_version_id: row.raw_version_id,
+      previous_raw_key: RAW_DAY_1('NVDA'),
+      previous_raw_version_id: row.previous_raw_version_id,
+      overlap: { first_date: '2024-11-27', last_date: '2026-11-26' },
+      changed_bars: 1,
+      bars: [{ date: restated, change: 'changed', fields: { close: { old: original.close, new: newClose }, adj_close: { old: original.adj_close, new: newClose } } }],
+    });
+    expect(object.contentType).toBe('application/json');
+    expect(await t.store.getTags(lakeKey)).toEqual({
+      source: 'restatement',
+      ticker: 'NVDA',
+      fetched_at: '2026-11-27',
+      raw_key: RAW_DAY_2('NVDA'),
+      previous_raw_key: RAW_DAY_1('NVDA'),
+    });
+    expect(object.metadata).toMatchObject({ source: 'restatement_detection', content_sha256: sha256Hex(text), producer: PRODUCER, changed_bars: '1' });
+  });
+
+  it('records nothing when the newer snapshot has identical overlapping bars', async () => {
+    await runDay(t.lake, t.warehouse, DAY_1);
+    const summary = await runDay(t.lake, t.warehouse, DAY_2);
+    expect(summary.status).toBe('ok');
+    expect(await t.warehouse.db.selectFrom('restatements').selectAll().execute()).toEqual([]);
+    expect(await t.warehouse.db.selectFrom('restatement_bars').selectAll().execute()).toEqual([]);
+    expect(await t.keys('restatements/')).toEqual([]);
+  });
+
+  it('keeps the ticker when the lake refuses the restatement: database record with the error, written later', async () => {
+    await runDay(t.lake, t.warehouse, DAY_1);
+    const store = new SelectiveStore(t.store);
+    store.refusePutsUnder = 'restatements/';
+    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.repository));
+    const restated = await day1DateBefore('NVDA', 5);
+    const summary = await runDay(lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+
+    expect(summary).toMatchObject({ status: 'ok', tickers_ok: ['NVDA'], objects_written: 4 });
+    expect(summary.lake_errors).toEqual([expect.stringMatching(/^restatements\/NVDA\/2026-11-27\/20261127_213000\.json: ObjectStoreError: refused put/)]);
+    const [pending] = await listRestatements(t.warehouse.db);
+    expect(pending).toMatchObject({ raw_key: RAW_DAY_2('NVDA'), lake_key: null, lake_error: expect.stringContaining('refused put') });
+    expect(pending.bars.map((bar) => bar.date)).toEqual([restated]);
+
+    store.refusePutsUnder = undefined;
+    const retried = await writePendingRestatements(store, t.warehouse);
+    expect(retried).toEqual({ written: ['restatements/NVDA/2026-11-27/20261127_213000.json'], lakeErrors: [] });
+    const [written] = await listRestatements(t.warehouse.db);
+    expect(written).toMatchObject({ lake_key: retried.written[0], lake_error: null });
+    const body = JSON.parse(Buffer.from((await t.store.get(retried.written[0])).body).toString('utf8'));
+    expect(body).toMatchObject({ raw_key: RAW_DAY_2('NVDA'), bars: pending.bars, detected_at: DAY_2.toISOString() });
+    expect(await writePendingRestatements(store, t.warehouse)).toEqual({ written: [], lakeErrors: [] });
+  });
+
+  it('is idempotent for one snapshot: a second detection finds the record and writes nothing more', async () => {
+    await runDay(t.lake, t.warehouse, DAY_1);
+    const restated = await day1DateBefore('NVDA', 0);
+    await runDay(t.lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+    const snapshot = (await t.lake.getRaw(RAW_DAY_2('NVDA'))).body;
+    const again = await recordRestatement({ lake: t.lake, warehouse: t.warehouse, clock: () => new Date() }, snapshot, {
+      key: RAW_DAY_2('NVDA'),
+      versionId: (await t.store.head(RAW_DAY_2('NVDA'))).versionId,
+      sha256: '',
+    });
+    expect(again.written).toEqual([]);
+    expect(again.restatement).toMatchObject({ lake_key: 'restatements/NVDA/2026-11-27/20261127_213000.json', detected_at: DAY_2.toISOString() });
+    expect(await t.warehouse.db.selectFrom('restatements').selectAll().execute()).toHaveLength(1);
+    expect(await t.keys('restatements/')).toHaveLength(1);
+  });
+
+  it('compares with the newest earlier snapshot of the ticker, whatever its source', async () => {
+    const insert = (key: string, date: string) =>
+      t.warehouse.repository.insertCatalogObject({
+        key, kind: 'raw', ticker: 'NVDA', objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
+        computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
+      });
+    await insert('raw/yfinance/NVDA/2026-11-25/20261125_230000.json', '2026-11-25');
+    await insert('raw/sample/NVDA/2026-11-26/20261126_090000.json', '2026-11-26');
+    await insert('raw/yfinance/NVDA/2026-11-26/20261126_080000.json', '2026-11-26');
+    await insert('raw/csv/NVDA/2026-11-26/20261126_220000.json', '2026-11-26'); // later than the new one
+    const db = t.warehouse.db;
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_213000.json')).toEqual({
+      key: 'raw/sample/NVDA/2026-11-26/20261126_090000.json',
+      versionId: 'v-raw/sample/NVDA/2026-11-26/20261126_090000.json',
+    });
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_070000.json')).toEqual({
+      key: 'raw/yfinance/NVDA/2026-11-25/20261125_230000.json',
+      versionId: 'v-raw/yfinance/NVDA/2026-11-25/20261125_230000.json',
+    });
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-24/20261124_070000.json')).toBeUndefined();
+    expect(await findPreviousRaw(db, 'AAPL', 'raw/sample/AAPL/2026-11-26/20261126_213000.json')).toBeUndefined();
+  });
+});
