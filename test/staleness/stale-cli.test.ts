@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { createSource } from '../../src/sources/index.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
