@@ -5,6 +5,7 @@ import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
   registerRunCommands(program);
+  registerReprocessCommands(program);
   registerLakeReadCommands(program);
   registerComputeCommands(program);
   registerBucketCommands(program);

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake } from '../lake/data-lake.js';
+import type { LineageEmitter } from '../lineage/emitter.js';
+import { catalogDatasets, RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
 import type { MarketDataSource } from '../sources/source.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { writePendingRestatements } from '../staleness/detect.js';
 import { drainOutbox, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
@@ -19,6 +22,8 @@ export interface DailyRunOptions {
   concurrency: number;
   clock?: () => Date;
   onTickerDone?: (outcome: TickerOutcome) => void;
+  /** OpenLineage: START and COMPLETE/FAIL events of job `daily_run` (none when absent; see src/lineage). */
+  lineage?: LineageEmitter;
 }
 
 /** The `--json` summary of a run. */
@@ -37,6 +42,8 @@ export interface RunSummary {
   outbox_retried: number;
   outbox_pending: number;
   lake_errors: string[];
+  /** OpenLineage events that could not be stored or POSTed; they never fail the run. */
+  lineage_errors: string[];
 }
 
 /**
@@ -47,6 +54,17 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
   const clock = options.clock ?? (() => new Date());
   const startedAt = clock();
   const runId = randomUUID();
+  const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'daily_run', computationVersion: options.computationVersion, clock });
+  await lineage.start();
+  try {
+    return await runAndRecord(options, runId, startedAt, clock, lineage);
+  } catch (error) {
+    await lineage.fail(error);
+    throw withLineageProblems(error, lineage.problems);
+  }
+}
+
+async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
   const { warehouse, lake } = options;
   await warehouse.repository.startRun({
     runId,
@@ -58,6 +76,8 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
   });
 
   const retried: DrainReport = await drainOutbox(lake, warehouse);
+  // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
+  const restatements = await writePendingRestatements(lake.store, warehouse);
   const results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
     const outcome = await runTickerJob(
       { runId, source: options.source, lake, warehouse, computationVersion: options.computationVersion, start: options.start, end: options.end, clock },
@@ -84,13 +104,21 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
     duration_ms: finishedAt.getTime() - startedAt.getTime(),
     tickers_ok: outcomes.filter((o) => o.status === 'ok').map((o) => o.ticker),
     tickers_failed: failed.map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' })),
-    objects_written: retried.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
+    objects_written: retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
     outbox_retried: retried.written.length,
     outbox_pending: await warehouse.repository.countPendingOutbox(),
-    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
+    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
+    lineage_errors: [],
   };
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+  // Inputs: the raw snapshots the run stored; outputs: the processed objects it wrote (both as catalogued).
+  await lineage.end(
+    { status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed: summary.tickers_failed },
+    await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : []))),
+    await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => o.written.filter((key) => key.startsWith('processed/')))),
+  );
+  summary.lineage_errors = [...lineage.problems];
   await warehouse.repository.finishRun(runId, summary.status, summary);
   return summary;
 }

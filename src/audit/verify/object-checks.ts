@@ -86,7 +86,9 @@ export class ObjectChecks {
     // Recompute under the RECORDED version and compare every value bit for bit.
     const version = head.metadata.computation_version ?? text(body.computation_version);
     if (version === undefined || !isComputationVersion(version)) return found('computation-version', { field: 'computation_version', actual: version ?? null });
-    const recomputed = await this.rawSource.recompute(raw, version);
+    const asOf = text(body.as_of);
+    if (asOf === undefined) return found('as-of', { field: 'as_of', actual: json(body.as_of) });
+    const recomputed = await this.rawSource.recompute(raw, version, asOf);
     if ('error' in recomputed) return found('recompute-failed', { actual: recomputed.error });
     if (recomputed.asOf !== body.as_of) found('as-of', { field: 'as_of', expected: recomputed.asOf, actual: json(body.as_of) });
     for (const difference of diffJson(recomputed.values[kind], json(body.values))) {

@@ -37,14 +37,20 @@ export class RawSource {
   }
 
   /**
-   * The results `computeResults` gives for this snapshot and version, as stored bodies hold them (through JSON,
-   * so NaN is null). computeResults is pure, which is what makes the comparison meaningful.
+   * The results `computeResults` gives for this snapshot truncated at `asOf`, under `version`, as stored bodies
+   * hold them (through JSON, so NaN is null). A daily run stores results as of the snapshot's last bar, a backfill
+   * as of earlier bars, and both equal computeResults over the bars up to that date (src/reprocess/as-of.ts): so
+   * truncating here verifies both. computeResults is pure, which is what makes the comparison meaningful.
    */
-  recompute(raw: Extract<LoadedRaw, { status: 'ok' }>, version: ComputationVersion): Promise<Recomputed> {
-    return this.results.get(`${raw.key}\n${raw.head.versionId}\n${version}`, async () => {
+  recompute(raw: Extract<LoadedRaw, { status: 'ok' }>, version: ComputationVersion, asOf: string): Promise<Recomputed> {
+    return this.results.get(`${raw.key}\n${raw.head.versionId}\n${version}\n${asOf}`, async () => {
+      const bars = raw.snapshot.bars;
+      let end = bars.length;
+      while (end > 0 && bars[end - 1].date > asOf) end--;
+      if (end === 0 || bars[end - 1].date !== asOf) return { error: `the raw snapshot has no bar on the as-of date ${asOf}` };
       let results;
       try {
-        results = computeResults(raw.snapshot, version);
+        results = computeResults(end === bars.length ? raw.snapshot : { ...raw.snapshot, bars: bars.slice(0, end) }, version);
       } catch (error) {
         // Reported on every object computed from this raw, with the message; verify does not stop for it.
         return { error: error instanceof Error ? error.message : String(error) };

@@ -4,7 +4,10 @@ import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../comp
 import type { ConfigFlags } from '../../config.js';
 import { InputError, UsageError } from '../../errors.js';
 import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
+import { lineageFromEnvironment } from '../../lineage/index.js';
 import { drainOutbox } from '../../pipeline/outbox-drain.js';
+import { writePendingRestatements } from '../../staleness/detect.js';
+import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion } from '../options.js';
@@ -79,7 +82,7 @@ export function registerRunCommands(program: Command): void {
         : createSource(options.source as 'yahoo' | 'sample');
     const { start, end } = dateRange(new Date(), options.range);
 
-    const summary = await withRuntime(options, async ({ lake, warehouse, config }) => {
+    const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
       const progress = terminalProgress();
       progress.start(tickers.length, 'run');
       try {
@@ -92,6 +95,7 @@ export function registerRunCommands(program: Command): void {
           start,
           end,
           concurrency: options.concurrency,
+          lineage: lineageFromEnvironment(store),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
         });
         progress.stop();
@@ -114,7 +118,10 @@ export function registerRunCommands(program: Command): void {
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
       const report = await drainOutbox(dataLake, warehouse);
-      return { report, pending: await warehouse.repository.countPendingOutbox() };
+      const restatements = await writePendingRestatements(dataLake.store, warehouse);
+      const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
+      for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
+      return { report, pending: (await warehouse.repository.countPendingOutbox()) + pendingRestatements };
     }, { tolerateUnreachableLake: true });
     const { report, pending } = result;
     if (options.json) {

@@ -1,0 +1,145 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import type { ComputationVersion } from '../../compute/fields.js';
+import type { ConfigFlags } from '../../config.js';
+import { diffVersions, type DiffReport, type KindDiff } from '../../diff/index.js';
+import { lineageFromEnvironment } from '../../lineage/index.js';
+import { isIsoDate } from '../../market/dates.js';
+import { reprocess, type ReprocessSummary } from '../../reprocess/index.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { parseComputationVersion } from '../options.js';
+import { formatNumber, formatTable, printJson } from '../output.js';
+import { terminalProgress } from '../progress.js';
+import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+
+interface ReprocessCommandOptions extends ConfigFlags {
+  computationVersion: ComputationVersion;
+  tickers?: string;
+  from?: string;
+  to?: string;
+  backfill?: boolean;
+  concurrency: number;
+  json?: boolean;
+}
+
+interface DiffCommandOptions extends ConfigFlags {
+  from: ComputationVersion;
+  to: ComputationVersion;
+  tickers?: string;
+  date?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+function parseDate(value: string): string {
+  if (!isIsoDate(value)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
+  return value;
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
+  return n;
+}
+
+function tickerList(text: string | undefined): string[] | undefined {
+  return text?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+}
+
+/** `reprocess` (recompute from the lake's raw snapshots under a version) and `diff` (compare two versions). */
+export function registerReprocessCommands(program: Command): void {
+  withRuntimeOptions(
+    program
+      .command('reprocess')
+      .description('recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)')
+      .requiredOption('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion)
+      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)')
+      .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
+      .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
+      .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
+      .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
+      .option('--json', 'print a summary object on stdout'),
+  ).action(async (options: ReprocessCommandOptions) => {
+    const tickers = tickerList(options.tickers);
+    const summary = await withRuntime(options, async ({ lake, warehouse, store }) => {
+      const progress = terminalProgress();
+      try {
+        return await reprocess({
+          lake,
+          warehouse,
+          computationVersion: options.computationVersion,
+          ...(tickers ? { tickers } : {}),
+          ...(options.from ? { from: options.from } : {}),
+          ...(options.to ? { to: options.to } : {}),
+          backfill: options.backfill ?? false,
+          concurrency: options.concurrency,
+          lineage: lineageFromEnvironment(store),
+          onStart: (scope) => progress.start(scope.length, 'reprocess'),
+          onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+        });
+      } finally {
+        progress.stop();
+      }
+    });
+    if (options.json) printJson(summary);
+    else printReprocessReport(summary);
+    process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+  });
+
+  withRuntimeOptions(
+    program
+      .command('diff')
+      .description('compare the results of two computation versions computed from the same raw snapshots')
+      .requiredOption('--from <version>', 'the computation version compared from, e.g. 1.0', parseComputationVersion)
+      .requiredOption('--to <version>', 'the computation version compared to, e.g. 2.0', parseComputationVersion)
+      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with results under either version)')
+      .option('--date <date>', 'only results as of this date (YYYY-MM-DD)', parseDate)
+      .option('--all', 'list unchanged fields in the table too')
+      .option('--json', 'print the whole report as one JSON object'),
+  ).action(async (options: DiffCommandOptions) => {
+    const tickers = tickerList(options.tickers);
+    const report = await withRuntime(options, ({ lake, warehouse }) =>
+      diffVersions({ lake, warehouse, from: options.from, to: options.to, ...(tickers ? { tickers } : {}), ...(options.date ? { date: options.date } : {}) }),
+    );
+    if (options.json) printJson(report);
+    else process.stdout.write(formatDiffReport(report, options.all ?? false) + '\n');
+  });
+}
+
+function printReprocessReport(summary: ReprocessSummary): void {
+  const lines = [
+    `reprocess ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}${summary.backfill ? ', backfill' : ''})`,
+    `  tickers: ${summary.tickers.length - summary.failed.length} ok, ${summary.failed.length} failed; ${summary.snapshots_read} raw snapshots read, ${summary.dates_computed} as-of dates computed`,
+    `  lake: ${summary.objects_written} objects written, ${summary.skipped_identical} identical ones already there (not written again)`,
+  ];
+  for (const failure of summary.failed) lines.push(`  FAILED ${failure.ticker}: ${failure.reason}`);
+  if (summary.outbox_pending > 0) {
+    lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
+    for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
+  }
+  for (const error of summary.lineage_errors) lines.push(`  lineage: ${error}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The readable diff: one row per changed field (every field with `all`), worst cases named. */
+export function formatDiffReport(report: DiffReport, all: boolean): string {
+  const pairs = `${report.pairs.indicators} indicators, ${report.pairs.percentiles} percentiles, ${report.pairs.features} features`;
+  const lines = [
+    `diff ${report.from} -> ${report.to}${report.date ? ` as of ${report.date}` : ''}: ${report.tickers.length} tickers; pairs from the same raw snapshots: ${pairs}`,
+  ];
+  const unpaired = Object.entries(report.unpaired).filter(([, n]) => n.from + n.to > 0);
+  if (unpaired.length > 0) {
+    lines.push(`  without a counterpart from the same raw snapshot: ${unpaired.map(([kind, n]) => `${kind} ${n.from} (${report.from}) / ${n.to} (${report.to})`).join(', ')}; run reprocess to pair them`);
+  }
+  const shown = report.fields.filter((field) => all || field.changed > 0);
+  if (shown.length > 0) {
+    lines.push('', formatTable([['field', 'compared', 'changed', 'max abs diff', 'max rel diff', 'worst'], ...shown.map(fieldRow)]));
+  }
+  const unchanged = report.fields.filter((field) => field.changed === 0).length;
+  lines.push('', `${report.fields.length - unchanged} of ${report.fields.length} fields changed (${report.tolerance})`);
+  return lines.join('\n');
+}
+
+function fieldRow(field: KindDiff): string[] {
+  const worst = field.worst.map((w) => `${w.ticker} ${w.as_of}${w.rel_diff === null ? ` (${w.from === null ? 'null' : formatNumber(w.from)} -> ${w.to === null ? 'null' : formatNumber(w.to)})` : ''}`);
+  return [field.field, String(field.compared), String(field.changed), formatNumber(field.max_abs_diff), formatNumber(field.max_rel_diff), worst.join(', ')];
+}

@@ -1,0 +1,164 @@
+import type { ComputationVersion } from '../compute/fields.js';
+import type { DataLake, WrittenObject } from '../lake/data-lake.js';
+import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
+import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
+import type { Warehouse } from '../warehouse/database.js';
+import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
+import { writeComputedResults, type ComputedResultsInput } from '../warehouse/results.js';
+import { inTransaction } from '../warehouse/sql-helpers.js';
+import type { TickerResults } from './compute-results.js';
+import { drainOutbox } from './outbox-drain.js';
+import { processedOutboxEntry, type PendingProcessedDocument } from './outbox-entries.js';
+
+/**
+ * The second half of the write path of DESIGN.md, shared by the daily run (ticker-job.ts) and reprocessing:
+ * computed results become result rows AND one outbox entry per lake object in ONE transaction, then the committed
+ * entries are drained to the lake. A lake failure leaves entries pending (reported); a database failure throws
+ * before anything reaches the lake, because objects are only ever written from committed entries.
+ */
+export interface ResultWriteContext {
+  runId: string;
+  lake: DataLake;
+  warehouse: Warehouse;
+  computationVersion: ComputationVersion;
+}
+
+/** An object of the same kind, ticker, as_of, computation version and raw snapshot that is already in the lake. */
+export interface ExistingObject {
+  key: string;
+  computedAt: string;
+}
+
+/** One set of results as of one date, all computed from `raw`. */
+export interface ResultSet {
+  results: TickerResults;
+  /**
+   * Kinds whose identical object exists already: their rows are upserted pointing at that object, and no new
+   * object is enqueued (reprocessing is idempotent this way). The daily run never passes any.
+   */
+  existing?: Partial<Record<ProcessedKind, ExistingObject>>;
+}
+
+export interface DrainOutcome {
+  written: WrittenObject[];
+  /** Planned keys still in the outbox. */
+  pending: string[];
+  lakeErrors: string[];
+}
+
+/**
+ * Commits the rows and outbox entries of every set in ONE transaction and returns the committed entries
+ * (`leading` first: the daily run puts a raw snapshot the lake refused there, so it is drained before what was
+ * computed from it). One `writeComputedResults` call per kind, so each row carries its own object's key and time.
+ */
+export async function commitResults(
+  context: ResultWriteContext,
+  ticker: string,
+  raw: RawReference,
+  sets: readonly ResultSet[],
+  computedAt: string,
+  leading: readonly OutboxEntryInput[] = [],
+): Promise<OutboxEntry[]> {
+  const calls: ComputedResultsInput[] = [];
+  let pendingLeading = [...leading];
+  for (const set of sets) {
+    for (const kind of PROCESSED_KINDS) {
+      const existing = set.existing?.[kind];
+      const outbox = existing ? [] : [processedOutboxEntry(kind, processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw), context.runId)];
+      calls.push(resultRows(kind, ticker, set.results, context.computationVersion, raw, existing ?? { key: outbox[0].key, computedAt }, [...pendingLeading, ...outbox]));
+      pendingLeading = [];
+    }
+  }
+  if (pendingLeading.length > 0) calls.push(leadingOnly(ticker, context.computationVersion, raw, computedAt, pendingLeading));
+
+  const ids = await inTransaction(context.warehouse.db, async (trx) => {
+    const all: number[] = [];
+    for (const call of calls) all.push(...(await writeComputedResults(trx, call)));
+    return all;
+  });
+  const inputs = calls.flatMap((call) => call.outbox);
+  return inputs.map((input, i) => ({
+    ...input,
+    id: ids[i],
+    runId: context.runId,
+    createdAt: new Date(computedAt),
+    attempts: 0,
+    lastError: null,
+    lastAttemptAt: null,
+    doneAt: null,
+  }));
+}
+
+/** Drains exactly the given committed entries; what the lake refuses stays pending and is reported. */
+export async function drainCommitted(context: ResultWriteContext, committed: readonly OutboxEntry[]): Promise<DrainOutcome> {
+  if (committed.length === 0) return { written: [], pending: [], lakeErrors: [] };
+  const drained = await drainOutbox(context.lake, context.warehouse, committed);
+  const writtenKeys = new Set(drained.written.map((w) => w.key));
+  return {
+    written: drained.written,
+    pending: committed.filter((entry) => !writtenKeys.has(entry.key)).map((entry) => entry.key),
+    lakeErrors: drained.failed.map((f) => `${f.key}: ${f.error}`),
+  };
+}
+
+export function processedDocument(
+  kind: ProcessedKind,
+  ticker: string,
+  results: TickerResults,
+  computationVersion: ComputationVersion,
+  computedAt: string,
+  raw: RawReference,
+): PendingProcessedDocument {
+  return {
+    schema: PROCESSED_SCHEMAS[kind],
+    ticker,
+    as_of: results.asOf,
+    computation_version: computationVersion,
+    computed_at: computedAt,
+    source_raw_data_key: raw.key,
+    // '' marks a raw snapshot still in the outbox: its version id is filled in when it is written.
+    source_raw_data_version_id: raw.versionId === '' ? null : raw.versionId,
+    source_raw_data_sha256: raw.sha256,
+    values: kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features,
+  };
+}
+
+function resultRows(
+  kind: ProcessedKind,
+  ticker: string,
+  results: TickerResults,
+  computationVersion: ComputationVersion,
+  raw: RawReference,
+  object: ExistingObject,
+  outbox: OutboxEntryInput[],
+): ComputedResultsInput {
+  const base = {
+    symbol: ticker,
+    computationVersion,
+    computedAt: object.computedAt,
+    sourceRawKey: raw.key,
+    sourceRawVersionId: raw.versionId || null,
+    outbox,
+  };
+  if (kind === 'indicators') {
+    return { ...base, indicators: { lakeKey: object.key, rows: [{ date: results.asOf, values: results.indicators as never }] } };
+  }
+  if (kind === 'percentiles') {
+    return {
+      ...base,
+      percentiles: {
+        lakeKey: object.key,
+        date: results.asOf,
+        lookbackDays: results.bars,
+        currentPricePercentile: results.percentiles.current_price_percentile,
+        statistics: results.percentiles,
+      },
+    };
+  }
+  return { ...base, features: { lakeKey: object.key, date: results.asOf, values: results.features as never, bars: results.features.bars } };
+}
+
+/** Leading entries with no result set to ride along with (not a case the callers produce, but never dropped). */
+function leadingOnly(ticker: string, computationVersion: ComputationVersion, raw: RawReference, computedAt: string, outbox: OutboxEntryInput[]): ComputedResultsInput {
+  return { symbol: ticker, computationVersion, computedAt, sourceRawKey: raw.key, sourceRawVersionId: raw.versionId || null, outbox };
+}

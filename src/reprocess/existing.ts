@@ -1,0 +1,56 @@
+import type { RawReference } from '../lake/documents.js';
+import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
+import type { ExistingObject } from '../pipeline/result-write.js';
+import type { Warehouse } from '../warehouse/database.js';
+import type { OutboxCatalogPlan } from '../warehouse/outbox.js';
+
+/**
+ * The idempotency rule of reprocessing. A result is identified by (kind, ticker, as_of, computation version,
+ * source raw key, source raw version id): computation is pure and a computation version never changes meaning,
+ * so two objects with the same identity hold identical values. Before writing, the reprocess looks for that
+ * identity among the catalogued objects (`lake_objects`) AND the outbox entries still pending (a write that an
+ * earlier run committed but the lake has not taken yet); a match is not written again. The database rows are
+ * still upserted, pointing at the existing object, so that they show the version just asked for.
+ *
+ * Not covered: two reprocesses of the same ticker running at the same moment may both write (nothing locks).
+ */
+export type ExistingIndex = Map<string, ExistingObject>;
+
+export function existingKey(kind: ProcessedKind, asOf: string): string {
+  return `${kind}|${asOf}`;
+}
+
+export async function findExisting(warehouse: Warehouse, ticker: string, computationVersion: string, raw: RawReference): Promise<ExistingIndex> {
+  const found: ExistingIndex = new Map();
+  const offer = (kind: ProcessedKind, asOf: string, object: ExistingObject) => {
+    const id = existingKey(kind, asOf);
+    const current = found.get(id);
+    // The newest identical object is the one rows should name (any would do: their values are the same).
+    if (!current || compareKeys(parseKey(object.key), parseKey(current.key)) > 0) found.set(id, object);
+  };
+
+  const catalogued = await warehouse.repository.listCatalogObjects({ ticker, computationVersion, sourceRawKey: raw.key });
+  for (const entry of catalogued) {
+    if (entry.kind === 'raw' || entry.sourceRawVersionId !== raw.versionId) continue;
+    offer(entry.kind, entry.objectDate, { key: entry.key, computedAt: entry.createdAt.toISOString() });
+  }
+
+  const pending = await warehouse.db
+    .selectFrom('lake_outbox')
+    .select(['key', 'kind', 'catalog', 'metadata', 'body'])
+    .where('done_at', 'is', null)
+    .where('ticker', '=', ticker)
+    .where('kind', '<>', 'raw')
+    .execute();
+  for (const entry of pending) {
+    const plan = entry.catalog as unknown as OutboxCatalogPlan;
+    if (plan.computationVersion !== computationVersion || plan.sourceRawKey !== raw.key) continue;
+    // null: the entry was enqueued while its raw snapshot was itself pending; a raw key is written once, so
+    // the same key is the same snapshot.
+    if (plan.sourceRawVersionId !== null && plan.sourceRawVersionId !== raw.versionId) continue;
+    if (found.has(existingKey(entry.kind as ProcessedKind, plan.objectDate))) continue;
+    const computedAt = entry.metadata.computed_at ?? (JSON.parse(entry.body) as { computed_at: string }).computed_at;
+    offer(entry.kind as ProcessedKind, plan.objectDate, { key: entry.key, computedAt });
+  }
+  return found;
+}

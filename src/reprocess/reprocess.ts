@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { ComputationVersion } from '../compute/fields.js';
+import type { DataLake } from '../lake/data-lake.js';
+import type { LineageEmitter } from '../lineage/emitter.js';
+import { RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
+import { drainOutbox } from '../pipeline/outbox-drain.js';
+import { mapPool } from '../pipeline/pool.js';
+import type { Warehouse } from '../warehouse/database.js';
+import { catalogedTickers, checkScope } from './scope.js';
+import { reprocessTicker, type TickerReprocessOutcome } from './ticker.js';
+
+export interface ReprocessOptions {
+  lake: DataLake;
+  warehouse: Warehouse;
+  computationVersion: ComputationVersion;
+  /** Default: every ticker with a raw snapshot in the catalog. */
+  tickers?: readonly string[];
+  /** Inclusive range of as_of dates (last bar) selecting raw snapshots; see scope.ts. */
+  from?: string;
+  to?: string;
+  /** Also compute the results as of every date of each snapshot's window. */
+  backfill?: boolean;
+  concurrency?: number;
+  /** As-of dates per transaction in a backfill (default 50: 150 objects). */
+  batchSize?: number;
+  clock?: () => Date;
+  /** Called once the tickers in scope are known (a progress bar's total). */
+  onStart?: (tickers: readonly string[]) => void;
+  onTickerDone?: (outcome: TickerReprocessOutcome) => void;
+  /** OpenLineage: START and COMPLETE/FAIL events of job `reprocess`. */
+  lineage?: LineageEmitter;
+}
+
+/** The `--json` summary of a reprocess. */
+export interface ReprocessSummary {
+  run_id: string;
+  status: 'ok' | 'partial' | 'failed';
+  computation_version: ComputationVersion;
+  tickers: string[];
+  backfill: boolean;
+  from: string | null;
+  to: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  /** Raw snapshots read from the lake. */
+  snapshots_read: number;
+  /** As-of dates computed (one per snapshot, or every date of its window with backfill). */
+  dates_computed: number;
+  objects_written: number;
+  /** Objects not written again because an identical one exists (same kind, ticker, as_of, version, raw). */
+  skipped_identical: number;
+  /** Written at the start from earlier runs' outbox. */
+  outbox_retried: number;
+  outbox_pending: number;
+  failed: { ticker: string; reason: string }[];
+  lake_errors: string[];
+  lineage_errors: string[];
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_BATCH_SIZE = 50;
+
+/**
+ * `marketlake reprocess`: recomputes results under a computation version from raw snapshots already in the lake,
+ * writing new processed versions through the daily run's write path; earlier versions stay as they are.
+ * One computation_runs row (kind 'reprocess'); one failing ticker never stops the others.
+ */
+export async function reprocess(options: ReprocessOptions): Promise<ReprocessSummary> {
+  checkScope(options);
+  const clock = options.clock ?? (() => new Date());
+  const runId = randomUUID();
+  const startedAt = clock();
+  const backfill = options.backfill ?? false;
+  const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'reprocess', computationVersion: options.computationVersion, backfill, clock });
+  await lineage.start();
+  try {
+    return await reprocessAndRecord(options, runId, startedAt, clock, lineage);
+  } catch (error) {
+    await lineage.fail(error);
+    throw withLineageProblems(error, lineage.problems);
+  }
+}
+
+async function reprocessAndRecord(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
+  const { lake, warehouse } = options;
+  const backfill = options.backfill ?? false;
+  const tickers = options.tickers ? [...options.tickers] : await catalogedTickers(warehouse);
+  await warehouse.repository.startRun({ runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt });
+  options.onStart?.(tickers);
+
+  // As every run does: what earlier runs left in the outbox first (a pending raw snapshot becomes readable).
+  const retried = await drainOutbox(lake, warehouse);
+  const context = {
+    runId,
+    lake,
+    warehouse,
+    computationVersion: options.computationVersion,
+    scope: { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) },
+    backfill,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    clock,
+  };
+  const settled = await mapPool(tickers, options.concurrency ?? DEFAULT_CONCURRENCY, async (ticker) => {
+    const outcome = await reprocessTicker(context, ticker);
+    options.onTickerDone?.(outcome);
+    return outcome;
+  });
+  const outcomes = settled.map((result, i): TickerReprocessOutcome =>
+    result.status === 'fulfilled'
+      ? result.value
+      : { ticker: tickers[i], status: 'failed', error: String(result.reason), inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] },
+  );
+
+  const failed = outcomes.filter((o) => o.status === 'failed').map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' }));
+  const finishedAt = clock();
+  const summary: ReprocessSummary = {
+    run_id: runId,
+    status: failed.length > 0 && failed.length === outcomes.length ? 'failed' : failed.length > 0 ? 'partial' : 'ok',
+    computation_version: options.computationVersion,
+    tickers: outcomes.map((o) => o.ticker),
+    backfill,
+    from: options.from ?? null,
+    to: options.to ?? null,
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    snapshots_read: outcomes.reduce((n, o) => n + o.inputs.length, 0),
+    dates_computed: outcomes.reduce((n, o) => n + o.dates, 0),
+    objects_written: outcomes.reduce((n, o) => n + o.written.length, 0),
+    skipped_identical: outcomes.reduce((n, o) => n + o.skipped, 0),
+    outbox_retried: retried.written.length,
+    outbox_pending: await warehouse.repository.countPendingOutbox(),
+    failed,
+    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
+    lineage_errors: [],
+  };
+  // Pending lake writes: the database is complete, the lake not yet.
+  if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+
+  const emitter = options.lineage;
+  await lineage.end(
+    { status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed },
+    emitter ? outcomes.flatMap((o) => o.inputs.map((raw) => emitter.dataset(raw.key, raw.versionId))) : [],
+    emitter ? outcomes.flatMap((o) => o.written.map((object) => emitter.dataset(object.key, object.versionId))) : [],
+  );
+  summary.lineage_errors = [...lineage.problems];
+  await warehouse.repository.finishRun(runId, summary.status, summary);
+  return summary;
+}

@@ -1,0 +1,91 @@
+import { UserError } from '../errors.js';
+import type { WrittenObject } from '../lake/data-lake.js';
+import type { RawReference } from '../lake/documents.js';
+import { PROCESSED_KINDS } from '../lake/keys.js';
+import { toSeries } from '../market/bars.js';
+import { normalizeTicker } from '../market/ticker.js';
+import { barsOf } from '../pipeline/compute-results.js';
+import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
+import { AsOfCalculator } from './as-of.js';
+import { existingKey, findExisting } from './existing.js';
+import { readRawSnapshot } from './raw-reader.js';
+import { selectSnapshots, type SnapshotScope } from './scope.js';
+
+export interface TickerReprocessContext extends ResultWriteContext {
+  scope: SnapshotScope;
+  backfill: boolean;
+  /** As-of dates committed per transaction in a backfill (rows and outbox entries of three objects each). */
+  batchSize: number;
+  clock: () => Date;
+}
+
+export interface TickerReprocessOutcome {
+  ticker: string;
+  status: 'ok' | 'failed';
+  error?: string;
+  /** The raw snapshots read. */
+  inputs: RawReference[];
+  written: WrittenObject[];
+  /** Objects not written because an identical one exists (see existing.ts). */
+  skipped: number;
+  /** As-of dates computed. */
+  dates: number;
+  lakeErrors: string[];
+}
+
+/**
+ * One ticker: its raw snapshots in scope, read from the lake, computed under the version as of their last bar
+ * (or, with backfill, as of every date of their window), written through the daily run's write path.
+ * A failure stops this ticker only; what it committed before stays (each batch is complete on its own).
+ */
+export async function reprocessTicker(context: TickerReprocessContext, requested: string): Promise<TickerReprocessOutcome> {
+  const outcome: TickerReprocessOutcome = { ticker: requested, status: 'failed', inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] };
+  try {
+    const ticker = normalizeTicker(requested);
+    outcome.ticker = ticker;
+    const candidates = await selectSnapshots(context.lake.store, context.warehouse, ticker, context.scope);
+    if (candidates.length === 0) throw new UserError(`no raw snapshot of ${ticker} in the lake catalog${describeScope(context.scope)}`);
+
+    // Newest snapshot first: a date several snapshots hold is computed from the newest one only.
+    const claimed = new Set<string>();
+    for (const candidate of candidates) {
+      const { snapshot, reference } = await readRawSnapshot(context.lake.store, candidate);
+      outcome.inputs.push(reference);
+      const series = toSeries(barsOf(snapshot));
+      const last = series.dates.length - 1;
+      const indices = (context.backfill ? series.dates.map((_, i) => i) : [last]).filter((i) => !claimed.has(series.dates[i]));
+      for (const i of indices) claimed.add(series.dates[i]);
+      if (indices.length === 0) continue;
+
+      const calculator = new AsOfCalculator(series, context.computationVersion);
+      const existing = await findExisting(context.warehouse, ticker, context.computationVersion, reference);
+      const computedAt = context.clock().toISOString();
+      for (let start = 0; start < indices.length; start += context.batchSize) {
+        const sets: ResultSet[] = indices.slice(start, start + context.batchSize).map((i) => {
+          const results = calculator.at(i);
+          const found: ResultSet['existing'] = {};
+          for (const kind of PROCESSED_KINDS) {
+            const object = existing.get(existingKey(kind, results.asOf));
+            if (object) found[kind] = object;
+          }
+          outcome.skipped += Object.keys(found).length;
+          return { results, existing: found };
+        });
+        outcome.dates += sets.length;
+        const committed = await commitResults(context, ticker, reference, sets, computedAt);
+        const drained = await drainCommitted(context, committed);
+        outcome.written.push(...drained.written);
+        outcome.lakeErrors.push(...drained.lakeErrors);
+      }
+    }
+    outcome.status = 'ok';
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
+function describeScope(scope: SnapshotScope): string {
+  if (scope.from === undefined && scope.to === undefined) return '';
+  return ` whose last bar is ${scope.from ? `from ${scope.from}` : ''}${scope.from && scope.to ? ' ' : ''}${scope.to ? `to ${scope.to}` : ''}`;
+}
