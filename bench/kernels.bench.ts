@@ -1,5 +1,6 @@
 /**
- * Kernel benchmark: `npm run bench` (node --expose-gc --import tsx bench/kernels.bench.ts).
+ * Kernel benchmark: `npm run bench` (node --expose-gc --max-old-space-size=8192 --import tsx bench/kernels.bench.ts).
+ * Results and how to read them: docs/benchmarks.md; `bench/report.ts` turns --json files into its tables.
  *
  * Times every indicator kernel of computation versions 1.0 and 2.0 on 1,000,000 bars of a seeded random walk,
  * with outputs allocated once and reused, as the median of several runs after warm-up, and in the same run the
@@ -700,6 +701,17 @@ const copyTimes = {
 const copyMethod = copyTimes.pushLoop.medianMs < copyTimes.arrayFrom.medianMs ? 'push loop' : 'Array.from';
 copyForTalib = copyMethod === 'push loop' ? copyLoop : copyArrayFrom;
 
+// How much of a TA-Lib call is the binding moving numbers: the same SMA asked for the last bar only (the binding
+// still reads the whole 1M-value input, but builds a 1-element output) next to the full call.
+const talibProbe = SKIP_TALIB
+  ? undefined
+  : {
+      fullSma: await measureReference(() => talibCall('SMA', { inReal: closeArr }, SMA20)),
+      lastBarOnlySma: await measureReference(() =>
+        talib.execute({ name: 'SMA', startIdx: n - 1, endIdx: n - 1, inReal: closeArr, optInTimePeriod: 20 }),
+      ),
+    };
+
 const talibByKernel: KernelResult['talib'][] = [];
 for (const spec of selected) {
   if (SKIP_TALIB) {
@@ -840,6 +852,12 @@ for (const r of results) {
       `${ms(copyMs)} ms = ${((copyMs / r.talib.withCopy.medianMs) * 100).toFixed(0)} % of the call`,
   );
 }
+if (talibProbe) {
+  console.log(
+    `  TA-Lib SMA(20) on 1M bars: full call ${ms(talibProbe.fullSma.medianMs)} ms (cpu ${ms(talibProbe.fullSma.cpuMedianMs)}); ` +
+      `last bar only, same 1M input ${ms(talibProbe.lastBarOnlySma.medianMs)} ms (cpu ${ms(talibProbe.lastBarOnlySma.cpuMedianMs)})`,
+  );
+}
 console.log('');
 
 console.log('All JS peers (median ms; runs):');
@@ -892,7 +910,7 @@ if (JSON_PATH) {
   mkdirSync(dirname(JSON_PATH), { recursive: true });
   writeFileSync(
     JSON_PATH,
-    JSON.stringify({ machine, copy: { ...copyTimes, bestMs: copyBest, method: copyMethod }, agreement: agree, results, breakdown, verdicts }, null, 2) + '\n',
+    JSON.stringify({ machine, copy: { ...copyTimes, bestMs: copyBest, method: copyMethod }, talibProbe, agreement: agree, results, breakdown, verdicts }, null, 2) + '\n',
   );
   console.log(`results written to ${JSON_PATH}`);
 }

@@ -51,6 +51,7 @@ interface Run {
     kernelSourcesSha256: string;
   };
   copy: { arrayFrom: Timing; pushLoop: Timing; bestMs: number; method: string };
+  talibProbe?: { fullSma: Timing; lastBarOnlySma: Timing };
   agreement: Record<string, number>;
   results: KernelResult[];
   breakdown: BreakdownRow[];
@@ -163,6 +164,21 @@ for (const kernel of kernels) {
   }
 }
 console.log('');
+
+if (runs.some((r) => r.talibProbe)) {
+  console.log('TA-Lib SMA(20), the full call next to the same call asked for the last bar only (same 1M-value input, 1-value output):\n');
+  console.log('| run | full call ms (cpu) | last bar only ms (cpu) |');
+  console.log('|---|--:|--:|');
+  for (const [i, run] of runs.entries()) {
+    const p = run.talibProbe;
+    if (p) {
+      console.log(
+        `| ${i + 1} | ${ms(p.fullSma.medianMs)} (${ms(p.fullSma.cpuMedianMs)}) | ${ms(p.lastBarOnlySma.medianMs)} (${ms(p.lastBarOnlySma.cpuMedianMs)}) |`,
+      );
+    }
+  }
+  console.log('');
+}
 
 console.log('### Where "all 17 fields" goes (median ms of each call computeIndicators makes, timed alone)\n');
 console.log(`| step | ${runs.map((_, i) => `v1 (run ${i + 1}) | v2 (run ${i + 1})`).join(' | ')} |`);

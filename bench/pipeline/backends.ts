@@ -232,7 +232,7 @@ async function removeBucket(client: S3Client, bucket: string): Promise<number> {
   return deleted;
 }
 
-export async function openS3(): Promise<Backend> {
+export async function openS3(options: { createOnly?: 'verify' | 'server' } = {}): Promise<Backend> {
   const settings = testS3Settings();
   const adminClient = s3Client(settings);
   onCleanup(async () => adminClient.destroy());
@@ -242,12 +242,12 @@ export async function openS3(): Promise<Backend> {
     const n = await lakeBucket.empty();
     console.log(`  removed bucket ${lakeBucket.bucket} (${n} versions) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
-  const store = await S3ObjectStore.open({ bucket: lakeBucket.bucket, ...settings });
+  const store = await S3ObjectStore.open({ bucket: lakeBucket.bucket, ...settings, ...(options.createOnly ? { createOnly: options.createOnly } : {}) });
   const closeStore = onCleanup(async () => store.close());
   const warehouse = await openPostgresWarehouse('');
   return {
     name: 's3',
-    label: 'S3ObjectStore on Ceph RGW + PostgreSQL',
+    label: `S3ObjectStore on Ceph RGW + PostgreSQL${options.createOnly === 'server' ? " (createOnly: 'server', NOT safe on RGW: a what-if)" : ''}`,
     where: `s3://${lakeBucket.bucket} at ${settings.endpoint}, PostgreSQL ${warehouse.location}`,
     store,
     warehouse,

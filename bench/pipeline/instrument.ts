@@ -7,10 +7,14 @@
  * wall time. Divided by the summed latency of all ticker jobs they say what share of a ticker's latency each
  * step takes, queueing included (PGlite runs one query at a time, so a query also waits for the others).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { MarketDataSource } from '../../src/sources/source.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
-import type { WarehouseRepository } from '../../src/warehouse/repository.js';
+import type { Warehouse } from '../../src/warehouse/database.js';
+import { WarehouseRepository } from '../../src/warehouse/repository.js';
+import type { Database } from '../../src/warehouse/schema.js';
 
 export interface Tally {
   calls: number;
@@ -75,6 +79,9 @@ const REPOSITORY_METHODS = [
   'finishRun',
 ] as const satisfies readonly (keyof WarehouseRepository)[];
 
+/** Set while a repository call runs, so a transaction can tell whether a repository method started it. */
+const inRepositoryCall = new AsyncLocalStorage<string>();
+
 /**
  * Times the repository methods the run calls, on this instance only (own properties shadowing the prototype's);
  * returns a function that removes the wrappers again.
@@ -83,7 +90,7 @@ export function instrumentRepository(repository: WarehouseRepository, watch: Sto
   const target = repository as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of REPOSITORY_METHODS) {
     const original = target[name].bind(repository);
-    target[name] = (...args: unknown[]) => watch.time(`db.${name}`, () => original(...args));
+    target[name] = (...args: unknown[]) => inRepositoryCall.run(name, () => watch.time(`db.${name}`, () => original(...args)));
   }
   return () => {
     for (const name of REPOSITORY_METHODS) delete target[name];
@@ -106,4 +113,70 @@ export function countS3Commands(client: S3Client): { counts: Map<string, number>
     reset: () => counts.clear(),
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
   };
+}
+
+/** The first table an operation node names (insert into / update / select from / delete from), or "?". */
+function tableOf(node: unknown, depth = 0): string | undefined {
+  if (node === null || typeof node !== 'object' || depth > 6) return undefined;
+  const n = node as { kind?: string; table?: { identifier?: { name?: string } } };
+  if (n.kind === 'TableNode') return n.table?.identifier?.name;
+  for (const key of ['into', 'table', 'from', 'froms', 'node']) {
+    const child = (node as Record<string, unknown>)[key];
+    const items = Array.isArray(child) ? child : [child];
+    for (const item of items) {
+      const found = tableOf(item, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const VERBS: Record<string, string> = {
+  InsertQueryNode: 'insert',
+  UpdateQueryNode: 'update',
+  SelectQueryNode: 'select',
+  DeleteQueryNode: 'delete',
+  RawNode: 'raw',
+};
+
+/**
+ * Times every statement from compile to result under `sql.<verb> <table>` (on PGlite, where one statement runs at
+ * a time, waiting for the connection is included). BEGIN and COMMIT are not statements Kysely compiles; the
+ * transaction wrapper below times whole transactions under `sql.transaction`.
+ */
+class StatementTimer implements KyselyPlugin {
+  private readonly started = new WeakMap<object, { t0: bigint; label: string }>();
+
+  constructor(private readonly watch: Stopwatch) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const verb = VERBS[args.node.kind] ?? args.node.kind;
+    this.started.set(args.queryId, { t0: process.hrtime.bigint(), label: `sql.${verb} ${tableOf(args.node) ?? ''}`.trim() });
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const start = this.started.get(args.queryId);
+    if (start) this.watch.add(start.label, Number(process.hrtime.bigint() - start.t0) / 1e6);
+    return args.result;
+  }
+}
+
+/**
+ * The warehouse as the run sees it, with every statement and transaction timed: a Kysely instance with the
+ * StatementTimer plugin (transactions started from it carry the plugin) and a repository over that instance.
+ */
+export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehouse {
+  const db = warehouse.db.withPlugin(new StatementTimer(watch)) as Kysely<Database>;
+  const transaction = db.transaction.bind(db);
+  (db as unknown as { transaction: typeof db.transaction }).transaction = () => {
+    const builder = transaction();
+    const execute = builder.execute.bind(builder);
+    // A transaction a repository method opens is part of that method's time; one opened elsewhere (the
+    // pipeline's own, e.g. the results commit) is a top-level step of its own.
+    const label = inRepositoryCall.getStore() === undefined ? 'db.transaction (opened by the pipeline)' : 'sql.transaction (whole)';
+    (builder as unknown as { execute: typeof builder.execute }).execute = (work) => watch.time(label, () => execute(work));
+    return builder;
+  };
+  return { ...warehouse, db, repository: new WarehouseRepository(db) };
 }

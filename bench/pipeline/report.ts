@@ -9,6 +9,8 @@ import type { BackendName } from './backends.js';
 import { bytes, fmtMs, int, seconds, table, type MachineInfo } from './common.js';
 import type { ObjectFloor, RowFloor } from './floor.js';
 import type { GetLatestResult } from './getlatest.js';
+import type { Tally } from './instrument.js';
+import type { OverheadRow } from './overhead.js';
 import type { CpuPass, RunMeasurement } from './run.js';
 
 export interface BackendResult {
@@ -23,7 +25,11 @@ export interface BackendResult {
   floorMs?: number;
   ratio?: number;
   getLatest?: GetLatestResult;
+  /** Round-trip costs of single statements on this backend (see overhead.ts). */
+  overhead?: OverheadRow[];
   disposeMs?: number;
+  /** 1-based, with --repeat. */
+  attempt?: number;
 }
 
 export interface PipelineResults {
@@ -53,36 +59,78 @@ function ratioText(b: BackendResult, target: number): string {
   return `${b.ratio.toFixed(2)}x ${b.ratio <= target ? '(met)' : '(MISSED)'}`;
 }
 
+/** Kysely-compiled statements and transactions the run made (from the StatementTimer plugin). */
+export function statementCounts(b: BackendResult): { statements: number; transactions: number } {
+  let statements = 0;
+  let transactions = 0;
+  for (const [name, tally] of b.run.busy) {
+    if (name === 'sql.transaction (whole)' || name === 'db.transaction (opened by the pipeline)') transactions += tally.calls;
+    else if (name.startsWith('sql.')) statements += tally.calls;
+  }
+  return { statements, transactions };
+}
+
+function backendLabel(b: BackendResult, results: PipelineResults): string {
+  const attempts = results.backends.filter((x) => x.name === b.name).length;
+  return attempts > 1 ? `${b.name} #${b.attempt ?? '?'}` : b.name;
+}
+
+export function medianRatio(results: PipelineResults, name: BackendName): { median: number; all: number[] } | undefined {
+  const all = results.backends.filter((b) => b.name === name && b.ratio !== undefined).map((b) => b.ratio!);
+  if (all.length === 0) return undefined;
+  const sorted = [...all].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return { median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, all };
+}
+
 export function runTable(results: PipelineResults, markdown: boolean): string {
-  const header = ['backend', 'run s', 'run CPU s', 'objects', 'bytes', 'result rows', 'object floor s', 'row floor s', 'floor s', `run/floor (target ${results.target}x)`];
-  const rows = results.backends.map((b) => [
-    b.name,
-    seconds(b.run.wallMs),
-    seconds(b.run.cpuMs),
-    int(b.run.objectCount),
-    bytes(b.run.objectBytes),
-    int(resultRows(b.run)),
-    b.objectFloor ? seconds(b.objectFloor.wallMs) : '-',
-    b.rowFloor ? seconds(b.rowFloor.wallMs) : '-',
-    b.floorMs === undefined ? '-' : seconds(b.floorMs),
-    ratioText(b, results.target),
-  ]);
+  const header = ['backend', 'run s', 'objects', 'bytes', 'result rows', 'SQL stmts / txns', 'object floor s', 'row floor s', 'floor s', `run/floor (target ${results.target}x)`, 'CPU s: run / floor'];
+  const rows = results.backends.map((b) => {
+    const { statements, transactions } = statementCounts(b);
+    return [
+      backendLabel(b, results),
+      seconds(b.run.wallMs),
+      int(b.run.objectCount),
+      bytes(b.run.objectBytes),
+      int(resultRows(b.run)),
+      `${int(statements)} / ${int(transactions)}`,
+      b.objectFloor ? seconds(b.objectFloor.wallMs) : '-',
+      b.rowFloor ? seconds(b.rowFloor.wallMs) : '-',
+      b.floorMs === undefined ? '-' : seconds(b.floorMs),
+      ratioText(b, results.target),
+      b.objectFloor && b.rowFloor ? `${seconds(b.run.cpuMs)} / ${seconds(b.objectFloor.cpuMs + b.rowFloor.cpuMs)}` : seconds(b.run.cpuMs),
+    ];
+  });
   return table(header, rows, markdown);
 }
 
+export function overheadTable(results: PipelineResults, markdown: boolean): string {
+  const withOverhead = results.backends.filter((b) => b.overhead);
+  if (withOverhead.length === 0) return '';
+  const whats = withOverhead[0].overhead!.map((o) => o.what);
+  const rows = withOverhead.map((b) => [b.name, ...b.overhead!.map((o) => `${o.msPerOp.toFixed(2)} (${o.cpuMsPerOp.toFixed(2)})`)]);
+  return table(['backend: ms per call (process CPU ms)', ...whats], rows, markdown);
+}
+
+/** Steps of the run itself rather than of a ticker job. */
+const RUN_LEVEL = ['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox'];
+
 export function busyTable(b: BackendResult, markdown: boolean): string {
   const total = b.run.jobLatencySumMs;
-  const rows = b.run.busy.map(([name, tally]) => [
-    name,
+  const row = (label: string, tally: Tally) => [
+    label,
     int(tally.calls),
     seconds(tally.ms),
     fmtMs(tally.ms / tally.calls),
     `${((100 * tally.ms) / total).toFixed(1)} %`,
-  ]);
-  const inTickerJobs = b.run.busy.filter(([n]) => !['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox'].includes(n));
-  const covered = inTickerJobs.reduce((n, [, t]) => n + t.ms, 0);
-  rows.push(['(rest of the ticker jobs: compute, render, hashing, awaiting)', '', seconds(total - covered), '', `${((100 * (total - covered)) / total).toFixed(1)} %`]);
+  ];
+  const top = b.run.busy.filter(([n]) => !n.startsWith('sql.'));
+  const nested = b.run.busy.filter(([n]) => n.startsWith('sql.'));
+  const rows = top.map(([name, tally]) => row(name, tally));
+  const covered = top.filter(([n]) => !RUN_LEVEL.includes(n)).reduce((n, [, t]) => n + t.ms, 0);
+  rows.push(['(rest of the ticker jobs: compute, render, hashing, event-loop waits)', '', seconds(total - covered), '', `${((100 * (total - covered)) / total).toFixed(1)} %`]);
   rows.push(['sum of ticker-job latencies', int(tickerJobs(b)), seconds(total), fmtMs(total / Math.max(1, tickerJobs(b))), '100 %']);
+  for (const [name, tally] of nested) rows.push(row(`  within db.*: ${name.slice(4)}`, tally));
   return table(['step', 'calls', 'busy s', 'ms/call', 'share of ticker latency'], rows, markdown);
 }
 
@@ -127,6 +175,19 @@ export function cpuTable(results: PipelineResults, markdown: boolean): string {
   return table([`CPU work alone, ${results.settings.tickers} tickers, ${int(c.bars)} bars`, 's'], rows, markdown);
 }
 
+export function ratioSummary(results: PipelineResults): string[] {
+  const lines: string[] = [];
+  for (const name of ['embedded', 's3'] as const) {
+    const r = medianRatio(results, name);
+    if (!r) continue;
+    const verdict = r.median <= results.target ? 'target met' : `target of ${results.target}x MISSED`;
+    lines.push(r.all.length > 1
+      ? `${name}: median run/floor ${r.median.toFixed(2)}x over ${r.all.length} attempts (${r.all.map((x) => x.toFixed(2)).join(', ')}): ${verdict}`
+      : `${name}: run/floor ${r.median.toFixed(2)}x: ${verdict}`);
+  }
+  return lines;
+}
+
 export function generatedMarkdown(results: PipelineResults): string {
   const m = results.machine;
   const s = results.settings;
@@ -142,42 +203,56 @@ export function generatedMarkdown(results: PipelineResults): string {
   lines.push('```');
   lines.push('');
   lines.push(`${s.tickers} tickers (${s.sample.slice(0, 4).join(', ')}, ... ${s.sample[s.sample.length - 1]}), bars ${s.start} .. ${s.end}, ` +
-    `concurrency ${s.concurrency}, computation version ${s.computationVersion}; the database is open and migrated before the clock starts.`);
+    `concurrency ${s.concurrency}, computation version ${s.computationVersion}; each attempt on a fresh lake and database, opened and migrated before the clock starts.`);
   for (const skip of results.skipped) lines.push(`\n**${skip.backend} NOT RUN: ${skip.reason}.**`);
   lines.push('');
   lines.push('### Run vs floor');
   lines.push('');
   lines.push(runTable(results, true));
   lines.push('');
-  for (const b of results.backends) {
+  for (const line of ratioSummary(results)) lines.push(`- **${line}**`);
+  lines.push('');
+  // Details of the last attempt of each backend, in backend order.
+  for (const b of new Map(results.backends.map((x) => [x.name, x])).values()) {
     const r = b.run;
     const kinds = Object.entries(r.byKind).map(([k, v]) => `${int(v.count)} ${k} (${bytes(v.bytes)})`).join(', ');
     const rows = ROW_TABLES.map((t) => `${t} ${int(r.rows[t] ?? 0)}`).join(', ');
-    lines.push(`- **${b.name}** (${b.label}): ${kinds}; rows: ${rows}; also lake_objects ${int(r.rows.lake_objects ?? 0)}, lake_outbox ${int(r.rows.lake_outbox ?? 0)} (with the bodies).`);
+    const others = Object.entries(r.rows).filter(([t]) => !(ROW_TABLES as readonly string[]).includes(t)).map(([t, n]) => `${t} ${int(n)}`).join(', ');
+    lines.push(`- **${b.name}** (${b.label}): ${kinds}; result rows: ${rows}; besides: ${others}.`);
     if (b.objectFloor) lines.push(`  Object floor: ${b.objectFloor.label}, ${int(b.objectFloor.objects)} objects, ${bytes(b.objectFloor.bytes)}, concurrency ${s.concurrency}: ${seconds(b.objectFloor.wallMs)} s.`);
-    if (b.durableObjectFloor) lines.push(`  The same files with an fsync each (${b.durableObjectFloor.label}): ${seconds(b.durableObjectFloor.wallMs)} s (not part of the floor).`);
+    if (b.durableObjectFloor) lines.push(`  The same files with one fsync each (${b.durableObjectFloor.label}; not part of the floor): ${seconds(b.durableObjectFloor.wallMs)} s.`);
     if (b.rowFloor) lines.push(`  Row floor: ${int(Object.values(b.rowFloor.rows).reduce((a, n) => a + n, 0))} rows in ${b.rowFloor.statements} multi-row INSERTs, one transaction: ${seconds(b.rowFloor.wallMs)} s.`);
     if (r.s3Requests) {
       const total = Object.values(r.s3Requests).reduce((a, n) => a + n, 0);
       const list = Object.entries(r.s3Requests).sort((a, b2) => b2[1] - a[1]).map(([k, v]) => `${k} ${int(v)}`).join(', ');
-      lines.push(`  S3 requests during the run: ${int(total)} (${list}) for ${int(r.objectCount)} objects.`);
+      lines.push(`  S3 requests during the run: ${int(total)} (${list}) for ${int(r.objectCount)} objects; the floor sends ${int(r.objectCount)} PutObject.`);
     }
-    lines.push(`  Run process CPU ${seconds(r.cpuMs)} s of ${seconds(r.wallMs)} s wall; load ${r.loadBefore[0]} before, ${r.loadAfter[0]} after.`);
+    const { statements, transactions } = statementCounts(b);
+    lines.push(`  SQL: ${int(statements)} statements and ${int(transactions)} explicit transactions (${(statements / s.tickers).toFixed(1)} statements per ticker; the row floor: ${b.rowFloor?.statements ?? '-'} statements, 1 transaction).`);
+    lines.push(`  Process CPU ${seconds(r.cpuMs)} s of ${seconds(r.wallMs)} s wall; load ${r.loadBefore[0]} before, ${r.loadAfter[0]} after.`);
   }
   lines.push('');
-  lines.push('### Where the run\'s time goes');
+  lines.push("### Where the run's time goes");
   lines.push('');
   if (results.cpuPass) {
     lines.push(cpuTable(results, true));
     lines.push('');
   }
-  lines.push(`Summed latencies of the steps inside the run (${s.concurrency} tickers in flight, so these are busy times, queueing included, ` +
-    'not wall time; "share" is of the summed ticker-job latencies):');
-  for (const b of results.backends) {
+  lines.push(`Summed latencies of the steps inside the run (last attempt; ${s.concurrency} tickers in flight, so these are busy times, queueing included, ` +
+    'not wall time; "share" is of the summed ticker-job latencies). Top-level steps first, then the SQL statements inside the db steps:');
+  const lastOf = new Map(results.backends.map((b) => [b.name, b]));
+  for (const b of lastOf.values()) {
     lines.push('');
     lines.push(`**${b.name}**`);
     lines.push('');
     lines.push(busyTable(b, true));
+  }
+  const overhead = overheadTable(results, true);
+  if (overhead) {
+    lines.push('');
+    lines.push('Fixed cost of one database round trip, sequential (after the run, same database):');
+    lines.push('');
+    lines.push(overhead);
   }
   if (results.backends.some((b) => b.getLatest)) {
     lines.push('');
@@ -185,10 +260,12 @@ export function generatedMarkdown(results: PipelineResults): string {
     lines.push('');
     lines.push(getLatestTable(results, true));
     lines.push('');
-    const pops = results.backends.flatMap((b) => (b.getLatest?.populate ?? []).map((p) => `${b.name} ${int(p.versions)}: ${seconds(p.ms)} s`));
+    const withLatest = results.backends.filter((b) => b.getLatest);
+    const pops = withLatest.flatMap((b) => b.getLatest!.populate.map((p) => `${b.name} ${int(p.versions)}: ${seconds(p.ms)} s`));
     lines.push(`Requests are object-store calls per \`getLatestIndicators\` (the same in every timed call); each median is of ` +
-      `${results.backends.find((b) => b.getLatest)?.getLatest?.rows[0]?.calls ?? '?'} calls after one warm-up. ` +
-      `Storing the versions (lake.storeIndicators with the catalog, ${results.backends.find((b) => b.getLatest)?.getLatest?.populate[0]?.concurrency ?? '?'} in flight): ${pops.join('; ')}.`);
+      `${withLatest[0].getLatest!.rows[0]?.calls ?? '?'} calls after one warm-up. Versions: at most 25 per as-of date on consecutive business days ` +
+      `(100 = 4 dates x 25, 10,000 = 400 dates x 25), stored with \`lake.storeIndicators\` and the catalog attached ` +
+      `(${withLatest[0].getLatest!.populate[0]?.concurrency ?? '?'} in flight), in the lake the run wrote: ${pops.join('; ')}.`);
   }
   lines.push('');
   lines.push(PIPELINE_END);

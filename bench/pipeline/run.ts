@@ -17,7 +17,7 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { TABLE_NAMES } from '../../src/warehouse/schema.js';
 import type { Backend } from './backends.js';
 import { loadavg, msSince, now, timed } from './common.js';
-import { countS3Commands, instrumentRepository, Stopwatch, timingSource, timingStore, type Tally } from './instrument.js';
+import { countS3Commands, instrumentRepository, Stopwatch, timedWarehouse, timingSource, timingStore, type Tally } from './instrument.js';
 
 export interface RunSettings {
   tickers: string[];
@@ -57,10 +57,11 @@ export interface RunMeasurement {
 export async function measureRun(backend: Backend, settings: RunSettings): Promise<RunMeasurement> {
   const watch = new Stopwatch();
   const store = timingStore(backend.store, watch);
-  const lake = new DataLake(store, new WarehouseLakeCatalog(backend.warehouse.repository));
+  const warehouse = timedWarehouse(backend.warehouse, watch);
+  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
   const counter = backend.s3Client ? countS3Commands(backend.s3Client) : undefined;
   counter?.reset();
-  const restore = instrumentRepository(backend.warehouse.repository, watch);
+  const restore = instrumentRepository(warehouse.repository, watch);
   const started = new Map<string, bigint>();
   let jobLatencySumMs = 0;
   const inner = createSource('sample');
@@ -83,7 +84,7 @@ export async function measureRun(backend: Backend, settings: RunSettings): Promi
         tickers: settings.tickers,
         source,
         lake,
-        warehouse: backend.warehouse,
+        warehouse,
         computationVersion: settings.computationVersion,
         start: settings.start,
         end: settings.end,
