@@ -33,7 +33,7 @@ import * as tsig from 'trading-signals';
 import * as indts from 'indicatorts';
 
 import { allocateIndicatorColumns, type ComputationVersion } from '../src/compute/fields.js';
-import { atrPercent, priceVwapPct, uncertaintyScore, volumeRatio, vwap } from '../src/compute/derived.js';
+import { derivedFields } from '../src/compute/derived.js';
 import { computeIndicators } from '../src/compute/indicators.js';
 import * as v1 from '../src/compute/v1/index.js';
 import * as v2 from '../src/compute/v2/index.js';
@@ -674,17 +674,13 @@ if (!ONLY || 'all 17 fields'.includes(ONLY.toLowerCase())) {
       () => v1.bollinger(close, 20, 2, { upper: c1.bb_upper, middle: c1.bb_middle, lower: c1.bb_lower }),
       () => v2.bollinger(close, 20, 2, { upper: c2.bb_upper, middle: c2.bb_middle, lower: c2.bb_lower }),
     ],
-    // As computeIndicators calls it for 1.0: without a scratch buffer.
-    ['atr_14', () => v1.atr(high, low, close, 14, c1.atr_14), () => v2.atr(high, low, close, 14, c2.atr_14)],
-    ['atr_percent (shared)', () => atrPercent(c1.atr_14, close, c1.atr_percent), undefined],
-    ['vwap (shared)', () => vwap(high, low, close, volume, c1.vwap), undefined],
-    ['price_vwap_pct (shared)', () => priceVwapPct(close, c1.vwap, c1.price_vwap_pct), undefined],
-    ['volume_sma_20 (shared, v1 rollingMean)', () => v1.rollingMean(volume, 20, c1.volume_sma_20), undefined],
-    ['volume_ratio (shared)', () => volumeRatio(volume, c1.volume_sma_20, c1.volume_ratio), undefined],
+    // As computeIndicators calls it for 1.0: atr_percent's buffer is the true-range scratch.
+    ['atr_14', () => v1.atr(high, low, close, 14, c1.atr_14, c1.atr_percent), () => v2.atr(high, low, close, 14, c2.atr_14)],
+    ['volume_sma_20', () => v1.rollingMean(volume, 20, c1.volume_sma_20), () => v2.sma(volume, 20, c2.volume_sma_20)],
     [
-      'uncertainty_score (shared)',
-      () => uncertaintyScore(close, c1.vwap, c1.volume_ratio, c1.atr_14, c1.uncertainty_score),
-      undefined,
+      'vwap, price_vwap_pct, volume_ratio, atr_percent, uncertainty (shared, one pass)',
+      () => derivedFields(high, low, close, volume, c1),
+      () => derivedFields(high, low, close, volume, c2),
     ],
   ];
   process.stderr.write('breakdown of all 17 fields\n');

@@ -1,5 +1,5 @@
 import type { BarSeries } from '../market/bars.js';
-import { atrPercent, priceVwapPct, uncertaintyScore, volumeRatio, vwap } from './derived.js';
+import { derivedFields } from './derived.js';
 import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion, type IndicatorColumns } from './fields.js';
 import * as legacy from './v1/index.js';
 import * as standard from './v2/index.js';
@@ -24,7 +24,8 @@ export function computeIndicators(
     legacy.rsi(close, 14, out.rsi_14);
     legacy.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
     legacy.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
-    legacy.atr(high, low, close, 14, out.atr_14);
+    // atr_percent is written after the ATR from it: until then its buffer serves as the true-range scratch.
+    legacy.atr(high, low, close, 14, out.atr_14, out.atr_percent);
   } else {
     standard.sma(close, 20, out.sma_20);
     standard.sma(close, 50, out.sma_50);
@@ -34,13 +35,11 @@ export function computeIndicators(
     standard.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
     standard.atr(high, low, close, 14, out.atr_14);
   }
-  // The remaining fields are defined once for both versions; each version feeds its own ATR.
-  atrPercent(out.atr_14, close, out.atr_percent);
-  vwap(high, low, close, volume, out.vwap);
-  priceVwapPct(close, out.vwap, out.price_vwap_pct);
-  legacy.rollingMean(volume, 20, out.volume_sma_20);
-  volumeRatio(volume, out.volume_sma_20, out.volume_ratio);
-  uncertaintyScore(close, out.vwap, out.volume_ratio, out.atr_14, out.uncertainty_score);
+  // The remaining fields are defined once for both versions; each version feeds its own ATR and volume
+  // average (pandas' rolling mean for 1.0, TA-Lib's SMA for 2.0: the same window, each version's arithmetic).
+  if (version === '1.0') legacy.rollingMean(volume, 20, out.volume_sma_20);
+  else standard.sma(volume, 20, out.volume_sma_20);
+  derivedFields(high, low, close, volume, out);
   return out;
 }
 
