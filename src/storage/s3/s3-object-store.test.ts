@@ -102,7 +102,7 @@ describe('S3ObjectStore configuration', () => {
   it('refuses metadata that S3 servers cannot keep, before any request', async () => {
     const store = new S3ObjectStore({ bucket: 'lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const put = (metadata: Record<string, string>) => store.put({ key: 'k', body: 'x', contentType: 'text/plain', metadata });
-    await expect(put({ 'content-sha256': 'ab' })).rejects.toThrow(/use "_" instead of "-"/);
+    await expect(put({ 'content-sha256': 'ab' })).rejects.toThrow(/metadata key "content-sha256": use lower-case letters, digits, "_"/);
     await expect(put({ note: ' padded ' })).rejects.toThrow(/must not start or end with blanks/);
     store.close();
   });
