@@ -16,20 +16,10 @@ import type { ParsedKey } from '../lake/keys.js';
 import { parseTimestamp } from '../lake/keys.js';
 import type { Metadata, Tags } from '../storage/object-store.js';
 import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogEntry } from '../lake/catalog.js';
 
-export interface DerivedCatalogRow {
-  key: string;
-  kind: ParsedKey['kind'];
-  ticker: string;
-  objectDate: string;
-  versionId: string;
-  sha256: string;
-  size: number;
-  computationVersion: string | null;
-  sourceRawKey: string | null;
-  sourceRawVersionId: string | null;
-  createdAt: Date;
-}
+/** A catalog row as the lake alone describes it: the lake's own catalog entry. */
+export type DerivedCatalogRow = CatalogEntry;
 
 /** Everything known about one version of an object; only key, versionId, size and metadata are required. */
 export interface ObjectEvidence {

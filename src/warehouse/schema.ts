@@ -14,6 +14,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { IndicatorField } from '../compute/fields.js';
+import { FEATURE_FIELDS as FEATURE_VALUE_FIELDS } from '../compute/features.js';
 
 /** A `date` column: always a `YYYY-MM-DD` string. */
 export type DateColumn = string;
@@ -37,19 +38,12 @@ export type RunKind = (typeof RUN_KINDS)[number];
 export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** The comparative feature columns (DESIGN.md, "Features"), all nullable doubles. */
-export const FEATURE_FIELDS = [
-  'return_1d',
-  'return_5d',
-  'return_20d',
-  'return_60d',
-  'return_252d',
-  'volatility_30d',
-  'volatility_90d',
-  'sharpe_ratio',
-  'max_drawdown',
-] as const;
-export type FeatureField = (typeof FEATURE_FIELDS)[number];
+/**
+ * The comparative feature columns (DESIGN.md, "Features"), all nullable doubles: the features the compute engine
+ * defines, less `bars`, which is an integer column of its own.
+ */
+export type FeatureField = Exclude<(typeof FEATURE_VALUE_FIELDS)[number], 'bars'>;
+export const FEATURE_FIELDS: readonly FeatureField[] = FEATURE_VALUE_FIELDS.filter((field): field is FeatureField => field !== 'bars');
 
 /** Columns every computed-result table carries to name where its values came from and went to. */
 interface ComputedLineageColumns {
