@@ -24,6 +24,8 @@
  *   --s3-create-only MODE     verify (default, the store's default) or server: a what-if with one request per
  *                             put, which is NOT safe on RGW (it ignores If-None-Match on versioned buckets)
  *   --repeat N                fresh backend, run and floor N times (default 1); getLatest on the last only
+ *   --diagnose                also one run per backend at concurrency 1 (no floor): a per-ticker time budget
+ *                             without queueing, for "where the time goes"
  *   --skip-cpu / --skip-floor / --skip-getlatest
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
  *   --docs [FILE]             update the generated block of `## Pipeline` in docs/benchmarks.md (or FILE)
@@ -41,7 +43,7 @@ import { benchTickers, bytes, int, loadavg, machineInfo, msSince, now, seconds }
 import { measureObjectFloor, measureRowFloor } from './pipeline/floor.js';
 import { measureGetLatest } from './pipeline/getlatest.js';
 import { measureStatementOverhead } from './pipeline/overhead.js';
-import { busyTable, cpuTable, generatedMarkdown, getLatestTable, overheadTable, ratioSummary, runTable, updateDocs, type BackendResult, type PipelineResults } from './pipeline/report.js';
+import { busyTable, cpuTable, generatedMarkdown, getLatestTable, overheadTable, perTickerTable, ratioSummary, runTable, updateDocs, type BackendResult, type PipelineResults } from './pipeline/report.js';
 import { measureCpuPass, measureRun, type RunSettings } from './pipeline/run.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,6 +87,7 @@ const S3_CREATE_ONLY = (flag('--s3-create-only') || 'verify') as 'verify' | 'ser
 if (S3_CREATE_ONLY !== 'verify' && S3_CREATE_ONLY !== 'server') throw new RangeError(`--s3-create-only: verify or server, not ${String(S3_CREATE_ONLY)}`);
 const POPULATE_CONCURRENCY = positiveInt('--populate-concurrency', 16);
 const SKIP_CPU = argv.includes('--skip-cpu');
+const DIAGNOSE = argv.includes('--diagnose');
 const SKIP_FLOOR = argv.includes('--skip-floor');
 const SKIP_GETLATEST = argv.includes('--skip-getlatest');
 const jsonFlag = flag('--json');
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
     loadEnd: loadStart,
     settings: { tickers: tickers.length, sample: tickers, start: range.start, end: range.end, concurrency: CONCURRENCY, computationVersion: VERSION },
     backends: [],
+    diagnostics: [],
     skipped: [],
     target: TARGET,
   };
@@ -152,6 +156,22 @@ async function main(): Promise<void> {
         if (last?.name === name) last.disposeMs = msSince(t0);
       }
     }
+    if (DIAGNOSE) {
+      log(`\n== ${name}: diagnostic run at concurrency 1 (no floor)`);
+      const backend = name === 'embedded' ? await openEmbedded() : await openS3({ createOnly: S3_CREATE_ONLY });
+      try {
+        const run = await measureRun(backend, { ...settings, concurrency: 1 });
+        const { objects, ...rest } = run;
+        results.diagnostics.push({ name, label: backend.label, run: rest, tickers: settings.tickers.length, objects: objects.length });
+        log(`   ${seconds(run.wallMs)} s wall, ${seconds(run.cpuMs)} s CPU`);
+      } finally {
+        await backend.dispose();
+      }
+    }
+  }
+  if (results.diagnostics.length > 0) {
+    log('\n== Per ticker at concurrency 1 (diagnostic)');
+    log(perTickerTable(results, false));
   }
   results.loadEnd = loadavg();
 

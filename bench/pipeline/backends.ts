@@ -235,7 +235,7 @@ async function removeBucket(client: S3Client, bucket: string): Promise<number> {
 export async function openS3(options: { createOnly?: 'verify' | 'server' } = {}): Promise<Backend> {
   const settings = testS3Settings();
   const adminClient = s3Client(settings);
-  onCleanup(async () => adminClient.destroy());
+  const destroyAdmin = onCleanup(async () => adminClient.destroy());
   const lakeBucket = await createBucket(adminClient, 'lake');
   const removeLakeBucket = onCleanup(async () => {
     const t0 = Date.now();
@@ -272,6 +272,7 @@ export async function openS3(options: { createOnly?: 'verify' | 'server' } = {})
       await warehouse.close();
       await closeStore();
       await removeLakeBucket();
+      await destroyAdmin();
     },
   };
 }

@@ -79,8 +79,11 @@ const REPOSITORY_METHODS = [
   'finishRun',
 ] as const satisfies readonly (keyof WarehouseRepository)[];
 
-/** Set while a repository call runs, so a transaction can tell whether a repository method started it. */
-const inRepositoryCall = new AsyncLocalStorage<string>();
+/**
+ * Set while a db step runs (a repository call, or a transaction the pipeline opened itself), so that a statement
+ * or transaction can tell whether it is part of a step already timed or a top-level step of its own.
+ */
+const inDbStep = new AsyncLocalStorage<string>();
 
 /**
  * Times the repository methods the run calls, on this instance only (own properties shadowing the prototype's);
@@ -90,7 +93,7 @@ export function instrumentRepository(repository: WarehouseRepository, watch: Sto
   const target = repository as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const name of REPOSITORY_METHODS) {
     const original = target[name].bind(repository);
-    target[name] = (...args: unknown[]) => inRepositoryCall.run(name, () => watch.time(`db.${name}`, () => original(...args)));
+    target[name] = (...args: unknown[]) => inDbStep.run(name, () => watch.time(`db.${name}`, () => original(...args)));
   }
   return () => {
     for (const name of REPOSITORY_METHODS) delete target[name];
@@ -140,9 +143,10 @@ const VERBS: Record<string, string> = {
 };
 
 /**
- * Times every statement from compile to result under `sql.<verb> <table>` (on PGlite, where one statement runs at
- * a time, waiting for the connection is included). BEGIN and COMMIT are not statements Kysely compiles; the
- * transaction wrapper below times whole transactions under `sql.transaction`.
+ * Times every statement from compile to result (on PGlite, where one statement runs at a time, waiting for the
+ * connection is included): under `sql.<verb> <table>` inside a db step, or as a top-level step
+ * `db.<verb> <table> (direct)` when the pipeline sends it through `warehouse.db` itself. BEGIN and COMMIT are
+ * not statements Kysely compiles; the transaction wrapper below times whole transactions.
  */
 class StatementTimer implements KyselyPlugin {
   private readonly started = new WeakMap<object, { t0: bigint; label: string }>();
@@ -151,7 +155,8 @@ class StatementTimer implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const verb = VERBS[args.node.kind] ?? args.node.kind;
-    this.started.set(args.queryId, { t0: process.hrtime.bigint(), label: `sql.${verb} ${tableOf(args.node) ?? ''}`.trim() });
+    const what = `${verb} ${tableOf(args.node) ?? ''}`.trim();
+    this.started.set(args.queryId, { t0: process.hrtime.bigint(), label: inDbStep.getStore() === undefined ? `db.${what} (direct)` : `sql.${what}` });
     return args.node;
   }
 
@@ -174,8 +179,12 @@ export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehous
     const execute = builder.execute.bind(builder);
     // A transaction a repository method opens is part of that method's time; one opened elsewhere (the
     // pipeline's own, e.g. the results commit) is a top-level step of its own.
-    const label = inRepositoryCall.getStore() === undefined ? 'db.transaction (opened by the pipeline)' : 'sql.transaction (whole)';
-    (builder as unknown as { execute: typeof builder.execute }).execute = (work) => watch.time(label, () => execute(work));
+    if (inDbStep.getStore() !== undefined) {
+      (builder as unknown as { execute: typeof builder.execute }).execute = (work) => watch.time('sql.transaction (whole)', () => execute(work));
+    } else {
+      (builder as unknown as { execute: typeof builder.execute }).execute = (work) =>
+        inDbStep.run('transaction', () => watch.time('db.transaction (opened by the pipeline)', () => execute(work)));
+    }
     return builder;
   };
   return { ...warehouse, db, repository: new WarehouseRepository(db) };

@@ -32,6 +32,14 @@ export interface BackendResult {
   attempt?: number;
 }
 
+export interface Diagnostic {
+  name: BackendName;
+  label: string;
+  run: Omit<RunMeasurement, 'objects'>;
+  tickers: number;
+  objects: number;
+}
+
 export interface PipelineResults {
   date: string;
   command: string;
@@ -41,6 +49,8 @@ export interface PipelineResults {
   settings: { tickers: number; sample: string[]; start: string; end: string; concurrency: number; computationVersion: string };
   cpuPass?: CpuPass;
   backends: BackendResult[];
+  /** --diagnose: one run per backend at concurrency 1. */
+  diagnostics: Diagnostic[];
   skipped: { backend: BackendName; reason: string }[];
   target: number;
 }
@@ -65,7 +75,7 @@ export function statementCounts(b: BackendResult): { statements: number; transac
   let transactions = 0;
   for (const [name, tally] of b.run.busy) {
     if (name === 'sql.transaction (whole)' || name === 'db.transaction (opened by the pipeline)') transactions += tally.calls;
-    else if (name.startsWith('sql.')) statements += tally.calls;
+    else if (name.startsWith('sql.') || name.endsWith('(direct)')) statements += tally.calls;
   }
   return { statements, transactions };
 }
@@ -104,6 +114,31 @@ export function runTable(results: PipelineResults, markdown: boolean): string {
   return table(header, rows, markdown);
 }
 
+/**
+ * Milliseconds per ticker of every top-level step in the concurrency-1 runs: with one ticker in flight nothing
+ * queues, so the steps add up to the ticker's latency and the table is a time budget.
+ */
+export function perTickerTable(results: PipelineResults, markdown: boolean): string {
+  const diagnostics = results.diagnostics;
+  if (diagnostics.length === 0) return '';
+  const steps: string[] = [];
+  for (const d of diagnostics) {
+    for (const [name] of d.run.busy) if (!name.startsWith('sql.') && !RUN_LEVEL.includes(name) && !steps.includes(name)) steps.push(name);
+  }
+  const perTicker = (d: Diagnostic, name: string) => {
+    const tally = d.run.busy.find(([n]) => n === name)?.[1];
+    return tally ? tally.ms / d.tickers : 0;
+  };
+  const rows = steps.map((name) => [name, ...diagnostics.map((d) => fmtMs(perTicker(d, name)))]);
+  rows.push([
+    '(rest: compute, render, hashing)',
+    ...diagnostics.map((d) => fmtMs(d.run.jobLatencySumMs / d.tickers - steps.reduce((n, step) => n + perTicker(d, step), 0))),
+  ]);
+  rows.push(['ticker latency', ...diagnostics.map((d) => fmtMs(d.run.jobLatencySumMs / d.tickers))]);
+  rows.push(['run wall s (concurrency 1)', ...diagnostics.map((d) => seconds(d.run.wallMs))]);
+  return table(['ms per ticker, one ticker at a time', ...diagnostics.map((d) => d.name)], rows, markdown);
+}
+
 export function overheadTable(results: PipelineResults, markdown: boolean): string {
   const withOverhead = results.backends.filter((b) => b.overhead);
   if (withOverhead.length === 0) return '';
@@ -113,7 +148,7 @@ export function overheadTable(results: PipelineResults, markdown: boolean): stri
 }
 
 /** Steps of the run itself rather than of a ticker job. */
-const RUN_LEVEL = ['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox'];
+const RUN_LEVEL = ['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox', 'db.select restatements (direct)'];
 
 export function busyTable(b: BackendResult, markdown: boolean): string {
   const total = b.run.jobLatencySumMs;
@@ -130,7 +165,7 @@ export function busyTable(b: BackendResult, markdown: boolean): string {
   const covered = top.filter(([n]) => !RUN_LEVEL.includes(n)).reduce((n, [, t]) => n + t.ms, 0);
   rows.push(['(rest of the ticker jobs: compute, render, hashing, event-loop waits)', '', seconds(total - covered), '', `${((100 * (total - covered)) / total).toFixed(1)} %`]);
   rows.push(['sum of ticker-job latencies', int(tickerJobs(b)), seconds(total), fmtMs(total / Math.max(1, tickerJobs(b))), '100 %']);
-  for (const [name, tally] of nested) rows.push(row(`  within db.*: ${name.slice(4)}`, tally));
+  for (const [name, tally] of nested) rows.push(row(`  within the db steps: ${name.slice(4)}`, tally));
   return table(['step', 'calls', 'busy s', 'ms/call', 'share of ticker latency'], rows, markdown);
 }
 
@@ -246,6 +281,14 @@ export function generatedMarkdown(results: PipelineResults): string {
     lines.push(`**${b.name}**`);
     lines.push('');
     lines.push(busyTable(b, true));
+  }
+  const perTicker = perTickerTable(results, true);
+  if (perTicker) {
+    lines.push('');
+    lines.push('The same run with one ticker at a time (`--diagnose`: concurrency 1, fresh lake and database, no floor), where nothing ' +
+      'queues and the steps add up to the ticker latency:');
+    lines.push('');
+    lines.push(perTicker);
   }
   const overhead = overheadTable(results, true);
   if (overhead) {

@@ -20,6 +20,11 @@ export interface ReprocessOptions {
   to?: string;
   /** Also compute the results as of every date of each snapshot's window. */
   backfill?: boolean;
+  /**
+   * Only these as-of dates per ticker (`reprocess --stale`): each computed from the newest snapshot in scope that
+   * holds it. Tickers default to the map's keys.
+   */
+  onlyAsOf?: ReadonlyMap<string, ReadonlySet<string>>;
   concurrency?: number;
   /** As-of dates per transaction in a backfill (default 50: 150 objects). */
   batchSize?: number;
@@ -85,7 +90,7 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
 async function reprocessAndRecord(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
   const { lake, warehouse } = options;
   const backfill = options.backfill ?? false;
-  const tickers = options.tickers ? [...options.tickers] : await catalogedTickers(warehouse);
+  const tickers = options.tickers ? [...options.tickers] : options.onlyAsOf ? [...options.onlyAsOf.keys()] : await catalogedTickers(warehouse);
   await warehouse.repository.startRun({ runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt });
   options.onStart?.(tickers);
 
@@ -98,6 +103,7 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     computationVersion: options.computationVersion,
     scope: { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) },
     backfill,
+    ...(options.onlyAsOf ? { onlyAsOf: options.onlyAsOf } : {}),
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     clock,
   };

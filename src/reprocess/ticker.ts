@@ -14,6 +14,8 @@ import { selectSnapshots, type SnapshotScope } from './scope.js';
 export interface TickerReprocessContext extends ResultWriteContext {
   scope: SnapshotScope;
   backfill: boolean;
+  /** Only these as-of dates per ticker (see ReprocessOptions.onlyAsOf). */
+  onlyAsOf?: ReadonlyMap<string, ReadonlySet<string>>;
   /** As-of dates committed per transaction in a backfill (rows and outbox entries of three objects each). */
   batchSize: number;
   clock: () => Date;
@@ -53,7 +55,11 @@ export async function reprocessTicker(context: TickerReprocessContext, requested
       outcome.inputs.push(reference);
       const series = toSeries(barsOf(snapshot));
       const last = series.dates.length - 1;
-      const indices = (context.backfill ? series.dates.map((_, i) => i) : [last]).filter((i) => !claimed.has(series.dates[i]));
+      // With onlyAsOf, a ticker it does not name has nothing to recompute.
+      const wanted = context.onlyAsOf ? (context.onlyAsOf.get(ticker) ?? new Set<string>()) : undefined;
+      const indices = (context.backfill || wanted ? series.dates.map((_, i) => i) : [last]).filter(
+        (i) => !claimed.has(series.dates[i]) && (wanted === undefined || wanted.has(series.dates[i])),
+      );
       for (const i of indices) claimed.add(series.dates[i]);
       if (indices.length === 0) continue;
 

@@ -5,6 +5,8 @@ import { diffVersions, type DiffReport, type KindDiff } from '../../diff/index.j
 import { lineageFromEnvironment } from '../../lineage/index.js';
 import { isIsoDate } from '../../market/dates.js';
 import { reprocess, type ReprocessSummary } from '../../reprocess/index.js';
+import { findStale } from '../../staleness/index.js';
+import { UsageError } from '../../errors.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
@@ -17,6 +19,7 @@ interface ReprocessCommandOptions extends ConfigFlags {
   from?: string;
   to?: string;
   backfill?: boolean;
+  stale?: boolean;
   concurrency: number;
   json?: boolean;
 }
@@ -56,14 +59,29 @@ export function registerReprocessCommands(program: Command): void {
       .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
       .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
       .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
+      .option('--stale', 'recompute exactly the stale results (see `marketlake stale`), from the newest raw snapshot')
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--json', 'print a summary object on stdout'),
   ).action(async (options: ReprocessCommandOptions) => {
     const tickers = tickerList(options.tickers);
+    if (options.stale && (options.backfill || options.from || options.to)) {
+      throw new UsageError('--stale picks its own dates: give it without --backfill, --from or --to');
+    }
     const summary = await withRuntime(options, async ({ lake, warehouse, store }) => {
+      // --stale: the stale results under this version as the current one, by ticker and as-of date.
+      let onlyAsOf: Map<string, Set<string>> | undefined;
+      if (options.stale) {
+        onlyAsOf = new Map();
+        const stale = await findStale({ warehouse, lake, computationVersion: options.computationVersion, ...(tickers ? { tickers } : {}) });
+        for (const result of stale) {
+          if (!onlyAsOf.has(result.ticker)) onlyAsOf.set(result.ticker, new Set());
+          onlyAsOf.get(result.ticker)!.add(result.as_of);
+        }
+      }
       const progress = terminalProgress();
       try {
         return await reprocess({
+          ...(onlyAsOf ? { onlyAsOf } : {}),
           lake,
           warehouse,
           computationVersion: options.computationVersion,
