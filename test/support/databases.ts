@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { describeWithoutService } from './services.js';
 import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/warehouse/database.js';
 import { describePostgresUrl } from '../../src/warehouse/postgres.js';
 import { describeBody, type OutboxEntryInput } from '../../src/warehouse/outbox.js';
@@ -43,9 +44,7 @@ export function testPostgresUrl(): string {
   return process.env.MARKETLAKE_TEST_POSTGRES_URL?.trim() || DEFAULT_TEST_POSTGRES_URL;
 }
 
-export function servicesRequired(): boolean {
-  return process.env.MARKETLAKE_REQUIRE_SERVICES === '1';
-}
+export { servicesRequired } from './services.js';
 
 export interface TestWarehouse {
   warehouse: Warehouse;
@@ -130,16 +129,7 @@ export function describeOnDatabases(name: string, body: (context: DatabaseTestCo
     };
     const unavailable = backend === 'postgres' ? postgresProblem : undefined;
     if (unavailable !== undefined) {
-      if (servicesRequired()) {
-        describe(title, () => {
-          it('needs a reachable PostgreSQL', () => {
-            throw new Error(`${unavailable}. MARKETLAKE_REQUIRE_SERVICES=1 makes this a failure instead of a skip.`);
-          });
-        });
-      } else {
-        warnSkipped(unavailable);
-        describe.skip(title, () => body(context));
-      }
+      describeWithoutService(title, 'a reachable PostgreSQL', unavailable, POSTGRES_HINTS, () => body(context));
       continue;
     }
     describe(title, () => {
@@ -193,22 +183,10 @@ async function checkPostgres(): Promise<string | undefined> {
 
 const postgresProblem = await checkPostgres();
 
-let warned = false;
-
-function warnSkipped(problem: string): void {
-  if (warned) return;
-  warned = true;
-  const bar = '!'.repeat(100);
-  console.warn(
-    [
-      bar,
-      `!!! SKIPPING the PostgreSQL warehouse tests: ${problem}.`,
-      `!!! Start PostgreSQL there (trust auth for user postgres) or point MARKETLAKE_TEST_POSTGRES_URL at one;`,
-      '!!! set MARKETLAKE_REQUIRE_SERVICES=1 to make a missing PostgreSQL fail the tests instead.',
-      bar,
-    ].join('\n'),
-  );
-}
+const POSTGRES_HINTS = [
+  'Start PostgreSQL there (trust auth for user postgres) or point MARKETLAKE_TEST_POSTGRES_URL at one;',
+  'set MARKETLAKE_REQUIRE_SERVICES=1 to make a missing PostgreSQL fail the tests instead.',
+];
 
 // ---- Row builders for warehouse tests -------------------------------------------------------------------------
 

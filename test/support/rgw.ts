@@ -23,15 +23,13 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { describeWithoutService } from './services.js';
 import { S3ObjectStore, type S3ObjectStoreOptions } from '../../src/storage/s3/s3-object-store.js';
 import { testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
 
 export { DEFAULT_TEST_S3_ENDPOINT, testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
 
-function servicesRequired(): boolean {
-  return process.env.MARKETLAKE_REQUIRE_SERVICES === '1';
-}
 
 /** A raw SDK client for the test server, configured as S3ObjectStore configures its own. */
 export function createTestS3Client(overrides: { maxAttempts?: number; requestTimeoutMs?: number } = {}): S3Client {
@@ -120,16 +118,7 @@ export function describeOnRgw(name: string, body: (context: RgwTestContext) => v
     },
   };
   if (rgwProblem !== undefined) {
-    if (servicesRequired()) {
-      describe(title, () => {
-        it('needs a reachable S3 server (Ceph RGW)', () => {
-          throw new Error(`${rgwProblem}. MARKETLAKE_REQUIRE_SERVICES=1 makes this a failure instead of a skip.`);
-        });
-      });
-    } else {
-      warnSkipped(rgwProblem);
-      describe.skip(title, () => body(context));
-    }
+    describeWithoutService(title, 'a reachable S3 server (Ceph RGW)', rgwProblem, RGW_HINTS, () => body(context));
     return;
   }
   describe(title, () => {
@@ -164,20 +153,8 @@ async function checkRgw(): Promise<string | undefined> {
 
 export const rgwProblem = await checkRgw();
 
-let warned = false;
-
-function warnSkipped(problem: string): void {
-  if (warned) return;
-  warned = true;
-  const bar = '!'.repeat(100);
-  console.warn(
-    [
-      bar,
-      `!!! SKIPPING the S3 (Ceph RGW) tests: ${problem}.`,
-      '!!! Start it with: bash scripts/rgw.sh install (once, as root) && bash scripts/rgw.sh start /tmp/mlrgw',
-      '!!! or point MARKETLAKE_TEST_S3_ENDPOINT / _ACCESS_KEY / _SECRET_KEY at another S3 server;',
-      '!!! set MARKETLAKE_REQUIRE_SERVICES=1 to make a missing S3 server fail the tests instead.',
-      bar,
-    ].join('\n'),
-  );
-}
+const RGW_HINTS = [
+  'Start it with: bash scripts/rgw.sh install (once, as root) && bash scripts/rgw.sh start /tmp/mlrgw',
+  'or point MARKETLAKE_TEST_S3_ENDPOINT / _ACCESS_KEY / _SECRET_KEY at another S3 server;',
+  'set MARKETLAKE_REQUIRE_SERVICES=1 to make a missing S3 server fail the tests instead.',
+];
