@@ -96,7 +96,6 @@ function seriesOf(closes: number[]): BarSeries {
 
 /** Every field defined with a neutral value (sma = close), then the overrides. */
 function indicatorsOf(closes: number[], overrides: Partial<Record<IndicatorField, number[]>> = {}): IndicatorColumns {
-  const n = closes.length;
   const neutral: Record<IndicatorField, number> = {
     sma_20: 0, sma_50: 0, sma_200: 0, rsi_14: 50, macd: 0.5, macd_signal: 0.4, macd_histogram: 0.1,
     bb_upper: 0, bb_middle: 0, bb_lower: 0, atr_14: 1, atr_percent: 2, vwap: 0, price_vwap_pct: 0.5,

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { link, mkdir, mkdtemp, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { keyProblem } from '../keys.js';
 import { describeObjectStoreContract, listPages } from '../object-store.contract.js';
+import { raceChildren } from '../testing/race.js';
 import { FsObjectStore } from './fs-object-store.js';
 
 const temporaryRoots: string[] = [];
@@ -196,34 +196,7 @@ describe('FsObjectStore on disk', () => {
     await FsObjectStore.open(dir);
     const keys = Array.from({ length: 25 }, (_, i) => `race/raw/yfinance/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`);
     const child = fileURLToPath(new URL('./testing/put-race-child.ts', import.meta.url));
-    const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-    const labels = ['p1', 'p2', 'p3', 'p4'];
-    const processes = labels.map((label) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, JSON.stringify(keys), label], {
-        cwd: projectRoot,
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
-      let output = '';
-      proc.stdout.setEncoding('utf8');
-      const ready = new Promise<void>((resolve) =>
-        proc.stdout.on('data', (chunk: string) => {
-          output += chunk;
-          if (output.startsWith('ready\n')) resolve();
-        }),
-      );
-      const done = new Promise<string>((resolve, reject) =>
-        proc.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${label} exited with ${code}`)))),
-      );
-      return { label, proc, ready, done };
-    });
-    await Promise.all(processes.map((p) => p.ready));
-    for (const p of processes) p.proc.stdin.write('go\n');
-    const outcomes = await Promise.all(
-      processes.map(async (p) => {
-        const lines = (await p.done).trim().split('\n');
-        return { label: p.label, results: JSON.parse(lines[lines.length - 1]!) as { key: string; won: boolean; versionId?: string; error?: string }[] };
-      }),
-    );
+    const outcomes = await raceChildren(child, [dir, JSON.stringify(keys)], ['p1', 'p2', 'p3', 'p4']);
 
     const store = await FsObjectStore.open(dir);
     for (const key of keys) {

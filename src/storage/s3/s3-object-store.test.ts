@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,6 +18,7 @@ import { ObjectArchivedError, parseRestoreHeader, restoreStatusOf } from '../arc
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { collect, listAllKeys } from '../listing.js';
 import { describeObjectStoreContract } from '../object-store.contract.js';
+import { raceChildren } from '../testing/race.js';
 import { describeRestoreReport, restoreKeys } from './restore.js';
 import { encodeTagging, S3ObjectStore } from './s3-object-store.js';
 
@@ -363,36 +363,8 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     it('four processes racing for the same keys: exactly one put of each key wins', async () => {
       const keys = Array.from({ length: 12 }, (_, i) => `procrace/raw/NVDA/2026-11-26/20261126_1300${String(i).padStart(2, '0')}.json`);
       const child = fileURLToPath(new URL('./testing/put-race-child.ts', import.meta.url));
-      const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-      const labels = ['p1', 'p2', 'p3', 'p4'];
-      const processes = labels.map((label) => {
-        const proc = spawn(process.execPath, ['--import', 'tsx', child, rgw.bucket(), JSON.stringify(keys), label], {
-          cwd: projectRoot,
-          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-          stdio: ['pipe', 'pipe', 'inherit'],
-        });
-        let output = '';
-        proc.stdout.setEncoding('utf8');
-        const ready = new Promise<void>((resolve) =>
-          proc.stdout.on('data', (chunk: string) => {
-            output += chunk;
-            if (output.startsWith('ready\n')) resolve();
-          }),
-        );
-        const done = new Promise<string>((resolve, reject) =>
-          proc.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${label} exited with ${code}`)))),
-        );
-        return { label, proc, ready, done };
-      });
-      await Promise.all(processes.map((p) => p.ready));
-      for (const p of processes) p.proc.stdin.write('go\n');
-      const outcomes = await Promise.all(
-        processes.map(async (p) => {
-          const lines = (await p.done).trim().split('\n');
-          type Outcome = { key: string; won: boolean; versionId?: string; error?: string; message?: string };
-          return { label: p.label, results: JSON.parse(lines[lines.length - 1]!) as Outcome[] };
-        }),
-      );
+      const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const outcomes = await raceChildren(child, [rgw.bucket(), JSON.stringify(keys)], ['p1', 'p2', 'p3', 'p4'], env);
       const store = rgw.openStore();
       for (const key of keys) {
         const attempts = outcomes.map(({ label, results }) => ({ label, result: results.find((r) => r.key === key)! }));
