@@ -20,7 +20,7 @@ import { collect, listAllKeys } from '../listing.js';
 import { describeObjectStoreContract } from '../object-store.contract.js';
 import { raceChildren } from '../testing/race.js';
 import { describeRestoreReport, restoreKeys } from './restore.js';
-import { encodeTagging, S3ObjectStore } from './s3-object-store.js';
+import { encodeTagging, isAmazonS3Host, S3ObjectStore } from './s3-object-store.js';
 
 const text = (body: Uint8Array): string => Buffer.from(body).toString('utf8');
 
@@ -63,6 +63,29 @@ function intercept(
   };
   client.middlewareStack.addRelativeTo(middleware, { name, relation: 'after', toMiddleware: 'deserializerMiddleware' });
   return { calls: () => calls, remove: () => void client.middlewareStack.remove(name) };
+}
+
+/**
+ * Records the name of every HTTP request the client sends, in order. It sits just outside the SDK's deserializer,
+ * inside the retry middleware (so each retry counts as the request it is) and outside `intercept`'s fakes (so a
+ * faked answer counts too). `take` returns the names recorded since the last `take`.
+ */
+function countRequests(client: S3Client): { take: () => string[]; remove: () => void } {
+  const name = `count-requests-${Math.random().toString(36).slice(2)}`;
+  let seen: string[] = [];
+  const middleware: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    seen.push(String(context.commandName).replace(/Command$/, ''));
+    return next(args);
+  };
+  client.middlewareStack.addRelativeTo(middleware, { name, relation: 'before', toMiddleware: 'deserializerMiddleware' });
+  return {
+    take: () => {
+      const taken = seen;
+      seen = [];
+      return taken;
+    },
+    remove: () => void client.middlewareStack.remove(name),
+  };
 }
 
 const s3ErrorXml = (code: string, message: string, extra = ''): string =>
@@ -121,6 +144,72 @@ describe('S3ObjectStore configuration', () => {
     expect((error as Error).message).toContain('s3://lake/raw/x.json');
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
     expect((error as Error).message).not.toContain('very-secret-value');
+    store.close();
+  });
+});
+
+describe('create-only puts on Amazon S3 (faked responses, no server)', () => {
+  const awsStore = (options: { endpoint?: string; createOnly?: 'verify' | 'server' | 'auto' } = {}) =>
+    new S3ObjectStore({
+      bucket: 'my-lake',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
+      maxAttempts: 1,
+      ...options,
+    });
+  const putOk: FakeResponse = { statusCode: 200, headers: { 'x-amz-version-id': 'v-aws-1', etag: '"abc"' } };
+  const taken: FakeResponse = {
+    statusCode: 412,
+    headers: { 'content-type': 'application/xml' },
+    body: s3ErrorXml('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'),
+  };
+
+  it('recognises Amazon S3 hosts and nothing else', () => {
+    for (const host of ['s3.amazonaws.com', 'my-lake.s3.eu-west-1.amazonaws.com', 's3.dualstack.us-east-1.amazonaws.com', 'bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com', 's3.cn-north-1.amazonaws.com.cn']) {
+      expect(isAmazonS3Host(host), host).toBe(true);
+    }
+    for (const host of ['127.0.0.1', 'localhost', 'rgw.example.com', 'amazonaws.com.evil.example', 'notamazonaws.com', 's3.amazonaws.com.example.org']) {
+      expect(isAmazonS3Host(host), host).toBe(false);
+    }
+  });
+
+  it('by default (auto) a put to Amazon S3 is the conditional PUT alone: 1 request, a 412 is ObjectExistsError', async () => {
+    // Without an endpoint (virtual-hosted my-lake.s3.eu-west-1.amazonaws.com) and with an explicit AWS one.
+    for (const store of [awsStore(), awsStore({ endpoint: 'https://s3.eu-west-1.amazonaws.com' })]) {
+      const requests = countRequests(store.client);
+      let answer = putOk;
+      const fake = intercept(store.client, 'PutObjectCommand', { respond: () => answer });
+      const put = await store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' });
+      expect(put).toEqual({ key: 'raw/x.json', versionId: 'v-aws-1', etag: '"abc"' });
+      expect(requests.take()).toEqual(['PutObject']);
+      answer = taken;
+      await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+      expect(requests.take()).toEqual(['PutObject']);
+      fake.remove();
+      requests.remove();
+      store.close();
+    }
+  });
+
+  it('verify on Amazon S3 still lists after a successful PUT, but a 412 needs nothing more', async () => {
+    const store = awsStore({ createOnly: 'verify' });
+    const requests = countRequests(store.client);
+    let answer = taken;
+    const put = intercept(store.client, 'PutObjectCommand', { respond: () => answer });
+    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+    expect(requests.take()).toEqual(['PutObject']);
+    answer = putOk;
+    const listing =
+      '<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult><Name>my-lake</Name><Prefix>raw/x.json</Prefix><IsTruncated>false</IsTruncated>' +
+      '<Version><Key>raw/x.json</Key><VersionId>v-aws-1</VersionId><IsLatest>true</IsLatest><Size>2</Size></Version></ListVersionsResult>';
+    const list = intercept(store.client, 'ListObjectVersionsCommand', {
+      respond: () => ({ statusCode: 200, headers: { 'content-type': 'application/xml' }, body: listing }),
+    });
+    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).resolves.toMatchObject({ versionId: 'v-aws-1' });
+    expect(requests.take()).toEqual(['PutObject', 'ListObjectVersions']);
+    put.remove();
+    list.remove();
+    requests.remove();
     store.close();
   });
 });
@@ -280,37 +369,110 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       expect((await trusting.listVersions({ prefix: 'canary/trusting' })).versions).toHaveLength(2);
     });
 
-    it('a second put of a key fails without writing anything', async () => {
-      const store = rgw.openStore();
-      const key = 'once/sequential.json';
-      const first = await store.put({ key, body: '{"n":1}', contentType: 'application/json' });
-      for (let i = 0; i < 3; i++) {
-        await expect(store.put({ key, body: `{"n":${i + 2}}`, contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+    it('requests per put on RGW: 2 for a free key, 3 for a taken one (verify and the default, auto); server: 1', async () => {
+      // The figure the daily run's speed depends on (docs/benchmarks.md): a change that adds a request fails here.
+      for (const [label, store] of [
+        ['default (auto)', rgw.openStore()],
+        ['verify', rgw.openStore({ createOnly: 'verify' })],
+        ['default (auto) under a prefix', rgw.openStore({ prefix: 'counted/lake' })],
+      ] as const) {
+        const requests = countRequests(store.client);
+        const key = `counted/${label.replaceAll(' ', '-').replace(/[()]/g, '')}.json`;
+        const first = await store.put({ key, body: 'one', contentType: 'text/plain' });
+        expect(requests.take(), label).toEqual(['PutObject', 'ListObjectVersions']);
+        await expect(store.put({ key, body: 'two', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+        expect(requests.take(), label).toEqual(['PutObject', 'ListObjectVersions', 'DeleteObject']);
+        requests.remove();
+        expect((await store.listVersions({ prefix: key })).versions.map((v) => v.versionId), label).toEqual([first.versionId]);
       }
-      const versions = (await store.listVersions({ prefix: key })).versions;
-      expect(versions.map((v) => v.versionId)).toEqual([first.versionId]);
-      expect(text((await store.get(key)).body)).toBe('{"n":1}');
+      // 'server' sends the PUT alone, which is exactly why it is unsafe on RGW (see the canary above).
+      const trusting = rgw.openStore({ createOnly: 'server' });
+      const requests = countRequests(trusting.client);
+      await trusting.put({ key: 'counted/server.json', body: 'one', contentType: 'text/plain' });
+      expect(requests.take()).toEqual(['PutObject']);
+      requests.remove();
     });
 
-    it('when the pre-check misses the key (a race), the duplicate version is removed again', async () => {
+    it('a second put of a key fails, and its duplicate version is removed again', async () => {
       const store = rgw.openStore();
-      const key = 'once/raced.json';
-      const first = await store.put({ key, body: 'original', contentType: 'text/plain', tags: { n: '1' } });
-      // Make the HEAD pre-check answer 404, as it would for a writer that checked just before the other's put.
-      const fake = intercept(store.client, 'HeadObjectCommand', { respond: () => ({ statusCode: 404 }) });
-      try {
-        const error = await store.put({ key, body: 'duplicate', contentType: 'text/plain', tags: { n: '2' } }).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ObjectExistsError);
-        expect(fake.calls()).toBe(1);
-      } finally {
-        fake.remove();
+      const key = 'once/sequential.json';
+      const first = await store.put({ key, body: '{"n":1}', contentType: 'application/json', tags: { n: '1' }, metadata: { n: '1' } });
+      // Each refused put writes a version (RGW ignores If-None-Match), lists, and deletes that version by its id.
+      const written: string[] = [];
+      const capture = intercept(store.client, 'PutObjectCommand', { patch: (headers) => void written.push(headers['x-amz-version-id']!) });
+      for (let i = 0; i < 3; i++) {
+        const body = `{"n":${i + 2}}`;
+        await expect(store.put({ key, body, contentType: 'application/json', tags: { n: String(i + 2) } })).rejects.toBeInstanceOf(ObjectExistsError);
+      }
+      capture.remove();
+      expect(written).toHaveLength(3);
+      for (const versionId of written) {
+        expect(versionId).not.toBe(first.versionId);
+        await expect(store.head(key, { versionId })).rejects.toBeInstanceOf(ObjectNotFoundError);
       }
       const versions = (await store.listVersions({ prefix: key })).versions;
       expect(versions.map((v) => [v.versionId, v.isLatest])).toEqual([[first.versionId, true]]);
       const got = await store.get(key);
-      expect(text(got.body)).toBe('original');
+      expect(text(got.body)).toBe('{"n":1}');
       expect(got.versionId).toBe(first.versionId);
+      expect(got.metadata).toEqual({ n: '1' });
       expect(await store.getTags(key)).toEqual({ n: '1' });
+    });
+
+    it('two writers whose PUTs overlap: exactly one wins, the loser\'s version is deleted', async () => {
+      // Separate clients, as separate processes would have. Middleware holds each PUT until both are ready to
+      // go, and each listing until both PUTs have returned, so both versions exist when either writer checks:
+      // the race itself, made deterministic rather than left to timing.
+      const key = 'race/two-writers.json';
+      const writers = ['a', 'b'].map((label) => ({ label, store: rgw.openStore() }));
+      const barrier = (count: number) => {
+        let arrived = 0;
+        let open!: () => void;
+        const opened = new Promise<void>((resolve) => (open = resolve));
+        return async () => {
+          if (++arrived === count) open();
+          await opened;
+        };
+      };
+      const bothPutting = barrier(2);
+      const bothPut = barrier(2);
+      const versionOf: Record<string, string> = {};
+      const requests = writers.map(({ label, store }) => {
+        const hold: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+          if (context.commandName === 'PutObjectCommand') {
+            await bothPutting();
+            const result = await next(args);
+            versionOf[label] = (result.response as { headers: Record<string, string> }).headers['x-amz-version-id']!;
+            await bothPut();
+            return result;
+          }
+          if (context.commandName === 'ListObjectVersionsCommand') await bothPut();
+          return next(args);
+        };
+        store.client.middlewareStack.addRelativeTo(hold, { name: 'hold-for-race', relation: 'after', toMiddleware: 'deserializerMiddleware' });
+        return countRequests(store.client);
+      });
+      const outcomes = await Promise.allSettled(writers.map(({ label, store }) => store.put({ key, body: label, contentType: 'text/plain' })));
+      for (const { store } of writers) store.client.middlewareStack.remove('hold-for-race');
+
+      const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ label: writers[i]!.label, versionId: o.value.versionId }] : []));
+      expect(winners).toHaveLength(1);
+      const winner = winners[0]!;
+      const loser = writers.find((w) => w.label !== winner.label)!.label;
+      const loserOutcome = outcomes[writers.findIndex((w) => w.label === loser)]!;
+      expect(loserOutcome.status === 'rejected' && loserOutcome.reason).toBeInstanceOf(ObjectExistsError);
+      expect(versionOf[winner.label]).toBe(winner.versionId);
+      expect(versionOf[loser]).toEqual(expect.any(String));
+      expect(versionOf[loser]).not.toBe(winner.versionId);
+
+      const reader = rgw.openStore();
+      await expect(reader.head(key, { versionId: versionOf[loser] })).rejects.toBeInstanceOf(ObjectNotFoundError);
+      expect((await reader.listVersions({ prefix: key })).versions.map((v) => [v.versionId, v.isLatest])).toEqual([[winner.versionId, true]]);
+      expect(text((await reader.get(key)).body)).toBe(winner.label);
+      const sent = Object.fromEntries(writers.map(({ label }, i) => [label, requests[i]!.take()]));
+      expect(sent[winner.label]).toEqual(['PutObject', 'ListObjectVersions']);
+      expect(sent[loser]).toEqual(['PutObject', 'ListObjectVersions', 'DeleteObject']);
+      for (const r of requests) r.remove();
     });
 
     it('a key once written stays taken even behind a delete marker', async () => {
