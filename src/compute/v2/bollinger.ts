@@ -60,6 +60,15 @@ const EPS = 2 ** -53;
 const TOLERANCE = 2 ** -41;
 
 export function bollinger(close: Float64Array, period: number, k: number, out: BollingerOutput): BollingerOutput {
+  return bollingerBands(close, period, k, 0, out);
+}
+
+/**
+ * The kernel behind `bollinger`, with the degrees of freedom of the standard deviation as a parameter: the
+ * squared deviations are divided by period - ddof (0 here; version 1.0 takes the sample deviation, ddof = 1,
+ * and a window of one bar then has none: NaN). Everything else, the bound included, is the same.
+ */
+export function bollingerBands(close: Float64Array, period: number, k: number, ddof: 0 | 1, out: BollingerOutput): BollingerOutput {
   checkPeriod('bollinger', period);
   const n = close.length;
   const { upper, middle, lower } = out;
@@ -85,6 +94,7 @@ export function bollinger(close: Float64Array, period: number, k: number, out: B
   const drift = 1 + 2 * invRoot;
   const scale = EPS / Math.max(TOLERANCE, 2 * (exactCoefficient + currentCoefficient) * EPS);
   const invPeriod = 1 / period;
+  const invDivisor = 1 / (period - ddof); // Infinity for a sample deviation of one bar: sqrt(0 x Infinity) is NaN
 
   // Two loops: the outer one computes a window exactly (the first one, then whenever the bound says so);
   // the inner one slides the window until the bound fails. The inner loop is innermost, calls nothing, and
@@ -134,7 +144,7 @@ export function bollinger(close: Float64Array, period: number, k: number, out: B
     const offset = s1 * invPeriod;
     // |squares|: squares >= 0 except within its error bound of 0 (a window almost, not exactly, constant),
     // where |squares| is just as good; NaN stays NaN. No branch.
-    const sd = Math.sqrt(Math.abs(s2 - s1 * offset) * invPeriod);
+    const sd = Math.sqrt(Math.abs(s2 - s1 * offset) * invDivisor);
     middle[i] = anchor + offset;
     upper[i] = anchor + offset + k * sd;
     lower[i] = anchor + offset - k * sd;
@@ -167,8 +177,8 @@ export function bollinger(close: Float64Array, period: number, k: number, out: B
       s2 = s2B;
       acc = accB;
       perS2 = perB;
-      const sdA = Math.sqrt(Math.abs(squaresA) * invPeriod);
-      const sdB = Math.sqrt(Math.abs(squaresB) * invPeriod);
+      const sdA = Math.sqrt(Math.abs(squaresA) * invDivisor);
+      const sdB = Math.sqrt(Math.abs(squaresB) * invDivisor);
       const meanA = anchor + offsetA;
       const meanB = anchor + offsetB;
       const widthA = k * sdA;
