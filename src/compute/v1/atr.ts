@@ -61,7 +61,8 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
  * 2.0's ATR: TR = (high - low) + max(previous close - high, 0) + max(low - previous close, 0), with
  * max(y, 0) = (y + |y|) / 2 exact and at most one of the two non-zero when low <= high. That is the largest of
  * the three terms, up to the rounding of one addition (none when prices are within a factor of 2 of each
- * other). A NaN anywhere, or a bar with high < low, takes pandas' NaN-skipping maximum literally.
+ * other; otherwise within 2 ulps). A NaN anywhere, an overflow, or a bar with high < low takes pandas'
+ * NaN-skipping maximum literally.
  */
 function trueRangeLoop(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) {
@@ -72,7 +73,8 @@ function trueRangeLoop(high: Float64Array, low: Float64Array, close: Float64Arra
     const gapDown = previousClose - h;
     const gapUp = l - previousClose;
     const tr = range + 0.5 * (gapDown + Math.abs(gapDown)) + 0.5 * (gapUp + Math.abs(gapUp));
-    out[i] = tr === tr && range >= 0 ? tr : maxSkippingNaN(range, Math.abs(h - previousClose), Math.abs(l - previousClose));
+    // tr - tr === 0: not NaN, and no overflow in gap + |gap|.
+    out[i] = tr - tr === 0 && range >= 0 ? tr : maxSkippingNaN(range, Math.abs(h - previousClose), Math.abs(l - previousClose));
   }
 }
 
