@@ -412,7 +412,7 @@ const kernels: KernelSpec[] = [
   {
     kernel: 'Bollinger(20,2)',
     targetMs: 7,
-    note: 'v1 = sample sd (pandas, Kahan/Welford), v2 = exact population sd, TA-Lib = population sd from sums',
+    note: 'v1 = sample sd (pandas semantics), v2 = exact population sd, TA-Lib = population sd from sums',
     ours: [
       { label: 'v1 bollinger', version: '1.0', fn: () => v1.bollinger(close, 20, 2, bands) },
       { label: 'v2 bollinger', version: '2.0', fn: () => v2.bollinger(close, 20, 2, bands) },

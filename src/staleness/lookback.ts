@@ -18,8 +18,8 @@
  * anything a report prints, while "until the end of the window" would make the MACD of every result stale for
  * any revision in two years of history. Two caveats, both accepted: for RSI 2.0 the bound is on the smoothed
  * gains and losses, and RSI divides by their sum, so its own change can be up to 100 / (average move) times
- * larger (still about 1e-7 for a typical series); and the rolling kernels keep a running sum (pandas' Kahan sum,
- * TA-Lib's plain one), so bars that have left a window still move its last bits. Neither is a dependency in the
+ * larger (still about 1e-7 for a typical series); and the rolling kernels keep a running sum (version 1.0's under
+ * an error bound, TA-Lib's plain one), so bars that have left a window still move its last bits. Neither is a dependency in the
  * sense used here: recomputing would change the value by rounding, not by information.
  *
  * Whole results: a stored indicators object holds all 17 fields, so it is affected when any field is (with VWAP
