@@ -8,6 +8,8 @@ import { UserError } from './errors.js';
  *   MARKETLAKE_LAKE          file:///path or s3://bucket[/prefix] (DATA_LAKE_BUCKET also accepted for s3)
  *   MARKETLAKE_S3_ENDPOINT   S3-compatible servers
  *   MARKETLAKE_DATABASE_URL  postgres://...; unset means PGlite under MARKETLAKE_HOME
+ *   MARKETLAKE_PGLITE_WORKER 0 runs the embedded PGlite on the main thread (default: a worker thread; see
+ *                            warehouse/pglite.ts)
  */
 export interface ConfigFlags {
   home?: string;
