@@ -3,7 +3,7 @@ import type { ProcessedDocument } from '../lake/documents.js';
 import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';
-import type { OutboxEntry } from '../warehouse/outbox.js';
+import type { CompletedOutboxEntry, OutboxEntry } from '../warehouse/outbox.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
 export interface DrainReport {
@@ -18,74 +18,139 @@ export interface DrainReport {
 /** After this many failed writes in a row the lake is taken to be down and the drain stops trying for now. */
 const MAX_CONSECUTIVE_FAILURES = 5;
 const PAGE = 500;
+/**
+ * Lake writes in flight at once within a drain. A ticker's three processed objects go out together; a backlog
+ * (`lake retry`, a reprocess batch) goes out in groups of this size, each group marked done in one transaction.
+ */
+export const PARALLEL_WRITES = 8;
 
 /**
- * Writes pending outbox entries to the lake, oldest first (so a raw snapshot lands before what was computed from
- * it). Guarantee: an entry leaves the outbox only after its object is in the lake AND catalogued; a failed write
- * leaves it pending with the error recorded, to be retried by the next drain (`marketlake lake retry`, every run).
- * Retrying is safe: an object an earlier attempt wrote without confirmation is found by its sha256, not doubled.
+ * Writes pending outbox entries to the lake, raw snapshots before processed objects (a processed object written
+ * while its raw snapshot was pending needs the raw object's version id). Guarantee: an entry leaves the outbox
+ * only after its object is in the lake AND catalogued; a failed write leaves it pending with the error recorded,
+ * to be retried by the next drain (`marketlake lake retry`, every run). Retrying is safe: an object an earlier
+ * attempt wrote without confirmation is found by its sha256, not doubled.
+ *
+ * Entries are written `PARALLEL_WRITES` at a time, and the ones the lake took in a group are marked done
+ * together in one transaction.
  *
  * `entries` limits the drain to those entries (a run drains its own right after committing them).
  */
 export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?: readonly OutboxEntry[]): Promise<DrainReport> {
-  const report: DrainReport = { written: [], failed: [], waiting: 0 };
+  const drain = new Drain(lake, warehouse);
   const attempted = new Set<number>();
-  let consecutiveFailures = 0;
   let batch = entries ?? (await warehouse.repository.listPendingOutbox(PAGE));
   while (batch.length > 0) {
-    for (const entry of batch) {
-      if (attempted.has(entry.id)) continue;
-      attempted.add(entry.id);
-      const outcome = await drainEntry(lake, warehouse, entry);
-      if (outcome === 'waiting') {
-        report.waiting++;
-      } else if ('error' in outcome) {
-        report.failed.push({ key: entry.key, error: outcome.error });
-        if (++consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) return report;
-      } else {
-        report.written.push(outcome);
-        consecutiveFailures = 0;
-      }
-    }
+    const fresh = batch.filter((entry) => !attempted.has(entry.id));
+    for (const entry of fresh) attempted.add(entry.id);
+    // Raw entries first, and done (catalogued) before the processed ones look their version ids up.
+    const raw = fresh.filter((entry) => entry.kind === 'raw');
+    const processed = fresh.filter((entry) => entry.kind !== 'raw');
+    if (!(await drain.entries(raw)) || !(await drain.entries(processed))) break;
     if (entries) break;
     // Keep going while new pending entries appear (a long backlog is drained page by page).
     batch = (await warehouse.repository.listPendingOutbox(PAGE + attempted.size)).filter((e) => !attempted.has(e.id));
   }
-  return report;
+  return drain.report;
 }
 
-type EntryOutcome = WrittenObject | 'waiting' | { error: string };
+/** A prepared entry: what to write, or 'waiting' for a raw snapshot still in the outbox. */
+type Prepared = OutboxEntry | 'waiting';
 
-async function drainEntry(lake: DataLake, warehouse: Warehouse, original: OutboxEntry): Promise<EntryOutcome> {
-  const db = warehouse.db;
-  let entry = original;
-  if (entry.kind !== 'raw') {
-    const document = JSON.parse(entry.body) as PendingProcessedDocument;
-    if (document.source_raw_data_version_id === null) {
-      const raw = await warehouse.repository.getCatalogObject(document.source_raw_data_key);
-      if (raw?.versionId == null) return 'waiting';
-      const completed = completedProcessedEntry(entry.key, entry.kind, { ...document, source_raw_data_version_id: raw.versionId } as ProcessedDocument, entry.runId);
-      await replaceOutboxEntry(db, entry.id, completed);
-      entry = { ...entry, ...completed, runId: entry.runId };
+class Drain {
+  readonly report: DrainReport = { written: [], failed: [], waiting: 0 };
+  private consecutiveFailures = 0;
+  /** Version ids of raw snapshots found catalogued in this drain, by key (one lookup per raw snapshot). */
+  private readonly rawVersionIds = new Map<string, string>();
+
+  constructor(
+    private readonly lake: DataLake,
+    private readonly warehouse: Warehouse,
+  ) {}
+
+  /** Drains `entries` group by group, in order; false once the lake looks down (too many failures in a row). */
+  async entries(entries: readonly OutboxEntry[]): Promise<boolean> {
+    for (let start = 0; start < entries.length; start += PARALLEL_WRITES) {
+      if (!(await this.group(entries.slice(start, start + PARALLEL_WRITES)))) return false;
     }
+    return true;
   }
 
+  /** Writes one group in parallel, then records the outcomes: the written ones done in one transaction. */
+  private async group(group: readonly OutboxEntry[]): Promise<boolean> {
+    const ready: OutboxEntry[] = [];
+    for (const entry of group) {
+      const prepared = await this.prepare(entry);
+      if (prepared === 'waiting') this.report.waiting++;
+      else ready.push(prepared);
+    }
+    const settled = await Promise.allSettled(ready.map((entry) => writeEntry(this.lake, entry)));
+    const completed = ready.flatMap((entry, i) => {
+      const outcome = settled[i];
+      return outcome.status === 'fulfilled' ? [{ entry, written: outcome.value }] : [];
+    });
+    // The written objects first: they are in the lake, and the catalog must say so whatever fails next.
+    await this.complete(completed);
+    for (const [i, outcome] of settled.entries()) {
+      if (outcome.status === 'fulfilled') {
+        this.consecutiveFailures = 0;
+      } else {
+        await this.warehouse.repository.markOutboxFailed(ready[i].id, outcome.reason);
+        this.report.failed.push({ key: ready[i].key, error: messageOf(outcome.reason) });
+        this.consecutiveFailures++;
+      }
+    }
+    return this.consecutiveFailures < MAX_CONSECUTIVE_FAILURES;
+  }
+
+  /** Marks written entries done (one transaction), then fills in the version ids of raw snapshots written late. */
+  private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
+    await this.warehouse.repository.markOutboxEntriesDone(completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written) })));
+    for (const { entry, written } of completed) {
+      if (entry.kind === 'raw') await recordRawVersionId(this.warehouse.db, written.key, written.versionId);
+    }
+    this.report.written.push(...completed.map(({ written }) => written));
+  }
+
+  /**
+   * A processed entry enqueued while its raw snapshot was pending holds the document without the raw object's
+   * version id: once the raw object is catalogued, the entry is completed (re-rendered and stored) first.
+   */
+  private async prepare(entry: OutboxEntry): Promise<Prepared> {
+    if (entry.kind === 'raw') return entry;
+    const document = JSON.parse(entry.body) as PendingProcessedDocument;
+    if (document.source_raw_data_version_id !== null) return entry;
+    const versionId = await this.rawVersionId(document.source_raw_data_key);
+    if (versionId === null) return 'waiting';
+    const completed = completedProcessedEntry(entry.key, entry.kind, { ...document, source_raw_data_version_id: versionId } as ProcessedDocument, entry.runId);
+    await replaceOutboxEntry(this.warehouse.db, entry.id, completed);
+    return { ...entry, ...completed, runId: entry.runId };
+  }
+
+  private async rawVersionId(key: string): Promise<string | null> {
+    const known = this.rawVersionIds.get(key);
+    if (known !== undefined) return known;
+    const raw = await this.warehouse.repository.getCatalogObject(key);
+    // Only a known version id is remembered: a raw snapshot still pending may be written later in this drain.
+    if (raw?.versionId == null) return null;
+    this.rawVersionIds.set(key, raw.versionId);
+    return raw.versionId;
+  }
+}
+
+/** One lake write of an entry's exact bytes; throws what the lake throws. */
+function writeEntry(lake: DataLake, entry: OutboxEntry): Promise<WrittenObject> {
   const parsed = parseKey(entry.key);
-  let written: WrittenObject;
-  try {
-    written = await lake.write(
-      parsed,
-      { body: entry.body, sha256: entry.catalog.sha256, size: entry.catalog.size, contentType: entry.contentType, tags: entry.tags, metadata: entry.metadata },
-      // A raw key is referenced by everything computed from it before it was written: it must not move.
-      { firstSequence: parsed.sequence, exactKey: entry.kind === 'raw' },
-    );
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await warehouse.repository.markOutboxFailed(entry.id, error);
-    return { error: message };
-  }
+  return lake.write(
+    parsed,
+    { body: entry.body, sha256: entry.catalog.sha256, size: entry.catalog.size, contentType: entry.contentType, tags: entry.tags, metadata: entry.metadata },
+    // A raw key is referenced by everything computed from it before it was written: it must not move.
+    { firstSequence: parsed.sequence, exactKey: entry.kind === 'raw' },
+  );
+}
 
-  await warehouse.repository.markOutboxDone(entry.id, {
+function catalogRow(entry: OutboxEntry, written: WrittenObject): CompletedOutboxEntry['written'] {
+  return {
     key: written.key,
     kind: entry.kind,
     ticker: entry.ticker,
@@ -97,7 +162,9 @@ async function drainEntry(lake: DataLake, warehouse: Warehouse, original: Outbox
     sourceRawKey: entry.catalog.sourceRawKey,
     sourceRawVersionId: entry.catalog.sourceRawVersionId,
     createdAt: entry.metadata.computed_at ?? entry.metadata.fetched_at,
-  });
-  if (entry.kind === 'raw') await recordRawVersionId(db, written.key, written.versionId);
-  return written;
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,9 +1,11 @@
+import type { Kysely } from 'kysely';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
+import { enqueueOutbox, type OutboxEntry, type OutboxEntryInput } from '../warehouse/outbox.js';
+import type { Database } from '../warehouse/schema.js';
 import { writeComputedResults, type ComputedResultsInput } from '../warehouse/results.js';
 import { inTransaction } from '../warehouse/sql-helpers.js';
 import type { TickerResults } from './compute-results.js';
@@ -46,10 +48,24 @@ export interface DrainOutcome {
   lakeErrors: string[];
 }
 
+export interface CommitOptions {
+  /**
+   * Entries enqueued before those of the sets: the daily run puts a raw snapshot the lake refused here, so that
+   * it is drained before what was computed from it.
+   */
+  leading?: readonly OutboxEntryInput[];
+  /**
+   * Other writes that belong to the same all-or-nothing unit, run first inside the transaction (the daily run:
+   * the raw object's catalog row and the prices). Use only the executor passed in (see `inTransaction`).
+   */
+  alsoWrite?: (trx: Kysely<Database>) => Promise<void>;
+}
+
 /**
  * Commits the rows and outbox entries of every set in ONE transaction and returns the committed entries
- * (`leading` first: the daily run puts a raw snapshot the lake refused there, so it is drained before what was
- * computed from it). One `writeComputedResults` call per kind, so each row carries its own object's key and time.
+ * (`leading` first). One result upsert per kind and set, so each row carries its own object's key and time,
+ * then ONE multi-row INSERT for all the outbox entries. Everything is computed and rendered before the
+ * transaction opens, so it holds its locks only for the statements.
  */
 export async function commitResults(
   context: ResultWriteContext,
@@ -57,26 +73,29 @@ export async function commitResults(
   raw: RawReference,
   sets: readonly ResultSet[],
   computedAt: string,
-  leading: readonly OutboxEntryInput[] = [],
+  options: CommitOptions = {},
 ): Promise<OutboxEntry[]> {
-  const calls: ComputedResultsInput[] = [];
-  let pendingLeading = [...leading];
+  const rows: ComputedResultsInput[] = [];
+  const inputs: OutboxEntryInput[] = [...(options.leading ?? [])];
   for (const set of sets) {
     for (const kind of PROCESSED_KINDS) {
       const existing = set.existing?.[kind];
-      const outbox = existing ? [] : [processedOutboxEntry(kind, processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw), context.runId)];
-      calls.push(resultRows(kind, ticker, set.results, context.computationVersion, raw, existing ?? { key: outbox[0].key, computedAt }, [...pendingLeading, ...outbox]));
-      pendingLeading = [];
+      let object = existing;
+      if (object === undefined) {
+        const document = processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw);
+        const entry = processedOutboxEntry(kind, document, context.runId);
+        inputs.push(entry);
+        object = { key: entry.key, computedAt };
+      }
+      rows.push(resultRows(kind, ticker, set.results, context.computationVersion, raw, object));
     }
   }
-  if (pendingLeading.length > 0) calls.push(leadingOnly(ticker, context.computationVersion, raw, computedAt, pendingLeading));
 
   const ids = await inTransaction(context.warehouse.db, async (trx) => {
-    const all: number[] = [];
-    for (const call of calls) all.push(...(await writeComputedResults(trx, call)));
-    return all;
+    if (options.alsoWrite) await options.alsoWrite(trx);
+    for (const row of rows) await writeComputedResults(trx, row);
+    return enqueueOutbox(trx, inputs);
   });
-  const inputs = calls.flatMap((call) => call.outbox);
   return inputs.map((input, i) => ({
     ...input,
     id: ids[i],
@@ -130,7 +149,6 @@ function resultRows(
   computationVersion: ComputationVersion,
   raw: RawReference,
   object: ExistingObject,
-  outbox: OutboxEntryInput[],
 ): ComputedResultsInput {
   const base = {
     symbol: ticker,
@@ -138,7 +156,8 @@ function resultRows(
     computedAt: object.computedAt,
     sourceRawKey: raw.key,
     sourceRawVersionId: raw.versionId || null,
-    outbox,
+    // The entries of all kinds and sets are enqueued together, in one statement (see commitResults).
+    outbox: [],
   };
   if (kind === 'indicators') {
     return { ...base, indicators: { lakeKey: object.key, rows: [{ date: results.asOf, values: results.indicators as never }] } };
@@ -156,9 +175,4 @@ function resultRows(
     };
   }
   return { ...base, features: { lakeKey: object.key, date: results.asOf, values: results.features as never, bars: results.features.bars } };
-}
-
-/** Leading entries with no result set to ride along with (not a case the callers produce, but never dropped). */
-function leadingOnly(ticker: string, computationVersion: ComputationVersion, raw: RawReference, computedAt: string, outbox: OutboxEntryInput[]): ComputedResultsInput {
-  return { symbol: ticker, computationVersion, computedAt, sourceRawKey: raw.key, sourceRawVersionId: raw.versionId || null, outbox };
 }

@@ -7,8 +7,10 @@ import type { RawSnapshot } from '../market/snapshot.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { MarketDataSource } from '../sources/source.js';
 import { recordRestatement } from '../staleness/detect.js';
+import { insertCatalogObject, type CatalogObjectInput } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { OutboxEntryInput } from '../warehouse/outbox.js';
+import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
+import { upsertPrices } from '../warehouse/prices.js';
 import { barsOf, computeResults } from './compute-results.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
@@ -40,13 +42,18 @@ export interface TickerOutcome {
 }
 
 /**
- * One ticker through the write path of DESIGN.md: fetch, validate, raw snapshot to the lake, prices upserted,
- * compute, then ONE transaction for the result rows and an outbox entry per lake object, then drain those.
+ * One ticker through the write path of DESIGN.md: fetch, validate, raw snapshot to the lake, compute, then ONE
+ * transaction for the raw object's catalog row, the prices, the result rows and an outbox entry per lake object,
+ * then drain those (the three processed objects in parallel, marked done together in one transaction).
  *
  * - A lake failure never fails the ticker: the object goes to the outbox (the raw snapshot too) and the
  *   database side completes.
  * - A database failure fails the ticker, and no processed object is written for it (they are only written
  *   from committed outbox entries).
+ *
+ * Per ticker, on a first run, that is 9 statements in 2 transactions plus one autocommitted query: the
+ * restatement lookup; catalog row, prices, 3 result rows and the outbox entries; then the outbox update and
+ * the catalog rows of the processed objects.
  */
 export async function runTickerJob(context: TickerJobContext, requested: string): Promise<TickerOutcome> {
   const outcome: TickerOutcome = { ticker: requested, status: 'failed', written: [], pending: [], lakeErrors: [] };
@@ -56,24 +63,9 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     const snapshot = await context.source.fetchSnapshot(ticker, { start: context.start, end: context.end, now: context.clock() });
     outcome.rawKey = rawKeyOf(snapshot);
 
-    const { raw, rawOutbox } = await storeRawSnapshot(context, snapshot, outcome);
-    outcome.rawKey = raw.key;
-    // Vendors restate history: record how this snapshot's bars differ from the previous one (src/staleness).
-    const restated = await recordRestatement(context, snapshot, raw);
-    outcome.written.push(...restated.written);
-    outcome.lakeErrors.push(...restated.lakeErrors);
-    const { warehouse } = context;
-    await warehouse.repository.upsertPrices(ticker, barsOf(snapshot), {
-      key: raw.key,
-      versionId: raw.versionId || null,
-      fetchedAt: snapshot.fetched_at,
-    });
-
-    const results = computeResults(snapshot, context.computationVersion);
-    outcome.asOf = results.asOf;
-    const computedAt = context.clock().toISOString();
-    // Rows and outbox entries in ONE transaction (the raw snapshot's entry first when the lake refused it).
-    const committed = await commitResults(context, ticker, raw, [{ results }], computedAt, rawOutbox ? [rawOutbox] : []);
+    const stored = await storeRawSnapshot(context, snapshot, outcome);
+    outcome.rawKey = stored.raw.key;
+    const committed = await catalogRawIfFailing(context, stored, () => commitTicker(context, ticker, snapshot, stored, outcome));
 
     // The database is complete for this ticker; now the lake. Failures stay in the outbox, reported.
     const drained = await drainCommitted(context, committed);
@@ -82,9 +74,59 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     outcome.lakeErrors.push(...drained.lakeErrors);
     outcome.status = 'ok';
   } catch (error) {
-    outcome.error = error instanceof Error ? error.message : String(error);
+    outcome.error = messageOf(error);
   }
   return outcome;
+}
+
+/**
+ * The database side of a ticker: the restatement check, then everything else in ONE transaction. The results are
+ * computed and rendered before it opens (computing is pure), so the transaction only runs statements.
+ */
+async function commitTicker(
+  context: TickerJobContext,
+  ticker: string,
+  snapshot: RawSnapshot,
+  stored: StoredRaw,
+  outcome: TickerOutcome,
+): Promise<OutboxEntry[]> {
+  // Vendors restate history: record how this snapshot's bars differ from the previous one (src/staleness).
+  const restated = await recordRestatement(context, snapshot, stored.raw);
+  outcome.written.push(...restated.written);
+  outcome.lakeErrors.push(...restated.lakeErrors);
+
+  const results = computeResults(snapshot, context.computationVersion);
+  outcome.asOf = results.asOf;
+  const computedAt = context.clock().toISOString();
+  const bars = barsOf(snapshot);
+  const prices = { key: stored.raw.key, versionId: stored.raw.versionId || null, fetchedAt: snapshot.fetched_at };
+  return commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
+    // The raw snapshot's entry first when the lake refused it: it is drained before what was computed from it.
+    leading: stored.rawOutbox ? [stored.rawOutbox] : [],
+    alsoWrite: async (trx) => {
+      if (stored.catalogRow) await insertCatalogObject(trx, stored.catalogRow);
+      await upsertPrices(trx, ticker, bars, prices);
+    },
+  });
+}
+
+/**
+ * Runs the database side; if it fails after the raw object reached the lake, catalogues that object on its own
+ * before failing, so that the catalog still lists every object in the lake (the next run's restatement check
+ * and reprocessing find raw snapshots through it). The ticker fails either way, with both errors if both fail.
+ */
+async function catalogRawIfFailing<T>(context: TickerJobContext, stored: StoredRaw, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (stored.catalogRow === undefined) throw error;
+    try {
+      await context.warehouse.repository.insertCatalogObject(stored.catalogRow);
+    } catch (catalogError) {
+      throw new Error(`${messageOf(error)}; the raw object ${stored.catalogRow.key} is in the lake but could not be catalogued either: ${messageOf(catalogError)}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 function rawKeyOf(snapshot: RawSnapshot): string {
@@ -92,26 +134,38 @@ function rawKeyOf(snapshot: RawSnapshot): string {
   return objectKey('raw', parts.ticker, parts.date, parts.timestamp, 1, parts.source);
 }
 
+/** The raw snapshot once the lake was asked to take it. */
+interface StoredRaw {
+  raw: RawReference;
+  /** The catalog row of the written object, committed with the ticker's rows; absent when the lake refused it. */
+  catalogRow?: CatalogObjectInput;
+  /** The snapshot's outbox entry when the lake refused it. */
+  rawOutbox?: OutboxEntryInput;
+}
+
 /**
- * Writes the raw snapshot directly. If the lake refuses it, the snapshot goes into the outbox with the results
- * (same transaction), and the processed documents wait for its version id.
+ * Writes the raw snapshot directly; its catalog row is committed later with the rest of the ticker. If the lake
+ * refuses it, the snapshot goes into the outbox with the results (same transaction), and the processed documents
+ * wait for its version id.
  */
-async function storeRawSnapshot(
-  context: TickerJobContext,
-  snapshot: RawSnapshot,
-  outcome: TickerOutcome,
-): Promise<{ raw: RawReference; rawOutbox?: OutboxEntryInput }> {
+async function storeRawSnapshot(context: TickerJobContext, snapshot: RawSnapshot, outcome: TickerOutcome): Promise<StoredRaw> {
   const parts = rawKeyParts(snapshot);
   const rendered = renderRaw(rawKeyOf(snapshot), snapshot);
   let written: WrittenObject;
   try {
     written = await context.lake.write(parts, rendered);
   } catch (error) {
-    outcome.lakeErrors.push(`${rawKeyOf(snapshot)}: ${error instanceof Error ? error.message : String(error)}`);
+    outcome.lakeErrors.push(`${rawKeyOf(snapshot)}: ${messageOf(error)}`);
     const rawOutbox = rawOutboxEntry(snapshot, context.runId);
     return { raw: { key: rawOutbox.key, versionId: '', sha256: rendered.sha256 }, rawOutbox };
   }
   outcome.written.push(written.key);
-  await context.warehouse.repository.insertCatalogObject(catalogEntry(parts, written, null, null, new Date(snapshot.fetched_at)));
-  return { raw: { key: written.key, versionId: written.versionId, sha256: written.sha256 } };
+  return {
+    raw: { key: written.key, versionId: written.versionId, sha256: written.sha256 },
+    catalogRow: catalogEntry(parts, written, null, null, new Date(snapshot.fetched_at)),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

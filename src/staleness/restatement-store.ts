@@ -16,38 +16,47 @@ export interface RawObjectRef {
 
 /**
  * The newest raw object of `ticker` in the catalog that is older than `rawKey` (by fetch date, time and `_n`, as
- * compareKeys orders them; every source counts, since results may have come from any of them). The table sorts
- * keys as text, which is not time order across sources, so the candidates of one date are ordered here.
+ * compareKeys orders them; every source counts, since results may have come from any of them).
+ *
+ * One query: the ticker's raw objects on the snapshot's own date and on the latest date before it (a subquery,
+ * `limit 1` on `lake_objects_latest_idx`), both ranges of the same index. The previous snapshot is on one of those
+ * two dates: the same day if an older one exists there, else the latest earlier day. The table sorts keys as
+ * text, which is not time order across sources, so the candidates are ordered here.
  */
 export async function findPreviousRaw(db: Kysely<Database>, ticker: string, rawKey: string): Promise<RawObjectRef | undefined> {
   const current = parseKey(rawKey);
-  const olderOn = async (date: string): Promise<RawObjectRef | undefined> => {
-    const rows = await db
-      .selectFrom('lake_objects')
-      .select(['key', 'version_id'])
-      .where('kind', '=', 'raw')
-      .where('ticker', '=', ticker)
-      .where('object_date', '=', date)
-      .where('key', '<>', rawKey)
-      .execute();
-    let best: { key: string; versionId: string | null; parsed: ReturnType<typeof parseKey> } | undefined;
-    for (const row of rows) {
-      const parsed = parseKey(row.key);
-      if (compareKeys(parsed, current) >= 0) continue; // fetched at the same time or later: not "previous"
-      if (!best || compareKeys(parsed, best.parsed) > 0) best = { key: row.key, versionId: row.version_id, parsed };
-    }
-    return best && { key: best.key, versionId: best.versionId };
-  };
-  const sameDay = await olderOn(current.date);
-  if (sameDay) return sameDay;
-  const earlier = await db
+  const rows = await db
     .selectFrom('lake_objects')
-    .select((eb) => eb.fn.max('object_date').as('date'))
+    .select(['key', 'version_id'])
     .where('kind', '=', 'raw')
     .where('ticker', '=', ticker)
-    .where('object_date', '<', current.date)
-    .executeTakeFirst();
-  return earlier?.date ? olderOn(earlier.date) : undefined;
+    .where('object_date', '<=', current.date)
+    .where((eb) =>
+      eb(
+        'object_date',
+        '>=',
+        eb.fn.coalesce(
+          eb
+            .selectFrom('lake_objects')
+            .select('object_date')
+            .where('kind', '=', 'raw')
+            .where('ticker', '=', ticker)
+            .where('object_date', '<', current.date)
+            .orderBy('object_date', 'desc')
+            .limit(1),
+          eb.val(current.date),
+        ),
+      ),
+    )
+    .where('key', '<>', rawKey)
+    .execute();
+  let best: { key: string; versionId: string | null; parsed: ReturnType<typeof parseKey> } | undefined;
+  for (const row of rows) {
+    const parsed = parseKey(row.key);
+    if (compareKeys(parsed, current) >= 0) continue; // fetched at the same time or later: not "previous"
+    if (!best || compareKeys(parsed, best.parsed) > 0) best = { key: row.key, versionId: row.version_id, parsed };
+  }
+  return best && { key: best.key, versionId: best.versionId };
 }
 
 export interface RecordedRestatement {

@@ -1,6 +1,9 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
-import type { CatalogObjectInput } from './catalog.js';
+import { countStatements } from '../../test/support/statements.js';
+import { insertCatalogObjects, type CatalogObjectInput } from './catalog.js';
+import { WarehouseRepository } from './repository.js';
+import { inTransaction } from './sql-helpers.js';
 import type { LakeObjectKind } from './schema.js';
 
 const DATES = ['2024-02-28', '2024-02-29', '2024-03-01'];
@@ -74,6 +77,31 @@ describeOnDatabases('lake catalog', (ctx) => {
       `lake object ${row.key} is already catalogued with different sha256, size`,
     );
     expect(await repository.listCatalogObjects()).toHaveLength(1);
+  });
+
+  it('records many objects in one INSERT, with the same rules per object, all or nothing in a transaction', async () => {
+    const { repository, db } = ctx.warehouse();
+    const rows = manyObjects();
+    const statements = countStatements();
+    const counted = new WarehouseRepository(db.withPlugin(statements.plugin));
+    expect(await counted.insertCatalogObjects(rows)).toEqual(rows.map(() => 'inserted'));
+    expect(statements.labels).toEqual(['insert lake_objects']);
+    expect(await repository.listCatalogObjects()).toHaveLength(rows.length);
+
+    // Already catalogued as given: 'exists', read back in one query; one new object beside them is inserted.
+    const extra = object('features', 'NVDA', '2024-03-01', '210000');
+    statements.labels.length = 0;
+    expect(await counted.insertCatalogObjects([rows[0], extra, rows[1]])).toEqual(['exists', 'inserted', 'exists']);
+    expect(statements.labels).toEqual(['insert lake_objects', 'select lake_objects']);
+
+    // A different object under a catalogued key: refused, and inside a transaction nothing of the set stays.
+    const another = object('features', 'AAPL', '2024-03-01', '210000');
+    await expect(
+      inTransaction(db, (trx) => insertCatalogObjects(trx, [another, { ...rows[2], size: 1 }])),
+    ).rejects.toThrow(`lake object ${rows[2].key} is already catalogued with different size`);
+    expect(await repository.getCatalogObject(another.key)).toBeUndefined();
+    await expect(repository.insertCatalogObjects([another, another])).rejects.toThrow(/appears more than once/);
+    expect(await repository.insertCatalogObjects([])).toEqual([]);
   });
 
   it('lists with filters, in ticker, kind, date, key order', async () => {

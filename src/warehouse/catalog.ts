@@ -3,6 +3,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LakeObjectKind, LakeObjectsTable } from './schema.js';
+import { assertUniqueKeys, chunkRows } from './sql-helpers.js';
 
 export interface CatalogObjectInput {
   key: string;
@@ -57,21 +58,58 @@ export async function insertCatalogObject(
   db: Kysely<Database>,
   object: CatalogObjectInput,
 ): Promise<'inserted' | 'exists'> {
-  const inserted = await db
-    .insertInto('lake_objects')
-    .values(toRow(object))
-    .onConflict((conflict) => conflict.column('key').doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  if (inserted !== undefined) return 'inserted';
-  const existing = await db.selectFrom('lake_objects').selectAll().where('key', '=', object.key).executeTakeFirst();
-  if (existing === undefined) {
-    // The conflicting row vanished between the two statements; only a concurrent delete can do that.
-    throw new Error(`lake object ${object.key} conflicted on insert but is no longer catalogued`);
+  const [outcome] = await insertCatalogObjects(db, [object]);
+  return outcome;
+}
+
+/**
+ * Records several objects with one multi-row INSERT (per 1000 rows), with the rules of `insertCatalogObject`
+ * for each: a key catalogued with the same object is 'exists', with another object a `CatalogConflictError`.
+ * The keys that conflicted are then read back in one query. Returns one outcome per object, in order. Pass a
+ * transaction to make the whole set all-or-nothing.
+ */
+export async function insertCatalogObjects(
+  db: Kysely<Database>,
+  objects: readonly CatalogObjectInput[],
+): Promise<('inserted' | 'exists')[]> {
+  if (objects.length === 0) return [];
+  // Within one statement a repeated key would be silently skipped as its own conflict; refuse it instead.
+  assertUniqueKeys(objects, (object) => object.key, 'insertCatalogObjects: key');
+  const inserted = new Set<string>();
+  for (const chunk of chunkRows(objects.map(toRow), CATALOG_COLUMNS)) {
+    const rows = await db
+      .insertInto('lake_objects')
+      .values(chunk)
+      .onConflict((conflict) => conflict.column('key').doNothing())
+      .returning('key')
+      .execute();
+    for (const row of rows) inserted.add(row.key);
   }
-  const differences = differingFields(fromRow(existing), object);
-  if (differences.length > 0) throw new CatalogConflictError(object.key, differences);
-  return 'exists';
+  const conflicting = objects.filter((object) => !inserted.has(object.key));
+  if (conflicting.length > 0) await assertSameAsCatalogued(db, conflicting);
+  return objects.map((object) => (inserted.has(object.key) ? 'inserted' : 'exists'));
+}
+
+/** Columns of a `lake_objects` row, for chunking multi-row inserts. */
+const CATALOG_COLUMNS = 11;
+
+/** Throws unless every object is catalogued already, exactly as given. */
+async function assertSameAsCatalogued(db: Kysely<Database>, objects: readonly CatalogObjectInput[]): Promise<void> {
+  const rows = await db
+    .selectFrom('lake_objects')
+    .selectAll()
+    .where('key', 'in', objects.map((object) => object.key))
+    .execute();
+  const existing = new Map(rows.map((row) => [row.key, fromRow(row)]));
+  for (const object of objects) {
+    const found = existing.get(object.key);
+    if (found === undefined) {
+      // The conflicting row vanished between the two statements; only a concurrent delete can do that.
+      throw new Error(`lake object ${object.key} conflicted on insert but is no longer catalogued`);
+    }
+    const differences = differingFields(found, object);
+    if (differences.length > 0) throw new CatalogConflictError(object.key, differences);
+  }
 }
 
 /**

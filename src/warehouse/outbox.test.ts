@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases, makeIndicatorValues, makeOutboxEntry } from '../../test/support/databases.js';
+import { countStatements } from '../../test/support/statements.js';
 import { catalogRowFor, describeBody } from './outbox.js';
+import { WarehouseRepository } from './repository.js';
 
 describeOnDatabases('lake outbox', (ctx) => {
   const entryA = makeOutboxEntry('indicators', 'NVDA', '2024-03-01', '20240301_210500');
@@ -99,6 +101,43 @@ describeOnDatabases('lake outbox', (ctx) => {
       /already catalogued with different/,
     );
     expect(await repository.countPendingOutbox()).toBe(1);
+  });
+
+  it('marks several entries done in one transaction: one UPDATE and one catalog INSERT for all of them', async () => {
+    const { repository, db } = ctx.warehouse();
+    const entryC = makeOutboxEntry('percentiles', 'NVDA', '2024-03-01', '20240301_210500');
+    const [a, b, c] = await repository.enqueueOutbox([entryA, entryB, entryC]);
+    const statements = countStatements();
+    const counted = new WarehouseRepository(db.withPlugin(statements.plugin));
+    // entryB went to the next free key: its result rows are repointed in the same transaction.
+    const writtenB = catalogRowFor(entryB, { key: entryB.key.replace('.json', '_2.json'), versionId: 'v-b' });
+    await counted.markOutboxEntriesDone([
+      { id: a, written: catalogRowFor(entryA, { key: entryA.key, versionId: 'v-a' }) },
+      { id: b, written: writtenB },
+    ]);
+    expect(statements.labels).toEqual(['update lake_outbox', 'insert lake_objects', 'update comparative_features']);
+    expect((await repository.listPendingOutbox(10)).map((entry) => entry.id)).toEqual([c]);
+    expect((await repository.listCatalogObjects()).map((object) => [object.key, object.versionId])).toEqual([
+      [writtenB.key, 'v-b'],
+      [entryA.key, 'v-a'],
+    ]);
+    await counted.markOutboxEntriesDone([]);
+    expect(statements.labels).toHaveLength(3);
+  });
+
+  it('marks none of several entries done when one of them is not pending or not as planned', async () => {
+    const { repository } = ctx.warehouse();
+    const [a, b] = await repository.enqueueOutbox([entryA, entryB]);
+    const doneA = { id: a, written: catalogRowFor(entryA, { key: entryA.key, versionId: 'v-a' }) };
+    const doneB = { id: b, written: catalogRowFor(entryB, { key: entryB.key, versionId: 'v-b' }) };
+    await expect(repository.markOutboxEntriesDone([doneA, { ...doneB, written: { ...doneB.written, size: 1 } }])).rejects.toThrow(
+      new RegExp(`outbox entry ${b}: the written object differs from the plan in size`),
+    );
+    await repository.markOutboxDone(b, doneB.written);
+    await expect(repository.markOutboxEntriesDone([doneA, doneB])).rejects.toThrow(new RegExp(`cannot mark done outbox entry ${b}: it was done at`));
+    await expect(repository.markOutboxEntriesDone([doneA, doneA])).rejects.toThrow(/appears more than once/);
+    expect((await repository.listPendingOutbox(10)).map((entry) => entry.id)).toEqual([a]);
+    expect((await repository.listCatalogObjects()).map((object) => object.key)).toEqual([entryB.key]);
   });
 
   it('enqueues nothing for an empty list and refuses inconsistent plans', async () => {

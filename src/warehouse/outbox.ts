@@ -3,13 +3,14 @@
  *
  * An entry is enqueued in the same transaction as the rows it mirrors, so the database never holds a result
  * whose lake object is forgotten. Draining (in the pipeline) writes `body` to the lake, then calls
- * `markOutboxDone` with the catalog row, or `markOutboxFailed` with the error; pending entries are retried later.
+ * `markOutboxEntriesDone` with the catalog rows of what was written, or `markOutboxFailed` with the error;
+ * pending entries are retried later.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { insertCatalogObject, type CatalogObjectInput } from './catalog.js';
+import { insertCatalogObjects, type CatalogObjectInput } from './catalog.js';
 import type { Database, LakeObjectKind, LakeOutboxTable } from './schema.js';
-import { errorText, inTransaction, jsonText } from './sql-helpers.js';
+import { assertUniqueKeys, errorText, inTransaction, jsonText } from './sql-helpers.js';
 
 /** The catalog row to record once the object is written, less what only the write knows (key, version id). */
 export interface OutboxCatalogPlan {
@@ -112,25 +113,51 @@ export async function markOutboxDone(
   id: number,
   written: CatalogObjectInput,
 ): Promise<void> {
+  await markOutboxEntriesDone(db, [{ id, written }]);
+}
+
+/** One entry whose object the lake has taken: its id and the catalog row of what was written. */
+export interface CompletedOutboxEntry {
+  id: number;
+  written: CatalogObjectInput;
+}
+
+/**
+ * `markOutboxDone` for several entries in ONE transaction of (at least) two statements, whatever their number:
+ * one `UPDATE ... WHERE id IN (...)` and one multi-row INSERT into `lake_objects`. All or nothing: if one entry
+ * is not pending or not as planned, none is marked done (their objects are in the lake, so the next drain finds
+ * them by sha256 and completes them without writing a second copy).
+ */
+export async function markOutboxEntriesDone(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  assertUniqueKeys(entries, (entry) => String(entry.id), 'markOutboxEntriesDone: outbox id');
   await inTransaction(db, async (trx) => {
     const done = await trx
       .updateTable('lake_outbox')
       .set((eb) => ({ done_at: eb.fn<Date>('now') }))
-      .where('id', '=', id)
+      .where('id', 'in', entries.map((entry) => entry.id))
       .where('done_at', 'is', null)
-      .returning(['key', 'kind', 'ticker', 'catalog'])
-      .executeTakeFirst();
-    if (done === undefined) throw await notPendingError(trx, id, 'mark done');
-    const plan = done.catalog as unknown as OutboxCatalogPlan;
-    const mismatched = (['kind', 'ticker', 'sha256', 'size'] as const).filter(
-      (field) => plan[field] !== written[field],
-    );
-    if (mismatched.length > 0) {
-      throw new Error(`outbox entry ${id}: the written object differs from the plan in ${mismatched.join(', ')}`);
+      .returning(['id', 'key', 'kind', 'ticker', 'catalog'])
+      .execute();
+    const doneById = new Map(done.map((row) => [row.id, row]));
+    for (const entry of entries) {
+      const row = doneById.get(entry.id);
+      if (row === undefined) throw await notPendingError(trx, entry.id, 'mark done');
+      assertWrittenAsPlanned(entry.id, row.catalog as unknown as OutboxCatalogPlan, entry.written);
     }
-    await insertCatalogObject(trx, written);
-    if (written.key !== done.key) await retargetResultRows(trx, done.kind, done.key, written.key);
+    await insertCatalogObjects(trx, entries.map((entry) => entry.written));
+    for (const entry of entries) {
+      const planned = doneById.get(entry.id)!;
+      if (entry.written.key !== planned.key) await retargetResultRows(trx, planned.kind, planned.key, entry.written.key);
+    }
   });
+}
+
+function assertWrittenAsPlanned(id: number, plan: OutboxCatalogPlan, written: CatalogObjectInput): void {
+  const mismatched = (['kind', 'ticker', 'sha256', 'size'] as const).filter((field) => plan[field] !== written[field]);
+  if (mismatched.length > 0) {
+    throw new Error(`outbox entry ${id}: the written object differs from the plan in ${mismatched.join(', ')}`);
+  }
 }
 
 const RESULT_TABLE_OF_KIND = {

@@ -1,5 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases, makeBars } from '../../test/support/databases.js';
+import { countStatements } from '../../test/support/statements.js';
+import { numberArrayLiteral, textArrayLiteral } from './prices.js';
+import { WarehouseRepository } from './repository.js';
 import { chunkRows } from './sql-helpers.js';
 
 const RAW = { key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json', versionId: 'v1', fetchedAt: new Date('2024-03-01T21:00:00Z') };
@@ -46,12 +49,32 @@ describeOnDatabases('upsertPrices', (ctx) => {
     expect(rows.find((row) => row.price_date === '2024-01-05')).toMatchObject({ close: 102, raw_key: RAW.key });
   });
 
-  it('writes long histories in chunks (2500 bars) and keeps symbols apart', async () => {
-    const { repository } = ctx.warehouse();
+  it('writes a long history (2500 bars) in one statement and keeps symbols apart', async () => {
+    const { db } = ctx.warehouse();
+    const statements = countStatements();
+    const repository = new WarehouseRepository(db.withPlugin(statements.plugin));
     await repository.upsertPrices('0700.HK', makeBars(2500, '2010-01-01'), RAW);
+    expect(statements.labels).toEqual(['insert daily_prices']);
     await repository.upsertPrices('D05.SI', makeBars(5), RAW);
     expect(await prices('0700.HK')).toHaveLength(2500);
     expect(await prices('D05.SI')).toHaveLength(5);
+  });
+
+  it('stores every double exactly as given (the bars travel as array literals)', async () => {
+    const { repository } = ctx.warehouse();
+    const extremes = [5e-324, 1e-300, 0.1 + 0.2, 1 / 3, 123456789.12345679, 1.7976931348623157e308, -2.5e-7, 0];
+    const bars = extremes.map((value, i) => ({
+      ...makeBars(1, `2024-01-${String(i + 1).padStart(2, '0')}`)[0],
+      open: value,
+      high: -value,
+      adjClose: i % 2 === 0 ? null : value,
+      volume: Math.abs(value),
+    }));
+    await repository.upsertPrices('NVDA', bars, RAW);
+    const rows = await prices('NVDA');
+    expect(rows.map((row) => [row.open, row.high, row.adj_close, row.volume])).toEqual(
+      bars.map((bar) => [bar.open, bar.high === 0 ? 0 : bar.high, bar.adjClose, bar.volume]),
+    );
   });
 
   it('refuses NaN prices and repeated dates before writing anything', async () => {
@@ -74,4 +97,9 @@ it('chunks multi-row inserts to at most 1000 rows and below the bind-parameter l
   expect(chunkRows(rows, 11).map((chunk) => chunk.length)).toEqual([1000, 1000, 500]);
   expect(chunkRows(rows, 100).map((chunk) => chunk.length)).toEqual([600, 600, 600, 600, 100]);
   expect(chunkRows([], 5)).toEqual([]);
+});
+
+it('renders array literals that PostgreSQL cannot misread', () => {
+  expect(numberArrayLiteral([1.5, null, -2e-7, 0])).toBe('{1.5,NULL,-2e-7,0}');
+  expect(textArrayLiteral(['2024-01-01', 'a"b\\c', 'x,y'])).toBe('{"2024-01-01","a\\"b\\\\c","x,y"}');
 });

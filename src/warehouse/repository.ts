@@ -10,6 +10,7 @@ import {
   findLatestObject,
   getCatalogObject,
   insertCatalogObject,
+  insertCatalogObjects,
   listCatalogObjects,
   type CatalogFilter,
   type CatalogObject,
@@ -21,7 +22,9 @@ import {
   getOutboxEntry,
   listPendingOutbox,
   markOutboxDone,
+  markOutboxEntriesDone,
   markOutboxFailed,
+  type CompletedOutboxEntry,
   type OutboxEntry,
   type OutboxEntryInput,
 } from './outbox.js';
@@ -33,7 +36,7 @@ import type { Database, LakeObjectKind } from './schema.js';
 export class WarehouseRepository {
   constructor(readonly db: Kysely<Database>) {}
 
-  /** Bulk upsert of daily bars (chunked multi-row INSERT ... ON CONFLICT DO UPDATE). */
+  /** Bulk upsert of daily bars (one INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE). */
   upsertPrices(symbol: string, bars: readonly Bar[], raw: RawSnapshotRef): Promise<number> {
     return upsertPrices(this.db, symbol, bars, raw);
   }
@@ -60,6 +63,11 @@ export class WarehouseRepository {
     return markOutboxDone(this.db, id, written);
   }
 
+  /** markOutboxDone for several entries in one transaction (one UPDATE, one multi-row catalog INSERT). */
+  markOutboxEntriesDone(entries: readonly CompletedOutboxEntry[]): Promise<void> {
+    return markOutboxEntriesDone(this.db, entries);
+  }
+
   markOutboxFailed(id: number, error: unknown): Promise<void> {
     return markOutboxFailed(this.db, id, error);
   }
@@ -70,6 +78,10 @@ export class WarehouseRepository {
 
   insertCatalogObject(object: CatalogObjectInput): Promise<'inserted' | 'exists'> {
     return insertCatalogObject(this.db, object);
+  }
+
+  insertCatalogObjects(objects: readonly CatalogObjectInput[]): Promise<('inserted' | 'exists')[]> {
+    return insertCatalogObjects(this.db, objects);
   }
 
   findLatestObject(kind: LakeObjectKind, ticker: string, objectDate?: string): Promise<CatalogObject | undefined> {

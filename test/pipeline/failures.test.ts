@@ -132,6 +132,12 @@ describeOnDatabases('failures', (ctx) => {
       expect(aaplRows).toEqual([]);
       const outbox = await t.warehouse.db.selectFrom('lake_outbox').select('ticker').where('ticker', '=', 'AAPL').execute();
       expect(outbox).toEqual([]);
+      // The prices were in the same transaction; the raw object, already in the lake, is still catalogued.
+      const aaplPrices = await t.warehouse.db.selectFrom('daily_prices').select('symbol').where('symbol', '=', 'AAPL').execute();
+      expect(aaplPrices).toEqual([]);
+      const aaplCatalog = await t.warehouse.db.selectFrom('lake_objects').select('key').where('ticker', '=', 'AAPL').execute();
+      expect(aaplCatalog.map((row) => row.key)).toEqual(await t.keys('raw/sample/AAPL/'));
+      expect(aaplCatalog).toHaveLength(1);
     } finally {
       await sql`drop trigger if exists marketlake_test_fail on indicator_percentiles`.execute(t.warehouse.db);
     }

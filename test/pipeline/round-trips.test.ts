@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { DataLake } from '../../src/lake/data-lake.js';
+import { runDaily } from '../../src/pipeline/daily-run.js';
+import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
+import { createSource } from '../../src/sources/index.js';
+import { ObjectStoreError } from '../../src/storage/errors.js';
+import type { ObjectStore, PutObjectInput } from '../../src/storage/object-store.js';
+import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
+import { describeOnDatabases } from '../support/databases.js';
+import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
+import { countingWarehouse } from '../support/statements.js';
+
+/** How often each statement label occurs. */
+function tally(labels: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * A store that holds processed puts back a little, to see how many a ticker has in flight at once, and refuses
+ * the puts under one prefix.
+ */
+class SlowProcessedStore implements ObjectStore {
+  readonly description: string;
+  refusePutsUnder: string | undefined;
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(private readonly inner: ObjectStore) {
+    this.description = `slow-processed(${inner.description})`;
+  }
+
+  async put(input: PutObjectInput) {
+    if (!input.key.startsWith('processed/')) return this.inner.put(input);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (this.refusePutsUnder !== undefined && input.key.startsWith(this.refusePutsUnder)) {
+        throw new ObjectStoreError(`refused put of ${input.key} (test)`, { key: input.key });
+      }
+      return await this.inner.put(input);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  get: ObjectStore['get'] = (key, options) => this.inner.get(key, options);
+  head: ObjectStore['head'] = (key, options) => this.inner.head(key, options);
+  getTags: ObjectStore['getTags'] = (key, options) => this.inner.getTags(key, options);
+  list: ObjectStore['list'] = (input) => this.inner.list(input);
+  listVersions: ObjectStore['listVersions'] = (input) => this.inner.listVersions(input);
+}
+
+describeOnDatabases('round trips of the write path', (ctx) => {
+  let t: TestLake;
+  beforeEach(async () => {
+    t = await createTestLake(ctx.warehouse());
+  });
+  afterEach(async () => t.dispose());
+
+  it('costs a ticker 9 statements in 2 transactions: the restatement lookup, one commit of all its rows, one completion', async () => {
+    const counted = countingWarehouse(t.warehouse);
+    const counting = await createTestLake(counted.warehouse);
+    try {
+      // The run's own bookkeeping (run log, outbox drain, pending restatements) is the same for any number of
+      // tickers; the difference between 1 and 3 tickers is what a ticker costs.
+      counted.reset();
+      expect((await counting.run({ tickers: ['NVDA'], concurrency: 1 })).status).toBe('ok');
+      const one = { statements: tally(counted.statements), transactions: counted.transactions() };
+      counted.reset();
+      expect((await counting.run({ tickers: ['AAPL', 'D05.SI', '7974.T'], concurrency: 1 })).status).toBe('ok');
+      const three = { statements: tally(counted.statements), transactions: counted.transactions() };
+
+      const perTicker = new Map<string, number>();
+      for (const [label, n] of three.statements) perTicker.set(label, (n - (one.statements.get(label) ?? 0)) / 2);
+      expect(Object.fromEntries([...perTicker].filter(([, n]) => n !== 0))).toEqual({
+        'select lake_objects': 1, // the previous raw snapshot (restatement check)
+        'insert lake_objects': 2, // the raw object's row (first transaction), the processed objects' rows (second)
+        'insert daily_prices': 1,
+        'insert daily_indicators': 1,
+        'insert indicator_percentiles': 1,
+        'insert comparative_features': 1,
+        'insert lake_outbox': 1, // the three entries in one statement
+        'update lake_outbox': 1, // the three entries done in one statement
+      });
+      expect((three.transactions - one.transactions) / 2).toBe(2);
+    } finally {
+      await counting.dispose();
+    }
+  });
+
+  it('writes a ticker’s processed objects in parallel; one the lake refuses stays pending alone, with its error', async () => {
+    const store = new SlowProcessedStore(t.store);
+    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.repository));
+    store.refusePutsUnder = 'processed/percentiles/';
+    const summary = await runDaily({
+      tickers: ['NVDA', 'AAPL'],
+      source: createSource('sample'),
+      lake,
+      warehouse: t.warehouse,
+      computationVersion: '1.0',
+      start: '2024-11-26',
+      end: '2026-11-26',
+      concurrency: 1,
+      clock: () => TEST_NOW,
+    });
+
+    // One ticker at a time, and its three processed objects in flight together.
+    expect(store.maxInFlight).toBe(3);
+    expect(summary).toMatchObject({ status: 'partial', tickers_ok: ['NVDA', 'AAPL'], objects_written: 6, outbox_pending: 2 });
+    expect(summary.lake_errors).toEqual([
+      expect.stringMatching(/^processed\/percentiles\/NVDA\/.*refused put/),
+      expect.stringMatching(/^processed\/percentiles\/AAPL\/.*refused put/),
+    ]);
+    const db = t.warehouse.db;
+    const outbox = await db.selectFrom('lake_outbox').select(['key', 'kind', 'attempts', 'last_error', 'done_at']).orderBy('id').execute();
+    expect(outbox.map((entry) => [entry.kind, entry.done_at === null, entry.attempts])).toEqual([
+      ['indicators', false, 0],
+      ['percentiles', true, 1],
+      ['features', false, 0],
+      ['indicators', false, 0],
+      ['percentiles', true, 1],
+      ['features', false, 0],
+    ]);
+    expect(outbox.filter((entry) => entry.kind === 'percentiles').map((entry) => entry.last_error)).toEqual([
+      expect.stringMatching(/refused put of processed\/percentiles\/NVDA\//),
+      expect.stringMatching(/refused put of processed\/percentiles\/AAPL\//),
+    ]);
+    // The catalog lists exactly what the lake holds; the result rows are all there.
+    const catalogued = (await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key);
+    expect(catalogued).toEqual(await t.keys());
+    expect(catalogued.filter((key) => key.startsWith('processed/percentiles/'))).toEqual([]);
+    expect(await db.selectFrom('indicator_percentiles').select('symbol').orderBy('symbol').execute()).toEqual([{ symbol: 'AAPL' }, { symbol: 'NVDA' }]);
+
+    // `lake retry` once the lake takes them again: the two entries, and nothing else, are written.
+    store.refusePutsUnder = undefined;
+    const retry = await drainOutbox(lake, t.warehouse);
+    expect(retry.failed).toEqual([]);
+    expect(retry.written.map((object) => object.key).sort()).toEqual([
+      'processed/percentiles/AAPL/2026-11-26/20261126_213000.json',
+      'processed/percentiles/NVDA/2026-11-26/20261126_213000.json',
+    ]);
+    expect(await t.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect((await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(await t.keys());
+  });
+});

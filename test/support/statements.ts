@@ -1,0 +1,81 @@
+/**
+ * Counting the database round trips of an operation: a Kysely plugin that records one label per statement
+ * (`insert lake_objects`, `update lake_outbox`, ...) and a warehouse whose transactions are counted too (BEGIN and
+ * COMMIT are not statements Kysely compiles, so they are counted where transactions are opened).
+ */
+import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type { Warehouse } from '../../src/warehouse/database.js';
+import { WarehouseRepository } from '../../src/warehouse/repository.js';
+import type { Database } from '../../src/warehouse/schema.js';
+
+const VERBS: Record<string, string> = {
+  InsertQueryNode: 'insert',
+  UpdateQueryNode: 'update',
+  SelectQueryNode: 'select',
+  DeleteQueryNode: 'delete',
+  RawNode: 'raw',
+};
+
+/** The first table an operation node names (insert into / update / select from / delete from). */
+function tableOf(node: unknown, depth = 0): string | undefined {
+  if (node === null || typeof node !== 'object' || depth > 6) return undefined;
+  const n = node as { kind?: string; table?: { identifier?: { name?: string } } };
+  if (n.kind === 'TableNode') return n.table?.identifier?.name;
+  for (const key of ['into', 'table', 'from', 'froms', 'node']) {
+    const child = (node as Record<string, unknown>)[key];
+    for (const item of Array.isArray(child) ? child : [child]) {
+      const found = tableOf(item, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+export interface StatementCounter {
+  plugin: KyselyPlugin;
+  /** One label per statement sent, in order. */
+  labels: string[];
+}
+
+export function countStatements(): StatementCounter {
+  const labels: string[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      labels.push(`${VERBS[args.node.kind] ?? args.node.kind} ${tableOf(args.node) ?? '?'}`);
+      return args.node;
+    },
+    async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      return args.result;
+    },
+  };
+  return { plugin, labels };
+}
+
+export interface CountedWarehouse {
+  warehouse: Warehouse;
+  statements: string[];
+  /** Explicit transactions opened (each one commit, or a rollback). */
+  transactions(): number;
+  reset(): void;
+}
+
+/** The warehouse with every statement and transaction sent through it counted (the repository too). */
+export function countingWarehouse(inner: Warehouse): CountedWarehouse {
+  const counter = countStatements();
+  const db = inner.db.withPlugin(counter.plugin) as Kysely<Database>;
+  let transactions = 0;
+  const open = db.transaction.bind(db);
+  (db as unknown as { transaction: typeof db.transaction }).transaction = () => {
+    transactions++;
+    return open();
+  };
+  return {
+    warehouse: { ...inner, db, repository: new WarehouseRepository(db) },
+    statements: counter.labels,
+    transactions: () => transactions,
+    reset() {
+      counter.labels.length = 0;
+      transactions = 0;
+    },
+  };
+}
