@@ -9,6 +9,8 @@ import { completedProcessedEntry, type PendingProcessedDocument } from './outbox
 export interface DrainReport {
   /** Objects now in the lake (including ones an earlier, unconfirmed attempt had already written). */
   written: WrittenObject[];
+  /** The outbox entries now done, by id (an object may have been written under another key than planned). */
+  doneIds: number[];
   /** Entries whose write failed in this drain; they stay pending with the error recorded. */
   failed: { key: string; error: string }[];
   /** Processed entries waiting for their raw snapshot, which is itself still pending. */
@@ -58,7 +60,7 @@ export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?
 type Prepared = OutboxEntry | 'waiting';
 
 class Drain {
-  readonly report: DrainReport = { written: [], failed: [], waiting: 0 };
+  readonly report: DrainReport = { written: [], doneIds: [], failed: [], waiting: 0 };
   private consecutiveFailures = 0;
   /** Version ids of raw snapshots found catalogued in this drain, by key (one lookup per raw snapshot). */
   private readonly rawVersionIds = new Map<string, string>();
@@ -110,6 +112,7 @@ class Drain {
       if (entry.kind === 'raw') await recordRawVersionId(this.warehouse.db, written.key, written.versionId);
     }
     this.report.written.push(...completed.map(({ written }) => written));
+    this.report.doneIds.push(...completed.map(({ entry }) => entry.id));
   }
 
   /**

@@ -112,10 +112,11 @@ export async function commitResults(
 export async function drainCommitted(context: ResultWriteContext, committed: readonly OutboxEntry[]): Promise<DrainOutcome> {
   if (committed.length === 0) return { written: [], pending: [], lakeErrors: [] };
   const drained = await drainOutbox(context.lake, context.warehouse, committed);
-  const writtenKeys = new Set(drained.written.map((w) => w.key));
+  // By entry id, not key: an object whose planned key was taken is written under the next free one.
+  const done = new Set(drained.doneIds);
   return {
     written: drained.written,
-    pending: committed.filter((entry) => !writtenKeys.has(entry.key)).map((entry) => entry.key),
+    pending: committed.filter((entry) => !done.has(entry.id)).map((entry) => entry.key),
     lakeErrors: drained.failed.map((f) => `${f.key}: ${f.error}`),
   };
 }
