@@ -74,8 +74,11 @@ function slideRsi(
     // Each sum's update rounds twice: by at most eps (|change| + |sum|).
     gainDrift += Math.abs(gainChange) + Math.abs(gainSum);
     lossDrift += Math.abs(lossChange) + Math.abs(lossSum);
-    // The averages themselves, as pandas divides them (dividing the sums directly differs where one underflows).
-    let value = 100 - 100 / (1 + (gainSum * inverse) / (lossSum * inverse));
+    // 100 - 100 / (1 + g / l) = 100 g / (g + l), with one division instead of two, and no cancellation near 0
+    // (NaN for 0 / 0, 100 for l = 0, 0 for g = 0, as pandas). On the averages themselves, as pandas divides them:
+    // dividing the sums directly differs where an average underflows.
+    const averageGain = gainSum * inverse;
+    let value = (100 * averageGain) / (averageGain + lossSum * inverse);
     // eps x drift <= 2^-40 x |sum| for both, with eps / 2^-40 = 2^-13; !(>=) so that NaN fails too.
     if (!(Math.abs(gainSum) - gainDrift * 0.0001220703125 >= 0 && Math.abs(lossSum) - lossDrift * 0.0001220703125 >= 0)) {
       value = exactRsi(close, period, i);
