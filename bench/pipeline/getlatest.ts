@@ -1,7 +1,7 @@
 /**
  * Part 3: what `getLatestIndicators(ticker)` costs with 1, 100 and 10,000 stored versions of one ticker, in
  * object-store requests (a FaultyObjectStore with no faults counts them) and time (median of several calls),
- * on the DataLake without a catalog (it lists the date folders with a delimiter, then the newest folder) and with
+ * on the DataLake without a catalog (it lists the recent date folders with a delimiter, then the newest folder) and with
  * the WarehouseLakeCatalog (one indexed query, then the object).
  *
  * Versions are spread over dates as a lake that is re-computed would hold them: at most 25 versions per as-of

@@ -15,10 +15,13 @@ describe('DataLake without a catalog', () => {
   let root: string;
   let store: FaultyObjectStore;
   let lake: DataLake;
+  /** The lake's "now" (what the search for the newest date folder takes as recent). */
+  let now: Date;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'marketlake-datalake-'));
     store = new FaultyObjectStore(await FsObjectStore.open(root), { failPuts: 'none' });
-    lake = new DataLake(store);
+    now = new Date();
+    lake = new DataLake(store, undefined, () => now);
   });
   afterEach(async () => rm(root, { recursive: true, force: true }));
 
@@ -49,12 +52,32 @@ describe('DataLake without a catalog', () => {
         day = new Date(day.getTime() + 86_400_000);
       }
       store.resetCounts();
+      now = day; // the day after the newest as-of date, as for a daily job
       const latest = await lake.getLatestIndicators('NVDA');
       expect(latest.key).toBe(last);
       costs.push(store.requests);
     }
-    // date folders (one listing with a delimiter), the newest folder's keys, then get + tags
+    // the recent date folders (one listing with a delimiter, starting a week back), the newest folder's keys,
+    // then get + tags
     expect(costs).toEqual([4, 4, 4]);
+  });
+
+  it('finds the newest date folder however old it is, widening the search step by step', async () => {
+    const old = await storeVersion('2026-03-02', new Date('2026-03-02T22:00:00Z'));
+    const older = await storeVersion('2026-02-02', new Date('2026-02-02T22:00:00Z'));
+    for (const [today, listings] of [
+      ['2026-03-05', 1], // within a week: one listing
+      ['2026-05-01', 2], // within 120 days
+      ['2028-01-01', 3], // within 1,500 days
+      ['2031-06-01', 4], // beyond every window: the last listing takes every folder
+    ] as const) {
+      now = new Date(`${today}T12:00:00Z`);
+      store.resetCounts();
+      expect((await lake.getLatestIndicators('NVDA')).key).toBe(old.written.key);
+      // the listings of date folders, then the newest folder's keys, get and tags
+      expect(store.requests).toBe(listings + 3);
+    }
+    expect(older.written.key < old.written.key).toBe(true);
   });
 
   it('reads by date and by version, and lists versions newest first', async () => {

@@ -75,6 +75,8 @@ export class DataLake {
   constructor(
     readonly store: ObjectStore,
     readonly catalog?: LakeCatalog,
+    /** What "recent" means to the lake-only search for the newest date folder (see newestFolder). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   // ---------------------------------------------------------------- writes
@@ -306,8 +308,28 @@ export class DataLake {
   }
 
   /**
-   * The newest key: one catalog query, or without a catalog two listings per prefix whatever the number of
-   * versions: the date folders (with a delimiter, not every object), then the keys of the newest date.
+   * The greatest folder under `prefix` (the newest date). It starts the listing after a recent date and widens
+   * only when nothing is there: every folder of the narrower listing sorts after every folder outside it, so its
+   * greatest is the greatest overall. For a ticker written to in the last week that is one request whatever the
+   * number of older folders; the last attempt lists them all.
+   */
+  private async newestFolder(prefix: string): Promise<string | undefined> {
+    const now = this.now().getTime();
+    for (const days of [...RECENT_FOLDER_WINDOWS, undefined]) {
+      const startAfter = days === undefined ? undefined : prefix + utcDate(new Date(now - days * 86_400_000));
+      let newest: string | undefined;
+      for await (const common of listAllCommonPrefixes(this.store, prefix, '/', startAfter === undefined ? {} : { startAfter })) {
+        if (!newest || common > newest) newest = common;
+      }
+      if (newest) return newest;
+    }
+    return undefined;
+  }
+
+  /**
+   * The newest key: one catalog query, or without a catalog usually two listings per prefix whatever the number
+   * of versions: the recent date folders (with a delimiter, not every object; see newestFolder), then the keys
+   * of the newest date.
    */
   private async latestKey(kind: ObjectKind, ticker: string, date?: string): Promise<{ key: string; versionId?: string } | undefined> {
     if (this.catalog) {
@@ -316,9 +338,7 @@ export class DataLake {
     }
     let best: ParsedWithKey | undefined;
     for (const prefix of this.prefixes(kind, ticker)) {
-      let folder: string | undefined;
-      if (date) folder = `${prefix}${date}/`;
-      else for await (const common of listAllCommonPrefixes(this.store, prefix, '/')) if (!folder || common > folder) folder = common;
+      const folder = date ? `${prefix}${date}/` : await this.newestFolder(prefix);
       if (!folder) continue;
       for await (const key of listAllKeys(this.store, folder)) {
         const parsed = parseKeySafe(key);
@@ -328,6 +348,13 @@ export class DataLake {
     return best && { key: best.key };
   }
 }
+
+/**
+ * How far back (days) the lake-only search for a ticker's newest date folder looks first, then second...: S3
+ * lists only forward, so listing every date folder to find the last one costs time in proportion to their number
+ * (measured: 1 ms with 1 folder, 110 ms with 400, on RGW and on the local folder alike).
+ */
+const RECENT_FOLDER_WINDOWS = [8, 120, 1500];
 
 type ParsedWithKey = ParsedKey & { key: string };
 

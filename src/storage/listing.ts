@@ -7,6 +7,8 @@ import type { ListedObject, ObjectStore } from './object-store.js';
 export interface ListAllOptions {
   /** Page size (maxKeys) per request; default 1000. */
   pageSize?: number;
+  /** Only what sorts after this key (see ListObjectsInput.startAfter); common prefixes only. */
+  startAfter?: string;
 }
 
 /** Every object under `prefix`, in key order. */
@@ -40,7 +42,13 @@ export async function* listAllCommonPrefixes(
 ): AsyncGenerator<string> {
   let continuationToken: string | undefined;
   do {
-    const page = await store.list({ prefix, delimiter, continuationToken, maxKeys: options.pageSize });
+    const page = await store.list({
+      prefix,
+      delimiter,
+      continuationToken,
+      maxKeys: options.pageSize,
+      ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
+    });
     yield* page.commonPrefixes;
     continuationToken = page.nextContinuationToken;
   } while (continuationToken !== undefined);

@@ -391,6 +391,26 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       expect((await store().listVersions({ prefix: `${prefix}nothing` })).versions).toEqual([]);
     });
 
+    it('startAfter lists only what sorts after a key: objects, and folders holding such objects', async () => {
+      const prefix = freshPrefix();
+      const keys = ['2026-11-20/a.json', '2026-11-24/a.json', '2026-11-24/b.json', '2026-11-25/a.json', '2026-11-26/a.json', 'z'];
+      await Promise.all(keys.map((key) => putText(prefix + key, key)));
+      const folders = await store().list({ prefix, delimiter: '/', startAfter: `${prefix}2026-11-24` });
+      // The folder named by startAfter sorts after it ("2026-11-24/..." > "2026-11-24"), the earlier one does not.
+      expect(folders.commonPrefixes).toEqual([`${prefix}2026-11-24/`, `${prefix}2026-11-25/`, `${prefix}2026-11-26/`]);
+      expect(folders.objects.map((o) => o.key)).toEqual([`${prefix}z`]);
+      const flat = await store().list({ prefix, startAfter: `${prefix}2026-11-24/a.json`, maxKeys: 2 });
+      expect(flat.objects.map((o) => o.key)).toEqual([`${prefix}2026-11-24/b.json`, `${prefix}2026-11-25/a.json`]);
+      // A continuation token wins over startAfter: the next page resumes where the first stopped.
+      const next = await store().list({ prefix, startAfter: `${prefix}2026-11-24/a.json`, maxKeys: 2, continuationToken: flat.nextContinuationToken });
+      expect(next.objects.map((o) => o.key)).toEqual([`${prefix}2026-11-26/a.json`, `${prefix}z`]);
+      expect(await collect(listAllCommonPrefixes(store(), prefix, '/', { startAfter: `${prefix}2026-11-25`, pageSize: 1 }))).toEqual([
+        `${prefix}2026-11-25/`,
+        `${prefix}2026-11-26/`,
+      ]);
+      expect((await store().list({ prefix, startAfter: `${prefix}zz` })).objects).toEqual([]);
+    });
+
     it('listAllKeys and listAllCommonPrefixes follow pagination', async () => {
       const prefix = freshPrefix();
       const keys = Array.from({ length: 10 }, (_, i) => `${prefix}day-${i}/snapshot.json`);

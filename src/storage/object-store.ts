@@ -59,6 +59,11 @@ export interface ListObjectsInput {
   /** Keys with `delimiter` after the prefix fold into one common prefix, up to and including the delimiter. */
   delimiter?: string;
   continuationToken?: string;
+  /**
+   * Start the listing after this key, as S3's StartAfter: only keys greater than it, and common prefixes holding
+   * such keys. Ignored when `continuationToken` is given (the token already says where to resume).
+   */
+  startAfter?: string;
   /** Objects plus common prefixes per page: 1..1000, default 1000; larger values are capped as S3 does. */
   maxKeys?: number;
 }

@@ -124,7 +124,12 @@ export class FsObjectStore implements ObjectStore {
 
   async list(input: ListObjectsInput): Promise<ListObjectsPage> {
     const maxKeys = resolveMaxKeys(input.maxKeys);
-    const cursor = input.continuationToken === undefined ? undefined : decodeToken(input.continuationToken);
+    const cursor =
+      input.continuationToken !== undefined
+        ? decodeToken(input.continuationToken)
+        : input.startAfter !== undefined
+          ? { after: input.startAfter, afterIsPrefix: false }
+          : undefined;
     const walk = walkTree(this.root, { prefix: input.prefix ?? '', delimiter: input.delimiter, cursor });
     // One item beyond the page tells whether there is a next page (S3 sets a token only then).
     const items = await this.io('list', undefined, () => take(walk, maxKeys + 1));

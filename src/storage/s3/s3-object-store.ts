@@ -311,6 +311,7 @@ export class S3ObjectStore implements ObjectStore {
           Delimiter: input.delimiter === '' ? undefined : input.delimiter,
           MaxKeys: maxKeys,
           ContinuationToken: input.continuationToken,
+          ...(input.startAfter !== undefined && input.continuationToken === undefined ? { StartAfter: this.prefix + input.startAfter } : {}),
         }),
       );
     } catch (error) {
