@@ -22,7 +22,7 @@ const MAX_CONSECUTIVE_FAILURES = 5;
 const PAGE = 500;
 /**
  * Lake writes in flight at once within a drain. A ticker's three processed objects go out together; a backlog
- * (`lake retry`, a reprocess batch) goes out in groups of this size, each group marked done in one transaction.
+ * (`lake retry`, a reprocess batch) goes out in groups of this size, each group marked done in one statement.
  */
 export const PARALLEL_WRITES = 8;
 
@@ -34,7 +34,7 @@ export const PARALLEL_WRITES = 8;
  * attempt wrote without confirmation is found by its sha256, not doubled.
  *
  * Entries are written `PARALLEL_WRITES` at a time, and the ones the lake took in a group are marked done
- * together in one transaction.
+ * together in one statement (`markOutboxEntriesDone`).
  *
  * `entries` limits the drain to those entries (a run drains its own right after committing them).
  */
@@ -78,7 +78,7 @@ class Drain {
     return true;
   }
 
-  /** Writes one group in parallel, then records the outcomes: the written ones done in one transaction. */
+  /** Writes one group in parallel, then records the outcomes: the written ones done in one statement. */
   private async group(group: readonly OutboxEntry[]): Promise<boolean> {
     const ready: OutboxEntry[] = [];
     for (const entry of group) {
@@ -105,7 +105,7 @@ class Drain {
     return this.consecutiveFailures < MAX_CONSECUTIVE_FAILURES;
   }
 
-  /** Marks written entries done (one transaction), then fills in the version ids of raw snapshots written late. */
+  /** Marks written entries done (one statement), then fills in the version ids of raw snapshots written late. */
   private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
     await this.warehouse.repository.markOutboxEntriesDone(completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written) })));
     for (const { entry, written } of completed) {

@@ -12,8 +12,8 @@ import type { RawSnapshot } from '../market/snapshot.js';
 import type { OutboxEntryInput } from '../warehouse/outbox.js';
 
 /**
- * Outbox entries: the exact object a lake write will send (body, tags, metadata), enqueued in the same
- * transaction as the rows it mirrors.
+ * Outbox entries: the exact object a lake write will send (body, tags, metadata), enqueued by the same
+ * statement as the rows it mirrors.
  *
  * One exception: a processed object whose raw snapshot is itself still in the outbox cannot know the raw
  * object's version id yet. Its entry holds the document with `source_raw_data_version_id: null` (and no tags or

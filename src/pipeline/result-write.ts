@@ -1,22 +1,20 @@
-import type { Kysely } from 'kysely';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
-import { enqueueOutbox, type OutboxEntry, type OutboxEntryInput } from '../warehouse/outbox.js';
-import type { Database } from '../warehouse/schema.js';
-import { writeComputedResults, type ComputedResultsInput } from '../warehouse/results.js';
-import { inTransaction } from '../warehouse/sql-helpers.js';
+import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
+import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from '../warehouse/results.js';
 import type { TickerResults } from './compute-results.js';
 import { drainOutbox } from './outbox-drain.js';
 import { processedOutboxEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
 /**
  * The second half of the write path of DESIGN.md, shared by the daily run (ticker-job.ts) and reprocessing:
- * computed results become result rows AND one outbox entry per lake object in ONE transaction, then the committed
- * entries are drained to the lake. A lake failure leaves entries pending (reported); a database failure throws
- * before anything reaches the lake, because objects are only ever written from committed entries.
+ * computed results become result rows AND one outbox entry per lake object in ONE statement (atomic by itself, so
+ * it needs no transaction), then the committed entries are drained to the lake. A lake failure leaves entries
+ * pending (reported); a database failure throws before anything reaches the lake, because objects are only ever
+ * written from committed entries.
  */
 export interface ResultWriteContext {
   runId: string;
@@ -55,17 +53,19 @@ export interface CommitOptions {
    */
   leading?: readonly OutboxEntryInput[];
   /**
-   * Other writes that belong to the same all-or-nothing unit, run first inside the transaction (the daily run:
-   * the raw object's catalog row and the prices). Use only the executor passed in (see `inTransaction`).
+   * Other rows that belong to the same all-or-nothing unit, written by the same statement (the daily run: the raw
+   * object's catalog row and the prices).
    */
-  alsoWrite?: (trx: Kysely<Database>) => Promise<void>;
+  alsoWrite?: Pick<ResultsCommit, 'catalogObject' | 'prices'>;
 }
 
 /**
- * Commits the rows and outbox entries of every set in ONE transaction and returns the committed entries
- * (`leading` first). One result upsert per kind and set, so each row carries its own object's key and time,
- * then ONE multi-row INSERT for all the outbox entries. Everything is computed and rendered before the
- * transaction opens, so it holds its locks only for the statements.
+ * Commits the rows and outbox entries of every set in ONE statement (`commitComputedResults`) and returns the
+ * committed entries (`leading` first): one multi-row upsert per result table for all the sets (each row carries
+ * its own object's key and time) and one multi-row INSERT for all the outbox entries, as data-modifying CTEs.
+ * The sets' as-of dates must be distinct, since one statement cannot upsert a row twice (reprocessing computes
+ * each date once; a repeated one is refused before anything is sent). Everything is computed and rendered
+ * before, so the statement only writes.
  */
 export async function commitResults(
   context: ResultWriteContext,
@@ -91,11 +91,7 @@ export async function commitResults(
     }
   }
 
-  const ids = await inTransaction(context.warehouse.db, async (trx) => {
-    if (options.alsoWrite) await options.alsoWrite(trx);
-    for (const row of rows) await writeComputedResults(trx, row);
-    return enqueueOutbox(trx, inputs);
-  });
+  const ids = await commitComputedResults(context.warehouse.db, { ...options.alsoWrite, results: rows, outbox: inputs });
   return inputs.map((input, i) => ({
     ...input,
     id: ids[i],
@@ -157,7 +153,7 @@ function resultRows(
     computedAt: object.computedAt,
     sourceRawKey: raw.key,
     sourceRawVersionId: raw.versionId || null,
-    // The entries of all kinds and sets are enqueued together, in one statement (see commitResults).
+    // The entries of all kinds and sets are enqueued together, in one insert (see commitResults).
     outbox: [],
   };
   if (kind === 'indicators') {

@@ -7,10 +7,9 @@ import type { RawSnapshot } from '../market/snapshot.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { MarketDataSource } from '../sources/source.js';
 import { recordRestatement } from '../staleness/detect.js';
-import { insertCatalogObject, type CatalogObjectInput } from '../warehouse/catalog.js';
+import type { CatalogObjectInput } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
-import { upsertPrices } from '../warehouse/prices.js';
 import { barsOf, computeResults } from './compute-results.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
@@ -43,17 +42,18 @@ export interface TickerOutcome {
 
 /**
  * One ticker through the write path of DESIGN.md: fetch, validate, raw snapshot to the lake, compute, then ONE
- * transaction for the raw object's catalog row, the prices, the result rows and an outbox entry per lake object,
- * then drain those (the three processed objects in parallel, marked done together in one transaction).
+ * statement for the raw object's catalog row, the prices, the result rows and an outbox entry per lake object,
+ * then drain those (the three processed objects in parallel, marked done together in one statement).
  *
  * - A lake failure never fails the ticker: the object goes to the outbox (the raw snapshot too) and the
  *   database side completes.
  * - A database failure fails the ticker, and no processed object is written for it (they are only written
  *   from committed outbox entries).
  *
- * Per ticker, on a first run, that is 9 statements in 2 transactions plus one autocommitted query: the
- * restatement lookup; catalog row, prices, 3 result rows and the outbox entries; then the outbox update and
- * the catalog rows of the processed objects.
+ * Per ticker, on a first run, that is 3 statements and no explicit transaction (each statement is atomic by
+ * itself; on PostgreSQL, each autocommitted write is one WAL flush): the restatement lookup; one statement for
+ * the catalog row, the prices, the 3 result rows and the outbox entries (data-modifying CTEs); one for the outbox
+ * update and the catalog rows of the processed objects. (A restatement found adds its own writes.)
  */
 export async function runTickerJob(context: TickerJobContext, requested: string): Promise<TickerOutcome> {
   const outcome: TickerOutcome = { ticker: requested, status: 'failed', written: [], pending: [], lakeErrors: [] };
@@ -80,8 +80,8 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
 }
 
 /**
- * The database side of a ticker: the restatement check, then everything else in ONE transaction. The results are
- * computed and rendered before it opens (computing is pure), so the transaction only runs statements.
+ * The database side of a ticker: the restatement check, then everything else in ONE statement. The results are
+ * computed and rendered before it is sent (computing is pure).
  */
 async function commitTicker(
   context: TickerJobContext,
@@ -103,10 +103,7 @@ async function commitTicker(
   return commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
     // The raw snapshot's entry first when the lake refused it: it is drained before what was computed from it.
     leading: stored.rawOutbox ? [stored.rawOutbox] : [],
-    alsoWrite: async (trx) => {
-      if (stored.catalogRow) await insertCatalogObject(trx, stored.catalogRow);
-      await upsertPrices(trx, ticker, bars, prices);
-    },
+    alsoWrite: { catalogObject: stored.catalogRow, prices: { symbol: ticker, bars, raw: prices } },
   });
 }
 
@@ -145,7 +142,7 @@ interface StoredRaw {
 
 /**
  * Writes the raw snapshot directly; its catalog row is committed later with the rest of the ticker. If the lake
- * refuses it, the snapshot goes into the outbox with the results (same transaction), and the processed documents
+ * refuses it, the snapshot goes into the outbox with the results (same statement), and the processed documents
  * wait for its version id.
  */
 async function storeRawSnapshot(context: TickerJobContext, snapshot: RawSnapshot, outcome: TickerOutcome): Promise<StoredRaw> {

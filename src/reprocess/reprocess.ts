@@ -26,7 +26,7 @@ export interface ReprocessOptions {
    */
   onlyAsOf?: ReadonlyMap<string, ReadonlySet<string>>;
   concurrency?: number;
-  /** As-of dates per transaction in a backfill (default 50: 150 objects). */
+  /** As-of dates per commit (one statement) in a backfill (default 50: 150 objects). */
   batchSize?: number;
   clock?: () => Date;
   /** Called once the tickers in scope are known (a progress bar's total). */

@@ -16,7 +16,7 @@ export interface TickerReprocessContext extends ResultWriteContext {
   backfill: boolean;
   /** Only these as-of dates per ticker (see ReprocessOptions.onlyAsOf). */
   onlyAsOf?: ReadonlyMap<string, ReadonlySet<string>>;
-  /** As-of dates committed per transaction in a backfill (rows and outbox entries of three objects each). */
+  /** As-of dates committed per statement in a backfill (rows and outbox entries of three objects each). */
   batchSize: number;
   clock: () => Date;
 }

@@ -2,10 +2,10 @@
  * The `restatements` and `restatement_bars` tables (migration 0002), and the catalog query that finds the
  * snapshot a new one is compared with.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { compareKeys, parseKey, parseTimestamp } from '../lake/keys.js';
 import { RESTATED_BAR_FIELDS, type Database, type RestatedBarField } from '../warehouse/schema.js';
-import { chunkRows, errorText, inTransaction } from '../warehouse/sql-helpers.js';
+import { errorText, numberArrayLiteral, textArrayLiteral } from '../warehouse/sql-helpers.js';
 import type { BarRestatement, FieldChange } from './bar-diff.js';
 import type { RestatementDocument } from './restatement-document.js';
 
@@ -67,50 +67,61 @@ export interface RecordedRestatement {
   lakeKey: string | null;
 }
 
-/** The restatement and one row per changed field, in one transaction; idempotent on the newer raw key. */
+/**
+ * The restatement and one row per changed field, in ONE statement (a data-modifying CTE inserts the restatement,
+ * the main statement its bars, all of them through one unnest), so both or neither are written without a
+ * transaction. Idempotent on the newer raw key: when this snapshot's restatement was recorded before, the insert
+ * does nothing, no bar is inserted (they hang off the ids it returned: none), and one more query finds it.
+ */
 export async function insertRestatement(db: Kysely<Database>, document: RestatementDocument): Promise<RecordedRestatement> {
-  return inTransaction(db, async (trx) => {
-    const row = await trx
-      .insertInto('restatements')
-      .values({
-        ticker: document.ticker,
-        raw_key: document.raw_key,
-        raw_version_id: document.raw_version_id,
-        previous_raw_key: document.previous_raw_key,
-        previous_raw_version_id: document.previous_raw_version_id,
-        // The raw key's timestamp is the fetch time (UTC, to the second).
-        fetched_at: parseTimestamp(parseKey(document.raw_key).timestamp),
-        overlap_first_date: document.overlap.first_date,
-        overlap_last_date: document.overlap.last_date,
-        changed_bars: document.changed_bars,
-        first_changed_date: document.bars[0].date,
-        last_changed_date: document.bars[document.bars.length - 1].date,
-        detected_at: document.detected_at,
-      })
-      .onConflict((conflict) => conflict.column('raw_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (row === undefined) {
-      const existing = await trx
-        .selectFrom('restatements')
-        .select(['id', 'lake_key'])
-        .where('raw_key', '=', document.raw_key)
-        .executeTakeFirstOrThrow();
-      return { id: existing.id, inserted: false, lakeKey: existing.lake_key };
-    }
-    const bars = document.bars.flatMap((bar) =>
-      (Object.entries(bar.fields) as [RestatedBarField, FieldChange][]).map(([field, change]) => ({
-        restatement_id: row.id,
-        bar_date: bar.date,
-        field,
-        change: bar.change,
-        old_value: change.old,
-        new_value: change.new,
-      })),
-    );
-    for (const chunk of chunkRows(bars, 6)) await trx.insertInto('restatement_bars').values(chunk).execute();
-    return { id: row.id, inserted: true, lakeKey: null };
-  });
+  const bars = document.bars.flatMap((bar) =>
+    (Object.entries(bar.fields) as [RestatedBarField, FieldChange][]).map(([field, change]) => ({ date: bar.date, field, change: bar.change, ...change })),
+  );
+  const inserted = await db
+    .with('restatement', (creator) =>
+      creator
+        .insertInto('restatements')
+        .values({
+          ticker: document.ticker,
+          raw_key: document.raw_key,
+          raw_version_id: document.raw_version_id,
+          previous_raw_key: document.previous_raw_key,
+          previous_raw_version_id: document.previous_raw_version_id,
+          // The raw key's timestamp is the fetch time (UTC, to the second).
+          fetched_at: parseTimestamp(parseKey(document.raw_key).timestamp),
+          overlap_first_date: document.overlap.first_date,
+          overlap_last_date: document.overlap.last_date,
+          changed_bars: document.changed_bars,
+          first_changed_date: document.bars[0].date,
+          last_changed_date: document.bars[document.bars.length - 1].date,
+          detected_at: document.detected_at,
+        })
+        .onConflict((conflict) => conflict.column('raw_key').doNothing())
+        .returning('id'),
+    )
+    .with('bars', (creator) =>
+      creator
+        .insertInto('restatement_bars')
+        .columns(['restatement_id', 'bar_date', 'field', 'change', 'old_value', 'new_value'])
+        .expression(
+          sql`select r.id, b.bar_date, b.field, b.change, b.old_value, b.new_value
+              from restatement r
+              cross join unnest(${textArrayLiteral(bars.map((bar) => bar.date))}::date[], ${textArrayLiteral(bars.map((bar) => bar.field))}::text[],
+                                ${textArrayLiteral(bars.map((bar) => bar.change))}::text[], ${numberArrayLiteral(bars.map((bar) => bar.old))}::float8[],
+                                ${numberArrayLiteral(bars.map((bar) => bar.new))}::float8[])
+                as b(bar_date, field, change, old_value, new_value)`,
+        ),
+    )
+    .selectFrom('restatement')
+    .select('id')
+    .executeTakeFirst();
+  if (inserted !== undefined) return { id: inserted.id, inserted: true, lakeKey: null };
+  const existing = await db
+    .selectFrom('restatements')
+    .select(['id', 'lake_key'])
+    .where('raw_key', '=', document.raw_key)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, inserted: false, lakeKey: existing.lake_key };
 }
 
 export async function markRestatementWritten(db: Kysely<Database>, id: number, key: string, versionId: string): Promise<void> {

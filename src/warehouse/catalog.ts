@@ -1,9 +1,9 @@
 /**
  * `lake_objects`: the catalog of every object written to the lake, with its lineage.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, LakeObjectKind, LakeObjectsTable } from './schema.js';
-import { assertUniqueKeys, chunkRows } from './sql-helpers.js';
+import { assertUniqueKeys, chunkRows, numberArrayLiteral, textArrayLiteral, type WriteStep } from './sql-helpers.js';
 
 export interface CatalogObjectInput {
   key: string;
@@ -110,6 +110,104 @@ async function assertSameAsCatalogued(db: Kysely<Database>, objects: readonly Ca
     const differences = differingFields(found, object);
     if (differences.length > 0) throw new CatalogConflictError(object.key, differences);
   }
+}
+
+/** The columns of a `lake_objects` row, in the order of `catalogColumnArrays`. */
+const CATALOG_COLUMN_NAMES = [
+  'key',
+  'kind',
+  'ticker',
+  'object_date',
+  'version_id',
+  'sha256',
+  'size',
+  'computation_version',
+  'source_raw_key',
+  'source_raw_version_id',
+  'created_at',
+] as const;
+
+/** `key, kind, ...`: the column list of a relation made of `catalogColumnArrays`. */
+export const CATALOG_RELATION_COLUMNS = sql.join(CATALOG_COLUMN_NAMES.map((column) => sql.ref(column)));
+
+/**
+ * The objects column by column, as the typed array arguments of `unnest(...)` (one parameter per column whatever
+ * the number of objects; see prices.ts for why arrays). A null `created_at` stands for the database's now().
+ */
+export function catalogColumnArrays(objects: readonly CatalogObjectInput[]): RawBuilder<unknown> {
+  const text = (field: (object: CatalogObjectInput) => string | null) => textArrayLiteral(objects.map(field));
+  return sql.join([
+    sql`${text((o) => o.key)}::text[]`,
+    sql`${text((o) => o.kind)}::text[]`,
+    sql`${text((o) => o.ticker)}::text[]`,
+    sql`${text((o) => o.objectDate)}::date[]`,
+    sql`${text((o) => o.versionId)}::text[]`,
+    sql`${text((o) => o.sha256)}::text[]`,
+    sql`${numberArrayLiteral(objects.map((o) => o.size))}::int8[]`,
+    sql`${text((o) => o.computationVersion)}::text[]`,
+    sql`${text((o) => o.sourceRawKey)}::text[]`,
+    sql`${text((o) => o.sourceRawVersionId)}::text[]`,
+    // A string goes as it is, for PostgreSQL to parse as a single insert would.
+    sql`${text((o) => (o.createdAt === undefined ? null : typeof o.createdAt === 'string' ? o.createdAt : o.createdAt.toISOString()))}::timestamptz[]`,
+  ]);
+}
+
+/** `unnest(...) as c(key, kind, ...)`: the objects as a relation named `c`, for `catalogInsertStep`. */
+export function catalogRelation(objects: readonly CatalogObjectInput[]): RawBuilder<unknown> {
+  return sql`unnest(${catalogColumnArrays(objects)}) as c(${CATALOG_RELATION_COLUMNS})`;
+}
+
+/**
+ * `insertCatalogObjects` as a step of a larger statement, for the rows of the relation `from` (aliased `c`, with
+ * the columns of `CATALOG_RELATION_COLUMNS`): a row whose identical object is catalogued already is skipped, and
+ * a row whose key is catalogued with ANOTHER object is inserted anyway, so that the primary key refuses it and
+ * the whole statement fails (a unique violation; `catalogConflictOf` then says which key and how). There is no
+ * ON CONFLICT clause on purpose: a skipped conflict could not undo the other steps of the statement, a failed
+ * statement undoes them all. (The check reads the statement's snapshot; an identical row catalogued by a
+ * concurrent writer after it was taken also fails the statement, which is the safe way to be wrong.)
+ */
+export function catalogInsertStep(from: RawBuilder<unknown>): WriteStep {
+  return (creator: QueryCreator<Database>) =>
+    creator
+      .insertInto('lake_objects')
+      .columns([...CATALOG_COLUMN_NAMES])
+      .expression(
+        sql`select c.key, c.kind, c.ticker, c.object_date, c.version_id, c.sha256, c.size, c.computation_version,
+                   c.source_raw_key, c.source_raw_version_id, coalesce(c.created_at, now())
+            from ${from}
+            where not exists (
+              select from lake_objects o
+              where o.key = c.key
+                and (o.kind, o.ticker, o.object_date, o.version_id, o.sha256, o.size, o.computation_version,
+                     o.source_raw_key, o.source_raw_version_id)
+                    is not distinct from
+                    (c.kind, c.ticker, c.object_date, c.version_id, c.sha256, c.size, c.computation_version,
+                     c.source_raw_key, c.source_raw_version_id))`,
+      );
+}
+
+/**
+ * After a statement with a `catalogInsertStep` failed: the `CatalogConflictError` of the first object whose key
+ * is catalogued with another object, or undefined if there is none (the failure had another cause). One query;
+ * run it outside the failed transaction, which accepts no further statement.
+ */
+export async function catalogConflictOf(
+  db: Kysely<Database>,
+  objects: readonly CatalogObjectInput[],
+): Promise<CatalogConflictError | undefined> {
+  if (objects.length === 0 || db.isTransaction) return undefined;
+  const rows = await db
+    .selectFrom('lake_objects')
+    .selectAll()
+    .where('key', 'in', objects.map((object) => object.key))
+    .execute();
+  const existing = new Map(rows.map((row) => [row.key, fromRow(row)]));
+  for (const object of objects) {
+    const found = existing.get(object.key);
+    const differences = found === undefined ? [] : differingFields(found, object);
+    if (differences.length > 0) return new CatalogConflictError(object.key, differences);
+  }
+  return undefined;
 }
 
 /**

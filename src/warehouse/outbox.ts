@@ -1,16 +1,22 @@
 /**
  * `lake_outbox`: lake writes the database has committed to but the lake has not confirmed yet.
  *
- * An entry is enqueued in the same transaction as the rows it mirrors, so the database never holds a result
- * whose lake object is forgotten. Draining (in the pipeline) writes `body` to the lake, then calls
+ * An entry is enqueued in the same statement (or transaction) as the rows it mirrors, so the database never holds
+ * a result whose lake object is forgotten. Draining (in the pipeline) writes `body` to the lake, then calls
  * `markOutboxEntriesDone` with the catalog rows of what was written, or `markOutboxFailed` with the error;
  * pending entries are retried later.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import { insertCatalogObjects, type CatalogObjectInput } from './catalog.js';
+import { sql, type Kysely, type QueryCreator, type Selectable } from 'kysely';
+import {
+  catalogColumnArrays,
+  catalogConflictOf,
+  catalogInsertStep,
+  CATALOG_RELATION_COLUMNS,
+  type CatalogObjectInput,
+} from './catalog.js';
 import type { Database, LakeObjectKind, LakeOutboxTable } from './schema.js';
-import { assertUniqueKeys, errorText, inTransaction, jsonText } from './sql-helpers.js';
+import { assertUniqueKeys, errorText, isUniqueViolation, jsonText } from './sql-helpers.js';
 
 /** The catalog row to record once the object is written, less what only the write knows (key, version id). */
 export interface OutboxCatalogPlan {
@@ -52,10 +58,23 @@ export interface OutboxEntry extends OutboxEntryInput {
 
 /**
  * Inserts entries in one multi-row statement and returns their ids in the order given. Pass the transaction
- * that writes the rows these objects mirror. Refuses an entry whose catalog plan does not describe its body.
+ * that writes the rows these objects mirror, or write them in the same statement (`outboxInsertStep`). Refuses an
+ * entry whose catalog plan does not describe its body.
  */
 export async function enqueueOutbox(db: Kysely<Database>, entries: readonly OutboxEntryInput[]): Promise<number[]> {
   if (entries.length === 0) return [];
+  const inserted = await outboxInsertStep(entries)(db).execute();
+  return outboxIdsInOrder(entries, inserted);
+}
+
+/**
+ * The multi-row INSERT of `enqueueOutbox` as a step (checked and built, not run), returning each row's id AND
+ * planned key: PostgreSQL does not promise that RETURNING lists the rows of a multi-row INSERT in VALUES order,
+ * so `outboxIdsInOrder` matches them by key, which is why the keys of one insert must be distinct (they are: a
+ * key names one object).
+ */
+export function outboxInsertStep(entries: readonly OutboxEntryInput[]) {
+  assertUniqueKeys(entries, (entry) => entry.key, 'outbox entries of one insert: key');
   const rows = entries.map((entry) => {
     assertPlanMatchesBody(entry);
     return {
@@ -72,9 +91,19 @@ export async function enqueueOutbox(db: Kysely<Database>, entries: readonly Outb
   });
   // Bodies can be large (a full raw history); they travel as single parameters, so the row count per statement
   // is not the constraint here and one statement keeps the enqueue atomic even outside a transaction.
-  const inserted = await db.insertInto('lake_outbox').values(rows).returning('id').execute();
-  // Identity values are drawn in VALUES order, so ascending ids follow the order of `entries`.
-  return inserted.map((row) => row.id).sort((a, b) => a - b);
+  return (creator: QueryCreator<Database>) => creator.insertInto('lake_outbox').values(rows).returning(['id', 'key']);
+}
+
+/** The ids of an `outboxInsertStep`'s RETURNING rows, in the order of its entries. */
+export function outboxIdsInOrder(entries: readonly OutboxEntryInput[], inserted: readonly { id: number; key: string }[]): number[] {
+  const idByKey = new Map(inserted.map((row) => [row.key, row.id]));
+  return entries.map((entry) => {
+    const id = idByKey.get(entry.key);
+    if (id === undefined || inserted.length !== entries.length) {
+      throw new Error(`the outbox insert returned ${inserted.length} rows for ${entries.length} entries (missing ${entry.key})`);
+    }
+    return id;
+  });
 }
 
 /** Pending entries, oldest first. */
@@ -123,48 +152,104 @@ export interface CompletedOutboxEntry {
 }
 
 /**
- * `markOutboxDone` for several entries in ONE transaction of (at least) two statements, whatever their number:
- * one `UPDATE ... WHERE id IN (...)` and one multi-row INSERT into `lake_objects`. All or nothing: if one entry
- * is not pending or not as planned, none is marked done (their objects are in the lake, so the next drain finds
- * them by sha256 and completes them without writing a second copy).
+ * `markOutboxDone` for several entries in ONE statement, whatever their number (data-modifying CTEs):
+ *
+ *   with written   as (the entries' ids and catalog rows, one array parameter per column)
+ *        ready     as (those entries that are pending and whose written object is the planned one)
+ *        done      as (update lake_outbox set done_at = now() where id in ready, only if ALL entries are ready)
+ *        catalogued as (insert into lake_objects the written rows of the entries done, see `catalogInsertStep`)
+ *        moved     as (the entries done whose object was written under another key than planned)
+ *        <table>_retargeted as (result rows naming such a planned key repointed at the key written, see below)
+ *   select id from done
+ *
+ * All or nothing, without a transaction: if one entry is not pending or not as planned, `done` updates no row,
+ * so nothing is catalogued or repointed either, and the error is then worked out by one more query; if a written
+ * key is catalogued with another object, the insert fails and with it the whole statement (their objects are in
+ * the lake, so the next drain finds them by sha256 and completes them without writing a second copy).
  */
 export async function markOutboxEntriesDone(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
   assertUniqueKeys(entries, (entry) => String(entry.id), 'markOutboxEntriesDone: outbox id');
-  await inTransaction(db, async (trx) => {
-    const done = await trx
-      .updateTable('lake_outbox')
-      .set((eb) => ({ done_at: eb.fn<Date>('now') }))
-      .where('id', 'in', entries.map((entry) => entry.id))
-      .where('done_at', 'is', null)
-      .returning(['id', 'key', 'kind', 'ticker', 'catalog'])
-      .execute();
-    const doneById = new Map(done.map((row) => [row.id, row]));
-    for (const entry of entries) {
-      const row = doneById.get(entry.id);
-      if (row === undefined) throw await notPendingError(trx, entry.id, 'mark done');
-      assertWrittenAsPlanned(entry.id, row.catalog as unknown as OutboxCatalogPlan, entry.written);
-    }
-    await insertCatalogObjects(trx, entries.map((entry) => entry.written));
-    for (const entry of entries) {
-      const planned = doneById.get(entry.id)!;
-      if (entry.written.key !== planned.key) await retargetResultRows(trx, planned.kind, planned.key, entry.written.key);
-    }
-  });
-}
-
-function assertWrittenAsPlanned(id: number, plan: OutboxCatalogPlan, written: CatalogObjectInput): void {
-  const mismatched = (['kind', 'ticker', 'sha256', 'size'] as const).filter((field) => plan[field] !== written[field]);
-  if (mismatched.length > 0) {
-    throw new Error(`outbox entry ${id}: the written object differs from the plan in ${mismatched.join(', ')}`);
+  const written = entries.map((entry) => entry.written);
+  assertUniqueKeys(written, (object) => object.key, 'markOutboxEntriesDone: written key');
+  let done: { id: number }[];
+  try {
+    done = await markDoneStatement(db, entries).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw (await catalogConflictOf(db, written)) ?? error;
+    throw error;
   }
+  if (done.length !== entries.length) throw await notDoneError(db, entries, done.length);
 }
 
-const RESULT_TABLE_OF_KIND = {
-  indicators: 'daily_indicators',
-  percentiles: 'indicator_percentiles',
-  features: 'comparative_features',
-} as const;
+/** A row of the `written` relation of `markDoneStatement`: an entry's id and the catalog row of its object. */
+interface WrittenRow {
+  id: number;
+  key: string;
+  kind: LakeObjectKind;
+  ticker: string;
+  object_date: string;
+  version_id: string | null;
+  sha256: string;
+  size: number;
+  computation_version: string | null;
+  source_raw_key: string | null;
+  source_raw_version_id: string | null;
+  created_at: Date | null;
+}
+
+function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[]) {
+  const ids = `{${entries.map((entry) => entry.id).join(',')}}`;
+  const arrays = catalogColumnArrays(entries.map((entry) => entry.written));
+  return db
+    // Parenthesised here: Kysely wraps the builders' CTEs, not raw SQL.
+    .with('written', () => sql<WrittenRow>`(select * from unnest(${ids}::int8[], ${arrays}) as w(id, ${CATALOG_RELATION_COLUMNS}))`)
+    .with('ready', (creator) =>
+      creator
+        .selectFrom('lake_outbox as o')
+        .innerJoin('written as w', 'w.id', 'o.id')
+        .select('o.id')
+        .where('o.done_at', 'is', null)
+        // What assertWrittenAsPlanned checks: the object written is the one the entry planned.
+        .where(
+          sql<boolean>`o.catalog->>'kind' = w.kind and o.catalog->>'ticker' = w.ticker
+                       and o.catalog->>'sha256' = w.sha256 and (o.catalog->>'size')::int8 = w.size`,
+        ),
+    )
+    .with('done', (creator) =>
+      creator
+        .updateTable('lake_outbox')
+        .set((eb) => ({ done_at: eb.fn<Date>('now') }))
+        .where('id', 'in', creator.selectFrom('ready').select('ready.id'))
+        .where('done_at', 'is', null)
+        // All or nothing: unless every entry is ready, no row is updated (and so nothing below happens).
+        .where((eb) => eb(creator.selectFrom('ready').select((e) => e.fn.countAll().as('n')), '=', entries.length))
+        .returning(['id', 'key as planned_key', 'kind']),
+    )
+    // Only the entries done: the catalog never lists an object whose entry stays pending, nor the reverse.
+    .with('catalogued', (creator) =>
+      catalogInsertStep(sql`(select w.* from written w join done d on d.id = w.id) as c`)(creator as unknown as QueryCreator<Database>),
+    )
+    .with('moved', (creator) =>
+      creator
+        .selectFrom('done as d')
+        .innerJoin('written as w', 'w.id', 'd.id')
+        .whereRef('w.key', '<>', 'd.planned_key')
+        .select(['d.kind', 'd.planned_key', 'w.key as written_key']),
+    )
+    .with('indicators_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'indicators'))
+    .with('percentiles_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'percentiles'))
+    .with('features_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'features'))
+    .selectFrom('done')
+    .select('done.id');
+}
+
+/** The tables of `markDoneStatement` as its retargeting steps see them (the creators there also know `ready`). */
+type DoneDatabase = Database & {
+  written: WrittenRow;
+  done: { id: number; planned_key: string; kind: LakeObjectKind };
+  moved: { kind: LakeObjectKind; planned_key: string; written_key: string };
+};
 
 /**
  * The object went to another key than planned (the planned one was taken, DESIGN.md "Keys"): the result rows
@@ -174,19 +259,57 @@ const RESULT_TABLE_OF_KIND = {
  * Raw objects are not retargeted here: the processed bodies already written cite the raw key and cannot change;
  * the pipeline must settle a raw object's key before computing from it.
  */
-async function retargetResultRows(
-  db: Kysely<Database>,
-  kind: LakeObjectKind,
-  plannedKey: string,
-  writtenKey: string,
-): Promise<void> {
-  if (kind === 'raw') return;
-  await db
-    .updateTable(RESULT_TABLE_OF_KIND[kind])
-    .set({ lake_key: writtenKey })
-    .where('lake_key', '=', plannedKey)
-    .execute();
+function retargetStep(creator: QueryCreator<DoneDatabase>, kind: Exclude<LakeObjectKind, 'raw'>) {
+  return (
+    creator
+      .updateTable(RESULT_TABLE_OF_KIND[kind])
+      .from('moved as m')
+      .set((eb) => ({ lake_key: eb.ref('m.written_key') }))
+      .where('m.kind', '=', kind)
+      .whereRef('lake_key', '=', 'm.planned_key')
+      // Uncorrelated, so PostgreSQL evaluates it once, up front (a one-time filter): when no object of this kind
+      // moved, the usual case, the table is not scanned at all (lake_key has no index).
+      .where((eb) => eb.exists(eb.selectFrom('moved').select('moved.kind').where('moved.kind', '=', kind)))
+  );
 }
+
+/**
+ * Why `markOutboxEntriesDone` marked fewer entries done than asked (none, unless a concurrent writer changed
+ * one of them meanwhile): the first entry, in the order given, that is not pending or not as planned.
+ */
+async function notDoneError(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[], doneCount: number): Promise<Error> {
+  const rows = await db
+    .selectFrom('lake_outbox')
+    .select(['id', 'done_at', 'catalog'])
+    .where('id', 'in', entries.map((entry) => entry.id))
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const entry of entries) {
+    const row = byId.get(entry.id);
+    if (row === undefined) return new Error(`cannot mark done outbox entry ${entry.id}: no such entry`);
+    // When some entries were marked done (a concurrent change), done_at no longer tells which ones were not.
+    if (row.done_at !== null && doneCount === 0) {
+      return new Error(`cannot mark done outbox entry ${entry.id}: it was done at ${row.done_at.toISOString()}`);
+    }
+    const mismatch = writtenDiffersFromPlan(entry.id, row.catalog as unknown as OutboxCatalogPlan, entry.written);
+    if (mismatch !== undefined) return mismatch;
+  }
+  return new Error(
+    `marked ${doneCount} of ${entries.length} outbox entries done: the others changed while being marked (a concurrent drain?)`,
+  );
+}
+
+function writtenDiffersFromPlan(id: number, plan: OutboxCatalogPlan, written: CatalogObjectInput): Error | undefined {
+  const mismatched = (['kind', 'ticker', 'sha256', 'size'] as const).filter((field) => plan[field] !== written[field]);
+  if (mismatched.length === 0) return undefined;
+  return new Error(`outbox entry ${id}: the written object differs from the plan in ${mismatched.join(', ')}`);
+}
+
+const RESULT_TABLE_OF_KIND = {
+  indicators: 'daily_indicators',
+  percentiles: 'indicator_percentiles',
+  features: 'comparative_features',
+} as const;
 
 /** Records a failed attempt (attempts + 1, the error and its time); the entry stays pending. */
 export async function markOutboxFailed(db: Kysely<Database>, id: number, error: unknown): Promise<void> {

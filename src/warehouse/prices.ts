@@ -1,10 +1,21 @@
 /**
  * `daily_prices`: one row per (symbol, date), the bars of the latest raw snapshot that covered that date.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Bar } from '../market/bars.js';
 import type { Database } from './schema.js';
-import { assertUniqueKeys, finiteDouble, nullableDouble, setFromExcluded } from './sql-helpers.js';
+import {
+  assertUniqueKeys,
+  finiteDouble,
+  nullableDouble,
+  numberArrayLiteral,
+  setFromExcluded,
+  textArrayLiteral,
+  type WriteStep,
+} from './sql-helpers.js';
+
+// Re-exported: the array literals were first written for this module.
+export { numberArrayLiteral, textArrayLiteral };
 
 /** The raw lake object the bars were read from. */
 export interface RawSnapshotRef {
@@ -42,24 +53,35 @@ export async function upsertPrices(
   bars: readonly Bar[],
   raw: RawSnapshotRef,
 ): Promise<number> {
-  assertUniqueKeys(bars, (bar) => bar.date, `upsertPrices(${symbol}): bar date`);
-  if (bars.length === 0) return 0;
-  const columns = barColumns(symbol, bars);
-  await db
-    .insertInto('daily_prices')
-    .columns(['symbol', 'price_date', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'raw_key', 'raw_version_id', 'fetched_at'])
-    .expression(
-      sql`select ${symbol}::text, b.price_date, b.open, b.high, b.low, b.close, b.adj_close, b.volume,
-                 ${raw.key}::text, ${raw.versionId}::text, ${raw.fetchedAt}::timestamptz
-          from unnest(${columns.dates}::date[], ${columns.open}::float8[], ${columns.high}::float8[], ${columns.low}::float8[],
-                      ${columns.close}::float8[], ${columns.adjClose}::float8[], ${columns.volume}::float8[])
-               as b(price_date, open, high, low, close, adj_close, volume)`,
-    )
-    .onConflict((conflict) =>
-      conflict.columns(['symbol', 'price_date']).doUpdateSet(setFromExcluded('daily_prices', PRICE_COLUMNS)),
-    )
-    .execute();
+  const step = pricesUpsertStep(symbol, bars, raw);
+  if (step === undefined) return 0;
+  await step(db).execute();
   return bars.length;
+}
+
+/**
+ * The statement of `upsertPrices`, checked and built but not run, to be run on its own or as a step of a larger
+ * statement (the daily run writes a ticker's prices in the same statement as its results). Undefined when there
+ * is no bar, since there is then nothing to write.
+ */
+export function pricesUpsertStep(symbol: string, bars: readonly Bar[], raw: RawSnapshotRef): WriteStep | undefined {
+  assertUniqueKeys(bars, (bar) => bar.date, `upsertPrices(${symbol}): bar date`);
+  if (bars.length === 0) return undefined;
+  const columns = barColumns(symbol, bars);
+  return (creator: QueryCreator<Database>) =>
+    creator
+      .insertInto('daily_prices')
+      .columns(['symbol', 'price_date', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'raw_key', 'raw_version_id', 'fetched_at'])
+      .expression(
+        sql`select ${symbol}::text, b.price_date, b.open, b.high, b.low, b.close, b.adj_close, b.volume,
+                   ${raw.key}::text, ${raw.versionId}::text, ${raw.fetchedAt}::timestamptz
+            from unnest(${columns.dates}::date[], ${columns.open}::float8[], ${columns.high}::float8[], ${columns.low}::float8[],
+                        ${columns.close}::float8[], ${columns.adjClose}::float8[], ${columns.volume}::float8[])
+                 as b(price_date, open, high, low, close, adj_close, volume)`,
+      )
+      .onConflict((conflict) =>
+        conflict.columns(['symbol', 'price_date']).doUpdateSet(setFromExcluded('daily_prices', PRICE_COLUMNS)),
+      );
 }
 
 /** The bars column by column, as PostgreSQL array literals, each value checked as a row insert would check it. */
@@ -90,17 +112,4 @@ function barColumns(symbol: string, bars: readonly Bar[]) {
     adjClose: numberArrayLiteral(adjClose),
     volume: numberArrayLiteral(volume),
   };
-}
-
-/**
- * `{1.5,NULL,...}`. The literal is built here rather than left to the driver because node-postgres and PGlite
- * serialise JS arrays differently; text is sent the same way by both. Only finite numbers reach this point.
- */
-export function numberArrayLiteral(values: readonly (number | null)[]): string {
-  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
-}
-
-/** `{"a","b"}`: every element quoted, with `"` and `\` escaped, so no element can break the literal. */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }

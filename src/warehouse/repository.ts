@@ -2,7 +2,8 @@
  * The repository: every warehouse read and write the rest of marketlake uses, bound to one database.
  *
  * Each method is a thin call of a module function taking the executor first; those functions also accept a
- * transaction, which is how several writes join one all-or-nothing unit (see `inTransaction`).
+ * transaction, which is how several writes join one all-or-nothing unit (see `inTransaction`). The write path's
+ * own units are single statements instead (`commitComputedResults`, `markOutboxEntriesDone`).
  */
 import type { Kysely } from 'kysely';
 import type { Bar } from '../market/bars.js';
@@ -41,7 +42,7 @@ export class WarehouseRepository {
     return upsertPrices(this.db, symbol, bars, raw);
   }
 
-  /** Indicator, percentile and feature rows plus their outbox entries, in one transaction; the outbox ids. */
+  /** Indicator, percentile and feature rows plus their outbox entries, in one statement; the outbox ids. */
   writeComputedResults(input: ComputedResultsInput): Promise<number[]> {
     return writeComputedResults(this.db, input);
   }
@@ -58,12 +59,12 @@ export class WarehouseRepository {
     return getOutboxEntry(this.db, id);
   }
 
-  /** Sets done_at and catalogues the written object, in one transaction. */
+  /** Sets done_at and catalogues the written object, in one statement. */
   markOutboxDone(id: number, written: CatalogObjectInput): Promise<void> {
     return markOutboxDone(this.db, id, written);
   }
 
-  /** markOutboxDone for several entries in one transaction (one UPDATE, one multi-row catalog INSERT). */
+  /** markOutboxDone for several entries in ONE statement (the UPDATE and the catalog INSERT as CTEs). */
   markOutboxEntriesDone(entries: readonly CompletedOutboxEntry[]): Promise<void> {
     return markOutboxEntriesDone(this.db, entries);
   }

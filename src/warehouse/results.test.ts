@@ -1,11 +1,14 @@
 import { expect, it } from 'vitest';
 import {
   describeOnDatabases,
+  makeBars,
   makeFeatureValues,
   makeIndicatorValues,
   makeOutboxEntry,
 } from '../../test/support/databases.js';
-import type { ComputedResultsInput } from './results.js';
+import { countStatements } from '../../test/support/statements.js';
+import { CatalogConflictError, type CatalogObjectInput } from './catalog.js';
+import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from './results.js';
 
 const TS = '20240301_210500';
 const RAW_KEY = 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json';
@@ -148,5 +151,97 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     mismatched.outbox = [{ ...mismatched.outbox[0], body: `${mismatched.outbox[0].body} ` }];
     await expect(repository.writeComputedResults(mismatched)).rejects.toThrow(/sha256 is not the sha256 of the body/);
     expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
+  });
+
+  /** A raw object as the daily run catalogues it with its ticker's rows. */
+  const RAW_OBJECT: CatalogObjectInput = {
+    key: RAW_KEY,
+    kind: 'raw',
+    ticker: 'NVDA',
+    objectDate: '2024-03-01',
+    versionId: 'v-raw',
+    sha256: 'a'.repeat(64),
+    size: 1234,
+    computationVersion: null,
+    sourceRawKey: null,
+    sourceRawVersionId: null,
+    createdAt: new Date('2024-03-01T21:00:00Z'),
+  };
+
+  /** Two as-of dates, as a reprocess batch commits them, with the raw object and the prices of the daily run. */
+  function unit(): ResultsCommit {
+    const next = input();
+    const day2 = '2024-03-04';
+    return {
+      catalogObject: RAW_OBJECT,
+      prices: { symbol: 'NVDA', bars: makeBars(5), raw: { key: RAW_KEY, versionId: 'v-raw', fetchedAt: '2024-03-01T21:00:00Z' } },
+      results: [
+        input(),
+        {
+          ...next,
+          indicators: { lakeKey: `processed/indicators/NVDA/${day2}/${TS}.json`, rows: [{ date: day2, values: makeIndicatorValues(30) }] },
+          percentiles: { ...next.percentiles!, lakeKey: `processed/percentiles/NVDA/${day2}/${TS}.json`, date: day2 },
+          features: { ...next.features!, lakeKey: `processed/features/NVDA/${day2}/${TS}.json`, date: day2 },
+          outbox: [
+            makeOutboxEntry('indicators', 'NVDA', day2, TS, RAW_KEY),
+            makeOutboxEntry('percentiles', 'NVDA', day2, TS, RAW_KEY),
+            makeOutboxEntry('features', 'NVDA', day2, TS, RAW_KEY),
+          ],
+        },
+      ],
+    };
+  }
+
+  it('commits the catalog row, the prices, the rows of several dates and their outbox entries in ONE statement', async () => {
+    const { db, repository } = ctx.warehouse();
+    const statements = countStatements();
+    const commit = unit();
+    const ids = await commitComputedResults(db.withPlugin(statements.plugin), commit);
+    expect(statements.labels).toEqual([
+      'insert lake_outbox with insert lake_objects, insert daily_prices, insert daily_indicators, insert indicator_percentiles, insert comparative_features',
+    ]);
+    expect(await counts()).toEqual({ indicators: 3, percentiles: 2, features: 2, outbox: 6 });
+    // The ids follow the entries, matched by key.
+    const pending = await repository.listPendingOutbox(10);
+    const idOf = new Map(pending.map((entry) => [entry.key, entry.id]));
+    expect(ids).toEqual(commit.results.flatMap((r) => r.outbox).map((entry) => idOf.get(entry.key)));
+    expect(await repository.getCatalogObject(RAW_KEY)).toMatchObject({ ...RAW_OBJECT, createdAt: RAW_OBJECT.createdAt });
+    expect(await db.selectFrom('daily_prices').select('price_date').execute()).toHaveLength(5);
+    const percentiles = await db.selectFrom('indicator_percentiles').select(['percentile_date', 'lake_key']).orderBy('percentile_date').execute();
+    expect(percentiles.map((row) => row.lake_key)).toEqual([
+      `processed/percentiles/NVDA/2024-03-01/${TS}.json`,
+      `processed/percentiles/NVDA/2024-03-04/${TS}.json`,
+    ]);
+
+    // Again, as a retried run does: the same catalog row is no conflict, the rest is upserted, the outbox grows.
+    await commitComputedResults(db, unit());
+    expect(await counts()).toEqual({ indicators: 3, percentiles: 2, features: 2, outbox: 12 });
+  });
+
+  it('writes nothing when the catalog row names another object under the same key', async () => {
+    const { db, repository } = ctx.warehouse();
+    await repository.insertCatalogObject({ ...RAW_OBJECT, sha256: 'b'.repeat(64) });
+    const failure = commitComputedResults(db, unit());
+    await expect(failure).rejects.toThrow(CatalogConflictError);
+    await expect(failure).rejects.toThrow(`lake object ${RAW_KEY} is already catalogued with different sha256`);
+    expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
+    expect(await db.selectFrom('daily_prices').select('price_date').execute()).toEqual([]);
+  });
+
+  it('refuses a row key repeated across inputs before sending anything (one statement cannot upsert a row twice)', async () => {
+    const { db } = ctx.warehouse();
+    const statements = countStatements();
+    const twice = input({ outbox: [] });
+    await expect(commitComputedResults(db.withPlugin(statements.plugin), { results: [input(), twice] })).rejects.toThrow(
+      /indicator rows: symbol and date: NVDA 2024-02-29 appears more than once/,
+    );
+    expect(statements.labels).toEqual([]);
+  });
+
+  it('sends nothing for nothing to write', async () => {
+    const { db } = ctx.warehouse();
+    const statements = countStatements();
+    expect(await commitComputedResults(db.withPlugin(statements.plugin), { results: [] })).toEqual([]);
+    expect(statements.labels).toEqual([]);
   });
 });

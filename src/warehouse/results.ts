@@ -1,18 +1,22 @@
 /**
  * The computed-result tables (`daily_indicators`, `indicator_percentiles`, `comparative_features`) and the one
- * transaction that writes them together with their outbox entries (DESIGN.md, "The write path").
+ * statement that writes them together with their outbox entries (DESIGN.md, "The write path").
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { INDICATOR_FIELDS, type IndicatorField } from '../compute/fields.js';
-import { enqueueOutbox, type OutboxEntryInput } from './outbox.js';
+import type { Bar } from '../market/bars.js';
+import { catalogConflictOf, catalogInsertStep, catalogRelation, type CatalogObjectInput } from './catalog.js';
+import { outboxIdsInOrder, outboxInsertStep, type OutboxEntryInput } from './outbox.js';
+import { pricesUpsertStep, type RawSnapshotRef } from './prices.js';
 import { FEATURE_FIELDS, type Database, type FeatureField } from './schema.js';
 import {
   assertUniqueKeys,
-  chunkRows,
-  inTransaction,
+  executeAsOneStatement,
+  isUniqueViolation,
   jsonText,
   nullableDouble,
   setFromExcluded,
+  type WriteStep,
 } from './sql-helpers.js';
 
 /** What every result row of one computation shares. */
@@ -72,16 +76,119 @@ const LINEAGE_COLUMNS = [
 ] as const;
 
 /**
- * Upserts the given result rows and enqueues their outbox entries in ONE transaction (or inside the caller's):
- * either all of it is committed or none. Returns the outbox ids in the order of `input.outbox`.
+ * Upserts the given result rows and enqueues their outbox entries in ONE statement (see `commitComputedResults`):
+ * either all of it is written or none. Returns the outbox ids in the order of `input.outbox`.
  */
 export async function writeComputedResults(db: Kysely<Database>, input: ComputedResultsInput): Promise<number[]> {
-  return inTransaction(db, async (trx) => {
-    if (input.indicators !== undefined) await upsertIndicators(trx, input, input.indicators);
-    if (input.percentiles !== undefined) await upsertPercentiles(trx, input, input.percentiles);
-    if (input.features !== undefined) await upsertFeatures(trx, input, input.features);
-    return enqueueOutbox(trx, input.outbox);
-  });
+  return commitComputedResults(db, { results: [input] });
+}
+
+/** Everything one all-or-nothing unit of the write path records in the database. */
+export interface ResultsCommit {
+  /**
+   * An object already in the lake to catalogue with the rest (the daily run's raw snapshot). The same object
+   * catalogued already is fine; another object under its key fails the whole commit with `CatalogConflictError`.
+   */
+  catalogObject?: CatalogObjectInput;
+  /** Bars to upsert with the rest (the daily run's prices, see `upsertPrices`). */
+  prices?: { symbol: string; bars: readonly Bar[]; raw: RawSnapshotRef };
+  /** Result rows; their keys must be distinct across all of them (one statement cannot upsert a row twice). */
+  results: readonly ComputedResultsInput[];
+  /** Entries enqueued before those of `results` (the daily run: a raw snapshot the lake refused). */
+  outbox?: readonly OutboxEntryInput[];
+}
+
+/**
+ * Writes a `ResultsCommit` as ONE statement of data-modifying CTEs, so that it is atomic without a transaction
+ * and costs one round trip:
+ *
+ *   with catalogued as (insert into lake_objects ...),        -- if catalogObject
+ *        prices as (insert into daily_prices ... on conflict ...),   -- if prices
+ *        daily_indicators as (insert ... on conflict ...), indicator_percentiles as (...), comparative_features as (...)
+ *   insert into lake_outbox values (...), (...) returning id, key
+ *
+ * Each table is written by one step, each of its rows once: the result rows of all the inputs go into one
+ * multi-row upsert per table, and a key repeated across inputs is refused before anything is sent. Returns the
+ * outbox ids in the order of `outbox` then each input's `outbox`. Inside a caller's transaction it is one
+ * statement of that transaction.
+ */
+export async function commitComputedResults(db: Kysely<Database>, commit: ResultsCommit): Promise<number[]> {
+  const entries = [...(commit.outbox ?? []), ...commit.results.flatMap((input) => input.outbox)];
+  const catalogObjects = commit.catalogObject === undefined ? [] : [commit.catalogObject];
+  const steps: [string, WriteStep][] = [];
+  if (commit.catalogObject !== undefined) steps.push(['catalogued', catalogInsertStep(catalogRelation(catalogObjects))]);
+  const prices = commit.prices && pricesUpsertStep(commit.prices.symbol, commit.prices.bars, commit.prices.raw);
+  if (prices !== undefined) steps.push(['prices', prices]);
+  steps.push(...resultUpsertSteps(commit.results));
+  // The outbox insert is the main statement: its RETURNING gives the ids.
+  if (entries.length > 0) steps.push(['outbox', outboxInsertStep(entries)]);
+  if (steps.length === 0) return [];
+  let returned: { id: number; key: string }[];
+  try {
+    returned = await executeAsOneStatement<{ id: number; key: string }>(db, steps);
+  } catch (error) {
+    // Only the catalog step can violate a unique constraint (the upserts resolve theirs): say which key and how.
+    if (isUniqueViolation(error)) throw (await catalogConflictOf(db, catalogObjects)) ?? error;
+    throw error;
+  }
+  return entries.length === 0 ? [] : outboxIdsInOrder(entries, returned);
+}
+
+/** One multi-row upsert step per result table that has rows among `inputs`. */
+function resultUpsertSteps(inputs: readonly ComputedResultsInput[]): [string, WriteStep][] {
+  const indicators = inputs.flatMap((input) => (input.indicators === undefined ? [] : indicatorRows(input, input.indicators)));
+  const percentiles = inputs.flatMap((input) => (input.percentiles === undefined ? [] : [percentileRow(input, input.percentiles)]));
+  const features = inputs.flatMap((input) => (input.features === undefined ? [] : [featureRow(input, input.features)]));
+  // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: refuse a repeated key with its name.
+  assertUniqueKeys(indicators, (row) => `${row.symbol} ${row.indicator_date}`, 'indicator rows: symbol and date');
+  assertUniqueKeys(percentiles, (row) => `${row.symbol} ${row.percentile_date} ${row.lookback_days}`, 'percentile rows: symbol, date and lookback');
+  assertUniqueKeys(features, (row) => `${row.symbol} ${row.feature_date}`, 'feature rows: symbol and date');
+  const steps: [string, WriteStep][] = [];
+  if (indicators.length > 0) {
+    steps.push([
+      'daily_indicators',
+      (creator: QueryCreator<Database>) =>
+        creator
+          .insertInto('daily_indicators')
+          .values(indicators)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['symbol', 'indicator_date'])
+              .doUpdateSet(setFromExcluded('daily_indicators', [...INDICATOR_FIELDS, ...LINEAGE_COLUMNS])),
+          ),
+    ]);
+  }
+  if (percentiles.length > 0) {
+    steps.push([
+      'indicator_percentiles',
+      (creator: QueryCreator<Database>) =>
+        creator
+          .insertInto('indicator_percentiles')
+          .values(percentiles)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['symbol', 'percentile_date', 'lookback_days'])
+              .doUpdateSet(
+                setFromExcluded('indicator_percentiles', ['current_price_percentile', 'statistics', ...LINEAGE_COLUMNS]),
+              ),
+          ),
+    ]);
+  }
+  if (features.length > 0) {
+    steps.push([
+      'comparative_features',
+      (creator: QueryCreator<Database>) =>
+        creator
+          .insertInto('comparative_features')
+          .values(features)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['symbol', 'feature_date'])
+              .doUpdateSet(setFromExcluded('comparative_features', [...FEATURE_FIELDS, 'bars', ...LINEAGE_COLUMNS])),
+          ),
+    ]);
+  }
+  return steps;
 }
 
 function lineageColumns(lineage: ComputationLineage, lakeKey: string) {
@@ -94,13 +201,9 @@ function lineageColumns(lineage: ComputationLineage, lakeKey: string) {
   };
 }
 
-async function upsertIndicators(
-  db: Kysely<Database>,
-  lineage: ComputationLineage,
-  indicators: IndicatorResultsInput,
-): Promise<void> {
+function indicatorRows(lineage: ComputationLineage, indicators: IndicatorResultsInput) {
   assertUniqueKeys(indicators.rows, (row) => row.date, `indicators of ${lineage.symbol}: date`);
-  const rows = indicators.rows.map((row) => {
+  return indicators.rows.map((row) => {
     const values = {} as Record<IndicatorField, number | null>;
     for (const field of INDICATOR_FIELDS) {
       values[field] = nullableDouble(row.values[field], `${lineage.symbol} ${row.date} ${field}`);
@@ -112,66 +215,30 @@ async function upsertIndicators(
       ...lineageColumns(lineage, indicators.lakeKey),
     };
   });
-  const updated = [...INDICATOR_FIELDS, ...LINEAGE_COLUMNS];
-  for (const chunk of chunkRows(rows, updated.length + 2)) {
-    await db
-      .insertInto('daily_indicators')
-      .values(chunk)
-      .onConflict((conflict) =>
-        conflict.columns(['symbol', 'indicator_date']).doUpdateSet(setFromExcluded('daily_indicators', updated)),
-      )
-      .execute();
-  }
 }
 
-async function upsertPercentiles(
-  db: Kysely<Database>,
-  lineage: ComputationLineage,
-  percentiles: PercentileResultInput,
-): Promise<void> {
+function percentileRow(lineage: ComputationLineage, percentiles: PercentileResultInput) {
   const what = `percentiles of ${lineage.symbol} ${percentiles.date}`;
-  await db
-    .insertInto('indicator_percentiles')
-    .values({
-      symbol: lineage.symbol,
-      percentile_date: percentiles.date,
-      lookback_days: percentiles.lookbackDays,
-      current_price_percentile: nullableDouble(percentiles.currentPricePercentile, `${what} current_price_percentile`),
-      statistics: jsonText(percentiles.statistics, `${what} statistics`),
-      ...lineageColumns(lineage, percentiles.lakeKey),
-    })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['symbol', 'percentile_date', 'lookback_days'])
-        .doUpdateSet(
-          setFromExcluded('indicator_percentiles', ['current_price_percentile', 'statistics', ...LINEAGE_COLUMNS]),
-        ),
-    )
-    .execute();
+  return {
+    symbol: lineage.symbol,
+    percentile_date: percentiles.date,
+    lookback_days: percentiles.lookbackDays,
+    current_price_percentile: nullableDouble(percentiles.currentPricePercentile, `${what} current_price_percentile`),
+    statistics: jsonText(percentiles.statistics, `${what} statistics`),
+    ...lineageColumns(lineage, percentiles.lakeKey),
+  };
 }
 
-async function upsertFeatures(
-  db: Kysely<Database>,
-  lineage: ComputationLineage,
-  features: FeatureResultInput,
-): Promise<void> {
+function featureRow(lineage: ComputationLineage, features: FeatureResultInput) {
   const values = {} as Record<FeatureField, number | null>;
   for (const field of FEATURE_FIELDS) {
     values[field] = nullableDouble(features.values[field], `${lineage.symbol} ${features.date} ${field}`);
   }
-  await db
-    .insertInto('comparative_features')
-    .values({
-      symbol: lineage.symbol,
-      feature_date: features.date,
-      ...values,
-      bars: features.bars,
-      ...lineageColumns(lineage, features.lakeKey),
-    })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['symbol', 'feature_date'])
-        .doUpdateSet(setFromExcluded('comparative_features', [...FEATURE_FIELDS, 'bars', ...LINEAGE_COLUMNS])),
-    )
-    .execute();
+  return {
+    symbol: lineage.symbol,
+    feature_date: features.date,
+    ...values,
+    bars: features.bars,
+    ...lineageColumns(lineage, features.lakeKey),
+  };
 }

@@ -4,11 +4,14 @@
  */
 import {
   sql,
+  type InsertQueryBuilder,
   type Kysely,
   type OnConflictTables,
   type OnConflictUpdateDatabase,
+  type QueryCreator,
   type Transaction,
   type UpdateObject,
+  type UpdateQueryBuilder,
 } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -23,6 +26,43 @@ export function inTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => 
   if (db.isTransaction) return work(db);
   return db.transaction().execute((trx: Transaction<DB>) => work(trx));
 }
+
+/**
+ * One data-modifying statement of a larger one: built on the query creator it is given (inside `with(...)` that is
+ * Kysely's own, which leaves plugins to the statement as a whole), run either as a CTE or as the main statement.
+ */
+export type WriteStep = (creator: QueryCreator<Database>) =>
+  // Any table, any output: the steps of one statement write different tables.
+  | InsertQueryBuilder<Database, any, any>
+  | UpdateQueryBuilder<Database, any, any, any>;
+
+/**
+ * Runs `steps` as ONE statement: every step but the last as a data-modifying CTE (`with step_1 as (insert ...)`),
+ * the last one as the main statement, whose rows are returned. PostgreSQL runs every CTE exactly once and to
+ * completion whether or not the main statement reads it, and a single statement is atomic on its own: all the
+ * steps take effect or none does, without BEGIN/COMMIT. Two limits follow from sharing one snapshot: no step sees
+ * another's rows, and no row may be modified by two steps (callers write disjoint tables or keys).
+ */
+export async function executeAsOneStatement<R>(db: Kysely<Database>, steps: readonly (readonly [name: string, step: WriteStep])[]): Promise<R[]> {
+  if (steps.length === 0) throw new Error('executeAsOneStatement: no step');
+  let creator: QueryCreator<Database> = db;
+  for (const [name, step] of steps.slice(0, -1)) {
+    // The CTEs' rows are not read by the main statement, so the widened table type is not needed.
+    creator = creator.with(name, step) as unknown as QueryCreator<Database>;
+  }
+  const [, main] = steps[steps.length - 1];
+  const compiled = main(creator).compile();
+  // One statement cannot be split to fit: say so rather than let the driver fail with a protocol error.
+  if (compiled.parameters.length > MAX_BIND_PARAMETERS) {
+    throw new RangeError(
+      `one statement of ${steps.map(([name]) => name).join(', ')} would take ${compiled.parameters.length} parameters; PostgreSQL takes at most ${MAX_BIND_PARAMETERS} (write fewer rows at once)`,
+    );
+  }
+  return (await db.executeQuery(compiled)).rows as R[];
+}
+
+/** The most bind parameters one statement can carry (the wire protocol counts them in 16 bits). */
+const MAX_BIND_PARAMETERS = 65_535;
 
 /** PostgreSQL's wire protocol allows 65535 bind parameters per statement; stay well below it. */
 const MAX_PARAMETERS = 60_000;
@@ -88,6 +128,25 @@ export function assertUniqueKeys<T>(rows: readonly T[], keyOf: (row: T) => strin
     if (seen.has(key)) throw new Error(`${what}: ${key} appears more than once`);
     seen.add(key);
   }
+}
+
+/** A PostgreSQL unique violation (SQLSTATE 23505), as node-postgres and PGlite (also via its worker) report it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/**
+ * `{"a","b",NULL}`: every element quoted, with `"` and `\` escaped, so no element can break the literal; null is
+ * NULL. Built here rather than left to the driver because node-postgres and PGlite serialise JS arrays
+ * differently; text is sent the same way by both.
+ */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
+
+/** `{1.5,NULL,...}`, for numbers checked finite (see `textArrayLiteral` for why the literal is built here). */
+export function numberArrayLiteral(values: readonly (number | null)[]): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
 }
 
 export function errorText(error: unknown): string {

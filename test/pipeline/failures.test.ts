@@ -114,8 +114,8 @@ describeOnDatabases('failures', (ctx) => {
     expect(keys.filter((key) => key.includes('_2.json'))).toEqual([]);
   });
 
-  it('a ticker whose database transaction fails leaves no processed objects and fails alone', async () => {
-    // A real database failure in the middle of the transaction: the percentile insert raises for AAPL only.
+  it('a ticker whose database write fails leaves no processed objects and fails alone', async () => {
+    // A real database failure in the middle of the ticker's one statement: the percentile insert raises for AAPL only.
     await sql`create or replace function marketlake_test_fail() returns trigger language plpgsql as $$
       begin if new.symbol = 'AAPL' then raise exception 'injected database failure for %', new.symbol; end if; return new; end $$`.execute(t.warehouse.db);
     await sql`create trigger marketlake_test_fail before insert on indicator_percentiles for each row execute function marketlake_test_fail()`.execute(t.warehouse.db);
@@ -127,12 +127,12 @@ describeOnDatabases('failures', (ctx) => {
       expect(await t.keys('processed/')).toHaveLength(6);
       expect(await t.keys('processed/indicators/AAPL/')).toEqual([]);
       expect(await t.keys('processed/percentiles/AAPL/')).toEqual([]);
-      // The indicator row was written before the failing statement: the transaction took it back.
+      // The indicator row was written by the same statement: its failure took the row back.
       const aaplRows = await t.warehouse.db.selectFrom('daily_indicators').select('symbol').where('symbol', '=', 'AAPL').execute();
       expect(aaplRows).toEqual([]);
       const outbox = await t.warehouse.db.selectFrom('lake_outbox').select('ticker').where('ticker', '=', 'AAPL').execute();
       expect(outbox).toEqual([]);
-      // The prices were in the same transaction; the raw object, already in the lake, is still catalogued.
+      // The prices were in the same statement; the raw object, already in the lake, is still catalogued.
       const aaplPrices = await t.warehouse.db.selectFrom('daily_prices').select('symbol').where('symbol', '=', 'AAPL').execute();
       expect(aaplPrices).toEqual([]);
       const aaplCatalog = await t.warehouse.db.selectFrom('lake_objects').select('key').where('ticker', '=', 'AAPL').execute();

@@ -2,6 +2,9 @@
  * Counting the database round trips of an operation: a Kysely plugin that records one label per statement
  * (`insert lake_objects`, `update lake_outbox`, ...) and a warehouse whose transactions are counted too (BEGIN and
  * COMMIT are not statements Kysely compiles, so they are counted where transactions are opened).
+ *
+ * A statement with data-modifying CTEs is ONE round trip; its label names the main statement, then what each
+ * CTE does, in order: `insert lake_outbox with insert daily_prices, insert daily_indicators`.
  */
 import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Warehouse } from '../../src/warehouse/database.js';
@@ -31,6 +34,18 @@ function tableOf(node: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+interface StatementNode {
+  kind: string;
+  with?: { expressions: readonly { expression: StatementNode }[] };
+}
+
+/** `verb table`, then ` with ` and the labels of the CTEs if there are any. */
+export function statementLabel(node: StatementNode): string {
+  const own = `${VERBS[node.kind] ?? node.kind} ${tableOf(node) ?? '?'}`;
+  const ctes = node.with?.expressions ?? [];
+  return ctes.length === 0 ? own : `${own} with ${ctes.map((cte) => statementLabel(cte.expression)).join(', ')}`;
+}
+
 export interface StatementCounter {
   plugin: KyselyPlugin;
   /** One label per statement sent, in order. */
@@ -41,7 +56,7 @@ export function countStatements(): StatementCounter {
   const labels: string[] = [];
   const plugin: KyselyPlugin = {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-      labels.push(`${VERBS[args.node.kind] ?? args.node.kind} ${tableOf(args.node) ?? '?'}`);
+      labels.push(statementLabel(args.node as StatementNode));
       return args.node;
     },
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
