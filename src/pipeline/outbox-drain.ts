@@ -107,7 +107,9 @@ class Drain {
 
   /** Marks written entries done (one statement), then fills in the version ids of raw snapshots written late. */
   private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
-    await this.warehouse.repository.markOutboxEntriesDone(completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written) })));
+    await this.warehouse.repository.markOutboxEntriesDone(
+      completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written), plannedKey: entry.key })),
+    );
     for (const { entry, written } of completed) {
       if (entry.kind === 'raw') await recordRawVersionId(this.warehouse.db, written.key, written.versionId);
     }

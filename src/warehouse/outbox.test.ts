@@ -127,6 +127,26 @@ describeOnDatabases('lake outbox', (ctx) => {
     expect(statements.labels).toHaveLength(1);
   });
 
+  it('leaves out the repointing steps when every entry says it was written under its planned key', async () => {
+    const { repository, db } = ctx.warehouse();
+    const [a, b] = await repository.enqueueOutbox([entryA, entryB]);
+    const statements = countStatements();
+    const counted = new WarehouseRepository(db.withPlugin(statements.plugin));
+    // A false claim (entryB went to another key than it says it planned) marks nothing: `ready` also compares
+    // the planned key with the written one in this form of the statement.
+    const movedB = catalogRowFor(entryB, { key: entryB.key.replace('.json', '_2.json'), versionId: 'v-b' });
+    await expect(counted.markOutboxEntriesDone([{ id: b, written: movedB, plannedKey: movedB.key }])).rejects.toThrow(new RegExp(`outbox entry ${b}`));
+    expect((await repository.listPendingOutbox(10)).map((entry) => entry.id)).toEqual([a, b]);
+    statements.labels.length = 0;
+    await counted.markOutboxEntriesDone([
+      { id: a, written: catalogRowFor(entryA, { key: entryA.key, versionId: 'v-a' }), plannedKey: entryA.key },
+      { id: b, written: catalogRowFor(entryB, { key: entryB.key, versionId: 'v-b' }), plannedKey: entryB.key },
+    ]);
+    expect(statements.labels).toEqual(['select done with raw ?, select lake_outbox, update lake_outbox, insert lake_objects']);
+    expect(await repository.listPendingOutbox(10)).toEqual([]);
+    expect((await repository.listCatalogObjects()).map((object) => object.key).sort()).toEqual([entryA.key, entryB.key].sort());
+  });
+
   it('marks none of several entries done when one of them is not pending or not as planned', async () => {
     const { repository } = ctx.warehouse();
     const [a, b] = await repository.enqueueOutbox([entryA, entryB]);
