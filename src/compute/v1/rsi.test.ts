@@ -42,6 +42,11 @@ describe('rsi (legacy) against pandas', () => {
     expect(out[212 - 2]).toBeLessThan(100);
   });
 
+  it('is exactly 100 once the window has no losses, never an ulp above (found by the property below)', () => {
+    const out = rsi(Float64Array.of(1, 1, 1.93, 1.93, 1.93, 1.93, 1.93), 5, new Float64Array(7));
+    expect(Array.from(out.subarray(4))).toEqual([100, 100, 100]);
+  });
+
   it('counts the first change as 0: defined from bar period - 1', () => {
     const out = rsi(Float64Array.of(1, 2, 3, 2), 3, new Float64Array(4));
     expect(out[1]).toBeNaN();

@@ -74,13 +74,17 @@ function slideRsi(
     // Each sum's update rounds twice: by at most eps (|change| + |sum|).
     gainDrift += Math.abs(gainChange) + Math.abs(gainSum);
     lossDrift += Math.abs(lossChange) + Math.abs(lossSum);
-    // 100 - 100 / (1 + g / l) = 100 g / (g + l), with one division instead of two, and no cancellation near 0
-    // (NaN for 0 / 0, 100 for l = 0, 0 for g = 0, as pandas). On the averages themselves, as pandas divides them:
-    // dividing the sums directly differs where an average underflows.
+    // 100 - 100 / (1 + g / l) = 100 g / (g + l), with one division instead of two and no cancellation near 0
+    // (windows with g = 0 or l = 0 take the exact path below). On the averages themselves, as pandas divides
+    // them: dividing the sums directly differs where an average underflows.
     const averageGain = gainSum * inverse;
-    let value = (100 * averageGain) / (averageGain + lossSum * inverse);
-    // eps x drift <= 2^-40 x |sum| for both, with eps / 2^-40 = 2^-13; !(>=) so that NaN fails too.
-    if (!(Math.abs(gainSum) - gainDrift * 0.0001220703125 >= 0 && Math.abs(lossSum) - lossDrift * 0.0001220703125 >= 0)) {
+    // Rounding can put 100 g / (g + l) an ulp above 100 when l is negligible next to g; pandas' form never
+    // exceeds 100, so neither may this (Math.min keeps NaN).
+    let value = Math.min((100 * averageGain) / (averageGain + lossSum * inverse), 100);
+    // eps x drift < 2^-40 x |sum| for both, with eps / 2^-40 = 2^-13; !(>) so that NaN fails too.
+    // Strictly greater: a sum of exactly 0 (no gains or no losses in the window) always takes the exact path,
+    // which gives pandas' 0 and 100 exactly.
+    if (!(Math.abs(gainSum) - gainDrift * 0.0001220703125 > 0 && Math.abs(lossSum) - lossDrift * 0.0001220703125 > 0)) {
       value = exactRsi(close, period, i);
       const fresh = windowSums(close, period, i);
       gainSum = fresh.gain;
