@@ -15,6 +15,7 @@ import type { ObjectStore } from '../../src/storage/object-store.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
 import { WarehouseRepository } from '../../src/warehouse/repository.js';
 import type { Database } from '../../src/warehouse/schema.js';
+import { tableOf, VERBS } from '../../test/support/statements.js';
 
 export interface Tally {
   calls: number;
@@ -118,29 +119,7 @@ export function countS3Commands(client: S3Client): { counts: Map<string, number>
   };
 }
 
-/** The first table an operation node names (insert into / update / select from / delete from), or "?". */
-function tableOf(node: unknown, depth = 0): string | undefined {
-  if (node === null || typeof node !== 'object' || depth > 6) return undefined;
-  const n = node as { kind?: string; table?: { identifier?: { name?: string } } };
-  if (n.kind === 'TableNode') return n.table?.identifier?.name;
-  for (const key of ['into', 'table', 'from', 'froms', 'node']) {
-    const child = (node as Record<string, unknown>)[key];
-    const items = Array.isArray(child) ? child : [child];
-    for (const item of items) {
-      const found = tableOf(item, depth + 1);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
 
-const VERBS: Record<string, string> = {
-  InsertQueryNode: 'insert',
-  UpdateQueryNode: 'update',
-  SelectQueryNode: 'select',
-  DeleteQueryNode: 'delete',
-  RawNode: 'raw',
-};
 
 /**
  * Times every statement from compile to result (on PGlite, where one statement runs at a time, waiting for the

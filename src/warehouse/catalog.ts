@@ -93,14 +93,19 @@ export async function insertCatalogObjects(
 /** Columns of a `lake_objects` row, for chunking multi-row inserts. */
 const CATALOG_COLUMNS = 11;
 
-/** Throws unless every object is catalogued already, exactly as given. */
-async function assertSameAsCatalogued(db: Kysely<Database>, objects: readonly CatalogObjectInput[]): Promise<void> {
+/** The catalog rows of these objects' keys, by key (one query). */
+async function cataloguedByKey(db: Kysely<Database>, objects: readonly CatalogObjectInput[]): Promise<Map<string, CatalogObject>> {
   const rows = await db
     .selectFrom('lake_objects')
     .selectAll()
     .where('key', 'in', objects.map((object) => object.key))
     .execute();
-  const existing = new Map(rows.map((row) => [row.key, fromRow(row)]));
+  return new Map(rows.map((row) => [row.key, fromRow(row)]));
+}
+
+/** Throws unless every object is catalogued already, exactly as given. */
+async function assertSameAsCatalogued(db: Kysely<Database>, objects: readonly CatalogObjectInput[]): Promise<void> {
+  const existing = await cataloguedByKey(db, objects);
   for (const object of objects) {
     const found = existing.get(object.key);
     if (found === undefined) {
@@ -196,12 +201,7 @@ export async function catalogConflictOf(
   objects: readonly CatalogObjectInput[],
 ): Promise<CatalogConflictError | undefined> {
   if (objects.length === 0 || db.isTransaction) return undefined;
-  const rows = await db
-    .selectFrom('lake_objects')
-    .selectAll()
-    .where('key', 'in', objects.map((object) => object.key))
-    .execute();
-  const existing = new Map(rows.map((row) => [row.key, fromRow(row)]));
+  const existing = await cataloguedByKey(db, objects);
   for (const object of objects) {
     const found = existing.get(object.key);
     const differences = found === undefined ? [] : differingFields(found, object);

@@ -11,7 +11,8 @@ import type { Warehouse } from '../../src/warehouse/database.js';
 import { WarehouseRepository } from '../../src/warehouse/repository.js';
 import type { Database } from '../../src/warehouse/schema.js';
 
-const VERBS: Record<string, string> = {
+/** The verb of a Kysely operation node (the bench's statement timer labels by it too). */
+export const VERBS: Record<string, string> = {
   InsertQueryNode: 'insert',
   UpdateQueryNode: 'update',
   SelectQueryNode: 'select',
@@ -20,7 +21,7 @@ const VERBS: Record<string, string> = {
 };
 
 /** The first table an operation node names (insert into / update / select from / delete from). */
-function tableOf(node: unknown, depth = 0): string | undefined {
+export function tableOf(node: unknown, depth = 0): string | undefined {
   if (node === null || typeof node !== 'object' || depth > 6) return undefined;
   const n = node as { kind?: string; table?: { identifier?: { name?: string } } };
   if (n.kind === 'TableNode') return n.table?.identifier?.name;
