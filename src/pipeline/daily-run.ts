@@ -6,6 +6,10 @@ import { catalogDatasets, RunLineage, withLineageProblems } from '../lineage/run
 import type { MarketDataSource } from '../sources/source.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { writePendingRestatements } from '../staleness/detect.js';
+import { normalizeTicker } from '../market/ticker.js';
+import { utcDate } from '../market/dates.js';
+import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
+import { BatchedDoneMarks, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
@@ -78,19 +82,40 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   const retried: DrainReport = await drainOutbox(lake, warehouse);
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
-  const results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
-    const outcome = await runTickerJob(
-      { runId, source: options.source, lake, warehouse, computationVersion: options.computationVersion, start: options.start, end: options.end, clock },
-      ticker,
-    );
-    options.onTickerDone?.(outcome);
-    return outcome;
-  });
+  // After the drain, which may have catalogued raw snapshots of earlier runs.
+  const previousRaws = await PreloadedPreviousRaws.load(warehouse.db, validTickers(options.tickers), utcDate(startedAt));
+  const processedDone = new BatchedDoneMarks((entries) => warehouse.repository.markOutboxEntriesDone(entries));
+  let unmarked: UnmarkedGroup[];
+  let results: PromiseSettledResult<TickerOutcome>[];
+  try {
+    results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
+      const outcome = await runTickerJob(
+        {
+          runId,
+          source: options.source,
+          lake,
+          warehouse,
+          computationVersion: options.computationVersion,
+          start: options.start,
+          end: options.end,
+          clock,
+          processedDone,
+          previousRaws,
+        },
+        ticker,
+      );
+      options.onTickerDone?.(outcome);
+      return outcome;
+    });
+  } finally {
+    unmarked = await processedDone.close();
+  }
   const outcomes = results.map((result, i): TickerOutcome =>
     result.status === 'fulfilled'
       ? result.value
       : { ticker: options.tickers[i], status: 'failed', error: String(result.reason), written: [], pending: [], lakeErrors: [] },
   );
+  reportUnmarked(outcomes, unmarked);
 
   const failed = outcomes.filter((o) => o.status === 'failed');
   const finishedAt = clock();
@@ -121,6 +146,40 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   summary.lineage_errors = [...lineage.problems];
   await warehouse.repository.finishRun(runId, summary.status, summary);
   return summary;
+}
+
+/** The tickers that normalise (the others fail in their own job, with the reason). */
+function validTickers(requested: readonly string[]): string[] {
+  return requested.flatMap((ticker) => {
+    try {
+      return [normalizeTicker(ticker)];
+    } catch {
+      return []; // runTickerJob reports it for that ticker
+    }
+  });
+}
+
+/**
+ * Objects the lake took whose outbox entries could not be marked done (the batch's statement failed, see
+ * BatchedDoneMarks): they stay pending, and `lake retry` (or the next run) completes them from the lake. Their
+ * tickers report them as pending, with the error, instead of written; the database side of those tickers is
+ * complete, as when the lake refuses an object.
+ */
+function reportUnmarked(outcomes: readonly TickerOutcome[], unmarked: readonly UnmarkedGroup[]): void {
+  const outcomeOfKey = new Map(outcomes.flatMap((outcome) => outcome.written.map((key) => [key, outcome] as const)));
+  for (const { entries, error } of unmarked) {
+    for (const entry of entries) {
+      const outcome = outcomeOfKey.get(entry.written.key);
+      if (outcome === undefined) continue;
+      outcome.written = outcome.written.filter((key) => key !== entry.written.key);
+      outcome.pending.push(entry.plannedKey ?? entry.written.key);
+      outcome.lakeErrors.push(`${entry.written.key}: written, but its outbox entry ${entry.id} could not be marked done: ${messageOf(error)}`);
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Two years of daily bars up to `now` (so SMA 200 leaves about 300 rows for the percentiles). */

@@ -4,12 +4,16 @@ import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';
 import type { CompletedOutboxEntry, OutboxEntry } from '../warehouse/outbox.js';
+import type { DoneMarks } from './done-marks.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
 export interface DrainReport {
   /** Objects now in the lake (including ones an earlier, unconfirmed attempt had already written). */
   written: WrittenObject[];
-  /** The outbox entries now done, by id (an object may have been written under another key than planned). */
+  /**
+   * The outbox entries now done, by id (an object may have been written under another key than planned); with
+   * `processedDone`, the processed ones among them are handed to it to be marked.
+   */
   doneIds: number[];
   /** Entries whose write failed in this drain; they stay pending with the error recorded. */
   failed: { key: string; error: string }[];
@@ -38,8 +42,8 @@ export const PARALLEL_WRITES = 8;
  *
  * `entries` limits the drain to those entries (a run drains its own right after committing them).
  */
-export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?: readonly OutboxEntry[]): Promise<DrainReport> {
-  const drain = new Drain(lake, warehouse);
+export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?: readonly OutboxEntry[], options: DrainOptions = {}): Promise<DrainReport> {
+  const drain = new Drain(lake, warehouse, options.processedDone);
   const attempted = new Set<number>();
   let batch = entries ?? (await warehouse.repository.listPendingOutbox(PAGE));
   while (batch.length > 0) {
@@ -56,6 +60,15 @@ export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?
   return drain.report;
 }
 
+export interface DrainOptions {
+  /**
+   * Who marks processed entries done once the lake took them (default: this drain, one statement per group).
+   * The daily run passes its BatchedDoneMarks. Raw entries are always marked by the drain itself, at once:
+   * the processed entries computed from a raw snapshot look up its version id in the catalog.
+   */
+  processedDone?: DoneMarks;
+}
+
 /** A prepared entry: what to write, or 'waiting' for a raw snapshot still in the outbox. */
 type Prepared = OutboxEntry | 'waiting';
 
@@ -65,10 +78,15 @@ class Drain {
   /** Version ids of raw snapshots found catalogued in this drain, by key (one lookup per raw snapshot). */
   private readonly rawVersionIds = new Map<string, string>();
 
+  private readonly processedDone: DoneMarks;
+
   constructor(
     private readonly lake: DataLake,
     private readonly warehouse: Warehouse,
-  ) {}
+    processedDone: DoneMarks | undefined,
+  ) {
+    this.processedDone = processedDone ?? { record: (group) => warehouse.repository.markOutboxEntriesDone(group) };
+  }
 
   /** Drains `entries` group by group, in order; false once the lake looks down (too many failures in a row). */
   async entries(entries: readonly OutboxEntry[]): Promise<boolean> {
@@ -105,11 +123,14 @@ class Drain {
     return this.consecutiveFailures < MAX_CONSECUTIVE_FAILURES;
   }
 
-  /** Marks written entries done (one statement), then fills in the version ids of raw snapshots written late. */
+  /**
+   * Marks written entries done (one statement; processed ones through `processedDone`), then fills in the
+   * version ids of raw snapshots written late. A group holds raw entries only or processed entries only.
+   */
   private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
-    await this.warehouse.repository.markOutboxEntriesDone(
-      completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written), plannedKey: entry.key })),
-    );
+    const group = completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written), plannedKey: entry.key }));
+    if (completed.some(({ entry }) => entry.kind === 'raw')) await this.warehouse.repository.markOutboxEntriesDone(group);
+    else await this.processedDone.record(group);
     for (const { entry, written } of completed) {
       if (entry.kind === 'raw') await recordRawVersionId(this.warehouse.db, written.key, written.versionId);
     }

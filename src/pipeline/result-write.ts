@@ -6,6 +6,7 @@ import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from '../warehouse/results.js';
 import type { TickerResults } from './compute-results.js';
+import type { DoneMarks } from './done-marks.js';
 import { drainOutbox } from './outbox-drain.js';
 import { processedOutboxEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
@@ -21,6 +22,8 @@ export interface ResultWriteContext {
   lake: DataLake;
   warehouse: Warehouse;
   computationVersion: ComputationVersion;
+  /** Who marks the processed entries done once written (default: each drain at once; see drainOutbox). */
+  processedDone?: DoneMarks;
 }
 
 /** An object of the same kind, ticker, as_of, computation version and raw snapshot that is already in the lake. */
@@ -104,10 +107,13 @@ export async function commitResults(
   }));
 }
 
-/** Drains exactly the given committed entries; what the lake refuses stays pending and is reported. */
+/**
+ * Drains exactly the given committed entries; what the lake refuses stays pending and is reported. With
+ * `context.processedDone`, the processed entries the lake took may still be waiting there to be marked done.
+ */
 export async function drainCommitted(context: ResultWriteContext, committed: readonly OutboxEntry[]): Promise<DrainOutcome> {
   if (committed.length === 0) return { written: [], pending: [], lakeErrors: [] };
-  const drained = await drainOutbox(context.lake, context.warehouse, committed);
+  const drained = await drainOutbox(context.lake, context.warehouse, committed, { processedDone: context.processedDone });
   // By entry id, not key: an object whose planned key was taken is written under the next free one.
   const done = new Set(drained.doneIds);
   return {

@@ -7,10 +7,12 @@ import type { RawSnapshot } from '../market/snapshot.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { MarketDataSource } from '../sources/source.js';
 import { recordRestatement } from '../staleness/detect.js';
+import type { PreviousRawFinder } from '../staleness/restatement-store.js';
 import type { CatalogObjectInput } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { barsOf, computeResults } from './compute-results.js';
+import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 
@@ -24,6 +26,10 @@ export interface TickerJobContext {
   start: string;
   end: string;
   clock: () => Date;
+  /** Marks the processed objects done once written; the daily run batches them across tickers. */
+  processedDone?: DoneMarks;
+  /** The previous raw snapshots of the run's tickers, found up front (default: one query per ticker). */
+  previousRaws?: PreviousRawFinder;
 }
 
 export interface TickerOutcome {
@@ -53,7 +59,9 @@ export interface TickerOutcome {
  * Per ticker, on a first run, that is 3 statements and no explicit transaction (each statement is atomic by
  * itself; on PostgreSQL, each autocommitted write is one WAL flush): the restatement lookup; one statement for
  * the catalog row, the prices, the 3 result rows and the outbox entries (data-modifying CTEs); one for the outbox
- * update and the catalog rows of the processed objects. (A restatement found adds its own writes.)
+ * update and the catalog rows of the processed objects. (A restatement found adds its own writes.) The daily
+ * run makes that ONE statement per ticker plus a share of two: it looks every ticker's previous snapshot up
+ * at once (`previousRaws`) and marks the processed objects of several tickers done together (`processedDone`).
  */
 export async function runTickerJob(context: TickerJobContext, requested: string): Promise<TickerOutcome> {
   const outcome: TickerOutcome = { ticker: requested, status: 'failed', written: [], pending: [], lakeErrors: [] };

@@ -28,6 +28,7 @@ import {
   listRestatements,
   markRestatementLakeFailed,
   markRestatementWritten,
+  type PreviousRawFinder,
   type StoredRestatement,
 } from './restatement-store.js';
 
@@ -35,6 +36,8 @@ export interface RestatementContext {
   lake: DataLake;
   warehouse: Warehouse;
   clock: () => Date;
+  /** Where the previous snapshot is looked up (default: `findPreviousRaw`, one query). */
+  previousRaws?: PreviousRawFinder;
 }
 
 export interface RestatementCheck {
@@ -52,7 +55,8 @@ const MAX_SEQUENCE = 1000;
 export async function recordRestatement(context: RestatementContext, snapshot: RawSnapshot, raw: RawReference): Promise<RestatementCheck> {
   const check: RestatementCheck = { written: [], lakeErrors: [] };
   const { db } = context.warehouse;
-  const previous = await findPreviousRaw(db, snapshot.ticker, raw.key);
+  const previous =
+    context.previousRaws === undefined ? await findPreviousRaw(db, snapshot.ticker, raw.key) : await context.previousRaws.find(snapshot.ticker, raw.key);
   if (previous === undefined) return check;
 
   let previousSnapshot: RawSnapshot;

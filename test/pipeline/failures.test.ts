@@ -143,6 +143,37 @@ describeOnDatabases('failures', (ctx) => {
     }
   });
 
+  it('a batch of completions that fails leaves only the failing ticker’s entries pending, and a retry completes them', async () => {
+    // The run marks the entries of several tickers done in one statement. A real failure inside it: cataloguing
+    // AAPL's processed objects raises.
+    await sql`create or replace function marketlake_test_fail() returns trigger language plpgsql as $$
+      begin if new.ticker = 'AAPL' and new.kind <> 'raw' then raise exception 'injected catalog failure for %', new.key; end if; return new; end $$`.execute(t.warehouse.db);
+    await sql`create trigger marketlake_test_fail before insert on lake_objects for each row execute function marketlake_test_fail()`.execute(t.warehouse.db);
+    try {
+      const summary = await t.run({ tickers: TICKERS });
+      // AAPL's rows and objects are all there; only the completion of its three entries is missing.
+      expect(summary).toMatchObject({ status: 'partial', tickers_ok: TICKERS, tickers_failed: [], outbox_pending: 3 });
+      expect(summary.objects_written).toBe(TICKERS.length * OBJECTS_PER_TICKER - 3);
+      expect(summary.lake_errors).toHaveLength(3);
+      for (const error of summary.lake_errors) {
+        expect(error).toMatch(/^processed\/\w+\/AAPL\/.*: written, but its outbox entry \d+ could not be marked done: .*injected catalog failure/);
+      }
+      const pending = await t.warehouse.repository.listPendingOutbox(10);
+      expect(pending.map((entry) => entry.ticker)).toEqual(['AAPL', 'AAPL', 'AAPL']);
+      expect(await t.keys('processed/')).toHaveLength(TICKERS.length * 3);
+      const catalogued = await t.warehouse.db.selectFrom('lake_objects').select('key').where('kind', '<>', 'raw').execute();
+      expect(catalogued).toHaveLength((TICKERS.length - 1) * 3);
+      expect(await rowCounts()).toMatchObject({ indicators: TICKERS.length, percentiles: TICKERS.length, features: TICKERS.length });
+    } finally {
+      await sql`drop trigger if exists marketlake_test_fail on lake_objects`.execute(t.warehouse.db);
+    }
+    // The objects are in the lake already: the retry finds them by sha256 and completes the entries.
+    const retried = await drainOutbox(t.lake, t.warehouse);
+    expect(retried.failed).toEqual([]);
+    expect(retried.doneIds).toHaveLength(3);
+    await expectCompleteLake();
+  });
+
   it('two runs in the same second do not overwrite each other, and every older version stays readable', async () => {
     const first = await t.run({ tickers: ['NVDA'] });
     const second = await t.run({ tickers: ['NVDA'], computationVersion: '2.0' });

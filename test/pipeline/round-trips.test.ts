@@ -10,6 +10,13 @@ import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 import { countingWarehouse } from '../support/statements.js';
 
+/**
+ * The labels (see test/support/statements.ts) of the run's two statements made for all its tickers at once. The
+ * lookup is the run's only raw SQL statement (`PreloadedPreviousRaws.load`).
+ */
+const PREVIOUS_RAWS_LOOKUP = 'raw ?';
+const COMPLETION = 'select done with raw ?, select lake_outbox, update lake_outbox, insert lake_objects';
+
 /** How often each statement label occurs. */
 function tally(labels: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -60,12 +67,13 @@ describeOnDatabases('round trips of the write path', (ctx) => {
   });
   afterEach(async () => t.dispose());
 
-  it('costs a ticker 3 statements and no transaction: the restatement lookup, one commit of all its rows, one completion', async () => {
+  it('costs a ticker 1 statement of its own: the lookups and the completions are made for many tickers at once', async () => {
     const counted = countingWarehouse(t.warehouse);
     const counting = await createTestLake(counted.warehouse);
     try {
-      // The run's own bookkeeping (run log, outbox drain, pending restatements) is the same for any number of
-      // tickers; the difference between 1 and 3 tickers is what a ticker costs.
+      // The run's own bookkeeping (run log, outbox drain, pending restatements, the previous snapshots of all
+      // its tickers, a batch of completions) is the same for 1 and 3 tickers; the difference is what a ticker
+      // costs.
       counted.reset();
       expect((await counting.run({ tickers: ['NVDA'], concurrency: 1 })).status).toBe('ok');
       const one = { statements: tally(counted.statements), transactions: counted.transactions() };
@@ -77,19 +85,38 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       for (const [label, n] of three.statements) perTicker.set(label, (n - (one.statements.get(label) ?? 0)) / 2);
       // Exact labels: a step split out into a statement of its own, or a per-row statement, changes them.
       expect(Object.fromEntries([...perTicker].filter(([, n]) => n !== 0))).toEqual({
-        // The previous raw snapshot (restatement check).
-        'select lake_objects': 1,
         // The raw object's catalog row, the prices (one unnest), the three result rows and the three outbox
         // entries (one multi-row insert, its RETURNING giving the ids): one statement.
         'insert lake_outbox with insert lake_objects, insert daily_prices, insert daily_indicators, insert indicator_percentiles, insert comparative_features': 1,
-        // The written entries (one unnest), the pending and as-planned ones among them, done and catalogued: one
-        // statement. Every object went to its planned key, so no result row needs repointing and the statement
-        // has no such steps (failures.test.ts covers an object that moved key).
-        'select done with raw ?, select lake_outbox, update lake_outbox, insert lake_objects': 1,
       });
-      expect([...perTicker.values()].reduce((sum, n) => sum + n, 0)).toBe(3);
       // Each statement is atomic on its own: no BEGIN/COMMIT round trips.
       expect((three.transactions - one.transactions) / 2).toBe(0);
+      // Once per run, whatever the number of tickers: the previous raw snapshots of all of them (restatement
+      // check), and the completion of every written entry: the written entries (one unnest), the pending and
+      // as-planned ones among them, done and catalogued. Every object went to its planned key, so no result row
+      // needs repointing and the statement has no such steps (failures.test.ts covers an object that moved key).
+      expect(three.statements.get(PREVIOUS_RAWS_LOOKUP)).toBe(1);
+      expect(three.statements.get(COMPLETION)).toBe(1);
+    } finally {
+      await counting.dispose();
+    }
+  });
+
+  it('completes the entries of 8 tickers per statement', async () => {
+    const counted = countingWarehouse(t.warehouse);
+    const counting = await createTestLake(counted.warehouse);
+    try {
+      const tickers = ['NVDA', 'AAPL', 'MSFT', 'D05.SI', 'O39.SI', '7974.T', '6758.T', '0700.HK', '0005.HK', 'FPT.VN'];
+      expect((await counting.run({ tickers, concurrency: 3 })).status).toBe('ok');
+      // 30 entries: a batch of 24 (eight tickers), then the remaining six when the run closes its batches.
+      expect(tally(counted.statements).get(COMPLETION)).toBe(2);
+      expect(tally(counted.statements).get(PREVIOUS_RAWS_LOOKUP)).toBe(1);
+      const outbox = await t.warehouse.db.selectFrom('lake_outbox').select(['done_at']).execute();
+      expect(outbox).toHaveLength(30);
+      expect(outbox.filter((entry) => entry.done_at === null)).toEqual([]);
+      const catalogued = (await t.warehouse.db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key);
+      expect(catalogued).toEqual(await counting.keys());
+      expect(catalogued).toHaveLength(40);
     } finally {
       await counting.dispose();
     }

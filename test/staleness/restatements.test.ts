@@ -2,7 +2,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { sha256Hex } from '../../src/lake/documents.js';
 import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
-import { findPreviousRaw } from '../../src/staleness/restatement-store.js';
+import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/restatement-store.js';
+import { countStatements } from '../support/statements.js';
 import { PRODUCER } from '../../src/version.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { describeOnDatabases } from '../support/databases.js';
@@ -151,5 +152,57 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     });
     expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-24/20261124_070000.json')).toBeUndefined();
     expect(await findPreviousRaw(db, 'AAPL', 'raw/sample/AAPL/2026-11-26/20261126_213000.json')).toBeUndefined();
+  });
+
+  it('finds what findPreviousRaw finds with one query for all the run’s tickers, and asks the catalog where it cannot know', async () => {
+    const keys = [
+      'raw/yfinance/NVDA/2026-11-20/20261120_230000.json',
+      'raw/yfinance/NVDA/2026-11-24/20261124_230000.json',
+      'raw/sample/NVDA/2026-11-25/20261125_090000.json',
+      'raw/sample/NVDA/2026-11-25/20261125_090000_2.json',
+      'raw/sample/NVDA/2026-11-25/20261125_090000_10.json', // after _2 in time, before it as text
+      'raw/csv/NVDA/2026-11-26/20261126_080000.json',
+      'raw/csv/NVDA/2026-11-26/20261126_220000.json',
+      'raw/csv/NVDA/2026-11-28/20261128_010000.json', // dated after the run's start
+      'raw/yfinance/AAPL/2026-10-01/20261001_230000.json',
+      'raw/yfinance/D05.SI/2026-11-26/20261126_010000.json', // only on the run's first day
+    ];
+    for (const key of keys) {
+      const [, , ticker, date] = key.split('/');
+      await t.warehouse.repository.insertCatalogObject({
+        key, kind: 'raw', ticker, objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
+        computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
+      });
+    }
+    const db = t.warehouse.db;
+    const counter = countStatements();
+    const preloaded = await PreloadedPreviousRaws.load(db.withPlugin(counter.plugin), ['NVDA', 'AAPL', 'D05.SI', 'MSFT', 'NVDA'], '2026-11-26');
+    expect(counter.labels).toHaveLength(1);
+
+    // The first question per ticker is answered from the rows loaded, exactly as the catalog answers it.
+    const first = [
+      ['NVDA', 'raw/sample/NVDA/2026-11-26/20261126_213000.json'],
+      ['AAPL', 'raw/sample/AAPL/2026-11-27/20261127_000000.json'],
+      ['D05.SI', 'raw/sample/D05.SI/2026-11-26/20261126_000000.json'], // fetched before the only one there
+      ['MSFT', 'raw/sample/MSFT/2026-11-26/20261126_213000.json'],
+    ] as const;
+    for (const [ticker, key] of first) expect(await preloaded.find(ticker, key)).toEqual(await findPreviousRaw(db, ticker, key));
+    expect(await preloaded.find('NVDA', 'raw/csv/NVDA/2026-11-28/20261128_020000.json')).toEqual({
+      key: 'raw/csv/NVDA/2026-11-28/20261128_010000.json',
+      versionId: 'v-raw/csv/NVDA/2026-11-28/20261128_010000.json',
+    }); // a second question for NVDA: asked of the catalog
+    expect(counter.labels).toHaveLength(2);
+    expect(await preloaded.find('AAPL', 'raw/sample/AAPL/2026-11-25/20261125_000000.json')).toEqual({
+      key: 'raw/yfinance/AAPL/2026-10-01/20261001_230000.json',
+      versionId: 'v-raw/yfinance/AAPL/2026-10-01/20261001_230000.json',
+    }); // dated before the run's start
+    expect(await preloaded.find('TSLA', 'raw/sample/TSLA/2026-11-26/20261126_213000.json')).toBeUndefined(); // not loaded
+    expect(counter.labels).toHaveLength(4);
+    // What the first questions found, spelled out.
+    expect(await findPreviousRaw(db, 'NVDA', first[0][1])).toEqual({
+      key: 'raw/csv/NVDA/2026-11-26/20261126_080000.json',
+      versionId: 'v-raw/csv/NVDA/2026-11-26/20261126_080000.json',
+    });
+    expect(await findPreviousRaw(db, 'D05.SI', first[2][1])).toBeUndefined();
   });
 });
