@@ -96,7 +96,7 @@ export function generateBars(seed: number, ticker: string, profile: MarketProfil
     const previousLog = logPrice;
     logPrice += MEAN_REVERSION * (logBase - logPrice) + sigma * normal(random);
     if (ms < startMs) {
-      for (let skip = 0; skip < 8; skip++) random();
+      random.skip(8);
       continue;
     }
     const zGap = normal(random);
