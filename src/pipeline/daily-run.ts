@@ -9,7 +9,7 @@ import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { utcDate } from '../market/dates.js';
 import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
-import { BatchedDoneMarks, type UnmarkedGroup } from './done-marks.js';
+import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
@@ -28,6 +28,8 @@ export interface DailyRunOptions {
   onTickerDone?: (outcome: TickerOutcome) => void;
   /** OpenLineage: START and COMPLETE/FAIL events of job `daily_run` (none when absent; see src/lineage). */
   lineage?: LineageEmitter;
+  /** How the processed objects' done-marks are batched (default: 24 entries or 250 ms; see BatchedDoneMarks). */
+  doneMarkBatches?: BatchedDoneMarksOptions;
 }
 
 /** The `--json` summary of a run. */
@@ -84,7 +86,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
   const previousRaws = await PreloadedPreviousRaws.load(warehouse.db, validTickers(options.tickers), utcDate(startedAt));
-  const processedDone = new BatchedDoneMarks((entries) => warehouse.repository.markOutboxEntriesDone(entries));
+  const processedDone = new BatchedDoneMarks((entries) => warehouse.repository.markOutboxEntriesDone(entries), options.doneMarkBatches);
   let unmarked: UnmarkedGroup[];
   let results: PromiseSettledResult<TickerOutcome>[];
   try {

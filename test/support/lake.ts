@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import type { BatchedDoneMarksOptions } from '../../src/pipeline/done-marks.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource } from '../../src/sources/source.js';
 import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
@@ -29,6 +30,7 @@ interface RunOptions {
   computationVersion: ComputationVersion;
   clock: () => Date;
   concurrency: number;
+  doneMarkBatches: BatchedDoneMarksOptions;
 }
 
 /** The fixed "now" of pipeline tests: a Thursday, so the sample source's last bar is that day. */
@@ -59,6 +61,7 @@ export async function createTestLake(warehouse: Warehouse): Promise<TestLake> {
         end: '2026-11-26',
         concurrency: options.concurrency ?? 2,
         clock: options.clock ?? (() => TEST_NOW),
+        doneMarkBatches: options.doneMarkBatches,
       });
     },
     dispose: () => rm(root, { recursive: true, force: true }),
