@@ -22,3 +22,8 @@ export class InputError extends UserError {
 export class UsageError extends UserError {
   override readonly name = 'UsageError';
 }
+
+/** The message of a thrown value, for reports that carry errors as text (Error or not). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -13,6 +13,7 @@ import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } fr
 import { drainOutbox, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
+import { messageOf } from '../errors.js';
 
 export interface DailyRunOptions {
   tickers: readonly string[];
@@ -178,10 +179,6 @@ function reportUnmarked(outcomes: readonly TickerOutcome[], unmarked: readonly U
       outcome.lakeErrors.push(`${entry.written.key}: written, but its outbox entry ${entry.id} could not be marked done: ${messageOf(error)}`);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Two years of daily bars up to `now` (so SMA 200 leaves about 300 rows for the percentiles). */

@@ -6,6 +6,7 @@ import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-refere
 import type { CompletedOutboxEntry, OutboxEntry } from '../warehouse/outbox.js';
 import type { DoneMarks } from './done-marks.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
+import { messageOf } from '../errors.js';
 
 export interface DrainReport {
   /** Objects now in the lake (including ones an earlier, unconfirmed attempt had already written). */
@@ -189,8 +190,4 @@ function catalogRow(entry: OutboxEntry, written: WrittenObject): CompletedOutbox
     sourceRawVersionId: entry.catalog.sourceRawVersionId,
     createdAt: entry.metadata.computed_at ?? entry.metadata.fetched_at,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,6 +15,7 @@ import { barsOf, computeResults } from './compute-results.js';
 import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
+import { messageOf } from '../errors.js';
 
 export interface TickerJobContext {
   runId: string;
@@ -169,8 +170,4 @@ async function storeRawSnapshot(context: TickerJobContext, snapshot: RawSnapshot
     raw: { key: written.key, versionId: written.versionId, sha256: written.sha256 },
     catalogRow: catalogEntry(parts, written, null, null, new Date(snapshot.fetched_at)),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,7 +15,7 @@ import {
   CATALOG_RELATION_COLUMNS,
   type CatalogObjectInput,
 } from './catalog.js';
-import type { Database, LakeObjectKind, LakeOutboxTable } from './schema.js';
+import type { Database, LakeObjectKind, LakeObjectsTable, LakeOutboxTable } from './schema.js';
 import { assertUniqueKeys, errorText, isUniqueViolation, jsonText } from './sql-helpers.js';
 
 /** The catalog row to record once the object is written, less what only the write knows (key, version id). */
@@ -187,21 +187,11 @@ export async function markOutboxEntriesDone(db: Kysely<Database>, entries: reado
   if (done.length !== entries.length) throw await notDoneError(db, entries, done.length);
 }
 
-/** A row of the `written` relation of `markDoneStatement`: an entry's id and the catalog row of its object. */
-interface WrittenRow {
-  id: number;
-  key: string;
-  kind: LakeObjectKind;
-  ticker: string;
-  object_date: string;
-  version_id: string | null;
-  sha256: string;
-  size: number;
-  computation_version: string | null;
-  source_raw_key: string | null;
-  source_raw_version_id: string | null;
-  created_at: Date | null;
-}
+/**
+ * A row of the `written` relation of `markDoneStatement`: an entry's id and the catalog row of its object (whose
+ * creation time may be absent: the table's default fills it).
+ */
+type WrittenRow = Omit<Selectable<LakeObjectsTable>, 'created_at'> & { id: number; created_at: Date | null };
 
 function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[]) {
   const ids = `{${entries.map((entry) => entry.id).join(',')}}`;
