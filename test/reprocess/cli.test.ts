@@ -93,9 +93,13 @@ for (const backend of TEST_BACKENDS) {
       expect(report).toMatchObject({ from: '1.0', to: '2.0', tickers: ['D05.SI', 'NVDA'], pairs: { indicators: 2, percentiles: 2, features: 2 } });
       expect(report.fields.find((f: { field: string }) => f.field === 'indicators.rsi_14')).toMatchObject({ compared: 2, changed: 2 });
 
-      const text = await runCli('diff', '--from', '1.0', '--to', '2.0', '--tickers', 'NVDA', '--date', '2026-11-26', ...flags);
+      // The run's own as-of date (the sample data ends on the day the test runs): never a literal date.
+      const versions = JSON.parse((await runCli('versions', 'indicators', 'NVDA', ...flags, '--json')).stdout) as { date: string }[];
+      const asOf = versions[0]!.date;
+      expect(asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      const text = await runCli('diff', '--from', '1.0', '--to', '2.0', '--tickers', 'NVDA', '--date', asOf, ...flags);
       expect(text.code).toBe(0);
-      expect(text.stdout).toMatch(/^diff 1\.0 -> 2\.0 as of 2026-11-26: 1 tickers/);
+      expect(text.stdout).toMatch(new RegExp(`^diff 1\\.0 -> 2\\.0 as of ${asOf}: 1 tickers`));
       expect(text.stdout).toMatch(/\nindicators\.rsi_14 +1 +1 /);
       expect(text.stdout).toMatch(/fields changed/);
     });
