@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the date-sensitive test suites again with the clock moved to days that break date arithmetic: a Saturday
+# (no session anywhere), New Year's Day (a year boundary, and still December 31 in New York), and February 29
+# of a leap year. libfaketime (Debian's `faketime`) shifts the clock of every process the run starts by one
+# fixed offset, so processes, child CLIs and PGlite workers agree on the time; file times shift with it. The
+# PostgreSQL and S3 servers keep the real clock: the AWS SDK corrects the request-signing skew itself.
+#
+#   scripts/test-on-other-days.sh              the days below
+#   scripts/test-on-other-days.sh 'YYYY-MM-DD HH:MM:SS' ...   other days (UTC)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+if [ ! -f "$lib" ]; then
+  echo "test-on-other-days: $lib is missing: apt-get install -y faketime" >&2
+  exit 1
+fi
+
+days=("$@")
+if [ ${#days[@]} -eq 0 ]; then
+  days=(
+    '2026-11-28 15:30:00' # a Saturday
+    '2027-01-01 03:00:00' # New Year's Day in UTC and Asia; 22:00 on New Year's Eve in New York
+    '2028-02-29 21:30:00' # a leap day, after the US close
+  )
+fi
+
+# The suites that run the daily job, the CLI or a source on data that ends "today".
+suites=(test/cli test/pipeline test/reprocess test/staleness test/audit src/sources src/market)
+
+for day in "${days[@]}"; do
+  target=$(date -u -d "$day" +%s)
+  offset=$((target - $(date -u +%s)))
+  printf '\n==> the date-sensitive suites on %s UTC (clock offset %+d s)\n' "$day" "$offset"
+  # Monotonic clocks stay real: timers and timeouts keep their lengths.
+  LD_PRELOAD="$lib" FAKETIME="$(printf '%+d' "$offset")" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    npx vitest run "${suites[@]}"
+done
