@@ -9,6 +9,7 @@ import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { utcDate } from '../market/dates.js';
 import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
+import { VendorOutageGuard } from '../sources/outage.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
@@ -51,6 +52,10 @@ export interface RunSummary {
   lake_errors: string[];
   /** OpenLineage events that could not be stored or POSTed; they never fail the run. */
   lineage_errors: string[];
+  /** Tickers whose new snapshot restated bars of their previous one (recorded in `restatements`; see `stale`). */
+  restatements: { count: number; tickers: string[] };
+  /** Set when the source was found unreachable and the remaining tickers were not tried: the network error. */
+  vendor_unreachable?: string;
 }
 
 /**
@@ -88,6 +93,8 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   // After the drain, which may have catalogued raw snapshots of earlier runs.
   const previousRaws = await PreloadedPreviousRaws.load(warehouse.db, validTickers(options.tickers), utcDate(startedAt));
   const processedDone = new BatchedDoneMarks((entries) => warehouse.repository.markOutboxEntriesDone(entries), options.doneMarkBatches);
+  // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
+  const source = new VendorOutageGuard(options.source);
   let unmarked: UnmarkedGroup[];
   let results: PromiseSettledResult<TickerOutcome>[];
   try {
@@ -95,7 +102,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
       const outcome = await runTickerJob(
         {
           runId,
-          source: options.source,
+          source,
           lake,
           warehouse,
           computationVersion: options.computationVersion,
@@ -137,7 +144,11 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     outbox_pending: await warehouse.repository.countPendingOutbox(),
     lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
+    restatements: { count: 0, tickers: [] },
   };
+  const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
+  summary.restatements = { count: restated.length, tickers: restated };
+  if (source.outage !== undefined) summary.vendor_unreachable = source.outage;
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   // Inputs: the raw snapshots the run stored; outputs: the processed objects it wrote (both as catalogued).

@@ -45,6 +45,8 @@ export interface TickerOutcome {
   /** Keys left in the outbox (the lake refused them); `lake retry` writes them later. */
   pending: string[];
   lakeErrors: string[];
+  /** The new snapshot restated bars of the previous one (a restatement was recorded). */
+  restated?: boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ async function commitTicker(
 ): Promise<OutboxEntry[]> {
   // Vendors restate history: record how this snapshot's bars differ from the previous one (src/staleness).
   const restated = await recordRestatement(context, snapshot, stored.raw);
+  if (restated.restatement !== undefined) outcome.restated = true;
   outcome.written.push(...restated.written);
   outcome.lakeErrors.push(...restated.lakeErrors);
 

@@ -28,6 +28,8 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
 
     const lakeKey = 'restatements/NVDA/2026-11-27/20261127_213000.json';
     expect(summary).toMatchObject({ status: 'ok', tickers_ok: ['NVDA', 'D05.SI'], lake_errors: [] });
+    // The run's summary names what it found (D05.SI was fetched again unchanged).
+    expect(summary.restatements).toEqual({ count: 1, tickers: ['NVDA'] });
     expect(summary.objects_written).toBe(2 * 4 + 1); // the restatement object counts among the run's writes
     expect(await t.keys('restatements/')).toEqual([lakeKey]); // D05.SI's overlapping bars are identical
 
@@ -86,6 +88,7 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     await runDay(t.lake, t.warehouse, DAY_1);
     const summary = await runDay(t.lake, t.warehouse, DAY_2);
     expect(summary.status).toBe('ok');
+    expect(summary.restatements).toEqual({ count: 0, tickers: [] });
     expect(await t.warehouse.db.selectFrom('restatements').selectAll().execute()).toEqual([]);
     expect(await t.warehouse.db.selectFrom('restatement_bars').selectAll().execute()).toEqual([]);
     expect(await t.keys('restatements/')).toEqual([]);

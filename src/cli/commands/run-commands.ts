@@ -99,7 +99,7 @@ export function registerRunCommands(program: Command): void {
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
         });
         progress.stop();
-        if (!options.json) printRunReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location);
+        if (!options.json) process.stdout.write(runReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location));
         return result;
       } finally {
         progress.stop();
@@ -134,17 +134,37 @@ export function registerRunCommands(program: Command): void {
   });
 }
 
-function printRunReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): void {
+/** The text report of a run (without --json). */
+export function runReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): string {
   const lines = [
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
     `  database: ${databaseLocation}`,
   ];
-  for (const failure of summary.tickers_failed) lines.push(`  FAILED ${failure.ticker}: ${failure.reason}`);
+  for (const { tickers, reason } of groupFailures(summary.tickers_failed)) {
+    lines.push(tickers.length === 1 ? `  FAILED ${tickers[0]}: ${reason}` : `  FAILED ${tickers.length} tickers (${listTickers(tickers)}): ${reason}`);
+  }
+  if (summary.restatements.count > 0) {
+    lines.push(`  restatements: ${summary.restatements.count} (${listTickers(summary.restatements.tickers)}) restated earlier bars; \`marketlake stale\` lists what they affect`);
+  }
   if (summary.outbox_pending > 0) {
     lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
     for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Tickers that failed for the same reason, together: when the vendor is unreachable, the tickers not tried
+ * share one reason, which is then said once.
+ */
+function groupFailures(failures: RunSummary['tickers_failed']): { tickers: string[]; reason: string }[] {
+  const byReason = new Map<string, string[]>();
+  for (const { ticker, reason } of failures) byReason.set(reason, [...(byReason.get(reason) ?? []), ticker]);
+  return [...byReason].map(([reason, tickers]) => ({ tickers, reason }));
+}
+
+function listTickers(tickers: readonly string[]): string {
+  return tickers.length <= 10 ? tickers.join(', ') : `${tickers.slice(0, 10).join(', ')} and ${tickers.length - 10} more`;
 }
