@@ -11,12 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { runCli, type CliResult } from '../support/cli.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { createTestWarehouse, servicesRequired, testPostgresUrl, type TestWarehouse } from '../support/databases.js';
 import { startLineageReceiver, type LineageReceiver } from '../reprocess/support/openlineage-receiver.js';
+import { describeOnRgw } from '../support/rgw.js';
 
 const CANARY = `Canary${randomBytes(6).toString('hex')}`;
 
@@ -85,10 +87,10 @@ async function rowsOf(databaseUrl: string): Promise<{ where: string; text: strin
 }
 
 /** Where the canary was found, with a little context, or [] when it is nowhere. */
-function leaks(places: readonly { where: string; text: string }[]): string[] {
+function leaks(places: readonly { where: string; text: string }[], secret = CANARY): string[] {
   return places.flatMap(({ where, text }) => {
-    const at = text.indexOf(CANARY);
-    return at < 0 ? [] : [`${where}: ...${text.slice(Math.max(0, at - 120), at + CANARY.length + 20)}...`];
+    const at = text.indexOf(secret);
+    return at < 0 ? [] : [`${where}: ...${text.slice(Math.max(0, at - 120), at + secret.length + 20)}...`];
   });
 }
 
@@ -189,6 +191,11 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('ls', ...home, '--database', `postgres://postgres:${CANARY}@[127.0.0.1/x`);
     await cli('ls', ...home, `--database=postgres://postgres:${CANARY}@127.0.0.1/x`, '--no-such-option');
     await cli('get', 'nonsense', 'NVDA', ...home, '--database', database);
+    // Arguments echoed back in messages: the URL's password is left out even when it is not a configured one.
+    await cli('get', 'indicators', `http://u:${CANARY}@h`, ...home, '--database', database);
+    await cli('run', ...home, '--database', database, '--concurrency', `http://u:${CANARY}@h`);
+    await cli('run', ...home, '--database', database, '--tickers', `NVDA,http://u:${CANARY}@h`);
+    await cli('ls', ...home, '--database', database, '--lake', `s3://u:${CANARY}@bucket`);
     process.env.MARKETLAKE_OPENLINEAGE_URL = `ftp://lineage:${CANARY}@127.0.0.1/`;
     await cli('run', ...home, '--database', database, '--tickers', 'NVDA');
     process.env.MARKETLAKE_OPENLINEAGE_URL = unreachableLineage;
@@ -214,6 +221,15 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('restore', 'raw/sample/NVDA/2026-01-01/20260101_000000.json', ...flags);
     await cli('diff', ...flags, '--from', '1.0', '--to', '2.0');
     await cli('stale', ...flags);
+
+    // Once in a process of its own, so that what only a real process prints (Node's warnings, the AWS SDK's)
+    // is searched too; configured through the environment this time.
+    const [, home, , database] = flagsOf(s3Lake);
+    const env = { MARKETLAKE_HOME: home, MARKETLAKE_DATABASE_URL: database, MARKETLAKE_LAKE: 's3://marketlake-canary/lake', MARKETLAKE_S3_ENDPOINT: unreachableS3 };
+    const spawned = await spawnCli(['run', '--tickers', 'D05.SI', '--json'], env);
+    outputs.push({ where: 'stdout of spawned run', text: spawned.stdout }, { where: 'stderr of spawned run', text: spawned.stderr });
+    expect(spawned.code).toBe(1);
+    expect(spawned.stderr).toContain('lake writes wait in the outbox');
   });
 
   it('the canary is in no output, no database row, no lake object and no event sent', async () => {
@@ -235,5 +251,93 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     expect(places.filter(({ where, text }) => where.startsWith('table public.computation_runs') && text.includes('lineage:***@')).length).toBeGreaterThan(0);
     expect(places.filter(({ where, text }) => where.startsWith('table public.lake_outbox') && text.includes('127.0.0.1')).length).toBeGreaterThan(0);
     expect(leaks(places)).toEqual([]);
+  });
+});
+
+/** Every version of every object in the bucket: body, metadata and tags, as text. */
+async function objectsOf(client: S3Client, bucket: string): Promise<{ where: string; text: string }[]> {
+  const places: { where: string; text: string }[] = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    for (const version of page.Versions ?? []) {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
+      const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
+      const text = JSON.stringify({ body: await object.Body!.transformToString('utf8'), metadata: object.Metadata, tags: tags.TagSet });
+      places.push({ where: `s3://${bucket}/${version.Key} (${version.VersionId})`, text });
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return places;
+}
+
+describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the process, on an S3 lake that answers', () => {
+  describeOnRgw('with the canary in the endpoint URL', (rgw) => {
+    const savedEnv = { ...process.env };
+    const outputs: { where: string; text: string }[] = [];
+    let receiver: LineageReceiver;
+    let database: TestWarehouse;
+    let flags: string[];
+
+    async function cli(...args: string[]): Promise<CliResult> {
+      const result = await runCli(...args);
+      outputs.push({ where: `stdout of ${args.join(' ')}`, text: result.stdout }, { where: `stderr of ${args.join(' ')}`, text: result.stderr });
+      return result;
+    }
+
+    beforeAll(async () => {
+      receiver = await startLineageReceiver();
+      database = await createTestWarehouse('postgres');
+      await database.warehouse.close();
+      flags = [
+        '--home', database.home,
+        '--database', withPassword(database.databaseUrl!, 'postgres', CANARY),
+        '--lake', `s3://${rgw.bucket()}/lake`,
+        // The S3 server ignores the user info; the SDK signs with the keys from the environment.
+        '--s3-endpoint', withPassword(rgw.settings.endpoint, 's3user', CANARY),
+      ];
+      process.env.AWS_ACCESS_KEY_ID = rgw.settings.credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = rgw.settings.credentials.secretAccessKey;
+      process.env.AWS_REGION = rgw.settings.region;
+      process.env.MARKETLAKE_OPENLINEAGE_URL = withPassword(receiver.url, 'lineage', CANARY);
+    });
+    afterAll(async () => {
+      for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+      Object.assign(process.env, savedEnv);
+      await receiver?.close();
+      await database?.dispose();
+    });
+
+    it('runs, reads and audits the lake, and the canary (nor the AWS secret key) is in no output, row, object or event', async () => {
+      const run = await cli('run', ...flags, '--tickers', 'NVDA,7974.T', '--json');
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: 'ok', outbox_pending: 0, lineage_errors: [] });
+      expect((await cli('reprocess', ...flags, '--computation-version', '2.0', '--json')).code).toBe(0);
+      expect((await cli('verify', ...flags, '--json')).code).toBe(0);
+      const versions = await cli('versions', 'indicators', 'NVDA', ...flags, '--json');
+      const key = (JSON.parse(versions.stdout) as { key: string }[])[0].key;
+      await cli('get', 'indicators', 'NVDA', ...flags, '--json');
+      await cli('lineage', key, ...flags, '--json');
+      await cli('ls', ...flags);
+      await cli('catalog', 'rebuild', ...flags, '--json');
+      await cli('lake', 'retry', ...flags);
+      await cli('diff', ...flags, '--from', '1.0', '--to', '2.0');
+      await cli('stale', ...flags, '--json');
+      await cli('bucket', 'check', ...flags);
+      await cli('restore', key, ...flags);
+      expect(receiver.events.length).toBeGreaterThanOrEqual(4);
+
+      const places = [
+        ...outputs,
+        ...(await rowsOf(database.databaseUrl!)),
+        ...(await objectsOf(rgw.client(), rgw.bucket())),
+        ...receiver.events.map((received, i) => ({ where: `event ${i} received`, text: JSON.stringify(received) })),
+      ];
+      expect(places.some(({ where }) => where.includes('/lake/lineage/openlineage/'))).toBe(true);
+      expect(leaks(places)).toEqual([]);
+      expect(leaks(places, rgw.settings.credentials.secretAccessKey)).toEqual([]);
+    });
   });
 });
