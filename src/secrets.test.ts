@@ -39,9 +39,9 @@ describe('redact', () => {
     expect(JSON.parse(redact(JSON.stringify({ message: 'x quote"back\\slash y' })))).toEqual({ message: 'x *** y' });
   });
 
-  it('does not blank out short values outside URLs (they would erase that letter from every message)', () => {
-    rememberSecret('pw');
-    expect(redact('pwd and http://u:pw@h')).toBe('pwd and http://u:***@h');
+  it('replaces short values only as a URL password: as bare text they would be found inside words and numbers', () => {
+    rememberSecret('2024113');
+    expect(redact('{"volume":20241130,"url":"http://u:2024113@h"}')).toBe('{"volume":20241130,"url":"http://u:***@h"}');
   });
 
   it('remembers the secrets of an environment: AWS keys, PGPASSWORD, and any URL with a password, e.g. a webhook', () => {

@@ -16,10 +16,11 @@
 export const REDACTED = '***';
 
 /**
- * Shorter values are not replaced as bare text (inside a URL they still are): a one- or two-character password
- * would blank that character out of every message, and is no secret anyway.
+ * Shorter values are not replaced as bare text (as a URL's password they still are): a short password is found
+ * inside ordinary words and numbers (a volume, a date), which would be blanked out of every message and break the
+ * JSON a command prints.
  */
-export const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 8;
 
 /** Environment variables whose whole value is a secret, besides the URLs with a password (found by their form). */
 const SECRET_VARIABLES = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|SESSION_TOKEN|TOKEN|API_KEY)$/i;
