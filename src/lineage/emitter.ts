@@ -51,7 +51,7 @@ export interface LineageEmitterOptions {
 export function createLineageEmitter(options: LineageEmitterOptions): LineageEmitter {
   const naming = datasetNaming(options.store);
   const endpoint = options.url === undefined || options.url.trim() === '' ? undefined : lineageEndpoint(options.url.trim());
-  const destination = endpoint === undefined ? undefined : withoutCredentials(endpoint);
+  const destination = endpoint === undefined ? undefined : lineageDestination(endpoint);
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxDatasetsPerEvent = options.maxDatasetsPerEvent ?? DEFAULT_MAX_DATASETS_PER_EVENT;
@@ -78,9 +78,9 @@ export function createLineageEmitter(options: LineageEmitterOptions): LineageEmi
       } catch (error) {
         problems.push(`OpenLineage ${event.eventType} event not stored at ${key}: ${describe(error)}`);
       }
-      if (endpoint && destination) {
+      if (destination) {
         const problem = await post(send, destination, body, timeoutMs);
-        if (problem) problems.push(`OpenLineage ${event.eventType} event not delivered to ${redactUrl(endpoint)}: ${problem}`);
+        if (problem) problems.push(`OpenLineage ${event.eventType} event not delivered to ${destination.label}: ${problem}`);
       }
       // The reasons come from the store, fetch and the server, any of which may echo a URL.
       return problems.map(redact);
@@ -99,13 +99,13 @@ export function lineageEventKey(event: RunEvent, part?: number): string {
 
 /** The endpoint to POST to; a bare server URL (Marquez's usual configuration) gets Marquez's path. */
 export function lineageEndpoint(url: string): string {
+  rememberUrlSecrets(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new ConfigError(`MARKETLAKE_OPENLINEAGE_URL must be an http(s) URL (got "${redactUrl(url)}")`);
   }
-  rememberUrlSecrets(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(`MARKETLAKE_OPENLINEAGE_URL must be an http(s) URL (got "${redactUrl(url)}")`);
   }
@@ -114,22 +114,26 @@ export function lineageEndpoint(url: string): string {
 }
 
 interface Destination {
+  /** Without user info. */
   url: string;
   /** `Basic ...` from the user info of the configured URL. */
   authorization?: string;
+  /** The configured URL without its password, for messages. */
+  label: string;
 }
 
 /**
  * The URL without its user info, which becomes HTTP basic authentication, as curl does with such a URL: fetch
  * refuses a URL with credentials (and its error would quote the URL, password included).
  */
-function withoutCredentials(endpoint: string): Destination {
+function lineageDestination(endpoint: string): Destination {
   const url = new URL(endpoint);
-  if (url.username === '' && url.password === '') return { url: endpoint };
+  const label = redactUrl(endpoint);
+  if (url.username === '' && url.password === '') return { url: endpoint, label };
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   url.username = '';
   url.password = '';
-  return { url: url.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+  return { url: url.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`, label };
 }
 
 /** A description of why the POST failed, or undefined when the server accepted the event (any 2xx). */
