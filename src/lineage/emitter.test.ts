@@ -102,8 +102,10 @@ describe('OpenLineage events and their destinations', () => {
     expect(await emitter.emit(event)).toEqual([]);
     expect(calls).toEqual([{ url: 'http://127.0.0.1:9/api/v1/lineage', authorization: `Basic ${Buffer.from('marquez:p@ss-Word7').toString('base64')}` }]);
 
-    const refusing = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: async () => new Response('no', { status: 401, statusText: 'Unauthorized' }) });
-    expect(await refusing.emit({ ...event, eventType: 'COMPLETE' })).toEqual(['OpenLineage COMPLETE event not delivered to http://marquez:***@127.0.0.1:9/api/v1/lineage: HTTP 401 Unauthorized: no']);
+    // A proxy that quotes the header it refused: the encoded credentials are a secret too.
+    const quoting: typeof fetch = async (_url, init) => new Response(`bad ${new Headers(init?.headers).get('authorization')}`, { status: 401, statusText: 'Unauthorized' });
+    const refusing = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: quoting });
+    expect(await refusing.emit({ ...event, eventType: 'COMPLETE' })).toEqual(['OpenLineage COMPLETE event not delivered to http://marquez:***@127.0.0.1:9/api/v1/lineage: HTTP 401 Unauthorized: bad Basic ***']);
   });
 
   it('redacts an event before it leaves (lake and server): a FAIL event carries an error message and stack that may quote a URL', async () => {

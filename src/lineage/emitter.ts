@@ -1,5 +1,5 @@
 import { ConfigError } from '../config.js';
-import { redact, redactDeep, redactUrl, rememberUrlSecrets } from '../secrets.js';
+import { redact, redactDeep, redactUrl, rememberSecret, rememberUrlSecrets } from '../secrets.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { PRODUCER } from '../version.js';
 import { datasetNaming, type DatasetNaming } from './namespace.js';
@@ -133,7 +133,10 @@ function lineageDestination(endpoint: string): Destination {
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   url.username = '';
   url.password = '';
-  return { url: url.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`, label };
+  const encoded = Buffer.from(credentials, 'utf8').toString('base64');
+  // A server or proxy may quote the header back in an error body, which ends up in the run's summary.
+  rememberSecret(encoded);
+  return { url: url.toString(), authorization: `Basic ${encoded}`, label };
 }
 
 /** A description of why the POST failed, or undefined when the server accepted the event (any 2xx). */
