@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './errors.js';
+import { rememberUrlSecrets, redactUrl } from './secrets.js';
+
+export { redactUrl } from './secrets.js';
 
 /**
  * Settings from flags and the environment (DESIGN.md "Configuration"); flags win over the environment.
@@ -37,6 +40,10 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   const lakeText = flags.lake ?? env.MARKETLAKE_LAKE ?? bucket;
   const endpoint = flags.s3Endpoint ?? env.MARKETLAKE_S3_ENDPOINT;
   const databaseUrl = flags.database ?? env.MARKETLAKE_DATABASE_URL;
+  // Known before any message can carry them (src/secrets.ts).
+  rememberUrlSecrets(databaseUrl);
+  rememberUrlSecrets(endpoint);
+  rememberUrlSecrets(lakeText);
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`database URL must start with postgres:// or postgresql:// (got "${redactUrl(databaseUrl)}")`);
   }
@@ -57,10 +64,5 @@ function parseLake(text: string, cwd: string, endpoint: string | undefined): Lak
     const prefix = (s3[2] ?? '').replace(/^\/+|\/+$/g, '');
     return { kind: 's3', bucket: s3[1], prefix: prefix === '' ? '' : `${prefix}/`, ...(endpoint ? { endpoint } : {}) };
   }
-  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got "${text}")`);
-}
-
-/** A database URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got "${redactUrl(text)}")`);
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../errors.js';
+import { rememberEnvironmentSecrets, rememberUrlSecrets } from '../secrets.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
@@ -10,6 +11,7 @@ import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { redactProcessOutput } from './redacted-output.js';
 
 
 export function buildProgram(): Command {
@@ -31,8 +33,23 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code; it never calls process.exit, so output is always flushed. */
+/**
+ * Runs the CLI and returns the exit code; it never calls process.exit, so output is always flushed. Whatever it
+ * prints is redacted (src/secrets.ts): the secrets of the environment and of the command line are known before
+ * anything is parsed, since even a usage error may echo an argument.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  rememberEnvironmentSecrets(process.env);
+  for (const argument of argv) rememberUrlSecrets(argument);
+  const restoreOutput = redactProcessOutput();
+  try {
+    return await runProgram(argv);
+  } finally {
+    restoreOutput();
+  }
+}
+
+async function runProgram(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

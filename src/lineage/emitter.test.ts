@@ -8,7 +8,7 @@ import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createLineageEmitter, lineageEndpoint, lineageEventKey } from './emitter.js';
 import { datasetNaming } from './namespace.js';
-import { PRODUCER_URI, RUN_EVENT_SCHEMA_URL, runEvent } from './spec.js';
+import { errorMessageFacet, PRODUCER_URI, RUN_EVENT_SCHEMA_URL, runEvent } from './spec.js';
 
 const RUN_ID = '0f5c5e33-9d2b-4c1e-8a53-3b1f0f3c6a11';
 
@@ -89,5 +89,41 @@ describe('OpenLineage events and their destinations', () => {
       expect.stringMatching(new RegExp(`^OpenLineage FAIL event not stored at lineage/openlineage/2026-11-26/${RUN_ID}-FAIL\\.json: .*injected fault`)),
       'OpenLineage FAIL event not delivered to http://127.0.0.1:9/api/v1/lineage: fetch failed (connect ECONNREFUSED 127.0.0.1:9)',
     ]);
+  });
+
+  it('sends the user info of the URL as HTTP basic authentication, never in the URL, and names the server without the password', async () => {
+    const calls: { url: string; authorization: string | null }[] = [];
+    const accept: typeof fetch = async (url, init) => {
+      calls.push({ url: String(url), authorization: new Headers(init?.headers).get('authorization') });
+      return new Response('', { status: 201 });
+    };
+    const emitter = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: accept });
+    const event = runEvent({ eventType: 'START', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'daily_run', computationVersion: '1.0' });
+    expect(await emitter.emit(event)).toEqual([]);
+    expect(calls).toEqual([{ url: 'http://127.0.0.1:9/api/v1/lineage', authorization: `Basic ${Buffer.from('marquez:p@ss-Word7').toString('base64')}` }]);
+
+    // A proxy that quotes the header it refused: the encoded credentials are a secret too.
+    const quoting: typeof fetch = async (_url, init) => new Response(`bad ${new Headers(init?.headers).get('authorization')}`, { status: 401, statusText: 'Unauthorized' });
+    const refusing = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: quoting });
+    expect(await refusing.emit({ ...event, eventType: 'COMPLETE' })).toEqual(['OpenLineage COMPLETE event not delivered to http://marquez:***@127.0.0.1:9/api/v1/lineage: HTTP 401 Unauthorized: bad Basic ***']);
+  });
+
+  it('redacts an event before it leaves (lake and server): a FAIL event carries an error message and stack that may quote a URL', async () => {
+    const bodies: string[] = [];
+    const echo: typeof fetch = async (_url, init) => {
+      bodies.push(String(init?.body));
+      // A server (or a proxy) that quotes what it was sent, password included, in its answer.
+      return new Response('bad request for postgres://app:Leaky-Pw-9@db:5432/market', { status: 400, statusText: 'Bad Request' });
+    };
+    const emitter = createLineageEmitter({ store, url: 'http://127.0.0.1:9', fetch: echo });
+    const error = new Error('cannot connect to postgres://app:Leaky-Pw-9@db:5432/market');
+    const event = runEvent({ eventType: 'FAIL', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'daily_run', computationVersion: '1.0', runFacets: { errorMessage: errorMessageFacet(error) } });
+    const problems = await emitter.emit(event);
+    const stored = Buffer.from((await store.get(lineageEventKey(event))).body).toString('utf8');
+    for (const text of [stored, ...bodies, ...problems]) {
+      expect(text).not.toContain('Leaky-Pw-9');
+      expect(text).toContain('postgres://app:***@db:5432/market');
+    }
+    expect(JSON.parse(stored).run.facets.errorMessage).toMatchObject({ message: 'cannot connect to postgres://app:***@db:5432/market', stackTrace: expect.stringContaining('app:***@db') });
   });
 });

@@ -1,4 +1,5 @@
-import { ConfigError, redactUrl } from '../config.js';
+import { ConfigError } from '../config.js';
+import { redact, redactDeep, redactUrl, rememberSecret, rememberUrlSecrets } from '../secrets.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { PRODUCER } from '../version.js';
 import { datasetNaming, type DatasetNaming } from './namespace.js';
@@ -50,6 +51,7 @@ export interface LineageEmitterOptions {
 export function createLineageEmitter(options: LineageEmitterOptions): LineageEmitter {
   const naming = datasetNaming(options.store);
   const endpoint = options.url === undefined || options.url.trim() === '' ? undefined : lineageEndpoint(options.url.trim());
+  const destination = endpoint === undefined ? undefined : lineageDestination(endpoint);
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxDatasetsPerEvent = options.maxDatasetsPerEvent ?? DEFAULT_MAX_DATASETS_PER_EVENT;
@@ -62,7 +64,8 @@ export function createLineageEmitter(options: LineageEmitterOptions): LineageEmi
     },
     async emit(event, part) {
       // One JSON line per object, newline-terminated, so that concatenating the objects gives a JSON Lines file.
-      const body = JSON.stringify(event);
+      // Redacted before it leaves for the lake or the server: a FAIL event carries an error's message and stack.
+      const body = JSON.stringify(redactDeep(event));
       const problems: string[] = [];
       const key = lineageEventKey(event, part);
       try {
@@ -75,11 +78,12 @@ export function createLineageEmitter(options: LineageEmitterOptions): LineageEmi
       } catch (error) {
         problems.push(`OpenLineage ${event.eventType} event not stored at ${key}: ${describe(error)}`);
       }
-      if (endpoint) {
-        const problem = await post(send, endpoint, body, timeoutMs);
-        if (problem) problems.push(`OpenLineage ${event.eventType} event not delivered to ${redactUrl(endpoint)}: ${problem}`);
+      if (destination) {
+        const problem = await post(send, destination, body, timeoutMs);
+        if (problem) problems.push(`OpenLineage ${event.eventType} event not delivered to ${destination.label}: ${problem}`);
       }
-      return problems;
+      // The reasons come from the store, fetch and the server, any of which may echo a URL.
+      return problems.map(redact);
     },
   };
 }
@@ -95,6 +99,7 @@ export function lineageEventKey(event: RunEvent, part?: number): string {
 
 /** The endpoint to POST to; a bare server URL (Marquez's usual configuration) gets Marquez's path. */
 export function lineageEndpoint(url: string): string {
+  rememberUrlSecrets(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -108,12 +113,38 @@ export function lineageEndpoint(url: string): string {
   return parsed.toString();
 }
 
+interface Destination {
+  /** Without user info. */
+  url: string;
+  /** `Basic ...` from the user info of the configured URL. */
+  authorization?: string;
+  /** The configured URL without its password, for messages. */
+  label: string;
+}
+
+/**
+ * The URL without its user info, which becomes HTTP basic authentication, as curl does with such a URL: fetch
+ * refuses a URL with credentials (and its error would quote the URL, password included).
+ */
+function lineageDestination(endpoint: string): Destination {
+  const url = new URL(endpoint);
+  const label = redactUrl(endpoint);
+  if (url.username === '' && url.password === '') return { url: endpoint, label };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  const encoded = Buffer.from(credentials, 'utf8').toString('base64');
+  // A server or proxy may quote the header back in an error body, which ends up in the run's summary.
+  rememberSecret(encoded);
+  return { url: url.toString(), authorization: `Basic ${encoded}`, label };
+}
+
 /** A description of why the POST failed, or undefined when the server accepted the event (any 2xx). */
-async function post(send: typeof fetch, endpoint: string, body: string, timeoutMs: number): Promise<string | undefined> {
+async function post(send: typeof fetch, destination: Destination, body: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const response = await send(endpoint, {
+    const response = await send(destination.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(destination.authorization ? { authorization: destination.authorization } : {}) },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });

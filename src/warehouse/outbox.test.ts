@@ -34,9 +34,11 @@ describeOnDatabases('lake outbox', (ctx) => {
     expect(await repository.listPendingOutbox(1)).toHaveLength(1);
 
     await repository.markOutboxFailed(a, new Error('S3 said 503 Slow Down'));
+    await repository.markOutboxFailed(a, new Error('connect ECONNREFUSED http://s3user:Outbox-Pw-1@127.0.0.1:9'));
+    expect(await repository.getOutboxEntry(a)).toMatchObject({ lastError: 'Error: connect ECONNREFUSED http://s3user:***@127.0.0.1:9' });
     await repository.markOutboxFailed(a, new TypeError('fetch failed'));
     const failed = await repository.getOutboxEntry(a);
-    expect(failed).toMatchObject({ attempts: 2, lastError: 'TypeError: fetch failed', doneAt: null });
+    expect(failed).toMatchObject({ attempts: 3, lastError: 'TypeError: fetch failed', doneAt: null });
     expect(failed!.lastAttemptAt).toBeInstanceOf(Date);
     expect(await repository.countPendingOutbox()).toBe(2);
 

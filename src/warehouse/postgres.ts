@@ -6,6 +6,7 @@ import { PostgresDialect } from 'kysely';
 import { failAfterCleanup } from './cleanup.js';
 import { PG_OID, parseDate, parseInt8 } from './type-parsers.js';
 import { UserError } from '../errors.js';
+import { redact, rememberUrlSecrets } from '../secrets.js';
 
 /** Raised when the server cannot be reached or refuses us. The message never contains the password. */
 export class WarehouseConnectionError extends UserError {
@@ -15,7 +16,7 @@ export class WarehouseConnectionError extends UserError {
 
   constructor(target: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message || cause.name : String(cause);
-    super(`cannot connect to PostgreSQL at ${target}: ${reason}`, { cause });
+    super(redact(`cannot connect to PostgreSQL at ${target}: ${reason}`), { cause });
     this.target = target;
   }
 }
@@ -33,6 +34,8 @@ export interface PostgresBackend {
  * host and port in the message, within `connectTimeoutMs`, rather than later inside a migration.
  */
 export async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Promise<PostgresBackend> {
+  // Known before node-postgres can echo any of it (src/secrets.ts).
+  rememberUrlSecrets(databaseUrl);
   const target = describePostgresUrl(databaseUrl);
   const pool = new pg.Pool({
     connectionString: databaseUrl,

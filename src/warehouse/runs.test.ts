@@ -32,4 +32,23 @@ describeOnDatabases('computation runs', (ctx) => {
     await expect(repository.startRun(run)).rejects.toThrow(/duplicate key/);
     expect((await repository.getRun('r1'))!.startedAt.toISOString()).toBe('2024-03-01T00:00:00.000Z');
   });
+
+  it('stores the tickers and the summary without the password of any URL they quote (src/secrets.ts)', async () => {
+    const { repository } = ctx.warehouse();
+    await repository.startRun({ runId: 'r-secret', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA', 'http://u:Ticker-Pw-1@h'] });
+    await repository.finishRun('r-secret', 'partial', {
+      lineage_errors: ['OpenLineage START event not delivered: Request cannot be constructed from a URL that includes credentials: http://user:Summary-Pw-2@127.0.0.1:5000/api/v1/lineage'],
+      lake_errors: [{ key: 'raw/x.json', error: 'PUT https://k:Summary-Pw-3@s3.local/b/raw/x.json failed' }],
+    });
+    const run = await repository.getRun('r-secret');
+    expect(JSON.stringify(run)).not.toMatch(/Pw-\d/);
+    expect(run).toMatchObject({
+      tickers: ['NVDA', 'http://u:***@h'],
+      summary: {
+        lineage_errors: [expect.stringContaining('http://user:***@127.0.0.1:5000/api/v1/lineage')],
+        lake_errors: [{ key: 'raw/x.json', error: 'PUT https://k:***@s3.local/b/raw/x.json failed' }],
+      },
+    });
+  });
 });
+

@@ -2,6 +2,7 @@
  * `computation_runs`: one row per `run` or `reprocess`: when, which version, which tickers, what happened.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { redactDeep } from '../secrets.js';
 import type { ComputationRunsTable, Database, JsonObject, RunKind, RunStatus } from './schema.js';
 import { jsonText } from './sql-helpers.js';
 
@@ -39,14 +40,19 @@ export async function startRun(db: Kysely<Database>, input: StartRunInput): Prom
       kind: input.kind,
       computation_version: input.computationVersion,
       source: input.source,
-      tickers: jsonText(input.tickers, `run ${input.runId} tickers`),
+      // As given (refused ones too), so redacted like the summary.
+      tickers: jsonText(redactDeep(input.tickers), `run ${input.runId} tickers`),
       status: 'running',
       ...(input.startedAt === undefined ? {} : { started_at: input.startedAt }),
     })
     .execute();
 }
 
-/** Marks a running run finished. Throws if the run is unknown or already finished. */
+/**
+ * Marks a running run finished. Throws if the run is unknown or already finished. The summary is redacted
+ * (src/secrets.ts): it carries the reasons of failed tickers, lake writes and lineage deliveries, any of which
+ * may quote a URL.
+ */
 export async function finishRun(
   db: Kysely<Database>,
   runId: string,
@@ -57,7 +63,7 @@ export async function finishRun(
     .updateTable('computation_runs')
     .set((eb) => ({
       status,
-      summary: jsonText(summary, `run ${runId} summary`),
+      summary: jsonText(redactDeep(summary), `run ${runId} summary`),
       finished_at: eb.fn<Date>('now'),
     }))
     .where('run_id', '=', runId)

@@ -13,6 +13,7 @@ import {
   type UpdateObject,
   type UpdateQueryBuilder,
 } from 'kysely';
+import { redact } from '../secrets.js';
 import type { Database } from './schema.js';
 
 /**
@@ -149,7 +150,8 @@ export function numberArrayLiteral(values: readonly (number | null)[]): string {
   return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
 }
 
+/** An error as stored in an error column, redacted (src/secrets.ts): a driver's message may quote a URL. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message === '' ? error.name : `${error.name}: ${error.message}`;
-  return String(error);
+  if (error instanceof Error) return redact(error.message === '' ? error.name : `${error.name}: ${error.message}`);
+  return redact(String(error));
 }

@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedEvent {
   path: string;
   contentType: string | undefined;
+  /** The Authorization header, when the client sent one (credentials in the endpoint URL become HTTP basic). */
+  authorization: string | undefined;
   event: Record<string, any>;
   problems: string[];
 }
@@ -41,7 +43,13 @@ export async function startLineageReceiver(): Promise<LineageReceiver> {
       response.writeHead(400).end(`not JSON: ${(error as Error).message}`);
       return;
     }
-    events.push({ path: request.url ?? '', contentType: request.headers['content-type'], event, problems: openLineageProblems(event) });
+    events.push({
+      path: request.url ?? '',
+      contentType: request.headers['content-type'],
+      authorization: request.headers.authorization,
+      event,
+      problems: openLineageProblems(event),
+    });
     response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.status < 300 ? '' : 'the receiver was told to refuse');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
