@@ -9,6 +9,7 @@ import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
+import { registerWarehouseCommands } from './commands/warehouse-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerAuditCommands(program);
   registerStaleCommands(program);
+  registerWarehouseCommands(program);
   return program;
 }
 

@@ -105,7 +105,7 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     expect(new Set(original.daily_prices.filter((row) => row.symbol === 'NVDA').map((row) => row.raw_key)).size).toBeGreaterThan(1);
   });
 
-  it('rebuilds every table the reports read, row for row, into a new empty database; again is a no-op', async () => {
+  it('rebuilds every table the reports read, row for row, into a new empty database; again is a no-op', { timeout: 240_000 }, async () => {
     fresh = await createTestWarehouse(ctx.backend);
     const report = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
     const rebuilt = await dumpReportTables(fresh.warehouse.db);
