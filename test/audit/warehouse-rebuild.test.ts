@@ -10,6 +10,7 @@ import type { WarehouseRebuildReport } from '../../src/audit/warehouse-rebuild/r
 import { createSource } from '../../src/sources/index.js';
 import { TABLE_NAMES, type Database } from '../../src/warehouse/schema.js';
 import { reprocess } from '../../src/reprocess/reprocess.js';
+import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../staleness/support.js';
@@ -132,6 +133,22 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     const report = await rebuildWarehouse({ store: t.store, warehouse: t.warehouse });
     expect(report).toMatchObject({ failed: [], catalog: { inserted: 0, conflicting: [], failed: [] } });
     expect(await dumpReportTables(t.warehouse.db)).toEqual(original);
+  });
+
+  it('also after lake writes that waited in the outbox (the raw snapshot and its results written late)', async () => {
+    t.store.failPuts = 'all';
+    const late = await runDay(t.lake, t.warehouse, hoursAfter(DAY_5, 3), { tickers: ['NVDA'] });
+    expect(late.outbox_pending).toBeGreaterThan(0);
+    t.store.failPuts = 'none';
+    await drainOutbox(t.lake, t.warehouse);
+    expect(await t.warehouse.repository.countPendingOutbox()).toBe(0);
+    const before = await dumpReportTables(t.warehouse.db);
+    expect(before.lake_objects.length).toBeGreaterThan(original.lake_objects.length);
+
+    await truncateAll(t.warehouse.db);
+    const report = await rebuildWarehouse({ store: t.store, warehouse: t.warehouse });
+    expect(report.failed).toEqual([]);
+    expect(await dumpReportTables(t.warehouse.db)).toEqual(before);
   });
 
   it('skips and reports an object it cannot use, and rebuilds everything else', async () => {
