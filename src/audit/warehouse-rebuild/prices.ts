@@ -15,7 +15,7 @@ import type { CatalogObject } from '../../warehouse/catalog.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { pricesUpsertStep } from '../../warehouse/prices.js';
 import { executeAsOneStatement, type WriteStep } from '../../warehouse/sql-helpers.js';
-import { compareByWriteTime } from './newest.js';
+import { compareByWriteTime } from '../../warehouse/write-order.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
 
 /** The bar dates of every snapshot read, by raw key (sorted, as stored): what the results step needs to know. */

@@ -20,7 +20,7 @@ import type { CatalogObject } from '../../warehouse/catalog.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { commitComputedResults, type ComputedResultsInput } from '../../warehouse/results.js';
 import { fetchObject } from '../verify/fetch.js';
-import { compareByWriteTime } from './newest.js';
+import { compareByWriteTime } from '../../warehouse/write-order.js';
 import type { SnapshotDates } from './prices.js';
 import { processedDocumentOf } from './processed-document.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';

@@ -1,5 +1,5 @@
-import { compareKeys, parseKey } from '../../lake/keys.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import { compareKeys, parseKey } from '../lake/keys.js';
+import type { CatalogObject } from './catalog.js';
 
 /**
  * Orders catalogued objects by when they were written: `created_at` (the fetch time of a raw snapshot, the
