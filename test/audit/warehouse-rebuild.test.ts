@@ -7,50 +7,13 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { rebuildWarehouse } from '../../src/audit/warehouse-rebuild/warehouse-rebuild.js';
 import type { WarehouseRebuildReport } from '../../src/audit/warehouse-rebuild/report.js';
-import { createSource } from '../../src/sources/index.js';
 import { TABLE_NAMES, type Database } from '../../src/warehouse/schema.js';
-import { reprocess } from '../../src/reprocess/reprocess.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../staleness/support.js';
+import { runDay } from '../staleness/support.js';
+import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from './support/warehouse-history.js';
 import { replaceBody, scribble } from './fs-tamper.js';
-
-const TICKERS = ['NVDA', 'D05.SI'];
-const hoursAfter = (day: Date, hours: number) => new Date(day.getTime() + hours * 3_600_000);
-/** A later day, whatever its weekday: the sample source's last bar is the last trading day up to it. */
-const DAY_5 = new Date('2026-12-01T21:30:00Z');
-
-/**
- * The tables the reports read, in a form that compares row for row. Left out: the surrogate ids of
- * `restatements` (an identity column: a new database numbers its rows anew), which `restatement_bars` refers to,
- * so its rows name their restatement by the raw key instead (unique). No timestamp is left out: every one
- * (fetched_at, computed_at, created_at, detected_at) is recorded in the lake objects themselves.
- */
-async function dumpReportTables(db: Kysely<Database>) {
-  return {
-    daily_prices: await db.selectFrom('daily_prices').selectAll().orderBy('symbol').orderBy('price_date').execute(),
-    daily_indicators: await db.selectFrom('daily_indicators').selectAll().orderBy('symbol').orderBy('indicator_date').execute(),
-    indicator_percentiles: await db
-      .selectFrom('indicator_percentiles')
-      .selectAll()
-      .orderBy('symbol')
-      .orderBy('percentile_date')
-      .orderBy('lookback_days')
-      .execute(),
-    comparative_features: await db.selectFrom('comparative_features').selectAll().orderBy('symbol').orderBy('feature_date').execute(),
-    lake_objects: await db.selectFrom('lake_objects').selectAll().orderBy('key').execute(),
-    restatements: (await db.selectFrom('restatements').selectAll().orderBy('raw_key').execute()).map(({ id: _id, ...row }) => row),
-    restatement_bars: await db
-      .selectFrom('restatement_bars as b')
-      .innerJoin('restatements as r', 'r.id', 'b.restatement_id')
-      .select(['r.raw_key', 'b.bar_date', 'b.field', 'b.change', 'b.old_value', 'b.new_value'])
-      .orderBy('r.raw_key')
-      .orderBy('b.bar_date')
-      .orderBy('b.field')
-      .execute(),
-  };
-}
 
 /** The operational tables, which the rebuild leaves alone (see warehouse-rebuild.ts). */
 const NOT_REBUILT = ['lake_outbox', 'computation_runs'];
@@ -63,30 +26,13 @@ async function count(db: Kysely<Database>, table: string): Promise<number> {
 describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
   let t: TestLake;
   let fresh: TestWarehouse | undefined;
-  let original: Awaited<ReturnType<typeof dumpReportTables>>;
+  let original: ReportTables;
   let restatedDate: string;
   let day1AsOf: string;
 
   beforeEach(async () => {
     t = await createTestLake(ctx.warehouse());
-    const sample = createSource('sample');
-    restatedDate = await day1DateBefore('NVDA', 5);
-    const restating = new RestatingSource(sample, 'NVDA', [restatedDate]);
-    const day = (now: Date, source = sample) => runDay(t.lake, t.warehouse, now, { tickers: TICKERS, source });
-    expect((await day(DAY_1)).status).toBe('ok');
-    expect((await day(DAY_2)).status).toBe('ok');
-    // The same day again, through a vendor that revised a bar: a restatement, and a second object of each
-    // result identity of that day (the newer one is the row).
-    expect((await day(hoursAfter(DAY_2, 1), restating)).status).toBe('ok');
-    // Days later, the revision undone: a second restatement.
-    expect((await day(DAY_5)).status).toBe('ok');
-    day1AsOf = (await t.warehouse.repository.listCatalogObjects({ kind: 'indicators', ticker: 'NVDA' }))[0].objectDate;
-    // Under 2.0: day 1's date from the newest snapshot (its percentiles span other bars: a second row of that
-    // date with another lookback), then every ticker's newest snapshot.
-    const reprocessAt = (now: Date, extra: Partial<Parameters<typeof reprocess>[0]>) =>
-      reprocess({ lake: t.lake, warehouse: t.warehouse, computationVersion: '2.0', clock: () => now, ...extra });
-    expect((await reprocessAt(hoursAfter(DAY_5, 1), { onlyAsOf: new Map([['NVDA', new Set([day1AsOf])]]) })).status).toBe('ok');
-    expect((await reprocessAt(hoursAfter(DAY_5, 2), {})).status).toBe('ok');
+    ({ restatedDate, day1AsOf } = await buildHistory(t.lake, t.warehouse));
     original = await dumpReportTables(t.warehouse.db);
   });
   afterEach(async () => {
