@@ -1,4 +1,6 @@
+import type { FeatureValues } from '../compute/features.js';
 import type { ComputationVersion } from '../compute/fields.js';
+import type { PercentileValues } from '../compute/percentiles.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
@@ -82,15 +84,14 @@ export async function commitResults(
   const inputs: OutboxEntryInput[] = [...(options.leading ?? [])];
   for (const set of sets) {
     for (const kind of PROCESSED_KINDS) {
-      const existing = set.existing?.[kind];
-      let object = existing;
+      const document = processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw);
+      let object = set.existing?.[kind];
       if (object === undefined) {
-        const document = processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw);
         const entry = processedOutboxEntry(kind, document, context.runId);
         inputs.push(entry);
         object = { key: entry.key, computedAt };
       }
-      rows.push(resultRows(kind, ticker, set.results, context.computationVersion, raw, object));
+      rows.push(resultRowsOf(kind, document, object, set.results.bars));
     }
   }
 
@@ -145,37 +146,40 @@ export function processedDocument(
   };
 }
 
-function resultRows(
-  kind: ProcessedKind,
-  ticker: string,
-  results: TickerResults,
-  computationVersion: ComputationVersion,
-  raw: RawReference,
-  object: ExistingObject,
-): ComputedResultsInput {
+/**
+ * The result rows that mirror one processed object: what the write path upserts next to it, and what
+ * `warehouse rebuild` restores from the object alone. `object` is the lake object the rows name (its key and
+ * computed_at: for a reprocess that found an identical object, that older object); `bars` is the number of bars
+ * the results were computed over (`lookback_days` of the percentile row), which the percentiles document does
+ * not carry itself.
+ */
+export function resultRowsOf(kind: ProcessedKind, document: PendingProcessedDocument, object: ExistingObject, bars: number): ComputedResultsInput {
   const base = {
-    symbol: ticker,
-    computationVersion,
+    symbol: document.ticker,
+    computationVersion: document.computation_version,
     computedAt: object.computedAt,
-    sourceRawKey: raw.key,
-    sourceRawVersionId: raw.versionId || null,
+    sourceRawKey: document.source_raw_data_key,
+    sourceRawVersionId: document.source_raw_data_version_id,
     // The entries of all kinds and sets are enqueued together, in one insert (see commitResults).
     outbox: [],
   };
+  const date = document.as_of;
   if (kind === 'indicators') {
-    return { ...base, indicators: { lakeKey: object.key, rows: [{ date: results.asOf, values: results.indicators as never }] } };
+    return { ...base, indicators: { lakeKey: object.key, rows: [{ date, values: document.values as never }] } };
   }
   if (kind === 'percentiles') {
+    const percentiles = document.values as PercentileValues;
     return {
       ...base,
       percentiles: {
         lakeKey: object.key,
-        date: results.asOf,
-        lookbackDays: results.bars,
-        currentPricePercentile: results.percentiles.current_price_percentile,
-        statistics: results.percentiles,
+        date,
+        lookbackDays: bars,
+        currentPricePercentile: percentiles.current_price_percentile,
+        statistics: percentiles,
       },
     };
   }
-  return { ...base, features: { lakeKey: object.key, date: results.asOf, values: results.features as never, bars: results.features.bars } };
+  const features = document.values as FeatureValues;
+  return { ...base, features: { lakeKey: object.key, date, values: features as never, bars: features.bars } };
 }

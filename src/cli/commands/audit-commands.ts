@@ -62,7 +62,10 @@ export function registerAuditCommands(program: Command): void {
   withRuntimeOptions(
     catalog
       .command('rebuild')
-      .description('rebuild the catalog from the lake alone (listing and HEAD); idempotent, works on an empty database')
+      .description(
+        'rebuild the catalog (lake_objects only) from the lake alone (listing and HEAD); idempotent, works on an empty ' +
+          'database. After losing the database, `warehouse rebuild` restores every table the reports read (this one first)',
+      )
       .option('--json', 'print {listed, inserted, already_present, conflicting, failed, ignored}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const report = await withRuntime(options, ({ store, warehouse }) =>

@@ -1,0 +1,79 @@
+/**
+ * `marketlake warehouse rebuild`: every table the reports read, from the lake alone, after the database was lost.
+ *
+ *   lake_objects                     the catalog rebuild (catalog-rebuild.ts), first: the rest works from it
+ *   daily_prices                     the raw snapshots (prices.ts)
+ *   daily_indicators, indicator_percentiles, comparative_features
+ *                                    the processed objects, the newest of each row's identity (results.ts)
+ *   restatements, restatement_bars   the `restatements/` objects (restatements.ts)
+ *
+ * Not rebuilt: `computation_runs` (the history of runs: who ran what, when, with which outcome; operational,
+ * read by no report, and not in the lake) and `lake_outbox` (writes waiting for the lake: after a rebuild
+ * from the lake there is nothing to wait for, so it stays as it is, empty on a new database).
+ *
+ * Every row is written by the write path's own statements (prices, result upserts, restatement insert), so a
+ * rebuilt row is the row a run would have written. Idempotent: running it again writes the same values. An
+ * object that cannot be read or does not match its catalog row is skipped and reported with its key; the rest
+ * is rebuilt. It refuses to start while lake writes are pending: the lake is then behind the database, and the
+ * rows it gives would move back to older objects.
+ */
+import { UserError } from '../../errors.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { Warehouse } from '../../warehouse/database.js';
+import { rebuildCatalog } from '../catalog-rebuild.js';
+import { forEachLimited, noProgress, type ProgressSink } from '../work.js';
+import { restorePrices } from './prices.js';
+import { emptyReport, type WarehouseRebuildReport } from './report.js';
+import { restoreRestatements } from './restatements.js';
+import { restoreResults } from './results.js';
+
+export interface WarehouseRebuildOptions {
+  store: ObjectStore;
+  warehouse: Warehouse;
+  /** Tickers (and HEADs of the catalog step) in flight; default 4 (16 for the HEADs). */
+  concurrency?: number;
+  progress?: ProgressSink;
+}
+
+export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promise<WarehouseRebuildReport> {
+  const { store, warehouse } = options;
+  const progress = options.progress ?? noProgress;
+  const pending = await warehouse.repository.countPendingOutbox();
+  if (pending > 0) {
+    throw new UserError(
+      `${pending} lake write(s) are still pending in the outbox, so the lake is behind the database: ` +
+        'run `marketlake lake retry` first, then rebuild from the lake',
+    );
+  }
+
+  const catalog = await rebuildCatalog({ store, repository: warehouse.repository, progress, ...(options.concurrency ? { concurrency: options.concurrency * 4 } : {}) });
+  const report = emptyReport(catalog);
+  const fail = (key: string, reason: string) => report.failed.push({ key, reason });
+
+  const byTicker = groupByTicker(await warehouse.repository.listCatalogObjects());
+  progress.start(byTicker.size, 'warehouse rebuild');
+  try {
+    await forEachLimited([...byTicker], options.concurrency ?? 4, async ([ticker, rows]) => {
+      const raws = rows.filter((row) => row.kind === 'raw');
+      const snapshotDates = await restorePrices(store, warehouse, ticker, raws, report, fail);
+      await restoreResults(store, warehouse, rows.filter((row) => row.kind !== 'raw'), snapshotDates, report, fail);
+      progress.tick(ticker);
+    });
+  } finally {
+    progress.stop();
+  }
+  await restoreRestatements(store, warehouse, report, fail);
+  report.failed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return report;
+}
+
+function groupByTicker(rows: readonly CatalogObject[]): Map<string, CatalogObject[]> {
+  const byTicker = new Map<string, CatalogObject[]>();
+  for (const row of rows) {
+    let list = byTicker.get(row.ticker);
+    if (list === undefined) byTicker.set(row.ticker, (list = []));
+    list.push(row);
+  }
+  return byTicker;
+}
