@@ -24,7 +24,7 @@ describe('the lake location', () => {
 
   it('takes a file URL with an absolute path, percent-decoded', () => {
     expect(lakeOf('file:///srv/lake')).toEqual({ kind: 'file', path: '/srv/lake' });
-    expect(lakeOf('file:///srv/my%20lake/')).toEqual({ kind: 'file', path: '/srv/my lake/' });
+    expect(lakeOf('file:///srv/my%20lake/')).toEqual({ kind: 'file', path: '/srv/my lake' });
     expect(lakeOf('file:/srv/lake')).toEqual({ kind: 'file', path: '/srv/lake' });
   });
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from './errors.js';
 
 /**
@@ -88,7 +88,15 @@ function parseFileLake(text: string): string {
     return refuse((error as Error).message);
   }
   if (path === '/') return refuse('the file-system root cannot be a lake');
-  return path;
+  return resolve(path); // one spelling per folder: no trailing "/"
+}
+
+/** The lake's location, safe to print and to store: `file:///srv/lake`, `s3://bucket/prefix/ at http://host:7480`. */
+export function describeLake(lake: LakeLocation): string {
+  if (lake.kind === 'file') return pathToFileURL(lake.path).href;
+  // An endpoint may carry user info; it is never needed to tell two lakes apart.
+  const endpoint = lake.endpoint === undefined ? '' : ` at ${lake.endpoint.replace(/\/\/[^/@]*@/, '//')}`;
+  return `s3://${lake.bucket}/${lake.prefix}${endpoint}`;
 }
 
 /** A database URL without its password, for messages. */
