@@ -66,20 +66,28 @@ async function openBoundStore(config: Config, warehouse: Warehouse, overrides: R
     await bindLakeToDatabase({ ...binding, store: new FsObjectStore(config.lake.path), lakeAnswered: true });
     return FsObjectStore.open(config.lake.path);
   }
-  const { store, answered } = await openS3Store(config.lake, overrides.tolerateUnreachableLake ?? false);
-  await bindLakeToDatabase({ ...binding, store, lakeAnswered: answered });
+  const { store, unanswered } = await openS3Store(config.lake, overrides.tolerateUnreachableLake ?? false);
+  await bindLakeToDatabase({ ...binding, store, lakeAnswered: unanswered === undefined });
+  // Said once the command is known to go on: a refusal is the only line a refused command prints.
+  if (unanswered !== undefined) warnUnanswered(unanswered);
   return store;
+}
+
+function warnUnanswered(problem: string): void {
+  process.stderr.write(`marketlake: warning: ${problem}; lake writes wait in the outbox (marketlake lake retry)\n`);
 }
 
 type S3LakeLocation = Extract<LakeLocation, { kind: 's3' }>;
 
 export async function openObjectStore(config: Config, tolerateUnreachable = false): Promise<ObjectStore> {
   if (config.lake.kind === 'file') return FsObjectStore.open(config.lake.path);
-  return (await openS3Store(config.lake, tolerateUnreachable)).store;
+  const { store, unanswered } = await openS3Store(config.lake, tolerateUnreachable);
+  if (unanswered !== undefined) warnUnanswered(unanswered);
+  return store;
 }
 
-/** The S3 store, and whether it answered when opened (false only when an unreachable lake is tolerated). */
-async function openS3Store(lakeLocation: S3LakeLocation, tolerateUnreachable: boolean): Promise<{ store: ObjectStore; answered: boolean }> {
+/** The S3 store; `unanswered` says why it did not answer when opened (only when an unreachable lake is tolerated). */
+async function openS3Store(lakeLocation: S3LakeLocation, tolerateUnreachable: boolean): Promise<{ store: ObjectStore; unanswered?: string }> {
   // The AWS SDK costs about 200 ms to load: only S3 lakes pay for it.
   const [{ S3ObjectStore }, { isCredentialsFailure, s3ErrorFacts }] = await Promise.all([
     import('./storage/s3/s3-object-store.js'),
@@ -88,14 +96,13 @@ async function openS3Store(lakeLocation: S3LakeLocation, tolerateUnreachable: bo
   const { bucket, prefix, endpoint } = lakeLocation;
   const options = { bucket, prefix, ...(endpoint ? { endpoint } : {}) };
   try {
-    return { store: await S3ObjectStore.open(options), answered: true };
+    return { store: await S3ObjectStore.open(options) };
   } catch (error) {
     // No HTTP status at all: the server did not answer (refused, timed out, unresolvable). Missing credentials
     // have no status either, but no request was sent: a configuration error, like a missing bucket.
     const cause = (error as Error).cause;
     const unreachable = s3ErrorFacts(cause).status === undefined && !isCredentialsFailure(cause);
     if (!tolerateUnreachable || !unreachable) throw error;
-    process.stderr.write(`marketlake: warning: ${(error as Error).message}; lake writes wait in the outbox (marketlake lake retry)\n`);
-    return { store: new S3ObjectStore(options), answered: false };
+    return { store: new S3ObjectStore(options), unanswered: (error as Error).message };
   }
 }
