@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -261,6 +261,27 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
       expect((await readLakeIdentity(new FsObjectStore(join(home, 'shared-lake'))))?.lakeId).toBe(ids[0]);
     } finally {
       await Promise.all(databases.map((d) => d.dispose()));
+    }
+  });
+
+  it('a lake moved with its objects keeps its identity: accepted at its new place, which a writer records', async () => {
+    const fresh = await createTestWarehouse('postgres');
+    const before = join(home, 'lake-before-move');
+    const after = join(home, 'lake-after-move');
+    const open = (path: string, readOnly: boolean) =>
+      openRuntime(resolveConfig({ home, lake: pathToFileURL(path).href, database: fresh.databaseUrl! }), { readOnly });
+    const location = async () => (await fresh.warehouse.db.selectFrom('lake_identity').select('location').executeTakeFirst())?.location;
+    try {
+      await (await open(before, false)).close();
+      const lakeId = await recordedLakeId(fresh.warehouse.db);
+      await rename(before, after);
+      await (await open(after, true)).close();
+      expect(await location()).toBe(pathToFileURL(before).href); // a read-only command writes nothing
+      await (await open(after, false)).close();
+      expect(await location()).toBe(pathToFileURL(after).href);
+      expect(await recordedLakeId(fresh.warehouse.db)).toBe(lakeId);
+    } finally {
+      await fresh.dispose();
     }
   });
 
