@@ -1,5 +1,6 @@
-import type { Config } from './config.js';
+import { describeLake, type Config, type LakeLocation } from './config.js';
 import { DataLake } from './lake/data-lake.js';
+import { bindLakeToDatabase } from './lake-binding.js';
 import { FsObjectStore } from './storage/fs/fs-object-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openWarehouse, type Warehouse } from './warehouse/database.js';
@@ -23,16 +24,22 @@ export interface RuntimeOverrides {
    * versioning, access denied) still is.
    */
   tolerateUnreachableLake?: boolean;
+  /**
+   * For commands that write neither to the lake nor to the database (get, ls, verify, ...): the lake identity is
+   * checked but never written (see lake-binding.ts).
+   */
+  readOnly?: boolean;
 }
 
 /**
  * Opens the database first: when PostgreSQL is unreachable the command fails with a clear error before it
- * touches the lake.
+ * touches the lake. Then the lake, checking that the database belongs to it (lake-binding.ts) before the
+ * command writes anything.
  */
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const warehouse = await openWarehouse({ home: config.home, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
-    const store = overrides.store ?? (await openObjectStore(config, overrides.tolerateUnreachableLake ?? false));
+    const store = await openBoundStore(config, warehouse, overrides);
     const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
     return { config, store, lake, warehouse, close: () => warehouse.close() };
   } catch (error) {
@@ -41,22 +48,61 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   }
 }
 
+/** The lake's store, once the database is known to belong to it. */
+async function openBoundStore(config: Config, warehouse: Warehouse, overrides: RuntimeOverrides): Promise<ObjectStore> {
+  const binding = {
+    db: warehouse.db,
+    location: describeLake(config.lake),
+    databaseLocation: warehouse.location,
+    readOnly: overrides.readOnly ?? false,
+  };
+  if (overrides.store !== undefined) {
+    await bindLakeToDatabase({ ...binding, store: overrides.store, lakeAnswered: true });
+    return overrides.store;
+  }
+  if (config.lake.kind === 'file') {
+    // Checked through a store that has not touched the disk yet (reads need no preparation), and only then
+    // opened, which creates the folder: a mistyped --lake is refused without leaving a folder behind.
+    await bindLakeToDatabase({ ...binding, store: new FsObjectStore(config.lake.path), lakeAnswered: true });
+    return FsObjectStore.open(config.lake.path);
+  }
+  const { store, unanswered } = await openS3Store(config.lake, overrides.tolerateUnreachableLake ?? false);
+  await bindLakeToDatabase({ ...binding, store, lakeAnswered: unanswered === undefined });
+  // Said once the command is known to go on: a refusal is the only line a refused command prints.
+  if (unanswered !== undefined) warnUnanswered(unanswered);
+  return store;
+}
+
+function warnUnanswered(problem: string): void {
+  process.stderr.write(`marketlake: warning: ${problem}; lake writes wait in the outbox (marketlake lake retry)\n`);
+}
+
+type S3LakeLocation = Extract<LakeLocation, { kind: 's3' }>;
+
 export async function openObjectStore(config: Config, tolerateUnreachable = false): Promise<ObjectStore> {
   if (config.lake.kind === 'file') return FsObjectStore.open(config.lake.path);
+  const { store, unanswered } = await openS3Store(config.lake, tolerateUnreachable);
+  if (unanswered !== undefined) warnUnanswered(unanswered);
+  return store;
+}
+
+/** The S3 store; `unanswered` says why it did not answer when opened (only when an unreachable lake is tolerated). */
+async function openS3Store(lakeLocation: S3LakeLocation, tolerateUnreachable: boolean): Promise<{ store: ObjectStore; unanswered?: string }> {
   // The AWS SDK costs about 200 ms to load: only S3 lakes pay for it.
-  const [{ S3ObjectStore }, { s3ErrorFacts }] = await Promise.all([
+  const [{ S3ObjectStore }, { isCredentialsFailure, s3ErrorFacts }] = await Promise.all([
     import('./storage/s3/s3-object-store.js'),
     import('./storage/s3/s3-errors.js'),
   ]);
-  const { bucket, prefix, endpoint } = config.lake;
+  const { bucket, prefix, endpoint } = lakeLocation;
   const options = { bucket, prefix, ...(endpoint ? { endpoint } : {}) };
   try {
-    return await S3ObjectStore.open(options);
+    return { store: await S3ObjectStore.open(options) };
   } catch (error) {
-    // No HTTP status at all: the server did not answer (refused, timed out, unresolvable).
-    const unreachable = s3ErrorFacts((error as Error).cause).status === undefined;
+    // No HTTP status at all: the server did not answer (refused, timed out, unresolvable). Missing credentials
+    // have no status either, but no request was sent: a configuration error, like a missing bucket.
+    const cause = (error as Error).cause;
+    const unreachable = s3ErrorFacts(cause).status === undefined && !isCredentialsFailure(cause);
     if (!tolerateUnreachable || !unreachable) throw error;
-    process.stderr.write(`marketlake: warning: ${(error as Error).message}; lake writes wait in the outbox (marketlake lake retry)\n`);
-    return new S3ObjectStore(options);
+    return { store: new S3ObjectStore(options), unanswered: (error as Error).message };
   }
 }

@@ -11,6 +11,9 @@ export function withRuntimeOptions(command: Command): Command {
     .option('--database <url>', 'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)');
 }
 
+/** For commands that write neither to the lake nor to the database: see RuntimeOverrides.readOnly. */
+export const READ_ONLY: RuntimeOverrides = { readOnly: true };
+
 /** Opens the runtime for one command and always closes it, whatever the command does. */
 export async function withRuntime<T>(
   flags: ConfigFlags,

@@ -183,6 +183,18 @@ export interface RestatementBarsTable {
   new_value: number | null;
 }
 
+/** The lake this database belongs to (migration 0003): at most one row, see src/lake-binding.ts. */
+export interface LakeIdentityTable {
+  /** Always true: the primary key that keeps the table at one row. */
+  singleton: ColumnType<boolean, true | undefined, never>;
+  lake_id: string;
+  /** When the lake's marker object was made. */
+  lake_created_at: Timestamp;
+  /** The lake's location (credentials removed) when a writer last opened it; for messages. */
+  location: string;
+  recorded_at: DefaultTimestamp;
+}
+
 export interface Database {
   daily_prices: DailyPricesTable;
   daily_indicators: DailyIndicatorsTable;
@@ -193,6 +205,7 @@ export interface Database {
   computation_runs: ComputationRunsTable;
   restatements: RestatementsTable;
   restatement_bars: RestatementBarsTable;
+  lake_identity: LakeIdentityTable;
 }
 
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
@@ -206,4 +219,5 @@ export const TABLE_NAMES = [
   'computation_runs',
   'restatements',
   'restatement_bars',
+  'lake_identity',
 ] as const satisfies readonly (keyof Database)[];

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
+import { LAKE_MARKER_KEY } from '../../src/lake/identity.js';
 import { runDaily } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
@@ -110,6 +111,9 @@ describe.skipIf(!installed && process.env.MARKETLAKE_REQUIRE_SERVICES !== '1')('
     }
     const keys: string[] = [];
     for await (const key of listAllKeys(store, '')) keys.push(key);
+    // The first CLI command that reached the lake gave it its identity (src/lake-binding.ts).
+    expect(keys).toContain(LAKE_MARKER_KEY);
+    keys.splice(keys.indexOf(LAKE_MARKER_KEY), 1);
     expect(keys).toHaveLength(TICKERS.length * 4);
     expect(new Set(keys).size).toBe(keys.length);
   }, 180_000);

@@ -7,7 +7,7 @@ import { normalizeTicker } from '../../market/ticker.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
-import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 
 interface VerifyCommandOptions extends ConfigFlags {
   tickers?: string[];
@@ -52,6 +52,7 @@ export function registerAuditCommands(program: Command): void {
         ...(options.sample !== undefined ? { sample: options.sample } : {}),
         progress: terminalProgress(),
       }),
+      READ_ONLY,
     );
     if (options.json) printJson(report);
     else printVerifyReport(report);

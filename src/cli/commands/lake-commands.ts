@@ -6,7 +6,7 @@ import { normalizeTicker } from '../../market/ticker.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
 import { listAllKeys } from '../../storage/listing.js';
 import { formatTable, printJson } from '../output.js';
-import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import type { ConfigFlags } from '../../config.js';
 
 function parseKind(value: string): ObjectKind {
@@ -80,7 +80,7 @@ export function registerLakeReadCommands(program: Command): void {
         JSON.stringify(object.body, null, 2),
       ];
       process.stdout.write(lines.join('\n') + '\n');
-    });
+    }, READ_ONLY);
   });
 
   withRuntimeOptions(
@@ -101,7 +101,7 @@ export function registerLakeReadCommands(program: Command): void {
           ...versions.map((v) => [v.date, v.computed_at ?? '-', v.computation_version ?? '-', v.key, v.version_id]),
         ]) + `\n(${versions.length} versions)\n`,
       );
-    });
+    }, READ_ONLY);
   });
 
   withRuntimeOptions(
@@ -119,7 +119,7 @@ export function registerLakeReadCommands(program: Command): void {
       for (const derived of lineage.derived) lines.push(`  -> ${derived.key} (version ${derived.version_id})`);
       if (lineage.sources.length === 0 && lineage.derived.length === 0) lines.push('  (nothing computed from it yet)');
       process.stdout.write(lines.join('\n') + '\n');
-    });
+    }, READ_ONLY);
   });
 
   withRuntimeOptions(
@@ -134,6 +134,6 @@ export function registerLakeReadCommands(program: Command): void {
       for await (const key of listAllKeys(store, prefix)) keys.push(key);
       if (options.json) return printJson(keys);
       process.stdout.write(keys.map((key) => `${key}\n`).join(''));
-    });
+    }, READ_ONLY);
   });
 }

@@ -11,7 +11,7 @@ import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
-import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 
 interface ReprocessCommandOptions extends ConfigFlags {
   computationVersion: ComputationVersion;
@@ -117,6 +117,7 @@ export function registerReprocessCommands(program: Command): void {
     const tickers = tickerList(options.tickers);
     const report = await withRuntime(options, ({ lake, warehouse }) =>
       diffVersions({ lake, warehouse, from: options.from, to: options.to, ...(tickers ? { tickers } : {}), ...(options.date ? { date: options.date } : {}) }),
+      READ_ONLY,
     );
     if (options.json) printJson(report);
     else process.stdout.write(formatDiffReport(report, options.all ?? false) + '\n');

@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { DEFAULT_RESTORE_DAYS, DEFAULT_RESTORE_TIER, RESTORE_TIERS, type RestoreTier } from '../../storage/archived.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 
 interface RestoreCommandOptions extends ConfigFlags {
   days: number;
@@ -67,6 +67,6 @@ export function registerRestoreCommand(program: Command): void {
         );
       }
       process.exitCode = reports.some((r) => r.state === 'failed') ? EXIT_FAILURE : EXIT_OK;
-    });
+    }, READ_ONLY);
   });
 }

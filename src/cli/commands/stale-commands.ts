@@ -3,7 +3,7 @@ import type { ConfigFlags } from '../../config.js';
 import { normalizeTicker } from '../../market/ticker.js';
 import { currentComputationVersion, findStale, type StaleReason, type StaleResult } from '../../staleness/index.js';
 import { formatTable, printJson } from '../output.js';
-import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 
 interface StaleOptions extends ConfigFlags {
   computationVersion?: string;
@@ -40,7 +40,7 @@ export function registerStaleCommands(program: Command): void {
       const stale = await findStale({ warehouse, lake, computationVersion, ...(options.ticker ? { tickers: options.ticker } : {}) });
       if (options.json) return printJson(stale);
       printStaleReport(stale, computationVersion);
-    });
+    }, READ_ONLY);
   });
 }
 

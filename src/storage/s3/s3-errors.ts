@@ -47,6 +47,16 @@ export function s3ErrorFacts(error: unknown): S3ErrorFacts {
   return { code, status, message, storageClass: typeof e.StorageClass === 'string' ? e.StorageClass : undefined };
 }
 
+/**
+ * The SDK found no credentials, or could not load the ones configured (a missing profile, an expired SSO
+ * token): it sent no request, so there is no status either, but the server is not the problem. A configuration
+ * error, never "the lake does not answer".
+ */
+export function isCredentialsFailure(error: unknown): boolean {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'CredentialsProviderError' || name === 'TokenProviderError';
+}
+
 export function describeS3Failure(facts: S3ErrorFacts): string {
   const status = facts.status === undefined ? '' : ` (HTTP ${facts.status})`;
   const message = facts.message === undefined || facts.message === facts.code ? '' : `: ${facts.message}`;

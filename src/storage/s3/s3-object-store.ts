@@ -30,7 +30,7 @@ import {
   type StoredObject,
   type Tags,
 } from '../object-store.js';
-import { describeS3Failure, s3ErrorFacts, toObjectStoreError, type S3ErrorContext } from './s3-errors.js';
+import { describeS3Failure, isCredentialsFailure, s3ErrorFacts, toObjectStoreError, type S3ErrorContext } from './s3-errors.js';
 
 /**
  * The lake on Amazon S3 or an S3-compatible server (Ceph RGW, ...), on the AWS SDK v3.
@@ -168,6 +168,13 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (error) {
+      if (isCredentialsFailure(error)) {
+        throw new ObjectStoreError(
+          `no AWS credentials for S3 bucket ${this.bucket}${this.at()} (${(error as Error).message}): set AWS_ACCESS_KEY_ID and ` +
+            'AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where an instance or container role provides them',
+          { cause: error },
+        );
+      }
       const facts = s3ErrorFacts(error);
       if (facts.status === 404) {
         throw new ObjectStoreError(`S3 bucket ${this.bucket} does not exist${this.at()}; create it (with versioning enabled) first`, { cause: error });
