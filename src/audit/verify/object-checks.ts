@@ -45,6 +45,8 @@ export class ObjectChecks {
     private readonly catalog: ReadonlyMap<string, CatalogObject>,
     private readonly rawSource: RawSource,
     private readonly findings: Findings,
+    /** Keys the listing found damaged (already reported with why): a read of them is not reported again. */
+    private readonly damaged: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   async checkProcessed(key: string, parsed: ParsedKey): Promise<void> {
@@ -132,7 +134,10 @@ export class ObjectChecks {
     this.checkedRawKeys.add(raw.key);
     // A missing version is reported on the processed object that names it (the key itself may be fine).
     if (raw.status === 'missing') return;
-    if (raw.status === 'unreadable') return this.readError(raw.key, 'raw', raw.error, raw.versionId);
+    if (raw.status === 'unreadable') {
+      if (this.damaged.has(raw.key)) return;
+      return this.readError(raw.key, 'raw', raw.error, raw.versionId);
+    }
     this.rawBodiesChecked++;
     this.checkContentSha256(raw.key, 'raw', raw.head, raw.sha256);
     if (raw.status === 'unparseable') {

@@ -47,15 +47,25 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
   for (const row of rows) {
     if (!listedKeys.has(row.key)) findings.missing.push({ key: row.key, kind: row.kind, version_id: row.versionId, problem: 'no-object' });
   }
+  // What the store lists but cannot serve is one finding, from the listing, and is not read again: the other
+  // checks would only fail on it once more (or, for a foreign entry, look for an object that is not there).
+  const damaged = new Map<string, string>();
   for (const object of listed) {
-    if (!catalog.has(object.key)) findings.uncatalogued.push({ key: object.key, kind: object.parsed?.kind ?? 'unknown', size: object.size });
+    if (object.damage === undefined) continue;
+    damaged.set(object.key, object.damage);
+    findings.mismatch({ key: object.key, kind: object.parsed?.kind ?? 'unknown', problem: 'read-error', actual: object.damage });
+  }
+  for (const object of listed) {
+    if (!catalog.has(object.key) && !damaged.has(object.key)) {
+      findings.uncatalogued.push({ key: object.key, kind: object.parsed?.kind ?? 'unknown', size: object.size });
+    }
   }
 
-  const ours = listed.flatMap((object) => (object.parsed ? [{ key: object.key, parsed: object.parsed }] : []));
+  const ours = listed.flatMap((object) => (object.parsed && !damaged.has(object.key) ? [{ key: object.key, parsed: object.parsed }] : []));
   // Neighbours share a raw snapshot, so the raw cache stays small whatever the size of the lake.
   const processed = ours.filter((object) => object.parsed.kind !== 'raw').sort((a, b) => compareByComputation(a.parsed, b.parsed));
   const selected = options.sample === undefined ? processed : sampleItems(processed, options.sample, options.random);
-  const checks = new ObjectChecks(store, catalog, new RawSource(store), findings);
+  const checks = new ObjectChecks(store, catalog, new RawSource(store), findings, damaged);
 
   await phase(progress, 'verify processed', selected, concurrency, (object) => checks.checkProcessed(object.key, object.parsed), (o) => o.key);
   if (options.sample === undefined) {
@@ -63,7 +73,7 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
     await phase(progress, 'verify raw', raws, concurrency, (object) => checks.checkRawKey(object.key), (o) => o.key);
   }
   const parsedByKey = new Map<string, ParsedKey>(ours.map((object) => [object.key, object.parsed]));
-  const unchecked = rows.filter((row) => listedKeys.has(row.key) && !checks.comparedRows.has(row.key));
+  const unchecked = rows.filter((row) => listedKeys.has(row.key) && !checks.comparedRows.has(row.key) && !damaged.has(row.key));
   for (const row of unchecked.filter((row) => !parsedByKey.has(row.key))) {
     findings.mismatch({ key: row.key, kind: row.kind, problem: 'catalog', field: 'key', actual: 'not a marketlake object key (DESIGN.md "Keys")' });
   }
