@@ -17,6 +17,8 @@ export interface ListedLakeObject {
   parsed: ParsedKey | undefined;
   /** Why the store cannot serve what it lists under this key (see ListedObject.damage); absent when healthy. */
   damage?: string;
+  /** The ETag of the current version as listed, when the store gives one. */
+  etag?: string;
 }
 
 /** The prefixes to list: the two top folders, or per ticker the folder of every raw source and processed kind. */
@@ -34,6 +36,7 @@ export async function listLakeObjects(store: ObjectStore, prefixes: readonly str
     for await (const object of listAllObjects(store, prefix)) {
       const entry: ListedLakeObject = { key: object.key, size: object.size, parsed: parseKeyOrUndefined(object.key) };
       if (object.damage !== undefined) entry.damage = object.damage;
+      if (object.etag !== undefined) entry.etag = object.etag;
       listed.push(entry);
     }
   }

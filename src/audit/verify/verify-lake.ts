@@ -32,7 +32,8 @@ export interface VerifyOptions {
  *    raw object, read BY VERSION ID, against its own metadata, the catalog and the processed object's
  *    `source_raw_data_sha256`; then `computeResults` under the RECORDED computation version, compared bit for
  *    bit with the stored values.
- * 3. Without a sample, every other raw object's body too; with one, the catalog rows not read in full are
+ * 3. Without a sample, every other raw object's body too, and the current version of a raw key whose listed ETag
+ *    is not that of the version its results named (a version written behind the lake's back); with one, the catalog rows not read in full are
  *    checked against a HEAD of their version (sha256 from the metadata, size, lineage columns).
  */
 export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> {
@@ -61,7 +62,9 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
     }
   }
 
-  const ours = listed.flatMap((object) => (object.parsed && !damaged.has(object.key) ? [{ key: object.key, parsed: object.parsed }] : []));
+  const ours = listed.flatMap((object) =>
+    object.parsed && !damaged.has(object.key) ? [{ key: object.key, parsed: object.parsed, etag: object.etag }] : [],
+  );
   // Neighbours share a raw snapshot, so the raw cache stays small whatever the size of the lake.
   const processed = ours.filter((object) => object.parsed.kind !== 'raw').sort((a, b) => compareByComputation(a.parsed, b.parsed));
   const selected = options.sample === undefined ? processed : sampleItems(processed, options.sample, options.random);
@@ -69,7 +72,7 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
 
   await phase(progress, 'verify processed', selected, concurrency, (object) => checks.checkProcessed(object.key, object.parsed), (o) => o.key);
   if (options.sample === undefined) {
-    const raws = ours.filter((object) => object.parsed.kind === 'raw' && !checks.checkedRawKeys.has(object.key));
+    const raws = ours.filter((object) => object.parsed.kind === 'raw' && !checks.currentRawChecked(object.key, object.etag));
     await phase(progress, 'verify raw', raws, concurrency, (object) => checks.checkRawKey(object.key), (o) => o.key);
   }
   const parsedByKey = new Map<string, ParsedKey>(ours.map((object) => [object.key, object.parsed]));
