@@ -29,18 +29,22 @@ const temporary: string[] = [];
  *   D05.SI   indicators zero bytes, percentiles a directory in place of the file, features unreadable (mode 000)
  *   7203.T   raw snapshot truncated: its three results cannot be checked against it
  *   0700.HK  features rewritten with its header fixed (the store serves it; a value finding), the rest healthy
+ *   9988.HK  the folder of its features unreadable (mode 000): one finding for the folder, the rest healthy
  *   + a foreign file dropped in NVDA's indicators folder
  */
 describe('damaged objects in the file lake are findings among others (verify, ls, catalog rebuild)', () => {
   let home: string;
   let lake: string;
-  /** The 16 objects of the run: 4 raw, 12 processed. */
+  /** The 20 objects of the run: 5 raw, 15 processed. */
   let keys: string[];
   const damaged = new Map<string, RegExp>();
   let foreignKey: string;
   let tamperedKey: string;
   let rawTruncated: string;
   let resultsOfRawTruncated: string[];
+  let unreadableFolder: string;
+  /** The object inside the unreadable folder: nothing can list it. */
+  let hidden: string;
 
   const keyOf = (prefix: string): string => {
     const found = keys.find((k) => k.startsWith(prefix));
@@ -52,9 +56,9 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     home = await mkdtemp(join(tmpdir(), 'marketlake-damage-'));
     temporary.push(home);
     lake = join(home, 'lake');
-    expect((await runCli('run', '--home', home, '--tickers', 'NVDA,D05.SI,7203.T,0700.HK', '--json')).code).toBe(0);
+    expect((await runCli('run', '--home', home, '--tickers', 'NVDA,D05.SI,7203.T,0700.HK,9988.HK', '--json')).code).toBe(0);
     keys = (json((await runCli('ls', '--home', home, '--json')).stdout) as string[]).filter((k) => /^(raw|processed)\//.test(k));
-    expect(keys).toHaveLength(16);
+    expect(keys).toHaveLength(20);
 
     // Keys come from the run itself: their dates are the day the test runs.
     const file = (key: string) => objectFilePath(lake, key);
@@ -93,6 +97,10 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     if (isRoot()) await chownTree(home, NOBODY, NOBODY);
     await chmod(file(unreadable), 0o000);
     damaged.set(unreadable, /^unreadable object file .*: EACCES: permission denied/);
+    unreadableFolder = 'processed/features/9988.HK/';
+    hidden = keyOf(unreadableFolder);
+    await chmod(join(lake, 'processed/features/9988.HK'), 0o000);
+    damaged.set(unreadableFolder, /^a folder the store cannot read \(EACCES\): \/.*\/processed\/features\/9988\.HK$/);
   }, 300_000);
   afterAll(async () => {
     await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -103,7 +111,7 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     expect(result.code, result.stderr).toBe(1);
     const report = json(result.stdout) as Report;
     for (const [key, reason] of damaged) {
-      const kind = key === foreignKey ? 'unknown' : key.startsWith('raw/') ? 'raw' : key.split('/')[1];
+      const kind = key === foreignKey || key === unreadableFolder ? 'unknown' : key.startsWith('raw/') ? 'raw' : key.split('/')[1];
       expect(report.mismatches.filter((m) => m.key === key), key).toEqual([{ key, kind, problem: 'read-error', actual: expect.stringMatching(reason) }]);
     }
     // The results of the truncated raw snapshot cannot be checked against it, and say so.
@@ -113,9 +121,10 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     // A finding of another kind, on an object the store serves: found as ever.
     expect(report.mismatches).toContainEqual(expect.objectContaining({ key: tamperedKey, problem: 'value', field: 'return_1d', actual: 12.5 }));
     expect(new Set(report.mismatches.map((m) => m.key))).toEqual(new Set([...damaged.keys(), ...resultsOfRawTruncated, tamperedKey]));
-    // Recomputed: 7203.T's three results (up to their raw) and 0700.HK's three; read in full: the other three raw
-    // snapshots; every catalog row checked; nothing reported missing or uncatalogued.
-    expect(report).toMatchObject({ checked: 6, raw_checked: 3, catalog_rows: 16, ok: false, missing_objects: [], uncatalogued_objects: [] });
+    // Recomputed: 7203.T's three results (up to their raw), 0700.HK's three and 9988.HK's two that can be read;
+    // read in full: the other four raw snapshots; every catalog row checked; nothing reported missing (the row of
+    // the object in the unreadable folder is covered by the folder's finding) or uncatalogued.
+    expect(report).toMatchObject({ checked: 8, raw_checked: 4, catalog_rows: 20, ok: false, missing_objects: [], uncatalogued_objects: [] });
 
     const text = await runCliAsOwner(['verify', '--home', home]);
     expect(text.code).toBe(1);
@@ -127,19 +136,19 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     const listed = await runCliAsOwner(['ls', '--home', home, '--json']);
     expect(listed.code).toBe(1);
     const entries = (json(listed.stdout) as Listed[]).filter((entry) => /^(raw|processed)\//.test(typeof entry === 'string' ? entry : entry.key));
-    const expected = [...keys, foreignKey].sort(compareUtf8).map((key) => {
+    const expected = [...keys.filter((k) => k !== hidden), foreignKey, unreadableFolder].sort(compareUtf8).map((key) => {
       const reason = damaged.get(key);
       return reason === undefined ? key : { key, damaged: expect.stringMatching(reason) };
     });
     expect(entries).toEqual(expected);
-    expect(listed.stderr).toMatch(/^ls: 8 of \d+ listed objects cannot be read \(marked DAMAGED\)/);
+    expect(listed.stderr).toMatch(/^ls: 9 of \d+ listed objects cannot be read \(marked DAMAGED\)/);
 
     const text = await runCliAsOwner(['ls', '--home', home]);
     expect(text.code).toBe(1);
     const lines = text.stdout.trimEnd().split('\n').filter((line) => /^(raw|processed)\//.test(line));
-    expect(lines).toHaveLength(17);
+    expect(lines).toHaveLength(21);
     for (const key of damaged.keys()) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${escape(key)}  DAMAGED: `)));
-    expect(lines.filter((line) => !line.includes('  DAMAGED: '))).toEqual(keys.filter((k) => !damaged.has(k)));
+    expect(lines.filter((line) => !line.includes('  DAMAGED: '))).toEqual(keys.filter((k) => !damaged.has(k) && k !== hidden));
   });
 
   it('catalog rebuild on an empty database skips and reports each, catalogues every other object, and exits 1', async () => {
@@ -151,8 +160,8 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     const result = await runCliAsOwner(['catalog', 'rebuild', ...flags, '--json']);
     expect(result.code, result.stderr).toBe(1);
     expect(json(result.stdout)).toEqual({
-      listed: 17,
-      inserted: 9,
+      listed: 21,
+      inserted: 12,
       already_present: 0,
       conflicting: [],
       failed: [...damaged].sort(([a], [b]) => compareUtf8(a, b)).map(([key, reason]) => ({ key, reason: expect.stringMatching(reason) })),
@@ -160,7 +169,7 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     });
     const text = await runCliAsOwner(['catalog', 'rebuild', ...flags]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^catalog rebuild: 17 objects listed; 0 rows inserted, 9 already present, 0 conflicting, 8 failed, 0 ignored\n/);
+    expect(text.stdout).toMatch(/^catalog rebuild: 21 objects listed; 0 rows inserted, 12 already present, 0 conflicting, 9 failed, 0 ignored\n/);
     for (const key of damaged.keys()) expect(text.stdout).toContain(`  FAILED   ${key}: `);
   }, 300_000);
 });

@@ -45,8 +45,14 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
   const [rows, listed] = await Promise.all([catalogRowsInScope(repository, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
   const catalog = new Map(rows.map((row) => [row.key, row]));
   const listedKeys = new Set(listed.map((object) => object.key));
+  // A folder the store cannot read is listed as one damaged entry under its prefix (ending in "/"); the rows of
+  // the objects inside it are covered by that finding, not reported missing one by one.
+  const unreadableFolders = listed.filter((object) => object.damage !== undefined && object.key.endsWith('/')).map((object) => object.key);
+  const inUnreadableFolder = (key: string) => unreadableFolders.some((folder) => key.startsWith(folder));
   for (const row of rows) {
-    if (!listedKeys.has(row.key)) findings.missing.push({ key: row.key, kind: row.kind, version_id: row.versionId, problem: 'no-object' });
+    if (!listedKeys.has(row.key) && !inUnreadableFolder(row.key)) {
+      findings.missing.push({ key: row.key, kind: row.kind, version_id: row.versionId, problem: 'no-object' });
+    }
   }
   // What the store lists but cannot serve is one finding, from the listing, and is not read again: the other
   // checks would only fail on it once more (or, for a foreign entry, look for an object that is not there).

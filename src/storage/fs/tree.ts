@@ -71,9 +71,22 @@ async function readFolder(dir: string, isRoot: boolean): Promise<Entry[]> {
   return entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
 }
 
+/** A folder that cannot be read (permissions, an I/O error) is reported, not skipped; running out of descriptors is not about it. */
+function isUnreadableFolder(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && code !== 'EMFILE' && code !== 'ENFILE' && code !== 'ENOMEM';
+}
+
 /** Whether a folder holds at least one object anywhere below it; stops at the first one found. */
 export async function holdsAnyObject(dir: string): Promise<boolean> {
-  const entries = await readFolder(dir, false);
+  let entries: Entry[];
+  try {
+    entries = await readFolder(dir, false);
+  } catch (error) {
+    // It may: a listing inside it reports it as unreadable, rather than a prefix listing hiding it.
+    if (isUnreadableFolder(error)) return true;
+    throw error;
+  }
   if (entries.some((entry) => entry.isObject && entry.foreign === undefined)) return true;
   for (const entry of entries) {
     if (!entry.isObject && (await holdsAnyObject(entry.path))) return true;
@@ -109,8 +122,18 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
     return at < 0 ? undefined : keyOrLead.slice(0, at + delimiter.length);
   };
 
-  async function* walk(dir: string, folderPrefix: string, filter: string): AsyncGenerator<TreeItem> {
-    for (const entry of await readFolder(dir, dir === root)) {
+  /** `folderPrefix` ends with "/" below the start: an unreadable folder there is one damaged item under that key. */
+  async function* walk(dir: string, folderPrefix: string, filter: string, isBelowStart = false): AsyncGenerator<TreeItem> {
+    let entries: Entry[];
+    try {
+      entries = await readFolder(dir, dir === root);
+    } catch (error) {
+      if (!isBelowStart || !isUnreadableFolder(error)) throw error;
+      // Keyed by the folder's prefix, which sorts before everything inside it: pages stay in key order.
+      if (!isExcludedKey(folderPrefix)) yield { kind: 'object', key: folderPrefix, path: dir, foreign: `a folder the store cannot read (${error.code})` };
+      return;
+    }
+    for (const entry of entries) {
       if (!entry.segment.startsWith(filter)) continue;
       if (entry.isObject) {
         const key = folderPrefix + entry.segment;
@@ -130,7 +153,7 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
         if (isExcludedFolder(lead)) continue;
         const common = commonPrefixOf(lead);
         if (common === undefined) {
-          yield* walk(entry.path, lead, '');
+          yield* walk(entry.path, lead, '', true);
         } else if (common !== lastPrefix && (await holdsAnyObject(entry.path))) {
           lastPrefix = common;
           yield { kind: 'prefix', prefix: common };
