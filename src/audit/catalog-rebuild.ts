@@ -33,7 +33,10 @@ export interface RebuildReport {
   already_present: number;
   /** Rows that exist with other values; `columns` names the `lake_objects` columns that differ. */
   conflicting: { key: string; columns: string[] }[];
-  /** Objects whose row could not be made (unreadable, or lacking a required column anywhere), with why. */
+  /**
+   * Objects whose row could not be made, with why: what the store lists but cannot serve (a damaged or foreign
+   * file, see ListedObject.damage), an object it cannot read, or one lacking a required column anywhere.
+   */
   failed: { key: string; reason: string }[];
   /** Keys outside the layout of DESIGN.md "Keys" (not marketlake objects): left out of the catalog. */
   ignored: string[];
@@ -44,8 +47,12 @@ export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildRe
   const progress = options.progress ?? noProgress;
   const listed = await listLakeObjects(store, scopePrefixes());
   const report: RebuildReport = { listed: listed.length, inserted: 0, already_present: 0, conflicting: [], failed: [], ignored: [] };
-  const ours = listed.flatMap((object) => (object.parsed ? [{ key: object.key, parsed: object.parsed }] : []));
-  report.ignored = listed.filter((object) => object.parsed === undefined).map((object) => object.key);
+  // What the store lists but cannot serve (a damaged or foreign file) gets no row: it is reported, with why, and
+  // every other object is still catalogued.
+  for (const object of listed) if (object.damage !== undefined) report.failed.push({ key: object.key, reason: object.damage });
+  const healthy = listed.filter((object) => object.damage === undefined);
+  const ours = healthy.flatMap((object) => (object.parsed ? [{ key: object.key, parsed: object.parsed }] : []));
+  report.ignored = healthy.filter((object) => object.parsed === undefined).map((object) => object.key);
 
   progress.start(ours.length, 'catalog rebuild');
   try {

@@ -15,6 +15,10 @@ export interface ListedLakeObject {
   size: number;
   /** Undefined for a key outside the layout of DESIGN.md "Keys" (a manual upload, another tool's file). */
   parsed: ParsedKey | undefined;
+  /** Why the store cannot serve what it lists under this key (see ListedObject.damage); absent when healthy. */
+  damage?: string;
+  /** The ETag of the current version as listed, when the store gives one. */
+  etag?: string;
 }
 
 /** The prefixes to list: the two top folders, or per ticker the folder of every raw source and processed kind. */
@@ -30,7 +34,10 @@ export async function listLakeObjects(store: ObjectStore, prefixes: readonly str
   const listed: ListedLakeObject[] = [];
   for (const prefix of prefixes) {
     for await (const object of listAllObjects(store, prefix)) {
-      listed.push({ key: object.key, size: object.size, parsed: parseKeyOrUndefined(object.key) });
+      const entry: ListedLakeObject = { key: object.key, size: object.size, parsed: parseKeyOrUndefined(object.key) };
+      if (object.damage !== undefined) entry.damage = object.damage;
+      if (object.etag !== undefined) entry.etag = object.etag;
+      listed.push(entry);
     }
   }
   return listed;

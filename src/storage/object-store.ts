@@ -73,6 +73,13 @@ export interface ListedObject {
   size: number;
   lastModified: Date;
   etag?: string;
+  /**
+   * Set when the store lists something under this key that it cannot describe or serve, and why: on the file
+   * store a truncated, headerless, empty or unreadable object file, or an entry it did not write (a foreign file,
+   * a directory in place of an object file, a symlink). The listing goes on past it; `size` and `lastModified`
+   * are then what the file system says (0 for what is not a file), `etag` is absent. S3 never sets it.
+   */
+  damage?: string;
 }
 
 export interface ListObjectsPage {
@@ -93,10 +100,13 @@ export interface ListVersionsInput {
 
 export interface ListedVersion {
   key: string;
+  /** Empty when `damage` is set (the version id is in the header that cannot be read). */
   versionId: string;
   isLatest: boolean;
   size: number;
   lastModified: Date;
+  /** As ListedObject.damage. */
+  damage?: string;
 }
 
 export interface ListVersionsPage {

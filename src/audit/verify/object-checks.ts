@@ -37,6 +37,8 @@ export class ObjectChecks {
   /** Raw objects checked, as `key\nversion`, and their keys. */
   readonly checkedRaws = new Set<string>();
   readonly checkedRawKeys = new Set<string>();
+  /** The ETags of the raw versions read, per key (a version read by id need not be the key's current one). */
+  private readonly checkedRawEtags = new Map<string, Set<string>>();
   /** Raw bodies actually read and hashed (a missing or unreadable version is not counted). */
   rawBodiesChecked = 0;
 
@@ -45,6 +47,8 @@ export class ObjectChecks {
     private readonly catalog: ReadonlyMap<string, CatalogObject>,
     private readonly rawSource: RawSource,
     private readonly findings: Findings,
+    /** Keys the listing found damaged (already reported with why): a read of them is not reported again. */
+    private readonly damaged: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   async checkProcessed(key: string, parsed: ParsedKey): Promise<void> {
@@ -101,7 +105,17 @@ export class ObjectChecks {
     }
   }
 
-  /** A raw object not reached through any processed object: its current version. */
+  /**
+   * Whether the current version of a raw key (as listed, by its ETag) has been read already. Processed objects
+   * lead to the raw version they record, which is not the current one when someone wrote a new version of the
+   * key behind the lake's back (on S3); without an ETag to tell, the current version is read again.
+   */
+  currentRawChecked(key: string, listedEtag: string | undefined): boolean {
+    if (!this.checkedRawKeys.has(key)) return false;
+    return listedEtag !== undefined && this.checkedRawEtags.get(key)?.has(listedEtag) === true;
+  }
+
+  /** A raw object not reached through any processed object, or not in its current version: its current version. */
   async checkRawKey(key: string): Promise<void> {
     const raw = await this.rawSource.load(key);
     if (raw.status === 'missing') return this.readError(key, 'raw', LISTED_BUT_GONE);
@@ -132,8 +146,15 @@ export class ObjectChecks {
     this.checkedRawKeys.add(raw.key);
     // A missing version is reported on the processed object that names it (the key itself may be fine).
     if (raw.status === 'missing') return;
-    if (raw.status === 'unreadable') return this.readError(raw.key, 'raw', raw.error, raw.versionId);
+    if (raw.status === 'unreadable') {
+      if (this.damaged.has(raw.key)) return;
+      return this.readError(raw.key, 'raw', raw.error, raw.versionId);
+    }
     this.rawBodiesChecked++;
+    if (raw.head.etag !== undefined) {
+      const etags = this.checkedRawEtags.get(raw.key) ?? new Set<string>();
+      this.checkedRawEtags.set(raw.key, etags.add(raw.head.etag));
+    }
     this.checkContentSha256(raw.key, 'raw', raw.head, raw.sha256);
     if (raw.status === 'unparseable') {
       this.findings.mismatch({ key: raw.key, kind: 'raw', problem: 'unparseable', actual: raw.error, version_id: raw.head.versionId });

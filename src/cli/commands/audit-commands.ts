@@ -65,7 +65,8 @@ export function registerAuditCommands(program: Command): void {
       .command('rebuild')
       .description(
         'rebuild the catalog (lake_objects only) from the lake alone (listing and HEAD); idempotent, works on an empty ' +
-          'database. After losing the database, `warehouse rebuild` restores every table the reports read (this one first)',
+          'database; exits 1 when any listed object got no row equal to it (conflicting, failed or ignored). After ' +
+          'losing the database, `warehouse rebuild` restores every table the reports read (this one first)',
       )
       .option('--json', 'print {listed, inserted, already_present, conflicting, failed, ignored}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
@@ -74,7 +75,10 @@ export function registerAuditCommands(program: Command): void {
     );
     if (options.json) printJson(report);
     else printRebuildReport(report);
-    process.exitCode = report.conflicting.length === 0 && report.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
+    // Anything listed that did not end up catalogued as it is (a conflict, a damaged or foreign object) is for
+    // someone to look at: the rest was still catalogued, but the catalog does not describe the whole lake.
+    const skipped = report.conflicting.length + report.failed.length + report.ignored.length;
+    process.exitCode = skipped === 0 ? EXIT_OK : EXIT_FAILURE;
   });
 }
 

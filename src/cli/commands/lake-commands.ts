@@ -4,7 +4,9 @@ import { UsageError } from '../../errors.js';
 import { isIsoDate } from '../../market/dates.js';
 import { normalizeTicker } from '../../market/ticker.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
-import { listAllKeys } from '../../storage/listing.js';
+import { listAllObjects } from '../../storage/listing.js';
+import type { ListedObject } from '../../storage/object-store.js';
+import { EXIT_FAILURE } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import type { ConfigFlags } from '../../config.js';
@@ -125,15 +127,22 @@ export function registerLakeReadCommands(program: Command): void {
   withRuntimeOptions(
     program
       .command('ls')
-      .description('list object keys under a prefix')
+      .description('list object keys under a prefix; an object the store cannot serve is listed marked as damaged (exit 1)')
       .argument('[prefix]', 'key prefix, e.g. processed/indicators/NVDA/', '')
-      .option('--json', 'print an array of keys'),
+      .option('--json', 'print an array: a key (string) per object, {"key", "damaged": why} for a damaged one'),
   ).action(async (prefix: string, options: ReadOptions) => {
     await withRuntime(options, async ({ store }) => {
-      const keys: string[] = [];
-      for await (const key of listAllKeys(store, prefix)) keys.push(key);
-      if (options.json) return printJson(keys);
-      process.stdout.write(keys.map((key) => `${key}\n`).join(''));
+      const listed: ListedObject[] = [];
+      for await (const object of listAllObjects(store, prefix)) listed.push(object);
+      const damaged = listed.filter((object) => object.damage !== undefined).length;
+      // A healthy object stays a plain key, as before; a damaged one is an object, so that a script expecting
+      // keys fails on it loudly instead of going on to read something the store cannot serve.
+      if (options.json) printJson(listed.map((object) => (object.damage === undefined ? object.key : { key: object.key, damaged: object.damage })));
+      else process.stdout.write(listed.map((object) => (object.damage === undefined ? `${object.key}\n` : `${object.key}  DAMAGED: ${object.damage}\n`)).join(''));
+      if (damaged > 0) {
+        process.stderr.write(`ls: ${damaged} of ${listed.length} listed objects cannot be read (marked DAMAGED); \`marketlake verify\` reports them with the rest\n`);
+        process.exitCode = EXIT_FAILURE;
+      }
     }, READ_ONLY);
   });
 }

@@ -147,22 +147,64 @@ describe('FsObjectStore on disk', () => {
     }
     const pages = await listPages(store, { prefix: ticker, delimiter: '/', maxKeys: 7 });
     expect(pages.flatMap((p) => p.commonPrefixes)).toEqual(dates.map((date) => `${ticker}${date}/`));
-    // Reading an object (or listing objects) now fails, which shows the listing above read none.
-    await expect(store.list({ prefix: `${ticker}${dates[0]}/` })).rejects.toThrow(/corrupt/);
+    // Listing the objects reads their headers: every one is now listed as damaged, which shows the listing above read none.
+    const objects = (await store.list({ prefix: `${ticker}${dates[0]}/` })).objects;
+    expect(objects.map((o) => o.damage)).toEqual([expect.stringMatching(/corrupt.*no header line/), expect.stringMatching(/corrupt.*no header line/)]);
   });
 
-  it('ignores files it did not write and does not count empty folders as prefixes', async () => {
+  it('lists a damaged object file as damaged, with why, and goes on with the other keys', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await store.put({ key: `hurt/${name}`, body: `body of ${name}`, contentType: 'text/plain' });
+    await truncate(join(root, 'hurt/a!'), (await stat(join(root, 'hurt/a!'))).size - 3); // truncated
+    await writeFile(join(root, 'hurt/b!'), 'junk where the header should be\nand a body'); // junk header
+    await writeFile(join(root, 'hurt/c!'), ''); // zero bytes
+    await rm(join(root, 'hurt/d!'));
+    await mkdir(join(root, 'hurt/d!')); // a directory where the file should be
+    const { objects } = await store.list({ prefix: 'hurt/' });
+    expect(objects.map((o) => [o.key, o.damage])).toEqual([
+      ['hurt/a', expect.stringMatching(/corrupt object file .*hurt\/a! .*body is 6 bytes, header says 9/)],
+      ['hurt/b', expect.stringMatching(/corrupt object file .*unreadable header/)],
+      ['hurt/c', expect.stringMatching(/corrupt object file .*no header line/)],
+      ['hurt/d', expect.stringMatching(/^a directory where the object file should be: .*hurt\/d!$/)],
+      ['hurt/e', undefined],
+    ]);
+    expect(objects[4]).toMatchObject({ size: 9, etag: expect.any(String) });
+    expect(objects[0]).not.toHaveProperty('etag');
+    // Pages end and resume across damaged entries like across any other.
+    expect((await listPages(store, { prefix: 'hurt/', maxKeys: 2 })).flatMap((p) => p.objects.map((o) => o.key))).toEqual(objects.map((o) => o.key));
+    const versions = (await store.listVersions({ prefix: 'hurt/' })).versions;
+    expect(versions.map((v) => [v.key, v.damage === undefined])).toEqual([['hurt/a', false], ['hurt/b', false], ['hurt/c', false], ['hurt/d', false], ['hurt/e', true]]);
+    // Reads still refuse every one of them.
+    for (const key of ['hurt/a', 'hurt/b', 'hurt/c', 'hurt/d']) await expect(store.get(key)).rejects.toBeInstanceOf(ObjectStoreError);
+  });
+
+  it('lists files it did not write as damaged, but does not count them (or empty folders) as prefixes', async () => {
     await store.put({ key: 'foreign/kept', body: 'x', contentType: 'text/plain' });
     await writeFile(join(root, 'foreign', 'notes.txt'), 'not an object');
     await writeFile(join(root, 'foreign', '.DS_Store'), '');
     await writeFile(join(root, 'foreign', 'a b!'), 'not canonical');
     await writeFile(join(root, 'foreign', '%41!'), 'not canonical: A is never encoded');
+    await writeFile(join(root, 'foreign', 'evil\u001b]0;pwned\u0007'), 'a name a terminal would obey');
     await mkdir(join(root, 'foreign', 'empty', 'deeper'), { recursive: true }); // as a crash after mkdir leaves it
+    await mkdir(join(root, 'foreign', 'only-junk'));
+    await writeFile(join(root, 'foreign', 'only-junk', 'junk.txt'), 'x');
     await symlink(join(root, 'foreign', 'kept!'), join(root, 'foreign', 'link!'));
     const page = await store.list({ prefix: 'foreign/', delimiter: '/' });
-    expect(page).toMatchObject({ objects: [{ key: 'foreign/kept' }], commonPrefixes: [] });
-    expect((await store.list({ prefix: 'foreign/' })).objects.map((o) => o.key)).toEqual(['foreign/kept']);
-    // A symlink is never listed, and even when opened by name it cannot serve another key's file.
+    expect(page.commonPrefixes).toEqual([]);
+    expect(page.objects.filter((o) => o.damage === undefined).map((o) => o.key)).toEqual(['foreign/kept']);
+    const all = (await store.list({ prefix: 'foreign/' })).objects;
+    expect(all.map((o) => [o.key, o.damage?.replace(/: \/.*$/, '')])).toEqual([
+      ['foreign/%41', 'a file the store did not write (its name is not an encoded key segment)'],
+      ['foreign/.DS_Store', 'a file the store did not write (object files end in "!")'],
+      ['foreign/a b', 'a file the store did not write (its name is not an encoded key segment)'],
+      ['foreign/evil\\x1b]0;pwned\\x07', 'a file the store did not write (object files end in "!")'],
+      ['foreign/kept', undefined],
+      ['foreign/link', 'a symbolic link (the store never follows links)'],
+      ['foreign/notes.txt', 'a file the store did not write (object files end in "!")'],
+      ['foreign/only-junk/junk.txt', 'a file the store did not write (object files end in "!")'],
+    ]);
+    // No control character reaches a report: the path in the reason is escaped like the key.
+    expect(all.some((o) => /[\u0000-\u001f]/.test(o.key + (o.damage ?? '')))).toBe(false);
+    // A symlink is never served, even when opened by name: it cannot serve another key's file.
     await expect(store.get('foreign/link')).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 

@@ -8,6 +8,7 @@ import {
   checkPutInput,
   resolveMaxKeys,
   type ListedObject,
+  type ListedVersion,
   type ListObjectsInput,
   type ListObjectsPage,
   type ListVersionsInput,
@@ -19,7 +20,7 @@ import {
   type StoredObject,
   type Tags,
 } from '../object-store.js';
-import { encodeSegment, MAX_NAME_LENGTH, objectFileName } from './layout.js';
+import { encodeSegment, MAX_NAME_LENGTH, objectFileName, printable } from './layout.js';
 import { encodeObjectFile, md5Etag, OBJECT_FORMAT, parseObjectFile, readObjectHeader, type ObjectHeader } from './object-file.js';
 import { cursorAfter, decodeToken, encodeToken, take, walkTree, type TreeItem } from './tree.js';
 
@@ -136,7 +137,9 @@ export class FsObjectStore implements ObjectStore {
     const page = items.slice(0, maxKeys);
     const objects = await this.io('list', undefined, () =>
       mapLimited(page.filter(isObject), HEADER_READ_CONCURRENCY, async (item): Promise<ListedObject> => {
-        const header = await readObjectHeader(item.path, item.key);
+        const described = await describeListed(item);
+        if ('damage' in described) return { key: item.key, size: described.size, lastModified: described.lastModified, damage: described.damage };
+        const { header } = described;
         return { key: item.key, size: header.size, lastModified: new Date(header.lastModified), etag: header.etag };
       }),
     );
@@ -160,8 +163,12 @@ export class FsObjectStore implements ObjectStore {
     const items = (await this.io('listVersions', undefined, () => take(walk, maxKeys + 1))).filter(isObject);
     const page = items.slice(0, maxKeys);
     const versions = await this.io('listVersions', undefined, () =>
-      mapLimited(page, HEADER_READ_CONCURRENCY, async (item) => {
-        const header = await readObjectHeader(item.path, item.key);
+      mapLimited(page, HEADER_READ_CONCURRENCY, async (item): Promise<ListedVersion> => {
+        const described = await describeListed(item);
+        if ('damage' in described) {
+          return { key: item.key, versionId: '', isLatest: true, size: described.size, lastModified: described.lastModified, damage: described.damage };
+        }
+        const { header } = described;
         return {
           key: item.key,
           versionId: header.versionId,
@@ -356,6 +363,37 @@ function headOf(header: ObjectHeader): ObjectHead {
     metadata: { ...header.metadata },
     etag: header.etag,
   };
+}
+
+/**
+ * An entry of a listing, described from its header; or, when it cannot be (a foreign entry, a damaged or
+ * unreadable file), why, with what lstat says of it. One bad file must not fail the listing of every other key:
+ * it is listed with `damage` (see ListedObject). Errors that are not about the file (out of file descriptors, a
+ * bug) still fail the listing.
+ */
+async function describeListed(
+  item: Extract<TreeItem, { kind: 'object' }>,
+): Promise<{ header: ObjectHeader } | { damage: string; size: number; lastModified: Date }> {
+  let damage = item.foreign === undefined ? undefined : `${item.foreign}: ${printable(item.path)}`;
+  if (damage === undefined) {
+    try {
+      return { header: await readObjectHeader(item.path, item.key) };
+    } catch (error) {
+      damage = damageOf(error, item.path);
+    }
+  }
+  const stats = await lstat(item.path).catch(() => undefined);
+  return { damage, size: stats?.isFile() === true ? stats.size : 0, lastModified: wholeSeconds(stats?.mtime ?? new Date(0)) };
+}
+
+/** Resource exhaustion says nothing about the file: the listing as a whole fails then, and is retried. */
+const NOT_ABOUT_THE_FILE = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
+
+function damageOf(error: unknown, path: string): string {
+  if (error instanceof ObjectStoreError) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!(error instanceof Error) || typeof code !== 'string' || NOT_ABOUT_THE_FILE.has(code)) throw error;
+  return `unreadable object file ${path}: ${error.message}`;
 }
 
 function isObject(item: TreeItem): item is Extract<TreeItem, { kind: 'object' }> {

@@ -13,7 +13,9 @@ import { keyProblem } from '../keys.js';
  *   as `EURUSD=X`, `D05.SI`, `BRK-B`, dates, timestamps) need no encoding and read naturally in a file browser.
  * - A leading or trailing `.` is encoded too: a folder is never named `.`, `..` or `.anything`, which keeps
  *   dot-names free for the store's own files (`.tmp/`, the format marker) and keeps Windows from trimming names.
- * - Anything in the tree that is not such a canonical name (editor backups, `.DS_Store`, symlinks) is ignored.
+ * - Anything in the tree that is not such a canonical name (a file without `!`, editor backups, `.DS_Store`,
+ *   symlinks, a directory named like an object file) is not an object: listings report it as a damaged entry
+ *   (see foreignEntry), reads never serve it. Dot-names directly in the root are the store's own.
  */
 export const OBJECT_MARK = '!';
 /** File name limit of common file systems (ext4, APFS, NTFS: 255 bytes); our names are ASCII. */
@@ -81,4 +83,41 @@ export function parseEntryName(name: string, isFile: boolean, isDirectory: boole
     return segment === undefined ? undefined : { segment, isObject: false };
   }
   return undefined;
+}
+
+/**
+ * A name anyone could have given a file, safe to print: control characters (which a terminal would obey) as
+ * `\xNN` / `\uNNNN`.
+ */
+export function printable(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Why a directory entry that parseEntryName refuses is not part of the store, and the key-like name to report it
+ * under (the segment it would stand for when it decodes, else the name as it is). A listing reports these as
+ * damaged entries rather than skipping them: something in the lake folder the store did not write is a finding
+ * (a tamperer, a broken copy, a misplaced file), not noise. Only dot-names directly in the root are the store's
+ * own (`.tmp/`, the format marker) and never reach this.
+ */
+export function foreignEntry(name: string, kind: 'file' | 'directory' | 'symlink' | 'other'): { segment: string; reason: string } {
+  const marked = name.endsWith(OBJECT_MARK);
+  const bare = marked ? name.slice(0, -OBJECT_MARK.length) : name;
+  const segment = decodeSegment(bare) ?? printable(bare);
+  const reason =
+    kind === 'symlink'
+      ? 'a symbolic link (the store never follows links)'
+      : kind === 'other'
+        ? 'not a regular file or folder'
+        : kind === 'directory'
+          ? marked && decodeSegment(bare) !== undefined
+            ? 'a directory where the object file should be'
+            : 'a folder the store did not create (its name is not an encoded key segment)'
+          : marked
+            ? 'a file the store did not write (its name is not an encoded key segment)'
+            : `a file the store did not write (object files end in "${OBJECT_MARK}")`;
+  return { segment, reason };
 }

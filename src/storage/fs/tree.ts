@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ObjectStoreError } from '../errors.js';
 import { compareKeys, segmentProblem } from '../keys.js';
-import { encodeSegment, parseEntryName } from './layout.js';
+import { encodeSegment, foreignEntry, parseEntryName } from './layout.js';
 
 /**
  * Lists the key tree of an FsObjectStore in S3 order without visiting more of it than the answer needs.
@@ -15,8 +15,11 @@ import { encodeSegment, parseEntryName } from './layout.js';
  * becomes one common prefix without being listed further: we only check that it holds at least one object
  * (stopping at the first), because a crash can leave empty directories and S3 has no empty prefixes. That is
  * what keeps "list the date folders of a ticker" cheap: one or two readdir calls per date, no object read.
+ *
+ * An entry that is not the store's (see layout.ts foreignEntry) is walked as an object item with `foreign` saying
+ * why, so that listings report it instead of hiding it; it never makes a folder count as holding objects.
  */
-export type TreeItem = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; prefix: string };
+export type TreeItem = { kind: 'object'; key: string; path: string; foreign?: string } | { kind: 'prefix'; prefix: string };
 
 /** Where a listing resumes: strictly after `after`; when `afterIsPrefix`, also past every key starting with it. */
 export interface Cursor {
@@ -35,11 +38,13 @@ interface Entry {
   segment: string;
   isObject: boolean;
   path: string;
+  /** Set when the entry is not the store's: why (it is then a leaf, like an object). */
+  foreign?: string;
   /** What the entry sorts by: the segment, plus "/" for a folder. */
   sortKey: string;
 }
 
-async function readFolder(dir: string): Promise<Entry[]> {
+async function readFolder(dir: string, isRoot: boolean): Promise<Entry[]> {
   let dirents;
   try {
     dirents = await readdir(dir, { withFileTypes: true });
@@ -50,24 +55,41 @@ async function readFolder(dir: string): Promise<Entry[]> {
   }
   const entries: Entry[] = [];
   for (const dirent of dirents) {
+    // Dot-names in the root are the store's own files (.tmp/, the format marker): not part of the key tree.
+    if (isRoot && dirent.name.startsWith('.')) continue;
+    const path = join(dir, dirent.name);
     // Symlinks are neither files nor directories here: the store never follows links out of its root.
     const parsed = parseEntryName(dirent.name, dirent.isFile(), dirent.isDirectory());
-    if (parsed === undefined) continue;
-    entries.push({
-      ...parsed,
-      path: join(dir, dirent.name),
-      sortKey: parsed.isObject ? parsed.segment : `${parsed.segment}/`,
-    });
+    if (parsed === undefined) {
+      const kind = dirent.isSymbolicLink() ? 'symlink' : dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : 'other';
+      const { segment, reason } = foreignEntry(dirent.name, kind);
+      entries.push({ segment, isObject: true, path, foreign: reason, sortKey: segment });
+      continue;
+    }
+    entries.push({ ...parsed, path, sortKey: parsed.isObject ? parsed.segment : `${parsed.segment}/` });
   }
   return entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
 }
 
+/** A folder that cannot be read (permissions, an I/O error) is reported, not skipped; running out of descriptors is not about it. */
+function isUnreadableFolder(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && code !== 'EMFILE' && code !== 'ENFILE' && code !== 'ENOMEM';
+}
+
 /** Whether a folder holds at least one object anywhere below it; stops at the first one found. */
 export async function holdsAnyObject(dir: string): Promise<boolean> {
-  const entries = await readFolder(dir);
-  if (entries.some((entry) => entry.isObject)) return true;
+  let entries: Entry[];
+  try {
+    entries = await readFolder(dir, false);
+  } catch (error) {
+    // It may: a listing inside it reports it as unreadable, rather than a prefix listing hiding it.
+    if (isUnreadableFolder(error)) return true;
+    throw error;
+  }
+  if (entries.some((entry) => entry.isObject && entry.foreign === undefined)) return true;
   for (const entry of entries) {
-    if (await holdsAnyObject(entry.path)) return true;
+    if (!entry.isObject && (await holdsAnyObject(entry.path))) return true;
   }
   return false;
 }
@@ -100,15 +122,28 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
     return at < 0 ? undefined : keyOrLead.slice(0, at + delimiter.length);
   };
 
-  async function* walk(dir: string, folderPrefix: string, filter: string): AsyncGenerator<TreeItem> {
-    for (const entry of await readFolder(dir)) {
+  /** `folderPrefix` ends with "/" below the start: an unreadable folder there is one damaged item under that key. */
+  async function* walk(dir: string, folderPrefix: string, filter: string, isBelowStart = false): AsyncGenerator<TreeItem> {
+    let entries: Entry[];
+    try {
+      entries = await readFolder(dir, dir === root);
+    } catch (error) {
+      if (!isBelowStart || !isUnreadableFolder(error)) throw error;
+      // Keyed by the folder's prefix, which sorts before everything inside it: pages stay in key order.
+      if (!isExcludedKey(folderPrefix)) yield { kind: 'object', key: folderPrefix, path: dir, foreign: `a folder the store cannot read (${error.code})` };
+      return;
+    }
+    for (const entry of entries) {
       if (!entry.segment.startsWith(filter)) continue;
       if (entry.isObject) {
         const key = folderPrefix + entry.segment;
         if (isExcludedKey(key)) continue;
         const common = commonPrefixOf(key);
         if (common === undefined) {
-          yield { kind: 'object', key, path: entry.path };
+          yield entry.foreign === undefined ? { kind: 'object', key, path: entry.path } : { kind: 'object', key, path: entry.path, foreign: entry.foreign };
+        } else if (entry.foreign !== undefined) {
+          // Within a common prefix: S3 would fold it, but it is no object, so it must not make the prefix appear.
+          continue;
         } else if (common !== lastPrefix) {
           lastPrefix = common;
           yield { kind: 'prefix', prefix: common };
@@ -118,7 +153,7 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
         if (isExcludedFolder(lead)) continue;
         const common = commonPrefixOf(lead);
         if (common === undefined) {
-          yield* walk(entry.path, lead, '');
+          yield* walk(entry.path, lead, '', true);
         } else if (common !== lastPrefix && (await holdsAnyObject(entry.path))) {
           lastPrefix = common;
           yield { kind: 'prefix', prefix: common };
