@@ -10,7 +10,7 @@ import { normalizeTicker } from '../market/ticker.js';
 import { utcDate } from '../market/dates.js';
 import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
-import { drainOutbox, type DrainReport } from './outbox-drain.js';
+import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
@@ -82,7 +82,8 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     startedAt,
   });
 
-  const retried: DrainReport = await drainOutbox(lake, warehouse);
+  // Claimed as this run: what it cannot write counts as its own pending (see outboxPendingOf).
+  const retried: DrainReport = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
@@ -134,7 +135,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     tickers_failed: failed.map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' })),
     objects_written: retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
     outbox_retried: retried.written.length,
-    outbox_pending: await warehouse.repository.countPendingOutbox(),
+    outbox_pending: await outboxPendingOf(warehouse, runId),
     lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
   };

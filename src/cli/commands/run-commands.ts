@@ -5,7 +5,7 @@ import type { ConfigFlags } from '../../config.js';
 import { InputError, UsageError } from '../../errors.js';
 import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
 import { lineageFromEnvironment } from '../../lineage/index.js';
-import { drainOutbox } from '../../pipeline/outbox-drain.js';
+import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
 import { writePendingRestatements } from '../../staleness/detect.js';
 import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
@@ -114,20 +114,25 @@ export function registerRunCommands(program: Command): void {
     lake
       .command('retry')
       .description('write every pending outbox entry to the lake (every run does this first)')
-      .option('--json', 'print {written, failed, waiting, pending}'),
+      .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
       const report = await drainOutbox(dataLake, warehouse);
       const restatements = await writePendingRestatements(dataLake.store, warehouse);
       const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
       for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
-      return { report, pending: (await warehouse.repository.countPendingOutbox()) + pendingRestatements };
+      // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
+      const soleWriter = isSoleWriter(warehouse);
+      const pending = await warehouse.repository.countPendingOutbox(soleWriter ? undefined : { heldByLiveDrain: false });
+      const inFlight = soleWriter ? 0 : await warehouse.repository.countPendingOutbox({ heldByLiveDrain: true });
+      return { report, pending: pending + pendingRestatements, inFlight };
     }, { tolerateUnreachableLake: true });
-    const { report, pending } = result;
+    const { report, pending, inFlight } = result;
     if (options.json) {
-      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending });
+      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, in_flight: inFlight });
     } else {
-      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending\n`);
+      const busy = inFlight > 0 ? ` (and ${inFlight} being written by other runs)` : '';
+      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`);
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
     process.exitCode = pending === 0 ? EXIT_OK : EXIT_FAILURE;
