@@ -7,6 +7,7 @@ import type { MarketDataSource } from '../sources/source.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
+import type { Shard } from '../market/shard.js';
 import { utcDate } from '../market/dates.js';
 import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
@@ -31,6 +32,12 @@ export interface DailyRunOptions {
   lineage?: LineageEmitter;
   /** How the processed objects' done-marks are batched (default: 24 entries or 250 ms; see BatchedDoneMarks). */
   doneMarkBatches?: BatchedDoneMarksOptions;
+  /** The shard `tickers` are (src/market/shard.ts), and the size of the universe it was taken from. */
+  shard?: ShardOfUniverse;
+}
+
+export interface ShardOfUniverse extends Shard {
+  universe: number;
 }
 
 /** The `--json` summary of a run. */
@@ -51,6 +58,8 @@ export interface RunSummary {
   lake_errors: string[];
   /** OpenLineage events that could not be stored or POSTed; they never fail the run. */
   lineage_errors: string[];
+  /** Which shard ran (`run --shard I/N`), and how many tickers of the universe it took; null: all of them. */
+  shard: { index: number; count: number; tickers: number; universe: number } | null;
 }
 
 /**
@@ -138,6 +147,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     outbox_pending: await outboxPendingOf(warehouse, runId),
     lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
+    shard: options.shard ? { index: options.shard.index, count: options.shard.count, tickers: options.tickers.length, universe: options.shard.universe } : null,
   };
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';

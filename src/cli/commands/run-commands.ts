@@ -14,8 +14,11 @@ import { parseComputationVersion } from '../options.js';
 import { printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { commandClock } from '../clock.js';
+import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
+import { tickersOfShard } from '../../market/shard.js';
 
-interface RunOptions extends ConfigFlags {
+interface RunOptions extends ConfigFlags, ShardFlags {
   tickers?: string;
   universe?: string;
   source: string;
@@ -67,20 +70,25 @@ export function registerRunCommands(program: Command): void {
       .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', '2y')
+      .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
+      .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
       .option('--json', 'print a summary object on stdout'),
   ).action(async (options: RunOptions) => {
     if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
-    const tickers = options.tickers
+    const shard = resolveShard(options);
+    const clock = commandClock();
+    const universe = options.tickers
       ? options.tickers.split(',').map((t) => t.trim()).filter((t) => t !== '')
       : options.universe
         ? await readUniverse(options.universe)
         : [...SAMPLE_TICKERS];
+    const tickers = shard ? tickersOfShard(universe, shard) : universe;
     if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
     const source =
       options.source === 'csv'
         ? createSource('csv', { dir: options.csvDir! })
         : createSource(options.source as 'yahoo' | 'sample');
-    const { start, end } = dateRange(new Date(), options.range);
+    const { start, end } = dateRange(clock(), options.range);
 
     const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
       const progress = terminalProgress();
@@ -95,6 +103,8 @@ export function registerRunCommands(program: Command): void {
           start,
           end,
           concurrency: options.concurrency,
+          clock,
+          ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
           lineage: lineageFromEnvironment(store),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
         });
@@ -143,6 +153,7 @@ function printRunReport(summary: RunSummary, lakeLocation: string, databaseLocat
   const lines = [
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
+    ...(summary.shard ? [`  shard:    ${summary.shard.index}/${summary.shard.count}, ${summary.shard.tickers} of the universe's ${summary.shard.universe} tickers`] : []),
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
     `  database: ${databaseLocation}`,
   ];
