@@ -12,6 +12,7 @@ import type { PutObjectInput, PutObjectResult } from '../../src/storage/object-s
 import { openWarehouse, type Warehouse } from '../../src/warehouse/database.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, describeOnPostgres, type TestWarehouse } from '../support/databases.js';
+import { runCli } from '../support/cli.js';
 import { TEST_NOW } from '../support/lake.js';
 
 /**
@@ -103,6 +104,20 @@ describeOnPostgres('two daily runs at once', () => {
     // A wrote its own objects itself: none was taken from it, so none is reported as a failure.
     expect(aSummary).toMatchObject({ status: 'ok', outbox_retried: 0, objects_written: 4, outbox_pending: 0, lake_errors: [] });
     expect(await database.warehouse.repository.countPendingOutbox()).toBe(0);
+  });
+
+  it('lake retry leaves alone, and does not count as pending, what a live run is writing', async () => {
+    const putGate = gate();
+    const a = await processOn(database.warehouse, (inner) => new GatedStore(inner, putGate));
+    const aRun = a.run(['NVDA']);
+    await putGate.reached;
+
+    const retry = await runCli('lake', 'retry', '--home', database.home, '--lake', `file://${lakeRoot}`, '--database', database.databaseUrl!, '--json');
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 3 });
+
+    putGate.open();
+    expect(await aRun).toMatchObject({ status: 'ok', objects_written: 4, lake_errors: [] });
   });
 });
 
