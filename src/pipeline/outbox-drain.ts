@@ -80,9 +80,10 @@ export function isSoleWriter(warehouse: Warehouse): boolean {
 }
 
 /**
- * The lake writes a run (or reprocess) leaves pending: its own entries and the earlier ones it retried, that the lake did
- * not take. Not the entries other processes hold (a concurrent run's, being written right now) nor a backlog
- * the run did not claim: those are theirs to report. The run's holds end here, so any process may retry them.
+ * The lake writes a run (or a reprocess) leaves pending: its own entries and the earlier ones it retried, that
+ * the lake did not take. Not the entries other processes hold (a concurrent run's, being written right now) nor
+ * a backlog the run did not claim: those are theirs to report. The run's holds end here, so that any process
+ * may retry them.
  */
 export async function outboxPendingOf(warehouse: Warehouse, runId: string): Promise<number> {
   await warehouse.repository.releaseOutboxClaims(runId);
