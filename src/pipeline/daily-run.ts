@@ -7,11 +7,12 @@ import type { MarketDataSource } from '../sources/source.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
+import type { Shard } from '../market/shard.js';
 import { utcDate } from '../market/dates.js';
 import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
 import { VendorOutageGuard } from '../sources/outage.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
-import { drainOutbox, type DrainReport } from './outbox-drain.js';
+import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
@@ -32,6 +33,12 @@ export interface DailyRunOptions {
   lineage?: LineageEmitter;
   /** How the processed objects' done-marks are batched (default: 24 entries or 250 ms; see BatchedDoneMarks). */
   doneMarkBatches?: BatchedDoneMarksOptions;
+  /** The shard `tickers` are (src/market/shard.ts), and the size of the universe it was taken from. */
+  shard?: ShardOfUniverse;
+}
+
+export interface ShardOfUniverse extends Shard {
+  universe: number;
 }
 
 /** The `--json` summary of a run. */
@@ -56,6 +63,8 @@ export interface RunSummary {
   restatements: { count: number; tickers: string[] };
   /** Set when the source was found unreachable and the remaining tickers were not tried: the network error. */
   vendor_unreachable?: string;
+  /** Which shard ran (`run --shard I/N`), and how many tickers of the universe it took; null: all of them. */
+  shard: { index: number; count: number; tickers: number; universe: number } | null;
 }
 
 /**
@@ -87,7 +96,8 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     startedAt,
   });
 
-  const retried: DrainReport = await drainOutbox(lake, warehouse);
+  // Claimed as this run: what it cannot write counts as its own pending (see outboxPendingOf).
+  const retried: DrainReport = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
@@ -141,10 +151,11 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     tickers_failed: failed.map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' })),
     objects_written: retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
     outbox_retried: retried.written.length,
-    outbox_pending: await warehouse.repository.countPendingOutbox(),
+    outbox_pending: await outboxPendingOf(warehouse, runId),
     lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
     restatements: { count: 0, tickers: [] },
+    shard: options.shard ? { index: options.shard.index, count: options.shard.count, tickers: options.tickers.length, universe: options.shard.universe } : null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };

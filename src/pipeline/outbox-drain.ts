@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import type { ProcessedDocument } from '../lake/documents.js';
 import { parseKey } from '../lake/keys.js';
@@ -7,6 +8,7 @@ import type { CompletedOutboxEntry, OutboxEntry } from '../warehouse/outbox.js';
 import type { DoneMarks } from './done-marks.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
 import { messageOf } from '../errors.js';
+import { failAfterCleanup } from '../warehouse/cleanup.js';
 
 export interface DrainReport {
   /** Objects now in the lake (including ones an earlier, unconfirmed attempt had already written). */
@@ -24,12 +26,13 @@ export interface DrainReport {
 
 /** After this many failed writes in a row the lake is taken to be down and the drain stops trying for now. */
 const MAX_CONSECUTIVE_FAILURES = 5;
-const PAGE = 500;
 /**
  * Lake writes in flight at once within a drain. A ticker's three processed objects go out together; a backlog
  * (`lake retry`, a reprocess batch) goes out in groups of this size, each group marked done in one statement.
  */
 export const PARALLEL_WRITES = 8;
+/** Entries claimed at a time from the backlog: a few groups, written well within a claim's lease. */
+const CLAIM_PAGE = PARALLEL_WRITES * 8;
 
 /**
  * Writes pending outbox entries to the lake, raw snapshots before processed objects (a processed object written
@@ -41,24 +44,50 @@ export const PARALLEL_WRITES = 8;
  * Entries are written `PARALLEL_WRITES` at a time, and the ones the lake took in a group are marked done
  * together in one statement (`markOutboxEntriesDone`).
  *
- * `entries` limits the drain to those entries (a run drains its own right after committing them).
+ * `entries` limits the drain to those entries (a run drains its own right after committing them; it holds them
+ * since it enqueued them). Without it, the drain takes the backlog page by page, each page claimed for
+ * `options.claimant` (FOR UPDATE SKIP LOCKED, see claimPendingOutbox): entries another live process holds, such
+ * as the ones a concurrent run is writing, are left to it; the drain releases what it claimed when it ends.
  */
 export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?: readonly OutboxEntry[], options: DrainOptions = {}): Promise<DrainReport> {
   const drain = new Drain(lake, warehouse, options.processedDone);
-  const attempted = new Set<number>();
-  let batch = entries ?? (await warehouse.repository.listPendingOutbox(PAGE));
-  while (batch.length > 0) {
-    const fresh = batch.filter((entry) => !attempted.has(entry.id));
-    for (const entry of fresh) attempted.add(entry.id);
-    // Raw entries first, and done (catalogued) before the processed ones look their version ids up.
-    const raw = fresh.filter((entry) => entry.kind === 'raw');
-    const processed = fresh.filter((entry) => entry.kind !== 'raw');
-    if (!(await drain.entries(raw)) || !(await drain.entries(processed))) break;
-    if (entries) break;
-    // Keep going while new pending entries appear (a long backlog is drained page by page).
-    batch = (await warehouse.repository.listPendingOutbox(PAGE + attempted.size)).filter((e) => !attempted.has(e.id));
+  if (entries) {
+    await drain.all(entries);
+    return drain.report;
   }
+  const claimant = options.claimant ?? `drain-${randomUUID()}`;
+  const claimed: number[] = [];
+  try {
+    for (;;) {
+      const page = await warehouse.repository.claimPendingOutbox(claimant, CLAIM_PAGE, { takeOver: isSoleWriter(warehouse) });
+      claimed.push(...page.map((entry) => entry.id));
+      // A long backlog is drained page by page, while new pending entries appear.
+      if (page.length === 0 || !(await drain.all(page))) break;
+    }
+  } catch (error) {
+    return failAfterCleanup(error, [() => warehouse.repository.releaseOutboxClaims(claimant, claimed)]);
+  }
+  await warehouse.repository.releaseOutboxClaims(claimant, claimed);
   return drain.report;
+}
+
+/**
+ * The embedded database has one writer at a time (the home's lock): a hold found there is left over from a
+ * process that died, and is taken over at once. On PostgreSQL, holds are respected until their lease ends.
+ */
+export function isSoleWriter(warehouse: Warehouse): boolean {
+  return warehouse.kind === 'pglite';
+}
+
+/**
+ * The lake writes a run (or a reprocess) leaves pending: its own entries and the earlier ones it retried, that
+ * the lake did not take. Not the entries other processes hold (a concurrent run's, being written right now) nor
+ * a backlog the run did not claim: those are theirs to report. The run's holds end here, so that any process
+ * may retry them.
+ */
+export async function outboxPendingOf(warehouse: Warehouse, runId: string): Promise<number> {
+  await warehouse.repository.releaseOutboxClaims(runId);
+  return warehouse.repository.countPendingOutbox({ lastHeldBy: runId });
 }
 
 export interface DrainOptions {
@@ -68,6 +97,11 @@ export interface DrainOptions {
    * the processed entries computed from a raw snapshot look up its version id in the catalog.
    */
   processedDone?: DoneMarks;
+  /**
+   * Who claims the backlog (default: an id of this drain's own). A run passes its run id, so the entries it
+   * retried and could not write count as its own pending ones (`countPendingOutbox({ lastHeldBy })`).
+   */
+  claimant?: string;
 }
 
 /** A prepared entry: what to write, or 'waiting' for a raw snapshot still in the outbox. */
@@ -87,6 +121,13 @@ class Drain {
     processedDone: DoneMarks | undefined,
   ) {
     this.processedDone = processedDone ?? { record: (group) => warehouse.repository.markOutboxEntriesDone(group) };
+  }
+
+  /** Raw entries first, and done (catalogued) before the processed ones look their version ids up. */
+  async all(entries: readonly OutboxEntry[]): Promise<boolean> {
+    const raw = entries.filter((entry) => entry.kind === 'raw');
+    const processed = entries.filter((entry) => entry.kind !== 'raw');
+    return (await this.entries(raw)) && (await this.entries(processed));
   }
 
   /** Drains `entries` group by group, in order; false once the lake looks down (too many failures in a row). */

@@ -3,7 +3,7 @@ import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake } from '../lake/data-lake.js';
 import type { LineageEmitter } from '../lineage/emitter.js';
 import { RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
-import { drainOutbox } from '../pipeline/outbox-drain.js';
+import { drainOutbox, outboxPendingOf } from '../pipeline/outbox-drain.js';
 import { mapPool } from '../pipeline/pool.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { catalogedTickers, checkScope } from './scope.js';
@@ -95,7 +95,7 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
   options.onStart?.(tickers);
 
   // As every run does: what earlier runs left in the outbox first (a pending raw snapshot becomes readable).
-  const retried = await drainOutbox(lake, warehouse);
+  const retried = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
   const context = {
     runId,
     lake,
@@ -136,7 +136,7 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     objects_written: outcomes.reduce((n, o) => n + o.written.length, 0),
     skipped_identical: outcomes.reduce((n, o) => n + o.skipped, 0),
     outbox_retried: retried.written.length,
-    outbox_pending: await warehouse.repository.countPendingOutbox(),
+    outbox_pending: await outboxPendingOf(warehouse, runId),
     failed,
     lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],

@@ -5,6 +5,12 @@
  * a result whose lake object is forgotten. Draining (in the pipeline) writes `body` to the lake, then calls
  * `markOutboxEntriesDone` with the catalog rows of what was written, or `markOutboxFailed` with the error;
  * pending entries are retried later.
+ *
+ * Several processes may drain one PostgreSQL outbox at once (concurrent runs, shards). An entry is HELD by one
+ * drain at a time (`claimed_by`, `claimed_until`): a run holds the entries it enqueues from the start (it
+ * writes them right after the commit), and a drain of the backlog claims entries nobody holds
+ * (`claimPendingOutbox`, FOR UPDATE SKIP LOCKED). A hold ends when its holder releases it, when its lease
+ * (`OUTBOX_CLAIM_LEASE`) runs out (the process died), or when the run holding it is no longer `running`.
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type QueryCreator, type Selectable } from 'kysely';
@@ -87,6 +93,9 @@ export function outboxInsertStep(entries: readonly OutboxEntryInput[]) {
       metadata: jsonText(entry.metadata, `outbox ${entry.key} metadata`),
       catalog: jsonText(entry.catalog, `outbox ${entry.key} catalog`),
       run_id: entry.runId ?? null,
+      // A run holds what it enqueues: it writes these objects right after this statement commits, and another
+      // process's drain must neither write them meanwhile nor count them as its own pending ones.
+      ...(entry.runId ? { claimed_by: entry.runId, claimed_until: leaseEnd() } : {}),
     };
   });
   // Bodies can be large (a full raw history); they travel as single parameters, so the row count per statement
@@ -118,16 +127,98 @@ export async function listPendingOutbox(db: Kysely<Database>, limit: number): Pr
   return rows.map(fromRow);
 }
 
+/**
+ * How long a hold lasts without its holder finishing: longer than any drain of one page or one ticker takes
+ * (a few lake writes), so a live holder never loses an entry; after a crash, the entries wait that long at most
+ * before another process takes them over (at once if the dead run was marked finished, e.g. aborted).
+ */
+export const OUTBOX_CLAIM_LEASE = sql`interval '10 minutes'`;
+
+const leaseEnd = () => sql<Date>`now() + ${OUTBOX_CLAIM_LEASE}`;
+
+/**
+ * True for an entry held by a live drain: its lease runs, and its holder is not a run that has finished (a run
+ * releases its holds before it finishes, so a finished holder's are left over from a crash).
+ */
+function heldByLiveDrain(alias: string) {
+  const entry = sql.table(alias);
+  return sql<boolean>`(${entry}.claimed_until is not null and ${entry}.claimed_until > now()
+    and not exists (select 1 from computation_runs r where r.run_id = ${entry}.claimed_by and r.status <> 'running'))`;
+}
+
+export interface ClaimOptions {
+  /**
+   * Take entries whatever holds them, except this claimant's own: for the embedded database, where the home's
+   * lock makes this process the only writer, so any other hold is left over from a process that died.
+   */
+  takeOver?: boolean;
+}
+
+/**
+ * Claims up to `limit` pending entries, oldest first, for `claimant` (a run id or a drain's own id), in one
+ * statement: entries another live drain holds are skipped, and so are entries locked by a concurrent claim
+ * (FOR UPDATE SKIP LOCKED), so two concurrent claims never take the same entry. Entries this claimant already
+ * holds are not taken again (a drain does not retry in a loop what just failed). Returns them by id.
+ */
+export async function claimPendingOutbox(db: Kysely<Database>, claimant: string, limit: number, options: ClaimOptions = {}): Promise<OutboxEntry[]> {
+  const claimable = options.takeOver
+    ? sql<boolean>`(o.claimed_by is distinct from ${claimant} or o.claimed_until is null or o.claimed_until <= now())`
+    : sql<boolean>`not ${heldByLiveDrain('o')}`;
+  const rows = await db
+    .updateTable('lake_outbox')
+    .set({ claimed_by: claimant, claimed_until: leaseEnd() })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('lake_outbox as o')
+        .select('o.id')
+        .where('o.done_at', 'is', null)
+        .where(claimable)
+        .orderBy('o.id')
+        .limit(limit)
+        .forUpdate('o')
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+  return rows.map(fromRow).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Ends `claimant`'s holds on the entries still pending (all of them, or those of `ids`): others may retry them
+ * now. `claimed_by` stays, naming the last holder (see countPendingOutbox).
+ */
+export async function releaseOutboxClaims(db: Kysely<Database>, claimant: string, ids?: readonly number[]): Promise<void> {
+  if (ids !== undefined && ids.length === 0) return;
+  await db
+    .updateTable('lake_outbox')
+    .set({ claimed_until: null })
+    .where('claimed_by', '=', claimant)
+    .where('done_at', 'is', null)
+    .$if(ids !== undefined, (qb) => qb.where('id', 'in', [...ids!]))
+    .execute();
+}
+
 export async function getOutboxEntry(db: Kysely<Database>, id: number): Promise<OutboxEntry | undefined> {
   const row = await db.selectFrom('lake_outbox').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : fromRow(row);
 }
 
-export async function countPendingOutbox(db: Kysely<Database>): Promise<number> {
+/**
+ * Which pending entries to count: all; those whose last holder is `lastHeldBy` (a run's own pending writes:
+ * what it enqueued or retried and could not get into the lake); or those a live drain holds right now
+ * (`heldByLiveDrain: true`: being written by another process, not pending for anyone else to report), or not.
+ */
+export type PendingFilter = { lastHeldBy: string } | { heldByLiveDrain: boolean };
+
+export async function countPendingOutbox(db: Kysely<Database>, filter?: PendingFilter): Promise<number> {
   const { count } = await db
-    .selectFrom('lake_outbox')
+    .selectFrom('lake_outbox as o')
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('done_at', 'is', null)
+    .where('o.done_at', 'is', null)
+    .$if(filter !== undefined && 'lastHeldBy' in filter, (qb) => qb.where('o.claimed_by', '=', (filter as { lastHeldBy: string }).lastHeldBy))
+    .$if(filter !== undefined && 'heldByLiveDrain' in filter, (qb) =>
+      qb.where((filter as { heldByLiveDrain: boolean }).heldByLiveDrain ? heldByLiveDrain('o') : sql<boolean>`not ${heldByLiveDrain('o')}`),
+    )
     .executeTakeFirstOrThrow();
   return count;
 }

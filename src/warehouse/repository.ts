@@ -18,6 +18,7 @@ import {
   type CatalogObjectInput,
 } from './catalog.js';
 import {
+  claimPendingOutbox,
   countPendingOutbox,
   enqueueOutbox,
   getOutboxEntry,
@@ -25,9 +26,12 @@ import {
   markOutboxDone,
   markOutboxEntriesDone,
   markOutboxFailed,
+  releaseOutboxClaims,
+  type ClaimOptions,
   type CompletedOutboxEntry,
   type OutboxEntry,
   type OutboxEntryInput,
+  type PendingFilter,
 } from './outbox.js';
 import { upsertPrices, type RawSnapshotRef } from './prices.js';
 import { writeComputedResults, type ComputedResultsInput } from './results.js';
@@ -55,6 +59,16 @@ export class WarehouseRepository {
     return listPendingOutbox(this.db, limit);
   }
 
+  /** Up to `limit` pending entries no live drain holds, now held by `claimant` (FOR UPDATE SKIP LOCKED). */
+  claimPendingOutbox(claimant: string, limit: number, options?: ClaimOptions): Promise<OutboxEntry[]> {
+    return claimPendingOutbox(this.db, claimant, limit, options);
+  }
+
+  /** Ends `claimant`'s holds on its pending entries (or on those of `ids`). */
+  releaseOutboxClaims(claimant: string, ids?: readonly number[]): Promise<void> {
+    return releaseOutboxClaims(this.db, claimant, ids);
+  }
+
   getOutboxEntry(id: number): Promise<OutboxEntry | undefined> {
     return getOutboxEntry(this.db, id);
   }
@@ -73,8 +87,8 @@ export class WarehouseRepository {
     return markOutboxFailed(this.db, id, error);
   }
 
-  countPendingOutbox(): Promise<number> {
-    return countPendingOutbox(this.db);
+  countPendingOutbox(filter?: PendingFilter): Promise<number> {
+    return countPendingOutbox(this.db, filter);
   }
 
   insertCatalogObject(object: CatalogObjectInput): Promise<'inserted' | 'exists'> {

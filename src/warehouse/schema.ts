@@ -123,6 +123,10 @@ export interface LakeOutboxTable {
   last_attempt_at: Timestamp | null;
   done_at: Timestamp | null;
   run_id: string | null;
+  /** Who holds the entry (a run id, or a drain's own id); after release, who held it last. See outbox.ts. */
+  claimed_by: string | null;
+  /** When the hold ends (null: released); an expired hold is as good as none (its process died). */
+  claimed_until: Timestamp | null;
 }
 
 export interface ComputationRunsTable {

@@ -148,6 +148,20 @@ export function describeOnDatabases(name: string, body: (context: DatabaseTestCo
   }
 }
 
+/**
+ * Declares `body` once, on PostgreSQL only, for what only a server database can show (several connections
+ * writing at once); skipped loudly without one, or failing under `MARKETLAKE_REQUIRE_SERVICES=1`, like the
+ * `[postgres]` half of describeOnDatabases. The tests make their own databases (createTestWarehouse).
+ */
+export function describeOnPostgres(name: string, body: () => void): void {
+  const title = `${name} [postgres]`;
+  if (postgresProblem !== undefined) {
+    describeWithoutService(title, 'a reachable PostgreSQL', postgresProblem, POSTGRES_HINTS, body);
+    return;
+  }
+  describe(title, body);
+}
+
 function required(current: TestWarehouse | undefined, title: string): TestWarehouse {
   if (current === undefined) throw new Error(`the ${title} warehouse is only available inside its tests`);
   return current;

@@ -5,7 +5,7 @@ import type { ConfigFlags } from '../../config.js';
 import { InputError, UsageError } from '../../errors.js';
 import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
 import { lineageFromEnvironment } from '../../lineage/index.js';
-import { drainOutbox } from '../../pipeline/outbox-drain.js';
+import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
 import { writePendingRestatements } from '../../staleness/detect.js';
 import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
@@ -14,8 +14,11 @@ import { parseComputationVersion } from '../options.js';
 import { printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { commandClock } from '../clock.js';
+import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
+import { tickersOfShard } from '../../market/shard.js';
 
-interface RunOptions extends ConfigFlags {
+interface RunOptions extends ConfigFlags, ShardFlags {
   tickers?: string;
   universe?: string;
   source: string;
@@ -67,20 +70,25 @@ export function registerRunCommands(program: Command): void {
       .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', '2y')
+      .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
+      .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
       .option('--json', 'print a summary object on stdout'),
   ).action(async (options: RunOptions) => {
     if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
-    const tickers = options.tickers
+    const shard = resolveShard(options);
+    const clock = commandClock();
+    const universe = options.tickers
       ? options.tickers.split(',').map((t) => t.trim()).filter((t) => t !== '')
       : options.universe
         ? await readUniverse(options.universe)
         : [...SAMPLE_TICKERS];
+    const tickers = shard ? tickersOfShard(universe, shard) : universe;
     if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
     const source =
       options.source === 'csv'
         ? createSource('csv', { dir: options.csvDir! })
         : createSource(options.source as 'yahoo' | 'sample');
-    const { start, end } = dateRange(new Date(), options.range);
+    const { start, end } = dateRange(clock(), options.range);
 
     const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
       const progress = terminalProgress();
@@ -95,6 +103,8 @@ export function registerRunCommands(program: Command): void {
           start,
           end,
           concurrency: options.concurrency,
+          clock,
+          ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
           lineage: lineageFromEnvironment(store),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
         });
@@ -114,20 +124,25 @@ export function registerRunCommands(program: Command): void {
     lake
       .command('retry')
       .description('write every pending outbox entry to the lake (every run does this first)')
-      .option('--json', 'print {written, failed, waiting, pending}'),
+      .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
       const report = await drainOutbox(dataLake, warehouse);
       const restatements = await writePendingRestatements(dataLake.store, warehouse);
       const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
       for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
-      return { report, pending: (await warehouse.repository.countPendingOutbox()) + pendingRestatements };
+      // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
+      const soleWriter = isSoleWriter(warehouse);
+      const pending = await warehouse.repository.countPendingOutbox(soleWriter ? undefined : { heldByLiveDrain: false });
+      const inFlight = soleWriter ? 0 : await warehouse.repository.countPendingOutbox({ heldByLiveDrain: true });
+      return { report, pending: pending + pendingRestatements, inFlight };
     }, { tolerateUnreachableLake: true });
-    const { report, pending } = result;
+    const { report, pending, inFlight } = result;
     if (options.json) {
-      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending });
+      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, in_flight: inFlight });
     } else {
-      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending\n`);
+      const busy = inFlight > 0 ? ` (and ${inFlight} being written by other runs)` : '';
+      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`);
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
     process.exitCode = pending === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -139,6 +154,7 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
   const lines = [
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
+    ...(summary.shard ? [`  shard:    ${summary.shard.index}/${summary.shard.count}, ${summary.shard.tickers} of the universe's ${summary.shard.universe} tickers`] : []),
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
     `  database: ${databaseLocation}`,
   ];

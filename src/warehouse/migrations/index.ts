@@ -6,12 +6,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { migration0001Initial } from './0001_initial.js';
 import { migration0002Restatements } from './0002_restatements.js';
 import { migration0003LakeIdentity } from './0003_lake_identity.js';
+import { migration0004OutboxClaims } from './0004_outbox_claims.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': migration0001Initial,
   '0002_restatements': migration0002Restatements,
   '0003_lake_identity': migration0003LakeIdentity,
+  '0004_outbox_claims': migration0004OutboxClaims,
 };
 
 const inCodeProvider: MigrationProvider = {
