@@ -14,6 +14,8 @@ import { parseComputationVersion } from '../options.js';
 import { printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { listenForInterruption, reportInterrupted } from '../interruption.js';
+import { recoverInterruptedRuns } from '../../pipeline/interrupted-runs.js';
 
 interface RunOptions extends ConfigFlags {
   tickers?: string;
@@ -82,6 +84,7 @@ export function registerRunCommands(program: Command): void {
         : createSource(options.source as 'yahoo' | 'sample');
     const { start, end } = dateRange(new Date(), options.range);
 
+    const interruption = listenForInterruption('run');
     const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
       const progress = terminalProgress();
       progress.start(tickers.length, 'run');
@@ -97,6 +100,7 @@ export function registerRunCommands(program: Command): void {
           concurrency: options.concurrency,
           lineage: lineageFromEnvironment(store),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+          stop: interruption.signal,
         });
         progress.stop();
         if (!options.json) printRunReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location);
@@ -104,9 +108,9 @@ export function registerRunCommands(program: Command): void {
       } finally {
         progress.stop();
       }
-    }, { tolerateUnreachableLake: true });
+    }, { tolerateUnreachableLake: true }).finally(() => interruption.dispose());
     if (options.json) printJson(summary);
-    process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode = summary.status === 'interrupted' ? reportInterrupted('run', summary, summary.tickers_ok.length + summary.tickers_failed.length) : summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
   });
 
   const lake = program.command('lake').description('maintenance of the lake');
@@ -117,25 +121,32 @@ export function registerRunCommands(program: Command): void {
       .option('--json', 'print {written, failed, waiting, pending}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
+      // Runs killed mid-way first: their raw snapshots catalogued, their rows aborted (see interrupted-runs.ts).
+      const recovered = await recoverInterruptedRuns({ store: dataLake.store, warehouse });
       const report = await drainOutbox(dataLake, warehouse);
+      for (const error of recovered.errors) report.failed.push({ key: 'interrupted run', error });
       const restatements = await writePendingRestatements(dataLake.store, warehouse);
       const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
       for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
-      return { report, pending: (await warehouse.repository.countPendingOutbox()) + pendingRestatements };
+      return { report, recovered, pending: (await warehouse.repository.countPendingOutbox()) + pendingRestatements };
     }, { tolerateUnreachableLake: true });
-    const { report, pending } = result;
+    const { report, recovered, pending } = result;
     if (options.json) {
-      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending });
+      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, runs_aborted: recovered.aborted });
     } else {
+      for (const run of recovered.aborted) {
+        process.stdout.write(`run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued\n`);
+      }
       process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending\n`);
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
-    process.exitCode = pending === 0 ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode = pending === 0 && recovered.errors.length === 0 ? EXIT_OK : EXIT_FAILURE;
   });
 }
 
 function printRunReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): void {
   const lines = [
+    ...summary.runs_aborted.map((run) => `earlier run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued`),
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,

@@ -5,11 +5,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { migration0001Initial } from './0001_initial.js';
 import { migration0002Restatements } from './0002_restatements.js';
+import { migration0003CrashHealing } from './0003_crash_healing.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': migration0001Initial,
   '0002_restatements': migration0002Restatements,
+  '0003_crash_healing': migration0003CrashHealing,
 };
 
 const inCodeProvider: MigrationProvider = {
