@@ -124,6 +124,27 @@ describe('crash healing on the embedded default (real processes)', () => {
     const tickersInLake = new Set((await filesUnder(join(home, 'lake', 'raw'))).map((path) => path.split('/').at(-3)));
     expect([...tickersInLake].sort()).toEqual([...summary.tickers_ok].sort());
   });
+
+  it('SIGINT mid-reprocess: the reprocess is recorded interrupted and exits 130, the lake stays verifiable', { timeout: 4 * RUN_TIMEOUT_MS }, async () => {
+    const tickers = UNIVERSE.slice(0, 60);
+    const first = await runCli('run', '--home', home, '--tickers', tickers.join(','), '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const processedBefore = (await filesUnder(join(home, 'lake', 'processed'))).length;
+
+    const started = startCli(['reprocess', '--home', home, '--computation-version', '2.0', '--concurrency', '1', '--json']);
+    await waitFor('the first reprocessed objects', started, async () => (await filesUnder(join(home, 'lake', 'processed'))).length > processedBefore);
+    started.child.kill('SIGINT');
+    const result = await started.result;
+
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toMatch(/reprocess \S+ interrupted by SIGINT: \d+ ticker\(s\) finished, [1-9]\d* not started/);
+    const summary = JSON.parse(result.stdout) as { status: string; tickers: string[]; tickers_not_started: string[] };
+    expect(summary.status).toBe('interrupted');
+    expect(summary.tickers.length + summary.tickers_not_started.length).toBe(tickers.length);
+    expect(await runStatuses(home)).toEqual(['ok', 'interrupted']);
+    const verify = await runCli('verify', '--home', home, '--json');
+    expect(verify.code, verify.stdout).toBe(0);
+  });
 });
 
 describeOnPostgres('crash healing with PostgreSQL (real processes)', () => {
