@@ -21,9 +21,14 @@
  * Cost: bounded by what the dead runs could have written, never by the whole lake. A run writes raw snapshots
  * only for its own tickers (recorded in its row), under its own source, in date folders named for its fetch
  * time, which is never before the run's start. So, per dead run and ticker: ONE listing of
- * `raw/{source}/{TICKER}/` starting after the run's start date (what was written since that run started, one
- * object per ticker and day in the usual case), ONE catalog query for the same range, and a HEAD and an insert
- * per object missing from the catalog. Finished runs cost nothing: the lookup of `running` rows is one query.
+ * `raw/{source}/{TICKER}/` from the date folder of the run's start on (what was written since that run started,
+ * one object per ticker and day in the usual case), ONE catalog query for the same range, and a HEAD and an
+ * insert per object missing from the catalog. Finished runs cost nothing: the lookup of `running` rows is one
+ * query.
+ *
+ * Known limit (PostgreSQL only): a live run of the SAME ticker, between its raw write and its commit (a few
+ * milliseconds), can have its raw object catalogued here for the dead run; its commit then meets an equal
+ * catalog row and that ticker fails with the conflict, reported, and is redone by the next run. Nothing is lost.
  */
 import { RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
 import type { SourceName } from '../market/snapshot.js';
