@@ -13,6 +13,8 @@ import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
 import { VendorOutageGuard } from '../sources/outage.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';
+import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from './interrupted-runs.js';
+import { thisProcess } from '../process-liveness.js';
 import { mapPool } from './pool.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
@@ -35,6 +37,11 @@ export interface DailyRunOptions {
   doneMarkBatches?: BatchedDoneMarksOptions;
   /** The shard `tickers` are (src/market/shard.ts), and the size of the universe it was taken from. */
   shard?: ShardOfUniverse;
+  /**
+   * Once aborted (the CLI: SIGINT/SIGTERM), no new ticker starts; the ones in flight finish, and the run ends
+   * `interrupted` with the others listed as not started. The abort reason names the signal.
+   */
+  stop?: AbortSignal;
 }
 
 export interface ShardOfUniverse extends Shard {
@@ -44,7 +51,7 @@ export interface ShardOfUniverse extends Shard {
 /** The `--json` summary of a run. */
 export interface RunSummary {
   run_id: string;
-  status: 'ok' | 'partial' | 'failed';
+  status: 'ok' | 'partial' | 'failed' | 'interrupted';
   computation_version: ComputationVersion;
   source: string;
   started_at: string;
@@ -52,6 +59,12 @@ export interface RunSummary {
   duration_ms: number;
   tickers_ok: string[];
   tickers_failed: { ticker: string; reason: string }[];
+  /** Tickers never started because the run was interrupted (status `interrupted`). */
+  tickers_not_started: string[];
+  /** Why the run was interrupted (`SIGINT`, `SIGTERM`), else null. */
+  interrupted_by: string | null;
+  /** Earlier runs found dead at the start (killed mid-way), now `aborted`, with the raw snapshots catalogued for them. */
+  runs_aborted: AbortedRun[];
   objects_written: number;
   /** Objects written at the start of the run from earlier runs' outbox. */
   outbox_retried: number;
@@ -86,6 +99,15 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
 }
 
 async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
+  const heartbeat = RunHeartbeat.start(options.warehouse, runId);
+  try {
+    return await runRecorded(options, runId, startedAt, clock, lineage);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function runRecorded(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
   const { warehouse, lake } = options;
   await warehouse.repository.startRun({
     runId,
@@ -94,8 +116,11 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     source: options.source.name,
     tickers: [...options.tickers],
     startedAt,
+    owner: thisProcess(),
   });
 
+  // Runs killed mid-way: their raw snapshots catalogued, their rows `aborted` (before the drain, which may need them).
+  const recovered = await recoverInterruptedRuns({ store: lake.store, warehouse });
   // Claimed as this run: what it cannot write counts as its own pending (see outboxPendingOf).
   const retried: DrainReport = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
@@ -106,9 +131,10 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
   const source = new VendorOutageGuard(options.source);
   let unmarked: UnmarkedGroup[];
-  let results: PromiseSettledResult<TickerOutcome>[];
+  let results: PromiseSettledResult<TickerOutcome | undefined>[];
   try {
     results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
+      if (options.stop?.aborted) return undefined; // interrupted: not started
       const outcome = await runTickerJob(
         {
           runId,
@@ -130,18 +156,20 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   } finally {
     unmarked = await processedDone.close();
   }
-  const outcomes = results.map((result, i): TickerOutcome =>
+  const notStarted = options.tickers.filter((_, i) => results[i].status === 'fulfilled' && results[i].value === undefined);
+  const outcomes = results.flatMap((result, i): TickerOutcome[] =>
     result.status === 'fulfilled'
-      ? result.value
-      : { ticker: options.tickers[i], status: 'failed', error: String(result.reason), written: [], pending: [], lakeErrors: [] },
+      ? result.value === undefined ? [] : [result.value]
+      : [{ ticker: options.tickers[i], status: 'failed', error: String(result.reason), written: [], pending: [], lakeErrors: [] }],
   );
   reportUnmarked(outcomes, unmarked);
 
   const failed = outcomes.filter((o) => o.status === 'failed');
   const finishedAt = clock();
+  const interruptedBy = options.stop?.aborted ? String(options.stop.reason) : null;
   const summary: RunSummary = {
     run_id: runId,
-    status: failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
+    status: interruptedBy !== null ? 'interrupted' : failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
     computation_version: options.computationVersion,
     source: options.source.name,
     started_at: startedAt.toISOString(),
@@ -149,10 +177,13 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     duration_ms: finishedAt.getTime() - startedAt.getTime(),
     tickers_ok: outcomes.filter((o) => o.status === 'ok').map((o) => o.ticker),
     tickers_failed: failed.map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' })),
+    tickers_not_started: notStarted,
+    interrupted_by: interruptedBy,
+    runs_aborted: recovered.aborted,
     objects_written: retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
     outbox_retried: retried.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
-    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
+    lake_errors: [...recovered.errors, ...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
     restatements: { count: 0, tickers: [] },
     shard: options.shard ? { index: options.shard.index, count: options.shard.count, tickers: options.tickers.length, universe: options.shard.universe } : null,
@@ -163,11 +194,13 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   // Inputs: the raw snapshots the run stored; outputs: the processed objects it wrote (both as catalogued).
-  await lineage.end(
-    { status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed: summary.tickers_failed },
-    await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : []))),
-    await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => o.written.filter((key) => key.startsWith('processed/')))),
-  );
+  const inputs = await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : [])));
+  const outputs = await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => o.written.filter((key) => key.startsWith('processed/'))));
+  if (summary.status === 'interrupted') {
+    await lineage.fail(new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`), inputs, outputs);
+  } else {
+    await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed: summary.tickers_failed }, inputs, outputs);
+  }
   summary.lineage_errors = [...lineage.problems];
   await warehouse.repository.finishRun(runId, summary.status, summary);
   return summary;

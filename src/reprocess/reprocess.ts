@@ -5,6 +5,8 @@ import type { LineageEmitter } from '../lineage/emitter.js';
 import { RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
 import { drainOutbox, outboxPendingOf } from '../pipeline/outbox-drain.js';
 import { mapPool } from '../pipeline/pool.js';
+import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from '../pipeline/interrupted-runs.js';
+import { thisProcess } from '../process-liveness.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { catalogedTickers, checkScope } from './scope.js';
 import { reprocessTicker, type TickerReprocessOutcome } from './ticker.js';
@@ -34,12 +36,14 @@ export interface ReprocessOptions {
   onTickerDone?: (outcome: TickerReprocessOutcome) => void;
   /** OpenLineage: START and COMPLETE/FAIL events of job `reprocess`. */
   lineage?: LineageEmitter;
+  /** Once aborted (SIGINT/SIGTERM): no new ticker starts, the ones in flight finish; the run ends `interrupted`. */
+  stop?: AbortSignal;
 }
 
 /** The `--json` summary of a reprocess. */
 export interface ReprocessSummary {
   run_id: string;
-  status: 'ok' | 'partial' | 'failed';
+  status: 'ok' | 'partial' | 'failed' | 'interrupted';
   computation_version: ComputationVersion;
   tickers: string[];
   backfill: boolean;
@@ -55,6 +59,12 @@ export interface ReprocessSummary {
   objects_written: number;
   /** Objects not written again because an identical one exists (same kind, ticker, as_of, version, raw). */
   skipped_identical: number;
+  /** Tickers never started because the run was interrupted (status `interrupted`). */
+  tickers_not_started: string[];
+  /** Why the run was interrupted (`SIGINT`, `SIGTERM`), else null. */
+  interrupted_by: string | null;
+  /** Earlier runs found dead at the start, now `aborted` (see src/pipeline/interrupted-runs.ts). */
+  runs_aborted: AbortedRun[];
   /** Written at the start from earlier runs' outbox. */
   outbox_retried: number;
   outbox_pending: number;
@@ -88,13 +98,24 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
 }
 
 async function reprocessAndRecord(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
+  const heartbeat = RunHeartbeat.start(options.warehouse, runId);
+  try {
+    return await reprocessRecorded(options, runId, startedAt, clock, lineage);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function reprocessRecorded(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
   const { lake, warehouse } = options;
   const backfill = options.backfill ?? false;
   const tickers = options.tickers ? [...options.tickers] : options.onlyAsOf ? [...options.onlyAsOf.keys()] : await catalogedTickers(warehouse);
-  await warehouse.repository.startRun({ runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt });
+  await warehouse.repository.startRun({ runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt, owner: thisProcess() });
   options.onStart?.(tickers);
 
-  // As every run does: what earlier runs left in the outbox first (a pending raw snapshot becomes readable).
+  // As every run does: runs killed mid-way healed and marked aborted, then what earlier runs left in the outbox
+  // (a pending raw snapshot becomes readable).
+  const recovered = await recoverInterruptedRuns({ store: lake.store, warehouse });
   const retried = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
   const context = {
     runId,
@@ -108,21 +129,24 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     clock,
   };
   const settled = await mapPool(tickers, options.concurrency ?? DEFAULT_CONCURRENCY, async (ticker) => {
+    if (options.stop?.aborted) return undefined; // interrupted: not started
     const outcome = await reprocessTicker(context, ticker);
     options.onTickerDone?.(outcome);
     return outcome;
   });
-  const outcomes = settled.map((result, i): TickerReprocessOutcome =>
+  const notStarted = tickers.filter((_, i) => settled[i].status === 'fulfilled' && settled[i].value === undefined);
+  const outcomes = settled.flatMap((result, i): TickerReprocessOutcome[] =>
     result.status === 'fulfilled'
-      ? result.value
-      : { ticker: tickers[i], status: 'failed', error: String(result.reason), inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] },
+      ? result.value === undefined ? [] : [result.value]
+      : [{ ticker: tickers[i], status: 'failed', error: String(result.reason), inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] }],
   );
+  const interruptedBy = options.stop?.aborted ? String(options.stop.reason) : null;
 
   const failed = outcomes.filter((o) => o.status === 'failed').map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' }));
   const finishedAt = clock();
   const summary: ReprocessSummary = {
     run_id: runId,
-    status: failed.length > 0 && failed.length === outcomes.length ? 'failed' : failed.length > 0 ? 'partial' : 'ok',
+    status: interruptedBy !== null ? 'interrupted' : failed.length > 0 && failed.length === outcomes.length ? 'failed' : failed.length > 0 ? 'partial' : 'ok',
     computation_version: options.computationVersion,
     tickers: outcomes.map((o) => o.ticker),
     backfill,
@@ -135,21 +159,26 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     dates_computed: outcomes.reduce((n, o) => n + o.dates, 0),
     objects_written: outcomes.reduce((n, o) => n + o.written.length, 0),
     skipped_identical: outcomes.reduce((n, o) => n + o.skipped, 0),
+    tickers_not_started: notStarted,
+    interrupted_by: interruptedBy,
+    runs_aborted: recovered.aborted,
     outbox_retried: retried.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
     failed,
-    lake_errors: [...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
+    lake_errors: [...recovered.errors, ...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
     lineage_errors: [],
   };
   // Pending lake writes: the database is complete, the lake not yet.
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
 
   const emitter = options.lineage;
-  await lineage.end(
-    { status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed },
-    emitter ? outcomes.flatMap((o) => o.inputs.map((raw) => emitter.dataset(raw.key, raw.versionId))) : [],
-    emitter ? outcomes.flatMap((o) => o.written.map((object) => emitter.dataset(object.key, object.versionId))) : [],
-  );
+  const inputs = emitter ? outcomes.flatMap((o) => o.inputs.map((raw) => emitter.dataset(raw.key, raw.versionId))) : [];
+  const outputs = emitter ? outcomes.flatMap((o) => o.written.map((object) => emitter.dataset(object.key, object.versionId))) : [];
+  if (summary.status === 'interrupted') {
+    await lineage.fail(new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`), inputs, outputs);
+  } else {
+    await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed }, inputs, outputs);
+  }
   summary.lineage_errors = [...lineage.problems];
   await warehouse.repository.finishRun(runId, summary.status, summary);
   return summary;

@@ -42,7 +42,7 @@ export {
   type CatalogObject,
   type CatalogObjectInput,
 } from './catalog.js';
-export { finishRun, getRun, startRun, type ComputationRun, type FinalRunStatus, type StartRunInput } from './runs.js';
+export { abortRun, finishRun, getRun, listRunningRuns, renewRunHeartbeat, startRun, type ComputationRun, type FinalRunStatus, type RunningRun, type StartRunInput } from './runs.js';
 export { inTransaction } from './sql-helpers.js';
 export { MIGRATIONS, migrateToLatest } from './migrations/index.js';
 export * from './schema.js';

@@ -35,7 +35,18 @@ import {
 } from './outbox.js';
 import { upsertPrices, type RawSnapshotRef } from './prices.js';
 import { writeComputedResults, type ComputedResultsInput } from './results.js';
-import { finishRun, getRun, startRun, type ComputationRun, type FinalRunStatus, type StartRunInput } from './runs.js';
+import {
+  abortRun,
+  finishRun,
+  getRun,
+  listRunningRuns,
+  renewRunHeartbeat,
+  startRun,
+  type ComputationRun,
+  type FinalRunStatus,
+  type RunningRun,
+  type StartRunInput,
+} from './runs.js';
 import type { Database, LakeObjectKind } from './schema.js';
 
 export class WarehouseRepository {
@@ -117,6 +128,18 @@ export class WarehouseRepository {
 
   finishRun(runId: string, status: FinalRunStatus, summary: object): Promise<void> {
     return finishRun(this.db, runId, status, summary);
+  }
+
+  renewRunHeartbeat(runId: string): Promise<boolean> {
+    return renewRunHeartbeat(this.db, runId);
+  }
+
+  listRunningRuns(): Promise<RunningRun[]> {
+    return listRunningRuns(this.db);
+  }
+
+  abortRun(runId: string, summary: object): Promise<boolean> {
+    return abortRun(this.db, runId, summary);
   }
 
   getRun(runId: string): Promise<ComputationRun | undefined> {

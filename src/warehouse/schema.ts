@@ -35,7 +35,8 @@ export type LakeObjectKind = (typeof LAKE_OBJECT_KINDS)[number];
 export const RUN_KINDS = ['run', 'reprocess'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
-export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed'] as const;
+/** `interrupted`: stopped by SIGINT/SIGTERM, in-flight tickers finished; `aborted`: found dead by a later run. */
+export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed', 'interrupted', 'aborted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
@@ -139,6 +140,10 @@ export interface ComputationRunsTable {
   tickers: Json<string[]>;
   status: RunStatus;
   summary: Json<JsonObject> | null;
+  /** The process running it, {host, pid, bootId, pidNamespace} (migration 0003; null for older rows). */
+  owner: Json<JsonObject> | null;
+  /** Renewed while it runs (migration 0003). */
+  heartbeat_at: Timestamp | null;
 }
 
 /** The bar fields a restatement compares (migration 0002). */

@@ -76,7 +76,7 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
   it('lake retry reports an empty outbox', async () => {
     const result = await runCli('lake', 'retry', '--home', home, '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 0 });
+    expect(JSON.parse(result.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 0, runs_aborted: [] });
   });
 
   it('clear errors: unknown kind, missing object, bad ticker, bad universe file', async () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 
@@ -54,4 +54,30 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<C
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A CLI child process started by startCli: the process (to signal it) and its result once it exits. */
+export interface StartedCli {
+  child: ChildProcess;
+  result: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+  /** What it has written so far. */
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Like spawnCli, but returns at once with the child, for tests that signal or kill it mid-way. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): StartedCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, result, stdout: () => stdout, stderr: () => stderr };
 }

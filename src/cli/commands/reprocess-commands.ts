@@ -1,3 +1,4 @@
+import { listenForInterruption, reportInterrupted } from '../interruption.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ComputationVersion } from '../../compute/fields.js';
 import type { ConfigFlags } from '../../config.js';
@@ -67,6 +68,7 @@ export function registerReprocessCommands(program: Command): void {
     if (options.stale && (options.backfill || options.from || options.to)) {
       throw new UsageError('--stale picks its own dates: give it without --backfill, --from or --to');
     }
+    const interruption = listenForInterruption('reprocess');
     const summary = await withRuntime(options, async ({ lake, warehouse, store }) => {
       // --stale: the stale results under this version as the current one, by ticker and as-of date.
       let onlyAsOf: Map<string, Set<string>> | undefined;
@@ -93,14 +95,16 @@ export function registerReprocessCommands(program: Command): void {
           lineage: lineageFromEnvironment(store),
           onStart: (scope) => progress.start(scope.length, 'reprocess'),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+          stop: interruption.signal,
         });
       } finally {
         progress.stop();
       }
-    });
+    }).finally(() => interruption.dispose());
     if (options.json) printJson(summary);
     else printReprocessReport(summary);
-    process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode =
+      summary.status === 'interrupted' ? reportInterrupted('reprocess', summary, summary.tickers.length) : summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
   });
 
   withRuntimeOptions(

@@ -17,6 +17,8 @@ import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { commandClock } from '../clock.js';
 import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
 import { tickersOfShard } from '../../market/shard.js';
+import { listenForInterruption, reportInterrupted } from '../interruption.js';
+import { recoverInterruptedRuns } from '../../pipeline/interrupted-runs.js';
 
 interface RunOptions extends ConfigFlags, ShardFlags {
   tickers?: string;
@@ -90,6 +92,7 @@ export function registerRunCommands(program: Command): void {
         : createSource(options.source as 'yahoo' | 'sample');
     const { start, end } = dateRange(clock(), options.range);
 
+    const interruption = listenForInterruption('run');
     const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
       const progress = terminalProgress();
       progress.start(tickers.length, 'run');
@@ -107,6 +110,7 @@ export function registerRunCommands(program: Command): void {
           ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
           lineage: lineageFromEnvironment(store),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+          stop: interruption.signal,
         });
         progress.stop();
         if (!options.json) process.stdout.write(runReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location));
@@ -114,9 +118,9 @@ export function registerRunCommands(program: Command): void {
       } finally {
         progress.stop();
       }
-    }, { tolerateUnreachableLake: true });
+    }, { tolerateUnreachableLake: true }).finally(() => interruption.dispose());
     if (options.json) printJson(summary);
-    process.exitCode = summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode = summary.status === 'interrupted' ? reportInterrupted('run', summary, summary.tickers_ok.length + summary.tickers_failed.length) : summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
   });
 
   const lake = program.command('lake').description('maintenance of the lake');
@@ -127,7 +131,10 @@ export function registerRunCommands(program: Command): void {
       .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
+      // Runs killed mid-way first: their raw snapshots catalogued, their rows aborted (see interrupted-runs.ts).
+      const recovered = await recoverInterruptedRuns({ store: dataLake.store, warehouse });
       const report = await drainOutbox(dataLake, warehouse);
+      for (const error of recovered.errors) report.failed.push({ key: 'interrupted run', error });
       const restatements = await writePendingRestatements(dataLake.store, warehouse);
       const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
       for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
@@ -135,23 +142,27 @@ export function registerRunCommands(program: Command): void {
       const soleWriter = isSoleWriter(warehouse);
       const pending = await warehouse.repository.countPendingOutbox(soleWriter ? undefined : { heldByLiveDrain: false });
       const inFlight = soleWriter ? 0 : await warehouse.repository.countPendingOutbox({ heldByLiveDrain: true });
-      return { report, pending: pending + pendingRestatements, inFlight };
+      return { report, recovered, pending: pending + pendingRestatements, inFlight };
     }, { tolerateUnreachableLake: true });
-    const { report, pending, inFlight } = result;
+    const { report, recovered, pending, inFlight } = result;
     if (options.json) {
-      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, in_flight: inFlight });
+      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, in_flight: inFlight, runs_aborted: recovered.aborted });
     } else {
+      for (const run of recovered.aborted) {
+        process.stdout.write(`run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued\n`);
+      }
       const busy = inFlight > 0 ? ` (and ${inFlight} being written by other runs)` : '';
       process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`);
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
-    process.exitCode = pending === 0 ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode = pending === 0 && recovered.errors.length === 0 ? EXIT_OK : EXIT_FAILURE;
   });
 }
 
 /** The text report of a run (without --json). */
 export function runReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): string {
   const lines = [
+    ...summary.runs_aborted.map((run) => `earlier run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued`),
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
     ...(summary.shard ? [`  shard:    ${summary.shard.index}/${summary.shard.count}, ${summary.shard.tickers} of the universe's ${summary.shard.universe} tickers`] : []),

@@ -9,6 +9,8 @@ import { keyProblem } from '../keys.js';
 import { describeObjectStoreContract, listPages } from '../object-store.contract.js';
 import { raceChildren } from '../testing/race.js';
 import { FsObjectStore } from './fs-object-store.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { temporaryFileName } from './temp-files.js';
 
 const temporaryRoots: string[] = [];
 async function temporaryFolder(): Promise<string> {
@@ -90,6 +92,44 @@ describe('FsObjectStore on disk', () => {
     expect(await readdir(join(dir, '.tmp'))).toEqual(['in-progress.tmp']);
     expect(text((await reopened.get('k/done')).body)).toBe('complete');
     expect(await reopened.removeStaleTemporaryFiles(0)).toBe(1);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+  });
+
+  it('deletes a young temporary file at once when its writer is dead, never one of a live writer', async () => {
+    const dir = join(await temporaryFolder(), 'lake');
+    await FsObjectStore.open(dir);
+    // A pid that existed and is gone: a process that ran and exited (as a put killed with SIGKILL leaves it).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const alive = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const byPid = (pid: number, unique: string) => temporaryFileName(unique).replace(`.${process.pid}.`, `.${pid}.`);
+      await writeFile(join(dir, '.tmp', byPid(dead, 'killedwrite')), 'partial');
+      await writeFile(join(dir, '.tmp', byPid(alive.pid!, 'livewrite')), 'partial');
+      await writeFile(join(dir, '.tmp', temporaryFileName('ownwrite')), 'partial');
+      await writeFile(join(dir, '.tmp', `${'0'.repeat(12)}.${dead}.otherhost.tmp`), 'partial'); // another host's
+
+      await FsObjectStore.open(dir);
+      expect((await readdir(join(dir, '.tmp'))).sort()).toEqual(
+        [byPid(alive.pid!, 'livewrite'), temporaryFileName('ownwrite'), `${'0'.repeat(12)}.${dead}.otherhost.tmp`].sort(),
+      );
+    } finally {
+      alive.kill();
+    }
+  });
+
+  it('a put that fails mid-write (a full disk) leaves no temporary file behind', async () => {
+    const dir = join(await temporaryFolder(), 'lake');
+    await FsObjectStore.open(dir);
+    // A file-size limit of 4 KiB (Node ignores SIGXFSZ, so the write fails with EFBIG) cuts the write short, as a
+    // full disk does with ENOSPC.
+    const script = [
+      `import { FsObjectStore } from ${JSON.stringify(fileURLToPath(new URL('./fs-object-store.ts', import.meta.url)))};`,
+      `const store = await FsObjectStore.open(${JSON.stringify(dir)});`,
+      `await store.put({ key: 'big/one', body: 'x'.repeat(100000), contentType: 'text/plain' }).then(() => process.exit(0), (e) => { console.log(e.message); process.exit(3); });`,
+    ].join('\n');
+    const child = spawnSync('bash', ['-c', 'ulimit -f 4 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(3);
+    expect(child.stdout).toMatch(/EFBIG/);
     expect(await readdir(join(dir, '.tmp'))).toEqual([]);
   });
 

@@ -23,6 +23,7 @@ import {
 import { encodeSegment, MAX_NAME_LENGTH, objectFileName, printable } from './layout.js';
 import { encodeObjectFile, md5Etag, OBJECT_FORMAT, parseObjectFile, readObjectHeader, type ObjectHeader } from './object-file.js';
 import { cursorAfter, decodeToken, encodeToken, take, walkTree, type TreeItem } from './tree.js';
+import { temporaryFileName, writtenByDeadProcess } from './temp-files.js';
 
 /**
  * The embedded object store: a local folder (layout in layout.ts, file format in object-file.ts).
@@ -31,7 +32,8 @@ import { cursorAfter, decodeToken, encodeToken, take, walkTree, type TreeItem } 
  * with link(2) onto its final name. link() fails with EEXIST when the name exists, atomically, also between
  * processes, so exactly one of several racing puts of a key wins and nothing is ever replaced; readers see no
  * file or the complete file, never a partial one. A crash leaves at most a file in `.tmp/`, which no read looks
- * at and which `open` deletes once it is old enough not to belong to a live writer.
+ * at and which `open` deletes: at once when its writer is provably dead, else once it is old enough not to belong
+ * to a live writer (temp-files.ts).
  *
  * There is no delete (the lake never deletes), so a key has exactly one version.
  */
@@ -84,7 +86,7 @@ export class FsObjectStore implements ObjectStore {
       metadata: { ...input.metadata },
     };
 
-    const tempFile = join(this.tempDir, `${versionId}.tmp`);
+    const tempFile = join(this.tempDir, temporaryFileName(versionId));
     await this.io('put', key, () => writeDurably(tempFile, encodeObjectFile(header, body)));
     try {
       await this.io('put', key, () => this.makeFolders(location.dir, key));
@@ -188,8 +190,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /**
-   * Deletes files in `.tmp/` older than `olderThanMs` (left by a crashed put) and returns how many. Called on
-   * first use with one hour; younger files may belong to a put running in another process.
+   * Deletes files in `.tmp/` left by crashed puts and returns how many: those whose writer is provably dead
+   * (temp-files.ts), and any older than `olderThanMs`. Called on first use with one hour; a younger file of a
+   * writer that may be alive (another host's, this process's own) may belong to a put still running.
    */
   async removeStaleTemporaryFiles(olderThanMs: number = STALE_TEMP_MS): Promise<number> {
     const names = await readdir(this.tempDir).catch((error: NodeJS.ErrnoException) => {
@@ -201,7 +204,7 @@ export class FsObjectStore implements ObjectStore {
     for (const name of names) {
       const path = join(this.tempDir, name);
       const stats = await lstat(path).catch(() => undefined);
-      if (stats === undefined || !stats.isFile() || stats.mtimeMs > cutoff) continue;
+      if (stats === undefined || !stats.isFile() || (stats.mtimeMs > cutoff && !writtenByDeadProcess(name))) continue;
       await unlink(path).then(
         () => removed++,
         () => undefined, // another process cleaned it first
@@ -229,7 +232,7 @@ export class FsObjectStore implements ObjectStore {
   /** Records the layout version in the folder so a future layout can recognise (and migrate) this one. */
   private async checkFormatMarker(): Promise<void> {
     const marker = join(this.root, FORMAT_MARKER);
-    const temp = join(this.tempDir, `${newVersionId()}.tmp`);
+    const temp = join(this.tempDir, temporaryFileName(newVersionId()));
     await writeDurably(temp, `${JSON.stringify(STORE_FORMAT)}\n`);
     try {
       await link(temp, marker); // create-only, like objects: a concurrent opener may have written it first
@@ -415,9 +418,13 @@ async function writeDurably(path: string, data: Uint8Array | string): Promise<vo
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A partial file (a full disk) must not stay behind to keep the disk full; the write's error is the news.
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
 }
 
 /** fsync of a directory makes its new entries durable; platforms that cannot open directories skip it. */
