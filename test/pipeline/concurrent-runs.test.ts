@@ -114,7 +114,7 @@ describeOnPostgres('two daily runs at once', () => {
 
     const retry = await runCli('lake', 'retry', '--home', database.home, '--lake', `file://${lakeRoot}`, '--database', database.databaseUrl!, '--json');
     expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 3 });
+    expect(JSON.parse(retry.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 3, runs_aborted: [] });
 
     putGate.open();
     expect(await aRun).toMatchObject({ status: 'ok', objects_written: 4, lake_errors: [] });
