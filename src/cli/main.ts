@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../errors.js';
+import { escapeControls } from '../quote.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
@@ -10,6 +11,7 @@ import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { guardStdout } from './output.js';
 
 
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     // Options before a subcommand belong to the program, after it to the subcommand (so `get --version V` works).
     .enablePositionalOptions()
+    // commander's messages quote the arguments they refuse: never let one drive the terminal.
+    .configureOutput({ outputError: (message, write) => write(escapeControls(message)) })
     .exitOverride();
   registerRunCommands(program);
   registerReprocessCommands(program);
@@ -33,6 +37,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the exit code; it never calls process.exit, so output is always flushed. */
 export async function main(argv: readonly string[]): Promise<number> {
+  guardStdout();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
@@ -42,15 +47,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with exit code 0; commander has already printed its message.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
+    // Messages quote user input (src/quote.ts); escaping here too keeps any that does not from reaching the terminal raw.
     if (error instanceof UsageError) {
-      process.stderr.write(`marketlake: ${error.message}\n`);
+      process.stderr.write(`marketlake: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof UserError) {
-      process.stderr.write(`marketlake: ${error.message}\n`);
+      process.stderr.write(`marketlake: ${escapeControls(error.message)}\n`);
       return EXIT_FAILURE;
     }
-    process.stderr.write(`marketlake: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`marketlake: internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
     return EXIT_INTERNAL;
   }
 }

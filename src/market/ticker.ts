@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { quote } from '../quote.js';
 
 /**
  * A ticker flows into object keys and S3 tags, so it is checked before any I/O (DESIGN.md "Keys").
@@ -13,7 +14,7 @@ export class InvalidTickerError extends UserError {
 export function normalizeTicker(input: string): string {
   const ticker = input.trim().toUpperCase();
   if (!TICKER_PATTERN.test(ticker) || ticker.includes('..')) {
-    const shown = JSON.stringify(input);
+    const shown = quote(input);
     const why =
       ticker.length === 0
         ? 'it is empty'
