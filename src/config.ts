@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from './errors.js';
+import { messageOf, UserError } from './errors.js';
+import { quote } from './quote.js';
 
 /**
  * Settings from flags and the environment (DESIGN.md "Configuration"); flags win over the environment.
@@ -49,15 +50,20 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
 
 function parseLake(text: string, cwd: string, endpoint: string | undefined): LakeLocation {
   if (text.startsWith('file://')) {
-    const path = fileURLToPath(text.startsWith('file:///') ? text : `file://${resolve(cwd, text.slice('file://'.length))}`);
-    return { kind: 'file', path };
+    try {
+      const path = fileURLToPath(text.startsWith('file:///') ? text : `file://${resolve(cwd, text.slice('file://'.length))}`);
+      return { kind: 'file', path };
+    } catch (error) {
+      // Node refuses a file URL it cannot map to a path (an encoded "/" or NUL, a host on POSIX).
+      throw new ConfigError(`lake location ${quote(text)} is not a usable file URL: ${messageOf(error)}`);
+    }
   }
   const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
   if (s3) {
     const prefix = (s3[2] ?? '').replace(/^\/+|\/+$/g, '');
     return { kind: 's3', bucket: s3[1], prefix: prefix === '' ? '' : `${prefix}/`, ...(endpoint ? { endpoint } : {}) };
   }
-  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got "${text}")`);
+  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got ${quote(text)})`);
 }
 
 /** A database URL without its password, for messages. */
