@@ -8,16 +8,17 @@ import { formatTable, printJson } from '../output.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerArgument } from '../tickers.js';
 import type { ConfigFlags } from '../../config.js';
+import { quote } from '../../quote.js';
 
 function parseKind(value: string): ObjectKind {
   if (!(OBJECT_KINDS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`unknown kind "${value}" (one of ${OBJECT_KINDS.join(', ')})`);
+    throw new InvalidArgumentError(`unknown kind ${quote(value)} (one of ${OBJECT_KINDS.join(', ')})`);
   }
   return value as ObjectKind;
 }
 
 function parseDate(value: string): string {
-  if (!isIsoDate(value)) throw new InvalidArgumentError(`"${value}" is not a date YYYY-MM-DD`);
+  if (!isIsoDate(value)) throw new InvalidArgumentError(`${quote(value)} is not a date YYYY-MM-DD`);
   return value;
 }
 

@@ -12,7 +12,7 @@ import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion, parseRange } from '../options.js';
-import { escapeControls } from '../../quote.js';
+import { escapeControls, quote } from '../../quote.js';
 import { printJson } from '../output.js';
 import { parseTickerList } from '../tickers.js';
 import { terminalProgress } from '../progress.js';
@@ -36,7 +36,7 @@ function parseConcurrency(value: string): number {
 }
 
 function parseSource(value: string): SourceKind {
-  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source "${value}" (one of ${SOURCE_KINDS.join(', ')})`);
+  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source ${quote(value)} (one of ${SOURCE_KINDS.join(', ')})`);
   return value;
 }
 
