@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from './errors.js';
+import { quote } from './quote.js';
 import { rememberUrlSecrets, redactUrl } from './secrets.js';
 
 export { redactUrl } from './secrets.js';
@@ -61,7 +62,7 @@ function parseLake(text: string, endpoint: string | undefined): LakeLocation {
     const prefix = (s3[2] ?? '').replace(/^\/+|\/+$/g, '');
     return { kind: 's3', bucket: s3[1], prefix: prefix === '' ? '' : `${prefix}/`, ...(endpoint ? { endpoint } : {}) };
   }
-  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got "${redactUrl(text)}")`);
+  throw new ConfigError(`lake location must be file:///path or s3://bucket[/prefix] (got ${quote(redactUrl(text))})`);
 }
 
 /**

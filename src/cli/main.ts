@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { rememberEnvironmentSecrets, rememberUrlSecrets } from '../secrets.js';
+import { escapeControls } from '../quote.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
@@ -13,6 +14,7 @@ import { registerStaleCommands } from './commands/stale-commands.js';
 import { registerWarehouseCommands } from './commands/warehouse-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { redactProcessOutput } from './redacted-output.js';
+import { guardStdout } from './output.js';
 
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     // Options before a subcommand belong to the program, after it to the subcommand (so `get --version V` works).
     .enablePositionalOptions()
+    // commander's messages quote the arguments they refuse: never let one drive the terminal.
+    .configureOutput({ outputError: (message, write) => write(escapeControls(message)) })
     .exitOverride();
   registerRunCommands(program);
   registerReprocessCommands(program);
@@ -43,6 +47,7 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   rememberEnvironmentSecrets(process.env);
   for (const argument of argv) rememberUrlSecrets(argument);
+  guardStdout();
   const restoreOutput = redactProcessOutput();
   try {
     return await runProgram(argv);
@@ -61,15 +66,16 @@ async function runProgram(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with exit code 0; commander has already printed its message.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
+    // Messages quote user input (src/quote.ts); escaping here too keeps any that does not from reaching the terminal raw.
     if (error instanceof UsageError) {
-      process.stderr.write(`marketlake: ${error.message}\n`);
+      process.stderr.write(`marketlake: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof UserError) {
-      process.stderr.write(`marketlake: ${error.message}\n`);
+      process.stderr.write(`marketlake: ${escapeControls(error.message)}\n`);
       return EXIT_FAILURE;
     }
-    process.stderr.write(`marketlake: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`marketlake: internal error: ${escapeControls((error as Error)?.stack ?? String(error))}\n`);
     return EXIT_INTERNAL;
   }
 }

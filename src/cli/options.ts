@@ -1,9 +1,23 @@
 import { InvalidArgumentError } from 'commander';
 import { COMPUTATION_VERSIONS, isComputationVersion, type ComputationVersion } from '../compute/fields.js';
+import { quote } from '../quote.js';
 
 export function parseComputationVersion(value: string): ComputationVersion {
   if (!isComputationVersion(value)) {
-    throw new InvalidArgumentError(`unknown computation version "${value}" (known: ${COMPUTATION_VERSIONS.join(', ')})`);
+    throw new InvalidArgumentError(`unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`);
+  }
+  return value;
+}
+
+/** Longest `--range` per unit: a century of daily bars is already more than any vendor serves. */
+const RANGE_LIMITS: Readonly<Record<string, number>> = { d: 36_525, m: 1_200, y: 100 };
+
+/** `--range 2y`: checked while parsing, so a typo is a usage error and not a failure halfway through a run. */
+export function parseRange(value: string): string {
+  const match = /^(\d{1,6})([dmy])$/.exec(value);
+  const amount = match ? Number(match[1]) : NaN;
+  if (!match || amount < 1 || amount > RANGE_LIMITS[match[2]]) {
+    throw new InvalidArgumentError('must be a whole number of days, months or years from 1 up to 100 years, e.g. 30d, 6m, 2y');
   }
   return value;
 }

@@ -1,5 +1,25 @@
 /** How the CLI speaks: JSON on stdout for scripts, aligned tables for people, messages on stderr. */
 
+let stdoutGuarded = false;
+
+/**
+ * `marketlake get raw NVDA | head`: once the reader has gone, what is left of the output has nowhere to go, and
+ * that is what the user asked for, so the command finishes quietly (a run still completes its work) instead of
+ * dying on an unhandled EPIPE. Any other failure to write stdout (a full disk behind `> file`) is reported and
+ * fails the command.
+ */
+export function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') readerGone = true;
+    if (readerGone) return;
+    process.stderr.write(`marketlake: cannot write to stdout: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
 }

@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import { escapeControls } from '../quote.js';
 
 /** Progress of long work: a bar on a terminal (stderr, so stdout stays clean for --json), nothing otherwise. */
 export interface Progress {
@@ -21,7 +22,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       bar.start(total, 0, { detail: '' });
     },
     tick(detail = '') {
-      bar?.increment(1, { detail });
+      // The detail names a ticker, which may come from a bad line of a universe file.
+      bar?.increment(1, { detail: escapeControls(detail) });
     },
     stop() {
       bar?.stop();

@@ -4,6 +4,7 @@ import type { RawSnapshot } from '../market/snapshot.js';
 import { PRODUCER } from '../version.js';
 import type { ProcessedKind } from './keys.js';
 import { checkMetadata, checkTags } from './limits.js';
+import { tickerSegment } from '../market/ticker-segment.js';
 
 /**
  * The bodies, tags and metadata of lake objects (DESIGN.md "Object bodies", "Tags", "User metadata"),
@@ -73,7 +74,7 @@ function rendered(key: string, body: string, tags: Record<string, string>, metad
 export function renderRaw(key: string, snapshot: RawSnapshot): RenderedObject {
   const body = serializeBody(snapshot);
   const bars = snapshot.bars;
-  const tags = { source: snapshot.source, ticker: snapshot.ticker, fetched_at: snapshot.fetched_at.slice(0, 10) };
+  const tags = { source: snapshot.source, ticker: tickerSegment(snapshot.ticker), fetched_at: snapshot.fetched_at.slice(0, 10) };
   const metadata: Record<string, string> = {
     fetched_at: snapshot.fetched_at,
     source: snapshot.source,
@@ -111,7 +112,7 @@ export function renderProcessed(key: string, kind: ProcessedKind, document: Proc
   const body = serializeBody(document);
   const tags = {
     source: 'computed',
-    ticker: document.ticker,
+    ticker: tickerSegment(document.ticker),
     computed_at: document.computed_at.slice(0, 10),
     source_raw_data: document.source_raw_data_key,
     computation_version: document.computation_version,

@@ -1,12 +1,14 @@
 import { UserError } from '../errors.js';
 import { isIsoDate } from '../market/dates.js';
 import type { SourceName } from '../market/snapshot.js';
-import { normalizeTicker } from '../market/ticker.js';
+import { quote } from '../quote.js';
+import { tickerFromSegment, tickerSegment } from '../market/ticker-segment.js';
 
 /**
  * The key layout of DESIGN.md "Keys":
  *   raw/{source}/{TICKER}/{FETCH_DATE}/{TS}.json
  *   processed/{kind}/{TICKER}/{AS_OF}/{TS}.json
+ * TICKER is the ticker's key segment (ticker-segment.ts: `^GSPC` is `_5EGSPC`, a plain ticker is itself).
  * TS is the UTC time `YYYYMMDD_HHMMSS`; a key is written once, and a second object in the same second takes
  * `{TS}_2.json`, `{TS}_3.json`, ... Keys sort by date then time within a ticker, which is what "latest" means.
  */
@@ -50,7 +52,7 @@ export function parseTimestamp(timestamp: string): Date {
 
 /** The folder holding every object of one kind and ticker: `raw/{source}/{TICKER}/` or `processed/{kind}/{TICKER}/`. */
 export function tickerPrefix(kind: ObjectKind, ticker: string, source: SourceName = 'yfinance'): string {
-  const symbol = normalizeTicker(ticker);
+  const symbol = tickerSegment(ticker);
   return kind === 'raw' ? `raw/${source}/${symbol}/` : `processed/${kind}/${symbol}/`;
 }
 
@@ -78,7 +80,7 @@ const KEY_PATTERN =
 export function parseKey(key: string): ParsedKey {
   const match = KEY_PATTERN.exec(key);
   const groups = match?.groups;
-  if (!groups) throw new InvalidKeyError(`"${key}" is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`);
+  if (!groups) throw new InvalidKeyError(`${quote(key)} is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`);
   const source = groups.source as SourceName | undefined;
   const kind = (groups.kind ?? 'raw') as ObjectKind;
   if (source !== undefined && !RAW_SOURCES.includes(source)) throw new InvalidKeyError(`"${key}": unknown raw source "${source}"`);
@@ -86,8 +88,10 @@ export function parseKey(key: string): ParsedKey {
     throw new InvalidKeyError(`"${key}": unknown processed kind "${groups.kind}"`);
   }
   if (!isIsoDate(groups.date)) throw new InvalidKeyError(`"${key}": "${groups.date}" is not a calendar date`);
-  const ticker = normalizeTicker(groups.ticker);
-  if (ticker !== groups.ticker) throw new InvalidKeyError(`"${key}": ticker "${groups.ticker}" is not upper-case`);
+  const ticker = tickerFromSegment(groups.ticker);
+  if (ticker === undefined) {
+    throw new InvalidKeyError(`${quote(key)}: ${quote(groups.ticker)} is not the key form of a ticker (upper-case; "^" written as "_5E")`);
+  }
   return {
     kind,
     ...(source ? { source } : {}),

@@ -41,9 +41,23 @@ const SUFFIXES: readonly [string, Market][] = [
   ['.TWO', 'TW'],
 ];
 
-/** The market of a Yahoo symbol by its suffix; a symbol without one of these suffixes is taken as US. */
+/** The benchmark indices of the markets (Yahoo's `^` symbols), which carry no suffix. */
+const INDICES: Readonly<Record<string, Market>> = {
+  '^GSPC': 'US',
+  '^DJI': 'US',
+  '^IXIC': 'US',
+  '^STI': 'SG',
+  '^N225': 'JP',
+  '^HSI': 'HK',
+  '^TWII': 'TW',
+  '^VNINDEX': 'VN',
+};
+
+/** The market of a Yahoo symbol by its suffix (or as a known index); any other symbol is taken as US. */
 export function marketOfTicker(ticker: string): Market {
   const upper = ticker.toUpperCase();
+  const index = INDICES[upper];
+  if (index !== undefined) return index;
   for (const [suffix, market] of SUFFIXES) if (upper.endsWith(suffix)) return market;
   return 'US';
 }

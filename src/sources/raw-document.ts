@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { isIsoDate } from '../market/dates.js';
 import { RAW_SCHEMA, type Dividend, type RawBar, type RawSnapshot, type Split } from '../market/snapshot.js';
 import { normalizeTicker } from '../market/ticker.js';
+import { tickerFromSegment } from '../market/ticker-segment.js';
 import { checkBars, missingFieldsReason } from './snapshot-bars.js';
 
 /**
@@ -231,7 +232,8 @@ function legacyTicker(fromDocument: string | null, fromKey: string | null, fail:
     }
   };
   const documentTicker = fromDocument === null ? null : normalize(fromDocument, 'ticker');
-  const keyTicker = fromKey === null ? null : normalize(fromKey, 'the key');
+  // Our keys write `^` escaped (`_5EGSPC`); a key of the older system may hold the symbol as it is.
+  const keyTicker = fromKey === null ? null : (tickerFromSegment(fromKey) ?? normalize(fromKey, 'the key'));
   if (documentTicker && keyTicker && documentTicker !== keyTicker) {
     fail(`the document is for ${documentTicker} but its key names ${keyTicker}`);
   }

@@ -16,6 +16,16 @@ describe('SampleSource', () => {
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 
+  it("serves the markets' benchmark indices in their own market", async () => {
+    const range = request('2024-01-01', '2024-03-31');
+    const expected = { '^GSPC': 'America/New_York', '^N225': 'Asia/Tokyo', '^STI': 'Asia/Singapore', '^HSI': 'Asia/Hong_Kong' };
+    for (const [index, timezone] of Object.entries(expected)) {
+      const snapshot = await new SampleSource().fetchSnapshot(index.toLowerCase(), range);
+      expect(snapshot).toMatchObject({ ticker: index, timezone, synthetic: true });
+      expect(snapshot.bars.length).toBeGreaterThan(50);
+    }
+  });
+
   it('differs by seed and by ticker', async () => {
     const range = request('2024-01-01', '2024-03-31');
     const base = await new SampleSource({ seed: 7 }).fetchSnapshot('NVDA', range);

@@ -367,6 +367,17 @@ describe('YahooSource on the project fixtures', () => {
     });
   });
 
+  it('fetches an index symbol (^STI) under its own name', async () => {
+    // No index chart is recorded and none can be here (no network): the D05.SI payload, replayed under ^STI,
+    // carries the symbol through the request and the mapping (the values are D05.SI's; the request is ^STI's).
+    const recorded = own('chart-D05.SI-2024-05-06-to-2024-05-10.json');
+    server.replay({ ...recorded, request_url: recorded.request_url.replace('/chart/D05.SI?', '/chart/^STI?') });
+    const snapshot = await makeSource().source.fetchSnapshot('^sti', request('2024-05-06', '2024-05-10'));
+    expect(snapshot.ticker).toBe('^STI');
+    expect(snapshot.bars.map((b) => b.date)).toEqual(['2024-05-06', '2024-05-07', '2024-05-09', '2024-05-10']);
+    expect(server.requestsTo('/v8/finance/chart/^STI')).toHaveLength(1);
+  });
+
   it('dates bars stamped at local midnight by the exchange, not by UTC (7203.T)', async () => {
     const recorded = own(TOYOTA);
     const timestamps = (recorded.body as ChartBody).chart.result[0].timestamp;

@@ -8,13 +8,15 @@
  *   {"schema":"marketlake.restatement/1","ticker","detected_at","raw_key","raw_version_id","previous_raw_key",
  *    "previous_raw_version_id","overlap":{"first_date","last_date"},"changed_bars",
  *    "bars":[{"date","change":"changed|added|removed","fields":{"close":{"old","new"},...}}]}
- * Tags: source=restatement, ticker, fetched_at (date), raw_key, previous_raw_key.
+ * TICKER is the ticker's key segment (market/ticker-segment.ts).
+ * Tags: source=restatement, ticker (its key segment), fetched_at (date), raw_key, previous_raw_key.
  * Metadata: detected_at, source=restatement_detection, ticker, raw_key, previous_raw_key (+ their version ids when
  * known), changed_bars, first_changed_date, last_changed_date, data_classification, content_sha256, producer.
  * Both are checked against S3's limits before the write, like every other object.
  */
 import { CONTENT_TYPE, serializeBody, sha256Hex, type RenderedObject } from '../lake/documents.js';
 import { parseKey } from '../lake/keys.js';
+import { tickerSegment } from '../market/ticker-segment.js';
 import { checkMetadata, checkTags } from '../lake/limits.js';
 import { PRODUCER } from '../version.js';
 import type { BarRestatement } from './bar-diff.js';
@@ -44,14 +46,14 @@ export function restatementKey(rawKey: string, sequence = 1): string {
   const raw = parseKey(rawKey);
   if (raw.kind !== 'raw') throw new Error(`${rawKey} is not a raw key`);
   const n = raw.sequence + sequence - 1;
-  return `${RESTATEMENT_PREFIX}${raw.ticker}/${raw.date}/${raw.timestamp}${n === 1 ? '' : `_${n}`}.json`;
+  return `${RESTATEMENT_PREFIX}${tickerSegment(raw.ticker)}/${raw.date}/${raw.timestamp}${n === 1 ? '' : `_${n}`}.json`;
 }
 
 export function renderRestatement(key: string, document: RestatementDocument): RenderedObject {
   const body = serializeBody(document);
   const tags = {
     source: 'restatement',
-    ticker: document.ticker,
+    ticker: tickerSegment(document.ticker),
     fetched_at: parseKey(document.raw_key).date,
     raw_key: document.raw_key,
     previous_raw_key: document.previous_raw_key,

@@ -3,6 +3,7 @@
  */
 import { COMPUTATION_VERSIONS, DEFAULT_COMPUTATION_VERSION, isComputationVersion, type ComputationVersion } from '../compute/fields.js';
 import { UsageError } from '../errors.js';
+import { quote } from '../quote.js';
 
 export const COMPUTATION_VERSION_ENV = 'MARKETLAKE_COMPUTATION_VERSION';
 
@@ -12,7 +13,7 @@ export function currentComputationVersion(flag?: string, env: NodeJS.ProcessEnv 
   const value = flag ?? (fromEnv === '' ? undefined : fromEnv) ?? DEFAULT_COMPUTATION_VERSION;
   if (!isComputationVersion(value)) {
     const where = flag !== undefined ? '--computation-version' : COMPUTATION_VERSION_ENV;
-    throw new UsageError(`${where}: unknown computation version "${value}" (known: ${COMPUTATION_VERSIONS.join(', ')})`);
+    throw new UsageError(`${where}: unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`);
   }
   return value;
 }

@@ -73,6 +73,29 @@ export interface DataDirectoryLock {
   release(): void;
 }
 
+/**
+ * The home cannot hold the lock: it is a file, on a read-only file system, not ours to write, or the disk is
+ * full. The user's to fix, so one line naming the home and the system's reason.
+ */
+export class DataDirectoryUnusableError extends UserError {
+  override readonly name = 'DataDirectoryUnusableError';
+  constructor(home: string, cause: NodeJS.ErrnoException) {
+    super(`cannot use ${home} as the marketlake home: ${HOME_PROBLEMS[cause.code ?? ''] ?? cause.message}`, { cause });
+  }
+}
+
+const HOME_PROBLEMS: Record<string, string> = {
+  EEXIST: 'it (or a folder above it) is a file, not a folder',
+  ENOTDIR: 'it (or a folder above it) is a file, not a folder',
+  EROFS: 'it is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'too many symbolic links in the path',
+};
+
 /** Lock paths held by this process, with our token: a same-pid lock file not listed here is a stale one. */
 const heldHere = new Map<string, string>();
 
@@ -81,11 +104,17 @@ const MAX_ATTEMPTS = 50;
 /** Takes the lock on `home` (created if missing) or throws `DataDirectoryInUseError`. */
 export function acquireDataDirectoryLock(home: string): DataDirectoryLock {
   const absoluteHome = resolve(home);
-  mkdirSync(absoluteHome, { recursive: true });
   const path = join(absoluteHome, LOCK_FILE_NAME);
   const holder = describeThisProcess();
   const candidate = `${path}.${holder.pid}.${holder.token}.tmp`;
-  writeDurably(candidate, `${JSON.stringify(holder)}\n`);
+  try {
+    mkdirSync(absoluteHome, { recursive: true });
+    writeDurably(candidate, `${JSON.stringify(holder)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && code in HOME_PROBLEMS) throw new DataDirectoryUnusableError(absoluteHome, error as NodeJS.ErrnoException);
+    throw error;
+  }
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (tryLink(candidate, path)) return registerHeld(absoluteHome, path, holder);

@@ -13,11 +13,14 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
   it('run --json prints a summary and exits 1 when a ticker fails, 0 otherwise', async () => {
-    const failing = await runCli('run', '--home', home, '--tickers', 'NVDA,^GSPC,D05.SI', '--json');
+    // A bad line of a universe file is data: it fails alone (a bad --tickers is a usage error, bad-arguments.test.ts).
+    const universe = join(home, 'universe.txt');
+    await writeFile(universe, 'NVDA\nA/B\nD05.SI\n');
+    const failing = await runCli('run', '--home', home, '--universe', universe, '--json');
     expect(failing.code).toBe(1);
     const summary = JSON.parse(failing.stdout);
     expect(summary).toMatchObject({ status: 'partial', tickers_ok: ['NVDA', 'D05.SI'], objects_written: 8, outbox_pending: 0 });
-    expect(summary.tickers_failed).toEqual([{ ticker: '^GSPC', reason: expect.stringContaining('invalid ticker "^GSPC"') }]);
+    expect(summary.tickers_failed).toEqual([{ ticker: 'A/B', reason: expect.stringContaining('invalid ticker "A/B"') }]);
     expect(summary.duration_ms).toEqual(expect.any(Number));
 
     const ok = await runCli('run', '--home', home, '--tickers', 'NVDA', '--computation-version', '2.0', '--json');
@@ -71,6 +74,31 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     expect(keys.every((key: string) => key.startsWith('processed/features/'))).toBe(true);
     expect(keys.filter((key: string) => key.includes('/NVDA/'))).toHaveLength(2);
     expect(keys.filter((key: string) => key.includes('/D05.SI/'))).toHaveLength(1);
+  });
+
+  it('index symbols: run, get, versions, ls, lineage and catalog rebuild round-trip ^GSPC through its key form _5EGSPC', async () => {
+    const run = await runCli('run', '--home', home, '--tickers', '^GSPC,^n225', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'ok', tickers_ok: ['^GSPC', '^N225'], objects_written: 8 });
+    const indicators = JSON.parse((await runCli('get', 'indicators', '^gspc', '--home', home, '--json')).stdout);
+    expect(indicators.key).toMatch(/^processed\/indicators\/_5EGSPC\/\d{4}-\d{2}-\d{2}\/\d{8}_\d{6}(_\d+)?\.json$/);
+    expect(indicators.body.ticker).toBe('^GSPC');
+    expect(indicators.tags.ticker).toBe('_5EGSPC');
+    expect(indicators.body.source_raw_data_key).toMatch(/^raw\/sample\/_5EGSPC\//);
+    const versions = JSON.parse((await runCli('versions', 'raw', '^GSPC', '--home', home, '--json')).stdout);
+    expect(versions.map((v: { key: string }) => v.key)).toEqual([indicators.body.source_raw_data_key]);
+    const keys = JSON.parse((await runCli('ls', 'processed/features/_5EN225/', '--home', home, '--json')).stdout);
+    expect(keys).toHaveLength(1);
+    const down = JSON.parse((await runCli('lineage', indicators.body.source_raw_data_key, '--home', home, '--json')).stdout);
+    expect(down.derived.map((d: { key: string }) => d.key.split('/').slice(1, 3).join('/')).sort()).toEqual([
+      'features/_5EGSPC',
+      'indicators/_5EGSPC',
+      'percentiles/_5EGSPC',
+    ]);
+    // The catalog rebuilt from the lake alone reads the keys back: none ignored, none conflicting.
+    const rebuild = await runCli('catalog', 'rebuild', '--home', home, '--json');
+    expect(rebuild.code).toBe(0);
+    expect(JSON.parse(rebuild.stdout)).toMatchObject({ conflicting: [], failed: [], ignored: [] });
   });
 
   it('lake retry reports an empty outbox', async () => {

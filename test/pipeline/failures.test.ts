@@ -202,7 +202,7 @@ describeOnDatabases('failures', (ctx) => {
   });
 
   it('refuses bad tickers before any write, each failing alone with its reason', async () => {
-    const bad = ['../x', 'A/B', '', 'A'.repeat(40), '^GSPC'];
+    const bad = ['../x', 'A/B', '', 'A'.repeat(40), '^^GSPC'];
     const summary = await t.run({ tickers: [...bad, 'NVDA'] });
     expect(summary.tickers_ok).toEqual(['NVDA']);
     expect(summary.tickers_failed.map((f) => f.ticker)).toEqual(bad);

@@ -3,26 +3,16 @@ import { rebuildCatalog, type RebuildReport } from '../../audit/catalog-rebuild.
 import type { Mismatch, VerifyReport } from '../../audit/verify/report.js';
 import { verifyLake } from '../../audit/verify/verify-lake.js';
 import type { ConfigFlags } from '../../config.js';
-import { normalizeTicker } from '../../market/ticker.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { parseTickerList } from '../tickers.js';
 
 interface VerifyCommandOptions extends ConfigFlags {
   tickers?: string[];
   sample?: number;
   json?: boolean;
-}
-
-function parseTickerList(value: string): string[] {
-  const tickers = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  if (tickers.length === 0) throw new InvalidArgumentError('name at least one ticker');
-  try {
-    return [...new Set(tickers.map(normalizeTicker))];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 function parseSampleSize(value: string): number {

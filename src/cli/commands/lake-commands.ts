@@ -2,33 +2,26 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { getAsKnownAt, parseInstant } from '../../audit/as-known-at.js';
 import { UsageError } from '../../errors.js';
 import { isIsoDate } from '../../market/dates.js';
-import { normalizeTicker } from '../../market/ticker.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
 import { listAllObjects } from '../../storage/listing.js';
 import type { ListedObject } from '../../storage/object-store.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { parseTickerArgument } from '../tickers.js';
 import type { ConfigFlags } from '../../config.js';
+import { quote } from '../../quote.js';
 
 function parseKind(value: string): ObjectKind {
   if (!(OBJECT_KINDS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`unknown kind "${value}" (one of ${OBJECT_KINDS.join(', ')})`);
+    throw new InvalidArgumentError(`unknown kind ${quote(value)} (one of ${OBJECT_KINDS.join(', ')})`);
   }
   return value as ObjectKind;
 }
 
 function parseDate(value: string): string {
-  if (!isIsoDate(value)) throw new InvalidArgumentError(`"${value}" is not a date YYYY-MM-DD`);
+  if (!isIsoDate(value)) throw new InvalidArgumentError(`${quote(value)} is not a date YYYY-MM-DD`);
   return value;
-}
-
-function parseTicker(value: string): string {
-  try {
-    return normalizeTicker(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 function parseInstantOption(value: string): Date {
@@ -53,7 +46,7 @@ export function registerLakeReadCommands(program: Command): void {
       .command('get')
       .description('print a stored object: the latest, the latest of a date, or a given version')
       .argument('<kind>', `one of ${OBJECT_KINDS.join(', ')}`, parseKind)
-      .argument('<ticker>', 'vendor symbol, e.g. NVDA, D05.SI', parseTicker)
+      .argument('<ticker>', 'vendor symbol, e.g. NVDA, D05.SI', parseTickerArgument)
       .option('--date <date>', 'the latest object of this as-of date (fetch date for raw)', parseDate)
       .option('--version <version>', "a key timestamp (20261126_150000[_2]) or the store's version id")
       .option(
@@ -90,7 +83,7 @@ export function registerLakeReadCommands(program: Command): void {
       .command('versions')
       .description('list every stored version of a kind for a ticker, newest first')
       .argument('<kind>', `one of ${OBJECT_KINDS.join(', ')}`, parseKind)
-      .argument('<ticker>', 'vendor symbol', parseTicker)
+      .argument('<ticker>', 'vendor symbol', parseTickerArgument)
       .option('--date <date>', 'only this as-of date (fetch date for raw)', parseDate)
       .option('--json', 'print an array of {key, version_id, date, computed_at, computation_version}'),
   ).action(async (kind: ObjectKind, ticker: string, options: ReadOptions) => {

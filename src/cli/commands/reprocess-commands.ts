@@ -8,15 +8,17 @@ import { isIsoDate } from '../../market/dates.js';
 import { reprocess, type ReprocessSummary } from '../../reprocess/index.js';
 import { findStale } from '../../staleness/index.js';
 import { UsageError } from '../../errors.js';
+import { escapeControls } from '../../quote.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { parseTickerList } from '../tickers.js';
 
 interface ReprocessCommandOptions extends ConfigFlags {
   computationVersion: ComputationVersion;
-  tickers?: string;
+  tickers?: string[];
   from?: string;
   to?: string;
   backfill?: boolean;
@@ -28,7 +30,7 @@ interface ReprocessCommandOptions extends ConfigFlags {
 interface DiffCommandOptions extends ConfigFlags {
   from: ComputationVersion;
   to: ComputationVersion;
-  tickers?: string;
+  tickers?: string[];
   date?: string;
   all?: boolean;
   json?: boolean;
@@ -45,10 +47,6 @@ function parseConcurrency(value: string): number {
   return n;
 }
 
-function tickerList(text: string | undefined): string[] | undefined {
-  return text?.split(',').map((t) => t.trim()).filter((t) => t !== '');
-}
-
 /** `reprocess` (recompute from the lake's raw snapshots under a version) and `diff` (compare two versions). */
 export function registerReprocessCommands(program: Command): void {
   withRuntimeOptions(
@@ -56,7 +54,7 @@ export function registerReprocessCommands(program: Command): void {
       .command('reprocess')
       .description('recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)')
       .requiredOption('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion)
-      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)')
+      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)', parseTickerList)
       .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
       .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
       .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
@@ -64,7 +62,7 @@ export function registerReprocessCommands(program: Command): void {
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--json', 'print a summary object on stdout'),
   ).action(async (options: ReprocessCommandOptions) => {
-    const tickers = tickerList(options.tickers);
+    const tickers = options.tickers;
     if (options.stale && (options.backfill || options.from || options.to)) {
       throw new UsageError('--stale picks its own dates: give it without --backfill, --from or --to');
     }
@@ -113,12 +111,12 @@ export function registerReprocessCommands(program: Command): void {
       .description('compare the results of two computation versions computed from the same raw snapshots')
       .requiredOption('--from <version>', 'the computation version compared from, e.g. 1.0', parseComputationVersion)
       .requiredOption('--to <version>', 'the computation version compared to, e.g. 2.0', parseComputationVersion)
-      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with results under either version)')
+      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with results under either version)', parseTickerList)
       .option('--date <date>', 'only results as of this date (YYYY-MM-DD)', parseDate)
       .option('--all', 'list unchanged fields in the table too')
       .option('--json', 'print the whole report as one JSON object'),
   ).action(async (options: DiffCommandOptions) => {
-    const tickers = tickerList(options.tickers);
+    const tickers = options.tickers;
     const report = await withRuntime(options, ({ lake, warehouse }) =>
       diffVersions({ lake, warehouse, from: options.from, to: options.to, ...(tickers ? { tickers } : {}), ...(options.date ? { date: options.date } : {}) }),
       READ_ONLY,
@@ -140,7 +138,7 @@ function printReprocessReport(summary: ReprocessSummary): void {
     for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
   }
   for (const error of summary.lineage_errors) lines.push(`  lineage: ${error}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(escapeControls(lines.join('\n')) + '\n');
 }
 
 /** The readable diff: one row per changed field (every field with `all`), worst cases named. */

@@ -5,6 +5,7 @@ import { DEFAULT_RESTORE_DAYS, DEFAULT_RESTORE_TIER, RESTORE_TIERS, type Restore
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { quote } from '../../quote.js';
 
 interface RestoreCommandOptions extends ConfigFlags {
   days: number;
@@ -16,14 +17,14 @@ function parseDays(value: string): number {
   const days = Number(value);
   // S3 takes whole days; more than ten years is a typo, not a plan.
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(days) || days < 1 || days > 3650) {
-    throw new InvalidArgumentError(`"${value}" is not a number of days (1..3650)`);
+    throw new InvalidArgumentError(`${quote(value)} is not a number of days (1..3650)`);
   }
   return days;
 }
 
 function parseTier(value: string): RestoreTier {
   const tier = RESTORE_TIERS.find((t) => t.toLowerCase() === value.toLowerCase());
-  if (tier === undefined) throw new InvalidArgumentError(`unknown tier "${value}" (one of ${RESTORE_TIERS.join(', ')})`);
+  if (tier === undefined) throw new InvalidArgumentError(`unknown tier ${quote(value)} (one of ${RESTORE_TIERS.join(', ')})`);
   return tier;
 }
 

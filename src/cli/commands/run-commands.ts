@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../compute/fields.js';
 import type { ConfigFlags } from '../../config.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, messageOf, UsageError } from '../../errors.js';
+import { isValidTicker, normalizeTicker } from '../../market/ticker.js';
 import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
 import { lineageFromEnvironment } from '../../lineage/index.js';
 import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
@@ -10,8 +11,10 @@ import { writePendingRestatements } from '../../staleness/detect.js';
 import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { parseComputationVersion } from '../options.js';
+import { parseComputationVersion, parseRange } from '../options.js';
+import { escapeControls, quote } from '../../quote.js';
 import { printJson } from '../output.js';
+import { parseTickerList } from '../tickers.js';
 import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { commandClock } from '../clock.js';
@@ -21,7 +24,7 @@ import { listenForInterruption, reportInterrupted } from '../interruption.js';
 import { recoverInterruptedRuns } from '../../pipeline/interrupted-runs.js';
 
 interface RunOptions extends ConfigFlags, ShardFlags {
-  tickers?: string;
+  tickers?: string[];
   universe?: string;
   source: string;
   csvDir?: string;
@@ -38,26 +41,46 @@ function parseConcurrency(value: string): number {
 }
 
 function parseSource(value: string): SourceKind {
-  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source "${value}" (one of ${SOURCE_KINDS.join(', ')})`);
+  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source ${quote(value)} (one of ${SOURCE_KINDS.join(', ')})`);
   return value;
 }
 
-/** A universe file: one ticker per line; blank lines and `#` comments ignored; commas also separate. */
+/**
+ * A universe file: one ticker per line; blank lines and `#` comments ignored; commas also separate. The file is
+ * data: a line that is no valid ticker fails alone in the run, with its reason. A file that is not text at all
+ * (a NUL byte, bytes that are not UTF-8) is refused whole: it is the wrong file, not a list with a bad line.
+ */
 export async function readUniverse(path: string): Promise<string[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new InputError(path, undefined, `cannot read the universe file: ${messageOf(error)}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(path, lineOf(bytes, nul), 'a NUL byte: this is not a text file of tickers');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(path, undefined, `cannot read the universe file: ${(error as Error).message}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(path, undefined, 'not UTF-8 text: this is not a text file of tickers');
   }
   const tickers = text
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*/, ''))
     .flatMap((line) => line.split(','))
     .map((t) => t.trim())
-    .filter((t) => t !== '');
+    .filter((t) => t !== '')
+    // `nvda` and `NVDA` are one instrument, fetched once; an invalid line stays as written, to fail alone.
+    .map((t) => (isValidTicker(t) ? normalizeTicker(t) : t));
   if (tickers.length === 0) throw new InputError(path, undefined, 'the universe file lists no tickers');
-  return tickers;
+  return [...new Set(tickers)];
+}
+
+function lineOf(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
 }
 
 export function registerRunCommands(program: Command): void {
@@ -65,13 +88,13 @@ export function registerRunCommands(program: Command): void {
     program
       .command('run')
       .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake')
-      .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)')
+      .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)', parseTickerList)
       .option('--universe <file>', 'a file with one ticker per line')
       .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
       .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)')
       .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
-      .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', '2y')
+      .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
       .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
       .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
       .option('--json', 'print a summary object on stdout'),
@@ -80,7 +103,7 @@ export function registerRunCommands(program: Command): void {
     const shard = resolveShard(options);
     const clock = commandClock();
     const universe = options.tickers
-      ? options.tickers.split(',').map((t) => t.trim()).filter((t) => t !== '')
+      ? options.tickers
       : options.universe
         ? await readUniverse(options.universe)
         : [...SAMPLE_TICKERS];
@@ -179,7 +202,8 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
     lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
     for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
   }
-  return lines.join('\n') + '\n';
+  // Tickers from a universe file are shown as given, and a bad line may hold anything.
+  return escapeControls(lines.join('\n')) + '\n';
 }
 
 /**

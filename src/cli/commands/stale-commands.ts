@@ -1,9 +1,9 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { ConfigFlags } from '../../config.js';
-import { normalizeTicker } from '../../market/ticker.js';
 import { currentComputationVersion, findStale, type StaleReason, type StaleResult } from '../../staleness/index.js';
 import { formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
+import { parseTickerList } from '../tickers.js';
 
 interface StaleOptions extends ConfigFlags {
   computationVersion?: string;
@@ -13,12 +13,7 @@ interface StaleOptions extends ConfigFlags {
 }
 
 function collectTicker(value: string, previous: string[] = []): string[] {
-  const tickers = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  try {
-    return [...previous, ...tickers.map(normalizeTicker)];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  return [...new Set([...previous, ...parseTickerList(value)])];
 }
 
 /** `marketlake stale`: the latest results a recomputation would change, and why (src/staleness). */
