@@ -21,3 +21,13 @@ export function parseRange(value: string): string {
   }
   return value;
 }
+
+/**
+ * A file or folder name from the command line. The operating system cannot name a path with a NUL byte (Node
+ * throws a TypeError deep inside whatever opens it): refused while parsing, as a usage error.
+ */
+export function parsePath(value: string): string {
+  if (value.includes('\0')) throw new InvalidArgumentError(`${quote(value)} is not a usable path: it contains a NUL byte`);
+  if (value === '') throw new InvalidArgumentError('an empty path names nothing');
+  return value;
+}

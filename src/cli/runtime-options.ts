@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { parsePath } from './options.js';
 import { type ConfigFlags, resolveConfig } from '../config.js';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
 
 /** The flags every command that touches the lake or the database takes (DESIGN.md "Configuration"). */
 export function withRuntimeOptions(command: Command): Command {
   return command
-    .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)')
+    .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)', parsePath)
     .option('--lake <url>', 'object store: file:///path or s3://bucket[/prefix] (env MARKETLAKE_LAKE)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (env MARKETLAKE_S3_ENDPOINT)')
     .option('--database <url>', 'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)');

@@ -22,6 +22,13 @@ describeOnDatabases('computation runs', (ctx) => {
     expect(finished!.finishedAt!.getTime()).toBeGreaterThanOrEqual(started!.startedAt.getTime());
   });
 
+  it('stores a summary whose texts carry a NUL byte (user input), with the byte written as \\0', async () => {
+    const { repository } = ctx.warehouse();
+    await repository.startRun({ runId: 'r-nul', kind: 'run', computationVersion: '1.0', source: 'csv', tickers: ['NVDA'] });
+    await repository.finishRun('r-nul', 'failed', { tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\u0000b/NVDA.csv' }] });
+    expect((await repository.getRun('r-nul'))!.summary).toEqual({ tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\\0b/NVDA.csv' }] });
+  });
+
   it('refuses to finish a run twice, or one that never started, or to reuse a run id', async () => {
     const { repository } = ctx.warehouse();
     const run = { runId: 'r1', kind: 'reprocess', computationVersion: '2.0', source: 'lake', tickers: [] } as const;

@@ -114,9 +114,17 @@ export function finiteDouble(value: number, what: string): number {
   return value;
 }
 
+/**
+ * PostgreSQL's text and jsonb cannot hold U+0000, and a NUL byte can reach a message through user input (a path,
+ * a universe file): it is stored as the two characters `\0` instead of failing the statement.
+ */
+export function storableText(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\\0') : text;
+}
+
 /** JSON text for a jsonb column (see schema.ts for why it is never left to the driver). */
 export function jsonText(value: unknown, what: string): string {
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? storableText(item) : item));
   if (text === undefined) throw new TypeError(`${what} cannot be represented as JSON`);
   return text;
 }
@@ -152,6 +160,6 @@ export function numberArrayLiteral(values: readonly (number | null)[]): string {
 
 /** An error as stored in an error column, redacted (src/secrets.ts): a driver's message may quote a URL. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return redact(error.message === '' ? error.name : `${error.name}: ${error.message}`);
-  return redact(String(error));
+  if (error instanceof Error) return storableText(redact(error.message === '' ? error.name : `${error.name}: ${error.message}`));
+  return storableText(redact(String(error)));
 }

@@ -110,6 +110,20 @@ describe('bad arguments are usage errors, before anything is opened', () => {
     expect(readOnly.stderr).toMatch(/^marketlake: cannot use \/sys\/marketlake-test-home as the marketlake home: (it is on a read-only file system|operation not permitted|permission denied)\n$/);
   });
 
+  it('a path with a NUL byte (--home, --universe, --csv-dir, --csv) is a usage error in one line', async () => {
+    for (const args of [
+      ['ls', '--home', `${base}/a\u0000b`],
+      ['run', '--universe', `${base}/a\u0000b`],
+      ['run', '--source', 'csv', '--csv-dir', `${base}/a\u0000b`, '--tickers', 'NVDA'],
+      ['indicators', '--csv', `${base}/a\u0000b`],
+    ]) {
+      const result = await runCli(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/is not a usable path: it contains a NUL byte/);
+      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
   it('a universe file with a NUL byte or bytes that are not UTF-8 is refused whole, in one line', async () => {
     const home = join(base, 'untouched-universe');
     const nul = join(base, 'nul.txt');

@@ -6,7 +6,7 @@ import { DEFAULT_COMPUTATION_VERSION, INDICATOR_FIELDS, type ComputationVersion 
 import { computeIndicators, indicatorRows } from '../../compute/indicators.js';
 import { computePercentiles, PERCENTILE_METRICS } from '../../compute/percentiles.js';
 import { formatNumber, printJson, printTable } from '../output.js';
-import { parseComputationVersion } from '../options.js';
+import { parseComputationVersion, parsePath } from '../options.js';
 
 /** Rows of the readable (non-JSON) indicator table. */
 const TABLE_ROWS = 5;
@@ -22,7 +22,7 @@ export function registerComputeCommands(program: Command): void {
   program
     .command('indicators')
     .description('compute every indicator field for each row of a CSV of daily bars')
-    .requiredOption('--csv <file>', 'CSV with a header row Date,Open,High,Low,Close,Volume (any order; Adj Close kept)')
+    .requiredOption('--csv <file>', 'CSV with a header row Date,Open,High,Low,Close,Volume (any order; Adj Close kept)', parsePath)
     .option(
       '--computation-version <version>',
       'computation version: 1.0 (legacy pandas) or 2.0 (TA-Lib)',
@@ -47,7 +47,7 @@ export function registerComputeCommands(program: Command): void {
   program
     .command('percentiles')
     .description('compute the percentile block as of the last row of a CSV of daily bars')
-    .requiredOption('--csv <file>', 'CSV of daily bars')
+    .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
     .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
     .option('--json', 'print one JSON object')
     .action(async (options: ComputeOptions) => {
@@ -71,7 +71,7 @@ export function registerComputeCommands(program: Command): void {
   program
     .command('features')
     .description('compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row')
-    .requiredOption('--csv <file>', 'CSV of daily bars')
+    .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
     .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
     .option('--json', 'print one JSON object')
     .action(async (options: ComputeOptions) => {
