@@ -3,13 +3,12 @@
  * object is one finding among others for `verify`, a marked line for `ls`, and a skipped, reported object for
  * `catalog rebuild`; each command still completes for the rest of the lake. All through the CLI.
  */
-import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { objectFilePath, replaceBody } from './fs-tamper.js';
 
 type Listed = string | { key: string; damaged: string };
@@ -194,24 +193,8 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
   for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
 }
 
-const ENTRY = fileURLToPath(new URL('../support/cli-entry.ts', import.meta.url));
-
 /** The CLI as the owner of the test files: in this process, or as `nobody` in a child when this process is root. */
 async function runCliAsOwner(args: string[]): Promise<CliResult> {
   if (!isRoot()) return runCli(...args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      uid: NOBODY,
-      gid: NOBODY,
-      cwd: process.cwd(), // where `--import tsx` is resolved from
-      env: { ...process.env, HOME: tmpdir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return spawnCli(args, { HOME: tmpdir() }, { uid: NOBODY, gid: NOBODY });
 }

@@ -16,24 +16,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { createTestWarehouse, servicesRequired, testPostgresUrl, type TestWarehouse } from '../support/databases.js';
+import { createTestWarehouse, postgresReachable, servicesRequired, testPostgresUrl, type TestWarehouse } from '../support/databases.js';
 import { startLineageReceiver, type LineageReceiver } from '../reprocess/support/openlineage-receiver.js';
 import { describeOnRgw } from '../support/rgw.js';
 
 const CANARY = `Canary${randomBytes(6).toString('hex')}`;
 
-/** PostgreSQL is optional locally (as in support/databases.ts): skipped when unreachable unless CI requires it. */
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: testPostgresUrl(), connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    // Unreachable is an answer here, not a failure: the suite is skipped (or fails below when services are required).
-    return false;
-  }
-}
 const postgresUp = await postgresReachable();
 
 /** The same URL with `password` in its user info (trust authentication ignores it, so the URL still works). */

@@ -1,22 +1,9 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
-import { createTestWarehouse, servicesRequired, TEST_BACKENDS, testPostgresUrl, type TestWarehouse } from '../support/databases.js';
+import { createTestWarehouse, postgresReachable, servicesRequired, TEST_BACKENDS, type TestWarehouse } from '../support/databases.js';
 import { startLineageReceiver, type LineageReceiver } from './support/openlineage-receiver.js';
 
-/** PostgreSQL is optional locally (as in support/databases.ts): skipped when unreachable unless CI requires it. */
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: testPostgresUrl(), connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    // Unreachable is an answer here, not a failure: the suite is skipped (or fails below when services are required).
-    return false;
-  }
-}
 const postgresUp = await postgresReachable();
 
 for (const backend of TEST_BACKENDS) {

@@ -40,20 +40,16 @@ export async function runCli(...args: string[]): Promise<CliResult> {
 
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
+/** Who the child runs as (root tests run it as `nobody` to meet real permission errors). */
+export interface CliUser {
+  uid: number;
+  gid: number;
+}
+
 /** Runs the CLI as a separate Node process (from the sources, through tsx). */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+export async function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, user?: CliUser): Promise<CliResult> {
+  const { code, stdout, stderr } = await startCli(args, env, user).result;
+  return { code, stdout, stderr };
 }
 
 /** A CLI child process started by startCli: the process (to signal it) and its result once it exits. */
@@ -66,10 +62,12 @@ export interface StartedCli {
 }
 
 /** Like spawnCli, but returns at once with the child, for tests that signal or kill it mid-way. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): StartedCli {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, user?: CliUser): StartedCli {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // `--import tsx` is resolved from the working directory, which stays this one.
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
   let stdout = '';
   let stderr = '';

@@ -46,6 +46,21 @@ export function testPostgresUrl(): string {
 
 export { servicesRequired } from './services.js';
 
+/**
+ * Whether the test PostgreSQL server answers, for suites that pick their backends themselves (skipped when it
+ * does not, unless CI requires it). Unreachable is an answer here, not a failure.
+ */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: testPostgresUrl(), connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface TestWarehouse {
   warehouse: Warehouse;
   /** A temporary marketlake home (PGlite's data lives under it; for PostgreSQL it is just an empty directory). */
