@@ -117,6 +117,24 @@ describe('FsObjectStore on disk', () => {
     }
   });
 
+  it('judges the age of a temporary file by the time its name records (the writer clock), not by its mtime', async () => {
+    const dir = join(await temporaryFolder(), 'lake');
+    await FsObjectStore.open(dir);
+    const stamp = (ms: number) => ms.toString(16).padStart(12, '0') + 'ab'.repeat(10);
+    const hour = 3_600_000;
+    // A write this process started a minute ago, on a file system whose clock runs two days behind (mtime):
+    const young = temporaryFileName(stamp(Date.now() - 60_000));
+    // One of another host started two hours ago, on a file server whose clock runs ahead (a fresh mtime):
+    const old = `${'0'.repeat(12)}.1.${stamp(Date.now() - 2 * hour)}.tmp`;
+    await writeFile(join(dir, '.tmp', young), 'partial');
+    await writeFile(join(dir, '.tmp', old), 'partial');
+    const twoDaysAgo = new Date(Date.now() - 48 * hour);
+    await utimes(join(dir, '.tmp', young), twoDaysAgo, twoDaysAgo);
+
+    await FsObjectStore.open(dir);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([young]);
+  });
+
   it('a put that fails mid-write (a full disk) leaves no temporary file behind', async () => {
     const dir = join(await temporaryFolder(), 'lake');
     await FsObjectStore.open(dir);

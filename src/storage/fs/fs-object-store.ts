@@ -23,7 +23,7 @@ import {
 import { encodeSegment, MAX_NAME_LENGTH, objectFileName, printable } from './layout.js';
 import { encodeObjectFile, md5Etag, OBJECT_FORMAT, parseObjectFile, readObjectHeader, type ObjectHeader } from './object-file.js';
 import { cursorAfter, decodeToken, encodeToken, take, walkTree, type TreeItem } from './tree.js';
-import { temporaryFileName, writtenByDeadProcess } from './temp-files.js';
+import { startedAt, temporaryFileName, writtenByDeadProcess } from './temp-files.js';
 
 /**
  * The embedded object store: a local folder (layout in layout.ts, file format in object-file.ts).
@@ -204,7 +204,9 @@ export class FsObjectStore implements ObjectStore {
     for (const name of names) {
       const path = join(this.tempDir, name);
       const stats = await lstat(path).catch(() => undefined);
-      if (stats === undefined || !stats.isFile() || (stats.mtimeMs > cutoff && !writtenByDeadProcess(name))) continue;
+      if (stats === undefined || !stats.isFile()) continue;
+      const young = (startedAt(name) ?? stats.mtimeMs) > cutoff;
+      if (young && !writtenByDeadProcess(name)) continue;
       await unlink(path).then(
         () => removed++,
         () => undefined, // another process cleaned it first

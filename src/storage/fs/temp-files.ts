@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { isProvablyDead, thisProcess } from '../../process-liveness.js';
 
-const NAME = /^([0-9a-f]{12})\.(\d+)\.[^.]+\.tmp$/;
+const NAME = /^([0-9a-f]{12})\.(\d+)\.([^.]+)\.tmp$/;
 
 /** `<writer tag>.<pid>.<unique>.tmp` */
 export function temporaryFileName(unique: string): string {
@@ -21,6 +21,19 @@ export function writtenByDeadProcess(name: string): boolean {
   if (match === null || match[1] !== writerTag()) return false;
   const self = thisProcess();
   return isProvablyDead({ ...self, pid: Number(match[2]) });
+}
+
+/**
+ * When the file was started, by the writer's own clock: the unique part is a version id, whose first 12 hex
+ * digits are its milliseconds (fs-object-store.ts newVersionId). Undefined for a name of another form. The
+ * cleaner compares this, not the file's mtime, with its own clock: mtime comes from whatever stamps the file
+ * system (a network file server's clock), so a host whose clock runs ahead of it would take every young file of a
+ * live writer for an old one and delete it mid-write.
+ */
+export function startedAt(name: string): number | undefined {
+  const unique = NAME.exec(name)?.[3];
+  if (unique === undefined || !/^[0-9a-f]{12}/.test(unique)) return undefined;
+  return Number.parseInt(unique.slice(0, 12), 16);
 }
 
 let tag: string | undefined;
