@@ -26,6 +26,15 @@ describe('redact', () => {
     }
   });
 
+  it('keeps a password that is also a visible part of its URL out of the bare-text secrets, and still redacts it there', () => {
+    rememberUrlSecrets('postgres://postgres:postgres@127.0.0.1:5432/postgres');
+    expect(redact('database URL must start with postgres:// (postgres://postgres:postgres@127.0.0.1:5432/postgres)')).toBe(
+      'database URL must start with postgres:// (postgres://postgres:***@127.0.0.1:5432/postgres)',
+    );
+    rememberUrlSecrets('postgres://app:Sekret-Word-1@db/market');
+    expect(redact('echoed Sekret-Word-1')).toBe('echoed ***');
+  });
+
   it('never spans two strings of a JSON document, so redacted JSON still parses to the same shape', () => {
     const document = JSON.stringify({ error: 'POST http://u:pw@h/x failed', contact: 'ops@example.com', list: ['http://a:b@c', 'd@e'] });
     expect(JSON.parse(redact(document))).toEqual({ error: 'POST http://u:***@h/x failed', contact: 'ops@example.com', list: ['http://a:***@c', 'd@e'] });

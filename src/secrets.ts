@@ -45,8 +45,18 @@ export function rememberSecret(value: string | undefined | null): void {
 /** Remembers the password of every URL in `text` (user info, or a `password=` query parameter). */
 export function rememberUrlSecrets(text: string | undefined): void {
   if (text === undefined) return;
-  for (const match of text.matchAll(URL_PASSWORD)) rememberSecret(match[2]);
-  for (const match of text.matchAll(QUERY_PASSWORD)) rememberSecret(match[2]);
+  for (const match of text.matchAll(URL_PASSWORD)) rememberUnlessPublic(match[2], text.replace(match[0], match[1]));
+  for (const match of text.matchAll(QUERY_PASSWORD)) rememberUnlessPublic(match[2], text.replace(match[0], match[1]));
+}
+
+/**
+ * A password that is also a visible part of its own URL (`postgres://postgres:postgres@host/postgres`, a common
+ * development set-up) is no secret that a message could keep: remembering it would blank every "postgres" out
+ * of every message, the scheme included. It is still removed where it stands as the URL's password.
+ */
+function rememberUnlessPublic(password: string, restOfUrl: string): void {
+  if (password === '' || restOfUrl.includes(password) || restOfUrl.includes(decoded(password))) return;
+  rememberSecret(password);
 }
 
 /**
