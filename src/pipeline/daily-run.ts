@@ -91,7 +91,7 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
   const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'daily_run', computationVersion: options.computationVersion, clock });
   await lineage.start();
   try {
-    return await runAndRecord(options, runId, startedAt, clock, lineage);
+    return await RunHeartbeat.around(options.warehouse, runId, () => runAndRecord(options, runId, startedAt, clock, lineage));
   } catch (error) {
     await lineage.fail(error);
     throw withLineageProblems(error, lineage.problems);
@@ -99,15 +99,6 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
 }
 
 async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
-  const heartbeat = RunHeartbeat.start(options.warehouse, runId);
-  try {
-    return await runRecorded(options, runId, startedAt, clock, lineage);
-  } finally {
-    heartbeat.stop();
-  }
-}
-
-async function runRecorded(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
   const { warehouse, lake } = options;
   await warehouse.repository.startRun({
     runId,

@@ -188,6 +188,16 @@ export class RunHeartbeat {
     liveHere.delete(this.runId);
   }
 
+  /** Runs `work` (which writes the run's row) with the run's heartbeat going, and stops it however `work` ends. */
+  static async around<T>(warehouse: Warehouse, runId: string, work: () => Promise<T>): Promise<T> {
+    const heartbeat = RunHeartbeat.start(warehouse, runId);
+    try {
+      return await work();
+    } finally {
+      heartbeat.stop();
+    }
+  }
+
   private async renew(): Promise<void> {
     try {
       await this.warehouse.repository.renewRunHeartbeat(this.runId);

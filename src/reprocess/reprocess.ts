@@ -90,7 +90,7 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
   const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'reprocess', computationVersion: options.computationVersion, backfill, clock });
   await lineage.start();
   try {
-    return await reprocessAndRecord(options, runId, startedAt, clock, lineage);
+    return await RunHeartbeat.around(options.warehouse, runId, () => reprocessAndRecord(options, runId, startedAt, clock, lineage));
   } catch (error) {
     await lineage.fail(error);
     throw withLineageProblems(error, lineage.problems);
@@ -98,15 +98,6 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
 }
 
 async function reprocessAndRecord(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
-  const heartbeat = RunHeartbeat.start(options.warehouse, runId);
-  try {
-    return await reprocessRecorded(options, runId, startedAt, clock, lineage);
-  } finally {
-    heartbeat.stop();
-  }
-}
-
-async function reprocessRecorded(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
   const { lake, warehouse } = options;
   const backfill = options.backfill ?? false;
   const tickers = options.tickers ? [...options.tickers] : options.onlyAsOf ? [...options.onlyAsOf.keys()] : await catalogedTickers(warehouse);
