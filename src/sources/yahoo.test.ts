@@ -97,7 +97,9 @@ class ReplayServer {
   }
 
   requestsTo(pathPrefix: string): LoggedRequest[] {
-    return this.log.filter((entry) => entry.path.startsWith(pathPrefix));
+    // Through the same URL parser as the logged paths: Node 24's percent-encodes `^` in a path, Node 20's does not.
+    const prefix = new URL(pathPrefix, 'http://replay').pathname;
+    return this.log.filter((entry) => entry.path.startsWith(prefix));
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
