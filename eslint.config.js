@@ -1,0 +1,36 @@
+// Lint rules (`npm run lint`, run by CI). Formatting is Prettier's job (.prettierrc.json), so the stylistic rules
+// are off (eslint-config-prettier). The type-aware rules catch what matters most here: a promise nobody awaits
+// is an error nobody sees ("never swallow an error").
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'terraform/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'vitest.config.ts', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Escaping control characters in user input for messages (src/quote.ts) and refusing them in keys and paths
+      // is the point of those patterns, so a control character in a regular expression is intended here.
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // Migrations are frozen history: they run against `Kysely<any>`, as Kysely recommends, because the schema
+    // type of today must not change what an old migration compiles to.
+    files: ['src/warehouse/migrations/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  prettier,
+);
