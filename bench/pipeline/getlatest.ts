@@ -11,7 +11,7 @@
  */
 import type { CatalogFilter, LakeCatalog } from '../../src/lake/catalog.js';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { processedDocument } from '../../src/lake/documents.js';
+import { processedDocument } from '../../src/lake/formats/processed.js';
 import { computeResults } from '../../src/pipeline/compute-results.js';
 import { dateRange } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';

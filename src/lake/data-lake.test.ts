@@ -7,7 +7,7 @@ import { SampleSource } from '../sources/sample.js';
 import { FaultyObjectStore } from '../storage/faulty-object-store.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import { DataLake, LakeObjectNotFoundError } from './data-lake.js';
-import { processedDocument, type ProcessedDocument } from './documents.js';
+import { processedDocument, type ProcessedDocument } from './formats/processed.js';
 import { formatTimestamp } from './keys.js';
 
 /** The DataLake on its own, with no catalog: every lookup is answered by listing the store. */

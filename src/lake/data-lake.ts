@@ -1,18 +1,13 @@
 import { UserError } from '../errors.js';
 import { utcDate } from '../market/dates.js';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { parseRawDocument } from '../sources/raw-document.js';
 import { ObjectExistsError, ObjectNotFoundError } from '../storage/errors.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CatalogEntry, LakeCatalog } from './catalog.js';
-import {
-  type ProcessedDocument,
-  type RawReference,
-  type RenderedObject,
-  renderProcessed,
-  renderRaw,
-} from './documents.js';
+import { type ProcessedDocument, type RawReference, renderProcessed } from './formats/processed.js';
+import { renderRaw, type RawSnapshot } from './formats/raw.js';
+import { parseRawDocument } from './formats/raw-parse.js';
+import type { RenderedObject } from './formats/render.js';
 import {
   compareKeys,
   datePrefix,

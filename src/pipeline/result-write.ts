@@ -2,7 +2,7 @@ import type { FeatureValues } from '../compute/features.js';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { PercentileValues } from '../compute/percentiles.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
-import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
+import { PROCESSED_SCHEMAS, type RawReference } from '../lake/formats/processed.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';

@@ -42,7 +42,6 @@ export function createSource<K extends SourceKind>(name: K, ...[options]: Option
 }
 
 export { CsvFolderSource, type CsvFolderOptions } from './csv-folder.js';
-export { parseRawDocument } from './raw-document.js';
 export { SAMPLE_EPOCH, SampleSource, type SampleSourceOptions } from './sample.js';
 export { SAMPLE_TICKERS, SAMPLE_UNIVERSE, universeEntry, type UniverseEntry } from './sample-universe.js';
 export { MARKETS, MARKET_CODES, marketOfTicker, type Market, type MarketProfile } from './markets.js';

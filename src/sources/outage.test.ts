@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawSnapshot } from '../market/snapshot.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { networkFailure, VendorOutageGuard, VendorUnreachableError } from './outage.js';
 import { NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
 import { unreachableYahoo } from './testing/unreachable.js';

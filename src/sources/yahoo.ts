@@ -2,7 +2,7 @@ import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { Logger } from 'yahoo-finance2/lib/options';
 import type { ChartOptionsWithReturnArray, ChartResultArray } from 'yahoo-finance2/modules/chart';
-import type { RawSnapshot } from '../market/snapshot.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
 import {

@@ -9,7 +9,7 @@ import {
 } from '../../src/audit/as-known-at.js';
 import type { ObjectKind } from '../../src/lake/keys.js';
 import { LakeObjectNotFoundError } from '../../src/lake/data-lake.js';
-import type { ProcessedDocument } from '../../src/lake/documents.js';
+import type { ProcessedDocument } from '../../src/lake/formats/processed.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 

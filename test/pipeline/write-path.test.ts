@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { INDICATOR_FIELDS } from '../../src/compute/fields.js';
 import { PERCENTILE_METRICS } from '../../src/compute/percentiles.js';
-import { sha256Hex } from '../../src/lake/documents.js';
-import type { RawSnapshot } from '../../src/market/snapshot.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
+import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { computeResults } from '../../src/pipeline/compute-results.js';
 import { PRODUCER } from '../../src/version.js';
 import { describeOnDatabases } from '../support/databases.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { sha256Hex } from '../../src/lake/documents.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
 import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/restatement-store.js';
 import { countStatements } from '../support/statements.js';

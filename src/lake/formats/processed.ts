@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto';
-import type { ComputationVersion } from '../compute/fields.js';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { PRODUCER } from '../version.js';
-import type { ProcessedKind } from './keys.js';
-import { checkMetadata, checkTags } from './limits.js';
-import { tickerSegment } from '../market/ticker-segment.js';
+import type { ComputationVersion } from '../../compute/fields.js';
+import { tickerSegment } from '../../market/ticker-segment.js';
+import { PRODUCER } from '../../version.js';
+import type { ProcessedKind } from '../keys.js';
+import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 
 /**
- * The bodies, tags and metadata of lake objects (DESIGN.md "Object bodies", "Tags", "User metadata"),
- * rendered by pure functions so that a write, a retry from the outbox and a verification all agree byte for byte.
+ * The processed documents (DESIGN.md "Object bodies": `marketlake.indicators/1`, `marketlake.percentiles/1`,
+ * `marketlake.features/1`): what one computation made of one raw snapshot, with the raw object it was computed
+ * from. One shape for the three kinds; only the schema, the `values` and the metadata `source` differ.
  */
-export const CONTENT_TYPE = 'application/json';
-
 export const PROCESSED_SCHEMAS: Record<ProcessedKind, string> = {
   indicators: 'marketlake.indicators/1',
   percentiles: 'marketlake.percentiles/1',
@@ -41,53 +38,6 @@ export interface ProcessedDocument<Values = object> {
   source_raw_data_version_id: string;
   source_raw_data_sha256: string;
   values: Values;
-}
-
-export function sha256Hex(body: string | Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex');
-}
-
-/**
- * One JSON document on a single line (Athena's readers want one record per line). JSON.stringify already
- * writes NaN and Infinity as null, which is the contract for values that cannot be computed.
- */
-export function serializeBody(document: unknown): string {
-  return JSON.stringify(document);
-}
-
-export interface RenderedObject {
-  body: string;
-  sha256: string;
-  size: number;
-  contentType: string;
-  tags: Record<string, string>;
-  metadata: Record<string, string>;
-}
-
-function rendered(key: string, body: string, tags: Record<string, string>, metadata: Record<string, string>): RenderedObject {
-  checkTags(key, tags);
-  checkMetadata(key, metadata);
-  return { body, sha256: metadata.content_sha256, size: Buffer.byteLength(body, 'utf8'), contentType: CONTENT_TYPE, tags, metadata };
-}
-
-/** The raw snapshot as stored. `key` is only used in error messages (limits are checked per object). */
-export function renderRaw(key: string, snapshot: RawSnapshot): RenderedObject {
-  const body = serializeBody(snapshot);
-  const bars = snapshot.bars;
-  const tags = { source: snapshot.source, ticker: tickerSegment(snapshot.ticker), fetched_at: snapshot.fetched_at.slice(0, 10) };
-  const metadata: Record<string, string> = {
-    fetched_at: snapshot.fetched_at,
-    source: snapshot.source,
-    ticker: snapshot.ticker,
-    data_classification: 'public-api-data',
-    content_sha256: sha256Hex(body),
-    bars: String(bars.length),
-    first_date: bars[0]?.date ?? '',
-    last_date: bars[bars.length - 1]?.date ?? '',
-    producer: PRODUCER,
-  };
-  if (snapshot.synthetic) metadata.synthetic = 'true';
-  return rendered(key, body, tags, metadata);
 }
 
 export function processedDocument<Values>(
@@ -132,5 +82,5 @@ export function renderProcessed(key: string, kind: ProcessedKind, document: Proc
     content_sha256: sha256Hex(body),
     producer: PRODUCER,
   };
-  return rendered(key, body, tags, metadata);
+  return renderedObject(key, body, tags, metadata);
 }

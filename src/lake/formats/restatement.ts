@@ -12,14 +12,14 @@
  * Tags: source=restatement, ticker (its key segment), fetched_at (date), raw_key, previous_raw_key.
  * Metadata: detected_at, source=restatement_detection, ticker, raw_key, previous_raw_key (+ their version ids when
  * known), changed_bars, first_changed_date, last_changed_date, data_classification, content_sha256, producer.
- * Both are checked against S3's limits before the write, like every other object.
+ * Both are checked against S3's limits before the write, like every other object (render.ts). The diff it records
+ * is made by staleness/bar-diff.ts; staleness/detect.ts writes it.
  */
-import { CONTENT_TYPE, serializeBody, sha256Hex, type RenderedObject } from '../lake/documents.js';
-import { parseKey } from '../lake/keys.js';
-import { tickerSegment } from '../market/ticker-segment.js';
-import { checkMetadata, checkTags } from '../lake/limits.js';
-import { PRODUCER } from '../version.js';
-import type { BarRestatement } from './bar-diff.js';
+import { tickerSegment } from '../../market/ticker-segment.js';
+import type { BarRestatement } from '../../staleness/bar-diff.js';
+import { PRODUCER } from '../../version.js';
+import { parseKey } from '../keys.js';
+import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 
 export const RESTATEMENT_SCHEMA = 'marketlake.restatement/1';
 export const RESTATEMENT_PREFIX = 'restatements/';
@@ -73,7 +73,5 @@ export function renderRestatement(key: string, document: RestatementDocument): R
     content_sha256: sha256Hex(body),
     producer: PRODUCER,
   };
-  checkTags(key, tags);
-  checkMetadata(key, metadata);
-  return { body, sha256: metadata.content_sha256, size: Buffer.byteLength(body, 'utf8'), contentType: CONTENT_TYPE, tags, metadata };
+  return renderedObject(key, body, tags, metadata);
 }

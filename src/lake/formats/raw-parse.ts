@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
-import { isIsoDate } from '../market/dates.js';
-import { RAW_SCHEMA, type Dividend, type RawBar, type RawSnapshot, type Split } from '../market/snapshot.js';
-import { normalizeTicker } from '../market/ticker.js';
-import { tickerFromSegment } from '../market/ticker-segment.js';
-import { checkBars, missingFieldsReason } from './snapshot-bars.js';
+import { InputError } from '../../errors.js';
+import { isIsoDate } from '../../market/dates.js';
+import { normalizeTicker } from '../../market/ticker.js';
+import { tickerFromSegment } from '../../market/ticker-segment.js';
+import { RAW_SCHEMA, type Dividend, type RawBar, type RawSnapshot, type Split } from './raw.js';
+import { checkBars, missingFieldsReason } from './raw-bars.js';
 
 /**
  * Reads a raw object from the lake: the current `marketlake.raw/1` document, or the older format an existing
