@@ -61,7 +61,7 @@ export async function recordRestatement(context: RestatementContext, snapshot: R
 
   let previousSnapshot: RawSnapshot;
   try {
-    previousSnapshot = (await context.lake.getRaw(previous.key, previous.versionId ?? undefined)).body;
+    previousSnapshot = (await context.lake.get<RawSnapshot>(previous.key, previous.versionId ?? undefined)).body;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     check.lakeErrors.push(`${raw.key}: restatement check skipped, the previous snapshot ${previous.key} cannot be read: ${error.message}`);
