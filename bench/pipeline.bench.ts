@@ -9,7 +9,7 @@
  *    bare at the same concurrency, plus the same result rows bulk-inserted in one transaction into a fresh
  *    database of the same kind. Reports run/floor (target <= 1.5x), and the CPU work (generation, compute,
  *    rendering) alone, and the summed latency of each step inside the run.
- * 3. getLatestIndicators with 1, 100 and 10,000 stored versions: object-store requests and median time,
+ * 3. getLatest('indicators', ticker) with 1, 100 and 10,000 stored versions: object-store requests and median time,
  *    without and with the catalog.
  * The database open and migrations are outside every timing.
  *
@@ -20,7 +20,7 @@
  *   --versions LIST           getLatest version counts (default 1,100,10000)
  *   --s3-versions LIST        the same on s3 (default: --versions)
  *   --calls N                 timed getLatest calls per case (default 9, plus one warm-up)
- *   --populate-concurrency N  storeIndicators in flight while storing the versions (default 16)
+ *   --populate-concurrency N  indicators writes in flight while storing the versions (default 16)
  *   --s3-create-only MODE     verify (default, the store's default) or server: a what-if with one request per
  *                             put, which is NOT safe on RGW (it ignores If-None-Match on versioned buckets)
  *   --repeat N                fresh backend, run and floor N times (default 1); getLatest on the last only
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const overhead = overheadTable(results, false);
   if (overhead) log(`\n${overhead}`);
   if (results.backends.some((b) => b.getLatest)) {
-    log('\n== getLatestIndicators');
+    log("\n== getLatest('indicators', ticker)");
     log(getLatestTable(results, false));
   }
   for (const skip of results.skipped) console.warn(`\n!!! ${skip.backend} NOT RUN: ${skip.reason}`);
@@ -251,7 +251,7 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
 
   if (!SKIP_GETLATEST && last) {
     const versions = backend.name === 's3' ? S3_VERSIONS : VERSIONS;
-    log(`== ${backend.name}: getLatestIndicators with ${versions.join(', ')} versions`);
+    log(`== ${backend.name}: getLatest('indicators', ticker) with ${versions.join(', ')} versions`);
     result.getLatest = await measureGetLatest(backend, { versions, calls: CALLS, end: settings.end, populateConcurrency: POPULATE_CONCURRENCY, log });
   }
   return result;

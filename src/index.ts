@@ -16,7 +16,7 @@ export {
 export { toSeries, type Bar, type BarSeries } from './market/bars.js';
 export { parseBarsCsv, readBarsCsv } from './market/csv.js';
 export { normalizeTicker } from './market/ticker.js';
-export type { RawSnapshot } from './market/snapshot.js';
+export type { RawSnapshot } from './lake/formats/raw.js';
 export { DataLake, type LakeObject, type Lineage, type VersionInfo } from './lake/data-lake.js';
 export type { ObjectStore } from './storage/object-store.js';
 export { FsObjectStore } from './storage/fs/fs-object-store.js';

@@ -3,7 +3,7 @@
  * worker pool and number formatting.
  */
 import os from 'node:os';
-import { SAMPLE_TICKERS } from '../../src/sources/sample-universe.js';
+import { SAMPLE_TICKERS } from '../../src/sources/sample/sample-universe.js';
 import { normalizeTicker } from '../../src/market/ticker.js';
 
 /** Wall milliseconds since `start` (from `now()`). */

@@ -1,17 +1,18 @@
 /**
- * Part 3: what `getLatestIndicators(ticker)` costs with 1, 100 and 10,000 stored versions of one ticker, in
+ * Part 3: what `getLatest('indicators', ticker)` costs with 1, 100 and 10,000 stored versions of one ticker, in
  * object-store requests (a FaultyObjectStore with no faults counts them) and time (median of several calls),
  * on the DataLake without a catalog (it lists the recent date folders with a delimiter, then the newest folder) and with
  * the WarehouseLakeCatalog (one indexed query, then the object).
  *
  * Versions are spread over dates as a lake that is re-computed would hold them: at most 25 versions per as-of
  * date (25 computations of the same day), on consecutive business days, so 100 = 4 dates x 25 and
- * 10,000 = 400 dates x 25. They are stored through `lake.storeIndicators` with the catalog attached (so both the
+ * 10,000 = 400 dates x 25. They are stored through `lake.write` with the catalog attached (src/lake/testing/store.ts) (so both the
  * objects and their catalog rows exist), each one a real indicators document of the ticker.
  */
 import type { CatalogFilter, LakeCatalog } from '../../src/lake/catalog.js';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { processedDocument } from '../../src/lake/documents.js';
+import { processedDocument } from '../../src/lake/formats/processed.js';
+import { storeProcessed, storeRaw } from '../../src/lake/testing/store.js';
 import { computeResults } from '../../src/pipeline/compute-results.js';
 import { dateRange } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
@@ -112,7 +113,7 @@ export async function measureGetLatest(
     const dates = businessDays(options.end, Math.ceil(versions / perDate));
     const { start } = dateRange(new Date(`${options.end}T12:00:00Z`), '2y');
     const snapshot = await source.fetchSnapshot(ticker, { start, end: options.end, now: new Date(`${options.end}T22:00:00Z`) });
-    const raw = await writer.storeRaw(snapshot);
+    const raw = await storeRaw(writer, snapshot);
     const values = computeResults(snapshot, '1.0').indicators;
     const items: { asOf: string; computedAt: string }[] = [];
     for (const asOf of dates) {
@@ -123,7 +124,9 @@ export async function measureGetLatest(
     }
     const t0 = now();
     const written = await pool(items, options.populateConcurrency, (item) =>
-      writer.storeIndicators(
+      storeProcessed(
+        writer,
+        'indicators',
         processedDocument(
           'indicators',
           { ticker, as_of: item.asOf, computation_version: '1.0', computed_at: item.computedAt, values },
@@ -148,16 +151,16 @@ export async function measureGetLatest(
         counting.resetCounts();
         if (countedCatalog) countedCatalog.queries = 0;
         const t = now();
-        const latest = await lake.getLatestIndicators(ticker);
+        const latest = await lake.getLatest('indicators', ticker);
         const ms = msSince(t);
-        if (latest.key !== expectedKey) throw new Error(`getLatestIndicators(${ticker}) [${mode}] returned ${latest.key}, expected ${expectedKey}`);
+        if (latest.key !== expectedKey) throw new Error(`getLatest('indicators', ${ticker}) [${mode}] returned ${latest.key}, expected ${expectedKey}`);
         if (call === 0) continue; // warm-up
         samples.push(ms);
         requestCounts.add(counting.requests);
         lastCounts = counting.counts;
         queries = countedCatalog?.queries ?? 0;
       }
-      if (requestCounts.size !== 1) throw new Error(`getLatestIndicators(${ticker}) [${mode}] made varying numbers of requests: ${[...requestCounts].join(', ')}`);
+      if (requestCounts.size !== 1) throw new Error(`getLatest('indicators', ${ticker}) [${mode}] made varying numbers of requests: ${[...requestCounts].join(', ')}`);
       rows.push({
         versions,
         dates: dates.length,

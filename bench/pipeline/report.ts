@@ -305,9 +305,9 @@ export function generatedMarkdown(results: PipelineResults): string {
     lines.push('');
     const withLatest = results.backends.filter((b) => b.getLatest);
     const pops = withLatest.flatMap((b) => b.getLatest!.populate.map((p) => `${b.name} ${int(p.versions)}: ${seconds(p.ms)} s`));
-    lines.push(`Requests are object-store calls per \`getLatestIndicators\` (the same in every timed call); each median is of ` +
+    lines.push(`Requests are object-store calls per \`getLatest('indicators', ticker)\` (the same in every timed call); each median is of ` +
       `${withLatest[0].getLatest!.rows[0]?.calls ?? '?'} calls after one warm-up. Versions: at most 25 per as-of date on consecutive business days ` +
-      `(100 = 4 dates x 25, 10,000 = 400 dates x 25), stored with \`lake.storeIndicators\` and the catalog attached ` +
+      `(100 = 4 dates x 25, 10,000 = 400 dates x 25), stored with \`lake.write\` and the catalog attached ` +
       `(${withLatest[0].getLatest!.populate[0]?.concurrency ?? '?'} in flight), in the lake the run wrote: ${pops.join('; ')}.`);
   }
   lines.push('');

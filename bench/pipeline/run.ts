@@ -6,9 +6,12 @@
 import { sql } from 'kysely';
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { processedDocument, renderProcessed, renderRaw, sha256Hex } from '../../src/lake/documents.js';
+import { processedDocument, renderProcessed } from '../../src/lake/formats/processed.js';
+import { renderRaw } from '../../src/lake/formats/raw.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { objectKey, PROCESSED_KINDS } from '../../src/lake/keys.js';
-import { barsOf, computeResults } from '../../src/pipeline/compute-results.js';
+import { barsOf } from '../../src/lake/formats/raw-bars.js';
+import { computeResults } from '../../src/pipeline/compute-results.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import { listAllObjects } from '../../src/storage/listing.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { DataLake } from '../lake/data-lake.js';
-import type { ProcessedDocument } from '../lake/documents.js';
+import type { ProcessedDocument } from '../lake/formats/processed.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { computeResults } from '../pipeline/compute-results.js';
-import { SampleSource } from '../sources/sample.js';
+import { SampleSource } from '../sources/sample/sample.js';
 import { FaultyObjectStore } from '../storage/faulty-object-store.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import { DataLake, LakeObjectNotFoundError } from './data-lake.js';
-import { processedDocument, type ProcessedDocument } from './documents.js';
+import { processedDocument, type ProcessedDocument } from './formats/processed.js';
+import type { RawSnapshot } from './formats/raw.js';
 import { formatTimestamp } from './keys.js';
+import { storeProcessed, storeRaw } from './testing/store.js';
 
 /** The DataLake on its own, with no catalog: every lookup is answered by listing the store. */
 describe('DataLake without a catalog', () => {
@@ -29,14 +31,14 @@ describe('DataLake without a catalog', () => {
 
   async function storeVersion(asOf: string, computedAt: Date, version: '1.0' | '2.0' = '1.0') {
     const snapshot = await source.fetchSnapshot('NVDA', { start: '2025-01-01', end: asOf, now: computedAt });
-    const raw = await lake.storeRaw(snapshot);
+    const raw = await storeRaw(lake, snapshot);
     const results = computeResults(snapshot, version);
     const document = processedDocument(
       'indicators',
       { ticker: 'NVDA', as_of: results.asOf, computation_version: version, computed_at: computedAt.toISOString(), values: results.indicators },
       { key: raw.key, versionId: raw.versionId, sha256: raw.sha256 },
     );
-    return { raw, written: await lake.storeIndicators(document) };
+    return { raw, written: await storeProcessed(lake, 'indicators', document) };
   }
 
   it('finds the latest with the same number of requests whether there are 1 or 60 versions', async () => {
@@ -53,7 +55,7 @@ describe('DataLake without a catalog', () => {
       }
       store.resetCounts();
       now = day; // the day after the newest as-of date, as for a daily job
-      const latest = await lake.getLatestIndicators('NVDA');
+      const latest = await lake.getLatest('indicators', 'NVDA');
       expect(latest.key).toBe(last);
       costs.push(store.requests);
     }
@@ -73,7 +75,7 @@ describe('DataLake without a catalog', () => {
     ] as const) {
       now = new Date(`${today}T12:00:00Z`);
       store.resetCounts();
-      expect((await lake.getLatestIndicators('NVDA')).key).toBe(old.written.key);
+      expect((await lake.getLatest('indicators', 'NVDA')).key).toBe(old.written.key);
       // the listings of date folders, then the newest folder's keys, get and tags
       expect(store.requests).toBe(listings + 3);
     }
@@ -84,7 +86,7 @@ describe('DataLake without a catalog', () => {
     const first = await storeVersion('2026-03-02', new Date('2026-03-02T22:00:00Z'));
     const second = await storeVersion('2026-03-02', new Date('2026-03-02T23:00:00Z'), '2.0');
     await storeVersion('2026-03-03', new Date('2026-03-03T22:00:00Z'));
-    const byDate = await lake.getIndicatorsByDate('NVDA', '2026-03-02');
+    const byDate = await lake.getLatest('indicators', 'NVDA', '2026-03-02');
     expect(byDate.key).toBe(second.written.key);
     const older = await lake.getByVersion<ProcessedDocument>('indicators', 'NVDA', formatTimestamp(new Date('2026-03-02T22:00:00Z')));
     expect(older.key).toBe(first.written.key);
@@ -101,8 +103,8 @@ describe('DataLake without a catalog', () => {
   });
 
   it('says clearly what is missing', async () => {
-    await expect(lake.getLatestIndicators('MSFT')).rejects.toThrow(LakeObjectNotFoundError);
-    await expect(lake.getLatestIndicators('MSFT')).rejects.toThrow(/no indicators object for MSFT/);
+    await expect(lake.getLatest('indicators', 'MSFT')).rejects.toThrow(LakeObjectNotFoundError);
+    await expect(lake.getLatest('indicators', 'MSFT')).rejects.toThrow(/no indicators object for MSFT/);
     await expect(lake.get('processed/indicators/MSFT/2026-01-01/20260101_000000.json')).rejects.toThrow(/no object processed\/indicators\/MSFT/);
   });
 
@@ -110,12 +112,12 @@ describe('DataLake without a catalog', () => {
     const legacy = await readFile(new URL('../../test/fixtures/yahoo/legacy/raw-yfinance-NVDA-20240612_213005.json', import.meta.url), 'utf8');
     const key = 'raw/yfinance/NVDA/2024-06-12/20240612_213005.json';
     await store.put({ key, body: legacy, contentType: 'application/json' });
-    const raw = await lake.getRaw(key);
+    const raw = await lake.get<RawSnapshot>(key);
     expect(raw.body.schema).toBe('marketlake.raw/1');
     expect(raw.body.ticker).toBe('NVDA');
     expect(raw.body.bars.length).toBeGreaterThan(0);
     expect(raw.body.bars[0]).toMatchObject({ date: '2024-06-06', close: 120.99800109863281 });
-    const latest = await lake.getLatestRaw('NVDA');
+    const latest = await lake.getLatest<RawSnapshot>('raw', 'NVDA');
     expect(latest.key).toBe(key);
     const results = computeResults(raw.body, '1.0');
     expect(results.asOf).toBe(raw.body.bars[raw.body.bars.length - 1].date);

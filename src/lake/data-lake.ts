@@ -1,18 +1,13 @@
 import { UserError } from '../errors.js';
 import { utcDate } from '../market/dates.js';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { parseRawDocument } from '../sources/raw-document.js';
 import { ObjectExistsError, ObjectNotFoundError } from '../storage/errors.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CatalogEntry, LakeCatalog } from './catalog.js';
-import {
-  type ProcessedDocument,
-  type RawReference,
-  type RenderedObject,
-  renderProcessed,
-  renderRaw,
-} from './documents.js';
+import type { ProcessedDocument, RawReference } from './formats/processed.js';
+import type { RawSnapshot } from './formats/raw.js';
+import { parseRawDocument } from './formats/raw-parse.js';
+import type { RenderedObject } from './formats/render.js';
 import {
   compareKeys,
   datePrefix,
@@ -70,6 +65,12 @@ const MAX_SEQUENCE = 1000;
  * The lake's API over an ObjectStore (DESIGN.md): immutable writes with the key layout, tags and metadata of the
  * design; reads of the latest, by date, by version; version listings; lineage in both directions.
  * With a catalog, lookups are one query each; without one they list the store by prefix with a delimiter.
+ *
+ * One write path, `write`, for objects rendered by src/lake/formats; it does not catalog what it wrote: the
+ * pipeline commits the catalog row with the rows it mirrors (or the outbox drain does, see src/pipeline).
+ * One family of readers for every kind: `get`, `getLatest` (of a date, when given), `getByVersion`, whose
+ * `Body` parameter names the document type (RawSnapshot, ProcessedDocument); raw bodies are read through
+ * formats/raw-parse.ts, so an object of the older format reads as the current one.
  */
 export class DataLake {
   constructor(
@@ -84,7 +85,9 @@ export class DataLake {
   /**
    * Writes a rendered object under `{prefix}{TS}.json`, or the next free `{TS}_n.json` if that key is taken.
    * A key already holding the same bytes (sha256) is the same object written before (a retry whose first
-   * response was lost) and is returned as is, so retries never create a second copy.
+   * response was lost) and is returned as is, so retries never create a second copy. `parsed` is where the
+   * document goes (rawKeyParts, processedKeyParts); `exactKey` refuses any key but the first (a raw key others
+   * already reference must not move).
    */
   async write(
     parsed: Omit<ParsedKey, 'sequence'>,
@@ -120,41 +123,6 @@ export class DataLake {
     throw new Error(`${parsed.kind} ${parsed.ticker} ${parsed.date} ${parsed.timestamp}: more than ${MAX_SEQUENCE} objects in one second`);
   }
 
-  async storeRaw(snapshot: RawSnapshot): Promise<WrittenObject> {
-    const parsed = rawKeyParts(snapshot);
-    const written = await this.write(parsed, renderRaw(objectKey('raw', parsed.ticker, parsed.date, parsed.timestamp, 1, parsed.source), snapshot));
-    await this.catalog?.record(catalogEntry(parsed, written, null, null, new Date(snapshot.fetched_at)));
-    return written;
-  }
-
-  storeIndicators(document: ProcessedDocument): Promise<WrittenObject> {
-    return this.storeProcessed('indicators', document);
-  }
-
-  storePercentiles(document: ProcessedDocument): Promise<WrittenObject> {
-    return this.storeProcessed('percentiles', document);
-  }
-
-  storeFeatures(document: ProcessedDocument): Promise<WrittenObject> {
-    return this.storeProcessed('features', document);
-  }
-
-  async storeProcessed(kind: ProcessedKind, document: ProcessedDocument): Promise<WrittenObject> {
-    const parsed = processedKeyParts(kind, document);
-    const written = await this.write(
-      parsed,
-      renderProcessed(objectKey(kind, parsed.ticker, parsed.date, parsed.timestamp), kind, document),
-    );
-    await this.catalog?.record(
-      catalogEntry(parsed, written, document.computation_version, {
-        key: document.source_raw_data_key,
-        versionId: document.source_raw_data_version_id,
-        sha256: document.source_raw_data_sha256,
-      }, new Date(document.computed_at)),
-    );
-    return written;
-  }
-
   // ---------------------------------------------------------------- reads
 
   async get<Body = unknown>(key: string, versionId?: string): Promise<LakeObject<Body>> {
@@ -172,10 +140,6 @@ export class DataLake {
     }
   }
 
-  async getRaw(key: string, versionId?: string): Promise<LakeObject<RawSnapshot>> {
-    return this.get<RawSnapshot>(key, versionId);
-  }
-
   /** The newest object of a kind and ticker (of a date, when given); raw objects of every source are considered. */
   async getLatest<Body = unknown>(kind: ObjectKind, ticker: string, date?: string): Promise<LakeObject<Body>> {
     const key = await this.latestKey(kind, ticker, date);
@@ -183,34 +147,6 @@ export class DataLake {
       throw new LakeObjectNotFoundError(`no ${kind} object for ${ticker}${date ? ` on ${date}` : ''} in ${this.store.description}`);
     }
     return this.get<Body>(key.key, key.versionId);
-  }
-
-  getLatestIndicators(ticker: string) {
-    return this.getLatest<ProcessedDocument>('indicators', ticker);
-  }
-
-  getLatestPercentiles(ticker: string) {
-    return this.getLatest<ProcessedDocument>('percentiles', ticker);
-  }
-
-  getLatestFeatures(ticker: string) {
-    return this.getLatest<ProcessedDocument>('features', ticker);
-  }
-
-  getLatestRaw(ticker: string) {
-    return this.getLatest<RawSnapshot>('raw', ticker);
-  }
-
-  getIndicatorsByDate(ticker: string, date: string) {
-    return this.getLatest<ProcessedDocument>('indicators', ticker, date);
-  }
-
-  getPercentilesByDate(ticker: string, date: string) {
-    return this.getLatest<ProcessedDocument>('percentiles', ticker, date);
-  }
-
-  getFeaturesByDate(ticker: string, date: string) {
-    return this.getLatest<ProcessedDocument>('features', ticker, date);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { isIsoDate } from '../market/dates.js';
-import type { SourceName } from '../market/snapshot.js';
+import type { SourceName } from './formats/raw.js';
 import { quote } from '../quote.js';
 import { tickerFromSegment, tickerSegment } from '../market/ticker-segment.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_TICKERS } from '../sources/sample-universe.js';
+import { SAMPLE_TICKERS } from '../sources/sample/sample-universe.js';
 import { shardOf, tickersOfShard } from './shard.js';
 
 describe('shardOf', () => {

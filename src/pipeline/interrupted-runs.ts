@@ -31,7 +31,7 @@
  * catalog row and that ticker fails with the conflict, reported, and is redone by the next run. Nothing is lost.
  */
 import { RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
-import type { SourceName } from '../market/snapshot.js';
+import type { SourceName } from '../lake/formats/raw.js';
 import { utcDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { isProvablyDead, parseIdentity } from '../process-liveness.js';

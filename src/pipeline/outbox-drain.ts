@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
-import type { ProcessedDocument } from '../lake/documents.js';
+import type { ProcessedDocument } from '../lake/formats/processed.js';
 import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';

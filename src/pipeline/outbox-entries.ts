@@ -1,14 +1,8 @@
 import { processedKeyParts, rawKeyParts } from '../lake/data-lake.js';
-import {
-  CONTENT_TYPE,
-  type ProcessedDocument,
-  renderProcessed,
-  renderRaw,
-  type RenderedObject,
-  sha256Hex,
-} from '../lake/documents.js';
+import { CONTENT_TYPE, type RenderedObject, sha256Hex } from '../lake/formats/render.js';
+import { type ProcessedDocument, renderProcessed } from '../lake/formats/processed.js';
+import { renderRaw, type RawSnapshot } from '../lake/formats/raw.js';
 import { objectKey, type ProcessedKind } from '../lake/keys.js';
-import type { RawSnapshot } from '../market/snapshot.js';
 import type { OutboxEntryInput } from '../warehouse/outbox.js';
 
 /**

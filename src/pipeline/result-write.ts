@@ -2,7 +2,7 @@ import type { FeatureValues } from '../compute/features.js';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { PercentileValues } from '../compute/percentiles.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
-import { PROCESSED_SCHEMAS, type RawReference } from '../lake/documents.js';
+import { processedDocument as documentOf, type RawReference } from '../lake/formats/processed.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
@@ -124,6 +124,7 @@ export async function drainCommitted(context: ResultWriteContext, committed: rea
   };
 }
 
+/** The processed document of one kind made of a ticker's results (its version id null while the raw one is pending). */
 export function processedDocument(
   kind: ProcessedKind,
   ticker: string,
@@ -132,18 +133,10 @@ export function processedDocument(
   computedAt: string,
   raw: RawReference,
 ): PendingProcessedDocument {
-  return {
-    schema: PROCESSED_SCHEMAS[kind],
-    ticker,
-    as_of: results.asOf,
-    computation_version: computationVersion,
-    computed_at: computedAt,
-    source_raw_data_key: raw.key,
-    // '' marks a raw snapshot still in the outbox: its version id is filled in when it is written.
-    source_raw_data_version_id: raw.versionId === '' ? null : raw.versionId,
-    source_raw_data_sha256: raw.sha256,
-    values: kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features,
-  };
+  const values = kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features;
+  const document = documentOf(kind, { ticker, as_of: results.asOf, computation_version: computationVersion, computed_at: computedAt, values }, raw);
+  // '' marks a raw snapshot still in the outbox: its version id is filled in when it is written.
+  return { ...document, source_raw_data_version_id: raw.versionId === '' ? null : raw.versionId };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RawReference } from '../lake/documents.js';
+import type { RawReference } from '../lake/formats/processed.js';
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
 import type { ExistingObject } from '../pipeline/result-write.js';
 import type { Warehouse } from '../warehouse/database.js';

@@ -1,6 +1,7 @@
-import { type RawReference, sha256Hex } from '../lake/documents.js';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { parseRawDocument } from '../sources/raw-document.js';
+import { type RawReference } from '../lake/formats/processed.js';
+import { sha256Hex } from '../lake/formats/render.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
+import { parseRawDocument } from '../lake/formats/raw-parse.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { UserError } from '../errors.js';
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { compareKeys, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
-import { parseRawDocument } from '../sources/raw-document.js';
+import { parseRawDocument } from '../lake/formats/raw-parse.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CatalogObject } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';

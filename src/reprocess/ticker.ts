@@ -1,10 +1,10 @@
 import { UserError } from '../errors.js';
 import type { WrittenObject } from '../lake/data-lake.js';
-import type { RawReference } from '../lake/documents.js';
+import type { RawReference } from '../lake/formats/processed.js';
 import { PROCESSED_KINDS } from '../lake/keys.js';
 import { toSeries } from '../market/bars.js';
 import { normalizeTicker } from '../market/ticker.js';
-import { barsOf } from '../pipeline/compute-results.js';
+import { barsOf } from '../lake/formats/raw-bars.js';
 import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
 import { AsOfCalculator } from './as-of.js';
 import { existingKey, findExisting } from './existing.js';

@@ -1,8 +1,8 @@
 import { UserError } from '../errors.js';
-import { CsvFolderSource, type CsvFolderOptions } from './csv-folder.js';
-import { SampleSource, type SampleSourceOptions } from './sample.js';
+import { CsvFolderSource, type CsvFolderOptions } from './csv/csv-folder.js';
+import { SampleSource, type SampleSourceOptions } from './sample/sample.js';
 import type { MarketDataSource } from './source.js';
-import { YahooSource, type YahooSourceOptions } from './yahoo.js';
+import { YahooSource, type YahooSourceOptions } from './yahoo/yahoo.js';
 
 /**
  * Where snapshots come from, by the name a user types (`--source yahoo`). The name is not the stored one:
@@ -41,11 +41,10 @@ export function createSource<K extends SourceKind>(name: K, ...[options]: Option
   }
 }
 
-export { CsvFolderSource, type CsvFolderOptions } from './csv-folder.js';
-export { parseRawDocument } from './raw-document.js';
-export { SAMPLE_EPOCH, SampleSource, type SampleSourceOptions } from './sample.js';
-export { SAMPLE_TICKERS, SAMPLE_UNIVERSE, universeEntry, type UniverseEntry } from './sample-universe.js';
+export { CsvFolderSource, type CsvFolderOptions } from './csv/csv-folder.js';
+export { SAMPLE_EPOCH, SampleSource, type SampleSourceOptions } from './sample/sample.js';
+export { SAMPLE_TICKERS, SAMPLE_UNIVERSE, universeEntry, type UniverseEntry } from './sample/sample-universe.js';
 export { MARKETS, MARKET_CODES, marketOfTicker, type Market, type MarketProfile } from './markets.js';
 export { NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
-export { YahooHttpError, YahooNetworkError, YahooSource, type YahooSourceOptions } from './yahoo.js';
+export { YahooHttpError, YahooNetworkError, YahooSource, type YahooSourceOptions } from './yahoo/yahoo.js';
 export { DEFAULT_RETRY_POLICY, type RetryInfo, type RetryPolicy } from './retry.js';

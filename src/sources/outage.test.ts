@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RawSnapshot } from '../market/snapshot.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { networkFailure, VendorOutageGuard, VendorUnreachableError } from './outage.js';
 import { NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
-import { unreachableYahoo } from './testing/unreachable.js';
+import { unreachableYahoo } from './yahoo/testing/unreachable.js';
 
 const REQUEST: SnapshotRequest = { start: '2025-01-02', end: '2025-01-03', now: new Date('2025-01-06T12:00:00Z') };
 

@@ -1,4 +1,4 @@
-import type { RawSnapshot } from '../market/snapshot.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { UserError } from '../errors.js';
 import type { MarketDataSource, SnapshotRequest } from './source.js';
 

@@ -1,6 +1,6 @@
 import { InputError, UserError } from '../errors.js';
 import { isIsoDate } from '../market/dates.js';
-import type { RawSnapshot, SourceName } from '../market/snapshot.js';
+import type { RawSnapshot, SourceName } from '../lake/formats/raw.js';
 
 /** What a caller asks a source for: an inclusive range of exchange-local dates, and the time to stamp the fetch with. */
 export interface SnapshotRequest {

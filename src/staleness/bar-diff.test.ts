@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawBar } from '../market/snapshot.js';
+import type { RawBar } from '../lake/formats/raw.js';
 import { changedFields, diffBars } from './bar-diff.js';
 
 function bar(date: string, close: number, extra: Partial<RawBar> = {}): RawBar {

@@ -6,7 +6,7 @@
  * compared field by field with `!==` (exact: a vendor that rounds differently has restated the bar), and a date
  * present in only one snapshot counts too, because it shifts every rolling window after it.
  */
-import type { RawBar } from '../market/snapshot.js';
+import type { RawBar } from '../lake/formats/raw.js';
 import { RESTATED_BAR_FIELDS, type BarChangeKind, type RestatedBarField } from '../warehouse/schema.js';
 
 export { RESTATED_BAR_FIELDS as BAR_FIELDS, type RestatedBarField as BarField, type BarChangeKind };

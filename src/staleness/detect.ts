@@ -1,7 +1,7 @@
 /**
  * Restatement detection, called by the write path once a raw snapshot is stored: compare its bars with the
  * previous snapshot of the ticker, and when they differ inside the overlap record how, first in the database
- * (`restatements`, `restatement_bars`), then in the lake (`restatements/...`, see restatement-document.ts).
+ * (`restatements`, `restatement_bars`), then in the lake (`restatements/...`, see src/lake/formats/restatement.ts).
  *
  * Failure policy, as for the rest of the write path:
  * - a database failure throws, and the ticker fails with it: a restatement the database does not know about
@@ -13,15 +13,15 @@
  * - a previous snapshot the lake cannot return (archived, missing, unreachable) skips the comparison, reported.
  */
 import type { DataLake } from '../lake/data-lake.js';
-import type { RawReference } from '../lake/documents.js';
-import type { RawSnapshot } from '../market/snapshot.js';
+import type { RawReference } from '../lake/formats/processed.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { UserError } from '../errors.js';
 import { ObjectExistsError, ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { errorText } from '../warehouse/sql-helpers.js';
 import { diffBars } from './bar-diff.js';
-import { renderRestatement, restatementKey, RESTATEMENT_SCHEMA, type RestatementDocument } from './restatement-document.js';
+import { renderRestatement, restatementKey, RESTATEMENT_SCHEMA, type RestatementDocument } from '../lake/formats/restatement.js';
 import {
   findPreviousRaw,
   insertRestatement,
@@ -61,7 +61,7 @@ export async function recordRestatement(context: RestatementContext, snapshot: R
 
   let previousSnapshot: RawSnapshot;
   try {
-    previousSnapshot = (await context.lake.getRaw(previous.key, previous.versionId ?? undefined)).body;
+    previousSnapshot = (await context.lake.get<RawSnapshot>(previous.key, previous.versionId ?? undefined)).body;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     check.lakeErrors.push(`${raw.key}: restatement check skipped, the previous snapshot ${previous.key} cannot be read: ${error.message}`);

@@ -19,6 +19,7 @@ import type { Kysely } from 'kysely';
 import { INDICATOR_FIELDS, type ComputationVersion, type IndicatorField } from '../compute/fields.js';
 import { UserError } from '../errors.js';
 import type { DataLake } from '../lake/data-lake.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { Database } from '../warehouse/schema.js';
@@ -231,7 +232,7 @@ class WindowLoader {
 
   private async read(key: string, versionId: string | undefined): Promise<Window> {
     try {
-      const raw = await this.lake.getRaw(key, versionId);
+      const raw = await this.lake.get<RawSnapshot>(key, versionId);
       const dates = raw.body.bars.map((bar) => bar.date).sort();
       return { dates, firstDate: dates[0] ?? null };
     } catch (error) {

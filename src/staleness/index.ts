@@ -12,7 +12,7 @@ export {
   lookbackTable,
   RESULT_INPUTS,
 } from './lookback.js';
-export { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, restatementKey, renderRestatement, type RestatementDocument } from './restatement-document.js';
+export { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, restatementKey, renderRestatement, type RestatementDocument } from '../lake/formats/restatement.js';
 export {
   listRestatements,
   PreloadedPreviousRaws,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { INDICATOR_FIELDS, type ComputationVersion, type IndicatorField } from '../compute/fields.js';
 import { computeIndicators } from '../compute/indicators.js';
 import type { BarSeries } from '../market/bars.js';
-import { mulberry32 } from '../sources/random.js';
+import { mulberry32 } from '../sources/sample/random.js';
 import { affectedUntil, affectedUntilAnyVersion, INDICATOR_INPUTS, isResultAffected, lookbackTable } from './lookback.js';
 
 describe('affectedUntil', () => {

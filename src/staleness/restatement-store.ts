@@ -7,7 +7,7 @@ import { compareKeys, parseKey, parseTimestamp, type ParsedKey } from '../lake/k
 import { RESTATED_BAR_FIELDS, type Database, type RestatedBarField } from '../warehouse/schema.js';
 import { errorText, numberArrayLiteral, textArrayLiteral } from '../warehouse/sql-helpers.js';
 import type { BarRestatement, FieldChange } from './bar-diff.js';
-import type { RestatementDocument } from './restatement-document.js';
+import type { RestatementDocument } from '../lake/formats/restatement.js';
 
 export interface RawObjectRef {
   key: string;

@@ -9,7 +9,8 @@ import {
 } from '../../src/audit/as-known-at.js';
 import type { ObjectKind } from '../../src/lake/keys.js';
 import { LakeObjectNotFoundError } from '../../src/lake/data-lake.js';
-import type { ProcessedDocument } from '../../src/lake/documents.js';
+import type { ProcessedDocument } from '../../src/lake/formats/processed.js';
+import { storeProcessed } from '../../src/lake/testing/store.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 
@@ -32,7 +33,7 @@ describeOnDatabases('as known at', (ctx) => {
     expect((await t.run({ tickers: ['NVDA'], computationVersion: '2.0', clock: () => T2 })).status).toBe('ok');
     // A later computation for an earlier as-of date (as a reprocess writes): newer in time, older in date.
     const latest = await t.lake.getLatest<ProcessedDocument>('indicators', 'NVDA');
-    const written = await t.lake.storeIndicators({ ...latest.body, as_of: '2026-11-20', computed_at: T3.toISOString() });
+    const written = await storeProcessed(t.lake, 'indicators', { ...latest.body, as_of: '2026-11-20', computed_at: T3.toISOString() });
     expect(written.key).toBe(OLDER_DATE);
   });
   afterEach(async () => t.dispose());

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
+import { storeRaw } from '../../src/lake/testing/store.js';
 import { recoverInterruptedRuns, RunHeartbeat } from '../../src/pipeline/interrupted-runs.js';
 import { thisProcess, type ProcessIdentity } from '../../src/process-liveness.js';
 import { createSource } from '../../src/sources/index.js';
@@ -33,7 +34,7 @@ describeOnDatabases('interrupted runs', (t) => {
   /** A raw snapshot written to the lake, never catalogued: what a kill between the lake write and the commit leaves. */
   async function orphanRaw(ticker: string, now: Date): Promise<string> {
     const snapshot = await createSource('sample').fetchSnapshot(ticker, { start: '2024-11-26', end: now.toISOString().slice(0, 10), now });
-    return (await new DataLake(testLake.store).storeRaw(snapshot)).key;
+    return (await storeRaw(new DataLake(testLake.store), snapshot)).key;
   }
 
   async function startDeadRun(runId: string, tickers: string[], owner: ProcessIdentity = { ...thisProcess(), pid: deadPid() }): Promise<void> {

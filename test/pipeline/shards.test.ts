@@ -5,7 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tickersOfShard } from '../../src/market/shard.js';
 import type { RunSummary } from '../../src/pipeline/daily-run.js';
-import { SAMPLE_TICKERS } from '../../src/sources/sample-universe.js';
+import { SAMPLE_TICKERS } from '../../src/sources/sample/sample-universe.js';
 import { TABLE_NAMES } from '../../src/warehouse/schema.js';
 import { spawnCli, type CliResult } from '../support/cli.js';
 import { createTestWarehouse, describeOnPostgres, type TestWarehouse } from '../support/databases.js';

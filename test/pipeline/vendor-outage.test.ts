@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runReport } from '../../src/cli/commands/run-commands.js';
-import { unreachableYahoo } from '../../src/sources/testing/unreachable.js';
+import { unreachableYahoo } from '../../src/sources/yahoo/testing/unreachable.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { INDICATOR_FIELDS } from '../../src/compute/fields.js';
 import { PERCENTILE_METRICS } from '../../src/compute/percentiles.js';
-import { sha256Hex } from '../../src/lake/documents.js';
-import type { RawSnapshot } from '../../src/market/snapshot.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
+import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { computeResults } from '../../src/pipeline/compute-results.js';
 import { PRODUCER } from '../../src/version.js';
 import { describeOnDatabases } from '../support/databases.js';
@@ -145,7 +145,7 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
     const later = new Date(TEST_NOW.getTime() + 3_600_000);
     await t.run({ tickers: ['NVDA'], clock: () => later, computationVersion: '2.0' });
 
-    const latest = await t.lake.getLatestIndicators('NVDA');
+    const latest = await t.lake.getLatest('indicators', 'NVDA');
     expect(latest.key).toBe('processed/indicators/NVDA/2026-11-26/20261126_223000.json');
     expect((latest.body as { computation_version: string }).computation_version).toBe('2.0');
     const older = await t.lake.getByVersion('indicators', 'NVDA', '20261126_213000');

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/lake/documents.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { computeResults } from '../../src/pipeline/compute-results.js';
 import { describeOnDatabases } from '../support/databases.js';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { sha256Hex } from '../../src/lake/documents.js';
+import type { RawSnapshot } from '../../src/lake/formats/raw.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
 import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/restatement-store.js';
 import { countStatements } from '../support/statements.js';
@@ -122,7 +123,7 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     await runDay(t.lake, t.warehouse, DAY_1);
     const restated = await day1DateBefore('NVDA', 0);
     await runDay(t.lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
-    const snapshot = (await t.lake.getRaw(RAW_DAY_2('NVDA'))).body;
+    const snapshot = (await t.lake.get<RawSnapshot>(RAW_DAY_2('NVDA'))).body;
     const again = await recordRestatement({ lake: t.lake, warehouse: t.warehouse, clock: () => new Date() }, snapshot, {
       key: RAW_DAY_2('NVDA'),
       versionId: (await t.store.head(RAW_DAY_2('NVDA'))).versionId,

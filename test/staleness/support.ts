@@ -4,7 +4,7 @@
  */
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import type { DataLake } from '../../src/lake/data-lake.js';
-import type { RawBar, RawSnapshot } from '../../src/market/snapshot.js';
+import type { RawBar, RawSnapshot } from '../../src/lake/formats/raw.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource, SnapshotRequest } from '../../src/sources/source.js';

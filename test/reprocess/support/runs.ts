@@ -1,7 +1,7 @@
 import type { ComputationVersion } from '../../../src/compute/fields.js';
-import type { ProcessedDocument } from '../../../src/lake/documents.js';
+import type { ProcessedDocument } from '../../../src/lake/formats/processed.js';
 import type { LineageEmitter } from '../../../src/lineage/emitter.js';
-import type { RawSnapshot } from '../../../src/market/snapshot.js';
+import type { RawSnapshot } from '../../../src/lake/formats/raw.js';
 import { runDaily, type RunSummary } from '../../../src/pipeline/daily-run.js';
 import { reprocess, type ReprocessOptions, type ReprocessSummary } from '../../../src/reprocess/reprocess.js';
 import { createSource } from '../../../src/sources/index.js';

@@ -1,7 +1,11 @@
-import { InputError } from '../errors.js';
-import type { Bar } from '../market/bars.js';
-import type { RawBar } from '../market/snapshot.js';
-import { validateBars } from '../market/validate.js';
+/**
+ * The bars of a raw snapshot, between the stored form (RawBar, snake_case as in the JSON) and the domain form
+ * (Bar, what validation and computation take), and the checks every snapshot's bars pass, whoever made it.
+ */
+import { InputError } from '../../errors.js';
+import type { Bar } from '../../market/bars.js';
+import { validateBars } from '../../market/validate.js';
+import type { RawBar } from './raw.js';
 
 /** The domain `Bar` as the raw document stores it (snake_case `adj_close`). */
 export function toRawBar(bar: Bar): RawBar {
@@ -16,8 +20,9 @@ export function toRawBar(bar: Bar): RawBar {
   };
 }
 
-export function fromRawBar(bar: RawBar): Bar {
-  return {
+/** The domain bars of a snapshot: what computation, the warehouse prices and validation read. */
+export function barsOf(snapshot: { readonly bars: readonly RawBar[] }): Bar[] {
+  return snapshot.bars.map((bar) => ({
     date: bar.date,
     open: bar.open,
     high: bar.high,
@@ -25,7 +30,7 @@ export function fromRawBar(bar: RawBar): Bar {
     close: bar.close,
     adjClose: bar.adj_close,
     volume: bar.volume,
-  };
+  }));
 }
 
 /**
@@ -35,7 +40,7 @@ export function fromRawBar(bar: RawBar): Bar {
  * (Checking bar by bar only after a failure keeps the common, valid case to one pass.)
  */
 export function checkBars(bars: readonly RawBar[], label: string): void {
-  const domain = bars.map(fromRawBar);
+  const domain = barsOf({ bars });
   try {
     validateBars(domain, label, () => undefined);
   } catch (error) {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.js';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { parseRawDocument } from './raw-document.js';
+import { InputError } from '../../errors.js';
+import type { RawSnapshot } from './raw.js';
+import { parseRawDocument } from './raw-parse.js';
 
-const LEGACY_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test/fixtures/yahoo/legacy');
+const LEGACY_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'test/fixtures/yahoo/legacy');
 const NVDA_KEY = 'raw/yfinance/NVDA/2024-06-12/20240612_213005.json';
 
 const current: RawSnapshot = {

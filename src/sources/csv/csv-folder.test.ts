@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, UserError } from '../errors.js';
-import { InvalidTickerError } from '../market/ticker.js';
+import { InputError, UserError } from '../../errors.js';
+import { InvalidTickerError } from '../../market/ticker.js';
 import { CsvFolderSource } from './csv-folder.js';
-import { NoDataError } from './source.js';
+import { NoDataError } from '../source.js';
 
 const NOW = new Date('2024-03-01T06:00:00Z');
 let dir: string;

@@ -17,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
-import { InputError } from '../errors.js';
-import { InvalidTickerError } from '../market/ticker.js';
-import { NoDataError, SourceFetchError, type SnapshotRequest } from './source.js';
+import { InputError } from '../../errors.js';
+import { InvalidTickerError } from '../../market/ticker.js';
+import { NoDataError, SourceFetchError, type SnapshotRequest } from '../source.js';
 import { chartQuery, YahooSource, type YahooSourceOptions } from './yahoo.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED_DIR = resolve(repoRoot, '../shared/fixtures/yahoo-chart');
 const OWN_DIR = join(repoRoot, 'test/fixtures/yahoo');
 const NOW = new Date('2025-01-06T12:00:00.000Z');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { renderProcessed, renderRaw, sha256Hex } from './documents.js';
-import { checkMetadata, checkTags, ObjectLimitError } from './limits.js';
+import { checkMetadata, checkTags, ObjectLimitError } from '../limits.js';
+import { renderProcessed } from './processed.js';
+import { renderRaw, type RawSnapshot } from './raw.js';
+import { sha256Hex } from './render.js';
 
 const snapshot: RawSnapshot = {
   schema: 'marketlake.raw/1',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../lake/documents.js';
-import { PRODUCER } from '../version.js';
-import { renderRestatement, restatementKey, type RestatementDocument } from './restatement-document.js';
+import { PRODUCER } from '../../version.js';
+import { sha256Hex } from './render.js';
+import { renderRestatement, restatementKey, type RestatementDocument } from './restatement.js';
 
 const document: RestatementDocument = {
   schema: 'marketlake.restatement/1',

@@ -2,9 +2,9 @@ import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { Logger } from 'yahoo-finance2/lib/options';
 import type { ChartOptionsWithReturnArray, ChartResultArray } from 'yahoo-finance2/modules/chart';
-import type { RawSnapshot } from '../market/snapshot.js';
-import { normalizeTicker } from '../market/ticker.js';
-import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
+import type { RawSnapshot } from '../../lake/formats/raw.js';
+import { normalizeTicker } from '../../market/ticker.js';
+import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from '../source.js';
 import {
   checkPolicy,
   DEFAULT_RETRY_POLICY,
@@ -14,7 +14,7 @@ import {
   type RetryInfo,
   type RetryPolicy,
   type Verdict,
-} from './retry.js';
+} from '../retry.js';
 import { chartToSnapshot } from './yahoo-chart.js';
 
 /**

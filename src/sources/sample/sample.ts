@@ -1,12 +1,11 @@
-import { InputError } from '../errors.js';
-import type { RawBar, RawSnapshot } from '../market/snapshot.js';
-import { RAW_SCHEMA } from '../market/snapshot.js';
-import { normalizeTicker } from '../market/ticker.js';
-import { MARKETS, marketOfTicker, type MarketProfile } from './markets.js';
+import { InputError } from '../../errors.js';
+import { RAW_SCHEMA, type RawBar, type RawSnapshot } from '../../lake/formats/raw.js';
+import { checkBars } from '../../lake/formats/raw-bars.js';
+import { normalizeTicker } from '../../market/ticker.js';
+import { MARKETS, marketOfTicker, type MarketProfile } from '../markets.js';
 import { hashString, mulberry32, normal } from './random.js';
 import { universeEntry } from './sample-universe.js';
-import { checkRequest, NoDataError, type MarketDataSource, type SnapshotRequest } from './source.js';
-import { checkBars } from './snapshot-bars.js';
+import { checkRequest, NoDataError, type MarketDataSource, type SnapshotRequest } from '../source.js';
 
 /**
  * A seeded synthetic market: plausible daily bars for any ticker, without a network, labelled `synthetic: true`

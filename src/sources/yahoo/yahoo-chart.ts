@@ -1,9 +1,8 @@
 import type { ChartResultArray } from 'yahoo-finance2/modules/chart';
-import type { Dividend, RawBar, RawSnapshot, Split } from '../market/snapshot.js';
-import { RAW_SCHEMA } from '../market/snapshot.js';
-import { NoDataError, type SnapshotRequest } from './source.js';
-import { localDate } from './local-date.js';
-import { checkBars, missingFieldsReason } from './snapshot-bars.js';
+import { RAW_SCHEMA, type Dividend, type RawBar, type RawSnapshot, type Split } from '../../lake/formats/raw.js';
+import { checkBars, missingFieldsReason } from '../../lake/formats/raw-bars.js';
+import { NoDataError, type SnapshotRequest } from '../source.js';
+import { localDate } from '../local-date.js';
 
 /**
  * Maps yahoo-finance2's `chart()` result (array form) to the raw document. Pure, so the rules below are tested

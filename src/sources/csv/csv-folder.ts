@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import { parseBarsCsv } from '../market/csv.js';
-import { RAW_SCHEMA, type RawSnapshot } from '../market/snapshot.js';
-import { normalizeTicker } from '../market/ticker.js';
-import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from './source.js';
-import { toRawBar } from './snapshot-bars.js';
+import { UserError } from '../../errors.js';
+import { parseBarsCsv } from '../../market/csv.js';
+import { RAW_SCHEMA, type RawSnapshot } from '../../lake/formats/raw.js';
+import { toRawBar } from '../../lake/formats/raw-bars.js';
+import { normalizeTicker } from '../../market/ticker.js';
+import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from '../source.js';
 
 export interface CsvFolderOptions {
   /** The folder holding one `TICKER.csv` per ticker (the ticker as normalized: upper case, e.g. `D05.SI.csv`). */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MARKET_CODES, MARKETS, marketOfTicker } from './markets.js';
+import { MARKET_CODES, MARKETS, marketOfTicker } from '../markets.js';
 import { SAMPLE_EPOCH, SampleSource } from './sample.js';
 import { SAMPLE_TICKERS, SAMPLE_UNIVERSE } from './sample-universe.js';
-import { NoDataError } from './source.js';
-import { normalizeTicker } from '../market/ticker.js';
+import { NoDataError } from '../source.js';
+import { normalizeTicker } from '../../market/ticker.js';
 
 const NOW = new Date('2025-01-06T00:00:00Z');
 const request = (start: string, end: string) => ({ start, end, now: NOW });

@@ -1,4 +1,4 @@
-import { MARKETS, type Market } from './markets.js';
+import { MARKETS, type Market } from '../markets.js';
 
 /**
  * The default universe: about fifty listings across the six markets of the daily report (US, Singapore, Japan,

@@ -1,0 +1,77 @@
+/**
+ * The restatement record as the lake stores it, under its own prefix (the DataLake's key module knows only raw/
+ * and processed/, and a restatement is neither a vendor snapshot nor a computed result):
+ *
+ *   restatements/{TICKER}/{FETCH_DATE}/{TS}.json      FETCH_DATE, TS (and any `_n`): those of the NEWER raw key
+ *
+ * so the record sits beside the snapshot that revealed it and sorts like it. One JSON document on a single line:
+ *   {"schema":"marketlake.restatement/1","ticker","detected_at","raw_key","raw_version_id","previous_raw_key",
+ *    "previous_raw_version_id","overlap":{"first_date","last_date"},"changed_bars",
+ *    "bars":[{"date","change":"changed|added|removed","fields":{"close":{"old","new"},...}}]}
+ * TICKER is the ticker's key segment (market/ticker-segment.ts).
+ * Tags: source=restatement, ticker (its key segment), fetched_at (date), raw_key, previous_raw_key.
+ * Metadata: detected_at, source=restatement_detection, ticker, raw_key, previous_raw_key (+ their version ids when
+ * known), changed_bars, first_changed_date, last_changed_date, data_classification, content_sha256, producer.
+ * Both are checked against S3's limits before the write, like every other object (render.ts). The diff it records
+ * is made by staleness/bar-diff.ts; staleness/detect.ts writes it.
+ */
+import { tickerSegment } from '../../market/ticker-segment.js';
+import type { BarRestatement } from '../../staleness/bar-diff.js';
+import { PRODUCER } from '../../version.js';
+import { parseKey } from '../keys.js';
+import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
+
+export const RESTATEMENT_SCHEMA = 'marketlake.restatement/1';
+export const RESTATEMENT_PREFIX = 'restatements/';
+
+export interface RestatementDocument {
+  schema: typeof RESTATEMENT_SCHEMA;
+  ticker: string;
+  /** ISO UTC instant of the comparison. */
+  detected_at: string;
+  /** The newer snapshot. */
+  raw_key: string;
+  /** Null when the newer snapshot is still in the outbox (the lake refused it). */
+  raw_version_id: string | null;
+  previous_raw_key: string;
+  previous_raw_version_id: string | null;
+  overlap: { first_date: string; last_date: string };
+  changed_bars: number;
+  /** Sorted by date; never empty (identical overlaps record nothing). */
+  bars: BarRestatement[];
+}
+
+/** `restatements/{TICKER}/{FETCH_DATE}/{TS}[_n].json` for the newer raw key; `sequence` > 1 picks a free `_n`. */
+export function restatementKey(rawKey: string, sequence = 1): string {
+  const raw = parseKey(rawKey);
+  if (raw.kind !== 'raw') throw new Error(`${rawKey} is not a raw key`);
+  const n = raw.sequence + sequence - 1;
+  return `${RESTATEMENT_PREFIX}${tickerSegment(raw.ticker)}/${raw.date}/${raw.timestamp}${n === 1 ? '' : `_${n}`}.json`;
+}
+
+export function renderRestatement(key: string, document: RestatementDocument): RenderedObject {
+  const body = serializeBody(document);
+  const tags = {
+    source: 'restatement',
+    ticker: tickerSegment(document.ticker),
+    fetched_at: parseKey(document.raw_key).date,
+    raw_key: document.raw_key,
+    previous_raw_key: document.previous_raw_key,
+  };
+  const metadata: Record<string, string> = {
+    detected_at: document.detected_at,
+    source: 'restatement_detection',
+    ticker: document.ticker,
+    raw_key: document.raw_key,
+    ...(document.raw_version_id ? { raw_version_id: document.raw_version_id } : {}),
+    previous_raw_key: document.previous_raw_key,
+    ...(document.previous_raw_version_id ? { previous_raw_version_id: document.previous_raw_version_id } : {}),
+    changed_bars: String(document.changed_bars),
+    first_changed_date: document.bars[0].date,
+    last_changed_date: document.bars[document.bars.length - 1].date,
+    data_classification: 'computed-data',
+    content_sha256: sha256Hex(body),
+    producer: PRODUCER,
+  };
+  return renderedObject(key, body, tags, metadata);
+}
