@@ -8,7 +8,7 @@ import type { ComputationVersion } from '../../src/compute/fields.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { processedDocument, renderProcessed, renderRaw, sha256Hex } from '../../src/lake/documents.js';
 import { objectKey, PROCESSED_KINDS } from '../../src/lake/keys.js';
-import { barsOf, computeResults } from '../../src/pipeline/compute-results.js';
+import { barsOf, computeResults } from '../../src/compute/results.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import { listAllObjects } from '../../src/storage/listing.js';

@@ -4,7 +4,7 @@ import type { RawReference } from '../lake/documents.js';
 import { PROCESSED_KINDS } from '../lake/keys.js';
 import { toSeries } from '../market/bars.js';
 import { normalizeTicker } from '../market/ticker.js';
-import { barsOf } from '../pipeline/compute-results.js';
+import { barsOf } from '../compute/results.js';
 import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
 import { AsOfCalculator } from './as-of.js';
 import { existingKey, findExisting } from './existing.js';

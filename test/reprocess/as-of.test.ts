@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPUTATION_VERSIONS } from '../../src/compute/fields.js';
 import { toSeries } from '../../src/market/bars.js';
 import type { RawSnapshot } from '../../src/market/snapshot.js';
-import { barsOf, computeResults } from '../../src/pipeline/compute-results.js';
+import { barsOf, computeResults } from '../../src/compute/results.js';
 import { AsOfCalculator } from '../../src/reprocess/as-of.js';
 import { createSource } from '../../src/sources/index.js';
 

@@ -1,7 +1,7 @@
-import { computeFeatures, type FeatureValues } from '../compute/features.js';
-import type { ComputationVersion } from '../compute/fields.js';
-import { computeIndicators, indicatorValuesAt } from '../compute/indicators.js';
-import { computePercentiles, type PercentileValues } from '../compute/percentiles.js';
+import { computeFeatures, type FeatureValues } from './features.js';
+import type { ComputationVersion } from './fields.js';
+import { computeIndicators, indicatorValuesAt } from './indicators.js';
+import { computePercentiles, type PercentileValues } from './percentiles.js';
 import { type Bar, toSeries } from '../market/bars.js';
 import type { RawBar, RawSnapshot } from '../market/snapshot.js';
 
