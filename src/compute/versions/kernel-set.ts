@@ -7,8 +7,8 @@
  * Every kernel reads Float64Array inputs and overwrites caller-owned outputs of at least the input length (output
  * index i is bar i; NaN marks an undefined value), checks its arguments once per call (src/compute/kernel-guards.ts),
  * and allocates nothing when given its outputs (and `scratch`). Every kernel is causal: the value at bar i depends
- * only on bars 0..i, bit for bit, so a series cut at a date gives the same values up to that date as the whole
- * series (what `verify` and the as-of reads rely on).
+ * only on bars 0..i, so a series cut at a bar gives the values of the whole series up to it (bit for bit, or
+ * within the version's `prefixTolerance`).
  */
 
 /** The three MACD lines. */
@@ -60,4 +60,10 @@ export interface KernelSet {
    * changed bar reaches (src/staleness/lookback.ts).
    */
   smoothing: 'rolling' | 'wilder';
+  /**
+   * How far, relative, the values of a series cut at bar m may be from the first m values of the whole series,
+   * per kernel: 0 means bit for bit. A kernel that keeps a running sum under an error bound may compute its
+   * last bars, or re-anchor, according to where the series ends: it agrees to its stated accuracy, not to the bit.
+   */
+  prefixTolerance: Record<'sma' | 'rsi' | 'macd' | 'bollinger' | 'atr', number>;
 }

@@ -35,4 +35,7 @@ export const kernels: KernelSet = {
     atr: (period) => period - 1,
   },
   smoothing: 'rolling',
+  // The rolling mean (and the ATR from it) computes the bars past its last group of eight afresh, and Bollinger
+  // re-anchors by its error bound: both within about 1e-12 of the exact values (rolling-mean.ts, bollinger.ts).
+  prefixTolerance: { sma: 1e-12, rsi: 0, macd: 0, bollinger: 1e-12, atr: 1e-12 },
 };

@@ -39,4 +39,6 @@ export const kernels: KernelSet = {
     atr: (period) => period,
   },
   smoothing: 'wilder',
+  // TA-Lib's recursions run bar by bar; Bollinger re-anchors by its error bound, within 2.5e-13 of exact.
+  prefixTolerance: { sma: 0, rsi: 0, macd: 0, bollinger: 1e-12, atr: 0 },
 };
