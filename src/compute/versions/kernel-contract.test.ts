@@ -31,21 +31,20 @@ interface KernelCase {
   run(kernels: KernelSet, input: Ohlc, out: Float64Array[], scratch?: Float64Array): Float64Array[];
 }
 
+/** The kernels from the closes and a period to one output: sma and rsi. */
+function closeAndPeriod(kernel: 'sma' | 'rsi', periods: number[]): KernelCase[] {
+  return periods.map((period) => ({
+    name: `${kernel}(${period})`,
+    kernel,
+    outputs: 1,
+    warmUp: (k) => k.warmUp[kernel](period),
+    run: (k, x, out) => [k[kernel](x.close, period, out[0])],
+  }));
+}
+
 const CASES: KernelCase[] = [
-  ...[5, 20].map((period) => ({
-    name: `sma(${period})`,
-    kernel: 'sma' as const,
-    outputs: 1,
-    warmUp: (k: KernelSet) => k.warmUp.sma(period),
-    run: (k: KernelSet, x: Ohlc, out: Float64Array[]) => [k.sma(x.close, period, out[0])],
-  })),
-  ...[2, 14].map((period) => ({
-    name: `rsi(${period})`,
-    kernel: 'rsi' as const,
-    outputs: 1,
-    warmUp: (k: KernelSet) => k.warmUp.rsi(period),
-    run: (k: KernelSet, x: Ohlc, out: Float64Array[]) => [k.rsi(x.close, period, out[0])],
-  })),
+  ...closeAndPeriod('sma', [5, 20]),
+  ...closeAndPeriod('rsi', [2, 14]),
   {
     name: 'macd',
     kernel: 'macd',

@@ -2,13 +2,11 @@
  * Exponential moving average, TA_EMA with TA-Lib's default (classic) seeding: the first value, at bar
  * period - 1, is the SMA of the first `period` inputs; after it e = e + k (x - e) with k = 2 / (period + 1).
  */
-import { checkDistinct, checkOutput, checkPeriod } from '../../kernel-guards.js';
+import { checkSeriesKernel } from '../../kernel-guards.js';
 
 export function ema(input: Float64Array, period: number, out: Float64Array): Float64Array {
-  checkPeriod('ema', period);
+  checkSeriesKernel('ema', input, period, out);
   const n = input.length;
-  checkOutput('ema', 'out', out, n);
-  checkDistinct('ema', [input, out], ['input', 'out']);
   const lookback = period - 1;
   out.fill(NaN, 0, Math.min(lookback, n));
   if (n <= lookback) return out;

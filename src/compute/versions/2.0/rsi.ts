@@ -5,16 +5,14 @@
  * RSI = 100 G / (G + L); where G + L is within TA-Lib's epsilon of zero (1e-14: no move at all over the
  * smoothing horizon) TA-Lib writes 0, and so do we, to match it.
  */
-import { checkDistinct, checkOutput, checkPeriod } from '../../kernel-guards.js';
+import { checkSeriesKernel } from '../../kernel-guards.js';
 
 /** TA-Lib's TA_EPSILON: its test for "zero" in TA_IS_ZERO. */
 const TA_EPSILON = 1e-14;
 
 export function rsi(close: Float64Array, period: number, out: Float64Array): Float64Array {
-  checkPeriod('rsi', period);
+  checkSeriesKernel('rsi', close, period, out, 'close');
   const n = close.length;
-  checkOutput('rsi', 'out', out, n);
-  checkDistinct('rsi', [close, out], ['close', 'out']);
   out.fill(NaN, 0, Math.min(period, n));
   if (n <= period) return out;
 

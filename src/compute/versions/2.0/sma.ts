@@ -2,13 +2,11 @@
  * Simple moving average, TA_SMA: out[i] = mean(input[i - period + 1 .. i]); the first `period - 1` values are
  * NaN (TA-Lib's lookback). Inputs are assumed finite: like TA-Lib, a NaN poisons every later value.
  */
-import { checkDistinct, checkOutput, checkPeriod } from '../../kernel-guards.js';
+import { checkSeriesKernel } from '../../kernel-guards.js';
 
 export function sma(input: Float64Array, period: number, out: Float64Array): Float64Array {
-  checkPeriod('sma', period);
+  checkSeriesKernel('sma', input, period, out);
   const n = input.length;
-  checkOutput('sma', 'out', out, n);
-  checkDistinct('sma', [input, out], ['input', 'out']);
   const lookback = period - 1;
   out.fill(NaN, 0, Math.min(lookback, n));
   if (n <= lookback) return out;

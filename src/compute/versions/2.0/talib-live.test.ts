@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exactBollinger } from './testing/exact.js';
-import { TALIB_MATCHED, TALIB_RELATIVE, runV2, talibFloor } from './testing/run.js';
+import { TALIB_MATCHED, TALIB_RELATIVE, runKernels, talibFloor } from './testing/run.js';
 import { compare, describeMismatches, priceScale, randomOhlc } from './testing/series.js';
 import { talibBandErrorBound } from './testing/talib-bands.js';
-import { talibV2Reference } from './testing/talib.js';
+import { talibReference } from './testing/talib.js';
 
 const BARS = 3000;
 
@@ -18,8 +18,8 @@ describe('version 2.0 kernels against TA-Lib, live', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
         const series = randomOhlc(seed, BARS);
-        const ours = runV2(series);
-        const talib = talibV2Reference(series);
+        const ours = runKernels(series);
+        const talib = talibReference(series);
         const scale = priceScale(series.close);
         const problems: string[] = [];
         for (const field of TALIB_MATCHED) {

@@ -5,20 +5,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BarSeries } from '../../../../market/bars.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../../..');
 export const SERIES_DIR = join(REPO_ROOT, 'test/fixtures/series');
 export const TALIB_FIXTURE_DIR = join(REPO_ROOT, 'test/fixtures/talib-2.0');
 export const EXACT_BOLLINGER_DIR = join(REPO_ROOT, 'test/fixtures/exact-bollinger');
 
-export interface Series {
+/** A fixture series: the bars' columns under the series' name. */
+export interface Series extends BarSeries {
   name: string;
-  dates: string[];
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
 }
 
 /** The fixture CSVs: Date,Open,High,Low,Close,Volume, written by scripts/fixtures/make-series.ts. */

@@ -71,7 +71,7 @@ export function runTalib(
 }
 
 /** The version 2.0 reference set, under the names the fixtures use. */
-export const TALIB_V2_FIELDS = [
+export const TALIB_FIELDS = [
   'sma_20',
   'sma_50',
   'sma_200',
@@ -87,9 +87,9 @@ export const TALIB_V2_FIELDS = [
   'bb_lower',
 ] as const;
 
-export type TalibV2Field = (typeof TALIB_V2_FIELDS)[number];
+export type TalibField = (typeof TALIB_FIELDS)[number];
 
-export function talibV2Reference(bars: Ohlc): Record<TalibV2Field, Aligned> {
+export function talibReference(bars: Ohlc): Record<TalibField, Aligned> {
   const { close } = bars;
   const macd = runTalib('MACD', { inReal: close }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 });
   const bands = runTalib(
