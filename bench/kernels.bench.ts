@@ -35,8 +35,8 @@ import * as indts from 'indicatorts';
 import { allocateIndicatorColumns, type ComputationVersion } from '../src/compute/fields.js';
 import { derivedFields } from '../src/compute/derived.js';
 import { computeIndicators } from '../src/compute/indicators.js';
-import * as v1 from '../src/compute/v1/index.js';
-import * as v2 from '../src/compute/v2/index.js';
+import * as v1 from '../src/compute/versions/1.0/index.js';
+import * as v2 from '../src/compute/versions/2.0/index.js';
 import type { BarSeries } from '../src/market/bars.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -579,9 +579,13 @@ function agreement(): Record<string, number> {
 function sourceFingerprint(): string {
   const hash = createHash('sha256');
   const dir = join(REPO_ROOT, 'src/compute');
-  const files = ['indicators.ts', 'derived.ts', 'fields.ts']
-    .concat(readdirSync(join(dir, 'v1')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `v1/${f}`))
-    .concat(readdirSync(join(dir, 'v2')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `v2/${f}`))
+  const kernelFiles = (folder: string) =>
+    readdirSync(join(dir, folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `${folder}/${f}`);
+  // Every computation version's folder (versions/<version>/), whatever versions are registered.
+  const versions = readdirSync(join(dir, 'versions'), { withFileTypes: true }).filter((d) => d.isDirectory());
+  const files = ['indicators.ts', 'derived.ts', 'fields.ts', 'kernel-guards.ts']
+    .concat(kernelFiles('versions'))
+    .concat(...versions.map((d) => kernelFiles(`versions/${d.name}`)))
     .sort();
   for (const f of files) hash.update(f).update(readFileSync(join(dir, f)));
   return hash.digest('hex').slice(0, 12);

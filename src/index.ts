@@ -22,6 +22,6 @@ export type { ObjectStore } from './storage/object-store.js';
 export { FsObjectStore } from './storage/fs/fs-object-store.js';
 export { openWarehouse, type Warehouse } from './warehouse/database.js';
 export { runDaily, type RunSummary } from './pipeline/daily-run.js';
-export { computeResults } from './pipeline/compute-results.js';
+export { computeResults } from './compute/results.js';
 export { resolveConfig } from './config.js';
 export { openRuntime } from './runtime.js';

@@ -13,7 +13,7 @@ import type { CatalogFilter, LakeCatalog } from '../../src/lake/catalog.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { processedDocument } from '../../src/lake/formats/processed.js';
 import { storeProcessed, storeRaw } from '../../src/lake/testing/store.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { dateRange } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import { FaultyObjectStore, type ObjectStoreCounts } from '../../src/storage/faulty-object-store.js';

@@ -11,7 +11,7 @@ import { renderRaw } from '../../src/lake/formats/raw.js';
 import { sha256Hex } from '../../src/lake/formats/render.js';
 import { objectKey, PROCESSED_KINDS } from '../../src/lake/keys.js';
 import { barsOf } from '../../src/lake/formats/raw-bars.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import { listAllObjects } from '../../src/storage/listing.js';

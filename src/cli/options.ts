@@ -9,6 +9,9 @@ export function parseComputationVersion(value: string): ComputationVersion {
   return value;
 }
 
+/** The help of every `--computation-version` option: the registered versions, "1.0 or 2.0" today. */
+export const COMPUTATION_VERSION_HELP = `computation version: ${COMPUTATION_VERSIONS.join(' or ')}`;
+
 /** Longest `--range` per unit: a century of daily bars is already more than any vendor serves. */
 const RANGE_LIMITS: Readonly<Record<string, number>> = { d: 36_525, m: 1_200, y: 100 };
 

@@ -2,15 +2,13 @@
  * computeFeatures against pandas (test/fixtures/pandas-stats, from scripts/fixtures/pandas_stats.py), hand-worked
  * examples, the length thresholds of each feature, and properties over random positive closes.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../market/bars.js';
 import { FEATURE_FIELDS, computeFeatures, type FeatureValues } from './features.js';
-
-const fixturesDir = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+import { FIXTURES_DIR, expectRelClose, pandasStatsFixtures } from './testing/pandas-stats.js';
 
 interface FeaturesFixture {
   name: string;
@@ -18,13 +16,10 @@ interface FeaturesFixture {
   expected: { features: Record<string, number | null> };
 }
 
-const fixtures: FeaturesFixture[] = readdirSync(join(fixturesDir, 'pandas-stats'))
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(fixturesDir, 'pandas-stats', f), 'utf8')) as FeaturesFixture);
+const fixtures = pandasStatsFixtures<FeaturesFixture>();
 
 function readCloses(name: string): number[] {
-  const lines = readFileSync(join(fixturesDir, 'series', `${name}.csv`), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8').trim().split('\n');
   const column = lines[0].split(',').indexOf('Close');
   return lines.slice(1).map((line) => Number(line.split(',')[column]));
 }
@@ -39,17 +34,6 @@ function seriesOf(closes: readonly number[]): BarSeries {
     close,
     volume: new Float64Array(closes.length).fill(1),
   };
-}
-
-/** Relative closeness for the sums (numpy sums pairwise, we sum left to right): a few ulps apart at most. */
-function expectRelClose(actual: number | null, expected: number | null, label: string) {
-  if (expected === null) {
-    expect(actual, label).toBeNull();
-    return;
-  }
-  expect(actual, label).not.toBeNull();
-  const a = actual as number;
-  expect(Math.abs(a - expected), `${label}: ${a} vs ${expected}`).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
 }
 
 /** Sample standard deviation, written the textbook way, as an independent check on small inputs. */

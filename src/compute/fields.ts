@@ -1,3 +1,5 @@
+import { COMPUTATION_VERSIONS, type ComputationVersion } from './versions/registry.js';
+
 /** The names fixed by DESIGN.md ("Computation versions"); order is the order of JSON output. */
 export const INDICATOR_FIELDS = [
   'sma_20',
@@ -24,8 +26,8 @@ export type IndicatorField = (typeof INDICATOR_FIELDS)[number];
 /** One Float64Array per field, aligned with the input bars; NaN where a value is undefined (warm-up, 0/0). */
 export type IndicatorColumns = Record<IndicatorField, Float64Array>;
 
-export const COMPUTATION_VERSIONS = ['1.0', '2.0'] as const;
-export type ComputationVersion = (typeof COMPUTATION_VERSIONS)[number];
+// The versions are the registry's keys (versions/registry.ts): a new version is added there, nowhere else.
+export { COMPUTATION_VERSIONS, type ComputationVersion };
 export const DEFAULT_COMPUTATION_VERSION: ComputationVersion = '1.0';
 
 export function isComputationVersion(value: string): value is ComputationVersion {

@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../market/csv.js';
 import { toSeries } from '../market/bars.js';
-import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion } from './fields.js';
+import { allocateIndicatorColumns, COMPUTATION_VERSIONS, INDICATOR_FIELDS } from './fields.js';
 import { computeIndicators, indicatorRows } from './indicators.js';
 
 /**
  * All 17 fields end to end, against independent references computed from the same CSV files:
- * version 1.0 against pandas written as the legacy system writes it (scripts/fixtures/pandas_all_fields.py),
+ * version 1.0 against pandas written as the existing Python system writes it (scripts/fixtures/pandas_all_fields.py),
  * version 2.0 against TA-Lib plus an exact two-pass Bollinger (scripts/fixtures/talib-all-fields.ts).
  */
 const SERIES = new URL('../../test/fixtures/series/', import.meta.url);
@@ -23,10 +23,10 @@ function close(actual: number | null, expected: number | null): boolean {
   return Math.abs(actual - expected) <= 1e-9 * Math.max(Math.abs(expected), 1);
 }
 
-describe.each(['1.0', '2.0'] as ComputationVersion[])('computeIndicators %s against its reference', (version) => {
+describe.each(COMPUTATION_VERSIONS)('computeIndicators %s against its reference', (version) => {
   it.each(names)('%s: every field, every row, null exactly where the reference has none', (name) => {
     const series = toSeries(parseBarsCsv(readFileSync(new URL(`${name}.csv`, SERIES), 'utf8'), name));
-    const reference = JSON.parse(readFileSync(new URL(`${name}.v${version[0]}.json`, REFERENCE), 'utf8')) as {
+    const reference = JSON.parse(readFileSync(new URL(`${name}.${version}.json`, REFERENCE), 'utf8')) as {
       fields: Record<string, (number | null)[]>;
     };
     const rows = indicatorRows(series, computeIndicators(series, version));

@@ -1,8 +1,7 @@
 import type { BarSeries } from '../market/bars.js';
 import { derivedFields } from './derived.js';
 import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion, type IndicatorColumns } from './fields.js';
-import * as legacy from './v1/index.js';
-import * as standard from './v2/index.js';
+import { KERNEL_SETS } from './versions/registry.js';
 
 /**
  * All 17 indicator fields of one computation version over a whole series (DESIGN.md "Computation versions").
@@ -17,28 +16,18 @@ export function computeIndicators(
   out: IndicatorColumns = allocateIndicatorColumns(series.close.length),
 ): IndicatorColumns {
   const { high, low, close, volume } = series;
-  if (version === '1.0') {
-    legacy.rollingMean(close, 20, out.sma_20);
-    legacy.rollingMean(close, 50, out.sma_50);
-    legacy.rollingMean(close, 200, out.sma_200);
-    legacy.rsi(close, 14, out.rsi_14);
-    legacy.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
-    legacy.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
-    // atr_percent is written after the ATR from it: until then its buffer serves as the true-range scratch.
-    legacy.atr(high, low, close, 14, out.atr_14, out.atr_percent);
-  } else {
-    standard.sma(close, 20, out.sma_20);
-    standard.sma(close, 50, out.sma_50);
-    standard.sma(close, 200, out.sma_200);
-    standard.rsi(close, 14, out.rsi_14);
-    standard.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
-    standard.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
-    standard.atr(high, low, close, 14, out.atr_14);
-  }
-  // The remaining fields are defined once for both versions; each version feeds its own ATR and volume
-  // average (pandas' rolling mean for 1.0, TA-Lib's SMA for 2.0: the same window, each version's arithmetic).
-  if (version === '1.0') legacy.rollingMean(volume, 20, out.volume_sma_20);
-  else standard.sma(volume, 20, out.volume_sma_20);
+  const kernels = KERNEL_SETS[version];
+  kernels.sma(close, 20, out.sma_20);
+  kernels.sma(close, 50, out.sma_50);
+  kernels.sma(close, 200, out.sma_200);
+  kernels.rsi(close, 14, out.rsi_14);
+  kernels.macd(close, { macd: out.macd, signal: out.macd_signal, histogram: out.macd_histogram });
+  kernels.bollinger(close, 20, 2, { upper: out.bb_upper, middle: out.bb_middle, lower: out.bb_lower });
+  // atr_percent is written after the ATR from it: until then its buffer serves as the kernel's scratch.
+  kernels.atr(high, low, close, 14, out.atr_14, out.atr_percent);
+  // The remaining fields are defined once for every version; each version feeds its own ATR and volume
+  // average (the same window, each version's arithmetic).
+  kernels.sma(volume, 20, out.volume_sma_20);
   derivedFields(high, low, close, volume, out);
   return out;
 }

@@ -3,16 +3,14 @@
  * edge cases the definitions fix: empty window, current value undefined at the last row, max = min, strict
  * frequency comparisons, and properties over random inputs.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BarSeries } from '../market/bars.js';
 import { INDICATOR_FIELDS, type IndicatorColumns, type IndicatorField } from './fields.js';
 import { PERCENTILE_METRICS, computePercentiles, type MetricStatistics, type PercentileValues } from './percentiles.js';
-
-const fixturesDir = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+import { FIXTURES_DIR, expectRelClose, pandasStatsFixtures } from './testing/pandas-stats.js';
 
 type Stats = Record<string, number | null>;
 interface StatsFixture {
@@ -23,7 +21,7 @@ interface StatsFixture {
 }
 
 function readSeries(name: string): BarSeries {
-  const lines = readFileSync(join(fixturesDir, 'series', `${name}.csv`), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8').trim().split('\n').slice(1);
   const n = lines.length;
   const series: BarSeries = {
     dates: [],
@@ -45,10 +43,7 @@ function readSeries(name: string): BarSeries {
   return series;
 }
 
-const fixtures: StatsFixture[] = readdirSync(join(fixturesDir, 'pandas-stats'))
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(fixturesDir, 'pandas-stats', f), 'utf8')) as StatsFixture);
+const fixtures = pandasStatsFixtures<StatsFixture>();
 
 function fixture(name: string): StatsFixture {
   const found = fixtures.find((f) => f.name === name);
@@ -60,17 +55,6 @@ function columnsOf(f: StatsFixture): IndicatorColumns {
   const columns = {} as IndicatorColumns;
   for (const field of INDICATOR_FIELDS) columns[field] = Float64Array.from(f.indicators[field], (v) => v ?? NaN);
   return columns;
-}
-
-/** Relative closeness for the sums (numpy sums pairwise, we sum left to right): a few ulps apart at most. */
-function expectRelClose(actual: number | null, expected: number | null, label: string) {
-  if (expected === null) {
-    expect(actual, label).toBeNull();
-    return;
-  }
-  expect(actual, label).not.toBeNull();
-  const a = actual as number;
-  expect(Math.abs(a - expected), `${label}: ${a} vs ${expected}`).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
 }
 
 /** Fields computed with the very same operations as pandas: they must be bit-identical. */

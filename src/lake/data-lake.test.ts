@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { computeResults } from '../pipeline/compute-results.js';
+import { computeResults } from '../compute/results.js';
 import { SampleSource } from '../sources/sample/sample.js';
 import { FaultyObjectStore } from '../storage/faulty-object-store.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';

@@ -7,7 +7,7 @@ import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from '../warehouse/results.js';
-import type { TickerResults } from './compute-results.js';
+import type { TickerResults } from '../compute/results.js';
 import type { DoneMarks } from './done-marks.js';
 import { drainOutbox } from './outbox-drain.js';
 import { processedOutboxEntry, type PendingProcessedDocument } from './outbox-entries.js';

@@ -12,7 +12,7 @@ import type { PreviousRawFinder } from '../staleness/restatement-store.js';
 import type { CatalogObjectInput } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
-import { computeResults } from './compute-results.js';
+import { computeResults } from '../compute/results.js';
 import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';

@@ -3,7 +3,7 @@ import { allocateIndicatorColumns, type ComputationVersion, INDICATOR_FIELDS, ty
 import { computeIndicators, indicatorValuesAt } from '../compute/indicators.js';
 import { computePercentiles } from '../compute/percentiles.js';
 import type { BarSeries } from '../market/bars.js';
-import type { TickerResults } from '../pipeline/compute-results.js';
+import type { TickerResults } from '../compute/results.js';
 
 /**
  * Results as of any date of a snapshot: exactly what `computeResults` gives for the snapshot's bars truncated at

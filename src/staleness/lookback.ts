@@ -28,6 +28,7 @@
  * any change of their inputs inside the window.
  */
 import { INDICATOR_FIELDS, COMPUTATION_VERSIONS, isComputationVersion, type ComputationVersion, type IndicatorField } from '../compute/fields.js';
+import { KERNEL_SETS } from '../compute/versions/registry.js';
 import type { ProcessedKind } from '../lake/keys.js';
 import type { BarField } from './bar-diff.js';
 
@@ -138,9 +139,9 @@ export function affectedUntil(field: IndicatorField, version: ComputationVersion
     case 'rsi_14':
     case 'atr_14':
     case 'atr_percent': // atr / close: the close of the as-of bar adds nothing beyond the ATR's own window
-      // 1.0: rolling means of 14 changes (true ranges); the one of bar D + 14 is still close[D+14] - close[D+13],
+      // A rolling mean (1.0) of 14 changes (true ranges): the one of bar D + 14 is still close[D+14] - close[D+13],
       // and the window of 14 ending there reaches back to the change of D + 1, which reads close[D].
-      return version === '1.0' ? 14 : exponentialHorizons().wilder14;
+      return KERNEL_SETS[version].smoothing === 'rolling' ? 14 : exponentialHorizons().wilder14;
     case 'macd':
     case 'macd_signal':
     case 'macd_histogram':

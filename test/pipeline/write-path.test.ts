@@ -3,7 +3,7 @@ import { INDICATOR_FIELDS } from '../../src/compute/fields.js';
 import { PERCENTILE_METRICS } from '../../src/compute/percentiles.js';
 import { sha256Hex } from '../../src/lake/formats/render.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { PRODUCER } from '../../src/version.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';

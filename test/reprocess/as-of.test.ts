@@ -3,7 +3,7 @@ import { COMPUTATION_VERSIONS } from '../../src/compute/fields.js';
 import { toSeries } from '../../src/market/bars.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { barsOf } from '../../src/lake/formats/raw-bars.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { AsOfCalculator } from '../../src/reprocess/as-of.js';
 import { createSource } from '../../src/sources/index.js';
 

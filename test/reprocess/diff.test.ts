@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { formatDiffReport } from '../../src/cli/commands/reprocess-commands.js';
 import { diffVersions, type DiffReport, type KindDiff } from '../../src/diff/index.js';
 import { UsageError } from '../../src/errors.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { minutesLater, readRaw, reprocessAt, runAt } from './support/runs.js';

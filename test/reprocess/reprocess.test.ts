@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lake/formats/render.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { minutesLater, readProcessed, readRaw, reprocessAt, runAt, stored } from './support/runs.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { INDICATOR_FIELDS, type IndicatorField } from '../../src/compute/fields.js';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { computeResults } from '../../src/pipeline/compute-results.js';
+import { computeResults } from '../../src/compute/results.js';
 import { createSource } from '../../src/sources/index.js';
 import { findStale, type StaleResult } from '../../src/staleness/index.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';

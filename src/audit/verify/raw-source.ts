@@ -1,7 +1,7 @@
 import type { ComputationVersion } from '../../compute/fields.js';
 import type { ProcessedKind } from '../../lake/keys.js';
 import type { RawSnapshot } from '../../market/snapshot.js';
-import { computeResults } from '../../pipeline/compute-results.js';
+import { computeResults } from '../../compute/results.js';
 import { InputError } from '../../errors.js';
 import { parseRawDocument } from '../../sources/raw-document.js';
 import type { ObjectHead, ObjectStore } from '../../storage/object-store.js';

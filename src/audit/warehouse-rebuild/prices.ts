@@ -8,7 +8,7 @@
  * as one statement (atomic per ticker, each row written once).
  */
 import { UserError } from '../../errors.js';
-import { barsOf } from '../../pipeline/compute-results.js';
+import { barsOf } from '../../lake/formats/raw-bars.js';
 import { readRawSnapshot } from '../../reprocess/raw-reader.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/catalog.js';

@@ -6,7 +6,7 @@ import { DEFAULT_COMPUTATION_VERSION, INDICATOR_FIELDS, type ComputationVersion 
 import { computeIndicators, indicatorRows } from '../../compute/indicators.js';
 import { computePercentiles, PERCENTILE_METRICS } from '../../compute/percentiles.js';
 import { formatNumber, printJson, printTable } from '../output.js';
-import { parseComputationVersion, parsePath } from '../options.js';
+import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath } from '../options.js';
 
 /** Rows of the readable (non-JSON) indicator table. */
 const TABLE_ROWS = 5;
@@ -48,7 +48,7 @@ export function registerComputeCommands(program: Command): void {
     .command('percentiles')
     .description('compute the percentile block as of the last row of a CSV of daily bars')
     .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
-    .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
     .option('--json', 'print one JSON object')
     .action(async (options: ComputeOptions) => {
       const version = options.computationVersion;
@@ -72,7 +72,7 @@ export function registerComputeCommands(program: Command): void {
     .command('features')
     .description('compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row')
     .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
-    .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
     .option('--json', 'print one JSON object')
     .action(async (options: ComputeOptions) => {
       const version = options.computationVersion;

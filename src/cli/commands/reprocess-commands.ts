@@ -10,7 +10,7 @@ import { findStale } from '../../staleness/index.js';
 import { UsageError } from '../../errors.js';
 import { escapeControls } from '../../quote.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { parseComputationVersion } from '../options.js';
+import { COMPUTATION_VERSION_HELP, parseComputationVersion } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
 import { terminalProgress } from '../progress.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
@@ -53,7 +53,7 @@ export function registerReprocessCommands(program: Command): void {
     program
       .command('reprocess')
       .description('recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)')
-      .requiredOption('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion)
+      .requiredOption('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion)
       .option('--tickers <list>', 'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)', parseTickerList)
       .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
       .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)

@@ -11,7 +11,7 @@ import { writePendingRestatements } from '../../staleness/detect.js';
 import { listRestatements } from '../../staleness/restatement-store.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { parseComputationVersion, parsePath, parseRange } from '../options.js';
+import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath, parseRange } from '../options.js';
 import { escapeControls, quote } from '../../quote.js';
 import { printJson } from '../output.js';
 import { parseTickerList } from '../tickers.js';
@@ -92,7 +92,7 @@ export function registerRunCommands(program: Command): void {
       .option('--universe <file>', 'a file with one ticker per line', parsePath)
       .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
       .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)', parsePath)
-      .option('--computation-version <version>', 'computation version: 1.0 or 2.0', parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+      .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
       .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
