@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { verifyLake, type VerifyOptions } from '../../src/audit/verify/verify-lake.js';
-import type { Mismatch, VerifyReport } from '../../src/audit/verify/report.js';
+import { verifyLake, type VerifyOptions } from '../../src/verify/verify-lake.js';
+import type { Mismatch, VerifyReport } from '../../src/verify/report.js';
 import { sha256Hex } from '../../src/lake/documents.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';

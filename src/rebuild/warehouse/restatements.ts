@@ -15,7 +15,7 @@ import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { BAR_CHANGE_KINDS, RESTATED_BAR_FIELDS } from '../../warehouse/schema.js';
-import { fetchObject } from '../verify/fetch.js';
+import { fetchObject } from '../../lake-scan/fetch.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
