@@ -8,7 +8,7 @@ import { DataLake } from '../../src/lake/data-lake.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, type TestWarehouse } from '../support/databases.js';
 import { describeOnRgw } from '../support/rgw.js';
-import { buildHistory, dumpReportTables } from './support/warehouse-history.js';
+import { buildHistory, dumpReportTables } from '../support/warehouse-history.js';
 
 describeOnRgw('warehouse rebuild on S3 and PostgreSQL', (rgw) => {
   let original: TestWarehouse;

@@ -12,8 +12,8 @@ import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { runDay } from '../staleness/support.js';
-import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from './support/warehouse-history.js';
-import { replaceBody, scribble } from './fs-tamper.js';
+import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from '../support/warehouse-history.js';
+import { replaceBody, scribble } from '../support/fs-tamper.js';
 
 /** The operational tables, which the rebuild leaves alone (see src/rebuild/warehouse/rebuild-warehouse.ts). */
 /**

@@ -6,7 +6,7 @@ import { DataLake } from '../../src/lake/data-lake.js';
 import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource } from '../../src/sources/source.js';
-import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../../src/storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import type { PutObjectInput, PutObjectResult } from '../../src/storage/object-store.js';
 import { openWarehouse, type Warehouse } from '../../src/warehouse/database.js';

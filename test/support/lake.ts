@@ -7,7 +7,7 @@ import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
 import type { BatchedDoneMarksOptions } from '../../src/pipeline/done-marks.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource } from '../../src/sources/source.js';
-import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../../src/storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { listAllKeys } from '../../src/storage/listing.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
