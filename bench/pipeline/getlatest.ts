@@ -16,7 +16,7 @@ import { storeProcessed, storeRaw } from '../../src/lake/testing/store.js';
 import { computeResults } from '../../src/compute/results.js';
 import { dateRange } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
-import { FaultyObjectStore, type ObjectStoreCounts } from '../../src/storage/faulty-object-store.js';
+import { FaultyObjectStore, type ObjectStoreCounts } from '../../src/storage/testing/faulty-object-store.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import type { Backend } from './backends.js';
 import { median, msSince, now, pool } from './common.js';

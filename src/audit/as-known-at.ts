@@ -19,8 +19,8 @@ import { normalizeTicker } from '../market/ticker.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Database } from '../warehouse/schema.js';
-import { knownSince } from './catalog-row.js';
-import { parseKeyOrUndefined } from './lake-scope.js';
+import { knownSince } from '../rebuild/expected-catalog-row.js';
+import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 
 export interface AsKnownAtQuery {
   kind: ObjectKind;

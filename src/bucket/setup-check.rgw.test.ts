@@ -12,8 +12,8 @@ import {
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckReport } from './check.js';
 import { buildLifecycleConfiguration } from './policy.js';
-import { runBucketCli } from './testing/bucket-cli.js';
 import { randomBytes } from 'node:crypto';
+import { runCli } from '../../test/support/cli.js';
 import { createTestBucket, createTestS3Client, describeOnRgw, type TestBucket } from '../../test/support/rgw.js';
 
 interface SetupJson {
@@ -113,17 +113,17 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
 
   it('setup refuses a bucket that does not exist unless --create', async () => {
     const bucket = bucketToCreate();
-    const result = await runBucketCli('bucket', 'setup', ...lake(bucket));
+    const result = await runCli('bucket', 'setup', ...lake(bucket));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`bucket ${bucket} does not exist.*--create`));
-    const check = await runBucketCli('bucket', 'check', ...lake(bucket));
+    const check = await runCli('bucket', 'check', ...lake(bucket));
     expect(check.code).toBe(1);
     expect(check.stderr).toContain(`bucket ${bucket} does not exist`);
   });
 
   it('setup --create applies what RGW supports, says what it skipped and why, and a second run changes nothing', async () => {
     const bucket = bucketToCreate();
-    const first = await runBucketCli('bucket', 'setup', ...lake(bucket), '--create', '--json');
+    const first = await runCli('bucket', 'setup', ...lake(bucket), '--create', '--json');
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout) as SetupJson;
@@ -156,14 +156,14 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     const byId = (a: { ID?: string }, b: { ID?: string }) => (a.ID ?? '').localeCompare(b.ID ?? '');
     expect(sortTransitions(stored.Rules)?.sort(byId)).toEqual(buildLifecycleConfiguration().LifecycleConfiguration.Rules!.sort(byId));
 
-    const second = JSON.parse((await runBucketCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
+    const second = JSON.parse((await runCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
     expect(second.applied).toEqual([]);
     expect(second.failed).toEqual([]);
     expect(second.unchanged).toEqual(expect.arrayContaining(['versioning', 'lifecycle', ...(bugSeen ? [] : ['public_access_block'])]));
     expect(second.skipped).toEqual(report.skipped);
 
-    expectCheckAfterSetup(await runBucketCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);
-    const text = await runBucketCli('bucket', 'check', ...lake(bucket));
+    expectCheckAfterSetup(await runCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);
+    const text = await runCli('bucket', 'check', ...lake(bucket));
     expect(text.stdout).toContain(bugSeen ? `bucket ${bucket}: DRIFT from the policy` : `bucket ${bucket}: matches the policy`);
   });
 
@@ -172,7 +172,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     const bucket = await freshBucket();
 
     // A fresh bucket: nothing of the policy is there.
-    const fresh = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
+    const fresh = await runCli('bucket', 'check', ...lake(bucket), '--json');
     expect(fresh.code).toBe(1);
     const freshReport = JSON.parse(fresh.stdout) as CheckReport;
     expect(freshReport.drift).toBe(true);
@@ -180,7 +180,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     expect(freshReport.settings.find((s) => s.setting === 'lifecycle')).toMatchObject({ status: 'different', actual: [] });
     expect(freshReport.settings.find((s) => s.setting === 'public_access_block')).toMatchObject({ status: 'different' });
 
-    await runBucketCli('bucket', 'setup', ...lake(bucket));
+    await runCli('bucket', 'setup', ...lake(bucket));
     // Someone suspends versioning, shortens the archive age on processed/ and adds a rule for another prefix.
     await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
     const [raw, processed] = buildLifecycleConfiguration().LifecycleConfiguration.Rules!;
@@ -203,7 +203,7 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
       }),
     );
 
-    const drift = await runBucketCli('bucket', 'check', ...lake(bucket), '--json');
+    const drift = await runCli('bucket', 'check', ...lake(bucket), '--json');
     expect(drift.code).toBe(1);
     const driftReport = JSON.parse(drift.stdout) as CheckReport;
     expect(status(driftReport)).toMatchObject({ versioning: 'different', lifecycle: 'different', public_access_block: 'different' });
@@ -216,12 +216,12 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
       { days: 90, storageClass: 'GLACIER' },
       { days: 365, storageClass: 'DEEP_ARCHIVE' },
     ]);
-    const text = await runBucketCli('bucket', 'check', ...lake(bucket));
+    const text = await runCli('bucket', 'check', ...lake(bucket));
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/DRIFT from the policy/);
     expect(text.stdout).toMatch(/DIFFERENT +versioning\n +expected "Enabled"\n +actual +"Suspended"/);
 
-    const repair = JSON.parse((await runBucketCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
+    const repair = JSON.parse((await runCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
     expect(repair.applied).toEqual(expect.arrayContaining(['versioning', 'lifecycle']));
     const bugSeen = publicAccessBlockOutcome(repair) === 'rgw-write-bug';
     expect(repair.kept_lifecycle_rules).toEqual(['scratch-expiry']);
@@ -229,26 +229,26 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'processed/features/NVDA/2026-11-26/20261126_150000.json', Body: '{}' }));
     const after = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(after.Rules?.map((r) => r.ID).sort()).toEqual(['marketlake-processed', 'marketlake-raw', 'scratch-expiry']);
-    expectCheckAfterSetup(await runBucketCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);
+    expectCheckAfterSetup(await runCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);
   });
 
   it('puts the rules under the lake prefix of s3://bucket/prefix', async () => {
     const bucket = await freshBucket();
-    const setup = await runBucketCli('bucket', 'setup', ...lake(bucket, '/lake/one'), '--json');
+    const setup = await runCli('bucket', 'setup', ...lake(bucket, '/lake/one'), '--json');
     expect(setup.code).toBe(0);
     const bugSeen = publicAccessBlockOutcome(JSON.parse(setup.stdout) as SetupJson) === 'rgw-write-bug';
     const stored = await rgw.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(stored.Rules?.map((r) => r.Filter?.Prefix).sort()).toEqual(['lake/one/processed/', 'lake/one/raw/']);
-    expectCheckAfterSetup(await runBucketCli('bucket', 'check', ...lake(bucket, '/lake/one'), '--json'), bugSeen);
+    expectCheckAfterSetup(await runCli('bucket', 'check', ...lake(bucket, '/lake/one'), '--json'), bugSeen);
     // The same bucket seen as a lake without the prefix lacks its rules.
-    const unprefixed = JSON.parse((await runBucketCli('bucket', 'check', ...lake(bucket), '--json')).stdout) as CheckReport;
+    const unprefixed = JSON.parse((await runCli('bucket', 'check', ...lake(bucket), '--json')).stdout) as CheckReport;
     expect(status(unprefixed).lifecycle).toBe('different');
   });
 });
 
 describe('marketlake bucket without an S3 lake', () => {
   it('says the commands need an s3:// lake', async () => {
-    const result = await runBucketCli('bucket', 'check', '--lake', 'file:///tmp/marketlake-no-bucket');
+    const result = await runCli('bucket', 'check', '--lake', 'file:///tmp/marketlake-no-bucket');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/need an S3 lake/);
   });

@@ -4,7 +4,7 @@ import type { ProcessedDocument } from '../lake/formats/processed.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
-import { mapPool } from '../pipeline/pool.js';
+import { mapSettled } from '../concurrency.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { FieldAccumulator, type FieldStatistics, RELATIVE_TOLERANCE } from './compare.js';
 import { flattenValues } from './flatten.js';
@@ -87,7 +87,7 @@ async function compareKind(lake: DataLake, kind: ProcessedKind, pairs: readonly 
     ]);
     return [flattenValues(a.body.values, a.key), flattenValues(b.body.values, b.key)] as const;
   };
-  const settled = await mapPool(pairs, concurrency, read);
+  const settled = await mapSettled(pairs, concurrency, read);
   settled.forEach((result, i) => {
     // A pair that cannot be read makes the whole comparison wrong: fail loudly, naming the objects.
     if (result.status === 'rejected') throw result.reason;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { computeResults } from '../compute/results.js';
 import { SampleSource } from '../sources/sample/sample.js';
-import { FaultyObjectStore } from '../storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import { DataLake, LakeObjectNotFoundError } from './data-lake.js';
 import { processedDocument, type ProcessedDocument } from './formats/processed.js';

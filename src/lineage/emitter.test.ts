@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
-import { FaultyObjectStore } from '../storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { createLineageEmitter, lineageEndpoint, lineageEventKey } from './emitter.js';

@@ -15,7 +15,7 @@ import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } fr
 import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';
 import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from './interrupted-runs.js';
 import { thisProcess } from '../process-liveness.js';
-import { mapPool } from './pool.js';
+import { mapSettled } from '../concurrency.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
 
@@ -124,7 +124,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   let unmarked: UnmarkedGroup[];
   let results: PromiseSettledResult<TickerOutcome | undefined>[];
   try {
-    results = await mapPool(options.tickers, options.concurrency, async (ticker) => {
+    results = await mapSettled(options.tickers, options.concurrency, async (ticker) => {
       if (options.stop?.aborted) return undefined; // interrupted: not started
       const outcome = await runTickerJob(
         {

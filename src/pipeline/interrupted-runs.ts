@@ -38,10 +38,10 @@ import { isProvablyDead, parseIdentity } from '../process-liveness.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { RunningRun } from '../warehouse/runs.js';
-import { describeObject } from '../audit/catalog-rebuild.js';
-import { parseKeyOrUndefined } from '../audit/lake-scope.js';
-import { forEachLimited } from '../audit/work.js';
+import { describeObject } from '../rebuild/rebuild-catalog.js';
+import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 import { messageOf } from '../errors.js';
+import { mapAll } from '../concurrency.js';
 
 /** How often a running run renews its heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
@@ -110,7 +110,7 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
   const source = RAW_SOURCES.find((name) => name === run.source);
   if (run.kind !== 'run' || source === undefined) return result;
   const fromDate = utcDate(run.startedAt);
-  await forEachLimited(validTickers(run.tickers), LISTING_CONCURRENCY, async (ticker) => {
+  await mapAll(validTickers(run.tickers), LISTING_CONCURRENCY, async (ticker) => {
     try {
       for (const key of await uncataloguedRawKeys(store, warehouse, source, ticker, fromDate)) {
         const parsed = parseKeyOrUndefined(key);

@@ -4,7 +4,7 @@ import type { DataLake } from '../lake/data-lake.js';
 import type { LineageEmitter } from '../lineage/emitter.js';
 import { RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
 import { drainOutbox, outboxPendingOf } from '../pipeline/outbox-drain.js';
-import { mapPool } from '../pipeline/pool.js';
+import { mapSettled } from '../concurrency.js';
 import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from '../pipeline/interrupted-runs.js';
 import { thisProcess } from '../process-liveness.js';
 import type { Warehouse } from '../warehouse/database.js';
@@ -119,7 +119,7 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     clock,
   };
-  const settled = await mapPool(tickers, options.concurrency ?? DEFAULT_CONCURRENCY, async (ticker) => {
+  const settled = await mapSettled(tickers, options.concurrency ?? DEFAULT_CONCURRENCY, async (ticker) => {
     if (options.stop?.aborted) return undefined; // interrupted: not started
     const outcome = await reprocessTicker(context, ticker);
     options.onTickerDone?.(outcome);

@@ -3,4 +3,3 @@ export * from './keys.js';
 export * from './object-store.js';
 export * from './listing.js';
 export { FsObjectStore } from './fs/fs-object-store.js';
-export { FaultyObjectStore, InjectedFaultError, type FailPuts, type ObjectStoreCounts } from './faulty-object-store.js';

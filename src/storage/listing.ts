@@ -1,4 +1,4 @@
-import type { ListedObject, ObjectStore } from './object-store.js';
+import type { ListedObject, ListObjectsInput, ListObjectsPage, ObjectStore } from './object-store.js';
 
 /**
  * Whole listings as async iterables that follow continuation tokens page by page, so callers never hold more
@@ -17,12 +17,7 @@ export async function* listAllObjects(
   prefix: string,
   options: ListAllOptions = {},
 ): AsyncGenerator<ListedObject> {
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({ prefix, continuationToken, maxKeys: options.pageSize });
-    yield* page.objects;
-    continuationToken = page.nextContinuationToken;
-  } while (continuationToken !== undefined);
+  for await (const page of pagesOf(store, { prefix, maxKeys: options.pageSize })) yield* page.objects;
 }
 
 /** Every key under `prefix`, in key order. */
@@ -40,16 +35,21 @@ export async function* listAllCommonPrefixes(
   delimiter: string,
   options: ListAllOptions = {},
 ): AsyncGenerator<string> {
+  const input = {
+    prefix,
+    delimiter,
+    maxKeys: options.pageSize,
+    ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
+  };
+  for await (const page of pagesOf(store, input)) yield* page.commonPrefixes;
+}
+
+/** Every page of one listing, each request the same `input` with the token of the page before. */
+async function* pagesOf(store: ObjectStore, input: Omit<ListObjectsInput, 'continuationToken'>): AsyncGenerator<ListObjectsPage> {
   let continuationToken: string | undefined;
   do {
-    const page = await store.list({
-      prefix,
-      delimiter,
-      continuationToken,
-      maxKeys: options.pageSize,
-      ...(options.startAfter === undefined ? {} : { startAfter: options.startAfter }),
-    });
-    yield* page.commonPrefixes;
+    const page = await store.list({ ...input, continuationToken });
+    yield page;
     continuationToken = page.nextContinuationToken;
   } while (continuationToken !== undefined);
 }

@@ -3,8 +3,8 @@ import { checkKey } from './keys.js';
 
 /**
  * The object store the lake writes to: a small interface modelled on S3 (keys, versions, tags, user metadata,
- * paginated listings), implemented by FsObjectStore (a local folder, the embedded default) and, later, an S3
- * store. Both must pass object-store.contract.ts.
+ * paginated listings), implemented by FsObjectStore (a local folder, the embedded default) and S3ObjectStore
+ * (an S3 bucket). Both must pass the suite of testing/object-store-contract.ts.
  *
  * Semantics every implementation keeps:
  * - `put` is create-only: it never replaces an object; a taken key rejects with ObjectExistsError (S3: a

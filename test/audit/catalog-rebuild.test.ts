@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { rebuildCatalog } from '../../src/audit/catalog-rebuild.js';
-import { verifyLake } from '../../src/audit/verify/verify-lake.js';
-import { sha256Hex } from '../../src/lake/documents.js';
+import { rebuildCatalog } from '../../src/rebuild/rebuild-catalog.js';
+import { verifyLake } from '../../src/verify/verify-lake.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import type { CatalogObject } from '../../src/warehouse/catalog.js';
 import { createTestWarehouse, describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { runCli } from '../support/cli.js';
-import { replaceBody } from './fs-tamper.js';
+import { replaceBody } from '../support/fs-tamper.js';
 
 describe('marketlake verify and catalog rebuild (embedded default)', () => {
   let home: string;

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { sha256Hex } from '../../src/lake/documents.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { runCli } from '../support/cli.js';
 import { createTestWarehouse, type TestWarehouse } from '../support/databases.js';
 import { describeOnRgw } from '../support/rgw.js';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { objectFilePath, replaceBody } from './fs-tamper.js';
+import { objectFilePath, replaceBody } from '../support/fs-tamper.js';
 
 type Listed = string | { key: string; damaged: string };
 vi.setConfig({ testTimeout: 300_000 });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { verifyLake, type VerifyOptions } from '../../src/audit/verify/verify-lake.js';
-import type { Mismatch, VerifyReport } from '../../src/audit/verify/report.js';
-import { sha256Hex } from '../../src/lake/documents.js';
+import { verifyLake, type VerifyOptions } from '../../src/verify/verify-lake.js';
+import type { Mismatch, VerifyReport } from '../../src/verify/report.js';
+import { sha256Hex } from '../../src/lake/formats/render.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
-import { nextUp, readBody, removeObject, replaceBody, scribble, updateMetadata } from './fs-tamper.js';
+import { nextUp, readBody, removeObject, replaceBody, scribble, updateMetadata } from '../support/fs-tamper.js';
 
 const LATER = new Date('2026-11-27T21:30:00Z');
 const NVDA_RAW = 'raw/sample/NVDA/2026-11-26/20261126_213000.json';

@@ -16,7 +16,7 @@ import { pgliteDataDirectory } from '../../src/warehouse/pglite.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
 import { DAY_1, DAY_2, runDay } from '../staleness/support.js';
-import { scribble } from './fs-tamper.js';
+import { scribble } from '../support/fs-tamper.js';
 
 const TICKERS = ['NVDA', 'D05.SI'];
 /** Each command opens PGlite in a new directory: tens of seconds on a busy machine. */

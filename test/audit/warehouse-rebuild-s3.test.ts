@@ -3,12 +3,12 @@
  * and PostgreSQL; the database lost (a new one), rebuilt from the bucket alone, row for row.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { rebuildWarehouse } from '../../src/audit/warehouse-rebuild/warehouse-rebuild.js';
+import { rebuildWarehouse } from '../../src/rebuild/warehouse/rebuild-warehouse.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, type TestWarehouse } from '../support/databases.js';
 import { describeOnRgw } from '../support/rgw.js';
-import { buildHistory, dumpReportTables } from './support/warehouse-history.js';
+import { buildHistory, dumpReportTables } from '../support/warehouse-history.js';
 
 describeOnRgw('warehouse rebuild on S3 and PostgreSQL', (rgw) => {
   let original: TestWarehouse;

@@ -5,17 +5,17 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { rebuildWarehouse } from '../../src/audit/warehouse-rebuild/warehouse-rebuild.js';
-import type { WarehouseRebuildReport } from '../../src/audit/warehouse-rebuild/report.js';
+import { rebuildWarehouse } from '../../src/rebuild/warehouse/rebuild-warehouse.js';
+import type { WarehouseRebuildReport } from '../../src/rebuild/warehouse/report.js';
 import { TABLE_NAMES, type Database } from '../../src/warehouse/schema.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { runDay } from '../staleness/support.js';
-import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from './support/warehouse-history.js';
-import { replaceBody, scribble } from './fs-tamper.js';
+import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from '../support/warehouse-history.js';
+import { replaceBody, scribble } from '../support/fs-tamper.js';
 
-/** The operational tables, which the rebuild leaves alone (see warehouse-rebuild.ts). */
+/** The operational tables, which the rebuild leaves alone (see src/rebuild/warehouse/rebuild-warehouse.ts). */
 /**
  * Operational tables, not read by reports. `lake_identity` is not rebuilt from objects either: the first writing
  * command that opens the lake records it (the CLI's `warehouse rebuild` does; this test calls the function).

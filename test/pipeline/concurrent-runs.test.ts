@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import type { RunSummary } from '../../src/pipeline/daily-run.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource } from '../../src/sources/source.js';
-import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../../src/storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import type { PutObjectInput, PutObjectResult } from '../../src/storage/object-store.js';
 import { openWarehouse, type Warehouse } from '../../src/warehouse/database.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, describeOnPostgres, type TestWarehouse } from '../support/databases.js';
 import { runCli } from '../support/cli.js';
-import { TEST_NOW } from '../support/lake.js';
+import { runTestDay } from '../support/lake.js';
 
 /**
  * Two daily runs at once on one PostgreSQL database and one lake, as two machines (or two cron jobs) would run
@@ -44,18 +44,8 @@ describeOnPostgres('two daily runs at once', () => {
     const lake = new DataLake(wrapped, new WarehouseLakeCatalog(warehouse.repository));
     return {
       store: wrapped,
-      run: (tickers: string[], source: MarketDataSource = createSource('sample')): Promise<RunSummary> =>
-        runDaily({
-          tickers,
-          source,
-          lake,
-          warehouse,
-          computationVersion: '1.0',
-          start: '2024-11-26',
-          end: '2026-11-26',
-          concurrency: 1,
-          clock: () => TEST_NOW,
-        }),
+      run: (tickers: string[], source?: MarketDataSource): Promise<RunSummary> =>
+        runTestDay(lake, warehouse, { tickers, source, concurrency: 1 }),
     };
   }
 

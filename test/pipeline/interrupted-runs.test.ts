@@ -11,7 +11,7 @@ import { storeRaw } from '../../src/lake/testing/store.js';
 import { recoverInterruptedRuns, RunHeartbeat } from '../../src/pipeline/interrupted-runs.js';
 import { thisProcess, type ProcessIdentity } from '../../src/process-liveness.js';
 import { createSource } from '../../src/sources/index.js';
-import { verifyLake } from '../../src/audit/index.js';
+import { verifyLake } from '../../src/verify/index.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 

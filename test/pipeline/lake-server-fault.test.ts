@@ -7,14 +7,12 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { LAKE_MARKER_KEY } from '../../src/lake/identity.js';
-import { runDaily } from '../../src/pipeline/daily-run.js';
-import { createSource } from '../../src/sources/index.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { listAllKeys } from '../../src/storage/listing.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
 import { createTestWarehouse, type TestWarehouse } from '../support/databases.js';
-import { TEST_NOW } from '../support/lake.js';
+import { runTestDay } from '../support/lake.js';
 
 /**
  * The lake server dies in the middle of a run: its own RGW cluster (other ports than the shared test server, so
@@ -66,16 +64,9 @@ describe.skipIf(!installed && process.env.MARKETLAKE_REQUIRE_SERVICES !== '1')('
     const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
     let done = 0;
     let killed: Promise<unknown> | undefined;
-    const summary = await runDaily({
+    const summary = await runTestDay(lake, warehouse, {
       tickers: TICKERS,
-      source: createSource('sample'),
-      lake,
-      warehouse,
-      computationVersion: '1.0',
-      start: '2024-11-26',
-      end: '2026-11-26',
       concurrency: 1,
-      clock: () => TEST_NOW,
       onTickerDone: () => {
         if (++done === 3) killed = run('bash', [SCRIPT, 'gateway-stop', join(dir, 'c')]);
       },

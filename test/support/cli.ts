@@ -10,7 +10,8 @@ export interface CliResult {
 
 /**
  * Runs the CLI in this process and captures what it writes, so tests exercise the real command parsing and
- * output without paying a Node start-up per call. (test/cli/bin.test.ts runs the built bin as a real process.)
+ * output without paying a Node start-up per call (the unit tests of src/ use it too, e.g. the bucket commands
+ * against RGW). test/cli/bin.test.ts runs the built bin as a real process.
  */
 export async function runCli(...args: string[]): Promise<CliResult> {
   const stdout: string[] = [];
@@ -19,14 +20,13 @@ export async function runCli(...args: string[]): Promise<CliResult> {
   const originalErr = process.stderr.write.bind(process.stderr);
   const savedExitCode = process.exitCode;
   process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stderr.write;
+  const capture = (sink: string[]) =>
+    ((chunk: string | Uint8Array) => {
+      sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture(stdout);
+  process.stderr.write = capture(stderr);
   try {
     const code = await main(['node', 'marketlake', ...args]);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import { DataLake } from '../../src/lake/data-lake.js';
-import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import { runDaily, type DailyRunOptions, type RunSummary } from '../../src/pipeline/daily-run.js';
 import type { BatchedDoneMarksOptions } from '../../src/pipeline/done-marks.js';
 import { createSource } from '../../src/sources/index.js';
 import type { MarketDataSource } from '../../src/sources/source.js';
-import { FaultyObjectStore } from '../../src/storage/faulty-object-store.js';
+import { FaultyObjectStore } from '../../src/storage/testing/faulty-object-store.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { listAllKeys } from '../../src/storage/listing.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
@@ -24,13 +24,14 @@ export interface TestLake {
   dispose(): Promise<void>;
 }
 
-interface RunOptions {
+export interface RunOptions {
   tickers: string[];
   source: MarketDataSource;
   computationVersion: ComputationVersion;
   clock: () => Date;
   concurrency: number;
   doneMarkBatches: BatchedDoneMarksOptions;
+  onTickerDone: DailyRunOptions['onTickerDone'];
 }
 
 /** The fixed "now" of pipeline tests: a Thursday, so the sample source's last bar is that day. */
@@ -50,20 +51,27 @@ export async function createTestLake(warehouse: Warehouse): Promise<TestLake> {
       for await (const key of listAllKeys(store, prefix)) keys.push(key);
       return keys;
     },
-    run(options = {}) {
-      return runDaily({
-        tickers: options.tickers ?? ['NVDA', 'D05.SI', '7974.T'],
-        source: options.source ?? createSource('sample'),
-        lake,
-        warehouse,
-        computationVersion: options.computationVersion ?? '1.0',
-        start: '2024-11-26',
-        end: '2026-11-26',
-        concurrency: options.concurrency ?? 2,
-        clock: options.clock ?? (() => TEST_NOW),
-        doneMarkBatches: options.doneMarkBatches,
-      });
-    },
+    run: (options = {}) => runTestDay(lake, warehouse, options),
     dispose: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A daily run the way the pipeline tests make one: two years of bars up to TEST_NOW, version 1.0, the sample
+ * source and three tickers of three markets unless told otherwise.
+ */
+export function runTestDay(lake: DataLake, warehouse: Warehouse, options: Partial<RunOptions> = {}): Promise<RunSummary> {
+  return runDaily({
+    tickers: options.tickers ?? ['NVDA', 'D05.SI', '7974.T'],
+    source: options.source ?? createSource('sample'),
+    lake,
+    warehouse,
+    computationVersion: options.computationVersion ?? '1.0',
+    start: '2024-11-26',
+    end: '2026-11-26',
+    concurrency: options.concurrency ?? 2,
+    clock: options.clock ?? (() => TEST_NOW),
+    doneMarkBatches: options.doneMarkBatches,
+    ...(options.onTickerDone === undefined ? {} : { onTickerDone: options.onTickerDone }),
+  });
 }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { rebuildCatalog, type RebuildReport } from '../../audit/catalog-rebuild.js';
-import type { Mismatch, VerifyReport } from '../../audit/verify/report.js';
-import { verifyLake } from '../../audit/verify/verify-lake.js';
+import { rebuildCatalog, type RebuildReport } from '../../rebuild/rebuild-catalog.js';
+import type { Mismatch, VerifyReport } from '../../verify/report.js';
+import { verifyLake } from '../../verify/verify-lake.js';
 import type { ConfigFlags } from '../../config.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { rebuildProblems, type WarehouseRebuildReport } from '../../audit/warehouse-rebuild/report.js';
-import { rebuildWarehouse } from '../../audit/warehouse-rebuild/warehouse-rebuild.js';
+import { rebuildProblems, type WarehouseRebuildReport } from '../../rebuild/warehouse/report.js';
+import { rebuildWarehouse } from '../../rebuild/warehouse/rebuild-warehouse.js';
 import type { ConfigFlags } from '../../config.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';

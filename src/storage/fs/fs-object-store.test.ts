@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { keyProblem } from '../keys.js';
-import { describeObjectStoreContract, listPages } from '../object-store.contract.js';
+import { describeObjectStoreContract, listPages } from '../testing/object-store-contract.js';
 import { raceChildren } from '../testing/race.js';
 import { FsObjectStore } from './fs-object-store.js';
 import { spawn, spawnSync } from 'node:child_process';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mapAll } from '../../concurrency.js';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { checkKey } from '../keys.js';
 import {
@@ -138,7 +139,7 @@ export class FsObjectStore implements ObjectStore {
     const items = await this.io('list', undefined, () => take(walk, maxKeys + 1));
     const page = items.slice(0, maxKeys);
     const objects = await this.io('list', undefined, () =>
-      mapLimited(page.filter(isObject), HEADER_READ_CONCURRENCY, async (item): Promise<ListedObject> => {
+      mapAll(page.filter(isObject), HEADER_READ_CONCURRENCY, async (item): Promise<ListedObject> => {
         const described = await describeListed(item);
         if ('damage' in described) return { key: item.key, size: described.size, lastModified: described.lastModified, damage: described.damage };
         const { header } = described;
@@ -165,7 +166,7 @@ export class FsObjectStore implements ObjectStore {
     const items = (await this.io('listVersions', undefined, () => take(walk, maxKeys + 1))).filter(isObject);
     const page = items.slice(0, maxKeys);
     const versions = await this.io('listVersions', undefined, () =>
-      mapLimited(page, HEADER_READ_CONCURRENCY, async (item): Promise<ListedVersion> => {
+      mapAll(page, HEADER_READ_CONCURRENCY, async (item): Promise<ListedVersion> => {
         const described = await describeListed(item);
         if ('damage' in described) {
           return { key: item.key, versionId: '', isLatest: true, size: described.size, lastModified: described.lastModified, damage: described.damage };
@@ -447,17 +448,4 @@ async function fsyncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -17,7 +17,7 @@ import { createTestBucket, describeOnRgw } from '../../../test/support/rgw.js';
 import { ObjectArchivedError, parseRestoreHeader, restoreStatusOf } from '../archived.js';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { collect, listAllKeys } from '../listing.js';
-import { describeObjectStoreContract } from '../object-store.contract.js';
+import { describeObjectStoreContract } from '../testing/object-store-contract.js';
 import { raceChildren } from '../testing/race.js';
 import { describeRestoreReport, restoreKeys } from './restore.js';
 import { encodeTagging, isAmazonS3Host, S3ObjectStore } from './s3-object-store.js';

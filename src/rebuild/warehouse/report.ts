@@ -1,4 +1,4 @@
-import type { RebuildReport } from '../catalog-rebuild.js';
+import type { RebuildReport } from '../rebuild-catalog.js';
 
 /** The `--json` output of `marketlake warehouse rebuild`. */
 export interface WarehouseRebuildReport {

@@ -5,7 +5,7 @@
  */
 import { FEATURE_FIELDS } from '../../compute/features.js';
 import { INDICATOR_FIELDS } from '../../compute/fields.js';
-import { PROCESSED_SCHEMAS } from '../../lake/documents.js';
+import { PROCESSED_SCHEMAS } from '../../lake/formats/processed.js';
 import type { ProcessedKind } from '../../lake/keys.js';
 import type { PendingProcessedDocument } from '../../pipeline/outbox-entries.js';
 import type { CatalogObject } from '../../warehouse/catalog.js';

@@ -1,10 +1,11 @@
-import type { ParsedKey } from '../../lake/keys.js';
-import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
-import type { WarehouseRepository } from '../../warehouse/repository.js';
-import { catalogRowsInScope, compareByComputation, listLakeObjects, scopePrefixes } from '../lake-scope.js';
-import { sampleItems } from '../sample.js';
-import { forEachLimited, noProgress, type ProgressSink } from '../work.js';
+import type { ParsedKey } from '../lake/keys.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { CatalogObject } from '../warehouse/catalog.js';
+import type { WarehouseRepository } from '../warehouse/repository.js';
+import { catalogRowsInScope, compareByComputation, listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
+import { sampleItems } from './sample.js';
+import { mapAll } from '../concurrency.js';
+import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
 import { ObjectChecks } from './object-checks.js';
 import { RawSource } from './raw-source.js';
 import { Findings, type VerifyReport } from './report.js';
@@ -102,7 +103,7 @@ async function phase<T>(
   if (items.length === 0) return;
   progress.start(items.length, label);
   try {
-    await forEachLimited(items, concurrency, async (item) => {
+    await mapAll(items, concurrency, async (item) => {
       await work(item);
       progress.tick(describe(item));
     });

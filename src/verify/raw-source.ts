@@ -1,13 +1,13 @@
-import type { ComputationVersion } from '../../compute/fields.js';
-import type { ProcessedKind } from '../../lake/keys.js';
-import type { RawSnapshot } from '../../market/snapshot.js';
-import { computeResults } from '../../compute/results.js';
-import { InputError } from '../../errors.js';
-import { parseRawDocument } from '../../sources/raw-document.js';
-import type { ObjectHead, ObjectStore } from '../../storage/object-store.js';
-import { type JsonValue, toJsonValue } from '../json-diff.js';
-import { PromiseCache } from '../promise-cache.js';
-import { fetchObject } from './fetch.js';
+import type { ComputationVersion } from '../compute/fields.js';
+import type { ProcessedKind } from '../lake/keys.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
+import { computeResults } from '../compute/results.js';
+import { InputError } from '../errors.js';
+import { parseRawDocument } from '../lake/formats/raw-parse.js';
+import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
+import { type JsonValue, toJsonValue } from './json-diff.js';
+import { PromiseCache } from './promise-cache.js';
+import { fetchObject } from '../lake-scan/fetch.js';
 
 /** A raw object as verify needs it: its head, the sha256 of its bytes, and the snapshot (or why it has none). */
 export type LoadedRaw =

@@ -4,12 +4,12 @@
  */
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
-import type { DataLake } from '../../../src/lake/data-lake.js';
-import { reprocess } from '../../../src/reprocess/reprocess.js';
-import { createSource } from '../../../src/sources/index.js';
-import type { Warehouse } from '../../../src/warehouse/database.js';
-import type { Database } from '../../../src/warehouse/schema.js';
-import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../../staleness/support.js';
+import type { DataLake } from '../../src/lake/data-lake.js';
+import { reprocess } from '../../src/reprocess/reprocess.js';
+import { createSource } from '../../src/sources/index.js';
+import type { Warehouse } from '../../src/warehouse/database.js';
+import type { Database } from '../../src/warehouse/schema.js';
+import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../staleness/support.js';
 
 export const TICKERS = ['NVDA', 'D05.SI'];
 export const hoursAfter = (day: Date, hours: number) => new Date(day.getTime() + hours * 3_600_000);

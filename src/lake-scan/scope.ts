@@ -1,6 +1,6 @@
 /**
- * Which part of the lake an audit looks at: everything under `raw/` and `processed/`, or the folders of some
- * tickers; and the catalog rows of the same scope.
+ * Which part of the lake a scan (verify, catalog rebuild) looks at: everything under `raw/` and `processed/`, or
+ * the folders of some tickers; and the catalog rows of the same scope.
  */
 import { type ParsedKey, parseKey, PROCESSED_KINDS, RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
 import { InvalidKeyError } from '../lake/keys.js';

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from './errors.js';
+import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { FaultyObjectStore, InjectedFaultError } from './faulty-object-store.js';
-import { FsObjectStore } from './fs/fs-object-store.js';
-import { collect, listAllKeys } from './listing.js';
-import { describeObjectStoreContract } from './object-store.contract.js';
+import { FsObjectStore } from '../fs/fs-object-store.js';
+import { collect, listAllKeys } from '../listing.js';
+import { describeObjectStoreContract } from './object-store-contract.js';
 
 // With no faults the wrapper must be invisible: it passes the whole contract.
 describeObjectStoreContract('FaultyObjectStore(FsObjectStore) without faults', async () => {

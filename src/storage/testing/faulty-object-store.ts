@@ -1,4 +1,4 @@
-import { ObjectStoreError } from './errors.js';
+import { ObjectStoreError } from '../errors.js';
 import type {
   ListObjectsInput,
   ListObjectsPage,
@@ -10,7 +10,7 @@ import type {
   PutObjectResult,
   StoredObject,
   Tags,
-} from './object-store.js';
+} from '../object-store.js';
 
 /**
  * An ObjectStore wrapper for fault-injection tests and request counting: puts fail on demand (before anything

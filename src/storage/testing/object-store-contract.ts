@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from './errors.js';
-import { collect, listAllCommonPrefixes, listAllKeys } from './listing.js';
-import type { ListObjectsInput, ListObjectsPage, ObjectStore } from './object-store.js';
+import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
+import { collect, listAllCommonPrefixes, listAllKeys } from '../listing.js';
+import type { ListObjectsInput, ListObjectsPage, ObjectStore } from '../object-store.js';
 
 /**
  * The behaviour every ObjectStore must show, written once against the interface and run for each backend

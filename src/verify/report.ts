@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json-diff.js';
+import type { JsonValue } from './json-diff.js';
 
 /**
  * The report of `marketlake verify` (its `--json` output, snake_case like every stored contract).

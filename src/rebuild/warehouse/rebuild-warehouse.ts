@@ -1,7 +1,7 @@
 /**
  * `marketlake warehouse rebuild`: every table the reports read, from the lake alone, after the database was lost.
  *
- *   lake_objects                     the catalog rebuild (catalog-rebuild.ts), first: the rest works from it
+ *   lake_objects                     the catalog rebuild (rebuild-catalog.ts), first: the rest works from it
  *   daily_prices                     the raw snapshots (prices.ts)
  *   daily_indicators, indicator_percentiles, comparative_features
  *                                    the processed objects, the newest of each row's identity (results.ts)
@@ -21,8 +21,9 @@ import { UserError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/catalog.js';
 import type { Warehouse } from '../../warehouse/database.js';
-import { rebuildCatalog } from '../catalog-rebuild.js';
-import { forEachLimited, noProgress, type ProgressSink } from '../work.js';
+import { rebuildCatalog } from '../rebuild-catalog.js';
+import { mapAll } from '../../concurrency.js';
+import { noProgress, type ProgressSink } from '../../lake-scan/progress.js';
 import { restorePrices } from './prices.js';
 import { emptyReport, type WarehouseRebuildReport } from './report.js';
 import { restoreRestatements } from './restatements.js';
@@ -54,7 +55,7 @@ export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promis
   const byTicker = groupByTicker(await warehouse.repository.listCatalogObjects());
   progress.start(byTicker.size, 'warehouse rebuild');
   try {
-    await forEachLimited([...byTicker], options.concurrency ?? 4, async ([ticker, rows]) => {
+    await mapAll([...byTicker], options.concurrency ?? 4, async ([ticker, rows]) => {
       const raws = rows.filter((row) => row.kind === 'raw');
       const snapshotDates = await restorePrices(store, warehouse, ticker, raws, report, fail);
       await restoreResults(store, warehouse, rows.filter((row) => row.kind !== 'raw'), snapshotDates, report, fail);

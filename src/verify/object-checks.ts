@@ -1,12 +1,12 @@
-import { isComputationVersion } from '../../compute/fields.js';
-import { PROCESSED_SCHEMAS } from '../../lake/documents.js';
-import type { ParsedKey, ProcessedKind } from '../../lake/keys.js';
-import type { ObjectHead, ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
-import { compareCatalogRow, deriveCatalogRow, type ObjectEvidence } from '../catalog-row.js';
-import { diffJson, type JsonValue } from '../json-diff.js';
-import { parseKeyOrUndefined } from '../lake-scope.js';
-import { fetchObject, headObject } from './fetch.js';
+import { isComputationVersion } from '../compute/fields.js';
+import { PROCESSED_SCHEMAS } from '../lake/formats/processed.js';
+import type { ParsedKey, ProcessedKind } from '../lake/keys.js';
+import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
+import type { CatalogObject } from '../warehouse/catalog.js';
+import { compareCatalogRow, deriveCatalogRow, type ObjectEvidence } from '../rebuild/expected-catalog-row.js';
+import { diffJson, type JsonValue } from './json-diff.js';
+import { parseKeyOrUndefined } from '../lake-scan/scope.js';
+import { fetchObject, headObject } from '../lake-scan/fetch.js';
 import type { LoadedRaw, RawSource } from './raw-source.js';
 import type { Findings, MismatchProblem } from './report.js';
 

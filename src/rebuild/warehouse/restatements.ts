@@ -10,12 +10,12 @@
 import { z } from 'zod';
 import { parseKey } from '../../lake/keys.js';
 import { insertRestatement, markRestatementWritten } from '../../staleness/restatement-store.js';
-import { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, type RestatementDocument } from '../../staleness/restatement-document.js';
+import { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, type RestatementDocument } from '../../lake/formats/restatement.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { BAR_CHANGE_KINDS, RESTATED_BAR_FIELDS } from '../../warehouse/schema.js';
-import { fetchObject } from '../verify/fetch.js';
+import { fetchObject } from '../../lake-scan/fetch.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

@@ -1,11 +1,12 @@
-import { sha256Hex } from '../../lake/documents.js';
-import { ObjectNotFoundError, ObjectStoreError } from '../../storage/errors.js';
-import type { ObjectHead, ObjectStore } from '../../storage/object-store.js';
+import { sha256Hex } from '../lake/formats/render.js';
+import { ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
+import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
 
 /**
- * One read for verify, with the outcomes it reports on instead of stopping: the object is there (with the
- * sha256 of its bytes as read), it is not (no key, or not that version), or the store refused to serve it (a
- * damaged file, an I/O error; the message says which). Anything else is a bug and propagates.
+ * One read for a scan of the lake (verify, the rebuilds), with the outcomes it reports on instead of stopping:
+ * the object is there (with the sha256 of its bytes as read), it is not (no key, or not that version), or the
+ * store refused to serve it (a damaged file, an I/O error; the message says which). Anything else is a bug and
+ * propagates.
  */
 export type Fetched =
   | { status: 'ok'; head: ObjectHead; body: Uint8Array; sha256: string }

@@ -19,7 +19,7 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/catalog.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { commitComputedResults, type ComputedResultsInput } from '../../warehouse/results.js';
-import { fetchObject } from '../verify/fetch.js';
+import { fetchObject } from '../../lake-scan/fetch.js';
 import { compareByWriteTime } from '../../warehouse/write-order.js';
 import type { SnapshotDates } from './prices.js';
 import { processedDocumentOf } from './processed-document.js';

@@ -1,7 +1,7 @@
 /**
  * `marketlake catalog rebuild`: refills `lake_objects` from the lake alone, so that losing the database never
  * loses the lineage. Each object's row comes from its key, a HEAD (version id, size, metadata), and only when the
- * metadata is silent (objects of an older writer) its body and then its tags; see catalog-row.ts.
+ * metadata is silent (objects of an older writer) its body and then its tags; see expected-catalog-row.ts.
  *
  * Idempotent: a row already there and equal is counted as present; one that differs is a conflict, reported
  * with its columns and left as it is (keys are never overwritten, and the catalog is not for `rebuild` to
@@ -12,10 +12,11 @@ import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { CatalogConflictError } from '../warehouse/catalog.js';
 import type { WarehouseRepository } from '../warehouse/repository.js';
-import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './catalog-row.js';
-import { listLakeObjects, scopePrefixes } from './lake-scope.js';
-import { fetchObject, headObject } from './verify/fetch.js';
-import { forEachLimited, noProgress, type ProgressSink } from './work.js';
+import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './expected-catalog-row.js';
+import { listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
+import { fetchObject, headObject } from '../lake-scan/fetch.js';
+import { mapAll } from '../concurrency.js';
+import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
 
 export interface RebuildOptions {
   store: ObjectStore;
@@ -56,7 +57,7 @@ export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildRe
 
   progress.start(ours.length, 'catalog rebuild');
   try {
-    await forEachLimited(ours, options.concurrency ?? 16, async ({ key, parsed }) => {
+    await mapAll(ours, options.concurrency ?? 16, async ({ key, parsed }) => {
       const derived = await describeObject(store, key, parsed);
       if ('reason' in derived) report.failed.push({ key, reason: derived.reason });
       else {
