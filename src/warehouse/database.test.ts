@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
 import { openWarehouse } from './database.js';
-import { WarehouseConnectionError, describePostgresUrl } from './postgres.js';
+import { WarehouseConnectionError, describePostgresUrl } from './postgres/postgres.js';
 
 describeOnDatabases('openWarehouse', (ctx) => {
   it('reports its backend and a printable location', () => {

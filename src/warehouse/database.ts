@@ -4,10 +4,10 @@
  */
 import { Kysely, type Dialect } from 'kysely';
 import { failAfterCleanup } from './cleanup.js';
-import { acquireDataDirectoryLock, type DataDirectoryLock } from './lock.js';
+import { acquireDataDirectoryLock, type DataDirectoryLock } from './pglite/lock.js';
 import { migrateToLatest } from './migrations/index.js';
-import { openPglite, pgliteDataDirectory } from './pglite.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgres } from './postgres.js';
+import { openPglite, pgliteDataDirectory } from './pglite/pglite.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgres } from './postgres/postgres.js';
 import { WarehouseRepository } from './repository.js';
 import type { Database } from './schema.js';
 

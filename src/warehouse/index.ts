@@ -1,13 +1,13 @@
 /** The warehouse: PostgreSQL (or embedded PGlite) tables for reports, the lake catalog, outbox and run log. */
 export { openWarehouse, type Warehouse, type WarehouseKind, type WarehouseOptions } from './database.js';
-export { WarehouseConnectionError, describePostgresUrl } from './postgres.js';
+export { WarehouseConnectionError, describePostgresUrl } from './postgres/postgres.js';
 export {
   DataDirectoryInUseError,
   acquireDataDirectoryLock,
   LOCK_FILE_NAME,
   type DataDirectoryLock,
   type LockHolder,
-} from './lock.js';
+} from './pglite/lock.js';
 export { WarehouseRepository } from './repository.js';
 export { upsertPrices, type RawSnapshotRef } from './prices.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * The Kysely view of the warehouse tables (DESIGN.md, "The database").
  *
- * Conventions shared by both backends (the type parsers in `type-parsers.ts` make them true):
+ * Conventions shared by both backends (the type parsers in `type-parsers.js` make them true):
  * - `date` columns read and write as `YYYY-MM-DD` strings, never as JS Dates, so a market date cannot shift
  *   with the time zone of the process;
  * - `timestamptz` columns read as Dates and accept Dates or ISO strings;

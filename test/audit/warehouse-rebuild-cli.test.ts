@@ -12,7 +12,7 @@ import { buildProgram } from '../../src/cli/main.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { openWarehouse } from '../../src/warehouse/database.js';
-import { pgliteDataDirectory } from '../../src/warehouse/pglite.js';
+import { pgliteDataDirectory } from '../../src/warehouse/pglite/pglite.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
 import { DAY_1, DAY_2, runDay } from '../staleness/support.js';

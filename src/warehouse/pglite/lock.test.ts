@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWarehouse } from './database.js';
+import { openWarehouse } from '../database.js';
 import { DataDirectoryInUseError, LOCK_FILE_NAME, acquireDataDirectoryLock, type LockHolder } from './lock.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, 'database.ts')).href;
