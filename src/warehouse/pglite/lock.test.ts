@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../database.js';
 import { DataDirectoryInUseError, LOCK_FILE_NAME, acquireDataDirectoryLock, type LockHolder } from './lock.js';
 
-const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, 'database.ts')).href;
+const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'lock.ts')).href;
 
 /** A second node process running `code` (an ES module, TypeScript imports allowed through tsx). */

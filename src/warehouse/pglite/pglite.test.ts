@@ -10,7 +10,7 @@ import { LOCK_FILE_NAME, acquireDataDirectoryLock } from './lock.js';
 import { PGliteWorkerClient, PGliteWorkerError, workerExecArgv } from './pglite-worker-client.js';
 import { pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
 
-const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, 'database.ts')).href;
+const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 
 /**
  * A statement that finishes only once the file `name` appears in the data directory (or fails after 20 s). The
