@@ -10,7 +10,7 @@
 import type { ParsedKey } from '../lake/keys.js';
 import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { CatalogConflictError } from '../warehouse/catalog.js';
+import { CatalogConflictError } from '../warehouse/lake-objects.js';
 import type { WarehouseRepository } from '../warehouse/repository.js';
 import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './catalog-row.js';
 import { listLakeObjects, scopePrefixes } from './lake-scope.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseKey } from '../lake/keys.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 import { compareCatalogRow, deriveCatalogRow, knownSince } from './catalog-row.js';
 
 const SHA = 'a'.repeat(64);

@@ -2,16 +2,6 @@
 export { verifyLake, type VerifyOptions } from './verify/verify-lake.js';
 export type { Mismatch, MismatchProblem, MissingObject, UncataloguedObject, VerifyReport } from './verify/report.js';
 export { rebuildCatalog, describeObject, type RebuildOptions, type RebuildReport } from './catalog-rebuild.js';
-export {
-  findAsKnownAt,
-  findAsKnownAtInCatalog,
-  findAsKnownAtInLake,
-  getAsKnownAt,
-  InvalidInstantError,
-  parseInstant,
-  type AsKnownAtQuery,
-  type KnownObject,
-} from './as-known-at.js';
 export { compareCatalogRow, deriveCatalogRow, knownSince, type DerivedCatalogRow, type ObjectEvidence } from './catalog-row.js';
 export { diffJson, toJsonValue, type JsonDifference, type JsonValue } from './json-diff.js';
 export type { ProgressSink } from './work.js';

@@ -7,7 +7,7 @@ import { InvalidKeyError } from '../lake/keys.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { listAllObjects } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 import type { WarehouseRepository } from '../warehouse/repository.js';
 
 export interface ListedLakeObject {

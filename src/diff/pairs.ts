@@ -1,5 +1,5 @@
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 import type { Warehouse } from '../warehouse/database.js';
 
 /**

@@ -9,7 +9,7 @@ import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { Shard } from '../market/shard.js';
 import { utcDate } from '../market/dates.js';
-import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
+import { PreloadedPreviousRaws } from '../staleness/previous-raw.js';
 import { VendorOutageGuard } from '../sources/outage.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';

@@ -3,7 +3,7 @@ import { compareKeys, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { parseRawDocument } from '../sources/raw-document.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { RawToRead } from './raw-reader.js';
 

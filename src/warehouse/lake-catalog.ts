@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry, CatalogFilter, LakeCatalog } from '../lake/catalog.js';
 import { compareKeys, parseKey } from '../lake/keys.js';
-import type { CatalogObject } from './catalog.js';
+import type { CatalogObject } from './lake-objects.js';
 import type { WarehouseRepository } from './repository.js';
 
 export class WarehouseLakeCatalog implements LakeCatalog {

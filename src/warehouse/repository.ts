@@ -16,7 +16,7 @@ import {
   type CatalogFilter,
   type CatalogObject,
   type CatalogObjectInput,
-} from './catalog.js';
+} from './lake-objects.js';
 import {
   claimPendingOutbox,
   countPendingOutbox,

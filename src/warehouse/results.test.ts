@@ -7,7 +7,7 @@ import {
   makeOutboxEntry,
 } from '../../test/support/databases.js';
 import { countStatements } from '../../test/support/statements.js';
-import { CatalogConflictError, type CatalogObjectInput } from './catalog.js';
+import { CatalogConflictError, type CatalogObjectInput } from './lake-objects.js';
 import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from './results.js';
 
 const TS = '20240301_210500';

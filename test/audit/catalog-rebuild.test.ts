@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { rebuildCatalog } from '../../src/audit/catalog-rebuild.js';
 import { verifyLake } from '../../src/audit/verify/verify-lake.js';
 import { sha256Hex } from '../../src/lake/documents.js';
-import type { CatalogObject } from '../../src/warehouse/catalog.js';
+import type { CatalogObject } from '../../src/warehouse/lake-objects.js';
 import { createTestWarehouse, describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { sha256Hex } from '../../src/lake/documents.js';
 import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
-import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/restatement-store.js';
+import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/previous-raw.js';
 import { countStatements } from '../support/statements.js';
 import { PRODUCER } from '../../src/version.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';

@@ -1,6 +1,6 @@
 import type { ParsedKey } from '../../lake/keys.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { WarehouseRepository } from '../../warehouse/repository.js';
 import { catalogRowsInScope, compareByComputation, listLakeObjects, scopePrefixes } from '../lake-scope.js';
 import { sampleItems } from '../sample.js';

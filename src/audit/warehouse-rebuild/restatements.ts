@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { parseKey } from '../../lake/keys.js';
-import { insertRestatement, markRestatementWritten } from '../../staleness/restatement-store.js';
+import { insertRestatement, markRestatementWritten } from '../../warehouse/restatements.js';
 import { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, type RestatementDocument } from '../../staleness/restatement-document.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';

@@ -19,7 +19,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { rebuildCatalog } from '../catalog-rebuild.js';
 import { forEachLimited, noProgress, type ProgressSink } from '../work.js';

@@ -8,7 +8,7 @@ import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.j
 import { lineageFromEnvironment } from '../../lineage/index.js';
 import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
 import { writePendingRestatements } from '../../staleness/detect.js';
-import { listRestatements } from '../../staleness/restatement-store.js';
+import { listRestatements } from '../../warehouse/restatements.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { parseComputationVersion, parsePath, parseRange } from '../options.js';

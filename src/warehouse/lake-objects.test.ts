@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
 import { countStatements } from '../../test/support/statements.js';
-import { insertCatalogObjects, type CatalogObjectInput } from './catalog.js';
+import { insertCatalogObjects, type CatalogObjectInput } from './lake-objects.js';
 import { WarehouseRepository } from './repository.js';
 import { inTransaction } from './sql-helpers.js';
 import type { LakeObjectKind } from './schema.js';
