@@ -37,11 +37,12 @@ import { normalizeTicker } from '../market/ticker.js';
 import { isProvablyDead, parseIdentity } from '../process-liveness.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { RunningRun } from '../warehouse/runs.js';
+import { abortRun, listRunningRuns, renewRunHeartbeat, type RunningRun } from '../warehouse/runs.js';
 import { describeObject } from '../audit/catalog-rebuild.js';
 import { parseKeyOrUndefined } from '../audit/lake-scope.js';
 import { forEachLimited } from '../audit/work.js';
 import { messageOf } from '../errors.js';
+import { insertCatalogObject, listCatalogObjects } from '../warehouse/lake-objects.js';
 
 /** How often a running run renews its heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
@@ -80,7 +81,7 @@ export interface RecoveryOptions {
 export async function recoverInterruptedRuns(options: RecoveryOptions): Promise<RecoveryReport> {
   const { warehouse } = options;
   const report: RecoveryReport = { aborted: [], errors: [] };
-  for (const run of await warehouse.repository.listRunningRuns()) {
+  for (const run of await listRunningRuns(warehouse.db)) {
     const reason = deathOf(run, warehouse.kind, options.leaseMs ?? RUN_LEASE_MS);
     if (reason === undefined) continue;
     const healed = await catalogRawLeftovers(options.store, warehouse, run);
@@ -89,7 +90,7 @@ export async function recoverInterruptedRuns(options: RecoveryOptions): Promise<
       continue; // left running: the next attempt lists it again
     }
     const aborted: AbortedRun = { run_id: run.runId, kind: run.kind, started_at: run.startedAt.toISOString(), reason, catalogued: healed.catalogued };
-    if (await warehouse.repository.abortRun(run.runId, { status: 'aborted', ...aborted })) report.aborted.push(aborted);
+    if (await abortRun(warehouse.db, run.runId, { status: 'aborted', ...aborted })) report.aborted.push(aborted);
   }
   return report;
 }
@@ -120,7 +121,7 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
           result.errors.push(`${key}: ${derived.reason}`);
           continue;
         }
-        await warehouse.repository.insertCatalogObject(derived.row);
+        await insertCatalogObject(warehouse.db, derived.row);
         result.catalogued.push(key);
       }
     } catch (error) {
@@ -137,7 +138,7 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
 async function uncataloguedRawKeys(store: ObjectStore, warehouse: Warehouse, source: SourceName, ticker: string, fromDate: string): Promise<string[]> {
   const prefix = tickerPrefix('raw', ticker, source);
   const catalogued = new Set(
-    (await warehouse.repository.listCatalogObjects({ kind: 'raw', ticker, fromDate })).map((object) => object.key),
+    (await listCatalogObjects(warehouse.db, { kind: 'raw', ticker, fromDate })).map((object) => object.key),
   );
   const missing: string[] = [];
   // Every key in a date folder from fromDate on sorts after `{prefix}{fromDate}`, every earlier one before it.
@@ -200,7 +201,7 @@ export class RunHeartbeat {
 
   private async renew(): Promise<void> {
     try {
-      await this.warehouse.repository.renewRunHeartbeat(this.runId);
+      await renewRunHeartbeat(this.warehouse.db, this.runId);
       this.failure = undefined;
     } catch (error) {
       const message = messageOf(error);

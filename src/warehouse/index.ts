@@ -8,7 +8,6 @@ export {
   type DataDirectoryLock,
   type LockHolder,
 } from './pglite/lock.js';
-export { WarehouseRepository } from './repository.js';
 export { upsertPrices, type RawSnapshotRef } from './prices.js';
 export {
   writeComputedResults,

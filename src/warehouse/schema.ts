@@ -7,7 +7,7 @@
  * - `timestamptz` columns read as Dates and accept Dates or ISO strings;
  * - `bigint` columns read as JS numbers (the parser refuses values beyond 2^53);
  * - `jsonb` columns read as parsed JSON and are written as JSON text: node-postgres would turn a JS array into a
- *   PostgreSQL array literal, so the repository always serialises explicitly.
+ *   PostgreSQL array literal, so the warehouse functions always serialise explicitly.
  *
  * The migration (`migrations/0001_initial.ts`) is the source of truth for the DDL; a test checks that the
  * migrated indicator columns equal `INDICATOR_FIELDS`.

@@ -2,7 +2,7 @@
  * Runs the same warehouse tests on every backend, in the manner of Kysely's own dialect tests:
  *
  *   describeOnDatabases('outbox', (ctx) => {
- *     it('...', async () => { const { repository } = ctx.warehouse(); ... });
+ *     it('...', async () => { const { db } = ctx.warehouse(); ... });
  *   });
  *
  * - pglite: a fresh temporary home, removed afterwards;

@@ -1,7 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { ParsedKey } from '../../lake/keys.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/lake-objects.js';
-import type { WarehouseRepository } from '../../warehouse/repository.js';
+import type { Database } from '../../warehouse/schema.js';
 import { catalogRowsInScope, compareByComputation, listLakeObjects, scopePrefixes } from '../lake-scope.js';
 import { sampleItems } from '../sample.js';
 import { forEachLimited, noProgress, type ProgressSink } from '../work.js';
@@ -11,7 +12,7 @@ import { Findings, type VerifyReport } from './report.js';
 
 export interface VerifyOptions {
   store: ObjectStore;
-  repository: WarehouseRepository;
+  db: Kysely<Database>;
   /** Only these (normalised) tickers; default: the whole lake. */
   tickers?: readonly string[];
   /** Recompute only a random sample of this many processed objects (the catalog is still checked in full). */
@@ -37,12 +38,12 @@ export interface VerifyOptions {
  *    checked against a HEAD of their version (sha256 from the metadata, size, lineage columns).
  */
 export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> {
-  const { store, repository } = options;
+  const { store, db } = options;
   const progress = options.progress ?? noProgress;
   const concurrency = options.concurrency ?? 8;
   const findings = new Findings();
 
-  const [rows, listed] = await Promise.all([catalogRowsInScope(repository, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
+  const [rows, listed] = await Promise.all([catalogRowsInScope(db, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
   const catalog = new Map(rows.map((row) => [row.key, row]));
   const listedKeys = new Set(listed.map((object) => object.key));
   // A folder the store cannot read is listed as one damaged entry under its prefix (ending in "/"); the rows of

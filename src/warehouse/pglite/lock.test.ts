@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../database.js';
 import { DataDirectoryInUseError, LOCK_FILE_NAME, acquireDataDirectoryLock, type LockHolder } from './lock.js';
+import { upsertPrices } from '../prices.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'lock.ts')).href;
@@ -49,7 +50,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 const HOLD_WAREHOUSE = `
   const { openWarehouse } = await import(process.env.DATABASE_MODULE);
   const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-  await warehouse.repository.upsertPrices('NVDA', [
+  await upsertPrices(warehouse.db, 'NVDA', [
     { date: '2024-03-01', open: 1, high: 2, low: 0.5, close: 1.5, adjClose: null, volume: 10 },
   ], { key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json', versionId: null, fetchedAt: new Date() });
   console.log('ready');

@@ -9,6 +9,7 @@ import { openWarehouse, type Warehouse } from '../database.js';
 import { LOCK_FILE_NAME, acquireDataDirectoryLock } from './lock.js';
 import { PGliteWorkerClient, PGliteWorkerError, workerExecArgv } from './pglite-worker-client.js';
 import { pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
+import { getRun, startRun } from '../runs.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 
@@ -181,7 +182,7 @@ describe('PGlite in a worker thread', () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-        await warehouse.repository.startRun({ runId: 'exit-test', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
+        await startRun(warehouse.db, { runId: 'exit-test', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
         await warehouse.close();
         console.log('closed');
       `);
@@ -192,7 +193,7 @@ describe('PGlite in a worker thread', () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-        console.log((await warehouse.repository.getRun('exit-test'))?.tickers.join(','));
+        console.log((await getRun(warehouse.db, 'exit-test'))?.tickers.join(','));
       `);
       expect(result, result.stderr).toMatchObject({ code: 0, stdout: 'NVDA\n' });
       expect(existsSync(join(home, LOCK_FILE_NAME))).toBe(false); // Released on exit by the main thread.
