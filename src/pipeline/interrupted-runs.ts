@@ -10,8 +10,9 @@
  *
  * When is a run dead? Never on a guess, since on PostgreSQL other processes run at the same time, legitimately:
  * - it is registered live in this process: alive;
- * - on the embedded PGlite database: dead. The home lock (src/warehouse/pglite/lock.ts) proves that no other process has
- *   this database open, so a `running` row that is not one of this process's runs belongs to a dead process;
+ * - on the embedded PGlite database: dead. The home lock (src/warehouse/pglite/lock.ts) proves that no other
+ *   process has this database open, so a `running` row that is not one of this process's runs belongs to a dead
+ *   process;
  * - its recorded owner ran on this host, in this boot and PID namespace, and that pid is gone: dead;
  * - its heartbeat (renewed every `HEARTBEAT_INTERVAL_MS` by the running process) is older than the lease,
  *   measured by the database's clock so that hosts' clocks do not matter: dead. This is how a run of another

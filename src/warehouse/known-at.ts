@@ -37,6 +37,12 @@ export async function listKnownAtOfNewestDate(db: Kysely<Database>, filter: Know
 
 /** Whether the catalog holds any object of the kind and ticker, known at any time. */
 export async function catalogKnowsAny(db: Kysely<Database>, kind: LakeObjectKind, ticker: string): Promise<boolean> {
-  const row = await db.selectFrom('lake_objects').select('key').where('kind', '=', kind).where('ticker', '=', ticker).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('lake_objects')
+    .select('key')
+    .where('kind', '=', kind)
+    .where('ticker', '=', ticker)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -283,7 +283,11 @@ export async function listTickersWithResults(db: Kysely<Database>, computationVe
 export async function listVersionIdsOfKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Map<string, string | null>> {
   const versions = new Map<string, string | null>();
   for (let start = 0; start < keys.length; start += 1000) {
-    const rows = await db.selectFrom('lake_objects').select(['key', 'version_id']).where('key', 'in', keys.slice(start, start + 1000)).execute();
+    const rows = await db
+      .selectFrom('lake_objects')
+      .select(['key', 'version_id'])
+      .where('key', 'in', keys.slice(start, start + 1000))
+      .execute();
     for (const row of rows) versions.set(row.key, row.version_id);
   }
   return versions;
