@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../database.js';
 import { DataDirectoryInUseError, LOCK_FILE_NAME, acquireDataDirectoryLock, type LockHolder } from './lock.js';
-import { upsertPrices } from '../prices.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'lock.ts')).href;
+const PRICES_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'prices.ts')).href;
 
 /** A second node process running `code` (an ES module, TypeScript imports allowed through tsx). */
 function spawnNode(code: string, env: Record<string, string>): ChildProcess & { lines: string[]; stderrText: () => string } {
@@ -49,6 +49,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Opens a PGlite warehouse on WAREHOUSE_HOME, writes one price row, and closes it when stdin ends. */
 const HOLD_WAREHOUSE = `
   const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+  const { upsertPrices } = await import(process.env.PRICES_MODULE);
   const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
   await upsertPrices(warehouse.db, 'NVDA', [
     { date: '2024-03-01', open: 1, high: 2, low: 0.5, close: 1.5, adjClose: null, volume: 10 },
@@ -77,7 +78,7 @@ describe('data directory lock across processes', () => {
   });
 
   function hold() {
-    const child = spawnNode(HOLD_WAREHOUSE, { DATABASE_MODULE, WAREHOUSE_HOME: home });
+    const child = spawnNode(HOLD_WAREHOUSE, { DATABASE_MODULE, PRICES_MODULE, WAREHOUSE_HOME: home });
     children.push(child);
     return child;
   }

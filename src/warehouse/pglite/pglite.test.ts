@@ -9,9 +9,9 @@ import { openWarehouse, type Warehouse } from '../database.js';
 import { LOCK_FILE_NAME, acquireDataDirectoryLock } from './lock.js';
 import { PGliteWorkerClient, PGliteWorkerError, workerExecArgv } from './pglite-worker-client.js';
 import { pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
-import { getRun, startRun } from '../runs.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
+const RUNS_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'runs.ts')).href;
 
 /**
  * A statement that finishes only once the file `name` appears in the data directory (or fails after 20 s). The
@@ -167,7 +167,7 @@ describe('PGlite in a worker thread', () => {
     /** Runs `code` (an ES module; TypeScript imports through tsx) and resolves with its exit code and output. */
     function runNode(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-        env: { ...process.env, DATABASE_MODULE, WAREHOUSE_HOME: home },
+        env: { ...process.env, DATABASE_MODULE, RUNS_MODULE, WAREHOUSE_HOME: home },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -181,6 +181,7 @@ describe('PGlite in a worker thread', () => {
     it('exits once the warehouse is closed: the thread holds the process no longer', async () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+        const { startRun } = await import(process.env.RUNS_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
         await startRun(warehouse.db, { runId: 'exit-test', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
         await warehouse.close();
@@ -192,6 +193,7 @@ describe('PGlite in a worker thread', () => {
     it('exits too when the warehouse is left open while idle, like in-process PGlite', async () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+        const { getRun } = await import(process.env.RUNS_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
         console.log((await getRun(warehouse.db, 'exit-test'))?.tickers.join(','));
       `);
