@@ -29,7 +29,7 @@ fi
 # `npm test`, to keep CI within its time): the slow ones whose subject is not the calendar: clock pinned or
 # injected (shards, concurrent runs, warehouse rebuild, damaged objects), input (the argument fuzzer, the secrets
 # canary), processes and signals (crash healing), the lake's identity.
-suites=(test/cli test/pipeline test/reprocess test/staleness test/audit/cli.test.ts test/audit/as-known-at.test.ts src/sources src/market)
+suites=(test/cli test/pipeline test/reprocess test/staleness test/audit/cli.test.ts test/as-known-at/as-known-at.test.ts src/sources src/market)
 excluded=(
   test/cli/arguments.property.test.ts
   test/cli/secrets.test.ts

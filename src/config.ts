@@ -13,7 +13,7 @@ export { redactUrl } from './secrets.js';
  *   MARKETLAKE_S3_ENDPOINT   S3-compatible servers
  *   MARKETLAKE_DATABASE_URL  postgres://...; unset means PGlite under MARKETLAKE_HOME
  *   MARKETLAKE_PGLITE_WORKER 0 runs the embedded PGlite on the main thread (default: a worker thread; see
- *                            warehouse/pglite.ts)
+ *                            warehouse/pglite/pglite.ts)
  */
 export interface ConfigFlags {
   home?: string;

@@ -40,7 +40,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const warehouse = await openWarehouse({ home: config.home, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     const store = await openBoundStore(config, warehouse, overrides);
-    const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
+    const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
     return { config, store, lake, warehouse, close: () => warehouse.close() };
   } catch (error) {
     await warehouse.close();

@@ -283,7 +283,6 @@ function wrapClose(warehouse: Warehouse, dispose: () => Promise<void>): Warehous
     db: warehouse.db,
     kind: warehouse.kind,
     location: warehouse.location,
-    repository: warehouse.repository,
     close: dispose,
   };
 }

@@ -101,7 +101,7 @@ export async function measureGetLatest(
   backend: Backend,
   options: { versions: readonly number[]; calls: number; end: string; populateConcurrency: number; log: (line: string) => void },
 ): Promise<GetLatestResult> {
-  const catalog = new WarehouseLakeCatalog(backend.warehouse.repository);
+  const catalog = new WarehouseLakeCatalog(backend.warehouse.db);
   const writer = new DataLake(backend.store, catalog);
   const source = createSource('sample');
   const rows: GetLatestRow[] = [];

@@ -1,6 +1,6 @@
 /**
  * Where the daily run's time goes, without touching src/: wrappers that add up the time spent in each call
- * of the source, the object store and the warehouse repository, and a middleware that counts the HTTP
+ * of the source, the object store and each warehouse statement, and a middleware that counts the HTTP
  * requests an S3 client sends (the S3 store makes requests of its own inside a put).
  *
  * With `concurrency` tickers in flight the sums overlap: they are "busy time" (a sum of call latencies), not
@@ -13,7 +13,6 @@ import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformRes
 import type { MarketDataSource } from '../../src/sources/source.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
-import { WarehouseRepository } from '../../src/warehouse/repository.js';
 import type { Database } from '../../src/warehouse/schema.js';
 import { tableOf, VERBS } from '../../test/support/statements.js';
 
@@ -67,39 +66,11 @@ export function timingSource(inner: MarketDataSource, watch: Stopwatch): MarketD
   };
 }
 
-const REPOSITORY_METHODS = [
-  'upsertPrices',
-  'writeComputedResults',
-  'insertCatalogObject',
-  'markOutboxDone',
-  'markOutboxFailed',
-  'listPendingOutbox',
-  'countPendingOutbox',
-  'getCatalogObject',
-  'startRun',
-  'finishRun',
-] as const satisfies readonly (keyof WarehouseRepository)[];
-
 /**
- * Set while a db step runs (a repository call, or a transaction the pipeline opened itself), so that a statement
- * or transaction can tell whether it is part of a step already timed or a top-level step of its own.
+ * Set while a transaction the pipeline opened runs, so that a statement inside it is timed as part of that
+ * transaction rather than as a top-level step of its own.
  */
 const inDbStep = new AsyncLocalStorage<string>();
-
-/**
- * Times the repository methods the run calls, on this instance only (own properties shadowing the prototype's);
- * returns a function that removes the wrappers again.
- */
-export function instrumentRepository(repository: WarehouseRepository, watch: Stopwatch): () => void {
-  const target = repository as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  for (const name of REPOSITORY_METHODS) {
-    const original = target[name].bind(repository);
-    target[name] = (...args: unknown[]) => inDbStep.run(name, () => watch.time(`db.${name}`, () => original(...args)));
-  }
-  return () => {
-    for (const name of REPOSITORY_METHODS) delete target[name];
-  };
-}
 
 /** Counts the commands (= HTTP requests, retries aside) a client sends, by command name. */
 export function countS3Commands(client: S3Client): { counts: Map<string, number>; reset(): void; total(): number } {
@@ -123,8 +94,9 @@ export function countS3Commands(client: S3Client): { counts: Map<string, number>
 
 /**
  * Times every statement from compile to result (on PGlite, where one statement runs at a time, waiting for the
- * connection is included): under `sql.<verb> <table>` inside a db step, or as a top-level step
- * `db.<verb> <table> (direct)` when the pipeline sends it through `warehouse.db` itself. BEGIN and COMMIT are
+ * connection is included): under `sql.<verb> <table>` inside a transaction, or as a top-level step
+ * `db.<verb> <table> (direct)` otherwise (the warehouse functions take the executor, so there is no
+ * repository method to time a step by: a step is its statement). BEGIN and COMMIT are
  * not statements Kysely compiles; the transaction wrapper below times whole transactions.
  */
 class StatementTimer implements KyselyPlugin {
@@ -148,7 +120,7 @@ class StatementTimer implements KyselyPlugin {
 
 /**
  * The warehouse as the run sees it, with every statement and transaction timed: a Kysely instance with the
- * StatementTimer plugin (transactions started from it carry the plugin) and a repository over that instance.
+ * StatementTimer plugin (transactions started from it carry the plugin).
  */
 export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehouse {
   const db = warehouse.db.withPlugin(new StatementTimer(watch)) as Kysely<Database>;
@@ -156,8 +128,8 @@ export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehous
   (db as unknown as { transaction: typeof db.transaction }).transaction = () => {
     const builder = transaction();
     const execute = builder.execute.bind(builder);
-    // A transaction a repository method opens is part of that method's time; one opened elsewhere (the
-    // pipeline's own, e.g. the results commit) is a top-level step of its own.
+    // A transaction opened inside another is part of that one's time; one opened at the top (e.g. the
+    // results commit) is a top-level step of its own.
     if (inDbStep.getStore() !== undefined) {
       (builder as unknown as { execute: typeof builder.execute }).execute = (work) => watch.time('sql.transaction (whole)', () => execute(work));
     } else {
@@ -166,5 +138,5 @@ export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehous
     }
     return builder;
   };
-  return { ...warehouse, db, repository: new WarehouseRepository(db) };
+  return { ...warehouse, db };
 }

@@ -148,7 +148,12 @@ export function overheadTable(results: PipelineResults, markdown: boolean): stri
 }
 
 /** Steps of the run itself rather than of a ticker job. */
-const RUN_LEVEL = ['db.startRun', 'db.finishRun', 'db.countPendingOutbox', 'db.listPendingOutbox', 'db.select restatements (direct)'];
+const RUN_LEVEL = [
+  'db.insert computation_runs (direct)',
+  'db.update computation_runs (direct)',
+  'db.select lake_outbox (direct)',
+  'db.select restatements (direct)',
+];
 
 export function busyTable(b: BackendResult, markdown: boolean): string {
   const total = b.run.jobLatencySumMs;

@@ -20,7 +20,7 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { TABLE_NAMES } from '../../src/warehouse/schema.js';
 import type { Backend } from './backends.js';
 import { loadavg, msSince, now, timed } from './common.js';
-import { countS3Commands, instrumentRepository, Stopwatch, timedWarehouse, timingSource, timingStore, type Tally } from './instrument.js';
+import { countS3Commands, Stopwatch, timedWarehouse, timingSource, timingStore, type Tally } from './instrument.js';
 
 export interface RunSettings {
   tickers: string[];
@@ -61,10 +61,9 @@ export async function measureRun(backend: Backend, settings: RunSettings): Promi
   const watch = new Stopwatch();
   const store = timingStore(backend.store, watch);
   const warehouse = timedWarehouse(backend.warehouse, watch);
-  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
+  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
   const counter = backend.s3Client ? countS3Commands(backend.s3Client) : undefined;
   counter?.reset();
-  const restore = instrumentRepository(warehouse.repository, watch);
   const started = new Map<string, bigint>();
   let jobLatencySumMs = 0;
   const inner = createSource('sample');
@@ -80,27 +79,22 @@ export async function measureRun(backend: Backend, settings: RunSettings): Promi
   );
 
   const loadBefore = loadavg();
-  let run;
-  try {
-    run = await timed(() =>
-      runDaily({
-        tickers: settings.tickers,
-        source,
-        lake,
-        warehouse,
-        computationVersion: settings.computationVersion,
-        start: settings.start,
-        end: settings.end,
-        concurrency: settings.concurrency,
-        onTickerDone: (outcome) => {
-          const t0 = started.get(outcome.ticker);
-          if (t0 !== undefined) jobLatencySumMs += msSince(t0);
-        },
-      }),
-    );
-  } finally {
-    restore();
-  }
+  const run = await timed(() =>
+    runDaily({
+      tickers: settings.tickers,
+      source,
+      lake,
+      warehouse,
+      computationVersion: settings.computationVersion,
+      start: settings.start,
+      end: settings.end,
+      concurrency: settings.concurrency,
+      onTickerDone: (outcome) => {
+        const t0 = started.get(outcome.ticker);
+        if (t0 !== undefined) jobLatencySumMs += msSince(t0);
+      },
+    }),
+  );
   const loadAfter = loadavg();
   const s3Requests = counter ? Object.fromEntries(counter.counts) : undefined;
   const summary = run.value;

@@ -8,7 +8,7 @@ import { mapSettled } from '../concurrency.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { FieldAccumulator, type FieldStatistics, RELATIVE_TOLERANCE } from './compare.js';
 import { flattenValues } from './flatten.js';
-import { findPairs, type ObjectPair, tickersWithResults } from './pairs.js';
+import { findPairs, type ObjectPair, tickersWithResults } from './compared-objects.js';
 
 export interface DiffOptions {
   lake: DataLake;
@@ -46,7 +46,7 @@ export interface DiffReport {
   fields: KindDiff[];
 }
 
-/** Compares the results of two computation versions computed from the same raw snapshots (see pairs.ts). */
+/** Compares the results of two computation versions computed from the same raw snapshots (see compared-objects.ts). */
 export async function diffVersions(options: DiffOptions): Promise<DiffReport> {
   if (options.from === options.to) throw new UsageError(`--from and --to are the same version (${options.from}): nothing to compare`);
   if (options.date !== undefined && !isIsoDate(options.date)) throw new UsageError(`--date must be a date YYYY-MM-DD (got "${options.date}")`);

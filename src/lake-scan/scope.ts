@@ -2,13 +2,14 @@
  * Which part of the lake a scan (verify, catalog rebuild) looks at: everything under `raw/` and `processed/`, or
  * the folders of some tickers; and the catalog rows of the same scope.
  */
+import type { Kysely } from 'kysely';
 import { type ParsedKey, parseKey, PROCESSED_KINDS, RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
 import { InvalidKeyError } from '../lake/keys.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { listAllObjects } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
-import type { WarehouseRepository } from '../warehouse/repository.js';
+import { type CatalogObject, listCatalogObjects } from '../warehouse/lake-objects.js';
+import type { Database } from '../warehouse/schema.js';
 
 export interface ListedLakeObject {
   key: string;
@@ -43,10 +44,10 @@ export async function listLakeObjects(store: ObjectStore, prefixes: readonly str
   return listed;
 }
 
-export async function catalogRowsInScope(repository: WarehouseRepository, tickers?: readonly string[]): Promise<CatalogObject[]> {
-  if (tickers === undefined) return repository.listCatalogObjects();
+export async function catalogRowsInScope(db: Kysely<Database>, tickers?: readonly string[]): Promise<CatalogObject[]> {
+  if (tickers === undefined) return listCatalogObjects(db);
   const rows: CatalogObject[] = [];
-  for (const ticker of tickers) rows.push(...(await repository.listCatalogObjects({ ticker })));
+  for (const ticker of tickers) rows.push(...(await listCatalogObjects(db, { ticker })));
   return rows;
 }
 

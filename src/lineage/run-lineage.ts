@@ -1,4 +1,5 @@
 import type { Warehouse } from '../warehouse/database.js';
+import { listVersionIdsOfKeys } from '../warehouse/lake-objects.js';
 import type { LineageEmitter } from './emitter.js';
 import { type Dataset, errorMessageFacet, type EventType, type JobName, type RunEvent, runEvent, runOutcomeFacet, type RunOutcomeFacet } from './spec.js';
 
@@ -94,11 +95,7 @@ export class RunLineage {
 export async function catalogDatasets(emitter: LineageEmitter | undefined, warehouse: Warehouse, keys: Iterable<string>): Promise<Dataset[]> {
   if (!emitter) return [];
   const unique = [...new Set(keys)];
-  const versions = new Map<string, string | null>();
-  for (let start = 0; start < unique.length; start += 1000) {
-    const rows = await warehouse.db.selectFrom('lake_objects').select(['key', 'version_id']).where('key', 'in', unique.slice(start, start + 1000)).execute();
-    for (const row of rows) versions.set(row.key, row.version_id);
-  }
+  const versions = await listVersionIdsOfKeys(warehouse.db, unique);
   return unique.filter((key) => versions.has(key)).map((key) => emitter.dataset(key, versions.get(key) ?? null));
 }
 

@@ -9,7 +9,7 @@ import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { Shard } from '../market/shard.js';
 import { utcDate } from '../market/dates.js';
-import { PreloadedPreviousRaws } from '../staleness/restatement-store.js';
+import { PreloadedPreviousRaws } from '../staleness/previous-raw.js';
 import { VendorOutageGuard } from '../sources/outage.js';
 import { BatchedDoneMarks, type BatchedDoneMarksOptions, type UnmarkedGroup } from './done-marks.js';
 import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.js';
@@ -18,6 +18,8 @@ import { thisProcess } from '../process-liveness.js';
 import { mapSettled } from '../concurrency.js';
 import { runTickerJob, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
+import { finishRun, startRun } from '../warehouse/runs.js';
+import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 
 export interface DailyRunOptions {
   tickers: readonly string[];
@@ -100,7 +102,7 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
 
 async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
   const { warehouse, lake } = options;
-  await warehouse.repository.startRun({
+  await startRun(warehouse.db, {
     runId,
     kind: 'run',
     computationVersion: options.computationVersion,
@@ -118,7 +120,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
   const previousRaws = await PreloadedPreviousRaws.load(warehouse.db, validTickers(options.tickers), utcDate(startedAt));
-  const processedDone = new BatchedDoneMarks((entries) => warehouse.repository.markOutboxEntriesDone(entries), options.doneMarkBatches);
+  const processedDone = new BatchedDoneMarks((entries) => markOutboxEntriesDone(warehouse.db, entries), options.doneMarkBatches);
   // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
   const source = new VendorOutageGuard(options.source);
   let unmarked: UnmarkedGroup[];
@@ -193,7 +195,7 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed: summary.tickers_failed }, inputs, outputs);
   }
   summary.lineage_errors = [...lineage.problems];
-  await warehouse.repository.finishRun(runId, summary.status, summary);
+  await finishRun(warehouse.db, runId, summary.status, summary);
   return summary;
 }
 

@@ -10,8 +10,9 @@
  *
  * When is a run dead? Never on a guess, since on PostgreSQL other processes run at the same time, legitimately:
  * - it is registered live in this process: alive;
- * - on the embedded PGlite database: dead. The home lock (src/warehouse/lock.ts) proves that no other process has
- *   this database open, so a `running` row that is not one of this process's runs belongs to a dead process;
+ * - on the embedded PGlite database: dead. The home lock (src/warehouse/pglite/lock.ts) proves that no other
+ *   process has this database open, so a `running` row that is not one of this process's runs belongs to a dead
+ *   process;
  * - its recorded owner ran on this host, in this boot and PID namespace, and that pid is gone: dead;
  * - its heartbeat (renewed every `HEARTBEAT_INTERVAL_MS` by the running process) is older than the lease,
  *   measured by the database's clock so that hosts' clocks do not matter: dead. This is how a run of another
@@ -37,11 +38,12 @@ import { normalizeTicker } from '../market/ticker.js';
 import { isProvablyDead, parseIdentity } from '../process-liveness.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { RunningRun } from '../warehouse/runs.js';
 import { describeObject } from '../rebuild/rebuild-catalog.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 import { messageOf } from '../errors.js';
 import { mapAll } from '../concurrency.js';
+import { abortRun, listRunningRuns, renewRunHeartbeat, type RunningRun } from '../warehouse/runs.js';
+import { insertCatalogObject, listCatalogObjects } from '../warehouse/lake-objects.js';
 
 /** How often a running run renews its heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
@@ -80,7 +82,7 @@ export interface RecoveryOptions {
 export async function recoverInterruptedRuns(options: RecoveryOptions): Promise<RecoveryReport> {
   const { warehouse } = options;
   const report: RecoveryReport = { aborted: [], errors: [] };
-  for (const run of await warehouse.repository.listRunningRuns()) {
+  for (const run of await listRunningRuns(warehouse.db)) {
     const reason = deathOf(run, warehouse.kind, options.leaseMs ?? RUN_LEASE_MS);
     if (reason === undefined) continue;
     const healed = await catalogRawLeftovers(options.store, warehouse, run);
@@ -89,7 +91,7 @@ export async function recoverInterruptedRuns(options: RecoveryOptions): Promise<
       continue; // left running: the next attempt lists it again
     }
     const aborted: AbortedRun = { run_id: run.runId, kind: run.kind, started_at: run.startedAt.toISOString(), reason, catalogued: healed.catalogued };
-    if (await warehouse.repository.abortRun(run.runId, { status: 'aborted', ...aborted })) report.aborted.push(aborted);
+    if (await abortRun(warehouse.db, run.runId, { status: 'aborted', ...aborted })) report.aborted.push(aborted);
   }
   return report;
 }
@@ -120,7 +122,7 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
           result.errors.push(`${key}: ${derived.reason}`);
           continue;
         }
-        await warehouse.repository.insertCatalogObject(derived.row);
+        await insertCatalogObject(warehouse.db, derived.row);
         result.catalogued.push(key);
       }
     } catch (error) {
@@ -137,7 +139,7 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
 async function uncataloguedRawKeys(store: ObjectStore, warehouse: Warehouse, source: SourceName, ticker: string, fromDate: string): Promise<string[]> {
   const prefix = tickerPrefix('raw', ticker, source);
   const catalogued = new Set(
-    (await warehouse.repository.listCatalogObjects({ kind: 'raw', ticker, fromDate })).map((object) => object.key),
+    (await listCatalogObjects(warehouse.db, { kind: 'raw', ticker, fromDate })).map((object) => object.key),
   );
   const missing: string[] = [];
   // Every key in a date folder from fromDate on sorts after `{prefix}{fromDate}`, every earlier one before it.
@@ -200,7 +202,7 @@ export class RunHeartbeat {
 
   private async renew(): Promise<void> {
     try {
-      await this.warehouse.repository.renewRunHeartbeat(this.runId);
+      await renewRunHeartbeat(this.warehouse.db, this.runId);
       this.failure = undefined;
     } catch (error) {
       const message = messageOf(error);

@@ -4,11 +4,20 @@ import type { ProcessedDocument } from '../lake/formats/processed.js';
 import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';
-import type { CompletedOutboxEntry, OutboxEntry } from '../warehouse/outbox.js';
+import {
+  claimPendingOutbox,
+  type CompletedOutboxEntry,
+  countPendingOutbox,
+  markOutboxEntriesDone,
+  markOutboxFailed,
+  type OutboxEntry,
+  releaseOutboxClaims,
+} from '../warehouse/outbox.js';
 import type { DoneMarks } from './done-marks.js';
 import { completedProcessedEntry, type PendingProcessedDocument } from './outbox-entries.js';
 import { messageOf } from '../errors.js';
 import { failAfterCleanup } from '../warehouse/cleanup.js';
+import { getCatalogObject } from '../warehouse/lake-objects.js';
 
 export interface DrainReport {
   /** Objects now in the lake (including ones an earlier, unconfirmed attempt had already written). */
@@ -59,15 +68,15 @@ export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?
   const claimed: number[] = [];
   try {
     for (;;) {
-      const page = await warehouse.repository.claimPendingOutbox(claimant, CLAIM_PAGE, { takeOver: isSoleWriter(warehouse) });
+      const page = await claimPendingOutbox(warehouse.db, claimant, CLAIM_PAGE, { takeOver: isSoleWriter(warehouse) });
       claimed.push(...page.map((entry) => entry.id));
       // A long backlog is drained page by page, while new pending entries appear.
       if (page.length === 0 || !(await drain.all(page))) break;
     }
   } catch (error) {
-    return failAfterCleanup(error, [() => warehouse.repository.releaseOutboxClaims(claimant, claimed)]);
+    return failAfterCleanup(error, [() => releaseOutboxClaims(warehouse.db, claimant, claimed)]);
   }
-  await warehouse.repository.releaseOutboxClaims(claimant, claimed);
+  await releaseOutboxClaims(warehouse.db, claimant, claimed);
   return drain.report;
 }
 
@@ -86,8 +95,8 @@ export function isSoleWriter(warehouse: Warehouse): boolean {
  * may retry them.
  */
 export async function outboxPendingOf(warehouse: Warehouse, runId: string): Promise<number> {
-  await warehouse.repository.releaseOutboxClaims(runId);
-  return warehouse.repository.countPendingOutbox({ lastHeldBy: runId });
+  await releaseOutboxClaims(warehouse.db, runId);
+  return countPendingOutbox(warehouse.db, { lastHeldBy: runId });
 }
 
 export interface DrainOptions {
@@ -120,7 +129,7 @@ class Drain {
     private readonly warehouse: Warehouse,
     processedDone: DoneMarks | undefined,
   ) {
-    this.processedDone = processedDone ?? { record: (group) => warehouse.repository.markOutboxEntriesDone(group) };
+    this.processedDone = processedDone ?? { record: (group) => markOutboxEntriesDone(warehouse.db, group) };
   }
 
   /** Raw entries first, and done (catalogued) before the processed ones look their version ids up. */
@@ -157,7 +166,7 @@ class Drain {
       if (outcome.status === 'fulfilled') {
         this.consecutiveFailures = 0;
       } else {
-        await this.warehouse.repository.markOutboxFailed(ready[i].id, outcome.reason);
+        await markOutboxFailed(this.warehouse.db, ready[i].id, outcome.reason);
         this.report.failed.push({ key: ready[i].key, error: messageOf(outcome.reason) });
         this.consecutiveFailures++;
       }
@@ -171,7 +180,7 @@ class Drain {
    */
   private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
     const group = completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written), plannedKey: entry.key }));
-    if (completed.some(({ entry }) => entry.kind === 'raw')) await this.warehouse.repository.markOutboxEntriesDone(group);
+    if (completed.some(({ entry }) => entry.kind === 'raw')) await markOutboxEntriesDone(this.warehouse.db, group);
     else await this.processedDone.record(group);
     for (const { entry, written } of completed) {
       if (entry.kind === 'raw') await recordRawVersionId(this.warehouse.db, written.key, written.versionId);
@@ -198,7 +207,7 @@ class Drain {
   private async rawVersionId(key: string): Promise<string | null> {
     const known = this.rawVersionIds.get(key);
     if (known !== undefined) return known;
-    const raw = await this.warehouse.repository.getCatalogObject(key);
+    const raw = await getCatalogObject(this.warehouse.db, key);
     // Only a known version id is remembered: a raw snapshot still pending may be written later in this drain.
     if (raw?.versionId == null) return null;
     this.rawVersionIds.set(key, raw.versionId);

@@ -8,8 +8,8 @@ import { objectKey } from '../lake/keys.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { MarketDataSource } from '../sources/source.js';
 import { recordRestatement } from '../staleness/detect.js';
-import type { PreviousRawFinder } from '../staleness/restatement-store.js';
-import type { CatalogObjectInput } from '../warehouse/catalog.js';
+import type { PreviousRawFinder } from '../staleness/previous-raw.js';
+import { type CatalogObjectInput, insertCatalogObject } from '../warehouse/lake-objects.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { computeResults } from '../compute/results.js';
@@ -131,7 +131,7 @@ async function catalogRawIfFailing<T>(context: TickerJobContext, stored: StoredR
   } catch (error) {
     if (stored.catalogRow === undefined) throw error;
     try {
-      await context.warehouse.repository.insertCatalogObject(stored.catalogRow);
+      await insertCatalogObject(context.warehouse.db, stored.catalogRow);
     } catch (catalogError) {
       throw new Error(`${messageOf(error)}; the raw object ${stored.catalogRow.key} is in the lake but could not be catalogued either: ${messageOf(catalogError)}`, { cause: error });
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseKey } from '../lake/keys.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
 import { compareCatalogRow, deriveCatalogRow, knownSince } from './expected-catalog-row.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 
 const SHA = 'a'.repeat(64);
 const PROCESSED = 'processed/indicators/NVDA/2026-11-26/20261126_213000_2.json';

@@ -15,7 +15,7 @@
 import type { ParsedKey } from '../lake/keys.js';
 import { parseTimestamp } from '../lake/keys.js';
 import type { Metadata, Tags } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
 import type { CatalogEntry } from '../lake/catalog.js';
 
 /** A catalog row as the lake alone describes it: the lake's own catalog entry. */

@@ -7,20 +7,21 @@
  * with its columns and left as it is (keys are never overwritten, and the catalog is not for `rebuild` to
  * overrule silently: `verify` says which side is right). Works on an empty database (a fresh PGlite) as well.
  */
+import type { Kysely } from 'kysely';
 import type { ParsedKey } from '../lake/keys.js';
 import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { CatalogConflictError } from '../warehouse/catalog.js';
-import type { WarehouseRepository } from '../warehouse/repository.js';
 import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './expected-catalog-row.js';
 import { listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
 import { fetchObject, headObject } from '../lake-scan/fetch.js';
 import { mapAll } from '../concurrency.js';
 import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
+import { CatalogConflictError, insertCatalogObject } from '../warehouse/lake-objects.js';
+import type { Database } from '../warehouse/schema.js';
 
 export interface RebuildOptions {
   store: ObjectStore;
-  repository: WarehouseRepository;
+  db: Kysely<Database>;
   /** HEADs in flight; default 16. */
   concurrency?: number;
   progress?: ProgressSink;
@@ -44,7 +45,7 @@ export interface RebuildReport {
 }
 
 export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildReport> {
-  const { store, repository } = options;
+  const { store, db } = options;
   const progress = options.progress ?? noProgress;
   const listed = await listLakeObjects(store, scopePrefixes());
   const report: RebuildReport = { listed: listed.length, inserted: 0, already_present: 0, conflicting: [], failed: [], ignored: [] };
@@ -62,7 +63,7 @@ export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildRe
       if ('reason' in derived) report.failed.push({ key, reason: derived.reason });
       else {
         try {
-          const outcome = await repository.insertCatalogObject(derived.row);
+          const outcome = await insertCatalogObject(db, derived.row);
           if (outcome === 'inserted') report.inserted++;
           else report.already_present++;
         } catch (error) {

@@ -1,5 +1,5 @@
 export { AsOfCalculator, seriesPrefix } from './as-of.js';
-export { existingKey, findExisting, type ExistingIndex } from './existing.js';
+export { existingKey, findExisting, type ExistingIndex } from './idempotency.js';
 export { RawIntegrityError, readRawSnapshot } from './raw-reader.js';
 export { reprocess, type ReprocessOptions, type ReprocessSummary } from './reprocess.js';
 export { catalogedTickers, checkScope, selectSnapshots, type RawCandidate, type SnapshotScope } from './scope.js';

@@ -10,6 +10,7 @@ import { thisProcess } from '../process-liveness.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { catalogedTickers, checkScope } from './scope.js';
 import { reprocessTicker, type TickerReprocessOutcome } from './ticker.js';
+import { finishRun, startRun } from '../warehouse/runs.js';
 
 export interface ReprocessOptions {
   lake: DataLake;
@@ -101,7 +102,7 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
   const { lake, warehouse } = options;
   const backfill = options.backfill ?? false;
   const tickers = options.tickers ? [...options.tickers] : options.onlyAsOf ? [...options.onlyAsOf.keys()] : await catalogedTickers(warehouse);
-  await warehouse.repository.startRun({ runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt, owner: thisProcess() });
+  await startRun(warehouse.db, { runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt, owner: thisProcess() });
   options.onStart?.(tickers);
 
   // As every run does: runs killed mid-way healed and marked aborted, then what earlier runs left in the outbox
@@ -171,6 +172,6 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed }, inputs, outputs);
   }
   summary.lineage_errors = [...lineage.problems];
-  await warehouse.repository.finishRun(runId, summary.status, summary);
+  await finishRun(warehouse.db, runId, summary.status, summary);
   return summary;
 }

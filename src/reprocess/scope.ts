@@ -3,8 +3,9 @@ import { compareKeys, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { parseRawDocument } from '../lake/formats/raw-parse.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { listCatalogObjects, type CatalogObject } from '../warehouse/lake-objects.js';
+import { listTickersWithRawObjects } from '../warehouse/raw-objects.js';
 import type { RawToRead } from './raw-reader.js';
 
 /**
@@ -33,8 +34,7 @@ export function checkScope(scope: SnapshotScope): void {
 
 /** Tickers with at least one catalogued raw snapshot, sorted: the default scope of a reprocess. */
 export async function catalogedTickers(warehouse: Warehouse): Promise<string[]> {
-  const rows = await warehouse.db.selectFrom('lake_objects').select('ticker').distinct().where('kind', '=', 'raw').orderBy('ticker').execute();
-  return rows.map((row) => row.ticker);
+  return listTickersWithRawObjects(warehouse.db);
 }
 
 export async function selectSnapshots(store: ObjectStore, warehouse: Warehouse, ticker: string, scope: SnapshotScope): Promise<RawCandidate[]> {
@@ -42,7 +42,7 @@ export async function selectSnapshots(store: ObjectStore, warehouse: Warehouse, 
   // A bar's date is exchange-local and a fetch date UTC; no exchange is more than a day ahead of UTC, so a
   // snapshot fetched before the day preceding `from` cannot end on or after `from`.
   const fetchedFrom = scope.from === undefined ? undefined : previousDay(scope.from);
-  const entries = await warehouse.repository.listCatalogObjects({ kind: 'raw', ticker, ...(fetchedFrom ? { fromDate: fetchedFrom } : {}) });
+  const entries = await listCatalogObjects(warehouse.db, { kind: 'raw', ticker, ...(fetchedFrom ? { fromDate: fetchedFrom } : {}) });
   const newestFirst = entries.sort((a, b) => compareKeys(parseKey(b.key), parseKey(a.key)));
   if (!ranged) return newestFirst.slice(0, 1).map(candidate);
 

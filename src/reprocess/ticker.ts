@@ -7,7 +7,7 @@ import { normalizeTicker } from '../market/ticker.js';
 import { barsOf } from '../lake/formats/raw-bars.js';
 import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
 import { AsOfCalculator } from './as-of.js';
-import { existingKey, findExisting } from './existing.js';
+import { existingKey, findExisting } from './idempotency.js';
 import { readRawSnapshot } from './raw-reader.js';
 import { selectSnapshots, type SnapshotScope } from './scope.js';
 
@@ -28,7 +28,7 @@ export interface TickerReprocessOutcome {
   /** The raw snapshots read. */
   inputs: RawReference[];
   written: WrittenObject[];
-  /** Objects not written because an identical one exists (see existing.ts). */
+  /** Objects not written because an identical one exists (see idempotency.ts). */
   skipped: number;
   /** As-of dates computed. */
   dates: number;

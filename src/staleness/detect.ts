@@ -23,14 +23,13 @@ import { errorText } from '../warehouse/sql-helpers.js';
 import { diffBars } from './bar-diff.js';
 import { renderRestatement, restatementKey, RESTATEMENT_SCHEMA, type RestatementDocument } from '../lake/formats/restatement.js';
 import {
-  findPreviousRaw,
   insertRestatement,
   listRestatements,
   markRestatementLakeFailed,
   markRestatementWritten,
-  type PreviousRawFinder,
   type StoredRestatement,
-} from './restatement-store.js';
+} from '../warehouse/restatements.js';
+import { findPreviousRaw, type PreviousRawFinder } from './previous-raw.js';
 
 export interface RestatementContext {
   lake: DataLake;

@@ -22,10 +22,12 @@ import type { DataLake } from '../lake/data-lake.js';
 import type { RawSnapshot } from '../lake/formats/raw.js';
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { listLatestProcessedObjects } from '../warehouse/lake-objects.js';
+import { listRawObjectsOfLatestDate } from '../warehouse/raw-objects.js';
 import type { Database } from '../warehouse/schema.js';
 import type { BarField, BarRestatement } from './bar-diff.js';
 import { affectedUntilAnyVersion, INDICATOR_INPUTS, isResultAffected, RESULT_INPUTS, touchesInputs } from './lookback.js';
-import { listRestatements, type StoredRestatement } from './restatement-store.js';
+import { listRestatements, type StoredRestatement } from '../warehouse/restatements.js';
 import { isOlderVersion } from './versions.js';
 
 export interface FindStaleOptions {
@@ -108,53 +110,28 @@ export async function findStale(options: FindStaleOptions): Promise<StaleResult[
 
 type LatestResult = Omit<StaleResult, 'newest_raw_key' | 'newest_raw_version_id' | 'reasons'>;
 
-/** Per ticker, kind and as-of date the newest processed object: the greatest key (keys end in the UTC time). */
+/** Per ticker, kind and as-of date the newest processed object, with its lineage. */
 async function latestResults(db: Kysely<Database>, tickers?: readonly string[]): Promise<LatestResult[]> {
-  if (tickers !== undefined && tickers.length === 0) return [];
-  let query = db.selectFrom('lake_objects').selectAll().where('kind', '<>', 'raw');
-  if (tickers !== undefined) query = query.where('ticker', 'in', [...tickers]);
-  const rows = await query
-    .distinctOn(['ticker', 'kind', 'object_date'])
-    .orderBy('ticker')
-    .orderBy('kind')
-    .orderBy('object_date')
-    .orderBy('key', 'desc')
-    .execute();
-  return rows.map((row) => {
+  const objects = await listLatestProcessedObjects(db, tickers);
+  return objects.map((object) => {
     // The catalog's CHECK constraint guarantees both for processed objects; a row without them is corrupt.
-    if (row.computation_version === null || row.source_raw_key === null) throw new Error(`catalogued ${row.key} has no lineage`);
+    if (object.computationVersion === null || object.sourceRawKey === null) throw new Error(`catalogued ${object.key} has no lineage`);
     return {
-      key: row.key,
-      version_id: row.version_id,
-      ticker: row.ticker,
-      kind: row.kind as ProcessedKind,
-      as_of: row.object_date,
-      computation_version: row.computation_version,
-      source_raw_key: row.source_raw_key,
-      source_raw_version_id: row.source_raw_version_id,
+      key: object.key,
+      version_id: object.versionId,
+      ticker: object.ticker,
+      kind: object.kind as ProcessedKind,
+      as_of: object.objectDate,
+      computation_version: object.computationVersion,
+      source_raw_key: object.sourceRawKey,
+      source_raw_version_id: object.sourceRawVersionId,
     };
   });
 }
 
 /** Each ticker's newest raw object: the keys of its latest fetch date, ordered by compareKeys (any source). */
 async function newestRawByTicker(db: Kysely<Database>, tickers: readonly string[]): Promise<Map<string, { key: string; versionId: string | null }>> {
-  const rows = await db
-    .selectFrom('lake_objects as raw')
-    .select(['raw.ticker', 'raw.key', 'raw.version_id'])
-    .where('raw.kind', '=', 'raw')
-    .where('raw.ticker', 'in', [...tickers])
-    .where((eb) =>
-      eb(
-        'raw.object_date',
-        '=',
-        eb
-          .selectFrom('lake_objects as newer')
-          .select((inner) => inner.fn.max('newer.object_date').as('date'))
-          .where('newer.kind', '=', 'raw')
-          .whereRef('newer.ticker', '=', 'raw.ticker'),
-      ),
-    )
-    .execute();
+  const rows = await listRawObjectsOfLatestDate(db, tickers);
   const newest = new Map<string, { key: string; versionId: string | null }>();
   for (const row of rows) {
     const current = newest.get(row.ticker);

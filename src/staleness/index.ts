@@ -13,13 +13,8 @@ export {
   RESULT_INPUTS,
 } from './lookback.js';
 export { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, restatementKey, renderRestatement, type RestatementDocument } from '../lake/formats/restatement.js';
-export {
-  listRestatements,
-  PreloadedPreviousRaws,
-  type PreviousRawFinder,
-  type RestatementFilter,
-  type StoredRestatement,
-} from './restatement-store.js';
+export { listRestatements, type RestatementFilter, type StoredRestatement } from '../warehouse/restatements.js';
+export { PreloadedPreviousRaws, type PreviousRawFinder } from './previous-raw.js';
 export { recordRestatement, writePendingRestatements, type RestatementCheck, type RestatementContext } from './detect.js';
 export {
   findStale,

@@ -1,18 +1,19 @@
 import type { ParsedKey } from '../lake/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
-import type { WarehouseRepository } from '../warehouse/repository.js';
 import { catalogRowsInScope, compareByComputation, listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
 import { sampleItems } from './sample.js';
 import { mapAll } from '../concurrency.js';
 import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
+import type { Kysely } from 'kysely';
+import type { CatalogObject } from '../warehouse/lake-objects.js';
+import type { Database } from '../warehouse/schema.js';
 import { ObjectChecks } from './object-checks.js';
 import { RawSource } from './raw-source.js';
 import { Findings, type VerifyReport } from './report.js';
 
 export interface VerifyOptions {
   store: ObjectStore;
-  repository: WarehouseRepository;
+  db: Kysely<Database>;
   /** Only these (normalised) tickers; default: the whole lake. */
   tickers?: readonly string[];
   /** Recompute only a random sample of this many processed objects (the catalog is still checked in full). */
@@ -38,12 +39,12 @@ export interface VerifyOptions {
  *    checked against a HEAD of their version (sha256 from the metadata, size, lineage columns).
  */
 export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> {
-  const { store, repository } = options;
+  const { store, db } = options;
   const progress = options.progress ?? noProgress;
   const concurrency = options.concurrency ?? 8;
   const findings = new Findings();
 
-  const [rows, listed] = await Promise.all([catalogRowsInScope(repository, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
+  const [rows, listed] = await Promise.all([catalogRowsInScope(db, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
   const catalog = new Map(rows.map((row) => [row.key, row]));
   const listedKeys = new Set(listed.map((object) => object.key));
   // A folder the store cannot read is listed as one damaged entry under its prefix (ending in "/"); the rows of

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
 import { openWarehouse } from './database.js';
-import { WarehouseConnectionError, describePostgresUrl } from './postgres.js';
+import { WarehouseConnectionError, describePostgresUrl } from './postgres/postgres.js';
+import { getRun, startRun } from './runs.js';
 
 describeOnDatabases('openWarehouse', (ctx) => {
   it('reports its backend and a printable location', () => {
@@ -38,13 +39,13 @@ describe('openWarehouse (PGlite home)', () => {
 
   it('keeps data across close and reopen; close is idempotent and releases the lock', async () => {
     const first = await openWarehouse({ home });
-    await first.repository.startRun({ runId: 'r1', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
+    await startRun(first.db, { runId: 'r1', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
     await first.close();
     await first.close();
     const second = await openWarehouse({ home, databaseUrl: '  ' }); // blank means unset
     try {
       expect(second.kind).toBe('pglite');
-      expect((await second.repository.getRun('r1'))?.tickers).toEqual(['NVDA']);
+      expect((await getRun(second.db, 'r1'))?.tickers).toEqual(['NVDA']);
     } finally {
       await second.close();
     }

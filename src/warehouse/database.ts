@@ -4,11 +4,10 @@
  */
 import { Kysely, type Dialect } from 'kysely';
 import { failAfterCleanup } from './cleanup.js';
-import { acquireDataDirectoryLock, type DataDirectoryLock } from './lock.js';
+import { acquireDataDirectoryLock, type DataDirectoryLock } from './pglite/lock.js';
 import { migrateToLatest } from './migrations/index.js';
-import { openPglite, pgliteDataDirectory } from './pglite.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgres } from './postgres.js';
-import { WarehouseRepository } from './repository.js';
+import { openPglite, pgliteDataDirectory } from './pglite/pglite.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgres } from './postgres/postgres.js';
 import type { Database } from './schema.js';
 
 export type WarehouseKind = 'pglite' | 'postgres';
@@ -27,7 +26,6 @@ export interface Warehouse {
   readonly kind: WarehouseKind;
   /** Where the data lives, safe to print: the PGlite directory, or `user@host:port/database`. */
   readonly location: string;
-  readonly repository: WarehouseRepository;
   /** Closes the connections (and releases the home lock for PGlite). Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -75,5 +73,5 @@ async function migrateAndWrap(
   } catch (error) {
     return failAfterCleanup(error, [close]);
   }
-  return { db, kind, location, repository: new WarehouseRepository(db), close };
+  return { db, kind, location, close };
 }

@@ -1,14 +1,13 @@
 /** The warehouse: PostgreSQL (or embedded PGlite) tables for reports, the lake catalog, outbox and run log. */
 export { openWarehouse, type Warehouse, type WarehouseKind, type WarehouseOptions } from './database.js';
-export { WarehouseConnectionError, describePostgresUrl } from './postgres.js';
+export { WarehouseConnectionError, describePostgresUrl } from './postgres/postgres.js';
 export {
   DataDirectoryInUseError,
   acquireDataDirectoryLock,
   LOCK_FILE_NAME,
   type DataDirectoryLock,
   type LockHolder,
-} from './lock.js';
-export { WarehouseRepository } from './repository.js';
+} from './pglite/lock.js';
 export { upsertPrices, type RawSnapshotRef } from './prices.js';
 export {
   writeComputedResults,
@@ -41,7 +40,7 @@ export {
   type CatalogFilter,
   type CatalogObject,
   type CatalogObjectInput,
-} from './catalog.js';
+} from './lake-objects.js';
 export { abortRun, finishRun, getRun, listRunningRuns, renewRunHeartbeat, startRun, type ComputationRun, type FinalRunStatus, type RunningRun, type StartRunInput } from './runs.js';
 export { inTransaction } from './sql-helpers.js';
 export { MIGRATIONS, migrateToLatest } from './migrations/index.js';

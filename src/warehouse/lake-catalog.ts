@@ -2,21 +2,22 @@
  * The lake's catalog interface (src/lake/catalog.ts) on the `lake_objects` table: how the DataLake finds the
  * latest object, the versions and the derived objects in one query each.
  */
+import type { Kysely } from 'kysely';
 import type { CatalogEntry, CatalogFilter, LakeCatalog } from '../lake/catalog.js';
 import { compareKeys, parseKey } from '../lake/keys.js';
-import type { CatalogObject } from './catalog.js';
-import type { WarehouseRepository } from './repository.js';
+import { type CatalogObject, findLatestObject, insertCatalogObject, listCatalogObjects } from './lake-objects.js';
+import type { Database } from './schema.js';
 
 export class WarehouseLakeCatalog implements LakeCatalog {
-  constructor(private readonly repository: WarehouseRepository) {}
+  constructor(private readonly db: Kysely<Database>) {}
 
   async findLatest(filter: CatalogFilter): Promise<CatalogEntry | undefined> {
-    const found = await this.repository.findLatestObject(filter.kind, filter.ticker, filter.date);
+    const found = await findLatestObject(this.db, filter.kind, filter.ticker, filter.date);
     return found && toEntry(found);
   }
 
   async list(filter: CatalogFilter): Promise<CatalogEntry[]> {
-    const objects = await this.repository.listCatalogObjects({
+    const objects = await listCatalogObjects(this.db, {
       kind: filter.kind,
       ticker: filter.ticker,
       ...(filter.date ? { fromDate: filter.date, toDate: filter.date } : {}),
@@ -26,11 +27,11 @@ export class WarehouseLakeCatalog implements LakeCatalog {
   }
 
   async findDerived(rawKey: string): Promise<CatalogEntry[]> {
-    return (await this.repository.listCatalogObjects({ sourceRawKey: rawKey })).map(toEntry);
+    return (await listCatalogObjects(this.db, { sourceRawKey: rawKey })).map(toEntry);
   }
 
   async record(entry: CatalogEntry): Promise<void> {
-    await this.repository.insertCatalogObject(entry);
+    await insertCatalogObject(this.db, entry);
   }
 }
 

@@ -20,7 +20,7 @@ import {
   catalogInsertStep,
   CATALOG_RELATION_COLUMNS,
   type CatalogObjectInput,
-} from './catalog.js';
+} from './lake-objects.js';
 import type { Database, LakeObjectKind, LakeObjectsTable, LakeOutboxTable } from './schema.js';
 import { assertUniqueKeys, errorText, isUniqueViolation, jsonText } from './sql-helpers.js';
 

@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases, makeBars } from '../../test/support/databases.js';
 import { countStatements } from '../../test/support/statements.js';
-import { numberArrayLiteral, textArrayLiteral } from './prices.js';
-import { WarehouseRepository } from './repository.js';
+import { numberArrayLiteral, textArrayLiteral, upsertPrices } from './prices.js';
 import { chunkRows } from './sql-helpers.js';
 
 const RAW = { key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json', versionId: 'v1', fetchedAt: new Date('2024-03-01T21:00:00Z') };
@@ -13,7 +12,7 @@ describeOnDatabases('upsertPrices', (ctx) => {
 
   it('stores bars with dates as YYYY-MM-DD strings and null adj_close', async () => {
     const bars = makeBars(3, '2024-02-28');
-    expect(await ctx.warehouse().repository.upsertPrices('NVDA', bars, RAW)).toBe(3);
+    expect(await upsertPrices(ctx.warehouse().db, 'NVDA', bars, RAW)).toBe(3);
     const rows = await prices('NVDA');
     expect(rows.map((row) => row.price_date)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
     expect(rows[0]).toEqual({
@@ -33,14 +32,14 @@ describeOnDatabases('upsertPrices', (ctx) => {
   });
 
   it('is idempotent, and a later snapshot replaces overlapping dates', async () => {
-    const { repository } = ctx.warehouse();
-    await repository.upsertPrices('NVDA', makeBars(10), RAW);
-    await repository.upsertPrices('NVDA', makeBars(10), RAW);
+    const { db } = ctx.warehouse();
+    await upsertPrices(db, 'NVDA', makeBars(10), RAW);
+    await upsertPrices(db, 'NVDA', makeBars(10), RAW);
     expect(await prices('NVDA')).toHaveLength(10);
 
     const later = { key: 'raw/yfinance/NVDA/2024-03-02/20240302_210000.json', versionId: null, fetchedAt: '2024-03-02T21:00:00Z' };
     const revised = makeBars(12, '2024-01-06', 500); // overlaps days 6..10 and adds two new days
-    await repository.upsertPrices('NVDA', revised, later);
+    await upsertPrices(db, 'NVDA', revised, later);
     const rows = await prices('NVDA');
     expect(rows).toHaveLength(17);
     const jan6 = rows.find((row) => row.price_date === '2024-01-06')!;
@@ -52,16 +51,16 @@ describeOnDatabases('upsertPrices', (ctx) => {
   it('writes a long history (2500 bars) in one statement and keeps symbols apart', async () => {
     const { db } = ctx.warehouse();
     const statements = countStatements();
-    const repository = new WarehouseRepository(db.withPlugin(statements.plugin));
-    await repository.upsertPrices('0700.HK', makeBars(2500, '2010-01-01'), RAW);
+    const counted = db.withPlugin(statements.plugin);
+    await upsertPrices(counted, '0700.HK', makeBars(2500, '2010-01-01'), RAW);
     expect(statements.labels).toEqual(['insert daily_prices']);
-    await repository.upsertPrices('D05.SI', makeBars(5), RAW);
+    await upsertPrices(counted, 'D05.SI', makeBars(5), RAW);
     expect(await prices('0700.HK')).toHaveLength(2500);
     expect(await prices('D05.SI')).toHaveLength(5);
   });
 
   it('stores every double exactly as given (the bars travel as array literals)', async () => {
-    const { repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const extremes = [5e-324, 1e-300, 0.1 + 0.2, 1 / 3, 123456789.12345679, 1.7976931348623157e308, -2.5e-7, 0];
     const bars = extremes.map((value, i) => ({
       ...makeBars(1, `2024-01-${String(i + 1).padStart(2, '0')}`)[0],
@@ -70,7 +69,7 @@ describeOnDatabases('upsertPrices', (ctx) => {
       adjClose: i % 2 === 0 ? null : value,
       volume: Math.abs(value),
     }));
-    await repository.upsertPrices('NVDA', bars, RAW);
+    await upsertPrices(db, 'NVDA', bars, RAW);
     const rows = await prices('NVDA');
     expect(rows.map((row) => [row.open, row.high, row.adj_close, row.volume])).toEqual(
       bars.map((bar) => [bar.open, bar.high === 0 ? 0 : bar.high, bar.adjClose, bar.volume]),
@@ -78,17 +77,17 @@ describeOnDatabases('upsertPrices', (ctx) => {
   });
 
   it('refuses NaN prices and repeated dates before writing anything', async () => {
-    const { repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const bad = makeBars(3);
     bad[2] = { ...bad[2], close: Number.NaN };
-    await expect(repository.upsertPrices('NVDA', bad, RAW)).rejects.toThrow(/NVDA 2024-01-03 close is NaN/);
+    await expect(upsertPrices(db, 'NVDA', bad, RAW)).rejects.toThrow(/NVDA 2024-01-03 close is NaN/);
     const repeated = [...makeBars(2), makeBars(1)[0]];
-    await expect(repository.upsertPrices('NVDA', repeated, RAW)).rejects.toThrow(/2024-01-01 appears more than once/);
+    await expect(upsertPrices(db, 'NVDA', repeated, RAW)).rejects.toThrow(/2024-01-01 appears more than once/);
     expect(await prices('NVDA')).toHaveLength(0);
   });
 
   it('accepts an empty list', async () => {
-    expect(await ctx.warehouse().repository.upsertPrices('NVDA', [], RAW)).toBe(0);
+    expect(await upsertPrices(ctx.warehouse().db, 'NVDA', [], RAW)).toBe(0);
   });
 });
 

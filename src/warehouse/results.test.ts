@@ -7,8 +7,19 @@ import {
   makeOutboxEntry,
 } from '../../test/support/databases.js';
 import { countStatements } from '../../test/support/statements.js';
-import { CatalogConflictError, type CatalogObjectInput } from './catalog.js';
-import { commitComputedResults, type ComputedResultsInput, type ResultsCommit } from './results.js';
+import {
+  CatalogConflictError,
+  type CatalogObjectInput,
+  getCatalogObject,
+  insertCatalogObject,
+} from './lake-objects.js';
+import {
+  commitComputedResults,
+  type ComputedResultsInput,
+  type ResultsCommit,
+  writeComputedResults,
+} from './results.js';
+import { listPendingOutbox } from './outbox.js';
 
 const TS = '20240301_210500';
 const RAW_KEY = 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json';
@@ -63,8 +74,8 @@ describeOnDatabases('writeComputedResults', (ctx) => {
   }
 
   it('writes indicator, percentile and feature rows with their lineage, and the outbox entries', async () => {
-    const { repository, db } = ctx.warehouse();
-    const ids = await repository.writeComputedResults(input());
+    const { db } = ctx.warehouse();
+    const ids = await writeComputedResults(db, input());
     expect(ids).toHaveLength(3);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 3 });
@@ -90,16 +101,16 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const features = await db.selectFrom('comparative_features').selectAll().executeTakeFirstOrThrow();
     expect(features).toMatchObject({ feature_date: '2024-03-01', return_1d: null, return_5d: 0.11, bars: 300 });
 
-    const pending = await repository.listPendingOutbox(10);
+    const pending = await listPendingOutbox(db, 10);
     expect(pending.map((entry) => entry.id)).toEqual(ids);
     expect(pending.map((entry) => entry.kind)).toEqual(['indicators', 'percentiles', 'features']);
   });
 
   it('upserts: a recomputation replaces the rows of the same dates', async () => {
-    const { repository, db } = ctx.warehouse();
-    await repository.writeComputedResults(input());
+    const { db } = ctx.warehouse();
+    await writeComputedResults(db, input());
     const later = '20240302_010000';
-    await repository.writeComputedResults(
+    await writeComputedResults(db, 
       input({
         computationVersion: '2.0',
         indicators: { lakeKey: `processed/indicators/NVDA/2024-03-01/${later}.json`, rows: [{ date: '2024-03-01', values: makeIndicatorValues(99) }] },
@@ -115,41 +126,41 @@ describeOnDatabases('writeComputedResults', (ctx) => {
   });
 
   it('writes nothing when the features row violates a constraint (all-or-nothing)', async () => {
-    const { repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const bad = input();
     bad.features = { ...bad.features!, bars: -1 }; // CHECK (bars >= 0), after indicators and percentiles were sent
-    await expect(repository.writeComputedResults(bad)).rejects.toThrow(/check constraint/);
+    await expect(writeComputedResults(db, bad)).rejects.toThrow(/check constraint/);
     expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
   });
 
   it('writes nothing when the last statement, the outbox insert, fails', async () => {
-    const { repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const bad = input();
     // A kind the CHECK constraint refuses; the plan still matches so the database is what says no.
     bad.outbox = [{ ...bad.outbox[0], kind: 'bogus' as never, catalog: { ...bad.outbox[0].catalog, kind: 'bogus' as never } }];
-    await expect(repository.writeComputedResults(bad)).rejects.toThrow(/check constraint/);
+    await expect(writeComputedResults(db, bad)).rejects.toThrow(/check constraint/);
     expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
   });
 
   it('does not let a failed write disturb rows committed before it', async () => {
-    const { repository, db } = ctx.warehouse();
-    await repository.writeComputedResults(input());
+    const { db } = ctx.warehouse();
+    await writeComputedResults(db, input());
     const bad = input({ computationVersion: '2.0' });
     bad.percentiles = { ...bad.percentiles!, lookbackDays: 0 }; // CHECK (lookback_days > 0)
-    await expect(repository.writeComputedResults(bad)).rejects.toThrow();
+    await expect(writeComputedResults(db, bad)).rejects.toThrow();
     const versions = await db.selectFrom('daily_indicators').select('computation_version').distinct().execute();
     expect(versions).toEqual([{ computation_version: '1.0' }]);
     expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 3 });
   });
 
   it('refuses an infinite value and an outbox plan that does not describe its body', async () => {
-    const { repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const infinite = input();
     infinite.features!.values.sharpe_ratio = Number.POSITIVE_INFINITY;
-    await expect(repository.writeComputedResults(infinite)).rejects.toThrow(/sharpe_ratio is Infinity/);
+    await expect(writeComputedResults(db, infinite)).rejects.toThrow(/sharpe_ratio is Infinity/);
     const mismatched = input();
     mismatched.outbox = [{ ...mismatched.outbox[0], body: `${mismatched.outbox[0].body} ` }];
-    await expect(repository.writeComputedResults(mismatched)).rejects.toThrow(/sha256 is not the sha256 of the body/);
+    await expect(writeComputedResults(db, mismatched)).rejects.toThrow(/sha256 is not the sha256 of the body/);
     expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
   });
 
@@ -193,7 +204,7 @@ describeOnDatabases('writeComputedResults', (ctx) => {
   }
 
   it('commits the catalog row, the prices, the rows of several dates and their outbox entries in ONE statement', async () => {
-    const { db, repository } = ctx.warehouse();
+    const { db } = ctx.warehouse();
     const statements = countStatements();
     const commit = unit();
     const ids = await commitComputedResults(db.withPlugin(statements.plugin), commit);
@@ -202,10 +213,10 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     ]);
     expect(await counts()).toEqual({ indicators: 3, percentiles: 2, features: 2, outbox: 6 });
     // The ids follow the entries, matched by key.
-    const pending = await repository.listPendingOutbox(10);
+    const pending = await listPendingOutbox(db, 10);
     const idOf = new Map(pending.map((entry) => [entry.key, entry.id]));
     expect(ids).toEqual(commit.results.flatMap((r) => r.outbox).map((entry) => idOf.get(entry.key)));
-    expect(await repository.getCatalogObject(RAW_KEY)).toMatchObject({ ...RAW_OBJECT, createdAt: RAW_OBJECT.createdAt });
+    expect(await getCatalogObject(db, RAW_KEY)).toMatchObject({ ...RAW_OBJECT, createdAt: RAW_OBJECT.createdAt });
     expect(await db.selectFrom('daily_prices').select('price_date').execute()).toHaveLength(5);
     const percentiles = await db.selectFrom('indicator_percentiles').select(['percentile_date', 'lake_key']).orderBy('percentile_date').execute();
     expect(percentiles.map((row) => row.lake_key)).toEqual([
@@ -219,8 +230,8 @@ describeOnDatabases('writeComputedResults', (ctx) => {
   });
 
   it('writes nothing when the catalog row names another object under the same key', async () => {
-    const { db, repository } = ctx.warehouse();
-    await repository.insertCatalogObject({ ...RAW_OBJECT, sha256: 'b'.repeat(64) });
+    const { db } = ctx.warehouse();
+    await insertCatalogObject(db, { ...RAW_OBJECT, sha256: 'b'.repeat(64) });
     const failure = commitComputedResults(db, unit());
     await expect(failure).rejects.toThrow(CatalogConflictError);
     await expect(failure).rejects.toThrow(`lake object ${RAW_KEY} is already catalogued with different sha256`);

@@ -5,7 +5,7 @@
 import type { Kysely, QueryCreator } from 'kysely';
 import { INDICATOR_FIELDS, type IndicatorField } from '../compute/fields.js';
 import type { Bar } from '../market/bars.js';
-import { catalogConflictOf, catalogInsertStep, catalogRelation, type CatalogObjectInput } from './catalog.js';
+import { catalogConflictOf, catalogInsertStep, catalogRelation, type CatalogObjectInput } from './lake-objects.js';
 import { outboxIdsInOrder, outboxInsertStep, type OutboxEntryInput } from './outbox.js';
 import { pricesUpsertStep, type RawSnapshotRef } from './prices.js';
 import { FEATURE_FIELDS, type Database, type FeatureField } from './schema.js';

@@ -1,13 +1,13 @@
 /**
  * The Kysely view of the warehouse tables (DESIGN.md, "The database").
  *
- * Conventions shared by both backends (the type parsers in `type-parsers.ts` make them true):
+ * Conventions shared by both backends (the type parsers in `type-parsers.js` make them true):
  * - `date` columns read and write as `YYYY-MM-DD` strings, never as JS Dates, so a market date cannot shift
  *   with the time zone of the process;
  * - `timestamptz` columns read as Dates and accept Dates or ISO strings;
  * - `bigint` columns read as JS numbers (the parser refuses values beyond 2^53);
  * - `jsonb` columns read as parsed JSON and are written as JSON text: node-postgres would turn a JS array into a
- *   PostgreSQL array literal, so the repository always serialises explicitly.
+ *   PostgreSQL array literal, so the warehouse functions always serialise explicitly.
  *
  * The migration (`migrations/0001_initial.ts`) is the source of truth for the DDL; a test checks that the
  * migrated indicator columns equal `INDICATOR_FIELDS`.

@@ -1,5 +1,5 @@
 /**
- * Small helpers the repository modules share: transactions that compose, statement chunking and the
+ * Small helpers the warehouse modules share: transactions that compose, statement chunking and the
  * number/JSON rules of DESIGN.md (null, never NaN).
  */
 import {

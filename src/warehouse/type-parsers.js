@@ -1,10 +1,10 @@
 // @ts-check
 /**
- * Result parsing shared by both backends, so that the repository sees the same JS values on PGlite and on
- * PostgreSQL (see `schema.ts` for the conventions).
+ * Result parsing shared by both backends (`pglite/` and `postgres/`), so that the warehouse functions see the same
+ * JS values on PGlite and on PostgreSQL (see `schema.ts` for the conventions).
  *
- * Plain JavaScript (type-checked through JSDoc) because the PGlite worker thread (`pglite-worker.js`) imports it
- * and files loaded by `new Worker` are not transpiled: not by vitest, and not when running from `src/` elsewhere.
+ * Plain JavaScript (type-checked through JSDoc) because the PGlite worker thread (`pglite/pglite-worker.js`)
+ * imports it and files loaded by `new Worker` are not transpiled: not by vitest, and not when running from `src/`.
  */
 
 /** PostgreSQL type OIDs (pg_type.oid), stable across server versions. */

@@ -1,5 +1,5 @@
 import { compareKeys, parseKey } from '../lake/keys.js';
-import type { CatalogObject } from './catalog.js';
+import type { CatalogObject } from './lake-objects.js';
 
 /**
  * Orders catalogued objects by when they were written: `created_at` (the fetch time of a raw snapshot, the

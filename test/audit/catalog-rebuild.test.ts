@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { rebuildCatalog } from '../../src/rebuild/rebuild-catalog.js';
 import { verifyLake } from '../../src/verify/verify-lake.js';
 import { sha256Hex } from '../../src/lake/formats/render.js';
-import type { CatalogObject } from '../../src/warehouse/catalog.js';
+import { type CatalogObject, getCatalogObject, listCatalogObjects } from '../../src/warehouse/lake-objects.js';
 import { createTestWarehouse, describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 
@@ -11,8 +11,8 @@ const LATER = new Date('2026-11-27T21:30:00Z');
 describeOnDatabases('marketlake catalog rebuild', (ctx) => {
   let t: TestLake;
   let original: CatalogObject[];
-  const rebuild = () => rebuildCatalog({ store: t.store, repository: t.warehouse.repository });
-  const catalog = () => t.warehouse.repository.listCatalogObjects();
+  const rebuild = () => rebuildCatalog({ store: t.store, db: t.warehouse.db });
+  const catalog = () => listCatalogObjects(t.warehouse.db);
 
   beforeEach(async () => {
     t = await createTestLake(ctx.warehouse());
@@ -48,17 +48,17 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
     await t.warehouse.db.updateTable('lake_objects').set({ sha256: 'f'.repeat(64), size: 3 }).where('key', '=', row.key).execute();
     const report = await rebuild();
     expect(report).toMatchObject({ inserted: 0, already_present: 23, conflicting: [{ key: row.key, columns: ['sha256', 'size'] }] });
-    expect((await t.warehouse.repository.getCatalogObject(row.key))?.sha256).toBe('f'.repeat(64));
+    expect((await getCatalogObject(t.warehouse.db, row.key))?.sha256).toBe('f'.repeat(64));
   });
 
   it('works on a fresh, empty database over the same lake (a lost database), and verify passes afterwards', async () => {
     const fresh = await createTestWarehouse('pglite');
     try {
-      expect(await fresh.warehouse.repository.listCatalogObjects()).toEqual([]);
-      const report = await rebuildCatalog({ store: t.store, repository: fresh.warehouse.repository });
+      expect(await listCatalogObjects(fresh.warehouse.db)).toEqual([]);
+      const report = await rebuildCatalog({ store: t.store, db: fresh.warehouse.db });
       expect(report).toMatchObject({ listed: 24, inserted: 24, conflicting: [], failed: [] });
-      expect(await fresh.warehouse.repository.listCatalogObjects()).toEqual(original);
-      const verified = await verifyLake({ store: t.store, repository: fresh.warehouse.repository });
+      expect(await listCatalogObjects(fresh.warehouse.db)).toEqual(original);
+      const verified = await verifyLake({ store: t.store, db: fresh.warehouse.db });
       expect(verified).toMatchObject({ ok: true, checked: 18, catalog_rows: 24 });
     } finally {
       await fresh.dispose();
@@ -76,7 +76,7 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
 
     const report = await rebuild();
     expect(report).toMatchObject({ listed: 26, inserted: 1, already_present: 24, failed: [], ignored: ['raw/README.txt'] });
-    expect(await t.warehouse.repository.getCatalogObject(legacyKey)).toEqual({
+    expect(await getCatalogObject(t.warehouse.db, legacyKey)).toEqual({
       key: legacyKey,
       kind: 'raw',
       ticker: 'OLD',
@@ -92,7 +92,7 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
     });
     // verify reads the older format too and, with no hash recorded, holds it to the catalog's; the foreign
     // file is the one thing it objects to.
-    const verified = await verifyLake({ store: t.store, repository: t.warehouse.repository });
+    const verified = await verifyLake({ store: t.store, db: t.warehouse.db });
     expect(verified).toMatchObject({ raw_checked: 7, mismatches: [], missing_objects: [], uncatalogued_objects: [{ key: 'raw/README.txt', kind: 'unknown' }] });
   });
 });

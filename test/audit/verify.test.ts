@@ -5,6 +5,7 @@ import { sha256Hex } from '../../src/lake/formats/render.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 import { nextUp, readBody, removeObject, replaceBody, scribble, updateMetadata } from '../support/fs-tamper.js';
+import { insertCatalogObject, listCatalogObjects } from '../../src/warehouse/lake-objects.js';
 
 const LATER = new Date('2026-11-27T21:30:00Z');
 const NVDA_RAW = 'raw/sample/NVDA/2026-11-26/20261126_213000.json';
@@ -15,7 +16,7 @@ const NVDA_FEATURES = 'processed/features/NVDA/2026-11-26/20261126_213000.json';
 describeOnDatabases('marketlake verify', (ctx) => {
   let t: TestLake;
   const verify = (options: Partial<VerifyOptions> = {}): Promise<VerifyReport> =>
-    verifyLake({ store: t.store, repository: t.warehouse.repository, ...options });
+    verifyLake({ store: t.store, db: t.warehouse.db, ...options });
   const problems = (report: VerifyReport, key: string): Mismatch['problem'][] =>
     report.mismatches.filter((m) => m.key === key).map((m) => m.problem);
 
@@ -110,7 +111,7 @@ describeOnDatabases('marketlake verify', (ctx) => {
 
   it('reports catalog rows without object: a row for nothing, a deleted object, a row naming a version that does not exist', async () => {
     const ghost = 'processed/indicators/NVDA/2026-11-20/20261120_213000.json';
-    await t.warehouse.repository.insertCatalogObject({
+    await insertCatalogObject(t.warehouse.db, {
       key: ghost,
       kind: 'indicators',
       ticker: 'NVDA',
@@ -122,7 +123,7 @@ describeOnDatabases('marketlake verify', (ctx) => {
       sourceRawKey: NVDA_RAW,
       sourceRawVersionId: 'v-raw',
     });
-    const [rawRow] = await t.warehouse.repository.listCatalogObjects({ ticker: 'NVDA', kind: 'raw', toDate: '2026-11-26', limit: 1 });
+    const [rawRow] = await listCatalogObjects(t.warehouse.db, { ticker: 'NVDA', kind: 'raw', toDate: '2026-11-26', limit: 1 });
     await removeObject(t.root, NVDA_RAW);
     const d05 = 'processed/features/D05.SI/2026-11-26/20261126_213000.json';
     await t.warehouse.db.updateTable('lake_objects').set({ version_id: 'v-not-there' }).where('key', '=', d05).execute();

@@ -12,7 +12,7 @@ import { buildProgram } from '../../src/cli/main.js';
 import { DataLake } from '../../src/lake/data-lake.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { openWarehouse } from '../../src/warehouse/database.js';
-import { pgliteDataDirectory } from '../../src/warehouse/pglite.js';
+import { pgliteDataDirectory } from '../../src/warehouse/pglite/pglite.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
 import { DAY_1, DAY_2, runDay } from '../staleness/support.js';
@@ -31,7 +31,7 @@ describe('marketlake warehouse rebuild (embedded default)', () => {
     home = await mkdtemp(join(tmpdir(), 'marketlake-warehouse-rebuild-'));
     const warehouse = await openWarehouse({ home });
     try {
-      const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.repository));
+      const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.db));
       // Two days with an injected clock (the CLI's `run` takes today's date).
       for (const day of [DAY_1, DAY_2]) expect((await runDay(lake, warehouse, day, { tickers: TICKERS })).status).toBe('ok');
       prices = (await warehouse.db.selectFrom('daily_prices').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;

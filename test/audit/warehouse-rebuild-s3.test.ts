@@ -25,7 +25,7 @@ describeOnRgw('warehouse rebuild on S3 and PostgreSQL', (rgw) => {
 
   it('rebuilds every table the reports read from the bucket, row for row', { timeout: 240_000 }, async () => {
     const store = rgw.openStore();
-    await buildHistory(new DataLake(store, new WarehouseLakeCatalog(original.warehouse.repository)), original.warehouse);
+    await buildHistory(new DataLake(store, new WarehouseLakeCatalog(original.warehouse.db)), original.warehouse);
     const before = await dumpReportTables(original.warehouse.db);
     expect(before.restatements).toHaveLength(2);
 

@@ -14,6 +14,8 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, describeOnPostgres, type TestWarehouse } from '../support/databases.js';
 import { runCli } from '../support/cli.js';
 import { runTestDay } from '../support/lake.js';
+import { TEST_NOW } from '../support/lake.js';
+import { countPendingOutbox } from '../../src/warehouse/outbox.js';
 
 /**
  * Two daily runs at once on one PostgreSQL database and one lake, as two machines (or two cron jobs) would run
@@ -41,7 +43,7 @@ describeOnPostgres('two daily runs at once', () => {
   async function processOn(warehouse: Warehouse, store?: (inner: FsObjectStore) => FaultyObjectStore) {
     const inner = await FsObjectStore.open(lakeRoot);
     const wrapped = store ? store(inner) : new FaultyObjectStore(inner);
-    const lake = new DataLake(wrapped, new WarehouseLakeCatalog(warehouse.repository));
+    const lake = new DataLake(wrapped, new WarehouseLakeCatalog(warehouse.db));
     return {
       store: wrapped,
       run: (tickers: string[], source?: MarketDataSource): Promise<RunSummary> =>
@@ -68,7 +70,7 @@ describeOnPostgres('two daily runs at once', () => {
     putGate.open();
     const aSummary = await aRun;
     expect(aSummary).toMatchObject({ status: 'ok', outbox_pending: 0, objects_written: 4, lake_errors: [] });
-    expect(await database.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect(await countPendingOutbox(database.warehouse.db)).toBe(0);
   });
 
   it('retries what is truly pending, and leaves alone the entries another live run is writing', async () => {
@@ -93,7 +95,7 @@ describeOnPostgres('two daily runs at once', () => {
     const aSummary = await aRun;
     // A wrote its own objects itself: none was taken from it, so none is reported as a failure.
     expect(aSummary).toMatchObject({ status: 'ok', outbox_retried: 0, objects_written: 4, outbox_pending: 0, lake_errors: [] });
-    expect(await database.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect(await countPendingOutbox(database.warehouse.db)).toBe(0);
   });
 
   it('lake retry leaves alone, and does not count as pending, what a live run is writing', async () => {

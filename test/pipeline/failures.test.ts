@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
+import { countPendingOutbox, listPendingOutbox } from '../../src/warehouse/outbox.js';
 
 const TICKERS = ['NVDA', 'AAPL', 'D05.SI', '7974.T', '0700.HK'];
 /** Per ticker: the raw snapshot and three processed objects. */
@@ -55,7 +56,7 @@ describeOnDatabases('failures', (ctx) => {
       expect(keys).toContain(row.lake_key);
       expect(row.source_raw_version_id).not.toBeNull();
     }
-    expect(await t.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
   }
 
   it('with a lake that refuses every write: the database holds every row, the outbox every object, and a retry completes the lake', async () => {
@@ -73,7 +74,7 @@ describeOnDatabases('failures', (ctx) => {
     // Still down: a retry changes nothing and loses nothing.
     const stillDown = await drainOutbox(t.lake, t.warehouse);
     expect(stillDown.written).toEqual([]);
-    expect(await t.warehouse.repository.countPendingOutbox()).toBe(TICKERS.length * OBJECTS_PER_TICKER);
+    expect(await countPendingOutbox(t.warehouse.db)).toBe(TICKERS.length * OBJECTS_PER_TICKER);
 
     t.store.failPuts = 'none';
     const retry = await drainOutbox(t.lake, t.warehouse);
@@ -105,7 +106,7 @@ describeOnDatabases('failures', (ctx) => {
     await t.run({ tickers: ['NVDA'] });
     t.store.failPuts = 'none';
     // Write one pending object behind the outbox's back, as if the lake took it but the answer never came.
-    const [entry] = await t.warehouse.repository.listPendingOutbox(1);
+    const [entry] = await listPendingOutbox(t.warehouse.db, 1);
     await t.store.put({ key: entry.key, body: entry.body, contentType: entry.contentType, tags: entry.tags, metadata: entry.metadata });
     const retry = await drainOutbox(t.lake, t.warehouse);
     expect(retry.failed).toEqual([]);
@@ -158,7 +159,7 @@ describeOnDatabases('failures', (ctx) => {
       for (const error of summary.lake_errors) {
         expect(error).toMatch(/^processed\/\w+\/AAPL\/.*: written, but its outbox entry \d+ could not be marked done: .*injected catalog failure/);
       }
-      const pending = await t.warehouse.repository.listPendingOutbox(10);
+      const pending = await listPendingOutbox(t.warehouse.db, 10);
       expect(pending.map((entry) => entry.ticker)).toEqual(['AAPL', 'AAPL', 'AAPL']);
       expect(await t.keys('processed/')).toHaveLength(TICKERS.length * 3);
       const catalogued = await t.warehouse.db.selectFrom('lake_objects').select('key').where('kind', '<>', 'raw').execute();

@@ -14,6 +14,8 @@ import { createSource } from '../../src/sources/index.js';
 import { verifyLake } from '../../src/verify/index.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
+import { finishRun, getRun, startRun } from '../../src/warehouse/runs.js';
+import { getCatalogObject } from '../../src/warehouse/lake-objects.js';
 
 const DAY_MS = 86_400_000;
 
@@ -38,17 +40,17 @@ describeOnDatabases('interrupted runs', (t) => {
   }
 
   async function startDeadRun(runId: string, tickers: string[], owner: ProcessIdentity = { ...thisProcess(), pid: deadPid() }): Promise<void> {
-    await t.warehouse().repository.startRun({ runId, kind: 'run', computationVersion: '1.0', source: 'sample', tickers, startedAt: TEST_NOW, owner });
+    await startRun(t.warehouse().db, { runId, kind: 'run', computationVersion: '1.0', source: 'sample', tickers, startedAt: TEST_NOW, owner });
   }
 
   it('catalogues the raw snapshots a killed run left uncatalogued, only its own, and marks it aborted', async () => {
-    const { repository } = t.warehouse();
+    const { db } = t.warehouse();
     await startDeadRun('killed', ['NVDA', 'D05.SI']);
     const left = await orphanRaw('NVDA', TEST_NOW);
     // Outside what the killed run could have written: another ticker, and a date before the run started.
     const otherTicker = await orphanRaw('AAPL', TEST_NOW);
     const before = await orphanRaw('NVDA', new Date(TEST_NOW.getTime() - 2 * DAY_MS));
-    expect((await verifyLake({ store: testLake.store, repository })).uncatalogued_objects.map((o) => o.key).sort()).toEqual(
+    expect((await verifyLake({ store: testLake.store, db })).uncatalogued_objects.map((o) => o.key).sort()).toEqual(
       [left, otherTicker, before].sort(),
     );
 
@@ -56,13 +58,13 @@ describeOnDatabases('interrupted runs', (t) => {
 
     expect(report.errors).toEqual([]);
     expect(report.aborted.map((run) => [run.run_id, run.catalogued])).toEqual([['killed', [left]]]);
-    const run = await repository.getRun('killed');
+    const run = await getRun(db, 'killed');
     expect(run?.status).toBe('aborted');
     expect(run?.finishedAt).not.toBeNull();
     expect(run?.summary).toMatchObject({ status: 'aborted', catalogued: [left] });
-    expect(await repository.getCatalogObject(left)).toMatchObject({ key: left, kind: 'raw', ticker: 'NVDA' });
-    expect(await repository.getCatalogObject(otherTicker)).toBeUndefined();
-    expect(await repository.getCatalogObject(before)).toBeUndefined();
+    expect(await getCatalogObject(db, left)).toMatchObject({ key: left, kind: 'raw', ticker: 'NVDA' });
+    expect(await getCatalogObject(db, otherTicker)).toBeUndefined();
+    expect(await getCatalogObject(db, before)).toBeUndefined();
     // A second pass finds nothing more to do.
     expect((await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() })).aborted).toEqual([]);
   });
@@ -73,16 +75,16 @@ describeOnDatabases('interrupted runs', (t) => {
     const summary = await testLake.run({ tickers: ['D05.SI'], clock: () => new Date(TEST_NOW.getTime() + 60_000) });
     expect(summary.status).toBe('ok');
     expect(summary.runs_aborted.map((run) => [run.run_id, run.catalogued])).toEqual([['killed', [left]]]);
-    expect((await verifyLake({ store: testLake.store, repository: t.warehouse().repository })).ok).toBe(true);
-    expect((await t.warehouse().repository.getRun(summary.run_id))?.status).toBe('ok');
+    expect((await verifyLake({ store: testLake.store, db: t.warehouse().db })).ok).toBe(true);
+    expect((await getRun(t.warehouse().db, summary.run_id))?.status).toBe('ok');
   });
 
   it('never takes a run of this process for dead', async () => {
     const heartbeat = RunHeartbeat.start(t.warehouse(), 'live-here');
     try {
-      await t.warehouse().repository.startRun({ runId: 'live-here', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
+      await startRun(t.warehouse().db, { runId: 'live-here', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
       expect((await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse(), leaseMs: 0 })).aborted).toEqual([]);
-      expect((await t.warehouse().repository.getRun('live-here'))?.status).toBe('running');
+      expect((await getRun(t.warehouse().db, 'live-here'))?.status).toBe('running');
     } finally {
       heartbeat.stop();
     }
@@ -91,29 +93,29 @@ describeOnDatabases('interrupted runs', (t) => {
   it('renews the heartbeat while the run lives', async () => {
     const heartbeat = RunHeartbeat.start(t.warehouse(), 'beating', 20);
     try {
-      await t.warehouse().repository.startRun({ runId: 'beating', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
-      const first = (await t.warehouse().repository.getRun('beating'))!.heartbeatAt!;
+      await startRun(t.warehouse().db, { runId: 'beating', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
+      const first = (await getRun(t.warehouse().db, 'beating'))!.heartbeatAt!;
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect((await t.warehouse().repository.getRun('beating'))!.heartbeatAt!.getTime()).toBeGreaterThan(first.getTime());
+      expect((await getRun(t.warehouse().db, 'beating'))!.heartbeatAt!.getTime()).toBeGreaterThan(first.getTime());
     } finally {
       heartbeat.stop();
     }
   });
 
   it('a run taken for dead that finishes after all records its real outcome', async () => {
-    const { repository } = t.warehouse();
+    const { db } = t.warehouse();
     await startDeadRun('paused', ['NVDA']);
     await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() });
-    expect((await repository.getRun('paused'))?.status).toBe('aborted');
-    await repository.finishRun('paused', 'ok', { status: 'ok' });
-    expect((await repository.getRun('paused'))?.status).toBe('ok');
+    expect((await getRun(db, 'paused'))?.status).toBe('aborted');
+    await finishRun(db, 'paused', 'ok', { status: 'ok' });
+    expect((await getRun(db, 'paused'))?.status).toBe('ok');
   });
 
   // On PostgreSQL other processes run at the same time, legitimately (issue 10, item 8): only provably dead runs
   // are aborted. (On PGlite the home lock proves every run but this process's own dead.)
   if (t.backend === 'postgres') {
     it('on PostgreSQL, leaves the runs of live processes alone: a live pid here, a fresh heartbeat elsewhere', async () => {
-      const { repository } = t.warehouse();
+      const { db } = t.warehouse();
       const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
       try {
         await startDeadRun('live-pid', ['NVDA'], { ...thisProcess(), pid: sleeper.pid! });
@@ -122,13 +124,13 @@ describeOnDatabases('interrupted runs', (t) => {
         await startDeadRun('dead-pid', ['NVDA']);
         const report = await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() });
         expect(report.aborted.map((run) => run.run_id)).toEqual(['dead-pid']);
-        for (const id of ['live-pid', 'other-host', 'other-container']) expect((await repository.getRun(id))?.status).toBe('running');
+        for (const id of ['live-pid', 'other-host', 'other-container']) expect((await getRun(db, id))?.status).toBe('running');
 
         // Another machine's run whose heartbeat stopped longer than the lease ago is dead.
         await sql`update computation_runs set heartbeat_at = now() - interval '1 hour' where run_id = 'other-host'`.execute(t.warehouse().db);
         const later = await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() });
         expect(later.aborted.map((run) => [run.run_id, run.reason])).toEqual([['other-host', expect.stringMatching(/^no heartbeat for 36\d\d s/)]]);
-        expect((await repository.getRun('live-pid'))?.status).toBe('running');
+        expect((await getRun(db, 'live-pid'))?.status).toBe('running');
       } finally {
         sleeper.kill();
       }

@@ -61,7 +61,7 @@ describe.skipIf(!installed && process.env.MARKETLAKE_REQUIRE_SERVICES !== '1')('
 
   it('finishes the database side, reports the pending outbox, and lake retry completes the lake after recovery', async () => {
     const warehouse = database.warehouse;
-    const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
+    const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
     let done = 0;
     let killed: Promise<unknown> | undefined;
     const summary = await runTestDay(lake, warehouse, {

@@ -9,6 +9,7 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 import { countingWarehouse } from '../support/statements.js';
+import { countPendingOutbox } from '../../src/warehouse/outbox.js';
 
 /**
  * The labels (see test/support/statements.ts) of the run's two statements made for all its tickers at once. The
@@ -130,7 +131,7 @@ describeOnDatabases('round trips of the write path', (ctx) => {
 
   it('writes a ticker’s processed objects in parallel; one the lake refuses stays pending alone, with its error', async () => {
     const store = new SlowProcessedStore(t.store);
-    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.repository));
+    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.db));
     store.refusePutsUnder = 'processed/percentiles/';
     const summary = await runDaily({
       tickers: ['NVDA', 'AAPL'],
@@ -179,7 +180,7 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       'processed/percentiles/AAPL/2026-11-26/20261126_213000.json',
       'processed/percentiles/NVDA/2026-11-26/20261126_213000.json',
     ]);
-    expect(await t.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
     expect((await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(await t.keys());
   });
 });

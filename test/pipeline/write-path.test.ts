@@ -7,6 +7,7 @@ import { computeResults } from '../../src/compute/results.js';
 import { PRODUCER } from '../../src/version.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
+import { countPendingOutbox } from '../../src/warehouse/outbox.js';
 
 describeOnDatabases('the write path on the embedded lake', (ctx) => {
   let t: TestLake;
@@ -137,7 +138,7 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
 
     const run = await db.selectFrom('computation_runs').selectAll().executeTakeFirstOrThrow();
     expect(run).toMatchObject({ run_id: summary.run_id, kind: 'run', status: 'ok', computation_version: '1.0', source: 'sample' });
-    expect(await t.warehouse.repository.countPendingOutbox()).toBe(0);
+    expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
   });
 
   it('reads back through the DataLake: latest, by date, by version, versions and lineage both ways', async () => {

@@ -4,6 +4,8 @@ import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { startLineageReceiver, type LineageReceiver } from './support/openlineage-receiver.js';
 import { readJson, reprocessAt, runAt } from './support/runs.js';
+import { getRun } from '../../src/warehouse/runs.js';
+import { tableOf } from '../support/statements.js';
 
 describeOnDatabases('OpenLineage', (ctx) => {
   let receiver: LineageReceiver;
@@ -109,8 +111,15 @@ describeOnDatabases('OpenLineage', (ctx) => {
 
   it('a run that throws emits FAIL with the error, and the error still reaches the caller', async () => {
     const warehouse = t.warehouse;
-    const broken = Object.create(warehouse.repository, { startRun: { value: async () => Promise.reject(new Error('the database went away')) } });
-    const failing = { ...t, warehouse: { ...warehouse, repository: broken } } as TestLake;
+    // Every statement goes through, except the one that records the start of a run.
+    const broken = warehouse.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'InsertQueryNode' && tableOf(args.node) === 'computation_runs') throw new Error('the database went away');
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const failing = { ...t, warehouse: { ...warehouse, db: broken } } as TestLake;
     await expect(runAt(failing, { lineage: emitter })).rejects.toThrow('the database went away');
     await expect(reprocessAt(failing, { lineage: emitter, tickers: ['NVDA'] })).rejects.toThrow('the database went away');
     const terminal = receiver.events.map((e) => e.event).filter((e) => e.eventType === 'FAIL');
@@ -129,7 +138,7 @@ describeOnDatabases('OpenLineage', (ctx) => {
     ]);
     // The lake still has both events, and the run's row records the problems.
     expect(await t.keys(`lineage/openlineage/2026-11-26/${refused.run_id}`)).toHaveLength(2);
-    expect((await t.warehouse.repository.getRun(refused.run_id))?.summary).toMatchObject({ lineage_errors: refused.lineage_errors });
+    expect((await getRun(t.warehouse.db, refused.run_id))?.summary).toMatchObject({ lineage_errors: refused.lineage_errors });
 
     const closed = await startLineageReceiver();
     await closed.close(); // a port nobody listens on any more

@@ -6,6 +6,8 @@ import { computeResults } from '../../src/compute/results.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { minutesLater, readProcessed, readRaw, reprocessAt, runAt, stored } from './support/runs.js';
+import { getCatalogObject, listCatalogObjects } from '../../src/warehouse/lake-objects.js';
+import { getRun } from '../../src/warehouse/runs.js';
 
 const KINDS = ['indicators', 'percentiles', 'features'] as const;
 
@@ -56,7 +58,7 @@ describeOnDatabases('reprocess', (ctx) => {
         values: stored(expected[kind]),
       });
       expect(await t.store.getTags(key)).toMatchObject({ computation_version: '2.0', computation_type: kind, source_raw_data: rawKey });
-      const catalogued = await t.warehouse.repository.getCatalogObject(key);
+      const catalogued = await getCatalogObject(t.warehouse.db, key);
       expect(catalogued).toMatchObject({ kind, computationVersion: '2.0', sourceRawKey: rawKey, sourceRawVersionId: rawObject.versionId });
 
       // The run's 1.0 object is still there and readable, by key and through the version listing.
@@ -81,7 +83,7 @@ describeOnDatabases('reprocess', (ctx) => {
     const percentiles = await t.warehouse.db.selectFrom('indicator_percentiles').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
     expect(percentiles).toMatchObject({ computation_version: '2.0', lookback_days: raw.bars.length, statistics: stored(expected.percentiles) });
 
-    const run = await t.warehouse.repository.getRun(summary.run_id);
+    const run = await getRun(t.warehouse.db, summary.run_id);
     expect(run).toMatchObject({ kind: 'reprocess', status: 'ok', computationVersion: '2.0', source: 'lake', tickers: ['D05.SI', 'NVDA'] });
     expect(run?.summary).toMatchObject({ objects_written: 6, skipped_identical: 0 });
   });
@@ -95,7 +97,7 @@ describeOnDatabases('reprocess', (ctx) => {
     const second = await reprocessAt(t, { computationVersion: '2.0', now: minutesLater(120) });
     expect(second).toMatchObject({ status: 'ok', objects_written: 0, skipped_identical: 9, dates_computed: 3 });
     expect(await t.keys()).toEqual(keysAfterFirst);
-    const catalogued = await t.warehouse.repository.listCatalogObjects({ computationVersion: '2.0' });
+    const catalogued = await listCatalogObjects(t.warehouse.db, { computationVersion: '2.0' });
     expect(catalogued).toHaveLength(9);
 
     // Under 1.0 the run's own objects are the identical ones: nothing is written, and the rows point back at them.

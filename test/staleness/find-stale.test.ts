@@ -131,7 +131,7 @@ describeOnDatabases('findStale', (ctx) => {
     const restated = await restatedRuns(30);
     const store = new SelectiveStore(t.store);
     store.archived.add(RAW_DAY_1('NVDA'));
-    const results = await stale('1.0', new DataLake(store, new WarehouseLakeCatalog(t.warehouse.repository)));
+    const results = await stale('1.0', new DataLake(store, new WarehouseLakeCatalog(t.warehouse.db)));
     const indicators = results.find((r) => r.kind === 'indicators')!;
     // The window's first date still comes from the object's metadata; the lag is unknown, so every field that
     // reads the close counts.

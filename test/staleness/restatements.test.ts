@@ -3,7 +3,7 @@ import { DataLake } from '../../src/lake/data-lake.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { sha256Hex } from '../../src/lake/formats/render.js';
 import { listRestatements, recordRestatement, writePendingRestatements } from '../../src/staleness/index.js';
-import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/restatement-store.js';
+import { findPreviousRaw, PreloadedPreviousRaws } from '../../src/staleness/previous-raw.js';
 import { countStatements } from '../support/statements.js';
 import { PRODUCER } from '../../src/version.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
@@ -11,6 +11,7 @@ import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { createSource } from '../../src/sources/index.js';
 import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RAW_DAY_1, RAW_DAY_2, RestatingSource, runDay, SelectiveStore } from './support.js';
+import { insertCatalogObject } from '../../src/warehouse/lake-objects.js';
 
 describeOnDatabases('restatement detection in the write path', (ctx) => {
   let t: TestLake;
@@ -99,7 +100,7 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     await runDay(t.lake, t.warehouse, DAY_1);
     const store = new SelectiveStore(t.store);
     store.refusePutsUnder = 'restatements/';
-    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.repository));
+    const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.db));
     const restated = await day1DateBefore('NVDA', 5);
     const summary = await runDay(lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
 
@@ -137,7 +138,7 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
 
   it('compares with the newest earlier snapshot of the ticker, whatever its source', async () => {
     const insert = (key: string, date: string) =>
-      t.warehouse.repository.insertCatalogObject({
+      insertCatalogObject(t.warehouse.db, {
         key, kind: 'raw', ticker: 'NVDA', objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
         computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
       });
@@ -173,7 +174,7 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     ];
     for (const key of keys) {
       const [, , ticker, date] = key.split('/');
-      await t.warehouse.repository.insertCatalogObject({
+      await insertCatalogObject(t.warehouse.db, {
         key, kind: 'raw', ticker, objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
         computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
       });

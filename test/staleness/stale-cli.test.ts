@@ -18,7 +18,7 @@ describe('marketlake stale', () => {
     // Two days of runs into the embedded default layout (<home>/lake, PGlite under <home>), the second restating.
     const warehouse = await openWarehouse({ home });
     try {
-      const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.repository));
+      const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.db));
       restated = await day1DateBefore('NVDA', 30);
       await runDay(lake, warehouse, DAY_1, { tickers: ['NVDA', 'D05.SI'] });
       await runDay(lake, warehouse, DAY_2, { tickers: ['NVDA', 'D05.SI'], source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });

@@ -2,7 +2,7 @@
  * Runs the same warehouse tests on every backend, in the manner of Kysely's own dialect tests:
  *
  *   describeOnDatabases('outbox', (ctx) => {
- *     it('...', async () => { const { repository } = ctx.warehouse(); ... });
+ *     it('...', async () => { const { db } = ctx.warehouse(); ... });
  *   });
  *
  * - pglite: a fresh temporary home, removed afterwards;
@@ -22,7 +22,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { describeWithoutService } from './services.js';
 import { openWarehouse, type Warehouse, type WarehouseKind } from '../../src/warehouse/database.js';
-import { describePostgresUrl } from '../../src/warehouse/postgres.js';
+import { describePostgresUrl } from '../../src/warehouse/postgres/postgres.js';
 import { describeBody, type OutboxEntryInput } from '../../src/warehouse/outbox.js';
 import {
   FEATURE_FIELDS,

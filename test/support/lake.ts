@@ -40,7 +40,7 @@ export const TEST_NOW = new Date('2026-11-26T21:30:00Z');
 export async function createTestLake(warehouse: Warehouse): Promise<TestLake> {
   const root = await mkdtemp(join(tmpdir(), 'marketlake-lake-'));
   const store = new FaultyObjectStore(await FsObjectStore.open(root), { failPuts: 'none' });
-  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.repository));
+  const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
   return {
     root,
     store,

@@ -8,7 +8,6 @@
  */
 import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Warehouse } from '../../src/warehouse/database.js';
-import { WarehouseRepository } from '../../src/warehouse/repository.js';
 import type { Database } from '../../src/warehouse/schema.js';
 
 /** The verb of a Kysely operation node (the bench's statement timer labels by it too). */
@@ -75,7 +74,7 @@ export interface CountedWarehouse {
   reset(): void;
 }
 
-/** The warehouse with every statement and transaction sent through it counted (the repository too). */
+/** The warehouse with every statement and transaction sent through it counted. */
 export function countingWarehouse(inner: Warehouse): CountedWarehouse {
   const counter = countStatements();
   const db = inner.db.withPlugin(counter.plugin) as Kysely<Database>;
@@ -86,7 +85,7 @@ export function countingWarehouse(inner: Warehouse): CountedWarehouse {
     return open();
   };
   return {
-    warehouse: { ...inner, db, repository: new WarehouseRepository(db) },
+    warehouse: { ...inner, db },
     statements: counter.labels,
     transactions: () => transactions,
     reset() {

@@ -9,6 +9,7 @@ import { reprocess } from '../../src/reprocess/reprocess.js';
 import { createSource } from '../../src/sources/index.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
 import type { Database } from '../../src/warehouse/schema.js';
+import { listCatalogObjects } from '../../src/warehouse/lake-objects.js';
 import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../staleness/support.js';
 
 export const TICKERS = ['NVDA', 'D05.SI'];
@@ -40,7 +41,7 @@ export async function buildHistory(lake: DataLake, warehouse: Warehouse): Promis
   expect((await day(hoursAfter(DAY_2, 1), restating)).status).toBe('ok');
   // Days later, the revision undone: a second restatement.
   expect((await day(DAY_5)).status).toBe('ok');
-  const day1AsOf = (await warehouse.repository.listCatalogObjects({ kind: 'indicators', ticker: 'NVDA' }))[0].objectDate;
+  const day1AsOf = (await listCatalogObjects(warehouse.db, { kind: 'indicators', ticker: 'NVDA' }))[0].objectDate;
   // Under 2.0: day 1's date from the newest snapshot (its percentiles span other bars: a second row of that
   // date with another lookback), then every ticker's newest snapshot.
   const reprocessAt = (now: Date, extra: Partial<Parameters<typeof reprocess>[0]>) =>

@@ -37,7 +37,7 @@ export function registerAuditCommands(program: Command): void {
     const report = await withRuntime(options, ({ store, warehouse }) =>
       verifyLake({
         store,
-        repository: warehouse.repository,
+        db: warehouse.db,
         ...(options.tickers ? { tickers: options.tickers } : {}),
         ...(options.sample !== undefined ? { sample: options.sample } : {}),
         progress: terminalProgress(),
@@ -61,7 +61,7 @@ export function registerAuditCommands(program: Command): void {
       .option('--json', 'print {listed, inserted, already_present, conflicting, failed, ignored}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const report = await withRuntime(options, ({ store, warehouse }) =>
-      rebuildCatalog({ store, repository: warehouse.repository, progress: terminalProgress() }),
+      rebuildCatalog({ store, db: warehouse.db, progress: terminalProgress() }),
     );
     if (options.json) printJson(report);
     else printRebuildReport(report);

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { getAsKnownAt, parseInstant } from '../../audit/as-known-at.js';
+import { getAsKnownAt, parseInstant } from '../../as-known-at/index.js';
 import { UsageError } from '../../errors.js';
 import { isIsoDate } from '../../market/dates.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';

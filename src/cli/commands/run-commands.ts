@@ -8,7 +8,7 @@ import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.j
 import { lineageFromEnvironment } from '../../lineage/index.js';
 import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
 import { writePendingRestatements } from '../../staleness/detect.js';
-import { listRestatements } from '../../staleness/restatement-store.js';
+import { listRestatements } from '../../warehouse/restatements.js';
 import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath, parseRange } from '../options.js';
@@ -22,6 +22,7 @@ import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-o
 import { tickersOfShard } from '../../market/shard.js';
 import { listenForInterruption, reportInterrupted } from '../interruption.js';
 import { recoverInterruptedRuns } from '../../pipeline/interrupted-runs.js';
+import { countPendingOutbox } from '../../warehouse/outbox.js';
 
 interface RunOptions extends ConfigFlags, ShardFlags {
   tickers?: string[];
@@ -163,8 +164,8 @@ export function registerRunCommands(program: Command): void {
       for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
       // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
       const soleWriter = isSoleWriter(warehouse);
-      const pending = await warehouse.repository.countPendingOutbox(soleWriter ? undefined : { heldByLiveDrain: false });
-      const inFlight = soleWriter ? 0 : await warehouse.repository.countPendingOutbox({ heldByLiveDrain: true });
+      const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
+      const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
       return { report, recovered, pending: pending + pendingRestatements, inFlight };
     }, { tolerateUnreachableLake: true });
     const { report, recovered, pending, inFlight } = result;

@@ -11,7 +11,7 @@ import { UserError } from '../../errors.js';
 import { barsOf } from '../../lake/formats/raw-bars.js';
 import { readRawSnapshot } from '../../reprocess/raw-reader.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { pricesUpsertStep } from '../../warehouse/prices.js';
 import { executeAsOneStatement, type WriteStep } from '../../warehouse/sql-helpers.js';

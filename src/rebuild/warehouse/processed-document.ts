@@ -8,7 +8,7 @@ import { INDICATOR_FIELDS } from '../../compute/fields.js';
 import { PROCESSED_SCHEMAS } from '../../lake/formats/processed.js';
 import type { ProcessedKind } from '../../lake/keys.js';
 import type { PendingProcessedDocument } from '../../pipeline/outbox-entries.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { CatalogObject } from '../../warehouse/lake-objects.js';
 
 /** The document, or why it cannot give rows. */
 export function processedDocumentOf(kind: ProcessedKind, row: CatalogObject, body: Uint8Array): PendingProcessedDocument | { reason: string } {

@@ -19,7 +19,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import { type CatalogObject, listCatalogObjects } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { rebuildCatalog } from '../rebuild-catalog.js';
 import { mapAll } from '../../concurrency.js';
@@ -28,6 +28,7 @@ import { restorePrices } from './prices.js';
 import { emptyReport, type WarehouseRebuildReport } from './report.js';
 import { restoreRestatements } from './restatements.js';
 import { restoreResults } from './results.js';
+import { countPendingOutbox } from '../../warehouse/outbox.js';
 
 export interface WarehouseRebuildOptions {
   store: ObjectStore;
@@ -40,7 +41,7 @@ export interface WarehouseRebuildOptions {
 export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promise<WarehouseRebuildReport> {
   const { store, warehouse } = options;
   const progress = options.progress ?? noProgress;
-  const pending = await warehouse.repository.countPendingOutbox();
+  const pending = await countPendingOutbox(warehouse.db);
   if (pending > 0) {
     throw new UserError(
       `${pending} lake write(s) are still pending in the outbox, so the lake is behind the database: ` +
@@ -48,11 +49,11 @@ export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promis
     );
   }
 
-  const catalog = await rebuildCatalog({ store, repository: warehouse.repository, progress, ...(options.concurrency ? { concurrency: options.concurrency * 4 } : {}) });
+  const catalog = await rebuildCatalog({ store, db: warehouse.db, progress, ...(options.concurrency ? { concurrency: options.concurrency * 4 } : {}) });
   const report = emptyReport(catalog);
   const fail = (key: string, reason: string) => report.failed.push({ key, reason });
 
-  const byTicker = groupByTicker(await warehouse.repository.listCatalogObjects());
+  const byTicker = groupByTicker(await listCatalogObjects(warehouse.db));
   progress.start(byTicker.size, 'warehouse rebuild');
   try {
     await mapAll([...byTicker], options.concurrency ?? 4, async ([ticker, rows]) => {

@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import { parseKey } from '../../lake/keys.js';
-import { insertRestatement, markRestatementWritten } from '../../staleness/restatement-store.js';
 import { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, type RestatementDocument } from '../../lake/formats/restatement.js';
+import { insertRestatement, markRestatementWritten } from '../../warehouse/restatements.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { Warehouse } from '../../warehouse/database.js';

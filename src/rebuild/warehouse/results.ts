@@ -16,7 +16,7 @@
 import { PROCESSED_KINDS, type ProcessedKind } from '../../lake/keys.js';
 import { resultRowsOf } from '../../pipeline/result-write.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { CatalogObject } from '../../warehouse/catalog.js';
+import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import { commitComputedResults, type ComputedResultsInput } from '../../warehouse/results.js';
 import { fetchObject } from '../../lake-scan/fetch.js';

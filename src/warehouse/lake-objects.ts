@@ -248,6 +248,51 @@ export async function listCatalogObjects(db: Kysely<Database>, filter: CatalogFi
   return (await query.execute()).map(fromRow);
 }
 
+/**
+ * Per ticker, kind and as-of date the newest processed object: the greatest key (keys end in the UTC time).
+ * Every ticker when `tickers` is undefined.
+ */
+export async function listLatestProcessedObjects(db: Kysely<Database>, tickers?: readonly string[]): Promise<CatalogObject[]> {
+  if (tickers !== undefined && tickers.length === 0) return [];
+  let query = db.selectFrom('lake_objects').selectAll().where('kind', '<>', 'raw');
+  if (tickers !== undefined) query = query.where('ticker', 'in', [...tickers]);
+  const rows = await query
+    .distinctOn(['ticker', 'kind', 'object_date'])
+    .orderBy('ticker')
+    .orderBy('kind')
+    .orderBy('object_date')
+    .orderBy('key', 'desc')
+    .execute();
+  return rows.map(fromRow);
+}
+
+/** Tickers with processed objects computed under any of `computationVersions`, sorted. */
+export async function listTickersWithResults(db: Kysely<Database>, computationVersions: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .selectFrom('lake_objects')
+    .select('ticker')
+    .distinct()
+    .where('kind', '<>', 'raw')
+    .where('computation_version', 'in', [...computationVersions])
+    .orderBy('ticker')
+    .execute();
+  return rows.map((row) => row.ticker);
+}
+
+/** The version ids the catalog recorded for those of `keys` it knows; one query per thousand keys. */
+export async function listVersionIdsOfKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Map<string, string | null>> {
+  const versions = new Map<string, string | null>();
+  for (let start = 0; start < keys.length; start += 1000) {
+    const rows = await db
+      .selectFrom('lake_objects')
+      .select(['key', 'version_id'])
+      .where('key', 'in', keys.slice(start, start + 1000))
+      .execute();
+    for (const row of rows) versions.set(row.key, row.version_id);
+  }
+  return versions;
+}
+
 function toRow(object: CatalogObjectInput) {
   return {
     key: object.key,

@@ -20,8 +20,8 @@ import {
 } from './pglite-worker-protocol.js';
 
 /**
- * Resolved next to this module: `src/warehouse/pglite-worker.js` under vitest and tsx, and
- * `dist/warehouse/pglite-worker.js` (emitted by tsc with `allowJs`) when running the build.
+ * Resolved next to this module: `src/warehouse/pglite/pglite-worker.js` under vitest and tsx, and
+ * `dist/warehouse/pglite/pglite-worker.js` (emitted by tsc with `allowJs`) when running the build.
  */
 const WORKER_URL = new URL('./pglite-worker.js', import.meta.url);
 

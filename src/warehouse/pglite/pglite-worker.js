@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { OPEN_REQUEST_ID, serializeError } from './pglite-worker-protocol.js';
-import { PGLITE_PARSERS } from './type-parsers.js';
+import { PGLITE_PARSERS } from '../type-parsers.js';
 
 /** @typedef {import('./pglite-worker-protocol.js').WorkerReply} WorkerReply */
 /** @typedef {import('./pglite-worker-protocol.js').WorkerRequest} WorkerRequest */

@@ -5,8 +5,8 @@
  * date, then the newest key of that date (DESIGN.md "Keys"). So an older as-of date recomputed later does not
  * hide a newer date, exactly as it does not for `get` today.
  *
- * The catalog answers with one indexed query on `created_at`. When it knows nothing at all of the kind and
- * ticker (a lost database not yet rebuilt, or a lake without a catalog), the lake is read instead: the date
+ * The catalog answers with indexed queries on `created_at` (src/warehouse/known-at.ts). When it knows nothing
+ * at all of the kind and ticker (a lost database not yet rebuilt, or a lake without a catalog), the lake is read instead: the date
  * folders newest first, each folder's keys newest first, one HEAD each until one was known at T.
  */
 import type { Kysely } from 'kysely';
@@ -18,6 +18,7 @@ import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { catalogKnowsAny, listKnownAtOfNewestDate } from '../warehouse/known-at.js';
 import type { Database } from '../warehouse/schema.js';
 import { knownSince } from '../rebuild/expected-catalog-row.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
@@ -61,17 +62,9 @@ export function parseInstant(text: string): Date {
 }
 
 export async function findAsKnownAtInCatalog(db: Kysely<Database>, query: AsKnownAtQuery): Promise<KnownObject | undefined> {
-  const { kind, ticker, date, at } = checked(query);
-  let known = db
-    .selectFrom('lake_objects')
-    .where('kind', '=', kind)
-    .where('ticker', '=', ticker)
-    .where('created_at', '<=', at);
-  if (date !== undefined) known = known.where('object_date', '=', date);
-  const newest = await known.select('object_date').orderBy('object_date', 'desc').limit(1).executeTakeFirst();
-  if (newest === undefined) return undefined;
+  const rows = await listKnownAtOfNewestDate(db, checked(query));
+  if (rows.length === 0) return undefined;
   // Within the date, key order as compareKeys has it (numeric `_n` suffixes), not the column's text order.
-  const rows = await known.select(['key', 'version_id', 'created_at']).where('object_date', '=', newest.object_date).execute();
   const latest = rows
     .map((row) => ({ row, parsed: parseCatalogKey(row.key) }))
     .reduce((best, candidate) => (compareKeys(candidate.parsed, best.parsed) > 0 ? candidate : best));
@@ -110,8 +103,7 @@ export async function findAsKnownAt(sources: { store: ObjectStore; db?: Kysely<D
     const found = await findAsKnownAtInCatalog(sources.db, query);
     if (found !== undefined) return found;
     const { kind, ticker } = checked(query);
-    const anyRow = await sources.db.selectFrom('lake_objects').select('key').where('kind', '=', kind).where('ticker', '=', ticker).limit(1).executeTakeFirst();
-    if (anyRow !== undefined) return undefined;
+    if (await catalogKnowsAny(sources.db, kind, ticker)) return undefined;
   }
   return findAsKnownAtInLake(sources.store, query);
 }

@@ -3,10 +3,10 @@
  */
 import pg from 'pg';
 import { PostgresDialect } from 'kysely';
-import { failAfterCleanup } from './cleanup.js';
-import { PG_OID, parseDate, parseInt8 } from './type-parsers.js';
-import { UserError } from '../errors.js';
-import { redact, rememberUrlSecrets } from '../secrets.js';
+import { failAfterCleanup } from '../cleanup.js';
+import { PG_OID, parseDate, parseInt8 } from '../type-parsers.js';
+import { UserError } from '../../errors.js';
+import { redact, rememberUrlSecrets } from '../../secrets.js';
 
 /** Raised when the server cannot be reached or refuses us. The message never contains the password. */
 export class WarehouseConnectionError extends UserError {

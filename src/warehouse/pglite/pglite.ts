@@ -10,9 +10,9 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { PGliteWorkerClient } from './pglite-worker-client.js';
-import { PGLITE_PARSERS } from './type-parsers.js';
+import { PGLITE_PARSERS } from '../type-parsers.js';
 
 export const PGLITE_WORKER_ENV = 'MARKETLAKE_PGLITE_WORKER';
 

@@ -31,7 +31,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 export const LOCK_FILE_NAME = 'marketlake.lock';
 

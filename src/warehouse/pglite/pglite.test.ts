@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWarehouse, type Warehouse } from './database.js';
+import { openWarehouse, type Warehouse } from '../database.js';
 import { LOCK_FILE_NAME, acquireDataDirectoryLock } from './lock.js';
 import { PGliteWorkerClient, PGliteWorkerError, workerExecArgv } from './pglite-worker-client.js';
 import { pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
 
-const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, 'database.ts')).href;
+const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
+const RUNS_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'runs.ts')).href;
 
 /**
  * A statement that finishes only once the file `name` appears in the data directory (or fails after 20 s). The
@@ -166,7 +167,7 @@ describe('PGlite in a worker thread', () => {
     /** Runs `code` (an ES module; TypeScript imports through tsx) and resolves with its exit code and output. */
     function runNode(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-        env: { ...process.env, DATABASE_MODULE, WAREHOUSE_HOME: home },
+        env: { ...process.env, DATABASE_MODULE, RUNS_MODULE, WAREHOUSE_HOME: home },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -180,8 +181,9 @@ describe('PGlite in a worker thread', () => {
     it('exits once the warehouse is closed: the thread holds the process no longer', async () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+        const { startRun } = await import(process.env.RUNS_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-        await warehouse.repository.startRun({ runId: 'exit-test', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
+        await startRun(warehouse.db, { runId: 'exit-test', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
         await warehouse.close();
         console.log('closed');
       `);
@@ -191,8 +193,9 @@ describe('PGlite in a worker thread', () => {
     it('exits too when the warehouse is left open while idle, like in-process PGlite', async () => {
       const result = await runNode(`
         const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+        const { getRun } = await import(process.env.RUNS_MODULE);
         const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-        console.log((await warehouse.repository.getRun('exit-test'))?.tickers.join(','));
+        console.log((await getRun(warehouse.db, 'exit-test'))?.tickers.join(','));
       `);
       expect(result, result.stderr).toMatchObject({ code: 0, stdout: 'NVDA\n' });
       expect(existsSync(join(home, LOCK_FILE_NAME))).toBe(false); // Released on exit by the main thread.

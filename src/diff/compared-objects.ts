@@ -1,6 +1,6 @@
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
-import type { CatalogObject } from '../warehouse/catalog.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { listCatalogObjects, listTickersWithResults, type CatalogObject } from '../warehouse/lake-objects.js';
 
 /**
  * Which objects a diff compares: results computed from the SAME raw snapshot (same source raw key and version id)
@@ -30,7 +30,7 @@ export async function findPairs(
   date?: string,
 ): Promise<PairsOfTicker> {
   const newest = async (computationVersion: string) => {
-    const objects = await warehouse.repository.listCatalogObjects({ kind, ticker, computationVersion, ...(date ? { fromDate: date, toDate: date } : {}) });
+    const objects = await listCatalogObjects(warehouse.db, { kind, ticker, computationVersion, ...(date ? { fromDate: date, toDate: date } : {}) });
     const byIdentity = new Map<string, CatalogObject>();
     for (const object of objects) {
       const identity = `${object.objectDate}|${object.sourceRawKey}|${object.sourceRawVersionId ?? ''}`;
@@ -51,13 +51,5 @@ export async function findPairs(
 
 /** Tickers with processed objects of either version: the default scope of a diff. */
 export async function tickersWithResults(warehouse: Warehouse, versions: { from: string; to: string }): Promise<string[]> {
-  const rows = await warehouse.db
-    .selectFrom('lake_objects')
-    .select('ticker')
-    .distinct()
-    .where('kind', '<>', 'raw')
-    .where('computation_version', 'in', [versions.from, versions.to])
-    .orderBy('ticker')
-    .execute();
-  return rows.map((row) => row.ticker);
+  return listTickersWithResults(warehouse.db, [versions.from, versions.to]);
 }

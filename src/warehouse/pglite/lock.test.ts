@@ -4,11 +4,12 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWarehouse } from './database.js';
+import { openWarehouse } from '../database.js';
 import { DataDirectoryInUseError, LOCK_FILE_NAME, acquireDataDirectoryLock, type LockHolder } from './lock.js';
 
-const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, 'database.ts')).href;
+const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'lock.ts')).href;
+const PRICES_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'prices.ts')).href;
 
 /** A second node process running `code` (an ES module, TypeScript imports allowed through tsx). */
 function spawnNode(code: string, env: Record<string, string>): ChildProcess & { lines: string[]; stderrText: () => string } {
@@ -48,8 +49,9 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Opens a PGlite warehouse on WAREHOUSE_HOME, writes one price row, and closes it when stdin ends. */
 const HOLD_WAREHOUSE = `
   const { openWarehouse } = await import(process.env.DATABASE_MODULE);
+  const { upsertPrices } = await import(process.env.PRICES_MODULE);
   const warehouse = await openWarehouse({ home: process.env.WAREHOUSE_HOME });
-  await warehouse.repository.upsertPrices('NVDA', [
+  await upsertPrices(warehouse.db, 'NVDA', [
     { date: '2024-03-01', open: 1, high: 2, low: 0.5, close: 1.5, adjClose: null, volume: 10 },
   ], { key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json', versionId: null, fetchedAt: new Date() });
   console.log('ready');
@@ -76,7 +78,7 @@ describe('data directory lock across processes', () => {
   });
 
   function hold() {
-    const child = spawnNode(HOLD_WAREHOUSE, { DATABASE_MODULE, WAREHOUSE_HOME: home });
+    const child = spawnNode(HOLD_WAREHOUSE, { DATABASE_MODULE, PRICES_MODULE, WAREHOUSE_HOME: home });
     children.push(child);
     return child;
   }

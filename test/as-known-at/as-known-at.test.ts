@@ -6,7 +6,7 @@ import {
   getAsKnownAt,
   parseInstant,
   type AsKnownAtQuery,
-} from '../../src/audit/as-known-at.js';
+} from '../../src/as-known-at/index.js';
 import type { ObjectKind } from '../../src/lake/keys.js';
 import { LakeObjectNotFoundError } from '../../src/lake/data-lake.js';
 import type { ProcessedDocument } from '../../src/lake/formats/processed.js';

@@ -2,7 +2,8 @@ import type { RawReference } from '../lake/formats/processed.js';
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
 import type { ExistingObject } from '../pipeline/result-write.js';
 import type { Warehouse } from '../warehouse/database.js';
-import type { OutboxCatalogPlan } from '../warehouse/outbox.js';
+import { listCatalogObjects } from '../warehouse/lake-objects.js';
+import { listPendingResults } from '../warehouse/pending-results.js';
 
 /**
  * The idempotency rule of reprocessing. A result is identified by (kind, ticker, as_of, computation version,
@@ -29,28 +30,21 @@ export async function findExisting(warehouse: Warehouse, ticker: string, computa
     if (!current || compareKeys(parseKey(object.key), parseKey(current.key)) > 0) found.set(id, object);
   };
 
-  const catalogued = await warehouse.repository.listCatalogObjects({ ticker, computationVersion, sourceRawKey: raw.key });
+  const catalogued = await listCatalogObjects(warehouse.db, { ticker, computationVersion, sourceRawKey: raw.key });
   for (const entry of catalogued) {
     if (entry.kind === 'raw' || entry.sourceRawVersionId !== raw.versionId) continue;
     offer(entry.kind, entry.objectDate, { key: entry.key, computedAt: entry.createdAt.toISOString() });
   }
 
-  const pending = await warehouse.db
-    .selectFrom('lake_outbox')
-    .select(['key', 'kind', 'catalog', 'metadata', 'body'])
-    .where('done_at', 'is', null)
-    .where('ticker', '=', ticker)
-    .where('kind', '<>', 'raw')
-    .execute();
-  for (const entry of pending) {
-    const plan = entry.catalog as unknown as OutboxCatalogPlan;
+  for (const entry of await listPendingResults(warehouse.db, ticker)) {
+    const { plan } = entry;
     if (plan.computationVersion !== computationVersion || plan.sourceRawKey !== raw.key) continue;
     // null: the entry was enqueued while its raw snapshot was itself pending; a raw key is written once, so
     // the same key is the same snapshot.
     if (plan.sourceRawVersionId !== null && plan.sourceRawVersionId !== raw.versionId) continue;
-    if (found.has(existingKey(entry.kind as ProcessedKind, plan.objectDate))) continue;
+    if (found.has(existingKey(entry.kind, plan.objectDate))) continue;
     const computedAt = entry.metadata.computed_at ?? (JSON.parse(entry.body) as { computed_at: string }).computed_at;
-    offer(entry.kind as ProcessedKind, plan.objectDate, { key: entry.key, computedAt });
+    offer(entry.kind, plan.objectDate, { key: entry.key, computedAt });
   }
   return found;
 }
