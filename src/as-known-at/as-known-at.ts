@@ -20,7 +20,7 @@ import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { catalogKnowsAny, listKnownAtOfNewestDate } from '../warehouse/known-at.js';
 import type { Database } from '../warehouse/schema.js';
-import { knownSince } from '../rebuild/expected-catalog-row.js';
+import { knownSince } from '../lake-scan/expected-catalog-row.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 
 export interface AsKnownAtQuery {

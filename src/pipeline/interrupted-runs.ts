@@ -38,7 +38,7 @@ import { normalizeTicker } from '../market/ticker.js';
 import { isProvablyDead, parseIdentity } from '../process-liveness.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
-import { describeObject } from '../rebuild/rebuild-catalog.js';
+import { describeObject } from '../lake-scan/describe-object.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 import { messageOf } from '../errors.js';
 import { mapAll } from '../concurrency.js';

@@ -11,7 +11,8 @@ import type { Kysely } from 'kysely';
 import type { ParsedKey } from '../lake/keys.js';
 import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { type Derivation, deriveCatalogRow, type ObjectEvidence } from './expected-catalog-row.js';
+import { describeObject } from '../lake-scan/describe-object.js';
+import type { Derivation } from '../lake-scan/expected-catalog-row.js';
 import { listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
 import { fetchObject, headObject } from '../lake-scan/fetch.js';
 import { mapAll } from '../concurrency.js';
@@ -80,54 +81,6 @@ export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildRe
   report.conflicting.sort(byKey);
   report.failed.sort(byKey);
   return report;
-}
-
-/**
- * The catalog row of the current version of `key`: from the HEAD when its metadata is complete (every object
- * marketlake writes), else reading the body, else the tags too.
- */
-export async function describeObject(
-  store: ObjectStore,
-  key: string,
-  parsed: ParsedKey,
-): Promise<{ row: NonNullable<Derivation['row']> } | { reason: string }> {
-  const headed = await headObject(store, key);
-  if (headed.status === 'missing') return { reason: 'not found (it was listed a moment before)' };
-  if (headed.status === 'unreadable') return { reason: headed.error };
-  const { head } = headed;
-  const evidence: ObjectEvidence = { key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata };
-  let derivation = deriveCatalogRow(evidence);
-  if (derivation.row !== undefined) return { row: derivation.row };
-
-  const fetched = await fetchObject(store, key, head.versionId);
-  if (fetched.status === 'missing') return { reason: `version ${head.versionId} vanished between HEAD and GET` };
-  if (fetched.status === 'unreadable') return { reason: fetched.error };
-  // The body's hash only stands in for a missing content_sha256: the metadata is the record otherwise.
-  if (derivation.missing.includes('sha256')) evidence.bodySha256 = fetched.sha256;
-  evidence.body = jsonObject(fetched.body);
-  derivation = deriveCatalogRow(evidence);
-  if (derivation.row !== undefined) return { row: derivation.row };
-
-  try {
-    evidence.tags = await store.getTags(key, { versionId: head.versionId });
-  } catch (error) {
-    if (!(error instanceof ObjectStoreError)) throw error;
-    return { reason: error.message };
-  }
-  derivation = deriveCatalogRow(evidence);
-  if (derivation.row !== undefined) return { row: derivation.row };
-  return { reason: `no ${derivation.missing.join(', ')} in its metadata, body or tags` };
-}
-
-/** A body's JSON object, or undefined when it is not one (then the tags are the last resort). */
-function jsonObject(body: Uint8Array): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    return undefined; // not JSON: the fields it would have given are reported as missing if nothing else has them
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** `objectDate` -> `object_date`: CatalogConflictError names fields, the report names columns. */

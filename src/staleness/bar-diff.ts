@@ -7,21 +7,15 @@
  * present in only one snapshot counts too, because it shifts every rolling window after it.
  */
 import type { RawBar } from '../lake/formats/raw.js';
-import { RESTATED_BAR_FIELDS, type BarChangeKind, type RestatedBarField } from '../warehouse/schema.js';
+import {
+  RESTATED_BAR_FIELDS,
+  type BarChangeKind,
+  type BarRestatement,
+  type FieldChange,
+  type RestatedBarField,
+} from '../lake/formats/restatement.js';
 
-export { RESTATED_BAR_FIELDS as BAR_FIELDS, type RestatedBarField as BarField, type BarChangeKind };
-
-export interface FieldChange {
-  old: number | null;
-  new: number | null;
-}
-
-export interface BarRestatement {
-  date: string;
-  change: BarChangeKind;
-  /** The differing fields; every field for an added or removed bar (the missing side is null). */
-  fields: Partial<Record<RestatedBarField, FieldChange>>;
-}
+export { RESTATED_BAR_FIELDS as BAR_FIELDS, type RestatedBarField as BarField, type BarChangeKind, type BarRestatement, type FieldChange };
 
 export interface BarDiff {
   /** Null when the snapshots share no date range. */

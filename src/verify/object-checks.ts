@@ -3,7 +3,7 @@ import { PROCESSED_SCHEMAS } from '../lake/formats/processed.js';
 import type { ParsedKey, ProcessedKind } from '../lake/keys.js';
 import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
 import type { CatalogObject } from '../warehouse/lake-objects.js';
-import { compareCatalogRow, deriveCatalogRow, type ObjectEvidence } from '../rebuild/expected-catalog-row.js';
+import { compareCatalogRow, deriveCatalogRow, type ObjectEvidence } from '../lake-scan/expected-catalog-row.js';
 import { diffJson, type JsonValue } from './json-diff.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 import { fetchObject, headObject } from '../lake-scan/fetch.js';

@@ -4,8 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { parseKey, parseTimestamp } from '../lake/keys.js';
-import type { BarRestatement, FieldChange } from '../staleness/bar-diff.js';
-import type { RestatementDocument } from '../lake/formats/restatement.js';
+import type { BarRestatement, FieldChange, RestatementDocument } from '../lake/formats/restatement.js';
 import { RESTATED_BAR_FIELDS, type Database, type RestatedBarField } from './schema.js';
 import { errorText, numberArrayLiteral, textArrayLiteral } from './sql-helpers.js';
 

@@ -15,6 +15,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { IndicatorField } from '../compute/fields.js';
 import { FEATURE_FIELDS as FEATURE_VALUE_FIELDS } from '../compute/features.js';
+import type { BarChangeKind, RestatedBarField } from '../lake/formats/restatement.js';
 
 /** A `date` column: always a `YYYY-MM-DD` string. */
 export type DateColumn = string;
@@ -146,13 +147,9 @@ export interface ComputationRunsTable {
   heartbeat_at: Timestamp | null;
 }
 
-/** The bar fields a restatement compares (migration 0002). */
-export const RESTATED_BAR_FIELDS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
-export type RestatedBarField = (typeof RESTATED_BAR_FIELDS)[number];
 
-/** How a bar differs between two snapshots: values changed, or present in only one of them (inside the overlap). */
-export const BAR_CHANGE_KINDS = ['changed', 'added', 'removed'] as const;
-export type BarChangeKind = (typeof BAR_CHANGE_KINDS)[number];
+// The restatement vocabulary (bar fields, change kinds) is the lake document's: src/lake/formats/restatement.ts.
+export { BAR_CHANGE_KINDS, RESTATED_BAR_FIELDS, type BarChangeKind, type RestatedBarField } from '../lake/formats/restatement.js';
 
 /**
  * One restatement (migration 0002): a raw snapshot whose overlapping bars differ from the previous snapshot of the

@@ -16,12 +16,32 @@
  * is made by staleness/bar-diff.ts; staleness/detect.ts writes it.
  */
 import { tickerSegment } from '../../market/ticker-segment.js';
-import type { BarRestatement } from '../../staleness/bar-diff.js';
 import { PRODUCER } from '../../version.js';
 import { parseKey } from '../keys.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 
 export const RESTATEMENT_SCHEMA = 'marketlake.restatement/1';
+
+/** The bar fields a restatement compares (also the `restatement_bars.field` values, migration 0002). */
+export const RESTATED_BAR_FIELDS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
+export type RestatedBarField = (typeof RESTATED_BAR_FIELDS)[number];
+
+/** How a bar differs between two snapshots: values changed, or present in only one of them (inside the overlap). */
+export const BAR_CHANGE_KINDS = ['changed', 'added', 'removed'] as const;
+export type BarChangeKind = (typeof BAR_CHANGE_KINDS)[number];
+
+export interface FieldChange {
+  old: number | null;
+  new: number | null;
+}
+
+/** One bar of a restatement, as the document stores it (and `diffBars` in src/staleness/bar-diff.ts finds it). */
+export interface BarRestatement {
+  date: string;
+  change: BarChangeKind;
+  /** The differing fields; every field for an added or removed bar (the missing side is null). */
+  fields: Partial<Record<RestatedBarField, FieldChange>>;
+}
 export const RESTATEMENT_PREFIX = 'restatements/';
 
 export interface RestatementDocument {
