@@ -7,7 +7,7 @@ import { rememberUrlSecrets, redactUrl } from './secrets.js';
 export { redactUrl } from './secrets.js';
 
 /**
- * Settings from flags and the environment (DESIGN.md "Configuration"); flags win over the environment.
+ * Settings from flags and the environment (docs/design.md "Configuration"); flags win over the environment.
  *   MARKETLAKE_HOME          embedded data (default ./.marketlake)
  *   MARKETLAKE_LAKE          file:///absolute/path or s3://bucket[/prefix] (DATA_LAKE_BUCKET also accepted for s3)
  *   MARKETLAKE_S3_ENDPOINT   S3-compatible servers

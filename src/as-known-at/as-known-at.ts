@@ -2,7 +2,7 @@
  * "As known at T": the object a reader asking for the latest at time T got, i.e. what a report produced at T
  * saw. Among the objects of a kind and ticker (and date, when given) that were known at T (`computed_at` for
  * processed objects, `fetched_at` for raw ones, <= T), the latest in the lake's own sense of latest: the newest
- * date, then the newest key of that date (DESIGN.md "Keys"). So an older as-of date recomputed later does not
+ * date, then the newest key of that date (docs/design.md "Keys"). So an older as-of date recomputed later does not
  * hide a newer date, exactly as it does not for `get` today.
  *
  * The catalog answers with indexed queries on `created_at` (src/warehouse/known-at.ts). When it knows nothing

@@ -3,7 +3,7 @@
  * a bucket against it, and the Terraform module (terraform/modules/s3-data-lake) takes the same numbers as its
  * variable defaults — test/terraform/module.test.ts parses the HCL and fails when the two drift apart.
  *
- * - Versioning on: keys are never overwritten (DESIGN.md "Keys"), and versioning is the second guard.
+ * - Versioning on: keys are never overwritten (docs/design.md "Keys"), and versioning is the second guard.
  * - Lifecycle for `raw/` and `processed/`: GLACIER at 90 days, DEEP_ARCHIVE at 365 days, the same ages for
  *   noncurrent versions, incomplete multipart uploads aborted after 7 days.
  * - `TransitionDefaultMinimumObjectSize = varies_by_storage_class`: since September 2024 a new lifecycle

@@ -3,7 +3,7 @@ import { parsePath } from './options.js';
 import { type ConfigFlags, resolveConfig } from '../config.js';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
 
-/** The flags every command that touches the lake or the database takes (DESIGN.md "Configuration"). */
+/** The flags every command that touches the lake or the database takes (docs/design.md "Configuration"). */
 export function withRuntimeOptions(command: Command): Command {
   return command
     .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)', parsePath)

@@ -1,12 +1,12 @@
 import type { IndicatorColumns } from './fields.js';
 
 /**
- * The fields that both computation versions define the same way (DESIGN.md: "the other fields as in 1.0"):
+ * The fields that both computation versions define the same way (docs/design.md "Computation versions", "Both"):
  * VWAP over the whole window, price-to-VWAP percent, volume ratio, ATR percent and the uncertainty score.
  *
  * One fused pass over the bars: the five fields read the same inputs, and one loop costs a third of five
- * (measured on 1M bars). Divisions are the expensive operations here (about 1.3 ms per million each, against
- * 0.2 for a multiplication), so each quotient is formed once and reused: five per bar instead of the eight of
+ * (docs/benchmarks.md, "Measurements behind design choices"). Divisions are the expensive operations here (a
+ * division costs several multiplications), so each quotient is formed once and reused: five per bar instead of the eight of
  * the Python system's expressions written out. That moves results by a few ulps, well inside the 1e-9 agreement with
  * pandas that the tests check. A division by zero gives NaN (undefined), never Infinity: the stored JSON has
  * `null` there.

@@ -1,5 +1,5 @@
 /**
- * Comparative features of one series, as of its last bar (DESIGN.md, "Computation versions": Features).
+ * Comparative features of one series, as of its last bar (docs/design.md, "Computation versions": Features).
  *
  * Closes only; the window is the whole series given. Daily returns are simple returns, r[i] = close[i] /
  * close[i - 1] - 1 (pandas `pct_change()`), so a series of n bars has n - 1 returns. Each formula is written next

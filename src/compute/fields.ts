@@ -1,6 +1,6 @@
 import { COMPUTATION_VERSIONS, type ComputationVersion } from './versions/registry.js';
 
-/** The names fixed by DESIGN.md ("Computation versions"); order is the order of JSON output. */
+/** The names fixed by docs/design.md ("Computation versions"); order is the order of JSON output. */
 export const INDICATOR_FIELDS = [
   'sma_20',
   'sma_50',

@@ -4,7 +4,7 @@ import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion, ty
 import { KERNEL_SETS } from './versions/registry.js';
 
 /**
- * All 17 indicator fields of one computation version over a whole series (DESIGN.md "Computation versions").
+ * All 17 indicator fields of one computation version over a whole series (docs/design.md "Computation versions").
  *
  * Pure: the same bars and version always give the same numbers. Pass `out` (from allocateIndicatorColumns, at
  * least as long as the series) to reuse buffers across calls; the kernels then allocate nothing.

@@ -298,7 +298,7 @@ describe('computePercentiles edge cases', () => {
     expect(() => computePercentiles(seriesOf(closes), indicatorsOf(closes, { macd: [1, 2] }))).toThrow(RangeError);
   });
 
-  it('exports the nine metrics in the order of DESIGN.md', () => {
+  it('exports the nine metrics in the order of docs/design.md', () => {
     expect(PERCENTILE_METRICS).toEqual([
       'rsi_14', 'macd', 'uncertainty_score', 'atr_percent', 'price_vwap_pct', 'volume_ratio',
       'sma_20_deviation', 'sma_50_deviation', 'sma_200_deviation',

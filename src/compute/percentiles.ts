@@ -1,5 +1,5 @@
 /**
- * Percentile statistics of the indicators, as of the last row (DESIGN.md, "Computation versions": Percentiles).
+ * Percentile statistics of the indicators, as of the last row (docs/design.md, "Computation versions": Percentiles).
  *
  * The same definitions serve both computation versions; only the indicator columns fed in differ. They are fixed
  * here so that the database rows and the JSON objects agree:
@@ -16,7 +16,7 @@
 import type { BarSeries } from '../market/bars.js';
 import { INDICATOR_FIELDS, type IndicatorColumns } from './fields.js';
 
-/** The metric keys of the percentile `values`, in JSON order (DESIGN.md). */
+/** The metric keys of the percentile `values`, in JSON order (docs/design.md). */
 export const PERCENTILE_METRICS = [
   'rsi_14',
   'macd',

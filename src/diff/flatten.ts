@@ -3,7 +3,7 @@
  *   indicators   macd, rsi_14, ...
  *   percentiles  rsi_14.percentile, rsi_14.mean, ..., current_price_percentile
  *   features     return_1d, ..., bars
- * Leaves are numbers or null (DESIGN.md: a value that cannot be computed is null); anything else means the object
+ * Leaves are numbers or null (docs/design.md: a value that cannot be computed is null); anything else means the object
  * is not what this version of marketlake wrote, and is refused rather than compared wrongly.
  */
 export function flattenValues(values: unknown, where: string): Map<string, number | null> {

@@ -3,7 +3,7 @@
  * metadata; its body or tags only when the metadata is silent). `catalog rebuild` inserts these rows and
  * `verify` compares the catalog against them, so both agree on what "the right row" is.
  *
- *   key, kind, ticker, object_date   the key (DESIGN.md "Keys")
+ *   key, kind, ticker, object_date   the key (docs/design.md "Keys")
  *   version_id, size                 the store (HEAD)
  *   sha256                           metadata content_sha256 (or, when given, the sha256 of the body as read)
  *   computation_version              metadata, else the body, else the tag computation_version

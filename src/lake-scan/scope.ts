@@ -14,7 +14,7 @@ import type { Database } from '../warehouse/schema.js';
 export interface ListedLakeObject {
   key: string;
   size: number;
-  /** Undefined for a key outside the layout of DESIGN.md "Keys" (a manual upload, another tool's file). */
+  /** Undefined for a key outside the layout of docs/design.md "Keys" (a manual upload, another tool's file). */
   parsed: ParsedKey | undefined;
   /** Why the store cannot serve what it lists under this key (see ListedObject.damage); absent when healthy. */
   damage?: string;

@@ -62,7 +62,7 @@ export class LakeObjectNotFoundError extends UserError {
 const MAX_SEQUENCE = 1000;
 
 /**
- * The lake's API over an ObjectStore (DESIGN.md): immutable writes with the key layout, tags and metadata of the
+ * The lake's API over an ObjectStore (docs/design.md): immutable writes with the key layout, tags and metadata of the
  * design; reads of the latest, by date, by version; version listings; lineage in both directions.
  * With a catalog, lookups are one query each; without one they list the store by prefix with a delimiter.
  *
@@ -288,7 +288,7 @@ export class DataLake {
 /**
  * How far back (days) the lake-only search for a ticker's newest date folder looks first, then second...: S3
  * lists only forward, so listing every date folder to find the last one costs time in proportion to their number
- * (measured: 1 ms with 1 folder, 110 ms with 400, on RGW and on the local folder alike).
+ * (docs/benchmarks.md, "Measurements behind design choices").
  */
 const RECENT_FOLDER_WINDOWS = [8, 120, 1500];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareKeys, formatTimestamp, InvalidKeyError, objectKey, parseKey, parseTimestamp } from './keys.js';
 
 describe('lake keys', () => {
-  it('lays out raw and processed keys as DESIGN.md', () => {
+  it('lays out raw and processed keys as docs/design.md', () => {
     const ts = formatTimestamp(new Date('2026-11-26T09:05:07.999Z'));
     expect(ts).toBe('20261126_090507');
     expect(parseTimestamp(ts).toISOString()).toBe('2026-11-26T09:05:07.000Z');

@@ -5,7 +5,7 @@ import { quote } from '../quote.js';
 import { tickerFromSegment, tickerSegment } from '../market/ticker-segment.js';
 
 /**
- * The key layout of DESIGN.md "Keys":
+ * The key layout of docs/design.md "Keys":
  *   raw/{source}/{TICKER}/{FETCH_DATE}/{TS}.json
  *   processed/{kind}/{TICKER}/{AS_OF}/{TS}.json
  * TICKER is the ticker's key segment (ticker-segment.ts: `^GSPC` is `_5EGSPC`, a plain ticker is itself).

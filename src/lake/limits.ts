@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 
 /**
- * Amazon S3's limits on object tags and user metadata (DESIGN.md "Tags", "User metadata"). Checked before a
+ * Amazon S3's limits on object tags and user metadata (docs/design.md "Tags", "User metadata"). Checked before a
  * write: S3 would refuse the request or, worse, a proxy could truncate it; a violation is an error, not a cut.
  */
 export const MAX_TAGS = 10;

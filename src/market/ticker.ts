@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { quote } from '../quote.js';
 
 /**
- * A ticker flows into object keys and S3 tags, so it is checked before any I/O (DESIGN.md "Keys").
+ * A ticker flows into object keys and S3 tags, so it is checked before any I/O (docs/design.md "Keys").
  * Vendor symbols are upper-cased: `nvda` and `NVDA` are the same instrument. Index symbols carry Yahoo's
  * leading `^` (`^GSPC`, `^N225`, `^STI`, `^HSI`); keys and tags write it escaped (market/ticker-segment.ts).
  */

@@ -27,7 +27,7 @@ export interface DailyRunOptions {
   lake: DataLake;
   warehouse: Warehouse;
   computationVersion: ComputationVersion;
-  /** Inclusive range of bars to fetch (default: two years back from today, see defaultRange). */
+  /** Inclusive range of bars to fetch (the CLI derives it from `--range`, two years by default: see dateRange). */
   start: string;
   end: string;
   concurrency: number;
@@ -229,7 +229,7 @@ function reportUnmarked(outcomes: readonly TickerOutcome[], unmarked: readonly U
   }
 }
 
-/** Two years of daily bars up to `now` (so SMA 200 leaves about 300 rows for the percentiles). */
+/** From `range` (`30d`, `6m`, `2y`) before `now` up to `now`; the CLI's default, 2y, leaves SMA 200 about 300 rows for the percentiles. */
 export function dateRange(now: Date, range: string): { start: string; end: string } {
   const match = /^(\d+)([dmy])$/.exec(range);
   if (!match) throw new RangeError(`range "${range}" must look like 30d, 6m or 2y`);

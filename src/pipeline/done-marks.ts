@@ -26,7 +26,7 @@ type MarkDone = (entries: readonly CompletedOutboxEntry[]) => Promise<void>;
 
 /**
  * Marks outbox entries done in batches: the groups of several tickers in ONE statement (`markOutboxEntriesDone`
- * costs nearly the same for 3 entries as for 24, measured on PGlite: 2.5 ms against 3.5 ms), instead of one
+ * costs nearly the same for 3 entries as for 24: docs/benchmarks.md, "Measurements behind design choices"), instead of one
  * statement per ticker. `record` returns at once; the daily run calls `close` before it reports, and reports
  * what could not be marked.
  *

@@ -13,7 +13,7 @@ import { drainOutbox } from './outbox-drain.js';
 import { processedOutboxEntry, type PendingProcessedDocument } from './outbox-entries.js';
 
 /**
- * The second half of the write path of DESIGN.md, shared by the daily run (ticker-job.ts) and reprocessing:
+ * The second half of the write path of docs/design.md, shared by the daily run (ticker-job.ts) and reprocessing:
  * computed results become result rows AND one outbox entry per lake object in ONE statement (atomic by itself, so
  * it needs no transaction), then the committed entries are drained to the lake. A lake failure leaves entries
  * pending (reported); a database failure throws before anything reaches the lake, because objects are only ever

@@ -51,7 +51,7 @@ export interface TickerOutcome {
 }
 
 /**
- * One ticker through the write path of DESIGN.md: fetch, validate, raw snapshot to the lake, compute, then ONE
+ * One ticker through the write path of docs/design.md: fetch, validate, raw snapshot to the lake, compute, then ONE
  * statement for the raw object's catalog row, the prices, the result rows and an outbox entry per lake object,
  * then drain those (the three processed objects in parallel, marked done together in one statement).
  *

@@ -41,7 +41,7 @@ export interface RebuildReport {
    * file, see ListedObject.damage), an object it cannot read, or one lacking a required column anywhere.
    */
   failed: { key: string; reason: string }[];
-  /** Keys outside the layout of DESIGN.md "Keys" (not marketlake objects): left out of the catalog. */
+  /** Keys outside the layout of docs/design.md "Keys" (not marketlake objects): left out of the catalog. */
   ignored: string[];
 }
 

@@ -2,7 +2,7 @@
  * Lookback windows: which results a changed bar can affect.
  *
  * A change in the bar of date D affects the value of a field at the as-of dates D .. D + affectedUntil(field)
- * bars. The counts follow the definitions of DESIGN.md "Computation versions":
+ * bars. The counts follow the definitions of docs/design.md "Computation versions":
  *
  *   sma_N, bb_* (20), volume_sma_20, volume_ratio   N - 1   a rolling window of N bars ending at the as-of bar
  *   rsi_14, atr_14, atr_percent (1.0)                14      rolling 14 of changes / true ranges, and the one at

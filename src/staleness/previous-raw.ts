@@ -45,7 +45,8 @@ export interface PreviousRawFinder {
 
 /**
  * `findPreviousRaw` for every ticker of a run in ONE query, made when the run starts, instead of one query per
- * ticker (on PGlite each statement costs about 1.5 ms however little it reads).
+ * ticker (on PGlite each statement has a fixed cost however little it reads: docs/benchmarks.md, "Measurements behind
+ * design choices").
  *
  * It loads each ticker's raw objects dated from its latest raw date before `since` (the run's start date) on.
  * For a snapshot fetched on or after `since`, the previous snapshot is among those rows: it is on the snapshot's

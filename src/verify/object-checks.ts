@@ -10,7 +10,7 @@ import { fetchObject, headObject } from '../lake-scan/fetch.js';
 import type { LoadedRaw, RawSource } from './raw-source.js';
 import type { Findings, MismatchProblem } from './report.js';
 
-/** Body fields a processed object's metadata repeats; the two must agree (DESIGN.md "User metadata"). */
+/** Body fields a processed object's metadata repeats; the two must agree (docs/design.md "User metadata"). */
 const REPEATED_FIELDS = [
   'ticker',
   'as_of',

@@ -64,7 +64,7 @@ export interface MissingObject {
 /** An object in the lake without a catalog row. */
 export interface UncataloguedObject {
   key: string;
-  /** `unknown` for a key outside the layout of DESIGN.md "Keys" (which cannot be catalogued at all). */
+  /** `unknown` for a key outside the layout of docs/design.md "Keys" (which cannot be catalogued at all). */
   kind: string;
   size: number;
 }

@@ -86,7 +86,7 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
   const parsedByKey = new Map<string, ParsedKey>(ours.map((object) => [object.key, object.parsed]));
   const unchecked = rows.filter((row) => listedKeys.has(row.key) && !checks.comparedRows.has(row.key) && !damaged.has(row.key));
   for (const row of unchecked.filter((row) => !parsedByKey.has(row.key))) {
-    findings.mismatch({ key: row.key, kind: row.kind, problem: 'catalog', field: 'key', actual: 'not a marketlake object key (DESIGN.md "Keys")' });
+    findings.mismatch({ key: row.key, kind: row.kind, problem: 'catalog', field: 'key', actual: 'not a marketlake object key (docs/design.md "Keys")' });
   }
   await phase(progress, 'check catalog', unchecked.filter((row) => parsedByKey.has(row.key)), concurrency, (row: CatalogObject) => checks.checkCatalogRow(row, parsedByKey.get(row.key)!), (row) => row.key);
 

@@ -25,7 +25,7 @@ describeOnDatabases('warehouse migrations', (ctx) => {
     return byTable;
   }
 
-  it('creates every table of DESIGN.md', async () => {
+  it('creates every table of docs/design.md', async () => {
     const tables = await columns();
     for (const table of TABLE_NAMES) expect(tables.has(table), table).toBe(true);
   });

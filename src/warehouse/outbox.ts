@@ -344,7 +344,7 @@ type DoneDatabase = Database & {
 };
 
 /**
- * The object went to another key than planned (the planned one was taken, DESIGN.md "Keys"): the result rows
+ * The object went to another key than planned (the planned one was taken, docs/design.md "Keys"): the result rows
  * that still name the planned key must name the key actually written. Rows since rewritten by a later
  * computation name their own key and are left alone.
  *

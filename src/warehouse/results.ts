@@ -1,6 +1,6 @@
 /**
  * The computed-result tables (`daily_indicators`, `indicator_percentiles`, `comparative_features`) and the one
- * statement that writes them together with their outbox entries (DESIGN.md, "The write path").
+ * statement that writes them together with their outbox entries (docs/design.md, "The write path").
  */
 import type { Kysely, QueryCreator } from 'kysely';
 import { INDICATOR_FIELDS, type IndicatorField } from '../compute/fields.js';

@@ -1,5 +1,5 @@
 /**
- * The Kysely view of the warehouse tables (DESIGN.md, "The database").
+ * The Kysely view of the warehouse tables (docs/design.md, "The database").
  *
  * Conventions shared by both backends (the type parsers in `type-parsers.js` make them true):
  * - `date` columns read and write as `YYYY-MM-DD` strings, never as JS Dates, so a market date cannot shift
@@ -41,7 +41,7 @@ export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed', 'interrupted'
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
- * The comparative feature columns (DESIGN.md, "Features"), all nullable doubles: the features the compute engine
+ * The comparative feature columns (docs/design.md, "Computation versions": Features), all nullable doubles: the features the compute engine
  * defines, less `bars`, which is an integer column of its own.
  */
 export type FeatureField = Exclude<(typeof FEATURE_VALUE_FIELDS)[number], 'bars'>;

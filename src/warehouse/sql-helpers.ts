@@ -1,6 +1,6 @@
 /**
  * Small helpers the warehouse modules share: transactions that compose, statement chunking and the
- * number/JSON rules of DESIGN.md (null, never NaN).
+ * number/JSON rules of docs/design.md (null, never NaN).
  */
 import {
   sql,

@@ -212,7 +212,7 @@ describeOnDatabases('marketlake verify', (ctx) => {
     expect(report.mismatches).toContainEqual(
       expect.objectContaining({ key: NVDA_FEATURES, problem: 'body', field: 'source_raw_data_version_id', expected: 'v-other' }),
     );
-    // The metadata is what names the raw version to read (as DESIGN.md has it): that version does not exist.
+    // The metadata is what names the raw version to read (as docs/design.md has it): that version does not exist.
     expect(problems(report, NVDA_FEATURES)).toContain('source-raw-missing');
   });
 });

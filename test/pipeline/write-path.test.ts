@@ -16,7 +16,7 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
   });
   afterEach(async () => t.dispose());
 
-  it('writes raw, indicators, percentiles and features with the keys, bodies, tags, metadata, rows and catalog of DESIGN.md', async () => {
+  it('writes raw, indicators, percentiles and features with the keys, bodies, tags, metadata, rows and catalog of docs/design.md', async () => {
     const summary = await t.run({ tickers: ['NVDA', 'd05.si'] });
     expect(summary.status).toBe('ok');
     expect(summary.tickers_ok).toEqual(['NVDA', 'D05.SI']);

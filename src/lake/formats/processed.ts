@@ -5,7 +5,7 @@ import type { ProcessedKind } from '../keys.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 
 /**
- * The processed documents (DESIGN.md "Object bodies": `marketlake.indicators/1`, `marketlake.percentiles/1`,
+ * The processed documents (docs/design.md "Object bodies": `marketlake.indicators/1`, `marketlake.percentiles/1`,
  * `marketlake.features/1`): what one computation made of one raw snapshot, with the raw object it was computed
  * from. One shape for the three kinds; only the schema, the `values` and the metadata `source` differ.
  */

@@ -8,7 +8,7 @@ import { checkBars, missingFieldsReason } from './raw-bars.js';
 
 /**
  * Reads a raw object from the lake: the current `marketlake.raw/1` document, or the older format an existing
- * bucket may hold (DESIGN.md "Object bodies"), which is turned into the current one in memory and never written.
+ * bucket may hold (docs/design.md "Object bodies"), which is turned into the current one in memory and never written.
  * Every error names the key and the field, so a bad object in a bucket of thousands can be found.
  */
 export function parseRawDocument(text: string, key: string): RawSnapshot {
@@ -243,7 +243,7 @@ function legacyTicker(fromDocument: string | null, fromKey: string | null, fail:
 }
 
 /**
- * The document's `fetched_at`, else the key's `{TS}` (UTC by DESIGN.md). A timestamp without a zone is read as
+ * The document's `fetched_at`, else the key's `{TS}` (UTC by docs/design.md). A timestamp without a zone is read as
  * UTC: the older system ran on UTC hosts. More than millisecond digits (Python writes microseconds) are cut.
  */
 function legacyFetchedAt(fromDocument: string | null, keyMatch: RegExpExecArray | null, fail: (problem: string) => never): string {

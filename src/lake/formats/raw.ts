@@ -3,7 +3,7 @@ import { PRODUCER } from '../../version.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 
 /**
- * The raw snapshot document (DESIGN.md "Object bodies": `marketlake.raw/1`), as every source produces it
+ * The raw snapshot document (docs/design.md "Object bodies": `marketlake.raw/1`), as every source produces it
  * and as the lake stores it. Field names are snake_case because this is the stored JSON contract. It is read back
  * by raw-parse.ts (which also reads the older format) and turned into domain bars by raw-bars.ts.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { checkMetadata, checkTags } from '../limits.js';
 
 /**
- * What every lake document becomes before it is written: its body, tags and metadata (DESIGN.md "Object bodies",
+ * What every lake document becomes before it is written: its body, tags and metadata (docs/design.md "Object bodies",
  * "Tags", "User metadata"), rendered by pure functions so that a write, a retry from the outbox and a verification
  * all agree byte for byte. The formats themselves are raw.ts, processed.ts and restatement.ts in this folder.
  */

@@ -33,37 +33,16 @@ import {
 import { describeS3Failure, isCredentialsFailure, s3ErrorFacts, toObjectStoreError, type S3ErrorContext } from './s3-errors.js';
 
 /**
- * The lake on Amazon S3 or an S3-compatible server (Ceph RGW, ...), on the AWS SDK v3.
+ * The lake on Amazon S3 or an S3-compatible server (Ceph RGW, ...), on the AWS SDK v3. Keys live under an optional
+ * prefix (`s3://bucket/prefix` -> `prefix/raw/...`); callers never see it. The bucket must have versioning on
+ * (lineage records version ids, and the create-only check lists versions): `S3ObjectStore.open` checks both.
  *
- * Keys live under an optional prefix (`s3://bucket/prefix` -> `prefix/raw/...`); callers never see it.
- * The bucket must have versioning enabled: the lake records version ids for lineage, and the create-only check
- * below needs versions. `S3ObjectStore.open` checks both the bucket and its versioning and says what is wrong.
- *
- * Create-only puts. A put must never replace an object. Every put is a PUT with `If-None-Match: *`. Amazon S3
- * enforces it, also on versioned buckets (412 when the key exists, which is ObjectExistsError). Ceph RGW 16 (and
- * other S3-compatible servers) ignore the header on a versioned bucket and silently add a new version, which
- * would become the one readers see. So, unless the server is trusted to enforce the condition (see
- * `createOnly`), the PUT is followed by a check, and a put costs 2 requests (3 when it loses):
- *   1. PUT with `If-None-Match: *` (a 412 from a server that enforces it is ObjectExistsError at once);
- *   2. list the key's versions (one ListObjectVersions with Prefix = the exact key): if any version OLDER than
- *      ours exists (also one hidden behind a delete marker: a key is never reused), the key was taken, by an
- *      earlier write or a concurrent one. We delete OUR version by its version id, which removes only that
- *      version and makes the older one current again, and throw ObjectExistsError.
- * With several concurrent writers every one of them lists after its own put; the server orders a key's
- * versions by the order in which they were committed (RGW: the OLH epoch; S3: strong read-after-write), so
- * each writer sees every version committed before its own, and exactly one writer (the oldest version) finds
- * nothing older and keeps its version; all others delete theirs.
- * Residual risk: between a refused PUT and its DELETE (one round trip, milliseconds) a reader of the latest
- * version, or a listing, may see the refused body as the key's latest version. This holds for every refused
- * second write of a key, not only for a race: there is deliberately no HEAD before the PUT (it would cost a
- * request on every put to spare the rare second write a PUT and a DELETE, and a race gets past it anyway, so
- * the check after the PUT is needed regardless). If that DELETE fails (the server goes away), the refused
- * version stays current until someone deletes it: the ObjectStoreError then names the version id to delete.
- * Version ids taken from the winner stay valid.
- * Without the check (`createOnly: 'server'`, and `auto` on Amazon S3) the server's condition is all there is:
- * nothing is ever visible but the winner, a put is 1 request, and a loser's PUT (412) writes nothing. S3 judges
- * the condition against the key's current version, so a key whose current version is a delete marker can be
- * written again there (the lake itself never deletes).
+ * Create-only puts: a PUT with `If-None-Match: *`; then, on servers that ignore that header on a versioned bucket
+ * (RGW adds a version), a listing of the key's versions, and when an older one exists our version is deleted by id
+ * and the key reported taken. It is race-safe because the server orders a key's versions by commit, so of several
+ * writers exactly one (the oldest version) finds nothing older. What it costs, when it runs (`createOnly`), and
+ * the residual risk (a reader may glimpse a refused body for one round trip): README "Configuration", the
+ * "Create-only on S3" paragraph.
  */
 export interface S3ObjectStoreOptions {
   bucket: string;
@@ -478,8 +457,8 @@ export class S3ObjectStore implements ObjectStore {
         throw toObjectStoreError(error, { operation: 'ListObjectVersions', bucket: this.bucket, key, fullKey });
       }
       // Prefix = the exact key: one request in the usual case (a key with fewer than 100 versions and few longer
-      // keys starting with it). A smaller MaxKeys would not save a request, and on RGW 2 instead of 100 measured
-      // the same (3.9-4.4 against 4.1-4.5 ms a listing). The key itself sorts before every longer key that
+      // keys starting with it). A smaller MaxKeys would not save a request, and on RGW it was no faster (docs/benchmarks.md,
+      // "Measurements behind design choices"). The key itself sorts before every longer key that
       // starts with it, so its versions come first.
       let passed = false;
       for (const version of output.Versions ?? []) {
@@ -575,7 +554,7 @@ function normalizePrefix(prefix: string): string {
 /**
  * User metadata travels as `x-amz-meta-NAME: value` headers, and servers do not all keep what was sent:
  * - Ceph RGW turns every "_" in NAME into "-" (it passes headers through CGI-style variables), so
- *   `computed_at` comes back as `computed-at`. The lake's metadata names use "_" (DESIGN.md), so this store
+ *   `computed_at` comes back as `computed-at`. The lake's metadata names use "_" (docs/design.md), so this store
  *   refuses "-" in names and maps "-" back to "_" when reading: names then round-trip on every server. (An
  *   object written by another tool with "-" in a name reads with "_" instead.)
  * - Leading and trailing blanks of a header value are not part of it (HTTP), so S3 drops them: refused too.

@@ -1,5 +1,5 @@
 /**
- * The first schema of the warehouse (DESIGN.md, "The database").
+ * The first schema of the warehouse (docs/design.md, "The database").
  *
  * A migration is frozen once released: the column lists below are written out literally (not generated from
  * `INDICATOR_FIELDS` or `FEATURE_FIELDS`) so that a later change to those constants needs a new migration

@@ -57,7 +57,7 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
  * rolling-mean.ts), and the callers write the first bar, which has no previous close: high - low.
  *
  * On real bars whether the previous close lies outside the bar's range is close to a coin toss, and both a
- * hand-written maximum and V8's Math.max branch on it (measured: 14 ms per million bars). So, as in version
+ * hand-written maximum and V8's Math.max branch on it (docs/benchmarks.md, "Measurements behind design choices"). So, as in version
  * 2.0's ATR: TR = (high - low) + max(previous close - high, 0) + max(low - previous close, 0), with
  * max(y, 0) = (y + |y|) / 2 exact and at most one of the two non-zero when low <= high. That is the largest of
  * the three terms, up to the rounding of one addition (none when prices are within a factor of 2 of each

@@ -1,6 +1,6 @@
 /**
  * Computation version 1.0: indicator kernels with pandas 1.5 semantics, as the existing Python system computes
- * them (see DESIGN.md, "Computation versions"): pandas' rules exactly where they decide a value, its numbers to
+ * them (see docs/design.md, "Computation versions"): pandas' rules exactly where they decide a value, its numbers to
  * about 1e-12 relative (EWM and MACD bit for bit). Every kernel reads Float64Array inputs and overwrites
  * caller-owned outputs of at least the input length; NaN marks an undefined value.
  */

@@ -12,8 +12,8 @@ import { checkOutput, checkPeriod } from '../../kernel-guards.js';
  *   observations, and a window short of `window` observations gives NaN.
  *
  * The arithmetic. pandas keeps the window sum with Kahan-compensated additions. Repeating them operation for
- * operation gives pandas' last bits, but it costs about 8 ms per million bars against a 2 ms target (measured;
- * that kernel is in the history of this file). This kernel keeps a plain running sum and bounds its error:
+ * operation gives pandas' last bits, but it costs four times the time budget (docs/benchmarks.md,
+ * "Measurements behind design choices"; that kernel is in the history of this file). This kernel keeps a plain running sum and bounds its error:
  * each update `sum += entering - leaving` rounds twice, by at most eps (|entering - leaving| + |sum|); `drift`
  * accumulates those magnitudes, and as soon as eps x drift could exceed 2^-40 |sum| the window is summed afresh
  * (O(window)). So the mean of non-negative values (prices, volumes, gains, losses, true ranges) is within about
@@ -169,8 +169,8 @@ function exactWindowMean(input: Float64Array, window: number, i: number): number
 
 /**
  * V8 compiles `slideWindow` while the first long series is still in its loop. If the exact path (a flat
- * window) has not run by then, the compiled loop carries it badly for good: 2.7 instead of 1.9 ms per million
- * bars (measured). Running the kernel at load time on a small series with flat stretches gives V8 that feedback
+ * window) has not run by then, the compiled loop carries it badly for good, 1.4 times slower (docs/benchmarks.md,
+ * "Measurements behind design choices"). Running the kernel at load time on a small series with flat stretches gives V8 that feedback
  * first; it costs a few microseconds.
  */
 function primeTypeFeedback(): void {

@@ -1,5 +1,5 @@
 /**
- * Bollinger bands with the population standard deviation computed exactly (DESIGN.md, version 2.0):
+ * Bollinger bands with the population standard deviation computed exactly (docs/design.md, version 2.0):
  * middle = mean of the last `period` closes, upper/lower = middle +/- k sd, NaN before bar period - 1.
  *
  * TA_BBANDS takes the variance as mean(x^2) - mean(x)^2 from rolling sums of x and x^2: both terms are about

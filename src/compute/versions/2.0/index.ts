@@ -3,7 +3,7 @@
  * (output index i is bar i, NaN where TA-Lib has no value yet), O(n), no allocation; outputs are passed in
  * (length >= input length) and overwritten, and may not share memory with an input or with each other.
  * Inputs are assumed finite: as in TA-Lib, a NaN carries into every later value of the recursive kernels;
- * bollinger recovers once it has left the window. See DESIGN.md, "Computation versions".
+ * bollinger recovers once it has left the window. See docs/design.md, "Computation versions".
  *
  * How close to TA-Lib: sma is TA-Lib's bit for bit (same operations, same order); ema, rsi, macd and atr
  * agree to about 1e-15 (they reorder the recurrences for speed; the recurrences contract, so nothing
