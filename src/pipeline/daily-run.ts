@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ComputationVersion } from '../compute/fields.js';
-import type { DataLake } from '../lake/data-lake.js';
 import type { LineageEmitter } from '../lineage/emitter.js';
 import { catalogDatasets, RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
-import type { MarketDataSource } from '../sources/source.js';
-import type { Warehouse } from '../warehouse/database.js';
 import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { Shard } from '../market/shard.js';
@@ -16,20 +13,13 @@ import { drainOutbox, outboxPendingOf, type DrainReport } from './outbox-drain.j
 import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from './interrupted-runs.js';
 import { thisProcess } from '../process-liveness.js';
 import { mapSettled } from '../concurrency.js';
-import { runTickerJob, type TickerOutcome } from './ticker-job.js';
+import { runTickerJob, type TickerJobSettings, type TickerOutcome } from './ticker-job.js';
 import { messageOf } from '../errors.js';
 import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 
-export interface DailyRunOptions {
+export interface DailyRunOptions extends TickerJobSettings {
   tickers: readonly string[];
-  source: MarketDataSource;
-  lake: DataLake;
-  warehouse: Warehouse;
-  computationVersion: ComputationVersion;
-  /** Inclusive range of bars to fetch (the CLI derives it from `--range`, two years by default: see dateRange). */
-  start: string;
-  end: string;
   concurrency: number;
   clock?: () => Date;
   onTickerDone?: (outcome: TickerOutcome) => void;

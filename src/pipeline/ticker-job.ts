@@ -18,15 +18,19 @@ import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 import { messageOf } from '../errors.js';
 
-export interface TickerJobContext {
-  runId: string;
+/** What a run gives each of its ticker jobs, and what the caller of a daily run chooses: the same fields. */
+export interface TickerJobSettings {
   source: MarketDataSource;
   lake: DataLake;
   warehouse: Warehouse;
   computationVersion: ComputationVersion;
-  /** Inclusive date range to fetch. */
+  /** Inclusive range of bars to fetch (the CLI derives it from `--range`, two years by default: see dateRange). */
   start: string;
   end: string;
+}
+
+export interface TickerJobContext extends TickerJobSettings {
+  runId: string;
   clock: () => Date;
   /** Marks the processed objects done once written; the daily run batches them across tickers. */
   processedDone?: DoneMarks;
@@ -133,6 +137,8 @@ async function catalogRawIfFailing<T>(context: TickerJobContext, stored: StoredR
     try {
       await insertCatalogObject(context.warehouse.db, stored.catalogRow);
     } catch (catalogError) {
+      // The first failure is the cause; the catalogue's own failure is named in the message beside it.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`${messageOf(error)}; the raw object ${stored.catalogRow.key} is in the lake but could not be catalogued either: ${messageOf(catalogError)}`, { cause: error });
     }
     throw error;

@@ -8,13 +8,9 @@
  * overrule silently: `verify` says which side is right). Works on an empty database (a fresh PGlite) as well.
  */
 import type { Kysely } from 'kysely';
-import type { ParsedKey } from '../lake/keys.js';
-import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { describeObject } from '../lake-scan/describe-object.js';
-import type { Derivation } from '../lake-scan/expected-catalog-row.js';
 import { listLakeObjects, scopePrefixes } from '../lake-scan/scope.js';
-import { fetchObject, headObject } from '../lake-scan/fetch.js';
 import { mapAll } from '../concurrency.js';
 import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
 import { CatalogConflictError, insertCatalogObject } from '../warehouse/lake-objects.js';

@@ -34,8 +34,10 @@ export function inTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => 
  */
 export type WriteStep = (creator: QueryCreator<Database>) =>
   // Any table, any output: the steps of one statement write different tables.
+  /* eslint-disable @typescript-eslint/no-explicit-any */
   | InsertQueryBuilder<Database, any, any>
   | UpdateQueryBuilder<Database, any, any, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
  * Runs `steps` as ONE statement: every step but the last as a data-modifying CTE (`with step_1 as (insert ...)`),

@@ -14,7 +14,6 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { createTestWarehouse, describeOnPostgres, type TestWarehouse } from '../support/databases.js';
 import { runCli } from '../support/cli.js';
 import { runTestDay } from '../support/lake.js';
-import { TEST_NOW } from '../support/lake.js';
 import { countPendingOutbox } from '../../src/warehouse/outbox.js';
 
 /**

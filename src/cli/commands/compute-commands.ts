@@ -17,19 +17,27 @@ interface ComputeOptions {
   json?: boolean;
 }
 
+/** A compute command on one CSV file: its `--csv`, `--computation-version` and `--json` options. */
+function csvCommand(
+  program: Command,
+  name: string,
+  description: string,
+  help: { csv?: string; json?: string } = {},
+): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('--csv <file>', help.csv ?? 'CSV of daily bars', parsePath)
+    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+    .option('--json', help.json ?? 'print one JSON object');
+}
+
 /** `indicators`, `percentiles`, `features`: the compute engine on one CSV file, no lake or database involved. */
 export function registerComputeCommands(program: Command): void {
-  program
-    .command('indicators')
-    .description('compute every indicator field for each row of a CSV of daily bars')
-    .requiredOption('--csv <file>', 'CSV with a header row Date,Open,High,Low,Close,Volume (any order; Adj Close kept)', parsePath)
-    .option(
-      '--computation-version <version>',
-      'computation version: 1.0 (legacy pandas) or 2.0 (TA-Lib)',
-      parseComputationVersion,
-      DEFAULT_COMPUTATION_VERSION,
-    )
-    .option('--json', 'print one JSON array, one object per input row, undefined values as null')
+  csvCommand(program, 'indicators', 'compute every indicator field for each row of a CSV of daily bars', {
+    csv: 'CSV with a header row Date,Open,High,Low,Close,Volume (any order; Adj Close kept)',
+    json: 'print one JSON array, one object per input row, undefined values as null',
+  })
     .action(async (options: ComputeOptions) => {
       const version = options.computationVersion;
       const series = toSeries(await readBarsCsv(options.csv));
@@ -44,12 +52,7 @@ export function registerComputeCommands(program: Command): void {
       process.stdout.write(`(${rows.length} rows, computation version ${version}; last ${last.length} shown, --json for all)\n`);
     });
 
-  program
-    .command('percentiles')
-    .description('compute the percentile block as of the last row of a CSV of daily bars')
-    .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
-    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
-    .option('--json', 'print one JSON object')
+  csvCommand(program, 'percentiles', 'compute the percentile block as of the last row of a CSV of daily bars')
     .action(async (options: ComputeOptions) => {
       const version = options.computationVersion;
       const series = toSeries(await readBarsCsv(options.csv));
@@ -68,12 +71,7 @@ export function registerComputeCommands(program: Command): void {
       );
     });
 
-  program
-    .command('features')
-    .description('compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row')
-    .requiredOption('--csv <file>', 'CSV of daily bars', parsePath)
-    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
-    .option('--json', 'print one JSON object')
+  csvCommand(program, 'features', 'compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row')
     .action(async (options: ComputeOptions) => {
       const version = options.computationVersion;
       const series = toSeries(await readBarsCsv(options.csv));

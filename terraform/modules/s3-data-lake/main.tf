@@ -40,7 +40,7 @@ resource "aws_s3_bucket_public_access_block" "this" {
   restrict_public_buckets = true
 }
 
-# Keys are written once; versioning is the second guard against overwrites and deletes (DESIGN.md "Keys").
+# Keys are written once; versioning is the second guard against overwrites and deletes (docs/design.md "Keys").
 resource "aws_s3_bucket_versioning" "this" {
   bucket = aws_s3_bucket.this.id
 

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// The events are arbitrary JSON that the tests read field by field: typed `any` on purpose.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -30,7 +32,10 @@ export interface LineageReceiver {
 export async function startLineageReceiver(): Promise<LineageReceiver> {
   const events: ReceivedEvent[] = [];
   const receiver = { events, status: 201 } as LineageReceiver;
-  const server: Server = createServer(async (request, response) => {
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const text = await readBody(request);
     if (request.method !== 'POST') {
       response.writeHead(405).end();
@@ -51,7 +56,7 @@ export async function startLineageReceiver(): Promise<LineageReceiver> {
       problems: openLineageProblems(event),
     });
     response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.status < 300 ? '' : 'the receiver was told to refuse');
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   receiver.url = `http://127.0.0.1:${port}`;
