@@ -51,7 +51,8 @@ function flagValue(name: string): string | undefined {
 }
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const jsonFlag = flagValue('--json');
-const JSON_PATH = jsonFlag === undefined ? undefined : jsonFlag === '' ? join(REPO_ROOT, 'bench/results.json') : jsonFlag;
+const JSON_PATH =
+  jsonFlag === undefined ? undefined : jsonFlag === '' ? join(REPO_ROOT, 'bench/results.json') : jsonFlag;
 const OUR_RUNS = Number(flagValue('--runs') || 15);
 const OUR_WARMUP = 5;
 const BARS = Number(flagValue('--bars') || 1_000_000);
@@ -332,9 +333,17 @@ const kernels: KernelSpec[] = [
       copies: [close],
     },
     peers: [
-      { library: 'technicalindicators', method: 'SMA.calculate', fn: () => ti.SMA.calculate({ period: 20, values: closeArr }) },
+      {
+        library: 'technicalindicators',
+        method: 'SMA.calculate',
+        fn: () => ti.SMA.calculate({ period: 20, values: closeArr }),
+      },
       { library: 'trading-signals', method: 'SMA#updates', fn: () => new tsig.SMA(20).updates(closeArr) },
-      { library: 'trading-signals', method: 'SMA#update loop', fn: () => tsLoop(() => new tsig.SMA(20), closeArr, asNumber, peerOut) },
+      {
+        library: 'trading-signals',
+        method: 'SMA#update loop',
+        fn: () => tsLoop(() => new tsig.SMA(20), closeArr, asNumber, peerOut),
+      },
       { library: 'indicatorts', method: 'sma', fn: () => indts.sma(closeArr, { period: 20 }) },
     ],
   },
@@ -352,9 +361,17 @@ const kernels: KernelSpec[] = [
       copies: [close],
     },
     peers: [
-      { library: 'technicalindicators', method: 'EMA.calculate', fn: () => ti.EMA.calculate({ period: 12, values: closeArr }) },
+      {
+        library: 'technicalindicators',
+        method: 'EMA.calculate',
+        fn: () => ti.EMA.calculate({ period: 12, values: closeArr }),
+      },
       { library: 'trading-signals', method: 'EMA#updates', fn: () => new tsig.EMA(12).updates(closeArr) },
-      { library: 'trading-signals', method: 'EMA#update loop', fn: () => tsLoop(() => new tsig.EMA(12), closeArr, asNumber, peerOut) },
+      {
+        library: 'trading-signals',
+        method: 'EMA#update loop',
+        fn: () => tsLoop(() => new tsig.EMA(12), closeArr, asNumber, peerOut),
+      },
       { library: 'indicatorts', method: 'ema', fn: () => indts.ema(closeArr, { period: 12 }) },
     ],
   },
@@ -372,9 +389,17 @@ const kernels: KernelSpec[] = [
       copies: [close],
     },
     peers: [
-      { library: 'technicalindicators', method: 'RSI.calculate', fn: () => ti.RSI.calculate({ period: 14, values: closeArr }) },
+      {
+        library: 'technicalindicators',
+        method: 'RSI.calculate',
+        fn: () => ti.RSI.calculate({ period: 14, values: closeArr }),
+      },
       { library: 'trading-signals', method: 'RSI#updates', fn: () => new tsig.RSI(14).updates(closeArr) },
-      { library: 'trading-signals', method: 'RSI#update loop', fn: () => tsLoop(() => new tsig.RSI(14), closeArr, asNumber, peerOut) },
+      {
+        library: 'trading-signals',
+        method: 'RSI#update loop',
+        fn: () => tsLoop(() => new tsig.RSI(14), closeArr, asNumber, peerOut),
+      },
       { library: 'indicatorts', method: 'rsi', fn: () => indts.rsi(closeArr, { period: 14 }) },
     ],
   },
@@ -405,7 +430,11 @@ const kernels: KernelSpec[] = [
           }),
       },
       { library: 'trading-signals', method: 'MACD#updates', fn: () => newTsMacd().updates(closeArr) },
-      { library: 'trading-signals', method: 'MACD#update loop', fn: () => tsLoop(newTsMacd, closeArr, (r) => r.macd, peerOut) },
+      {
+        library: 'trading-signals',
+        method: 'MACD#update loop',
+        fn: () => tsLoop(newTsMacd, closeArr, (r) => r.macd, peerOut),
+      },
       { library: 'indicatorts', method: 'macd', fn: () => indts.macd(closeArr, { fast: 12, slow: 26, signal: 9 }) },
     ],
   },
@@ -423,12 +452,26 @@ const kernels: KernelSpec[] = [
       copies: [close],
     },
     peers: [
-      { library: 'technicalindicators', method: 'BollingerBands.calculate', fn: () => ti.BollingerBands.calculate({ period: 20, values: closeArr, stdDev: 2 }) },
-      { library: 'trading-signals', method: 'BollingerBands#updates', fn: () => new tsig.BollingerBands(20, 2).updates(closeArr) },
+      {
+        library: 'technicalindicators',
+        method: 'BollingerBands.calculate',
+        fn: () => ti.BollingerBands.calculate({ period: 20, values: closeArr, stdDev: 2 }),
+      },
+      {
+        library: 'trading-signals',
+        method: 'BollingerBands#updates',
+        fn: () => new tsig.BollingerBands(20, 2).updates(closeArr),
+      },
       {
         library: 'trading-signals',
         method: 'BollingerBands#update loop',
-        fn: () => tsLoop(() => new tsig.BollingerBands(20, 2), closeArr, (r) => r.upper, peerOut),
+        fn: () =>
+          tsLoop(
+            () => new tsig.BollingerBands(20, 2),
+            closeArr,
+            (r) => r.upper,
+            peerOut,
+          ),
       },
       { library: 'indicatorts', method: 'bb', fn: () => indts.bb(closeArr, { period: 20 }) },
     ],
@@ -445,13 +488,25 @@ const kernels: KernelSpec[] = [
     talib: {
       exec: () => talibCall('ATR', { high: highArr, low: lowArr, close: closeArr }, { optInTimePeriod: 14 }),
       withCopy: () =>
-        talibCall('ATR', { high: copyForTalib(high), low: copyForTalib(low), close: copyForTalib(close) }, { optInTimePeriod: 14 }),
+        talibCall(
+          'ATR',
+          { high: copyForTalib(high), low: copyForTalib(low), close: copyForTalib(close) },
+          { optInTimePeriod: 14 },
+        ),
       copies: [high, low, close],
     },
     peers: [
-      { library: 'technicalindicators', method: 'ATR.calculate', fn: () => ti.ATR.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }) },
+      {
+        library: 'technicalindicators',
+        method: 'ATR.calculate',
+        fn: () => ti.ATR.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }),
+      },
       { library: 'trading-signals', method: 'ATR#updates', fn: () => new tsig.ATR(14).updates(candles()) },
-      { library: 'trading-signals', method: 'ATR#update loop', fn: () => tsLoop(() => new tsig.ATR(14), candles(), asNumber, peerOut) },
+      {
+        library: 'trading-signals',
+        method: 'ATR#update loop',
+        fn: () => tsLoop(() => new tsig.ATR(14), candles(), asNumber, peerOut),
+      },
       { library: 'indicatorts', method: 'atr', fn: () => indts.atr(highArr, lowArr, closeArr, { period: 14 }) },
     ],
   },
@@ -502,7 +557,14 @@ function tiAll(): unknown[] {
     ti.SMA.calculate({ period: 50, values: closeArr }),
     ti.SMA.calculate({ period: 200, values: closeArr }),
     ti.RSI.calculate({ period: 14, values: closeArr }),
-    ti.MACD.calculate({ values: closeArr, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }),
+    ti.MACD.calculate({
+      values: closeArr,
+      fastPeriod: 12,
+      slowPeriod: 26,
+      signalPeriod: 9,
+      SimpleMAOscillator: false,
+      SimpleMASignal: false,
+    }),
     ti.BollingerBands.calculate({ period: 20, values: closeArr, stdDev: 2 }),
     ti.ATR.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }),
     ti.SMA.calculate({ period: 20, values: volumeArr }),
@@ -516,7 +578,12 @@ function tsAll(): unknown[] {
     tsLoop(() => new tsig.SMA(200), closeArr, asNumber, tsAllOut[2]),
     tsLoop(() => new tsig.RSI(14), closeArr, asNumber, tsAllOut[3]),
     tsLoop(newTsMacd, closeArr, (r) => r.macd, tsAllOut[4]),
-    tsLoop(() => new tsig.BollingerBands(20, 2), closeArr, (r) => r.upper, tsAllOut[5]),
+    tsLoop(
+      () => new tsig.BollingerBands(20, 2),
+      closeArr,
+      (r) => r.upper,
+      tsAllOut[5],
+    ),
     tsLoop(() => new tsig.ATR(14), candles(), asNumber, tsAllOut[6]),
     tsLoop(() => new tsig.SMA(20), volumeArr, asNumber, tsAllOut[7]),
   ];
@@ -557,9 +624,21 @@ function agreement(): Record<string, number> {
   const c = f64();
   const r: Record<string, number> = {};
   r['v2 sma(20)'] = maxRelDiff(v2.sma(close, 20, a), talibCall('SMA', { inReal: closeArr }, SMA20), 'outReal');
-  r['v1 rollingMean(20)'] = maxRelDiff(v1.rollingMean(close, 20, a), talibCall('SMA', { inReal: closeArr }, SMA20), 'outReal');
-  r['v2 ema(12)'] = maxRelDiff(v2.ema(close, 12, a), talibCall('EMA', { inReal: closeArr }, { optInTimePeriod: 12 }), 'outReal');
-  r['v2 rsi(14)'] = maxRelDiff(v2.rsi(close, 14, a), talibCall('RSI', { inReal: closeArr }, { optInTimePeriod: 14 }), 'outReal');
+  r['v1 rollingMean(20)'] = maxRelDiff(
+    v1.rollingMean(close, 20, a),
+    talibCall('SMA', { inReal: closeArr }, SMA20),
+    'outReal',
+  );
+  r['v2 ema(12)'] = maxRelDiff(
+    v2.ema(close, 12, a),
+    talibCall('EMA', { inReal: closeArr }, { optInTimePeriod: 12 }),
+    'outReal',
+  );
+  r['v2 rsi(14)'] = maxRelDiff(
+    v2.rsi(close, 14, a),
+    talibCall('RSI', { inReal: closeArr }, { optInTimePeriod: 14 }),
+    'outReal',
+  );
   const m = talibCall('MACD', { inReal: closeArr }, MACD_OPTIONS);
   v2.macd(close, { macd: a, signal: b, histogram: c });
   r['v2 macd'] = maxRelDiff(a, m, 'outMACD');
@@ -569,7 +648,11 @@ function agreement(): Record<string, number> {
   v2.bollinger(close, 20, 2, { upper: a, middle: b, lower: c });
   r['v2 bollinger upper'] = maxRelDiff(a, bb, 'outRealUpperBand');
   r['v2 bollinger middle'] = maxRelDiff(b, bb, 'outRealMiddleBand');
-  r['v2 atr(14)'] = maxRelDiff(v2.atr(high, low, close, 14, a), talibCall('ATR', { high: highArr, low: lowArr, close: closeArr }, { optInTimePeriod: 14 }), 'outReal');
+  r['v2 atr(14)'] = maxRelDiff(
+    v2.atr(high, low, close, 14, a),
+    talibCall('ATR', { high: highArr, low: lowArr, close: closeArr }, { optInTimePeriod: 14 }),
+    'outReal',
+  );
   return r;
 }
 
@@ -580,7 +663,9 @@ function sourceFingerprint(): string {
   const hash = createHash('sha256');
   const dir = join(REPO_ROOT, 'src/compute');
   const kernelFiles = (folder: string) =>
-    readdirSync(join(dir, folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `${folder}/${f}`);
+    readdirSync(join(dir, folder))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => `${folder}/${f}`);
   // Every computation version's folder (versions/<version>/), whatever versions are registered.
   const versions = readdirSync(join(dir, 'versions'), { withFileTypes: true }).filter((d) => d.isDirectory());
   const files = ['indicators.ts', 'derived.ts', 'fields.ts', 'kernel-guards.ts']
@@ -611,9 +696,13 @@ const machine = {
 };
 
 console.log(`marketlake kernel benchmark: ${n.toLocaleString('en-US')} bars, seeded random walk`);
-console.log(`CPU: ${machine.cpu} (${machine.cores} logical cores${machine.cpuMHz ? `, ${machine.cpuMHz} MHz` : ""}), ${machine.memoryGiB} GiB`);
+console.log(
+  `CPU: ${machine.cpu} (${machine.cores} logical cores${machine.cpuMHz ? `, ${machine.cpuMHz} MHz` : ''}), ${machine.memoryGiB} GiB`,
+);
 console.log(`Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}, talib binding ${machine.talib}`);
-console.log(`load average at start: ${machine.loadavgStart.join(' ')}; kernel sources sha256 ${machine.kernelSourcesSha256}`);
+console.log(
+  `load average at start: ${machine.loadavgStart.join(' ')}; kernel sources sha256 ${machine.kernelSourcesSha256}`,
+);
 console.log(`ours: median of ${OUR_RUNS} runs after ${OUR_WARMUP} warm-up; peers: median of 3-11 runs (by speed)`);
 console.log('');
 
@@ -679,7 +768,11 @@ if (!ONLY || 'all 17 fields'.includes(ONLY.toLowerCase())) {
       () => v2.bollinger(close, 20, 2, { upper: c2.bb_upper, middle: c2.bb_middle, lower: c2.bb_lower }),
     ],
     // As computeIndicators calls it for 1.0: atr_percent's buffer is the true-range scratch.
-    ['atr_14', () => v1.atr(high, low, close, 14, c1.atr_14, c1.atr_percent), () => v2.atr(high, low, close, 14, c2.atr_14)],
+    [
+      'atr_14',
+      () => v1.atr(high, low, close, 14, c1.atr_14, c1.atr_percent),
+      () => v2.atr(high, low, close, 14, c2.atr_14),
+    ],
     ['volume_sma_20', () => v1.rollingMean(volume, 20, c1.volume_sma_20), () => v2.sma(volume, 20, c2.volume_sma_20)],
     [
       'vwap, price_vwap_pct, volume_ratio, atr_percent, uncertainty (shared, one pass)',
@@ -863,12 +956,17 @@ console.log('');
 console.log('All JS peers (median ms; runs):');
 for (const r of results) {
   const list = [...r.peers].sort((a, b) => a.timing.medianMs - b.timing.medianMs);
-  console.log(`  ${r.kernel}: ` + list.map((p) => `${p.library} ${p.method} ${ms(p.timing.medianMs)} (${p.timing.runs})`).join('; '));
+  console.log(
+    `  ${r.kernel}: ` +
+      list.map((p) => `${p.library} ${p.method} ${ms(p.timing.medianMs)} (${p.timing.runs})`).join('; '),
+  );
 }
 console.log('');
 
 if (breakdown.length > 0) {
-  console.log('Where "all 17 fields" goes: each call computeIndicators makes, timed alone (median ms; shared = both versions):');
+  console.log(
+    'Where "all 17 fields" goes: each call computeIndicators makes, timed alone (median ms; shared = both versions):',
+  );
   let sum1 = 0;
   let sum2 = 0;
   for (const b of breakdown) {
@@ -881,13 +979,20 @@ if (breakdown.length > 0) {
   const whole = results.find((r) => r.kernel === 'all 17 fields');
   console.log(
     `  ${'sum of the steps'.padEnd(40)} v1 ${ms(sum1).padStart(6)}   v2 ${ms(sum2).padStart(6)}` +
-      (whole ? `   (computeIndicators as one call: v1 ${ms(whole.ours[0].timing.medianMs)}, v2 ${ms(whole.ours[1].timing.medianMs)})` : ''),
+      (whole
+        ? `   (computeIndicators as one call: v1 ${ms(whole.ours[0].timing.medianMs)}, v2 ${ms(whole.ours[1].timing.medianMs)})`
+        : ''),
   );
   console.log('');
 }
 
 console.log('Agreement of version 2.0 with TA-Lib on this series (max |ours - talib| / max(1, |talib|)):');
-console.log('  ' + Object.entries(agree).map(([k, v]) => `${k} ${v.toExponential(1)}`).join('; '));
+console.log(
+  '  ' +
+    Object.entries(agree)
+      .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+      .join('; '),
+);
 console.log('');
 
 const misses = verdicts.filter((v) => !v.info && (v.meetsTarget === false || v.beatsPeers === false));
@@ -910,7 +1015,19 @@ if (JSON_PATH) {
   mkdirSync(dirname(JSON_PATH), { recursive: true });
   writeFileSync(
     JSON_PATH,
-    JSON.stringify({ machine, copy: { ...copyTimes, bestMs: copyBest, method: copyMethod }, talibProbe, agreement: agree, results, breakdown, verdicts }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        machine,
+        copy: { ...copyTimes, bestMs: copyBest, method: copyMethod },
+        talibProbe,
+        agreement: agree,
+        results,
+        breakdown,
+        verdicts,
+      },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`results written to ${JSON_PATH}`);
 }

@@ -38,12 +38,31 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ComputationVersion } from '../src/compute/fields.js';
 import { dateRange } from '../src/pipeline/daily-run.js';
-import { disposeAll, openEmbedded, openS3, s3BackendProblem, type Backend, type BackendName } from './pipeline/backends.js';
+import {
+  disposeAll,
+  openEmbedded,
+  openS3,
+  s3BackendProblem,
+  type Backend,
+  type BackendName,
+} from './pipeline/backends.js';
 import { benchTickers, bytes, int, loadavg, machineInfo, msSince, now, seconds } from './pipeline/common.js';
 import { measureObjectFloor, measureRowFloor } from './pipeline/floor.js';
 import { measureGetLatest } from './pipeline/getlatest.js';
 import { measureStatementOverhead } from './pipeline/overhead.js';
-import { busyTable, cpuTable, generatedMarkdown, getLatestTable, overheadTable, perTickerTable, ratioSummary, runTable, updateDocs, type BackendResult, type PipelineResults } from './pipeline/report.js';
+import {
+  busyTable,
+  cpuTable,
+  generatedMarkdown,
+  getLatestTable,
+  overheadTable,
+  perTickerTable,
+  ratioSummary,
+  runTable,
+  updateDocs,
+  type BackendResult,
+  type PipelineResults,
+} from './pipeline/report.js';
 import { measureCpuPass, measureRun, type RunSettings } from './pipeline/run.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,20 +97,23 @@ function intList(name: string, fallback: number[]): number[] {
 const TICKERS = positiveInt('--tickers', 500);
 const CONCURRENCY = positiveInt('--concurrency', 4);
 const BACKENDS = (flag('--backends') || 'embedded,s3').split(',').map((b) => b.trim()) as BackendName[];
-for (const b of BACKENDS) if (b !== 'embedded' && b !== 's3') throw new RangeError(`--backends: unknown backend ${b} (embedded, s3)`);
+for (const b of BACKENDS)
+  if (b !== 'embedded' && b !== 's3') throw new RangeError(`--backends: unknown backend ${b} (embedded, s3)`);
 const VERSIONS = intList('--versions', [1, 100, 10_000]);
 const S3_VERSIONS = intList('--s3-versions', VERSIONS);
 const CALLS = positiveInt('--calls', 9);
 const REPEAT = positiveInt('--repeat', 1);
 const S3_CREATE_ONLY = (flag('--s3-create-only') || 'verify') as 'verify' | 'server';
-if (S3_CREATE_ONLY !== 'verify' && S3_CREATE_ONLY !== 'server') throw new RangeError(`--s3-create-only: verify or server, not ${String(S3_CREATE_ONLY)}`);
+if (S3_CREATE_ONLY !== 'verify' && S3_CREATE_ONLY !== 'server')
+  throw new RangeError(`--s3-create-only: verify or server, not ${String(S3_CREATE_ONLY)}`);
 const POPULATE_CONCURRENCY = positiveInt('--populate-concurrency', 16);
 const SKIP_CPU = argv.includes('--skip-cpu');
 const DIAGNOSE = argv.includes('--diagnose');
 const SKIP_FLOOR = argv.includes('--skip-floor');
 const SKIP_GETLATEST = argv.includes('--skip-getlatest');
 const jsonFlag = flag('--json');
-const JSON_PATH = jsonFlag === undefined ? undefined : jsonFlag || join(REPO_ROOT, 'bench/pipeline/results/latest.json');
+const JSON_PATH =
+  jsonFlag === undefined ? undefined : jsonFlag || join(REPO_ROOT, 'bench/pipeline/results/latest.json');
 const docsFlag = flag('--docs');
 const DOCS_PATH = docsFlag === undefined ? undefined : docsFlag || join(REPO_ROOT, 'docs/benchmarks.md');
 const VERSION: ComputationVersion = '1.0';
@@ -105,13 +127,23 @@ async function main(): Promise<void> {
   const loadStart = loadavg();
   const range = dateRange(new Date(), '2y');
   const tickers = benchTickers(TICKERS);
-  const settings: RunSettings = { tickers, start: range.start, end: range.end, concurrency: CONCURRENCY, computationVersion: VERSION };
+  const settings: RunSettings = {
+    tickers,
+    start: range.start,
+    end: range.end,
+    concurrency: CONCURRENCY,
+    computationVersion: VERSION,
+  };
   const command = `npm run bench:pipeline --${argv.length ? ` ${argv.join(' ')}` : ''}   # node --import tsx bench/pipeline.bench.ts`;
 
   log(`marketlake pipeline benchmark  ${new Date().toISOString()}`);
-  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}`);
+  log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}`,
+  );
   log(`load average: ${loadStart.join(' / ')}`);
-  log(`run: ${tickers.length} tickers (${tickers.slice(0, 3).join(', ')} ... ${tickers[tickers.length - 1]}), ${range.start}..${range.end}, concurrency ${CONCURRENCY}, version ${VERSION}`);
+  log(
+    `run: ${tickers.length} tickers (${tickers.slice(0, 3).join(', ')} ... ${tickers[tickers.length - 1]}), ${range.start}..${range.end}, concurrency ${CONCURRENCY}, version ${VERSION}`,
+  );
 
   const results: PipelineResults = {
     date: new Date().toISOString().slice(0, 10),
@@ -119,7 +151,14 @@ async function main(): Promise<void> {
     machine,
     loadStart,
     loadEnd: loadStart,
-    settings: { tickers: tickers.length, sample: tickers, start: range.start, end: range.end, concurrency: CONCURRENCY, computationVersion: VERSION },
+    settings: {
+      tickers: tickers.length,
+      sample: tickers,
+      start: range.start,
+      end: range.end,
+      concurrency: CONCURRENCY,
+      computationVersion: VERSION,
+    },
     backends: [],
     diagnostics: [],
     skipped: [],
@@ -137,7 +176,9 @@ async function main(): Promise<void> {
       const problem = await s3BackendProblem();
       if (problem !== undefined) {
         const bar = '!'.repeat(100);
-        console.warn(`\n${bar}\n!!! S3 + PostgreSQL backend NOT RUN: ${problem}\n!!! Only the embedded figures below are real.\n${bar}`);
+        console.warn(
+          `\n${bar}\n!!! S3 + PostgreSQL backend NOT RUN: ${problem}\n!!! Only the embedded figures below are real.\n${bar}`,
+        );
         results.skipped.push({ backend: 's3', reason: problem });
         continue;
       }
@@ -162,7 +203,13 @@ async function main(): Promise<void> {
       try {
         const run = await measureRun(backend, { ...settings, concurrency: 1 });
         const { objects, ...rest } = run;
-        results.diagnostics.push({ name, label: backend.label, run: rest, tickers: settings.tickers.length, objects: objects.length });
+        results.diagnostics.push({
+          name,
+          label: backend.label,
+          run: rest,
+          tickers: settings.tickers.length,
+          objects: objects.length,
+        });
         log(`   ${seconds(run.wallMs)} s wall, ${seconds(run.cpuMs)} s CPU`);
       } finally {
         await backend.dispose();
@@ -209,11 +256,22 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
     k.bytes += o.size;
   }
   const objectBytes = run.objects.reduce((n, o) => n + o.size, 0);
-  log(`   ${seconds(run.wallMs)} s wall, ${seconds(run.cpuMs)} s CPU; status ${run.summary.status}; ${int(run.objects.length)} objects (${bytes(objectBytes)}); ` +
-    `rows ${Object.entries(run.rows).map(([t, n]) => `${t} ${int(n)}`).join(', ')}`);
-  if (run.summary.status !== 'ok') console.warn(`!!! the run was ${run.summary.status}: ${JSON.stringify(run.summary.tickers_failed.slice(0, 3))}`);
-  if (run.listedObjects !== run.objects.length) console.warn(`!!! the store lists ${run.listedObjects} objects, the catalog has ${run.objects.length}`);
-  if (run.s3Requests) log(`   S3 requests: ${Object.entries(run.s3Requests).map(([k, v]) => `${k} ${int(v)}`).join(', ')}`);
+  log(
+    `   ${seconds(run.wallMs)} s wall, ${seconds(run.cpuMs)} s CPU; status ${run.summary.status}; ${int(run.objects.length)} objects (${bytes(objectBytes)}); ` +
+      `rows ${Object.entries(run.rows)
+        .map(([t, n]) => `${t} ${int(n)}`)
+        .join(', ')}`,
+  );
+  if (run.summary.status !== 'ok')
+    console.warn(`!!! the run was ${run.summary.status}: ${JSON.stringify(run.summary.tickers_failed.slice(0, 3))}`);
+  if (run.listedObjects !== run.objects.length)
+    console.warn(`!!! the store lists ${run.listedObjects} objects, the catalog has ${run.objects.length}`);
+  if (run.s3Requests)
+    log(
+      `   S3 requests: ${Object.entries(run.s3Requests)
+        .map(([k, v]) => `${k} ${int(v)}`)
+        .join(', ')}`,
+    );
 
   const { objects, ...runRest } = run;
   const result: BackendResult = {
@@ -227,7 +285,9 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
   if (!SKIP_FLOOR) {
     log(`== ${backend.name}: floor`);
     result.objectFloor = await measureObjectFloor(backend, objects, settings.concurrency);
-    log(`   objects: ${result.objectFloor.label}: ${int(result.objectFloor.objects)} objects, ${bytes(result.objectFloor.bytes)} in ${seconds(result.objectFloor.wallMs)} s`);
+    log(
+      `   objects: ${result.objectFloor.label}: ${int(result.objectFloor.objects)} objects, ${bytes(result.objectFloor.bytes)} in ${seconds(result.objectFloor.wallMs)} s`,
+    );
     if (backend.name === 'embedded') {
       result.durableObjectFloor = await measureObjectFloor(backend, objects, settings.concurrency, { durable: true });
       log(`   (for comparison, ${result.durableObjectFloor.label}: ${seconds(result.durableObjectFloor.wallMs)} s)`);
@@ -238,10 +298,16 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
     } finally {
       await floorWarehouse.close();
     }
-    log(`   rows: ${Object.entries(result.rowFloor.rows).map(([t, n]) => `${t} ${int(n)}`).join(', ')} in ${result.rowFloor.statements} INSERTs: ${seconds(result.rowFloor.wallMs)} s`);
+    log(
+      `   rows: ${Object.entries(result.rowFloor.rows)
+        .map(([t, n]) => `${t} ${int(n)}`)
+        .join(', ')} in ${result.rowFloor.statements} INSERTs: ${seconds(result.rowFloor.wallMs)} s`,
+    );
     result.floorMs = result.objectFloor.wallMs + result.rowFloor.wallMs;
     result.ratio = run.wallMs / result.floorMs;
-    log(`   floor ${seconds(result.floorMs)} s; run/floor ${result.ratio.toFixed(2)}x (target <= ${TARGET}x: ${result.ratio <= TARGET ? 'met' : 'MISSED'})`);
+    log(
+      `   floor ${seconds(result.floorMs)} s; run/floor ${result.ratio.toFixed(2)}x (target <= ${TARGET}x: ${result.ratio <= TARGET ? 'met' : 'MISSED'})`,
+    );
   }
 
   if (last) {
@@ -252,7 +318,13 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
   if (!SKIP_GETLATEST && last) {
     const versions = backend.name === 's3' ? S3_VERSIONS : VERSIONS;
     log(`== ${backend.name}: getLatest('indicators', ticker) with ${versions.join(', ')} versions`);
-    result.getLatest = await measureGetLatest(backend, { versions, calls: CALLS, end: settings.end, populateConcurrency: POPULATE_CONCURRENCY, log });
+    result.getLatest = await measureGetLatest(backend, {
+      versions,
+      calls: CALLS,
+      end: settings.end,
+      populateConcurrency: POPULATE_CONCURRENCY,
+      log,
+    });
   }
   return result;
 }

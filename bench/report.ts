@@ -68,13 +68,18 @@ const ms = (x: number | undefined): string =>
   x === undefined || Number.isNaN(x) ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 const ratio = (a: number, b: number): string => (a / b >= 0.095 ? (a / b).toFixed(2) : (a / b).toFixed(3));
 const fastest = (peers: Peer[]): Peer | undefined =>
-  peers.reduce<Peer | undefined>((best, p) => (!best || p.timing.medianMs < best.timing.medianMs ? p : best), undefined);
+  peers.reduce<Peer | undefined>(
+    (best, p) => (!best || p.timing.medianMs < best.timing.medianMs ? p : best),
+    undefined,
+  );
 
 const m = runs[0].machine;
 console.log('### Machine and runs\n');
 console.log(`- CPU: ${m.cpu}, ${m.cores} logical cores (KVM guest), ${m.memoryGiB} GiB`);
 console.log(`- ${m.platform}; Node ${m.node} (V8 ${m.v8}); talib binding ${m.talib}`);
-console.log(`- ${m.bars.toLocaleString('en-US')} bars; ours: median of ${m.ourRuns} runs after ${m.ourWarmup} warm-up runs`);
+console.log(
+  `- ${m.bars.toLocaleString('en-US')} bars; ours: median of ${m.ourRuns} runs after ${m.ourWarmup} warm-up runs`,
+);
 for (const [i, r] of runs.entries()) {
   console.log(
     `- run ${i + 1} (${r.file}): ${r.machine.date}, load average ${r.machine.loadavgStart[0]} at start, ` +
@@ -129,7 +134,9 @@ console.log('');
 console.log('### JS peers, all variants (median ms, timed runs in brackets)\n');
 for (const [i, run] of runs.entries()) {
   console.log(`Run ${i + 1}:\n`);
-  console.log('| kernel | technicalindicators | trading-signals (updates) | trading-signals (update loop) | indicatorts | fastest |');
+  console.log(
+    '| kernel | technicalindicators | trading-signals (updates) | trading-signals (update loop) | indicatorts | fastest |',
+  );
   console.log('|---|--:|--:|--:|--:|---|');
   for (const r of run.results) {
     const cell = (library: string, method?: RegExp): string => {
@@ -148,9 +155,12 @@ for (const [i, run] of runs.entries()) {
 console.log('### TA-Lib: call, execute and copy (median ms)\n');
 console.log('| run | copy of 1M values: Array.from | push loop |');
 console.log('|---|--:|--:|');
-for (const [i, run] of runs.entries()) console.log(`| ${i + 1} | ${ms(run.copy.arrayFrom.medianMs)} | ${ms(run.copy.pushLoop.medianMs)} |`);
+for (const [i, run] of runs.entries())
+  console.log(`| ${i + 1} | ${ms(run.copy.arrayFrom.medianMs)} | ${ms(run.copy.pushLoop.medianMs)} |`);
 console.log('');
-console.log('| kernel | run | execute (pre-copied Arrays) | call incl. copy | inputs copied | copies alone (measured copy x inputs) | copies / call |');
+console.log(
+  '| kernel | run | execute (pre-copied Arrays) | call incl. copy | inputs copied | copies alone (measured copy x inputs) | copies / call |',
+);
 console.log('|---|--:|--:|--:|--:|--:|--:|');
 for (const kernel of kernels) {
   for (const [i, run] of runs.entries()) {
@@ -166,7 +176,9 @@ for (const kernel of kernels) {
 console.log('');
 
 if (runs.some((r) => r.talibProbe)) {
-  console.log('TA-Lib SMA(20), the full call next to the same call asked for the last bar only (same 1M-value input, 1-value output):\n');
+  console.log(
+    'TA-Lib SMA(20), the full call next to the same call asked for the last bar only (same 1M-value input, 1-value output):\n',
+  );
   console.log('| run | full call ms (cpu) | last bar only ms (cpu) |');
   console.log('|---|--:|--:|');
   for (const [i, run] of runs.entries()) {

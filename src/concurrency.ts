@@ -13,7 +13,8 @@ export async function mapSettled<T, R>(
   concurrency: number,
   work: (item: T, index: number) => Promise<R>,
 ): Promise<PromiseSettledResult<R>[]> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   const results = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   async function worker(): Promise<void> {
@@ -31,7 +32,11 @@ export async function mapSettled<T, R>(
 }
 
 /** `mapSettled`, then the values; the first rejection (in list order) is rethrown after every item ended. */
-export async function mapAll<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapAll<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = await mapSettled(items, concurrency, work);
   return results.map((result) => {
     if (result.status === 'rejected') throw result.reason;

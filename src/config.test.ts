@@ -19,7 +19,10 @@ function refusal(lake: string): string {
 
 describe('the lake location', () => {
   it('defaults to the lake folder under the home', () => {
-    expect(resolveConfig({}, {}, CWD)).toMatchObject({ home: '/work/here/.marketlake', lake: { kind: 'file', path: '/work/here/.marketlake/lake' } });
+    expect(resolveConfig({}, {}, CWD)).toMatchObject({
+      home: '/work/here/.marketlake',
+      lake: { kind: 'file', path: '/work/here/.marketlake/lake' },
+    });
   });
 
   it('takes a file URL with an absolute path, percent-decoded', () => {
@@ -63,7 +66,10 @@ describe('the lake location', () => {
 
   it('reads MARKETLAKE_LAKE with the same rule', () => {
     expect(() => resolveConfig({}, { MARKETLAKE_LAKE: 'file://relative/path' }, CWD)).toThrow(ConfigError);
-    expect(resolveConfig({}, { MARKETLAKE_LAKE: 'file:///srv/lake' }, CWD).lake).toEqual({ kind: 'file', path: '/srv/lake' });
+    expect(resolveConfig({}, { MARKETLAKE_LAKE: 'file:///srv/lake' }, CWD).lake).toEqual({
+      kind: 'file',
+      path: '/srv/lake',
+    });
   });
 
   it('takes an S3 bucket with an optional prefix', () => {

@@ -22,7 +22,8 @@ export interface ConfigFlags {
   database?: string;
 }
 
-export type LakeLocation = { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string };
+export type LakeLocation =
+  { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string };
 
 export interface Config {
   home: string;
@@ -35,7 +36,11 @@ export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
 }
 
-export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function resolveConfig(
+  flags: ConfigFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Config {
   const home = resolve(cwd, flags.home ?? env.MARKETLAKE_HOME ?? '.marketlake');
   const bucket = env.DATA_LAKE_BUCKET ? `s3://${env.DATA_LAKE_BUCKET}` : undefined;
   const lakeText = flags.lake ?? env.MARKETLAKE_LAKE ?? bucket;
@@ -46,7 +51,9 @@ export function resolveConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = 
   rememberUrlSecrets(endpoint);
   rememberUrlSecrets(lakeText);
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError(`database URL must start with postgres:// or postgresql:// (got "${redactUrl(databaseUrl)}")`);
+    throw new ConfigError(
+      `database URL must start with postgres:// or postgresql:// (got "${redactUrl(databaseUrl)}")`,
+    );
   }
   return {
     home,

@@ -54,7 +54,9 @@ export async function bindLakeToDatabase(input: LakeBindingInput): Promise<LakeI
 
   if (!input.lakeAnswered) {
     if (recorded !== undefined && recorded.location !== location) {
-      throw new LakeMismatchError(`${belongs(recorded)}, but ${location} does not answer, so it cannot be shown to be that lake; ${goElsewhere}`);
+      throw new LakeMismatchError(
+        `${belongs(recorded)}, but ${location} does not answer, so it cannot be shown to be that lake; ${goElsewhere}`,
+      );
     }
     return undefined;
   }
@@ -64,7 +66,9 @@ export async function bindLakeToDatabase(input: LakeBindingInput): Promise<LakeI
     let found = await readLakeIdentity(store);
     if (found?.lakeId !== recorded.lakeId) found = await readLakeIdentity(store, { oldest: true });
     if (found === undefined) {
-      throw new LakeMismatchError(`${belongs(recorded)}, but ${location} has no lake identity (${LAKE_MARKER_KEY}): it is another or an empty lake; ${goElsewhere}`);
+      throw new LakeMismatchError(
+        `${belongs(recorded)}, but ${location} has no lake identity (${LAKE_MARKER_KEY}): it is another or an empty lake; ${goElsewhere}`,
+      );
     }
     if (found.lakeId !== recorded.lakeId) {
       throw new LakeMismatchError(`${belongs(recorded)}, but ${location} is lake ${found.lakeId}; ${goElsewhere}`);

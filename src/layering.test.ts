@@ -11,17 +11,43 @@ const SRC = import.meta.dirname;
 
 /** The top-level folders and files of src/, first to last. */
 const LAYERS = [
-  'errors', 'quote', 'secrets', 'version', 'concurrency', 'process-liveness', 'config',
-  'market', 'storage', 'compute', 'lake', 'sources', 'warehouse', 'lake-binding', 'runtime', 'lineage',
-  'lake-scan', 'staleness', 'pipeline', 'reprocess', 'diff', 'verify', 'rebuild', 'as-known-at', 'bucket',
-  'cli', 'index',
+  'errors',
+  'quote',
+  'secrets',
+  'version',
+  'concurrency',
+  'process-liveness',
+  'config',
+  'market',
+  'storage',
+  'compute',
+  'lake',
+  'sources',
+  'warehouse',
+  'lake-binding',
+  'runtime',
+  'lineage',
+  'lake-scan',
+  'staleness',
+  'pipeline',
+  'reprocess',
+  'diff',
+  'verify',
+  'rebuild',
+  'as-known-at',
+  'bucket',
+  'cli',
+  'index',
 ];
 
 /**
  * Kept on purpose. `computeResults` takes a raw snapshot, whose bars it reads through the raw format's
  * `barsOf`: computation of one snapshot is where the format and the kernels meet.
  */
-const ALLOWED = new Set(['compute/results.ts -> lake/formats/raw.js', 'compute/results.ts -> lake/formats/raw-bars.js']);
+const ALLOWED = new Set([
+  'compute/results.ts -> lake/formats/raw.js',
+  'compute/results.ts -> lake/formats/raw-bars.js',
+]);
 
 function productionFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -32,7 +58,9 @@ function productionFiles(dir: string): string[] {
 }
 
 function layerOf(path: string): string {
-  return relative(SRC, path).split(sep)[0].replace(/\.(ts|js)$/, '');
+  return relative(SRC, path)
+    .split(sep)[0]
+    .replace(/\.(ts|js)$/, '');
 }
 
 function forwardImports(): string[] {

@@ -22,7 +22,12 @@ export interface ProcessIdentity {
 let cached: ProcessIdentity | undefined;
 
 export function thisProcess(): ProcessIdentity {
-  cached ??= { host: hostname(), pid: process.pid, bootId: readProc(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()), pidNamespace: readProc(() => readlinkSync('/proc/self/ns/pid')) };
+  cached ??= {
+    host: hostname(),
+    pid: process.pid,
+    bootId: readProc(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
+    pidNamespace: readProc(() => readlinkSync('/proc/self/ns/pid')),
+  };
   return cached;
 }
 
@@ -41,7 +46,11 @@ export function parseIdentity(value: unknown): ProcessIdentity | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const nullableText = (field: unknown) => field === null || typeof field === 'string';
-  const valid = typeof record.host === 'string' && Number.isSafeInteger(record.pid) && nullableText(record.bootId) && nullableText(record.pidNamespace);
+  const valid =
+    typeof record.host === 'string' &&
+    Number.isSafeInteger(record.pid) &&
+    nullableText(record.bootId) &&
+    nullableText(record.pidNamespace);
   return valid ? (record as unknown as ProcessIdentity) : undefined;
 }
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { escapeControls, quote } from './quote.js';
 
 /** What must never reach a terminal raw: C0 (but tab and newline in escapeControls), DEL, C1, bidi controls. */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Surrogate}/u;
+const UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Surrogate}/u;
 
 describe('quote and escapeControls', () => {
   it('escape what a terminal would act on', () => {

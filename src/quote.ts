@@ -9,7 +9,8 @@
  * C0 controls (but tab and newline), DEL, C1 controls (U+009B is CSI on some terminals), and the Unicode
  * format characters that reorder or hide text (bidi overrides and isolates, line and paragraph separators).
  */
-const UNSAFE_KEEPING_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_KEEPING_LINES =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const LONE_SURROGATE = /\p{Surrogate}/gu;
 

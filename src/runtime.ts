@@ -37,7 +37,10 @@ export interface RuntimeOverrides {
  * command writes anything.
  */
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-  const warehouse = await openWarehouse({ home: config.home, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  const warehouse = await openWarehouse({
+    home: config.home,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
   try {
     const store = await openBoundStore(config, warehouse, overrides);
     const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
@@ -87,7 +90,10 @@ export async function openObjectStore(config: Config, tolerateUnreachable = fals
 }
 
 /** The S3 store; `unanswered` says why it did not answer when opened (only when an unreachable lake is tolerated). */
-async function openS3Store(lakeLocation: S3LakeLocation, tolerateUnreachable: boolean): Promise<{ store: ObjectStore; unanswered?: string }> {
+async function openS3Store(
+  lakeLocation: S3LakeLocation,
+  tolerateUnreachable: boolean,
+): Promise<{ store: ObjectStore; unanswered?: string }> {
   // The AWS SDK costs about 200 ms to load: only S3 lakes pay for it.
   const [{ S3ObjectStore }, { isCredentialsFailure, s3ErrorFacts }] = await Promise.all([
     import('./storage/s3/s3-object-store.js'),

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 
 function declaredMinimumMajor(packageName: string): number {
-  const manifest = JSON.parse(readFileSync(require.resolve(`${packageName}/package.json`), 'utf8')) as { engines?: { node?: string } };
+  const manifest = JSON.parse(readFileSync(require.resolve(`${packageName}/package.json`), 'utf8')) as {
+    engines?: { node?: string };
+  };
   const range = manifest.engines?.node ?? '';
   // Every AWS SDK release so far states a plain lower bound (`>=20.0.0`); anything else deserves a human look.
   const match = /^>=\s*(\d+)(?:\.\d+){0,2}$/.exec(range.trim());
@@ -24,7 +26,9 @@ describe('Node 20 support of the pinned dependencies', () => {
   });
 
   it('package.json pins the AWS SDK to one minor release line, not a caret range that would take the next', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(manifest.dependencies['@aws-sdk/client-s3']).toMatch(/^~3\.\d+\.\d+$/);
   });
 });

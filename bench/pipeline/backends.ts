@@ -178,7 +178,10 @@ async function openPostgresWarehouse(suffix: string): Promise<Warehouse> {
 }
 
 /** The client configuration S3ObjectStore uses, for the bare floor and bucket administration. */
-function s3Client(settings: TestS3Settings, options: { maxAttempts?: number; requestTimeoutMs?: number } = {}): S3Client {
+function s3Client(
+  settings: TestS3Settings,
+  options: { maxAttempts?: number; requestTimeoutMs?: number } = {},
+): S3Client {
   return new S3Client({
     ...settings,
     forcePathStyle: true,
@@ -198,7 +201,7 @@ export async function s3BackendProblem(): Promise<string | undefined> {
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
-    return `the S3 server at ${settings.endpoint} does not answer (${status === undefined ? e.code ?? e.message ?? e.name : `${e.name} HTTP ${status}`}); start it with: bash scripts/rgw.sh start /tmp/mlrgw`;
+    return `the S3 server at ${settings.endpoint} does not answer (${status === undefined ? (e.code ?? e.message ?? e.name) : `${e.name} HTTP ${status}`}); start it with: bash scripts/rgw.sh start /tmp/mlrgw`;
   } finally {
     client.destroy();
   }
@@ -211,7 +214,10 @@ export async function s3BackendProblem(): Promise<string | undefined> {
   return undefined;
 }
 
-async function createBucket(admin: S3Client, purpose: string): Promise<{ bucket: string; empty: () => Promise<number> }> {
+async function createBucket(
+  admin: S3Client,
+  purpose: string,
+): Promise<{ bucket: string; empty: () => Promise<number> }> {
   const bucket = `marketlake-bench-${purpose}-${randomBytes(4).toString('hex')}`;
   await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   await admin.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -223,7 +229,10 @@ async function removeBucket(client: S3Client, bucket: string): Promise<number> {
   let deleted = 0;
   for (;;) {
     const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const targets = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    const targets = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key,
+      VersionId: v.VersionId,
+    }));
     if (targets.length === 0) break;
     await pool(targets, 32, (t) => client.send(new DeleteObjectCommand({ Bucket: bucket, ...t })));
     deleted += targets.length;
@@ -242,7 +251,11 @@ export async function openS3(options: { createOnly?: 'verify' | 'server' } = {})
     const n = await lakeBucket.empty();
     console.log(`  removed bucket ${lakeBucket.bucket} (${n} versions) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
-  const store = await S3ObjectStore.open({ bucket: lakeBucket.bucket, ...settings, ...(options.createOnly ? { createOnly: options.createOnly } : {}) });
+  const store = await S3ObjectStore.open({
+    bucket: lakeBucket.bucket,
+    ...settings,
+    ...(options.createOnly ? { createOnly: options.createOnly } : {}),
+  });
   const closeStore = onCleanup(async () => store.close());
   const warehouse = await openPostgresWarehouse('');
   return {
@@ -263,7 +276,9 @@ export async function openS3(options: { createOnly?: 'verify' | 'server' } = {})
       return {
         label: `bare PutObjectCommand on a fresh versioned bucket`,
         write: async (key, _index, body) => {
-          await client.send(new PutObjectCommand({ Bucket: floorBucket.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+          await client.send(
+            new PutObjectCommand({ Bucket: floorBucket.bucket, Key: key, Body: body, ContentType: 'application/json' }),
+          );
         },
         dispose,
       };

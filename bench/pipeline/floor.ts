@@ -37,7 +37,9 @@ export async function measureObjectFloor(
   try {
     // JSON-ish filler of the exact size; what the bytes are does not matter to a file system or to RGW.
     const bodies = objects.map((object) => Buffer.alloc(object.size, 0x61));
-    const run = await timed(() => pool(objects, concurrency, (object, index) => writer.write(object.key, index, bodies[index])));
+    const run = await timed(() =>
+      pool(objects, concurrency, (object, index) => writer.write(object.key, index, bodies[index])),
+    );
     return {
       label: writer.label,
       objects: objects.length,
@@ -51,7 +53,12 @@ export async function measureObjectFloor(
 }
 
 /** The tables of the row floor: what the run wrote as results (not its catalog, outbox or run log). */
-export const FLOOR_TABLES = ['daily_prices', 'daily_indicators', 'indicator_percentiles', 'comparative_features'] as const;
+export const FLOOR_TABLES = [
+  'daily_prices',
+  'daily_indicators',
+  'indicator_percentiles',
+  'comparative_features',
+] as const;
 type FloorTable = (typeof FLOOR_TABLES)[number];
 
 export interface RowFloor {
@@ -67,7 +74,9 @@ export async function measureRowFloor(from: Warehouse, to: Warehouse): Promise<R
   for (const table of FLOOR_TABLES) {
     const rows = (await from.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
     data[table] =
-      table === 'indicator_percentiles' ? rows.map((row) => ({ ...row, statistics: JSON.stringify(row.statistics) })) : rows;
+      table === 'indicator_percentiles'
+        ? rows.map((row) => ({ ...row, statistics: JSON.stringify(row.statistics) }))
+        : rows;
   }
   let statements = 0;
   const run = await timed(() =>
@@ -84,7 +93,10 @@ export async function measureRowFloor(from: Warehouse, to: Warehouse): Promise<R
         }
         const columns = Object.keys(rows[0]).length;
         for (const chunk of chunkRows(rows, columns)) {
-          await (trx as Kysely<Database>).insertInto(table).values(chunk as never).execute();
+          await (trx as Kysely<Database>)
+            .insertInto(table)
+            .values(chunk as never)
+            .execute();
           statements++;
         }
       }
@@ -106,7 +118,19 @@ async function insertPrices(db: Kysely<Database>, rows: readonly Record<string, 
   const fetched = textArrayLiteral(rows.map((row) => (row.fetched_at as Date).toISOString()));
   await db
     .insertInto('daily_prices')
-    .columns(['symbol', 'price_date', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'raw_key', 'raw_version_id', 'fetched_at'])
+    .columns([
+      'symbol',
+      'price_date',
+      'open',
+      'high',
+      'low',
+      'close',
+      'adj_close',
+      'volume',
+      'raw_key',
+      'raw_version_id',
+      'fetched_at',
+    ])
     .expression(
       sql`select * from unnest(${text('symbol')}::text[], ${text('price_date')}::date[], ${numbers('open')}::float8[],
                                ${numbers('high')}::float8[], ${numbers('low')}::float8[], ${numbers('close')}::float8[],

@@ -1,13 +1,13 @@
 /**
  * Part 3: what `getLatest('indicators', ticker)` costs with 1, 100 and 10,000 stored versions of one ticker, in
  * object-store requests (a FaultyObjectStore with no faults counts them) and time (median of several calls),
- * on the DataLake without a catalog (it lists the recent date folders with a delimiter, then the newest folder) and with
- * the WarehouseLakeCatalog (one indexed query, then the object).
+ * on the DataLake without a catalog (it lists the recent date folders with a delimiter, then the newest folder) and
+ * with the WarehouseLakeCatalog (one indexed query, then the object).
  *
  * Versions are spread over dates as a lake that is re-computed would hold them: at most 25 versions per as-of
  * date (25 computations of the same day), on consecutive business days, so 100 = 4 dates x 25 and
- * 10,000 = 400 dates x 25. They are stored through `lake.write` with the catalog attached (src/lake/testing/store.ts) (so both the
- * objects and their catalog rows exist), each one a real indicators document of the ticker.
+ * 10,000 = 400 dates x 25. They are stored through `lake.write` with the catalog attached (src/lake/testing/store.ts)
+ * (so both the objects and their catalog rows exist), each one a real indicators document of the ticker.
  */
 import type { CatalogFilter, LakeCatalog } from '../../src/lake/catalog.js';
 import { DataLake } from '../../src/lake/data-lake.js';
@@ -99,7 +99,13 @@ function countingCatalog(inner: LakeCatalog): LakeCatalog & { queries: number } 
 
 export async function measureGetLatest(
   backend: Backend,
-  options: { versions: readonly number[]; calls: number; end: string; populateConcurrency: number; log: (line: string) => void },
+  options: {
+    versions: readonly number[];
+    calls: number;
+    end: string;
+    populateConcurrency: number;
+    log: (line: string) => void;
+  },
 ): Promise<GetLatestResult> {
   const catalog = new WarehouseLakeCatalog(backend.warehouse.db);
   const writer = new DataLake(backend.store, catalog);
@@ -112,14 +118,21 @@ export async function measureGetLatest(
     const perDate = Math.min(versions, VERSIONS_PER_DATE);
     const dates = businessDays(options.end, Math.ceil(versions / perDate));
     const { start } = dateRange(new Date(`${options.end}T12:00:00Z`), '2y');
-    const snapshot = await source.fetchSnapshot(ticker, { start, end: options.end, now: new Date(`${options.end}T22:00:00Z`) });
+    const snapshot = await source.fetchSnapshot(ticker, {
+      start,
+      end: options.end,
+      now: new Date(`${options.end}T22:00:00Z`),
+    });
     const raw = await storeRaw(writer, snapshot);
     const values = computeResults(snapshot, '1.0').indicators;
     const items: { asOf: string; computedAt: string }[] = [];
     for (const asOf of dates) {
       for (let j = 0; j < perDate && items.length < versions; j++) {
         // Computed the evening after the as-of date, one minute apart: 25 re-computations of that day.
-        items.push({ asOf, computedAt: new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 + 3_600_000 + j * 60_000).toISOString() });
+        items.push({
+          asOf,
+          computedAt: new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000 + 3_600_000 + j * 60_000).toISOString(),
+        });
       }
     }
     const t0 = now();
@@ -136,7 +149,9 @@ export async function measureGetLatest(
     );
     const populateMs = msSince(t0);
     populate.push({ versions, ms: populateMs, concurrency: options.populateConcurrency });
-    options.log(`  stored ${versions} versions of ${ticker} (${dates.length} dates x ${perDate}) in ${(populateMs / 1000).toFixed(1)} s`);
+    options.log(
+      `  stored ${versions} versions of ${ticker} (${dates.length} dates x ${perDate}) in ${(populateMs / 1000).toFixed(1)} s`,
+    );
     const expectedKey = written[written.length - 1].key;
 
     for (const mode of ['no catalog', 'catalog'] as const) {
@@ -153,14 +168,20 @@ export async function measureGetLatest(
         const t = now();
         const latest = await lake.getLatest('indicators', ticker);
         const ms = msSince(t);
-        if (latest.key !== expectedKey) throw new Error(`getLatest('indicators', ${ticker}) [${mode}] returned ${latest.key}, expected ${expectedKey}`);
+        if (latest.key !== expectedKey)
+          throw new Error(
+            `getLatest('indicators', ${ticker}) [${mode}] returned ${latest.key}, expected ${expectedKey}`,
+          );
         if (call === 0) continue; // warm-up
         samples.push(ms);
         requestCounts.add(counting.requests);
         lastCounts = counting.counts;
         queries = countedCatalog?.queries ?? 0;
       }
-      if (requestCounts.size !== 1) throw new Error(`getLatest('indicators', ${ticker}) [${mode}] made varying numbers of requests: ${[...requestCounts].join(', ')}`);
+      if (requestCounts.size !== 1)
+        throw new Error(
+          `getLatest('indicators', ${ticker}) [${mode}] made varying numbers of requests: ${[...requestCounts].join(', ')}`,
+        );
       rows.push({
         versions,
         dates: dates.length,

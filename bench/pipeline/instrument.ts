@@ -9,7 +9,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import type { MarketDataSource } from '../../src/sources/source.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
@@ -90,8 +98,6 @@ export function countS3Commands(client: S3Client): { counts: Map<string, number>
   };
 }
 
-
-
 /**
  * Times every statement from compile to result (on PGlite, where one statement runs at a time, waiting for the
  * connection is included): under `sql.<verb> <table>` inside a transaction, or as a top-level step
@@ -107,7 +113,10 @@ class StatementTimer implements KyselyPlugin {
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const verb = VERBS[args.node.kind] ?? args.node.kind;
     const what = `${verb} ${tableOf(args.node) ?? ''}`.trim();
-    this.started.set(args.queryId, { t0: process.hrtime.bigint(), label: inDbStep.getStore() === undefined ? `db.${what} (direct)` : `sql.${what}` });
+    this.started.set(args.queryId, {
+      t0: process.hrtime.bigint(),
+      label: inDbStep.getStore() === undefined ? `db.${what} (direct)` : `sql.${what}`,
+    });
     return args.node;
   }
 
@@ -131,7 +140,8 @@ export function timedWarehouse(warehouse: Warehouse, watch: Stopwatch): Warehous
     // A transaction opened inside another is part of that one's time; one opened at the top (e.g. the
     // results commit) is a top-level step of its own.
     if (inDbStep.getStore() !== undefined) {
-      (builder as unknown as { execute: typeof builder.execute }).execute = (work) => watch.time('sql.transaction (whole)', () => execute(work));
+      (builder as unknown as { execute: typeof builder.execute }).execute = (work) =>
+        watch.time('sql.transaction (whole)', () => execute(work));
     } else {
       (builder as unknown as { execute: typeof builder.execute }).execute = (work) =>
         inDbStep.run('transaction', () => watch.time('db.transaction (opened by the pipeline)', () => execute(work)));

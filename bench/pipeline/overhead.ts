@@ -28,13 +28,31 @@ export async function measureStatementOverhead(warehouse: Warehouse, n = 500): P
     rows.push({ what, msPerOp: ms / n, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / n });
   };
   await time('select 1', () => sql`select 1`.execute(db));
-  await time('select one row by primary key (lake_objects)', (i) => db.selectFrom('lake_objects').selectAll().where('key', '=', `${prefix}${i}`).execute());
+  await time('select one row by primary key (lake_objects)', (i) =>
+    db.selectFrom('lake_objects').selectAll().where('key', '=', `${prefix}${i}`).execute(),
+  );
   await time('insert one row, autocommit (computation_runs)', (i) =>
-    db.insertInto('computation_runs').values({ run_id: `${prefix}${i}`, kind: 'run', computation_version: '1.0', source: 'sample', tickers: '[]', status: 'running', finished_at: null, summary: null }).execute(),
+    db
+      .insertInto('computation_runs')
+      .values({
+        run_id: `${prefix}${i}`,
+        kind: 'run',
+        computation_version: '1.0',
+        source: 'sample',
+        tickers: '[]',
+        status: 'running',
+        finished_at: null,
+        summary: null,
+      })
+      .execute(),
   );
   await time('empty transaction (BEGIN; COMMIT)', () => db.transaction().execute(async () => undefined));
   await time('transaction with one update', (i) =>
-    db.transaction().execute((trx) => trx.updateTable('computation_runs').set({ source: 'sample2' }).where('run_id', '=', `${prefix}${i}`).execute()),
+    db
+      .transaction()
+      .execute((trx) =>
+        trx.updateTable('computation_runs').set({ source: 'sample2' }).where('run_id', '=', `${prefix}${i}`).execute(),
+      ),
   );
   await db.deleteFrom('computation_runs').where('run_id', 'like', `${prefix}%`).execute();
   return rows;

@@ -2,7 +2,8 @@
  * Summarises a V8 CPU profile (node --cpu-prof) by self time: the top functions, and the totals per package or
  * source folder, so the hot spots of a pipeline run can be read without DevTools.
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/mlprof --import tsx bench/pipeline.bench.ts --backends embedded --skip-floor --skip-getlatest --skip-cpu
+ *   node --cpu-prof --cpu-prof-dir=/tmp/mlprof --import tsx bench/pipeline.bench.ts --backends embedded --skip-floor
+ *   --skip-getlatest --skip-cpu
  *   node --import tsx bench/pipeline/profile-summary.ts /tmp/mlprof/*.cpuprofile [--top 40] [--match TEXT]
  *
  * `--match TEXT` also prints, for every function whose name or file contains TEXT, its total (inclusive) time,
@@ -44,7 +45,12 @@ function area(url: string): string {
   }
   if (url.startsWith('node:')) return url;
   const src = url.indexOf('/src/');
-  if (src >= 0) return url.slice(src + 1).split('/').slice(0, 2).join('/');
+  if (src >= 0)
+    return url
+      .slice(src + 1)
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   const bench = url.indexOf('/bench/');
   if (bench >= 0) return 'bench';
   return url;
@@ -67,7 +73,8 @@ for (const file of files) {
     const a = area(frame.url);
     areaSelf.set(a, (areaSelf.get(a) ?? 0) + us);
   }
-  const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)} %  ${(us / 1e6).toFixed(2).padStart(7)} s`;
+  const pct = (us: number) =>
+    `${((100 * us) / totalUs).toFixed(1).padStart(5)} %  ${(us / 1e6).toFixed(2).padStart(7)} s`;
   console.log(`\n${file}: ${(totalUs / 1e6).toFixed(2)} s profiled`);
   console.log('\nself time by area:');
   for (const [a, us] of [...areaSelf].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${pct(us)}  ${a}`);
@@ -91,6 +98,7 @@ for (const file of files) {
       }
     }
     console.log(`\ninclusive time of functions matching "${MATCH}":`);
-    for (const [name, us] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, TOP)) console.log(`  ${pct(us)}  ${name}`);
+    for (const [name, us] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, TOP))
+      console.log(`  ${pct(us)}  ${name}`);
   }
 }

@@ -99,9 +99,9 @@ export async function measureRun(backend: Backend, settings: RunSettings): Promi
   const s3Requests = counter ? Object.fromEntries(counter.counts) : undefined;
   const summary = run.value;
 
-  const objects = (await backend.warehouse.db.selectFrom('lake_objects').select(['key', 'kind', 'size']).orderBy('key').execute()).map(
-    (row) => ({ key: row.key, kind: row.kind, size: Number(row.size) }),
-  );
+  const objects = (
+    await backend.warehouse.db.selectFrom('lake_objects').select(['key', 'kind', 'size']).orderBy('key').execute()
+  ).map((row) => ({ key: row.key, kind: row.kind, size: Number(row.size) }));
   let listedObjects = 0;
   let listedBytes = 0;
   for await (const object of listAllObjects(backend.store, '')) {
@@ -173,10 +173,17 @@ export async function measureCpuPass(settings: RunSettings, clock: Date): Promis
     const raw = renderRaw(rawKey, snapshot);
     barsOf(snapshot);
     for (const kind of PROCESSED_KINDS) {
-      const values = kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features;
+      const values =
+        kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features;
       const document = processedDocument(
         kind,
-        { ticker, as_of: results.asOf, computation_version: settings.computationVersion, computed_at: clock.toISOString(), values },
+        {
+          ticker,
+          as_of: results.asOf,
+          computation_version: settings.computationVersion,
+          computed_at: clock.toISOString(),
+          values,
+        },
         { key: rawKey, versionId: 'v', sha256: raw.sha256 },
       );
       const rendered = renderProcessed(objectKey(kind, ticker, results.asOf, '20260101_000000'), kind, document);

@@ -6,14 +6,22 @@
  * hide a newer date, exactly as it does not for `get` today.
  *
  * The catalog answers with indexed queries on `created_at` (src/warehouse/known-at.ts). When it knows nothing
- * at all of the kind and ticker (a lost database not yet rebuilt, or a lake without a catalog), the lake is read instead: the date
- * folders newest first, each folder's keys newest first, one HEAD each until one was known at T.
+ * at all of the kind and ticker (a lost database not yet rebuilt, or a lake without a catalog), the lake is read
+ * instead: the date folders newest first, each folder's keys newest first, one HEAD each until one was known at T.
  */
 import type { Kysely } from 'kysely';
 import { UserError } from '../errors.js';
 import type { DataLake, LakeObject } from '../lake/data-lake.js';
 import { LakeObjectNotFoundError } from '../lake/data-lake.js';
-import { compareKeys, datePrefix, InvalidKeyError, type ObjectKind, type ParsedKey, RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
+import {
+  compareKeys,
+  datePrefix,
+  InvalidKeyError,
+  type ObjectKind,
+  type ParsedKey,
+  RAW_SOURCES,
+  tickerPrefix,
+} from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
@@ -56,19 +64,29 @@ export function parseInstant(text: string): Date {
   const trimmed = text.trim();
   const time = ISO_INSTANT.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(time)) {
-    throw new InvalidInstantError(`"${text}" is not an ISO 8601 time with a zone, e.g. 2026-11-26T21:30:00Z or 2026-11-27T06:30:00+09:00`);
+    throw new InvalidInstantError(
+      `"${text}" is not an ISO 8601 time with a zone, e.g. 2026-11-26T21:30:00Z or 2026-11-27T06:30:00+09:00`,
+    );
   }
   return new Date(time);
 }
 
-export async function findAsKnownAtInCatalog(db: Kysely<Database>, query: AsKnownAtQuery): Promise<KnownObject | undefined> {
+export async function findAsKnownAtInCatalog(
+  db: Kysely<Database>,
+  query: AsKnownAtQuery,
+): Promise<KnownObject | undefined> {
   const rows = await listKnownAtOfNewestDate(db, checked(query));
   if (rows.length === 0) return undefined;
   // Within the date, key order as compareKeys has it (numeric `_n` suffixes), not the column's text order.
   const latest = rows
     .map((row) => ({ row, parsed: parseCatalogKey(row.key) }))
     .reduce((best, candidate) => (compareKeys(candidate.parsed, best.parsed) > 0 ? candidate : best));
-  return { key: latest.row.key, versionId: latest.row.version_id ?? undefined, knownSince: latest.row.created_at, via: 'catalog' };
+  return {
+    key: latest.row.key,
+    versionId: latest.row.version_id ?? undefined,
+    knownSince: latest.row.created_at,
+    via: 'catalog',
+  };
 }
 
 export async function findAsKnownAtInLake(store: ObjectStore, query: AsKnownAtQuery): Promise<KnownObject | undefined> {
@@ -88,7 +106,8 @@ export async function findAsKnownAtInLake(store: ObjectStore, query: AsKnownAtQu
     for (const candidate of candidates) {
       const head = await store.head(candidate.key);
       const since = knownSince(candidate, head.metadata);
-      if (since.getTime() <= at.getTime()) return { key: candidate.key, versionId: head.versionId, knownSince: since, via: 'lake' };
+      if (since.getTime() <= at.getTime())
+        return { key: candidate.key, versionId: head.versionId, knownSince: since, via: 'lake' };
     }
   }
   return undefined;
@@ -98,7 +117,10 @@ export async function findAsKnownAtInLake(store: ObjectStore, query: AsKnownAtQu
  * The catalog when it knows the kind and ticker at all; the lake when it does not, since an empty catalog (a
  * lost database) would otherwise answer "nothing" for everything.
  */
-export async function findAsKnownAt(sources: { store: ObjectStore; db?: Kysely<Database> }, query: AsKnownAtQuery): Promise<KnownObject | undefined> {
+export async function findAsKnownAt(
+  sources: { store: ObjectStore; db?: Kysely<Database> },
+  query: AsKnownAtQuery,
+): Promise<KnownObject | undefined> {
   if (sources.db !== undefined) {
     const found = await findAsKnownAtInCatalog(sources.db, query);
     if (found !== undefined) return found;
@@ -109,7 +131,11 @@ export async function findAsKnownAt(sources: { store: ObjectStore; db?: Kysely<D
 }
 
 /** The object as known at `query.at`; LakeObjectNotFoundError when nothing of the kind was known then. */
-export async function getAsKnownAt<Body = unknown>(lake: DataLake, db: Kysely<Database> | undefined, query: AsKnownAtQuery): Promise<LakeObject<Body>> {
+export async function getAsKnownAt<Body = unknown>(
+  lake: DataLake,
+  db: Kysely<Database> | undefined,
+  query: AsKnownAtQuery,
+): Promise<LakeObject<Body>> {
   const found = await findAsKnownAt({ store: lake.store, ...(db ? { db } : {}) }, query);
   if (found === undefined) {
     const { kind, ticker, date, at } = checked(query);
@@ -121,7 +147,8 @@ export async function getAsKnownAt<Body = unknown>(lake: DataLake, db: Kysely<Da
 }
 
 function checked(query: AsKnownAtQuery): AsKnownAtQuery {
-  if (query.date !== undefined && !isIsoDate(query.date)) throw new InvalidKeyError(`"${query.date}" is not a date YYYY-MM-DD`);
+  if (query.date !== undefined && !isIsoDate(query.date))
+    throw new InvalidKeyError(`"${query.date}" is not a date YYYY-MM-DD`);
   if (Number.isNaN(query.at.getTime())) throw new InvalidInstantError('the "as known at" time is not a valid date');
   return { ...query, ticker: normalizeTicker(query.ticker) };
 }

@@ -94,23 +94,34 @@ export async function checkBucket(client: S3Client, bucket: string, policy: Buck
 
   const encryption = await readEncryption(client, bucket);
   settings.push(
-    compare('encryption', expectedEncryption(policy.encryption), encryption, (actual) => encryptionMatches(policy.encryption, actual)),
+    compare('encryption', expectedEncryption(policy.encryption), encryption, (actual) =>
+      encryptionMatches(policy.encryption, actual),
+    ),
   );
 
   const publicAccess = await readPublicAccessBlock(client, bucket);
   const publicAccessCheck = compare('public_access_block', policy.publicAccessBlock, publicAccess, (actual) =>
     sameJson(actual, policy.publicAccessBlock),
   );
-  if (publicAccessCheck.status === 'different' && sameJson(publicAccessCheck.actual, { ...policy.publicAccessBlock, BlockPublicAcls: false })) {
+  if (
+    publicAccessCheck.status === 'different' &&
+    sameJson(publicAccessCheck.actual, { ...policy.publicAccessBlock, BlockPublicAcls: false })
+  ) {
     // What setup leaves on a server that denies every write with BlockPublicAcls on (see setup.ts); still drift.
-    publicAccessCheck.reason = "only BlockPublicAcls is off, as setup leaves it on servers (Ceph RGW) that then deny the owner's own writes";
+    publicAccessCheck.reason =
+      "only BlockPublicAcls is off, as setup leaves it on servers (Ceph RGW) that then deny the owner's own writes";
   }
   settings.push(publicAccessCheck);
 
   return { bucket, drift: settings.some((s) => s.status === 'different'), settings };
 }
 
-function compare<T>(setting: BucketSetting, expected: unknown, observed: Observed<T>, matches: (actual: T) => boolean): SettingCheck {
+function compare<T>(
+  setting: BucketSetting,
+  expected: unknown,
+  observed: Observed<T>,
+  matches: (actual: T) => boolean,
+): SettingCheck {
   if (!observed.supported) return { setting, status: 'unsupported', expected, reason: observed.reason };
   return { setting, status: matches(observed.value) ? 'ok' : 'different', expected, actual: observed.value };
 }

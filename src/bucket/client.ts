@@ -27,7 +27,10 @@ export function bucketRegion(env: NodeJS.ProcessEnv = process.env): string {
  * A client for bucket administration. Credentials come from the SDK's default chain (env, profile, SSO, instance
  * role); `extra` lets tests pass fixed ones.
  */
-export function createBucketClient(target: Pick<BucketTarget, 'endpoint'>, extra: Partial<S3ClientConfig> = {}): S3Client {
+export function createBucketClient(
+  target: Pick<BucketTarget, 'endpoint'>,
+  extra: Partial<S3ClientConfig> = {},
+): S3Client {
   return new S3Client({
     region: bucketRegion(),
     // S3-compatible servers (RGW, MinIO) on one host name have no per-bucket DNS names.

@@ -34,7 +34,9 @@ const run = promisify(execFile);
 
 /** "STANDARD" when S3 leaves the header out, as it does for the default class. */
 async function storageClass(client: S3Client, bucket: string, key: string, versionId?: string): Promise<string> {
-  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+  const head = await client.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+  );
   return head.StorageClass ?? 'STANDARD';
 }
 
@@ -65,78 +67,94 @@ async function forceLifecyclePass(): Promise<void> {
 
 // The suite's bucket is fresh and versioned (test/support/rgw.ts), as a lake bucket is.
 describeOnRgw('lifecycle transitions', (rgw) => {
-  it('moves processed/ objects and noncurrent versions to GLACIER, then DEEP_ARCHIVE', async (context) => {
-    const daySeconds = await lifecycleDaySeconds();
-    if (daySeconds === 0) {
-      context.skip('the test server runs lifecycle in real days (rgw lc debug interval = 0)');
-      return;
-    }
-    const client = rgw.client();
-    const bucket = rgw.bucket();
-    const policy = bucketPolicy({
-      days: { glacier: 1, deepArchive: 4, noncurrentGlacier: 1, noncurrentDeepArchive: 4, abortIncompleteMultipartUpload: 1 },
-    });
-    const report = await setupBucket(client, bucket, policy);
-    expect(report.failed).toEqual([]);
-    expect(report.applied).toContain('lifecycle');
-    expect([...report.applied, ...report.unchanged]).toContain('versioning');
-
-    const body = JSON.stringify({ schema: 'marketlake.indicators/1', ticker: 'NVDA', values: {} });
-    const put = async (key: string, text: string) =>
-      (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json' }))).VersionId;
-    const current = 'processed/indicators/NVDA/2026-11-25/20261126_150000.json';
-    const overwritten = 'processed/features/NVDA/2026-11-25/20261126_150000.json';
-    const outside = 'scratch/NVDA.json';
-    await put(current, body);
-    // The lake never overwrites a key; the SDK does here, to make a noncurrent version on a versioned bucket.
-    const oldVersion = await put(overwritten, `${body} `);
-    await put(overwritten, body);
-    await put(outside, body);
-    expect(oldVersion).toBeTruthy();
-
-    const seen = { current: [] as string[], noncurrent: [] as string[] };
-    const note = (list: string[], value: string) => {
-      if (list[list.length - 1] !== value) list.push(value);
-    };
-    const started = Date.now();
-    let lastForced = 0;
-    let forcing: Promise<void> | undefined;
-    const waitFor = async (target: string) => {
-      const deadline = Date.now() + STAGE_TIMEOUT_MS;
-      for (;;) {
-        note(seen.current, await storageClass(client, bucket, current));
-        note(seen.noncurrent, await storageClass(client, bucket, overwritten, oldVersion));
-        if (seen.current.at(-1) === target && seen.noncurrent.at(-1) === target) return;
-        if (Date.now() > deadline) {
-          throw new Error(`no ${target} within ${STAGE_TIMEOUT_MS / 1000} s: current object went ${seen.current.join(' -> ')}, noncurrent version ${seen.noncurrent.join(' -> ')}`);
-        }
-        // In the background: a forced pass takes seconds, and the poll must not miss the GLACIER window.
-        if (RGW_DIR && forcing === undefined && Date.now() - lastForced > FORCE_EVERY_MS) {
-          lastForced = Date.now();
-          forcing = forceLifecyclePass().finally(() => (forcing = undefined));
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  it(
+    'moves processed/ objects and noncurrent versions to GLACIER, then DEEP_ARCHIVE',
+    async (context) => {
+      const daySeconds = await lifecycleDaySeconds();
+      if (daySeconds === 0) {
+        context.skip('the test server runs lifecycle in real days (rgw lc debug interval = 0)');
+        return;
       }
-    };
+      const client = rgw.client();
+      const bucket = rgw.bucket();
+      const policy = bucketPolicy({
+        days: {
+          glacier: 1,
+          deepArchive: 4,
+          noncurrentGlacier: 1,
+          noncurrentDeepArchive: 4,
+          abortIncompleteMultipartUpload: 1,
+        },
+      });
+      const report = await setupBucket(client, bucket, policy);
+      expect(report.failed).toEqual([]);
+      expect(report.applied).toContain('lifecycle');
+      expect([...report.applied, ...report.unchanged]).toContain('versioning');
 
-    let glacierAt: number, deepArchiveAt: number;
-    try {
-      await waitFor('GLACIER');
-      glacierAt = (Date.now() - started) / 1000;
-      await waitFor('DEEP_ARCHIVE');
-      deepArchiveAt = (Date.now() - started) / 1000;
-    } finally {
-      await forcing; // leave no radosgw-admin running behind the test
-    }
-    console.info(
-      `lifecycle on RGW (one day = ${daySeconds ?? 'assumed 5'} s${RGW_DIR ? ', passes forced' : ''}): ` +
-        `GLACIER by ${glacierAt.toFixed(1)} s, DEEP_ARCHIVE by ${deepArchiveAt.toFixed(1)} s`,
-    );
+      const body = JSON.stringify({ schema: 'marketlake.indicators/1', ticker: 'NVDA', values: {} });
+      const put = async (key: string, text: string) =>
+        (
+          await client.send(
+            new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json' }),
+          )
+        ).VersionId;
+      const current = 'processed/indicators/NVDA/2026-11-25/20261126_150000.json';
+      const overwritten = 'processed/features/NVDA/2026-11-25/20261126_150000.json';
+      const outside = 'scratch/NVDA.json';
+      await put(current, body);
+      // The lake never overwrites a key; the SDK does here, to make a noncurrent version on a versioned bucket.
+      const oldVersion = await put(overwritten, `${body} `);
+      await put(overwritten, body);
+      await put(outside, body);
+      expect(oldVersion).toBeTruthy();
 
-    // Each went through GLACIER on its way to DEEP_ARCHIVE, in that order.
-    expect(seen.current).toEqual(['STANDARD', 'GLACIER', 'DEEP_ARCHIVE']);
-    expect(seen.noncurrent).toEqual(['STANDARD', 'GLACIER', 'DEEP_ARCHIVE']);
-    // Outside raw/ and processed/ nothing moves.
-    expect(await storageClass(client, bucket, outside)).toBe('STANDARD');
-  }, 2 * STAGE_TIMEOUT_MS + 30_000);
+      const seen = { current: [] as string[], noncurrent: [] as string[] };
+      const note = (list: string[], value: string) => {
+        if (list[list.length - 1] !== value) list.push(value);
+      };
+      const started = Date.now();
+      let lastForced = 0;
+      let forcing: Promise<void> | undefined;
+      const waitFor = async (target: string) => {
+        const deadline = Date.now() + STAGE_TIMEOUT_MS;
+        for (;;) {
+          note(seen.current, await storageClass(client, bucket, current));
+          note(seen.noncurrent, await storageClass(client, bucket, overwritten, oldVersion));
+          if (seen.current.at(-1) === target && seen.noncurrent.at(-1) === target) return;
+          if (Date.now() > deadline) {
+            throw new Error(
+              `no ${target} within ${STAGE_TIMEOUT_MS / 1000} s: current object went ${seen.current.join(' -> ')}, noncurrent version ${seen.noncurrent.join(' -> ')}`,
+            );
+          }
+          // In the background: a forced pass takes seconds, and the poll must not miss the GLACIER window.
+          if (RGW_DIR && forcing === undefined && Date.now() - lastForced > FORCE_EVERY_MS) {
+            lastForced = Date.now();
+            forcing = forceLifecyclePass().finally(() => (forcing = undefined));
+          }
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
+      };
+
+      let glacierAt: number, deepArchiveAt: number;
+      try {
+        await waitFor('GLACIER');
+        glacierAt = (Date.now() - started) / 1000;
+        await waitFor('DEEP_ARCHIVE');
+        deepArchiveAt = (Date.now() - started) / 1000;
+      } finally {
+        await forcing; // leave no radosgw-admin running behind the test
+      }
+      console.info(
+        `lifecycle on RGW (one day = ${daySeconds ?? 'assumed 5'} s${RGW_DIR ? ', passes forced' : ''}): ` +
+          `GLACIER by ${glacierAt.toFixed(1)} s, DEEP_ARCHIVE by ${deepArchiveAt.toFixed(1)} s`,
+      );
+
+      // Each went through GLACIER on its way to DEEP_ARCHIVE, in that order.
+      expect(seen.current).toEqual(['STANDARD', 'GLACIER', 'DEEP_ARCHIVE']);
+      expect(seen.noncurrent).toEqual(['STANDARD', 'GLACIER', 'DEEP_ARCHIVE']);
+      // Outside raw/ and processed/ nothing moves.
+      expect(await storageClass(client, bucket, outside)).toBe('STANDARD');
+    },
+    2 * STAGE_TIMEOUT_MS + 30_000,
+  );
 });

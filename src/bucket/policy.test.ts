@@ -14,7 +14,13 @@ import {
   lifecycleRuleId,
   normalizeKeyPrefix,
 } from './policy.js';
-import { encryptionMatches, expectedRuleSummaries, lifecycleRulesMatch, matchingRuleSummaries, summarizeRule } from './state.js';
+import {
+  encryptionMatches,
+  expectedRuleSummaries,
+  lifecycleRulesMatch,
+  matchingRuleSummaries,
+  summarizeRule,
+} from './state.js';
 
 describe('bucket policy numbers', () => {
   it('archives to GLACIER at 90 days and DEEP_ARCHIVE at 365, noncurrent versions alike, multipart aborted at 7', () => {
@@ -24,7 +30,12 @@ describe('bucket policy numbers', () => {
     expect(LIFECYCLE_PREFIXES).toEqual(['raw/', 'processed/']);
     // Every lake object is a few KB: under the post-2024 default (all_storage_classes_128K) none would ever move.
     expect(TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE).toBe('varies_by_storage_class');
-    expect(PUBLIC_ACCESS_BLOCK).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect(PUBLIC_ACCESS_BLOCK).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
   });
 });
 
@@ -63,7 +74,13 @@ describe('buildLifecycleConfiguration', () => {
 
   it('takes days as given for tests (one RGW "day" is `rgw lc debug interval` seconds)', () => {
     const { LifecycleConfiguration } = buildLifecycleConfiguration({
-      days: { glacier: 1, deepArchive: 3, noncurrentGlacier: 1, noncurrentDeepArchive: 3, abortIncompleteMultipartUpload: 1 },
+      days: {
+        glacier: 1,
+        deepArchive: 3,
+        noncurrentGlacier: 1,
+        noncurrentDeepArchive: 3,
+        abortIncompleteMultipartUpload: 1,
+      },
     });
     const [raw] = LifecycleConfiguration.Rules!;
     expect(raw.Transitions).toEqual([
@@ -92,7 +109,10 @@ describe('encryption', () => {
     expect(buildEncryptionConfiguration(kms)).toEqual({
       Rules: [
         {
-          ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+          ApplyServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+          },
           BucketKeyEnabled: true,
         },
       ],
@@ -124,7 +144,9 @@ describe('lifecycle comparison', () => {
     }));
     expect(lifecycleRulesMatch(lifecycle, fromServer)).toBe(true);
     // Rules on other prefixes are not compared.
-    expect(lifecycleRulesMatch(lifecycle, [...fromServer, { ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' } }])).toBe(true);
+    expect(
+      lifecycleRulesMatch(lifecycle, [...fromServer, { ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' } }]),
+    ).toBe(true);
   });
 
   it('sees changed days, a missing rule, a disabled rule, an extra expiration, a legacy prefix rule', () => {
@@ -132,7 +154,9 @@ describe('lifecycle comparison', () => {
     const [raw, processed] = ours;
     expect(lifecycleRulesMatch(lifecycle, [raw])).toBe(false);
     expect(lifecycleRulesMatch(lifecycle, [{ ...raw, Status: 'Disabled' }, processed])).toBe(false);
-    expect(lifecycleRulesMatch(lifecycle, [raw, { ...processed, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }])).toBe(false);
+    expect(
+      lifecycleRulesMatch(lifecycle, [raw, { ...processed, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] }]),
+    ).toBe(false);
     expect(lifecycleRulesMatch(lifecycle, [raw, { ...processed, Expiration: { Days: 400 } }])).toBe(false);
     // The deprecated top-level Prefix still names the prefix the rule covers.
     const legacy = { ...raw, Filter: undefined, Prefix: 'raw/' };

@@ -144,10 +144,12 @@ export function lifecycleRuleId(prefix: string): string {
 function validateDays(days: LifecycleDays): void {
   for (const [name, value] of Object.entries(days)) {
     // S3 takes whole days; 0 would mean "at once", which the lake never wants and RGW's day scaling makes racy.
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`lifecycle ${name} days must be a whole number >= 1 (got ${value})`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`lifecycle ${name} days must be a whole number >= 1 (got ${value})`);
   }
   // A later tier before an earlier one is a configuration S3 refuses; say so before any request.
-  if (days.deepArchive <= days.glacier) throw new RangeError('lifecycle deepArchive days must be greater than glacier days');
+  if (days.deepArchive <= days.glacier)
+    throw new RangeError('lifecycle deepArchive days must be greater than glacier days');
   if (days.noncurrentDeepArchive <= days.noncurrentGlacier) {
     throw new RangeError('lifecycle noncurrentDeepArchive days must be greater than noncurrentGlacier days');
   }
@@ -193,7 +195,10 @@ export function buildEncryptionConfiguration(encryption: BucketEncryption): Serv
   // An S3 Bucket Key cuts KMS requests (and their cost) from one per object to about one per bucket and period.
   return {
     Rules: [
-      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: encryption.kmsKeyId }, BucketKeyEnabled: true },
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: encryption.kmsKeyId },
+        BucketKeyEnabled: true,
+      },
     ],
   };
 }

@@ -33,7 +33,8 @@ async function removeBucket(client: S3Client, bucket: string): Promise<void> {
       const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
       const versions = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
       if (versions.length === 0) break;
-      for (const v of versions) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }));
+      for (const v of versions)
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }));
     }
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   } catch (error) {
@@ -65,7 +66,10 @@ function expectCheckAfterSetup(result: { code: number; stdout: string }, bugSeen
   }
   const pab = report.settings.find((s) => s.setting === 'public_access_block')!;
   if (bugSeen) {
-    expect(pab).toMatchObject({ status: 'different', actual: { BlockPublicAcls: false, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } });
+    expect(pab).toMatchObject({
+      status: 'different',
+      actual: { BlockPublicAcls: false, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    });
     expect(pab.reason).toMatch(/only BlockPublicAcls is off/);
   } else {
     expect(pab.status).toBe('ok');
@@ -78,7 +82,12 @@ function expectCheckAfterSetup(result: { code: number; stdout: string }, bugSeen
 describeOnRgw('marketlake bucket setup / check', (rgw) => {
   // Each test makes its own buckets: setup must meet them as they come from CreateBucket (not versioned).
   const buckets: TestBucket[] = [];
-  const lake = (bucket: string, prefix = '') => ['--lake', `s3://${bucket}${prefix}`, '--s3-endpoint', rgw.settings.endpoint];
+  const lake = (bucket: string, prefix = '') => [
+    '--lake',
+    `s3://${bucket}${prefix}`,
+    '--s3-endpoint',
+    rgw.settings.endpoint,
+  ];
   const freshBucket = async () => {
     const made = await createTestBucket({ versioning: false });
     buckets.push(made);
@@ -140,7 +149,9 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     }
     // Whatever setup did, the lake can still write, and no probe object is left behind.
     const client = rgw.client();
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'raw/yfinance/NVDA/2026-11-26/20261126_150000.json', Body: '{}' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'raw/yfinance/NVDA/2026-11-26/20261126_150000.json', Body: '{}' }),
+    );
     const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect(listed.Versions?.map((v) => v.Key)).toEqual(['raw/yfinance/NVDA/2026-11-26/20261126_150000.json']);
     expect(listed.DeleteMarkers ?? []).toEqual([]);
@@ -151,20 +162,28 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
       rules?.map((r) => ({
         ...r,
         Transitions: [...(r.Transitions ?? [])].sort((a, b) => a.Days! - b.Days!),
-        NoncurrentVersionTransitions: [...(r.NoncurrentVersionTransitions ?? [])].sort((a, b) => a.NoncurrentDays! - b.NoncurrentDays!),
+        NoncurrentVersionTransitions: [...(r.NoncurrentVersionTransitions ?? [])].sort(
+          (a, b) => a.NoncurrentDays! - b.NoncurrentDays!,
+        ),
       }));
     const byId = (a: { ID?: string }, b: { ID?: string }) => (a.ID ?? '').localeCompare(b.ID ?? '');
-    expect(sortTransitions(stored.Rules)?.sort(byId)).toEqual(buildLifecycleConfiguration().LifecycleConfiguration.Rules!.sort(byId));
+    expect(sortTransitions(stored.Rules)?.sort(byId)).toEqual(
+      buildLifecycleConfiguration().LifecycleConfiguration.Rules!.sort(byId),
+    );
 
     const second = JSON.parse((await runCli('bucket', 'setup', ...lake(bucket), '--json')).stdout) as SetupJson;
     expect(second.applied).toEqual([]);
     expect(second.failed).toEqual([]);
-    expect(second.unchanged).toEqual(expect.arrayContaining(['versioning', 'lifecycle', ...(bugSeen ? [] : ['public_access_block'])]));
+    expect(second.unchanged).toEqual(
+      expect.arrayContaining(['versioning', 'lifecycle', ...(bugSeen ? [] : ['public_access_block'])]),
+    );
     expect(second.skipped).toEqual(report.skipped);
 
     expectCheckAfterSetup(await runCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);
     const text = await runCli('bucket', 'check', ...lake(bucket));
-    expect(text.stdout).toContain(bugSeen ? `bucket ${bucket}: DRIFT from the policy` : `bucket ${bucket}: matches the policy`);
+    expect(text.stdout).toContain(
+      bugSeen ? `bucket ${bucket}: DRIFT from the policy` : `bucket ${bucket}: matches the policy`,
+    );
   });
 
   it('check reports drift with expected and actual, exits 1; setup repairs it and keeps rules of other prefixes', async () => {
@@ -176,13 +195,24 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     expect(fresh.code).toBe(1);
     const freshReport = JSON.parse(fresh.stdout) as CheckReport;
     expect(freshReport.drift).toBe(true);
-    expect(freshReport.settings.find((s) => s.setting === 'versioning')).toMatchObject({ status: 'different', expected: 'Enabled', actual: 'Disabled' });
-    expect(freshReport.settings.find((s) => s.setting === 'lifecycle')).toMatchObject({ status: 'different', actual: [] });
-    expect(freshReport.settings.find((s) => s.setting === 'public_access_block')).toMatchObject({ status: 'different' });
+    expect(freshReport.settings.find((s) => s.setting === 'versioning')).toMatchObject({
+      status: 'different',
+      expected: 'Enabled',
+      actual: 'Disabled',
+    });
+    expect(freshReport.settings.find((s) => s.setting === 'lifecycle')).toMatchObject({
+      status: 'different',
+      actual: [],
+    });
+    expect(freshReport.settings.find((s) => s.setting === 'public_access_block')).toMatchObject({
+      status: 'different',
+    });
 
     await runCli('bucket', 'setup', ...lake(bucket));
     // Someone suspends versioning, shortens the archive age on processed/ and adds a rule for another prefix.
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }),
+    );
     const [raw, processed] = buildLifecycleConfiguration().LifecycleConfiguration.Rules!;
     await client.send(
       new PutBucketLifecycleConfigurationCommand({
@@ -199,14 +229,23 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     await client.send(
       new PutPublicAccessBlockCommand({
         Bucket: bucket,
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: false,
+          RestrictPublicBuckets: true,
+        },
       }),
     );
 
     const drift = await runCli('bucket', 'check', ...lake(bucket), '--json');
     expect(drift.code).toBe(1);
     const driftReport = JSON.parse(drift.stdout) as CheckReport;
-    expect(status(driftReport)).toMatchObject({ versioning: 'different', lifecycle: 'different', public_access_block: 'different' });
+    expect(status(driftReport)).toMatchObject({
+      versioning: 'different',
+      lifecycle: 'different',
+      public_access_block: 'different',
+    });
     const lifecycle = driftReport.settings.find((s) => s.setting === 'lifecycle')!;
     expect((lifecycle.actual as { prefix: string; transitions: unknown[] }[])[1]).toMatchObject({
       prefix: 'processed/',
@@ -226,7 +265,13 @@ describeOnRgw('marketlake bucket setup / check', (rgw) => {
     const bugSeen = publicAccessBlockOutcome(repair) === 'rgw-write-bug';
     expect(repair.kept_lifecycle_rules).toEqual(['scratch-expiry']);
     // The drifted block had BlockPublicAcls on, which (on RGW) refused writes before the repair; not after it.
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'processed/features/NVDA/2026-11-26/20261126_150000.json', Body: '{}' }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'processed/features/NVDA/2026-11-26/20261126_150000.json',
+        Body: '{}',
+      }),
+    );
     const after = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(after.Rules?.map((r) => r.ID).sort()).toEqual(['marketlake-processed', 'marketlake-raw', 'scratch-expiry']);
     expectCheckAfterSetup(await runCli('bucket', 'check', ...lake(bucket), '--json'), bugSeen);

@@ -59,11 +59,26 @@ export interface SetupOptions {
   create?: boolean;
 }
 
-export async function setupBucket(client: S3Client, bucket: string, policy: BucketPolicy, options: SetupOptions = {}): Promise<SetupReport> {
-  const report: SetupReport = { bucket, created: false, applied: [], skipped: [], unchanged: [], failed: [], keptLifecycleRules: [] };
+export async function setupBucket(
+  client: S3Client,
+  bucket: string,
+  policy: BucketPolicy,
+  options: SetupOptions = {},
+): Promise<SetupReport> {
+  const report: SetupReport = {
+    bucket,
+    created: false,
+    applied: [],
+    skipped: [],
+    unchanged: [],
+    failed: [],
+    keptLifecycleRules: [],
+  };
   if (!(await bucketExists(client, bucket))) {
     if (!options.create) {
-      throw new UserError(`bucket ${bucket} does not exist: create it (terraform/modules/s3-data-lake, or --create) and run setup again`);
+      throw new UserError(
+        `bucket ${bucket} does not exist: create it (terraform/modules/s3-data-lake, or --create) and run setup again`,
+      );
     }
     await createBucket(client, bucket);
     report.created = true;
@@ -73,7 +88,9 @@ export async function setupBucket(client: S3Client, bucket: string, policy: Buck
   await step(report, 'versioning', async () => {
     const current = await readVersioning(client, bucket);
     if (current.supported && current.value === policy.versioning) return 'unchanged';
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: policy.versioning } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: policy.versioning } }),
+    );
     return 'applied';
   });
 
@@ -84,7 +101,10 @@ export async function setupBucket(client: S3Client, bucket: string, policy: Buck
     if (!current.supported) return { skipped: current.reason };
     if (encryptionMatches(policy.encryption, current.value)) return 'unchanged';
     await client.send(
-      new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: buildEncryptionConfiguration(policy.encryption) }),
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: buildEncryptionConfiguration(policy.encryption),
+      }),
     );
     return 'applied';
   });
@@ -115,7 +135,9 @@ async function applyPublicAccessBlock(client: S3Client, bucket: string, policy: 
   const probe = async () => {
     const result = await probeWrite(client, bucket, policy.keyPrefix);
     if (result instanceof Error) {
-      throw new Error(`the public access block is on, but the check that the bucket still takes writes failed: ${describeError(result)}`);
+      throw new Error(
+        `the public access block is on, but the check that the bucket still takes writes failed: ${describeError(result)}`,
+      );
     }
     return result;
   };
@@ -139,19 +161,27 @@ async function probeWrite(client: S3Client, bucket: string, keyPrefix: string): 
   const key = `${keyPrefix}.marketlake-setup-probe-${randomBytes(6).toString('hex')}`;
   let versionId: string | undefined;
   try {
-    versionId = (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'probe', ContentType: 'text/plain' }))).VersionId;
+    versionId = (
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'probe', ContentType: 'text/plain' }))
+    ).VersionId;
   } catch (error) {
     return errorCode(error) === 'AccessDenied' ? 'denied' : (error as Error);
   }
   // Deleting the version itself (not adding a delete marker) leaves no trace in a versioned bucket.
-  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+  await client.send(
+    new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+  );
   return 'ok';
 }
 
 type StepResult = 'applied' | 'unchanged' | { skipped: string };
 
 /** Runs one setting; NotImplemented from the server is a skip, anything else a failure of that setting alone. */
-async function step(report: SetupReport, setting: BucketSetting, work: () => Promise<StepResult>): Promise<StepResult | undefined> {
+async function step(
+  report: SetupReport,
+  setting: BucketSetting,
+  work: () => Promise<StepResult>,
+): Promise<StepResult | undefined> {
   try {
     const result = await work();
     record(report, setting, result);
@@ -180,7 +210,12 @@ const MINIMUM_SIZE_NOT_CONFIRMED =
  * The lifecycle rules and `TransitionDefaultMinimumObjectSize` travel in one request, but are reported as two
  * settings: a server can take the rules and ignore the minimum-size parameter (RGW does), and the user should see it.
  */
-async function applyLifecycle(client: S3Client, bucket: string, policy: BucketPolicy, report: SetupReport): Promise<void> {
+async function applyLifecycle(
+  client: S3Client,
+  bucket: string,
+  policy: BucketPolicy,
+  report: SetupReport,
+): Promise<void> {
   const wanted = policy.lifecycle;
   const minimumSize = 'transition_default_minimum_object_size' as const;
   let current;
@@ -199,7 +234,10 @@ async function applyLifecycle(client: S3Client, bucket: string, policy: BucketPo
   const rulesOk = lifecycleRulesMatch(wanted, current.value.rules);
   const reportedSize = current.value.transitionDefaultMinimumObjectSize;
   // A server that does not report the setting cannot be brought to report it by writing again.
-  const sizeOk = reportedSize === undefined ? current.value.rules.length > 0 : reportedSize === wanted.transitionDefaultMinimumObjectSize;
+  const sizeOk =
+    reportedSize === undefined
+      ? current.value.rules.length > 0
+      : reportedSize === wanted.transitionDefaultMinimumObjectSize;
   if (rulesOk && sizeOk) {
     record(report, 'lifecycle', 'unchanged');
     record(report, minimumSize, reportedSize === undefined ? { skipped: MINIMUM_SIZE_NOT_CONFIRMED } : 'unchanged');
@@ -218,8 +256,10 @@ async function applyLifecycle(client: S3Client, bucket: string, policy: BucketPo
       }),
     );
     record(report, 'lifecycle', rulesOk ? 'unchanged' : 'applied');
-    if (out.TransitionDefaultMinimumObjectSize === wanted.transitionDefaultMinimumObjectSize) record(report, minimumSize, 'applied');
-    else if (out.TransitionDefaultMinimumObjectSize === undefined) record(report, minimumSize, { skipped: MINIMUM_SIZE_NOT_CONFIRMED });
+    if (out.TransitionDefaultMinimumObjectSize === wanted.transitionDefaultMinimumObjectSize)
+      record(report, minimumSize, 'applied');
+    else if (out.TransitionDefaultMinimumObjectSize === undefined)
+      record(report, minimumSize, { skipped: MINIMUM_SIZE_NOT_CONFIRMED });
     else {
       report.failed.push({
         setting: minimumSize,
@@ -239,7 +279,11 @@ async function applyLifecycle(client: S3Client, bucket: string, policy: BucketPo
 }
 
 /** Rules to keep: those on other prefixes, except stale ones carrying one of our IDs (IDs must be unique). */
-function keptRules(rules: readonly LifecycleRule[], prefixes: readonly string[], ours: readonly LifecycleRule[]): LifecycleRule[] {
+function keptRules(
+  rules: readonly LifecycleRule[],
+  prefixes: readonly string[],
+  ours: readonly LifecycleRule[],
+): LifecycleRule[] {
   const ourIds = new Set(ours.map((rule) => rule.ID));
   return rules.filter((rule) => !prefixes.includes(rulePrefix(rule)) && !ourIds.has(rule.ID));
 }
@@ -251,7 +295,9 @@ async function createBucket(client: S3Client, bucket: string): Promise<void> {
       new CreateBucketCommand({
         Bucket: bucket,
         // us-east-1 is the one region that takes no LocationConstraint (and refuses "us-east-1" as one).
-        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       }),
     );
   } catch (error) {

@@ -67,7 +67,8 @@ export function describeError(error: unknown): string {
   const code = errorCode(error) ?? error.name;
   const status = httpStatus(error);
   // The SDK says "UnknownError" when the server's error body has no message (RGW often sends none).
-  const message = error.message && error.message !== 'UnknownError' && error.message !== code ? `: ${error.message}` : '';
+  const message =
+    error.message && error.message !== 'UnknownError' && error.message !== code ? `: ${error.message}` : '';
   return `${code}${status ? ` (HTTP ${status})` : ''}${message}`;
 }
 
@@ -84,7 +85,9 @@ export async function bucketExists(client: S3Client, bucket: string): Promise<bo
   } catch (error) {
     if (hasCode(error, 'NotFound', 'NoSuchBucket') || httpStatus(error) === 404) return false;
     if (httpStatus(error) === 403) {
-      throw new UserError(`access to bucket ${bucket} is denied (${describeError(error)}): check the AWS credentials and their permissions`);
+      throw new UserError(
+        `access to bucket ${bucket} is denied (${describeError(error)}): check the AWS credentials and their permissions`,
+      );
     }
     if (hasCode(error, 'CredentialsProviderError') || (error as Error)?.name === 'CredentialsProviderError') {
       throw new UserError(`no AWS credentials found for bucket ${bucket}: ${(error as Error).message}`);
@@ -123,12 +126,15 @@ export async function readLifecycle(client: S3Client, bucket: string): Promise<O
       supported: true,
       value: {
         rules: out.Rules ?? [],
-        ...(out.TransitionDefaultMinimumObjectSize ? { transitionDefaultMinimumObjectSize: out.TransitionDefaultMinimumObjectSize } : {}),
+        ...(out.TransitionDefaultMinimumObjectSize
+          ? { transitionDefaultMinimumObjectSize: out.TransitionDefaultMinimumObjectSize }
+          : {}),
       },
     };
   } catch (error) {
     if (hasCode(error, 'NoSuchLifecycleConfiguration')) return { supported: true, value: { rules: [] } };
-    if (isNotImplemented(error)) return { supported: false, reason: notImplementedReason('lifecycle configuration', error) };
+    if (isNotImplemented(error))
+      return { supported: false, reason: notImplementedReason('lifecycle configuration', error) };
     throw error;
   }
 }
@@ -153,12 +159,16 @@ export function summarizeRule(rule: LifecycleRule): RuleSummary {
   const byDays = (a: { days: number | null }, b: { days: number | null }) => (a.days ?? -1) - (b.days ?? -1);
   const other: string[] = [];
   if (rule.Expiration) other.push(`Expiration ${JSON.stringify(rule.Expiration)}`);
-  if (rule.NoncurrentVersionExpiration) other.push(`NoncurrentVersionExpiration ${JSON.stringify(rule.NoncurrentVersionExpiration)}`);
+  if (rule.NoncurrentVersionExpiration)
+    other.push(`NoncurrentVersionExpiration ${JSON.stringify(rule.NoncurrentVersionExpiration)}`);
   const filter = rule.Filter;
   if (filter?.Tag || filter?.And?.Tags?.length) other.push('tag filter');
-  if (filter?.ObjectSizeGreaterThan !== undefined || filter?.And?.ObjectSizeGreaterThan !== undefined) other.push('ObjectSizeGreaterThan filter');
-  if (filter?.ObjectSizeLessThan !== undefined || filter?.And?.ObjectSizeLessThan !== undefined) other.push('ObjectSizeLessThan filter');
-  for (const transition of rule.Transitions ?? []) if (transition.Date) other.push(`transition on a date (${String(transition.Date)})`);
+  if (filter?.ObjectSizeGreaterThan !== undefined || filter?.And?.ObjectSizeGreaterThan !== undefined)
+    other.push('ObjectSizeGreaterThan filter');
+  if (filter?.ObjectSizeLessThan !== undefined || filter?.And?.ObjectSizeLessThan !== undefined)
+    other.push('ObjectSizeLessThan filter');
+  for (const transition of rule.Transitions ?? [])
+    if (transition.Date) other.push(`transition on a date (${String(transition.Date)})`);
   return {
     prefix: rulePrefix(rule),
     status: rule.Status ?? 'unknown',
@@ -202,7 +212,8 @@ export async function readEncryption(client: S3Client, bucket: string): Promise<
     if (!rule || !algorithm) {
       return {
         supported: false,
-        reason: 'the server does not implement default bucket encryption (GetBucketEncryption answered 200 without a rule, which S3 never does)',
+        reason:
+          'the server does not implement default bucket encryption (GetBucketEncryption answered 200 without a rule, which S3 never does)',
       };
     }
     const kmsKeyId = rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
@@ -216,7 +227,8 @@ export async function readEncryption(client: S3Client, bucket: string): Promise<
     };
   } catch (error) {
     if (hasCode(error, 'ServerSideEncryptionConfigurationNotFoundError')) return { supported: true, value: null };
-    if (isNotImplemented(error)) return { supported: false, reason: notImplementedReason('default bucket encryption', error) };
+    if (isNotImplemented(error))
+      return { supported: false, reason: notImplementedReason('default bucket encryption', error) };
     throw error;
   }
 }
@@ -238,7 +250,10 @@ export function encryptionMatches(encryption: BucketEncryption, current: Encrypt
 
 export type PublicAccessBlockState = BucketPolicy['publicAccessBlock'];
 
-export async function readPublicAccessBlock(client: S3Client, bucket: string): Promise<Observed<PublicAccessBlockState | null>> {
+export async function readPublicAccessBlock(
+  client: S3Client,
+  bucket: string,
+): Promise<Observed<PublicAccessBlockState | null>> {
   try {
     const out = await client.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
     const pab = out.PublicAccessBlockConfiguration ?? {};
@@ -253,7 +268,8 @@ export async function readPublicAccessBlock(client: S3Client, bucket: string): P
     };
   } catch (error) {
     if (hasCode(error, 'NoSuchPublicAccessBlockConfiguration')) return { supported: true, value: null };
-    if (isNotImplemented(error)) return { supported: false, reason: notImplementedReason('the public access block', error) };
+    if (isNotImplemented(error))
+      return { supported: false, reason: notImplementedReason('the public access block', error) };
     throw error;
   }
 }

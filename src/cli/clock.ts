@@ -12,9 +12,13 @@ export function commandClock(env: NodeJS.ProcessEnv = process.env): () => Date {
   const text = env[NOW_VARIABLE]?.trim();
   if (text === undefined || text === '') return () => new Date();
   // A full UTC or offset time: a bare date or local time would mean another instant on another machine.
-  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(text) : undefined;
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
+    ? new Date(text)
+    : undefined;
   if (instant === undefined || Number.isNaN(instant.getTime())) {
-    throw new ConfigError(`${NOW_VARIABLE} must be an ISO 8601 time with a zone, e.g. 2026-11-26T21:30:00Z (got ${JSON.stringify(text)})`);
+    throw new ConfigError(
+      `${NOW_VARIABLE} must be an ISO 8601 time with a zone, e.g. 2026-11-26T21:30:00Z (got ${JSON.stringify(text)})`,
+    );
   }
   return () => new Date(instant);
 }

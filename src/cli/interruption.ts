@@ -32,7 +32,9 @@ export function listenForInterruption(what: string): Interruption {
       process.exit(EXIT_CODES[signal]);
     }
     received = signal;
-    process.stderr.write(`marketlake: ${signal}: finishing the tickers in flight and starting no new ones (send it again to stop at once)\n`);
+    process.stderr.write(
+      `marketlake: ${signal}: finishing the tickers in flight and starting no new ones (send it again to stop at once)\n`,
+    );
     controller.abort(signal);
   };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
@@ -48,7 +50,9 @@ export function listenForInterruption(what: string): Interruption {
   };
 }
 
-/** What an interrupted run did, one line on stderr (after the runtime closed, so the lock is released); its exit code. */
+/**
+ * What an interrupted run did, one line on stderr (after the runtime closed, so the lock is released); its exit code.
+ */
 export function reportInterrupted(
   what: string,
   summary: { run_id: string; interrupted_by: string | null; tickers_not_started: string[] },

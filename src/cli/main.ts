@@ -16,7 +16,6 @@ import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.j
 import { redactProcessOutput } from './redacted-output.js';
 import { guardStdout } from './output.js';
 
-
 export function buildProgram(): Command {
   const program = new Command('marketlake')
     .description('marketlake: a market-data lake with lineage — raw snapshots, indicators, percentiles, features')
@@ -66,7 +65,8 @@ async function runProgram(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with exit code 0; commander has already printed its message.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    // Messages quote user input (src/quote.ts); escaping here too keeps any that does not from reaching the terminal raw.
+    // Messages quote user input (src/quote.ts); escaping here too keeps any that does not from reaching the terminal
+    // raw.
     if (error instanceof UsageError) {
       process.stderr.write(`marketlake: ${escapeControls(error.message)}\n`);
       return EXIT_USAGE;

@@ -4,7 +4,9 @@ import { quote } from '../quote.js';
 
 export function parseComputationVersion(value: string): ComputationVersion {
   if (!isComputationVersion(value)) {
-    throw new InvalidArgumentError(`unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`);
+    throw new InvalidArgumentError(
+      `unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`,
+    );
   }
   return value;
 }
@@ -20,7 +22,9 @@ export function parseRange(value: string): string {
   const match = /^(\d{1,6})([dmy])$/.exec(value);
   const amount = match ? Number(match[1]) : NaN;
   if (!match || amount < 1 || amount > RANGE_LIMITS[match[2]]) {
-    throw new InvalidArgumentError('must be a whole number of days, months or years from 1 up to 100 years, e.g. 30d, 6m, 2y');
+    throw new InvalidArgumentError(
+      'must be a whole number of days, months or years from 1 up to 100 years, e.g. 30d, 6m, 2y',
+    );
   }
   return value;
 }
@@ -30,7 +34,8 @@ export function parseRange(value: string): string {
  * throws a TypeError deep inside whatever opens it): refused while parsing, as a usage error.
  */
 export function parsePath(value: string): string {
-  if (value.includes('\0')) throw new InvalidArgumentError(`${quote(value)} is not a usable path: it contains a NUL byte`);
+  if (value.includes('\0'))
+    throw new InvalidArgumentError(`${quote(value)} is not a usable path: it contains a NUL byte`);
   if (value === '') throw new InvalidArgumentError('an empty path names nothing');
   return value;
 }

@@ -9,7 +9,10 @@ export function withRuntimeOptions(command: Command): Command {
     .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)', parsePath)
     .option('--lake <url>', 'object store: file:///path or s3://bucket[/prefix] (env MARKETLAKE_LAKE)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (env MARKETLAKE_S3_ENDPOINT)')
-    .option('--database <url>', 'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)');
+    .option(
+      '--database <url>',
+      'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)',
+    );
 }
 
 /** For commands that write neither to the lake nor to the database: see RuntimeOverrides.readOnly. */

@@ -15,7 +15,10 @@ describe('resolveShard', () => {
     expect(resolveShard({ shard: '3/4' }, {})).toEqual({ index: 3, count: 4 });
     expect(resolveShard({ shards: '4' }, { JOB_COMPLETION_INDEX: '2' })).toEqual({ index: 2, count: 4 });
     expect(resolveShard({ shards: '4' }, { AWS_BATCH_JOB_ARRAY_INDEX: '1' })).toEqual({ index: 1, count: 4 });
-    expect(resolveShard({ shards: '4' }, { JOB_COMPLETION_INDEX: '1', AWS_BATCH_JOB_ARRAY_INDEX: '1' })).toEqual({ index: 1, count: 4 });
+    expect(resolveShard({ shards: '4' }, { JOB_COMPLETION_INDEX: '1', AWS_BATCH_JOB_ARRAY_INDEX: '1' })).toEqual({
+      index: 1,
+      count: 4,
+    });
     // The flag wins over the environment, as everywhere.
     expect(resolveShard({ shard: '0/2' }, { JOB_COMPLETION_INDEX: '1' })).toEqual({ index: 0, count: 2 });
     // --shards 1: the whole universe in every task of the job, on purpose.
@@ -37,10 +40,18 @@ describe('resolveShard', () => {
     [{ shards: 'four' }, { JOB_COMPLETION_INDEX: '0' }, /--shards must be a whole number >= 1/],
     [{ shards: '4' }, {}, /--shards 4 needs this task's index in JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX/],
     [{ shards: '4' }, { JOB_COMPLETION_INDEX: '' }, /needs this task's index/],
-    [{ shards: '4' }, { JOB_COMPLETION_INDEX: '4' }, /JOB_COMPLETION_INDEX=4 with --shards 4: the shard index must be from 0 to 3/],
+    [
+      { shards: '4' },
+      { JOB_COMPLETION_INDEX: '4' },
+      /JOB_COMPLETION_INDEX=4 with --shards 4: the shard index must be from 0 to 3/,
+    ],
     [{ shards: '4' }, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' }, /AWS_BATCH_JOB_ARRAY_INDEX="x" is not a shard index/],
     [{ shards: '4' }, { JOB_COMPLETION_INDEX: '-1' }, /JOB_COMPLETION_INDEX="-1" is not a shard index/],
-    [{ shards: '4' }, { JOB_COMPLETION_INDEX: '1', AWS_BATCH_JOB_ARRAY_INDEX: '2' }, /JOB_COMPLETION_INDEX=1 and AWS_BATCH_JOB_ARRAY_INDEX=2 disagree/],
+    [
+      { shards: '4' },
+      { JOB_COMPLETION_INDEX: '1', AWS_BATCH_JOB_ARRAY_INDEX: '2' },
+      /JOB_COMPLETION_INDEX=1 and AWS_BATCH_JOB_ARRAY_INDEX=2 disagree/,
+    ],
     [{}, { JOB_COMPLETION_INDEX: '3' }, /JOB_COMPLETION_INDEX is set .* but --shards N is not/],
     [{}, { AWS_BATCH_JOB_ARRAY_INDEX: '0' }, /AWS_BATCH_JOB_ARRAY_INDEX is set .* --shards 1 to run all of it/],
   ])('refuses %j with %j as a usage error', (flags, env, message) => {
@@ -56,12 +67,19 @@ describe('commandClock', () => {
     const pinned = commandClock({ MARKETLAKE_NOW: '2026-11-26T21:30:00Z' });
     expect(pinned().toISOString()).toBe('2026-11-26T21:30:00.000Z');
     expect(pinned().toISOString()).toBe('2026-11-26T21:30:00.000Z');
-    expect(commandClock({ MARKETLAKE_NOW: '2026-11-27T06:30:00+09:00' })().toISOString()).toBe('2026-11-26T21:30:00.000Z');
+    expect(commandClock({ MARKETLAKE_NOW: '2026-11-27T06:30:00+09:00' })().toISOString()).toBe(
+      '2026-11-26T21:30:00.000Z',
+    );
   });
 
-  it.each(['2026-11-26', '2026-11-26T21:30:00', 'yesterday', '2026-13-01T00:00:00Z'])('refuses MARKETLAKE_NOW=%s', (value) => {
-    expect(() => commandClock({ MARKETLAKE_NOW: value })).toThrow(/MARKETLAKE_NOW must be an ISO 8601 time with a zone/);
-  });
+  it.each(['2026-11-26', '2026-11-26T21:30:00', 'yesterday', '2026-13-01T00:00:00Z'])(
+    'refuses MARKETLAKE_NOW=%s',
+    (value) => {
+      expect(() => commandClock({ MARKETLAKE_NOW: value })).toThrow(
+        /MARKETLAKE_NOW must be an ISO 8601 time with a zone/,
+      );
+    },
+  );
 });
 
 describe('marketlake run --shard', () => {
@@ -69,7 +87,11 @@ describe('marketlake run --shard', () => {
     const parent = await mkdtemp(join(tmpdir(), 'marketlake-shard-'));
     const home = join(parent, 'home');
     try {
-      for (const args of [['--shard', '4/4'], ['--shard', '1/4', '--shards', '4'], ['--shards', '0']]) {
+      for (const args of [
+        ['--shard', '4/4'],
+        ['--shard', '1/4', '--shards', '4'],
+        ['--shards', '0'],
+      ]) {
         const result = await runCli('run', '--home', home, ...args);
         expect(result.code, args.join(' ')).toBe(2);
         expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

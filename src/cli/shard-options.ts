@@ -25,27 +25,40 @@ export function resolveShard(flags: ShardFlags, env: NodeJS.ProcessEnv = process
     const value = env[name]?.trim();
     return value === undefined || value === '' ? [] : [{ name, value }];
   });
-  if (flags.shard !== undefined && flags.shards !== undefined) throw new UsageError('give --shard I/N or --shards N, not both');
+  if (flags.shard !== undefined && flags.shards !== undefined)
+    throw new UsageError('give --shard I/N or --shards N, not both');
   if (flags.shard !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(flags.shard.trim());
-    if (!match) throw new UsageError(`--shard must be I/N, shard I of N counted from 0 (e.g. 0/4), got ${JSON.stringify(flags.shard)}`);
+    if (!match)
+      throw new UsageError(
+        `--shard must be I/N, shard I of N counted from 0 (e.g. 0/4), got ${JSON.stringify(flags.shard)}`,
+      );
     return checked(wholeNumber(match[1]), wholeNumber(match[2]), `--shard ${flags.shard.trim()}`);
   }
   if (flags.shards !== undefined) {
     const count = /^\d+$/.test(flags.shards.trim()) ? wholeNumber(flags.shards.trim()) : Number.NaN;
-    if (!(count >= 1)) throw new UsageError(`--shards must be a whole number >= 1, got ${JSON.stringify(flags.shards)}`);
+    if (!(count >= 1))
+      throw new UsageError(`--shards must be a whole number >= 1, got ${JSON.stringify(flags.shards)}`);
     if (fromEnvironment.length === 0) {
-      throw new UsageError(`--shards ${count} needs this task's index in ${SHARD_INDEX_VARIABLES.join(' or ')}; or give --shard I/${count}`);
+      throw new UsageError(
+        `--shards ${count} needs this task's index in ${SHARD_INDEX_VARIABLES.join(' or ')}; or give --shard I/${count}`,
+      );
     }
     const [first, ...others] = fromEnvironment;
     const differing = others.find((other) => other.value !== first.value);
-    if (differing) throw new UsageError(`${first.name}=${first.value} and ${differing.name}=${differing.value} disagree on the shard index`);
-    if (!/^\d+$/.test(first.value)) throw new UsageError(`${first.name}=${JSON.stringify(first.value)} is not a shard index (a whole number from 0)`);
+    if (differing)
+      throw new UsageError(
+        `${first.name}=${first.value} and ${differing.name}=${differing.value} disagree on the shard index`,
+      );
+    if (!/^\d+$/.test(first.value))
+      throw new UsageError(`${first.name}=${JSON.stringify(first.value)} is not a shard index (a whole number from 0)`);
     return checked(wholeNumber(first.value), count, `${first.name}=${first.value} with --shards ${count}`);
   }
   if (fromEnvironment.length > 0) {
     const { name } = fromEnvironment[0];
-    throw new UsageError(`${name} is set (a task of an indexed or array job) but --shards N is not: give --shards N to split the universe over the job's N tasks, or --shards 1 to run all of it in every task`);
+    throw new UsageError(
+      `${name} is set (a task of an indexed or array job) but --shards N is not: give --shards N to split the universe over the job's N tasks, or --shards 1 to run all of it in every task`,
+    );
   }
   return undefined;
 }

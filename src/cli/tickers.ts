@@ -10,7 +10,8 @@ import { normalizeTicker } from '../market/ticker.js';
 export function parseTickerList(value: string): string[] {
   if (value.trim() === '') throw new InvalidArgumentError('name at least one ticker');
   const tickers = value.split(',').map((element, index) => {
-    if (element.trim() === '') throw new InvalidArgumentError(`ticker ${index + 1} of the list is empty (a doubled, leading or trailing ",")`);
+    if (element.trim() === '')
+      throw new InvalidArgumentError(`ticker ${index + 1} of the list is empty (a doubled, leading or trailing ",")`);
     try {
       return normalizeTicker(element);
     } catch (error) {

@@ -6,10 +6,10 @@ import type { IndicatorColumns } from './fields.js';
  *
  * One fused pass over the bars: the five fields read the same inputs, and one loop costs a third of five
  * (docs/benchmarks.md, "Measurements behind design choices"). Divisions are the expensive operations here (a
- * division costs several multiplications), so each quotient is formed once and reused: five per bar instead of the eight of
- * the Python system's expressions written out. That moves results by a few ulps, well inside the 1e-9 agreement with
- * pandas that the tests check. A division by zero gives NaN (undefined), never Infinity: the stored JSON has
- * `null` there.
+ * division costs several multiplications), so each quotient is formed once and reused: five per bar instead of the
+ * eight of the Python system's expressions written out. That moves results by a few ulps, well inside the 1e-9
+ * agreement with pandas that the tests check. A division by zero gives NaN (undefined), never Infinity: the stored JSON
+ * has `null` there.
  *
  * Inputs: `atr` is the version's own ATR(14) and `volumeSma` its volume SMA(20), both already in `out`.
  */

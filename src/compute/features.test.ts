@@ -19,7 +19,9 @@ interface FeaturesFixture {
 const fixtures = pandasStatsFixtures<FeaturesFixture>();
 
 function readCloses(name: string): number[] {
-  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8')
+    .trim()
+    .split('\n');
   const column = lines[0].split(',').indexOf('Close');
   return lines.slice(1).map((line) => Number(line.split(',')[column]));
 }
@@ -81,7 +83,10 @@ describe('computeFeatures by hand', () => {
     const closes = [100];
     for (let i = 1; i <= 60; i++) closes.push(closes[i - 1] * (i <= 30 ? 1.001 : i % 2 ? 1.05 : 0.96));
     const got = computeFeatures(seriesOf(closes));
-    const tail = closes.slice(-31).map((c, i, a) => (i ? c / a[i - 1] - 1 : NaN)).slice(1);
+    const tail = closes
+      .slice(-31)
+      .map((c, i, a) => (i ? c / a[i - 1] - 1 : NaN))
+      .slice(1);
     expect(tail).toHaveLength(30);
     expectRelClose(got.volatility_30d, sampleStd(tail) * Math.sqrt(252), 'volatility_30d');
     expect(got.volatility_90d).toBeNull();
@@ -105,8 +110,16 @@ describe('computeFeatures by hand', () => {
   it('handles empty, one-bar and constant series with nulls, never NaN', () => {
     const empty = computeFeatures(seriesOf([]));
     expect(empty).toEqual({
-      return_1d: null, return_5d: null, return_20d: null, return_60d: null, return_252d: null,
-      volatility_30d: null, volatility_90d: null, sharpe_ratio: null, max_drawdown: null, bars: 0,
+      return_1d: null,
+      return_5d: null,
+      return_20d: null,
+      return_60d: null,
+      return_252d: null,
+      volatility_30d: null,
+      volatility_90d: null,
+      sharpe_ratio: null,
+      max_drawdown: null,
+      bars: 0,
     });
     const one = computeFeatures(seriesOf([5]));
     expect(one.max_drawdown).toBe(0);

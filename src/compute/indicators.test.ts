@@ -12,7 +12,9 @@ import { computeIndicators, indicatorRows } from './indicators.js';
  */
 const SERIES = new URL('../../test/fixtures/series/', import.meta.url);
 const REFERENCE = new URL('../../test/fixtures/all-fields/', import.meta.url);
-const names = readdirSync(SERIES).filter((f) => f.endsWith('.csv')).map((f) => f.replace(/\.csv$/, ''));
+const names = readdirSync(SERIES)
+  .filter((f) => f.endsWith('.csv'))
+  .map((f) => f.replace(/\.csv$/, ''));
 
 /**
  * 1e-9 relative, floored at an absolute 1e-9 for values near zero (MACD, price-VWAP percent): every field is either

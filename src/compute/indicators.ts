@@ -1,6 +1,11 @@
 import type { BarSeries } from '../market/bars.js';
 import { derivedFields } from './derived.js';
-import { allocateIndicatorColumns, INDICATOR_FIELDS, type ComputationVersion, type IndicatorColumns } from './fields.js';
+import {
+  allocateIndicatorColumns,
+  INDICATOR_FIELDS,
+  type ComputationVersion,
+  type IndicatorColumns,
+} from './fields.js';
 import { KERNEL_SETS } from './versions/registry.js';
 
 /**

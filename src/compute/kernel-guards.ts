@@ -57,7 +57,13 @@ export function checkDistinct(
 }
 
 /** The checks of a kernel from one input series and a period to one output (sma, ema, rsi): all of the above. */
-export function checkSeriesKernel(kernel: string, input: Float64Array, period: number, out: Float64Array, inputName = 'input'): void {
+export function checkSeriesKernel(
+  kernel: string,
+  input: Float64Array,
+  period: number,
+  out: Float64Array,
+  inputName = 'input',
+): void {
   checkPeriod(kernel, period);
   checkOutput(kernel, 'out', out, input.length);
   checkDistinct(kernel, [input, out], [inputName, 'out']);

@@ -21,7 +21,10 @@ interface StatsFixture {
 }
 
 function readSeries(name: string): BarSeries {
-  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(FIXTURES_DIR, 'series', `${name}.csv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const n = lines.length;
   const series: BarSeries = {
     dates: [],
@@ -81,9 +84,23 @@ function seriesOf(closes: number[]): BarSeries {
 /** Every field defined with a neutral value (sma = close), then the overrides. */
 function indicatorsOf(closes: number[], overrides: Partial<Record<IndicatorField, number[]>> = {}): IndicatorColumns {
   const neutral: Record<IndicatorField, number> = {
-    sma_20: 0, sma_50: 0, sma_200: 0, rsi_14: 50, macd: 0.5, macd_signal: 0.4, macd_histogram: 0.1,
-    bb_upper: 0, bb_middle: 0, bb_lower: 0, atr_14: 1, atr_percent: 2, vwap: 0, price_vwap_pct: 0.5,
-    volume_sma_20: 1000, volume_ratio: 1, uncertainty_score: 50,
+    sma_20: 0,
+    sma_50: 0,
+    sma_200: 0,
+    rsi_14: 50,
+    macd: 0.5,
+    macd_signal: 0.4,
+    macd_histogram: 0.1,
+    bb_upper: 0,
+    bb_middle: 0,
+    bb_lower: 0,
+    atr_14: 1,
+    atr_percent: 2,
+    vwap: 0,
+    price_vwap_pct: 0.5,
+    volume_sma_20: 1000,
+    volume_ratio: 1,
+    uncertainty_score: 50,
   };
   const columns = {} as IndicatorColumns;
   for (const field of INDICATOR_FIELDS) {
@@ -186,8 +203,15 @@ describe('computePercentiles edge cases', () => {
     const closes = [10, 11, 12, 13];
     const got = computePercentiles(seriesOf(closes), indicatorsOf(closes, { bb_lower: [NaN, NaN, NaN, NaN] }));
     expect(got.rsi_14).toEqual({
-      current_value: 50, percentile: null, mean: null, std: null, min: null, max: null, count: 0,
-      pct_above_70: null, pct_below_30: null,
+      current_value: 50,
+      percentile: null,
+      mean: null,
+      std: null,
+      min: null,
+      max: null,
+      count: 0,
+      pct_above_70: null,
+      pct_below_30: null,
     } satisfies MetricStatistics<'rsi_14'>);
     expect(got.current_price_percentile).toBeNull();
     expectNoNonFinite(got);
@@ -241,12 +265,19 @@ describe('computePercentiles edge cases', () => {
       }),
     );
     const frequencies: Array<[string, string]> = [
-      ['rsi_14', 'pct_above_70'], ['rsi_14', 'pct_below_30'], ['macd', 'pct_positive'],
-      ['uncertainty_score', 'pct_below_25'], ['uncertainty_score', 'pct_above_75'],
-      ['atr_percent', 'pct_below_1'], ['atr_percent', 'pct_above_4'],
-      ['price_vwap_pct', 'pct_above_3'], ['price_vwap_pct', 'pct_below_minus_3'],
-      ['volume_ratio', 'pct_above_2'], ['volume_ratio', 'pct_below_0_7'],
-      ['sma_20_deviation', 'pct_close_above_sma'], ['sma_50_deviation', 'pct_close_above_sma'],
+      ['rsi_14', 'pct_above_70'],
+      ['rsi_14', 'pct_below_30'],
+      ['macd', 'pct_positive'],
+      ['uncertainty_score', 'pct_below_25'],
+      ['uncertainty_score', 'pct_above_75'],
+      ['atr_percent', 'pct_below_1'],
+      ['atr_percent', 'pct_above_4'],
+      ['price_vwap_pct', 'pct_above_3'],
+      ['price_vwap_pct', 'pct_below_minus_3'],
+      ['volume_ratio', 'pct_above_2'],
+      ['volume_ratio', 'pct_below_0_7'],
+      ['sma_20_deviation', 'pct_close_above_sma'],
+      ['sma_50_deviation', 'pct_close_above_sma'],
       ['sma_200_deviation', 'pct_close_above_sma'],
     ];
     for (const [metric, field] of frequencies) expect(statsOf(got, metric)[field], `${metric}.${field}`).toBe(0);
@@ -300,8 +331,15 @@ describe('computePercentiles edge cases', () => {
 
   it('exports the nine metrics in the order of docs/design.md', () => {
     expect(PERCENTILE_METRICS).toEqual([
-      'rsi_14', 'macd', 'uncertainty_score', 'atr_percent', 'price_vwap_pct', 'volume_ratio',
-      'sma_20_deviation', 'sma_50_deviation', 'sma_200_deviation',
+      'rsi_14',
+      'macd',
+      'uncertainty_score',
+      'atr_percent',
+      'price_vwap_pct',
+      'volume_ratio',
+      'sma_20_deviation',
+      'sma_50_deviation',
+      'sma_200_deviation',
     ]);
   });
 });

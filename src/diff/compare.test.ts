@@ -42,7 +42,14 @@ describe('the comparison of one field', () => {
   it('reports no maximum when no pair had numbers on both sides', () => {
     const accumulator = new FieldAccumulator('sma_200', 5);
     accumulator.add('NVDA', '2026-01-02', null, null);
-    expect(accumulator.result()).toEqual({ field: 'sma_200', compared: 1, changed: 0, max_abs_diff: null, max_rel_diff: null, worst: [] });
+    expect(accumulator.result()).toEqual({
+      field: 'sma_200',
+      compared: 1,
+      changed: 0,
+      max_abs_diff: null,
+      max_rel_diff: null,
+      worst: [],
+    });
   });
 });
 

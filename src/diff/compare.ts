@@ -89,6 +89,13 @@ export class FieldAccumulator {
   }
 
   result(): FieldStatistics {
-    return { field: this.field, compared: this.compared, changed: this.changed, max_abs_diff: this.maxAbs, max_rel_diff: this.maxRel, worst: [...this.worst] };
+    return {
+      field: this.field,
+      compared: this.compared,
+      changed: this.changed,
+      max_abs_diff: this.maxAbs,
+      max_rel_diff: this.maxRel,
+      worst: [...this.worst],
+    };
   }
 }

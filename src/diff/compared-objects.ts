@@ -30,7 +30,12 @@ export async function findPairs(
   date?: string,
 ): Promise<PairsOfTicker> {
   const newest = async (computationVersion: string) => {
-    const objects = await listCatalogObjects(warehouse.db, { kind, ticker, computationVersion, ...(date ? { fromDate: date, toDate: date } : {}) });
+    const objects = await listCatalogObjects(warehouse.db, {
+      kind,
+      ticker,
+      computationVersion,
+      ...(date ? { fromDate: date, toDate: date } : {}),
+    });
     const byIdentity = new Map<string, CatalogObject>();
     for (const object of objects) {
       const identity = `${object.objectDate}|${object.sourceRawKey}|${object.sourceRawVersionId ?? ''}`;
@@ -50,6 +55,9 @@ export async function findPairs(
 }
 
 /** Tickers with processed objects of either version: the default scope of a diff. */
-export async function tickersWithResults(warehouse: Warehouse, versions: { from: string; to: string }): Promise<string[]> {
+export async function tickersWithResults(
+  warehouse: Warehouse,
+  versions: { from: string; to: string },
+): Promise<string[]> {
   return listTickersWithResults(warehouse.db, [versions.from, versions.to]);
 }

@@ -48,10 +48,14 @@ export interface DiffReport {
 
 /** Compares the results of two computation versions computed from the same raw snapshots (see compared-objects.ts). */
 export async function diffVersions(options: DiffOptions): Promise<DiffReport> {
-  if (options.from === options.to) throw new UsageError(`--from and --to are the same version (${options.from}): nothing to compare`);
-  if (options.date !== undefined && !isIsoDate(options.date)) throw new UsageError(`--date must be a date YYYY-MM-DD (got "${options.date}")`);
+  if (options.from === options.to)
+    throw new UsageError(`--from and --to are the same version (${options.from}): nothing to compare`);
+  if (options.date !== undefined && !isIsoDate(options.date))
+    throw new UsageError(`--date must be a date YYYY-MM-DD (got "${options.date}")`);
   const versions = { from: options.from, to: options.to };
-  const tickers = options.tickers ? options.tickers.map((t) => normalizeTicker(t)) : await tickersWithResults(options.warehouse, versions);
+  const tickers = options.tickers
+    ? options.tickers.map((t) => normalizeTicker(t))
+    : await tickersWithResults(options.warehouse, versions);
   const top = options.top ?? 5;
 
   const report: DiffReport = {
@@ -78,7 +82,13 @@ export async function diffVersions(options: DiffOptions): Promise<DiffReport> {
   return report;
 }
 
-async function compareKind(lake: DataLake, kind: ProcessedKind, pairs: readonly ObjectPair[], top: number, concurrency: number): Promise<KindDiff[]> {
+async function compareKind(
+  lake: DataLake,
+  kind: ProcessedKind,
+  pairs: readonly ObjectPair[],
+  top: number,
+  concurrency: number,
+): Promise<KindDiff[]> {
   const fields = new Map<string, FieldAccumulator>();
   const read = async (pair: ObjectPair) => {
     const [a, b] = await Promise.all([
@@ -99,5 +109,9 @@ async function compareKind(lake: DataLake, kind: ProcessedKind, pairs: readonly 
       accumulator.add(pair.ticker, pair.asOf, a.get(name) ?? null, b.get(name) ?? null);
     }
   });
-  return [...fields.values()].map((accumulator) => ({ ...accumulator.result(), field: `${kind}.${accumulator.field}`, kind }));
+  return [...fields.values()].map((accumulator) => ({
+    ...accumulator.result(),
+    field: `${kind}.${accumulator.field}`,
+    kind,
+  }));
 }

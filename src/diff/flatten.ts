@@ -19,7 +19,8 @@ function walk(value: unknown, path: string, out: Map<string, number | null>, whe
     return;
   }
   if (typeof value === 'object' && !Array.isArray(value)) {
-    for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, path === '' ? name : `${path}.${name}`, out, where);
+    for (const [name, child] of Object.entries(value as Record<string, unknown>))
+      walk(child, path === '' ? name : `${path}.${name}`, out, where);
     return;
   }
   throw new TypeError(`${where}: values.${path} is ${JSON.stringify(value)}, expected a number, null or an object`);

@@ -49,5 +49,7 @@ function jsonObject(body: Uint8Array): Record<string, unknown> | undefined {
   } catch {
     return undefined; // not JSON: the fields it would have given are reported as missing if nothing else has them
   }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

@@ -42,7 +42,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export function deriveCatalogRow(evidence: ObjectEvidence): Derivation {
   const { parsed, metadata, body, tags } = evidence;
   const missing: string[] = [];
-  const sha256 = evidence.bodySha256 ?? (SHA256.test(metadata.content_sha256 ?? '') ? metadata.content_sha256 : undefined);
+  const sha256 =
+    evidence.bodySha256 ?? (SHA256.test(metadata.content_sha256 ?? '') ? metadata.content_sha256 : undefined);
   if (sha256 === undefined) missing.push('sha256');
 
   const raw = parsed.kind === 'raw';
@@ -52,7 +53,8 @@ export function deriveCatalogRow(evidence: ObjectEvidence): Derivation {
   let sourceRawKey: string | null = null;
   let sourceRawVersionId: string | null = null;
   if (!raw) {
-    computationVersion = metadata.computation_version ?? text(body?.computation_version) ?? tags?.computation_version ?? null;
+    computationVersion =
+      metadata.computation_version ?? text(body?.computation_version) ?? tags?.computation_version ?? null;
     sourceRawKey = metadata.source_raw_data_key ?? text(body?.source_raw_data_key) ?? tags?.source_raw_data ?? null;
     sourceRawVersionId = metadata.source_raw_data_version_id ?? text(body?.source_raw_data_version_id) ?? null;
     // The table's CHECK constraint: a processed row names its computation and its source.
@@ -113,7 +115,9 @@ export function compareCatalogRow(row: CatalogObject, derived: DerivedCatalogRow
     // "As known at" reads this column: a wrong time gives wrong answers there.
     ['created_at', row.createdAt.toISOString(), derived.createdAt.toISOString()],
   ];
-  return pairs.filter(([, catalog, object]) => catalog !== object).map(([column, catalog, object]) => ({ column, catalog, object }));
+  return pairs
+    .filter(([, catalog, object]) => catalog !== object)
+    .map(([column, catalog, object]) => ({ column, catalog, object }));
 }
 
 function text(value: unknown): string | undefined {

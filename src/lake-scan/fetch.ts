@@ -23,7 +23,8 @@ export async function fetchObject(store: ObjectStore, key: string, versionId?: s
   }
 }
 
-export type Headed = { status: 'ok'; head: ObjectHead } | { status: 'missing' } | { status: 'unreadable'; error: string };
+export type Headed =
+  { status: 'ok'; head: ObjectHead } | { status: 'missing' } | { status: 'unreadable'; error: string };
 
 export async function headObject(store: ObjectStore, key: string, versionId?: string): Promise<Headed> {
   try {

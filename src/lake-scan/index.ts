@@ -4,5 +4,11 @@
  * (expected-catalog-row.ts, describe-object.ts), and progress of the long scans (progress.ts).
  */
 export { describeObject } from './describe-object.js';
-export { compareCatalogRow, deriveCatalogRow, knownSince, type DerivedCatalogRow, type ObjectEvidence } from './expected-catalog-row.js';
+export {
+  compareCatalogRow,
+  deriveCatalogRow,
+  knownSince,
+  type DerivedCatalogRow,
+  type ObjectEvidence,
+} from './expected-catalog-row.js';
 export { noProgress, type ProgressSink } from './progress.js';

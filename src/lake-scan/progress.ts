@@ -1,4 +1,7 @@
-/** Progress of a long scan of the lake (the CLI passes a terminal bar; `Progress` of src/cli/progress.ts fits this shape). */
+/**
+ * Progress of a long scan of the lake (the CLI passes a terminal bar; `Progress` of src/cli/progress.ts fits this
+ * shape).
+ */
 export interface ProgressSink {
   start(total: number, label: string): void;
   tick(detail?: string): void;

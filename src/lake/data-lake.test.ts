@@ -35,7 +35,13 @@ describe('DataLake without a catalog', () => {
     const results = computeResults(snapshot, version);
     const document = processedDocument(
       'indicators',
-      { ticker: 'NVDA', as_of: results.asOf, computation_version: version, computed_at: computedAt.toISOString(), values: results.indicators },
+      {
+        ticker: 'NVDA',
+        as_of: results.asOf,
+        computation_version: version,
+        computed_at: computedAt.toISOString(),
+        values: results.indicators,
+      },
       { key: raw.key, versionId: raw.versionId, sha256: raw.sha256 },
     );
     return { raw, written: await storeProcessed(lake, 'indicators', document) };
@@ -48,9 +54,14 @@ describe('DataLake without a catalog', () => {
       let last: string | undefined;
       while (store.counts.putsSucceeded / 2 < count) {
         const asOf = day.toISOString().slice(0, 10);
-        ({ written: { key: last } } = await storeVersion(asOf, day));
+        ({
+          written: { key: last },
+        } = await storeVersion(asOf, day));
         // a second version of the same as-of date, later that day
-        if (count > 1) ({ written: { key: last } } = await storeVersion(asOf, new Date(day.getTime() + 3_600_000), '2.0'));
+        if (count > 1)
+          ({
+            written: { key: last },
+          } = await storeVersion(asOf, new Date(day.getTime() + 3_600_000), '2.0'));
         day = new Date(day.getTime() + 86_400_000);
       }
       store.resetCounts();
@@ -88,7 +99,11 @@ describe('DataLake without a catalog', () => {
     await storeVersion('2026-03-03', new Date('2026-03-03T22:00:00Z'));
     const byDate = await lake.getLatest('indicators', 'NVDA', '2026-03-02');
     expect(byDate.key).toBe(second.written.key);
-    const older = await lake.getByVersion<ProcessedDocument>('indicators', 'NVDA', formatTimestamp(new Date('2026-03-02T22:00:00Z')));
+    const older = await lake.getByVersion<ProcessedDocument>(
+      'indicators',
+      'NVDA',
+      formatTimestamp(new Date('2026-03-02T22:00:00Z')),
+    );
     expect(older.key).toBe(first.written.key);
     expect(older.body.computation_version).toBe('1.0');
     const versions = await lake.listVersions('indicators', 'NVDA');
@@ -105,11 +120,16 @@ describe('DataLake without a catalog', () => {
   it('says clearly what is missing', async () => {
     await expect(lake.getLatest('indicators', 'MSFT')).rejects.toThrow(LakeObjectNotFoundError);
     await expect(lake.getLatest('indicators', 'MSFT')).rejects.toThrow(/no indicators object for MSFT/);
-    await expect(lake.get('processed/indicators/MSFT/2026-01-01/20260101_000000.json')).rejects.toThrow(/no object processed\/indicators\/MSFT/);
+    await expect(lake.get('processed/indicators/MSFT/2026-01-01/20260101_000000.json')).rejects.toThrow(
+      /no object processed\/indicators\/MSFT/,
+    );
   });
 
   it('reads a raw snapshot of the older format (a pretty-printed `history` list) so it can be computed from', async () => {
-    const legacy = await readFile(new URL('../../test/fixtures/yahoo/legacy/raw-yfinance-NVDA-20240612_213005.json', import.meta.url), 'utf8');
+    const legacy = await readFile(
+      new URL('../../test/fixtures/yahoo/legacy/raw-yfinance-NVDA-20240612_213005.json', import.meta.url),
+      'utf8',
+    );
     const key = 'raw/yfinance/NVDA/2024-06-12/20240612_213005.json';
     await store.put({ key, body: legacy, contentType: 'application/json' });
     const raw = await lake.get<RawSnapshot>(key);

@@ -120,7 +120,9 @@ export class DataLake {
       // The first write's response may have been lost, but the bytes differ: this is someone else's object.
       throw new ObjectExistsError(key);
     }
-    throw new Error(`${parsed.kind} ${parsed.ticker} ${parsed.date} ${parsed.timestamp}: more than ${MAX_SEQUENCE} objects in one second`);
+    throw new Error(
+      `${parsed.kind} ${parsed.ticker} ${parsed.date} ${parsed.timestamp}: more than ${MAX_SEQUENCE} objects in one second`,
+    );
   }
 
   // ---------------------------------------------------------------- reads
@@ -134,7 +136,9 @@ export class DataLake {
       return { key, versionId: object.versionId, tags, metadata: object.metadata, body };
     } catch (error) {
       if (error instanceof ObjectNotFoundError) {
-        throw new LakeObjectNotFoundError(`no object ${key}${versionId ? ` with version id ${versionId}` : ''} in ${this.store.description}`);
+        throw new LakeObjectNotFoundError(
+          `no object ${key}${versionId ? ` with version id ${versionId}` : ''} in ${this.store.description}`,
+        );
       }
       throw error;
     }
@@ -144,7 +148,9 @@ export class DataLake {
   async getLatest<Body = unknown>(kind: ObjectKind, ticker: string, date?: string): Promise<LakeObject<Body>> {
     const key = await this.latestKey(kind, ticker, date);
     if (key === undefined) {
-      throw new LakeObjectNotFoundError(`no ${kind} object for ${ticker}${date ? ` on ${date}` : ''} in ${this.store.description}`);
+      throw new LakeObjectNotFoundError(
+        `no ${kind} object for ${ticker}${date ? ` on ${date}` : ''} in ${this.store.description}`,
+      );
     }
     return this.get<Body>(key.key, key.versionId);
   }
@@ -160,7 +166,8 @@ export class DataLake {
       const stamp = parsed.sequence === 1 ? parsed.timestamp : `${parsed.timestamp}_${parsed.sequence}`;
       return stamp === version || v.version_id === version;
     });
-    if (!match) throw new LakeObjectNotFoundError(`no ${kind} version "${version}" for ${ticker} in ${this.store.description}`);
+    if (!match)
+      throw new LakeObjectNotFoundError(`no ${kind} version "${version}" for ${ticker} in ${this.store.description}`);
     return this.get<Body>(match.key, match.version_id);
   }
 
@@ -207,7 +214,9 @@ export class DataLake {
       return {
         key,
         version_id: head.versionId,
-        sources: [{ key: m.source_raw_data_key, version_id: m.source_raw_data_version_id, sha256: m.source_raw_data_sha256 }],
+        sources: [
+          { key: m.source_raw_data_key, version_id: m.source_raw_data_version_id, sha256: m.source_raw_data_sha256 },
+        ],
         derived: [],
       };
     }
@@ -220,7 +229,8 @@ export class DataLake {
       for (const kind of ['indicators', 'percentiles', 'features'] as const) {
         for await (const candidate of listAllKeys(this.store, tickerPrefix(kind, parsed.ticker))) {
           const candidateHead = await this.store.head(candidate);
-          if (candidateHead.metadata.source_raw_data_key === key) derived.push({ key: candidate, version_id: candidateHead.versionId });
+          if (candidateHead.metadata.source_raw_data_key === key)
+            derived.push({ key: candidate, version_id: candidateHead.versionId });
         }
       }
     }
@@ -233,14 +243,17 @@ export class DataLake {
     try {
       return await this.store.head(key, versionId === undefined ? undefined : { versionId });
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) throw new LakeObjectNotFoundError(`no object ${key} in ${this.store.description}`);
+      if (error instanceof ObjectNotFoundError)
+        throw new LakeObjectNotFoundError(`no object ${key} in ${this.store.description}`);
       throw error;
     }
   }
 
   private prefixes(kind: ObjectKind, ticker: string, date?: string): string[] {
     const sources = kind === 'raw' ? RAW_SOURCES : [undefined];
-    return sources.map((source) => (date ? datePrefix(kind, ticker, date, source) : tickerPrefix(kind, ticker, source)));
+    return sources.map((source) =>
+      date ? datePrefix(kind, ticker, date, source) : tickerPrefix(kind, ticker, source),
+    );
   }
 
   /**
@@ -254,7 +267,12 @@ export class DataLake {
     for (const days of [...RECENT_FOLDER_WINDOWS, undefined]) {
       const startAfter = days === undefined ? undefined : prefix + utcDate(new Date(now - days * 86_400_000));
       let newest: string | undefined;
-      for await (const common of listAllCommonPrefixes(this.store, prefix, '/', startAfter === undefined ? {} : { startAfter })) {
+      for await (const common of listAllCommonPrefixes(
+        this.store,
+        prefix,
+        '/',
+        startAfter === undefined ? {} : { startAfter },
+      )) {
         if (!newest || common > newest) newest = common;
       }
       if (newest) return newest;
@@ -267,7 +285,11 @@ export class DataLake {
    * of versions: the recent date folders (with a delimiter, not every object; see newestFolder), then the keys
    * of the newest date.
    */
-  private async latestKey(kind: ObjectKind, ticker: string, date?: string): Promise<{ key: string; versionId?: string } | undefined> {
+  private async latestKey(
+    kind: ObjectKind,
+    ticker: string,
+    date?: string,
+  ): Promise<{ key: string; versionId?: string } | undefined> {
     if (this.catalog) {
       const entry = await this.catalog.findLatest({ kind, ticker, ...(date ? { date } : {}) });
       return entry && { key: entry.key, versionId: entry.versionId };
@@ -304,11 +326,22 @@ function parseKeySafe(key: string): ParsedKey | undefined {
 
 export function rawKeyParts(snapshot: RawSnapshot): Omit<ParsedKey, 'sequence'> {
   const fetchedAt = new Date(snapshot.fetched_at);
-  return { kind: 'raw', source: snapshot.source, ticker: snapshot.ticker, date: utcDate(fetchedAt), timestamp: formatTimestamp(fetchedAt) };
+  return {
+    kind: 'raw',
+    source: snapshot.source,
+    ticker: snapshot.ticker,
+    date: utcDate(fetchedAt),
+    timestamp: formatTimestamp(fetchedAt),
+  };
 }
 
 export function processedKeyParts(kind: ProcessedKind, document: ProcessedDocument): Omit<ParsedKey, 'sequence'> {
-  return { kind, ticker: document.ticker, date: document.as_of, timestamp: formatTimestamp(new Date(document.computed_at)) };
+  return {
+    kind,
+    ticker: document.ticker,
+    date: document.as_of,
+    timestamp: formatTimestamp(new Date(document.computed_at)),
+  };
 }
 
 export function catalogEntry(
@@ -332,4 +365,3 @@ export function catalogEntry(
     createdAt,
   };
 }
-

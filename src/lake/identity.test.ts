@@ -30,7 +30,11 @@ function identityContract(freshStore: () => ObjectStore): void {
     expect(second).toEqual(first);
     expect(await readLakeIdentity(store, { oldest: true })).toEqual(first);
     const body = JSON.parse(Buffer.from((await store.get(LAKE_MARKER_KEY)).body).toString('utf8'));
-    expect(body).toMatchObject({ schema: 'marketlake.lake/1', lake_id: first.lakeId, created_at: '2026-12-01T10:00:00.000Z' });
+    expect(body).toMatchObject({
+      schema: 'marketlake.lake/1',
+      lake_id: first.lakeId,
+      created_at: '2026-12-01T10:00:00.000Z',
+    });
   });
 
   it('concurrent first establishers agree on one identity, and the lake keeps exactly one version of it', async () => {
@@ -49,7 +53,9 @@ function identityContract(freshStore: () => ObjectStore): void {
     const store = freshStore();
     await store.put({ key: LAKE_MARKER_KEY, body: '{"hello":"world"}', contentType: 'application/json' });
     await expect(readLakeIdentity(store)).rejects.toThrow(LakeMarkerError);
-    await expect(establishLakeIdentity(store)).rejects.toThrow(/_marketlake\/lake\.json is not a marketlake lake identity \(schema is not marketlake\.lake\/1\)/);
+    await expect(establishLakeIdentity(store)).rejects.toThrow(
+      /_marketlake\/lake\.json is not a marketlake lake identity \(schema is not marketlake\.lake\/1\)/,
+    );
   });
 }
 

@@ -40,7 +40,10 @@ export function newLakeIdentity(now: Date = new Date()): LakeIdentity {
  * before it deletes it again (see S3ObjectStore); the first version is always the winner's. A check that
  * agrees with the latest version needs no more; deciding which id to record takes the first.
  */
-export async function readLakeIdentity(store: ObjectStore, options: { oldest?: boolean } = {}): Promise<LakeIdentity | undefined> {
+export async function readLakeIdentity(
+  store: ObjectStore,
+  options: { oldest?: boolean } = {},
+): Promise<LakeIdentity | undefined> {
   let versionId: string | undefined;
   if (options.oldest === true) {
     versionId = await oldestVersionId(store);
@@ -60,7 +63,10 @@ export async function readLakeIdentity(store: ObjectStore, options: { oldest?: b
  * Gives the lake its identity unless it has one: a create-only write, so of several first openers exactly one
  * writes, and every other reads the winner's identity. Returns the lake's identity either way.
  */
-export async function establishLakeIdentity(store: ObjectStore, candidate: LakeIdentity = newLakeIdentity()): Promise<LakeIdentity> {
+export async function establishLakeIdentity(
+  store: ObjectStore,
+  candidate: LakeIdentity = newLakeIdentity(),
+): Promise<LakeIdentity> {
   try {
     await store.put({
       key: LAKE_MARKER_KEY,
@@ -74,7 +80,8 @@ export async function establishLakeIdentity(store: ObjectStore, candidate: LakeI
   }
   const winner = await readLakeIdentity(store, { oldest: true });
   // The key was taken, so it has a version; none readable means it was removed since: say so, do not guess.
-  if (winner === undefined) throw new LakeMarkerError(`${markerLocation(store)} was written by another process but cannot be read back`);
+  if (winner === undefined)
+    throw new LakeMarkerError(`${markerLocation(store)} was written by another process but cannot be read back`);
   return winner;
 }
 
@@ -87,7 +94,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** `where` names the marker object in messages. */
 export function parseLakeMarker(text: string, where: string): LakeIdentity {
   const refuse = (problem: string): never => {
-    throw new LakeMarkerError(`${where} is not a marketlake lake identity (${problem}); restore the original or move it away`);
+    throw new LakeMarkerError(
+      `${where} is not a marketlake lake identity (${problem}); restore the original or move it away`,
+    );
   };
   let parsed: { schema?: unknown; lake_id?: unknown; created_at?: unknown };
   try {

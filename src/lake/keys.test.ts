@@ -6,8 +6,12 @@ describe('lake keys', () => {
     const ts = formatTimestamp(new Date('2026-11-26T09:05:07.999Z'));
     expect(ts).toBe('20261126_090507');
     expect(parseTimestamp(ts).toISOString()).toBe('2026-11-26T09:05:07.000Z');
-    expect(objectKey('raw', 'nvda', '2026-11-26', ts, 1, 'yfinance')).toBe('raw/yfinance/NVDA/2026-11-26/20261126_090507.json');
-    expect(objectKey('indicators', 'EURUSD=X', '2026-11-25', ts, 3)).toBe('processed/indicators/EURUSD=X/2026-11-25/20261126_090507_3.json');
+    expect(objectKey('raw', 'nvda', '2026-11-26', ts, 1, 'yfinance')).toBe(
+      'raw/yfinance/NVDA/2026-11-26/20261126_090507.json',
+    );
+    expect(objectKey('indicators', 'EURUSD=X', '2026-11-25', ts, 3)).toBe(
+      'processed/indicators/EURUSD=X/2026-11-25/20261126_090507_3.json',
+    );
   });
 
   it('parses keys back, with the sequence of {TS}_n.json', () => {
@@ -18,7 +22,11 @@ describe('lake keys', () => {
       timestamp: '20261126_090507',
       sequence: 2,
     });
-    expect(parseKey('raw/sample/D05.SI/2026-11-26/20261126_090507.json')).toMatchObject({ kind: 'raw', source: 'sample', sequence: 1 });
+    expect(parseKey('raw/sample/D05.SI/2026-11-26/20261126_090507.json')).toMatchObject({
+      kind: 'raw',
+      source: 'sample',
+      sequence: 1,
+    });
   });
 
   it.each([
@@ -45,7 +53,15 @@ describe('lake keys', () => {
       'processed/indicators/NVDA/2026-11-26/20261126_090507_9.json',
       'processed/indicators/NVDA/2026-11-26/20261126_090507.json',
     ];
-    const sorted = keys.map(parseKey).sort(compareKeys).map((k) => `${k.date} ${k.timestamp} ${k.sequence}`);
-    expect(sorted).toEqual(['2026-11-25 20261126_235959 1', '2026-11-26 20261126_090507 1', '2026-11-26 20261126_090507 9', '2026-11-26 20261126_090507 10']);
+    const sorted = keys
+      .map(parseKey)
+      .sort(compareKeys)
+      .map((k) => `${k.date} ${k.timestamp} ${k.sequence}`);
+    expect(sorted).toEqual([
+      '2026-11-25 20261126_235959 1',
+      '2026-11-26 20261126_090507 1',
+      '2026-11-26 20261126_090507 9',
+      '2026-11-26 20261126_090507 10',
+    ]);
   });
 });

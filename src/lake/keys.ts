@@ -45,9 +45,12 @@ export function formatTimestamp(instant: Date): string {
 
 /** The instant a `YYYYMMDD_HHMMSS` timestamp names (UTC). */
 export function parseTimestamp(timestamp: string): Date {
-  if (!TIMESTAMP_PATTERN.test(timestamp)) throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
+  if (!TIMESTAMP_PATTERN.test(timestamp))
+    throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
   const t = timestamp;
-  return new Date(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`);
+  return new Date(
+    `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`,
+  );
 }
 
 /** The folder holding every object of one kind and ticker: `raw/{source}/{TICKER}/` or `processed/{kind}/{TICKER}/`. */
@@ -69,8 +72,10 @@ export function objectKey(
   sequence = 1,
   source?: SourceName,
 ): string {
-  if (!TIMESTAMP_PATTERN.test(timestamp)) throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
-  if (!Number.isInteger(sequence) || sequence < 1) throw new InvalidKeyError(`sequence ${sequence} must be a positive integer`);
+  if (!TIMESTAMP_PATTERN.test(timestamp))
+    throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
+  if (!Number.isInteger(sequence) || sequence < 1)
+    throw new InvalidKeyError(`sequence ${sequence} must be a positive integer`);
   return `${datePrefix(kind, ticker, date, source)}${timestamp}${sequence === 1 ? '' : `_${sequence}`}.json`;
 }
 
@@ -80,17 +85,23 @@ const KEY_PATTERN =
 export function parseKey(key: string): ParsedKey {
   const match = KEY_PATTERN.exec(key);
   const groups = match?.groups;
-  if (!groups) throw new InvalidKeyError(`${quote(key)} is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`);
+  if (!groups)
+    throw new InvalidKeyError(
+      `${quote(key)} is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`,
+    );
   const source = groups.source as SourceName | undefined;
   const kind = (groups.kind ?? 'raw') as ObjectKind;
-  if (source !== undefined && !RAW_SOURCES.includes(source)) throw new InvalidKeyError(`"${key}": unknown raw source "${source}"`);
+  if (source !== undefined && !RAW_SOURCES.includes(source))
+    throw new InvalidKeyError(`"${key}": unknown raw source "${source}"`);
   if (groups.kind !== undefined && !(PROCESSED_KINDS as readonly string[]).includes(groups.kind)) {
     throw new InvalidKeyError(`"${key}": unknown processed kind "${groups.kind}"`);
   }
   if (!isIsoDate(groups.date)) throw new InvalidKeyError(`"${key}": "${groups.date}" is not a calendar date`);
   const ticker = tickerFromSegment(groups.ticker);
   if (ticker === undefined) {
-    throw new InvalidKeyError(`${quote(key)}: ${quote(groups.ticker)} is not the key form of a ticker (upper-case; "^" written as "_5E")`);
+    throw new InvalidKeyError(
+      `${quote(key)}: ${quote(groups.ticker)} is not the key form of a ticker (upper-case; "^" written as "_5E")`,
+    );
   }
   return {
     kind,
@@ -102,7 +113,9 @@ export function parseKey(key: string): ParsedKey {
   };
 }
 
-/** Orders keys of one ticker and kind oldest first: by date, then timestamp, then sequence (numerically: _10 after _9). */
+/**
+ * Orders keys of one ticker and kind oldest first: by date, then timestamp, then sequence (numerically: _10 after _9).
+ */
 export function compareKeys(a: ParsedKey, b: ParsedKey): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;

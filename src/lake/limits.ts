@@ -23,16 +23,20 @@ export function checkTags(key: string, tags: Record<string, string>): void {
   };
   if (entries.length > MAX_TAGS) fail(`${entries.length} tags, at most ${MAX_TAGS} allowed`);
   for (const [name, value] of entries) {
-    if (name.length === 0 || name.length > MAX_TAG_KEY_LENGTH) fail(`tag key "${name}" must be 1-${MAX_TAG_KEY_LENGTH} characters`);
-    if (value.length > MAX_TAG_VALUE_LENGTH) fail(`tag "${name}" is ${value.length} characters, at most ${MAX_TAG_VALUE_LENGTH}`);
+    if (name.length === 0 || name.length > MAX_TAG_KEY_LENGTH)
+      fail(`tag key "${name}" must be 1-${MAX_TAG_KEY_LENGTH} characters`);
+    if (value.length > MAX_TAG_VALUE_LENGTH)
+      fail(`tag "${name}" is ${value.length} characters, at most ${MAX_TAG_VALUE_LENGTH}`);
     if (!TAG_CHARACTERS.test(name)) fail(`tag key "${name}" has a character S3 does not allow`);
-    if (!TAG_CHARACTERS.test(value)) fail(`tag "${name}" value ${JSON.stringify(value)} has a character S3 does not allow`);
+    if (!TAG_CHARACTERS.test(value))
+      fail(`tag "${name}" value ${JSON.stringify(value)} has a character S3 does not allow`);
   }
 }
 
 export function metadataBytes(metadata: Record<string, string>): number {
   let total = 0;
-  for (const [name, value] of Object.entries(metadata)) total += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
+  for (const [name, value] of Object.entries(metadata))
+    total += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
   return total;
 }
 

@@ -22,7 +22,14 @@ describe('OpenLineage events and their destinations', () => {
   afterEach(async () => rm(root, { recursive: true, force: true }));
 
   it('builds a RunEvent with the spec fields, the job facet carrying the computation version', () => {
-    const event = runEvent({ eventType: 'START', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'reprocess', computationVersion: '2.0', backfill: true });
+    const event = runEvent({
+      eventType: 'START',
+      eventTime: new Date('2026-11-26T21:30:00Z'),
+      runId: RUN_ID,
+      jobName: 'reprocess',
+      computationVersion: '2.0',
+      backfill: true,
+    });
     expect(event).toEqual({
       eventType: 'START',
       eventTime: '2026-11-26T21:30:00.000Z',
@@ -30,7 +37,14 @@ describe('OpenLineage events and their destinations', () => {
       job: {
         namespace: 'marketlake',
         name: 'reprocess',
-        facets: { marketlake_computation: { _producer: PRODUCER_URI, _schemaURL: expect.stringMatching(/facets\.schema\.json#\/\$defs\/ComputationJobFacet$/), computationVersion: '2.0', backfill: true } },
+        facets: {
+          marketlake_computation: {
+            _producer: PRODUCER_URI,
+            _schemaURL: expect.stringMatching(/facets\.schema\.json#\/\$defs\/ComputationJobFacet$/),
+            computationVersion: '2.0',
+            backfill: true,
+          },
+        },
       },
       inputs: [],
       outputs: [],
@@ -50,14 +64,23 @@ describe('OpenLineage events and their destinations', () => {
     expect(emitter.dataset('raw/sample/NVDA/2026-11-26/20261126_213000.json', 'v1')).toEqual({
       namespace: 's3://my-lake',
       name: 'team/lake/raw/sample/NVDA/2026-11-26/20261126_213000.json',
-      facets: { version: { _producer: PRODUCER_URI, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet', datasetVersion: 'v1' } },
+      facets: {
+        version: {
+          _producer: PRODUCER_URI,
+          _schemaURL:
+            'https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
+          datasetVersion: 'v1',
+        },
+      },
     });
     expect(() => datasetNaming({ description: 'somewhere' } as ObjectStore)).toThrow(/not a URI/);
   });
 
-  it('posts to Marquez\'s path when the URL names only a server, and refuses what is not http(s)', () => {
+  it("posts to Marquez's path when the URL names only a server, and refuses what is not http(s)", () => {
     expect(lineageEndpoint('http://localhost:5000')).toBe('http://localhost:5000/api/v1/lineage');
-    expect(lineageEndpoint('https://lineage.example.com/custom/events')).toBe('https://lineage.example.com/custom/events');
+    expect(lineageEndpoint('https://lineage.example.com/custom/events')).toBe(
+      'https://lineage.example.com/custom/events',
+    );
     expect(() => lineageEndpoint('ftp://x')).toThrow(ConfigError);
     expect(() => lineageEndpoint('not a url')).toThrow(ConfigError);
   });
@@ -70,9 +93,17 @@ describe('OpenLineage events and their destinations', () => {
       return new Response('no', { status: 503, statusText: 'Service Unavailable' });
     };
     const emitter = createLineageEmitter({ store: faulty, url: 'http://127.0.0.1:9', fetch: refuse });
-    const event = runEvent({ eventType: 'COMPLETE', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'daily_run', computationVersion: '1.0' });
+    const event = runEvent({
+      eventType: 'COMPLETE',
+      eventTime: new Date('2026-11-26T21:30:00Z'),
+      runId: RUN_ID,
+      jobName: 'daily_run',
+      computationVersion: '1.0',
+    });
 
-    expect(await emitter.emit(event)).toEqual([`OpenLineage COMPLETE event not delivered to http://127.0.0.1:9/api/v1/lineage: HTTP 503 Service Unavailable: no`]);
+    expect(await emitter.emit(event)).toEqual([
+      `OpenLineage COMPLETE event not delivered to http://127.0.0.1:9/api/v1/lineage: HTTP 503 Service Unavailable: no`,
+    ]);
     const object = await store.get(lineageEventKey(event));
     const text = Buffer.from(object.body).toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
@@ -83,10 +114,19 @@ describe('OpenLineage events and their destinations', () => {
 
     // The lake refusing, and a network failure: both reported, with the reason.
     faulty.failPuts = 'all';
-    const unreachable = createLineageEmitter({ store: faulty, url: 'http://127.0.0.1:9', fetch: async () => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') })) });
+    const unreachable = createLineageEmitter({
+      store: faulty,
+      url: 'http://127.0.0.1:9',
+      fetch: async () =>
+        Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') })),
+    });
     const problems = await unreachable.emit({ ...event, eventType: 'FAIL' });
     expect(problems).toEqual([
-      expect.stringMatching(new RegExp(`^OpenLineage FAIL event not stored at lineage/openlineage/2026-11-26/${RUN_ID}-FAIL\\.json: .*injected fault`)),
+      expect.stringMatching(
+        new RegExp(
+          `^OpenLineage FAIL event not stored at lineage/openlineage/2026-11-26/${RUN_ID}-FAIL\\.json: .*injected fault`,
+        ),
+      ),
       'OpenLineage FAIL event not delivered to http://127.0.0.1:9/api/v1/lineage: fetch failed (connect ECONNREFUSED 127.0.0.1:9)',
     ]);
   });
@@ -98,14 +138,31 @@ describe('OpenLineage events and their destinations', () => {
       return new Response('', { status: 201 });
     };
     const emitter = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: accept });
-    const event = runEvent({ eventType: 'START', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'daily_run', computationVersion: '1.0' });
+    const event = runEvent({
+      eventType: 'START',
+      eventTime: new Date('2026-11-26T21:30:00Z'),
+      runId: RUN_ID,
+      jobName: 'daily_run',
+      computationVersion: '1.0',
+    });
     expect(await emitter.emit(event)).toEqual([]);
-    expect(calls).toEqual([{ url: 'http://127.0.0.1:9/api/v1/lineage', authorization: `Basic ${Buffer.from('marquez:p@ss-Word7').toString('base64')}` }]);
+    expect(calls).toEqual([
+      {
+        url: 'http://127.0.0.1:9/api/v1/lineage',
+        authorization: `Basic ${Buffer.from('marquez:p@ss-Word7').toString('base64')}`,
+      },
+    ]);
 
     // A proxy that quotes the header it refused: the encoded credentials are a secret too.
-    const quoting: typeof fetch = async (_url, init) => new Response(`bad ${new Headers(init?.headers).get('authorization')}`, { status: 401, statusText: 'Unauthorized' });
+    const quoting: typeof fetch = async (_url, init) =>
+      new Response(`bad ${new Headers(init?.headers).get('authorization')}`, {
+        status: 401,
+        statusText: 'Unauthorized',
+      });
     const refusing = createLineageEmitter({ store, url: 'http://marquez:p%40ss-Word7@127.0.0.1:9', fetch: quoting });
-    expect(await refusing.emit({ ...event, eventType: 'COMPLETE' })).toEqual(['OpenLineage COMPLETE event not delivered to http://marquez:***@127.0.0.1:9/api/v1/lineage: HTTP 401 Unauthorized: bad Basic ***']);
+    expect(await refusing.emit({ ...event, eventType: 'COMPLETE' })).toEqual([
+      'OpenLineage COMPLETE event not delivered to http://marquez:***@127.0.0.1:9/api/v1/lineage: HTTP 401 Unauthorized: bad Basic ***',
+    ]);
   });
 
   it('redacts an event before it leaves (lake and server): a FAIL event carries an error message and stack that may quote a URL', async () => {
@@ -113,17 +170,30 @@ describe('OpenLineage events and their destinations', () => {
     const echo: typeof fetch = async (_url, init) => {
       bodies.push(String(init?.body));
       // A server (or a proxy) that quotes what it was sent, password included, in its answer.
-      return new Response('bad request for postgres://app:Leaky-Pw-9@db:5432/market', { status: 400, statusText: 'Bad Request' });
+      return new Response('bad request for postgres://app:Leaky-Pw-9@db:5432/market', {
+        status: 400,
+        statusText: 'Bad Request',
+      });
     };
     const emitter = createLineageEmitter({ store, url: 'http://127.0.0.1:9', fetch: echo });
     const error = new Error('cannot connect to postgres://app:Leaky-Pw-9@db:5432/market');
-    const event = runEvent({ eventType: 'FAIL', eventTime: new Date('2026-11-26T21:30:00Z'), runId: RUN_ID, jobName: 'daily_run', computationVersion: '1.0', runFacets: { errorMessage: errorMessageFacet(error) } });
+    const event = runEvent({
+      eventType: 'FAIL',
+      eventTime: new Date('2026-11-26T21:30:00Z'),
+      runId: RUN_ID,
+      jobName: 'daily_run',
+      computationVersion: '1.0',
+      runFacets: { errorMessage: errorMessageFacet(error) },
+    });
     const problems = await emitter.emit(event);
     const stored = Buffer.from((await store.get(lineageEventKey(event))).body).toString('utf8');
     for (const text of [stored, ...bodies, ...problems]) {
       expect(text).not.toContain('Leaky-Pw-9');
       expect(text).toContain('postgres://app:***@db:5432/market');
     }
-    expect(JSON.parse(stored).run.facets.errorMessage).toMatchObject({ message: 'cannot connect to postgres://app:***@db:5432/market', stackTrace: expect.stringContaining('app:***@db') });
+    expect(JSON.parse(stored).run.facets.errorMessage).toMatchObject({
+      message: 'cannot connect to postgres://app:***@db:5432/market',
+      stackTrace: expect.stringContaining('app:***@db'),
+    });
   });
 });

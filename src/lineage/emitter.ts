@@ -50,17 +50,23 @@ export interface LineageEmitterOptions {
 
 export function createLineageEmitter(options: LineageEmitterOptions): LineageEmitter {
   const naming = datasetNaming(options.store);
-  const endpoint = options.url === undefined || options.url.trim() === '' ? undefined : lineageEndpoint(options.url.trim());
+  const endpoint =
+    options.url === undefined || options.url.trim() === '' ? undefined : lineageEndpoint(options.url.trim());
   const destination = endpoint === undefined ? undefined : lineageDestination(endpoint);
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxDatasetsPerEvent = options.maxDatasetsPerEvent ?? DEFAULT_MAX_DATASETS_PER_EVENT;
-  if (!Number.isInteger(maxDatasetsPerEvent) || maxDatasetsPerEvent < 1) throw new RangeError(`maxDatasetsPerEvent must be a positive integer, got ${maxDatasetsPerEvent}`);
+  if (!Number.isInteger(maxDatasetsPerEvent) || maxDatasetsPerEvent < 1)
+    throw new RangeError(`maxDatasetsPerEvent must be a positive integer, got ${maxDatasetsPerEvent}`);
   return {
     naming,
     maxDatasetsPerEvent,
     dataset(key, versionId) {
-      return { namespace: naming.namespace, name: `${naming.prefix}${key}`, ...(versionId ? { facets: { version: versionFacet(versionId) } } : {}) };
+      return {
+        namespace: naming.namespace,
+        name: `${naming.prefix}${key}`,
+        ...(versionId ? { facets: { version: versionFacet(versionId) } } : {}),
+      };
     },
     async emit(event, part) {
       // One JSON line per object, newline-terminated, so that concatenating the objects gives a JSON Lines file.
@@ -80,7 +86,8 @@ export function createLineageEmitter(options: LineageEmitterOptions): LineageEmi
       }
       if (destination) {
         const problem = await post(send, destination, body, timeoutMs);
-        if (problem) problems.push(`OpenLineage ${event.eventType} event not delivered to ${destination.label}: ${problem}`);
+        if (problem)
+          problems.push(`OpenLineage ${event.eventType} event not delivered to ${destination.label}: ${problem}`);
       }
       // The reasons come from the store, fetch and the server, any of which may echo a URL.
       return problems.map(redact);
@@ -140,11 +147,19 @@ function lineageDestination(endpoint: string): Destination {
 }
 
 /** A description of why the POST failed, or undefined when the server accepted the event (any 2xx). */
-async function post(send: typeof fetch, destination: Destination, body: string, timeoutMs: number): Promise<string | undefined> {
+async function post(
+  send: typeof fetch,
+  destination: Destination,
+  body: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
   try {
     const response = await send(destination.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(destination.authorization ? { authorization: destination.authorization } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(destination.authorization ? { authorization: destination.authorization } : {}),
+      },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,7 +1,14 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { createLineageEmitter, type LineageEmitter } from './emitter.js';
 
-export { createLineageEmitter, DEFAULT_LINEAGE_PATH, LINEAGE_PREFIX, lineageEndpoint, lineageEventKey, type LineageEmitter } from './emitter.js';
+export {
+  createLineageEmitter,
+  DEFAULT_LINEAGE_PATH,
+  LINEAGE_PREFIX,
+  lineageEndpoint,
+  lineageEventKey,
+  type LineageEmitter,
+} from './emitter.js';
 export { datasetNaming, type DatasetNaming } from './namespace.js';
 export { catalogDatasets, RunLineage, type RunOutcome } from './run-lineage.js';
 export { JOB_NAMESPACE, PRODUCER_URI, RUN_EVENT_SCHEMA_URL, type Dataset, type RunEvent } from './spec.js';

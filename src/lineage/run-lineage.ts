@@ -1,7 +1,16 @@
 import type { Warehouse } from '../warehouse/database.js';
 import { listVersionIdsOfKeys } from '../warehouse/lake-objects.js';
 import type { LineageEmitter } from './emitter.js';
-import { type Dataset, errorMessageFacet, type EventType, type JobName, type RunEvent, runEvent, runOutcomeFacet, type RunOutcomeFacet } from './spec.js';
+import {
+  type Dataset,
+  errorMessageFacet,
+  type EventType,
+  type JobName,
+  type RunEvent,
+  runEvent,
+  runOutcomeFacet,
+  type RunOutcomeFacet,
+} from './spec.js';
 
 export interface RunLineageOptions {
   /** Undefined: lineage is off for this run, and every method does nothing. */
@@ -37,7 +46,10 @@ export class RunLineage {
     if (this.ended) return;
     this.ended = true;
     const failed = outcome.status === 'failed';
-    const message = `${outcome.failed.length} ticker(s) failed: ${outcome.failed.slice(0, 3).map((f) => `${f.ticker}: ${f.reason}`).join('; ')}`;
+    const message = `${outcome.failed.length} ticker(s) failed: ${outcome.failed
+      .slice(0, 3)
+      .map((f) => `${f.ticker}: ${f.reason}`)
+      .join('; ')}`;
     await this.emitInParts(failed ? 'FAIL' : 'COMPLETE', inputs, outputs, {
       marketlake_run: runOutcomeFacet(outcome),
       ...(failed ? { errorMessage: errorMessageFacet(message) } : {}),
@@ -58,7 +70,12 @@ export class RunLineage {
    * The terminal event, preceded by RUNNING events carrying the datasets that do not fit in one event (inputs
    * first, then outputs); a lineage server adds up the datasets of all the events of a run.
    */
-  private async emitInParts(eventType: 'COMPLETE' | 'FAIL', inputs: Dataset[], outputs: Dataset[], runFacets: RunFacets): Promise<void> {
+  private async emitInParts(
+    eventType: 'COMPLETE' | 'FAIL',
+    inputs: Dataset[],
+    outputs: Dataset[],
+    runFacets: RunFacets,
+  ): Promise<void> {
     const limit = this.options.emitter?.maxDatasetsPerEvent ?? Infinity;
     const all = [...inputs.map((d) => ['in', d] as const), ...outputs.map((d) => ['out', d] as const)];
     const chunks: (typeof all)[] = [];
@@ -72,7 +89,11 @@ export class RunLineage {
     await this.emit(eventType, { ...split(chunks[chunks.length - 1]), runFacets });
   }
 
-  private async emit(eventType: EventType, parts: { inputs?: Dataset[]; outputs?: Dataset[]; runFacets?: RunFacets }, part?: number): Promise<void> {
+  private async emit(
+    eventType: EventType,
+    parts: { inputs?: Dataset[]; outputs?: Dataset[]; runFacets?: RunFacets },
+    part?: number,
+  ): Promise<void> {
     const { emitter } = this.options;
     if (!emitter) return;
     const event = runEvent({
@@ -92,7 +113,11 @@ export class RunLineage {
  * Datasets for lake keys, with the version ids the catalog recorded; keys the catalog does not know (their write
  * is still in the outbox) are left out, since they are not in the lake yet. One query per thousand keys.
  */
-export async function catalogDatasets(emitter: LineageEmitter | undefined, warehouse: Warehouse, keys: Iterable<string>): Promise<Dataset[]> {
+export async function catalogDatasets(
+  emitter: LineageEmitter | undefined,
+  warehouse: Warehouse,
+  keys: Iterable<string>,
+): Promise<Dataset[]> {
   if (!emitter) return [];
   const unique = [...new Set(keys)];
   const versions = await listVersionIdsOfKeys(warehouse.db, unique);

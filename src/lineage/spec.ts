@@ -75,7 +75,12 @@ function facet(schemaUrl: string): Facet {
 }
 
 export function versionFacet(datasetVersion: string): DatasetVersionFacet {
-  return { ...facet('https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet'), datasetVersion };
+  return {
+    ...facet(
+      'https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
+    ),
+    datasetVersion,
+  };
 }
 
 export function errorMessageFacet(error: unknown): ErrorMessageFacet {
@@ -112,7 +117,10 @@ export function runEvent(input: RunEventInput): RunEvent {
   return {
     eventType: input.eventType,
     eventTime: input.eventTime.toISOString(),
-    run: { runId: input.runId, ...(input.runFacets && Object.keys(input.runFacets).length > 0 ? { facets: input.runFacets } : {}) },
+    run: {
+      runId: input.runId,
+      ...(input.runFacets && Object.keys(input.runFacets).length > 0 ? { facets: input.runFacets } : {}),
+    },
     job: {
       namespace: JOB_NAMESPACE,
       name: input.jobName,

@@ -20,7 +20,9 @@ function errorOf(text: string): InputError {
 
 describe('parseBarsCsv', () => {
   it('reads bars in any column order, keeping Adj Close', () => {
-    const bars = parse('Volume,Close,Date,Adj Close,High,Low,Open\n100,10.5,2024-01-02,10.1,11,10,10.2\n200,10.7,2024-01-03,,11.2,10.4,10.5\n');
+    const bars = parse(
+      'Volume,Close,Date,Adj Close,High,Low,Open\n100,10.5,2024-01-02,10.1,11,10,10.2\n200,10.7,2024-01-03,,11.2,10.4,10.5\n',
+    );
     expect(bars).toEqual([
       { date: '2024-01-02', open: 10.2, high: 11, low: 10, close: 10.5, adjClose: 10.1, volume: 100 },
       { date: '2024-01-03', open: 10.5, high: 11.2, low: 10.4, close: 10.7, adjClose: null, volume: 200 },
@@ -46,7 +48,11 @@ describe('parseBarsCsv', () => {
     [`${HEADER}\n2024-01-02,1,2,1,1.5,-10\n`, 2, /volume is -10: volume must not be negative/],
     [`${HEADER}\n2024-01-02,1,1,2,1.5,10\n`, 2, /high 1 is below low 2/],
     [`${HEADER}\n2024-01-03,1,2,1,1.5,10\n2024-01-02,1,2,1,1.5,10\n`, 3, /2024-01-02 comes after 2024-01-03/],
-    [`${HEADER}\n2024-01-02,1,2,1,1.5,10\n2024-01-02,1,2,1,1.5,10\n`, 3, /duplicate date 2024-01-02 \(also on line 2\)/],
+    [
+      `${HEADER}\n2024-01-02,1,2,1,1.5,10\n2024-01-02,1,2,1,1.5,10\n`,
+      3,
+      /duplicate date 2024-01-02 \(also on line 2\)/,
+    ],
     [`${HEADER}\n2024-02-30,1,2,1,1.5,10\n`, 2, /not a calendar date/],
     [`${HEADER}\n01/02/2024,1,2,1,1.5,10\n`, 2, /not a calendar date/],
   ])('refuses %j at line %s', (text, line, message) => {

@@ -15,13 +15,18 @@ type Column = (typeof REQUIRED)[number] | 'adj close';
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function normalizeHeader(name: string): string {
-  return name.trim().replace(/^\uFEFF/, '').toLowerCase().replace(/[_\s]+/g, ' ');
+  return name
+    .trim()
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
 }
 
 export function parseBarsCsv(text: string, source: string): Bar[] {
   const lines = text.split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
-  if (headerIndex < 0) throw new InputError(source, undefined, 'the file is empty (expected a header row and data rows)');
+  if (headerIndex < 0)
+    throw new InputError(source, undefined, 'the file is empty (expected a header row and data rows)');
 
   const headerLine = headerIndex + 1;
   const header = lines[headerIndex].split(',').map(normalizeHeader);
@@ -83,7 +88,11 @@ export async function readBarsCsv(path: string): Promise<Bar[]> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, undefined, code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`);
+    throw new InputError(
+      path,
+      undefined,
+      code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`,
+    );
   }
   return parseBarsCsv(text, path);
 }

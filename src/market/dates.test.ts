@@ -28,8 +28,26 @@ it('accepts exactly the calendar dates a Date round trip accepts, over every mon
 
 it('decides leap days by the Gregorian rules and refuses anything but YYYY-MM-DD', () => {
   expect(['2024-02-29', '2000-02-29', '2400-02-29'].map(isIsoDate)).toEqual([true, true, true]);
-  expect(['2023-02-29', '1900-02-29', '2100-02-29', '2024-02-30', '2024-04-31'].map(isIsoDate)).toEqual([false, false, false, false, false]);
-  const malformed = ['', '2024-1-05', '2024-01-5', '2024/01/05', '20240105', '2024-01-05T00:00', ' 2024-01-05', '2024-0a-05', '+024-01-05', '2024-01-0\u0661', '2024-01-05\n'];
+  expect(['2023-02-29', '1900-02-29', '2100-02-29', '2024-02-30', '2024-04-31'].map(isIsoDate)).toEqual([
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
+  const malformed = [
+    '',
+    '2024-1-05',
+    '2024-01-5',
+    '2024/01/05',
+    '20240105',
+    '2024-01-05T00:00',
+    ' 2024-01-05',
+    '2024-0a-05',
+    '+024-01-05',
+    '2024-01-0\u0661',
+    '2024-01-05\n',
+  ];
   for (const text of malformed) {
     expect(isIsoDate(text), JSON.stringify(text)).toBe(false);
     expect(byDateRoundTrip(text), JSON.stringify(text)).toBe(false);

@@ -17,7 +17,10 @@ describe('shardOf', () => {
       'BRK-B': [0, 1, 1, 3, 1, 15],
     };
     for (const [ticker, expected] of Object.entries(pinned)) {
-      expect([1, 2, 3, 4, 7, 16].map((n) => shardOf(ticker, n)), ticker).toEqual(expected);
+      expect(
+        [1, 2, 3, 4, 7, 16].map((n) => shardOf(ticker, n)),
+        ticker,
+      ).toEqual(expected);
     }
   });
 

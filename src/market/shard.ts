@@ -21,7 +21,8 @@ export interface Shard {
 }
 
 export function shardOf(ticker: string, count: number): number {
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`shard count must be a whole number >= 1, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new RangeError(`shard count must be a whole number >= 1, got ${count}`);
   const digest = createHash('sha256').update(shardKey(ticker), 'utf8').digest();
   return Number(digest.readBigUInt64BE(0) % BigInt(count));
 }

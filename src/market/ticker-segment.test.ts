@@ -16,12 +16,24 @@ const tickerArbitrary = fc
 
 describe('tickers in keys', () => {
   it('index symbols are tickers; their key segment escapes "^"', () => {
-    for (const [ticker, segment] of [['^GSPC', '_5EGSPC'], ['^n225', '_5EN225'], ['^STI', '_5ESTI'], ['^HSI', '_5EHSI'], ['NVDA', 'NVDA'], ['EURUSD=X', 'EURUSD=X']]) {
+    for (const [ticker, segment] of [
+      ['^GSPC', '_5EGSPC'],
+      ['^n225', '_5EN225'],
+      ['^STI', '_5ESTI'],
+      ['^HSI', '_5EHSI'],
+      ['NVDA', 'NVDA'],
+      ['EURUSD=X', 'EURUSD=X'],
+    ]) {
       expect(tickerSegment(ticker)).toBe(segment);
       expect(tickerFromSegment(segment)).toBe(normalizeTicker(ticker));
     }
-    expect(objectKey('indicators', '^gspc', '2026-11-25', '20261126_090507')).toBe('processed/indicators/_5EGSPC/2026-11-25/20261126_090507.json');
-    expect(parseKey('raw/yfinance/_5EN225/2026-11-26/20261126_090507.json')).toMatchObject({ ticker: '^N225', source: 'yfinance' });
+    expect(objectKey('indicators', '^gspc', '2026-11-25', '20261126_090507')).toBe(
+      'processed/indicators/_5EGSPC/2026-11-25/20261126_090507.json',
+    );
+    expect(parseKey('raw/yfinance/_5EN225/2026-11-26/20261126_090507.json')).toMatchObject({
+      ticker: '^N225',
+      source: 'yfinance',
+    });
     for (const bad of ['^', '^^GSPC', 'A^B', '^.X', 'GSPC^']) expect(isValidTicker(bad)).toBe(false);
   });
 
@@ -49,12 +61,16 @@ describe('tickers in keys', () => {
     );
     // Any string at all: it decodes to a ticker only if it is exactly that ticker's segment.
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'_5E^AZaz09.=-'), maxLength: 12 })), (segment) => {
-        const ticker = tickerFromSegment(segment);
-        if (ticker !== undefined) expect(tickerSegment(ticker)).toBe(segment);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'_5E^AZaz09.=-'), maxLength: 12 })),
+        (segment) => {
+          const ticker = tickerFromSegment(segment);
+          if (ticker !== undefined) expect(tickerSegment(ticker)).toBe(segment);
+        },
+      ),
       { numRuns: 1000 },
     );
-    for (const segment of ['_5egspc', '_41', '_', '_5', '^GSPC', 'nvda', '_5E_5EGSPC', '']) expect(tickerFromSegment(segment)).toBeUndefined();
+    for (const segment of ['_5egspc', '_41', '_', '_5', '^GSPC', 'nvda', '_5E_5EGSPC', ''])
+      expect(tickerFromSegment(segment)).toBeUndefined();
   });
 });

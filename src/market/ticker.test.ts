@@ -17,13 +17,26 @@ describe('normalizeTicker', () => {
     expect(normalizeTicker(input)).toBe(expected);
   });
 
-  it.each(['../x', 'A/B', '', '   ', 'A'.repeat(40), 'A'.repeat(33), '^', '^^GSPC', 'A^B', '^.X', 'A B', '.HK', 'A..B', '-X', 'A\u0000'])(
-    'refuses %j before any I/O',
-    (input) => {
-      expect(() => normalizeTicker(input)).toThrow(InvalidTickerError);
-      expect(() => normalizeTicker(input)).toThrow(/invalid ticker/);
-    },
-  );
+  it.each([
+    '../x',
+    'A/B',
+    '',
+    '   ',
+    'A'.repeat(40),
+    'A'.repeat(33),
+    '^',
+    '^^GSPC',
+    'A^B',
+    '^.X',
+    'A B',
+    '.HK',
+    'A..B',
+    '-X',
+    'A\u0000',
+  ])('refuses %j before any I/O', (input) => {
+    expect(() => normalizeTicker(input)).toThrow(InvalidTickerError);
+    expect(() => normalizeTicker(input)).toThrow(/invalid ticker/);
+  });
 
   it('shows a refused ticker with its control characters escaped', () => {
     expect(() => normalizeTicker('\x1b]0;pwned\x07')).toThrow('invalid ticker "\\x1b]0;pwned\\x07"');

@@ -6,7 +6,11 @@ import { isIsoDate } from './dates.js';
  * The checks every bar passes before anything is computed or written, whatever its source.
  * `lineOf(i)` maps a bar index to a line number for messages (CSV lines; undefined for sources without lines).
  */
-export function validateBars(bars: readonly Bar[], source: string, lineOf: (index: number) => number | undefined): void {
+export function validateBars(
+  bars: readonly Bar[],
+  source: string,
+  lineOf: (index: number) => number | undefined,
+): void {
   if (bars.length === 0) throw new InputError(source, undefined, 'no bars: the input has no data rows');
   for (let i = 0; i < bars.length; i++) {
     const bar = bars[i];

@@ -55,7 +55,9 @@ export interface RunSummary {
   tickers_not_started: string[];
   /** Why the run was interrupted (`SIGINT`, `SIGTERM`), else null. */
   interrupted_by: string | null;
-  /** Earlier runs found dead at the start (killed mid-way), now `aborted`, with the raw snapshots catalogued for them. */
+  /**
+   * Earlier runs found dead at the start (killed mid-way), now `aborted`, with the raw snapshots catalogued for them.
+   */
   runs_aborted: AbortedRun[];
   objects_written: number;
   /** Objects written at the start of the run from earlier runs' outbox. */
@@ -80,17 +82,31 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
   const clock = options.clock ?? (() => new Date());
   const startedAt = clock();
   const runId = randomUUID();
-  const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'daily_run', computationVersion: options.computationVersion, clock });
+  const lineage = new RunLineage({
+    emitter: options.lineage,
+    runId,
+    jobName: 'daily_run',
+    computationVersion: options.computationVersion,
+    clock,
+  });
   await lineage.start();
   try {
-    return await RunHeartbeat.around(options.warehouse, runId, () => runAndRecord(options, runId, startedAt, clock, lineage));
+    return await RunHeartbeat.around(options.warehouse, runId, () =>
+      runAndRecord(options, runId, startedAt, clock, lineage),
+    );
   } catch (error) {
     await lineage.fail(error);
     throw withLineageProblems(error, lineage.problems);
   }
 }
 
-async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<RunSummary> {
+async function runAndRecord(
+  options: DailyRunOptions,
+  runId: string,
+  startedAt: Date,
+  clock: () => Date,
+  lineage: RunLineage,
+): Promise<RunSummary> {
   const { warehouse, lake } = options;
   await startRun(warehouse.db, {
     runId,
@@ -109,8 +125,15 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
-  const previousRaws = await PreloadedPreviousRaws.load(warehouse.db, validTickers(options.tickers), utcDate(startedAt));
-  const processedDone = new BatchedDoneMarks((entries) => markOutboxEntriesDone(warehouse.db, entries), options.doneMarkBatches);
+  const previousRaws = await PreloadedPreviousRaws.load(
+    warehouse.db,
+    validTickers(options.tickers),
+    utcDate(startedAt),
+  );
+  const processedDone = new BatchedDoneMarks(
+    (entries) => markOutboxEntriesDone(warehouse.db, entries),
+    options.doneMarkBatches,
+  );
   // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
   const source = new VendorOutageGuard(options.source);
   let unmarked: UnmarkedGroup[];
@@ -139,11 +162,24 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   } finally {
     unmarked = await processedDone.close();
   }
-  const notStarted = options.tickers.filter((_, i) => results[i].status === 'fulfilled' && results[i].value === undefined);
+  const notStarted = options.tickers.filter(
+    (_, i) => results[i].status === 'fulfilled' && results[i].value === undefined,
+  );
   const outcomes = results.flatMap((result, i): TickerOutcome[] =>
     result.status === 'fulfilled'
-      ? result.value === undefined ? [] : [result.value]
-      : [{ ticker: options.tickers[i], status: 'failed', error: String(result.reason), written: [], pending: [], lakeErrors: [] }],
+      ? result.value === undefined
+        ? []
+        : [result.value]
+      : [
+          {
+            ticker: options.tickers[i],
+            status: 'failed',
+            error: String(result.reason),
+            written: [],
+            pending: [],
+            lakeErrors: [],
+          },
+        ],
   );
   reportUnmarked(outcomes, unmarked);
 
@@ -152,7 +188,14 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   const interruptedBy = options.stop?.aborted ? String(options.stop.reason) : null;
   const summary: RunSummary = {
     run_id: runId,
-    status: interruptedBy !== null ? 'interrupted' : failed.length === 0 ? 'ok' : failed.length === outcomes.length ? 'failed' : 'partial',
+    status:
+      interruptedBy !== null
+        ? 'interrupted'
+        : failed.length === 0
+          ? 'ok'
+          : failed.length === outcomes.length
+            ? 'failed'
+            : 'partial',
     computation_version: options.computationVersion,
     source: options.source.name,
     started_at: startedAt.toISOString(),
@@ -163,13 +206,26 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
     tickers_not_started: notStarted,
     interrupted_by: interruptedBy,
     runs_aborted: recovered.aborted,
-    objects_written: retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
+    objects_written:
+      retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
     outbox_retried: retried.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
-    lake_errors: [...recovered.errors, ...retried.failed.map((f) => `${f.key}: ${f.error}`), ...restatements.lakeErrors, ...outcomes.flatMap((o) => o.lakeErrors)],
+    lake_errors: [
+      ...recovered.errors,
+      ...retried.failed.map((f) => `${f.key}: ${f.error}`),
+      ...restatements.lakeErrors,
+      ...outcomes.flatMap((o) => o.lakeErrors),
+    ],
     lineage_errors: [],
     restatements: { count: 0, tickers: [] },
-    shard: options.shard ? { index: options.shard.index, count: options.shard.count, tickers: options.tickers.length, universe: options.shard.universe } : null,
+    shard: options.shard
+      ? {
+          index: options.shard.index,
+          count: options.shard.count,
+          tickers: options.tickers.length,
+          universe: options.shard.universe,
+        }
+      : null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
@@ -177,12 +233,33 @@ async function runAndRecord(options: DailyRunOptions, runId: string, startedAt: 
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   // Inputs: the raw snapshots the run stored; outputs: the processed objects it wrote (both as catalogued).
-  const inputs = await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : [])));
-  const outputs = await catalogDatasets(options.lineage, warehouse, outcomes.flatMap((o) => o.written.filter((key) => key.startsWith('processed/'))));
+  const inputs = await catalogDatasets(
+    options.lineage,
+    warehouse,
+    outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : [])),
+  );
+  const outputs = await catalogDatasets(
+    options.lineage,
+    warehouse,
+    outcomes.flatMap((o) => o.written.filter((key) => key.startsWith('processed/'))),
+  );
   if (summary.status === 'interrupted') {
-    await lineage.fail(new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`), inputs, outputs);
+    await lineage.fail(
+      new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`),
+      inputs,
+      outputs,
+    );
   } else {
-    await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed: summary.tickers_failed }, inputs, outputs);
+    await lineage.end(
+      {
+        status: summary.status,
+        objectsWritten: summary.objects_written,
+        outboxPending: summary.outbox_pending,
+        failed: summary.tickers_failed,
+      },
+      inputs,
+      outputs,
+    );
   }
   summary.lineage_errors = [...lineage.problems];
   await finishRun(warehouse.db, runId, summary.status, summary);
@@ -214,12 +291,17 @@ function reportUnmarked(outcomes: readonly TickerOutcome[], unmarked: readonly U
       if (outcome === undefined) continue;
       outcome.written = outcome.written.filter((key) => key !== entry.written.key);
       outcome.pending.push(entry.plannedKey ?? entry.written.key);
-      outcome.lakeErrors.push(`${entry.written.key}: written, but its outbox entry ${entry.id} could not be marked done: ${messageOf(error)}`);
+      outcome.lakeErrors.push(
+        `${entry.written.key}: written, but its outbox entry ${entry.id} could not be marked done: ${messageOf(error)}`,
+      );
     }
   }
 }
 
-/** From `range` (`30d`, `6m`, `2y`) before `now` up to `now`; the CLI's default, 2y, leaves SMA 200 about 300 rows for the percentiles. */
+/**
+ * From `range` (`30d`, `6m`, `2y`) before `now` up to `now`; the CLI's default, 2y, leaves SMA 200 about 300 rows for
+ * the percentiles.
+ */
 export function dateRange(now: Date, range: string): { start: string; end: string } {
   const match = /^(\d+)([dmy])$/.exec(range);
   if (!match) throw new RangeError(`range "${range}" must look like 30d, 6m or 2y`);

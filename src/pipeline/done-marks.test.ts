@@ -18,9 +18,15 @@ import type { Database } from '../warehouse/schema.js';
 describeOnDatabases('batched done marks', (ctx) => {
   /** Enqueues the three processed entries of `ticker` and returns them as the lake would have taken them. */
   async function takenGroup(db: Kysely<Database>, ticker: string): Promise<CompletedOutboxEntry[]> {
-    const inputs = (['indicators', 'percentiles', 'features'] as const).map((kind) => makeOutboxEntry(kind, ticker, '2026-11-26', '20261126_213000'));
+    const inputs = (['indicators', 'percentiles', 'features'] as const).map((kind) =>
+      makeOutboxEntry(kind, ticker, '2026-11-26', '20261126_213000'),
+    );
     const ids = await enqueueOutbox(db, inputs);
-    return inputs.map((input, i) => ({ id: ids[i], written: catalogRowFor(input, { key: input.key, versionId: `v-${i}` }), plannedKey: input.key }));
+    return inputs.map((input, i) => ({
+      id: ids[i],
+      written: catalogRowFor(input, { key: input.key, versionId: `v-${i}` }),
+      plannedKey: input.key,
+    }));
   }
 
   function countingDatabase() {
@@ -30,9 +36,14 @@ describeOnDatabases('batched done marks', (ctx) => {
 
   it('marks the groups of several tickers in one statement, a batch as soon as it is full, the rest on close', async () => {
     const { db, statements } = countingDatabase();
-    const groups = await Promise.all(['NVDA', 'AAPL', 'MSFT', 'D05.SI', '7974.T'].map((ticker) => takenGroup(db, ticker)));
+    const groups = await Promise.all(
+      ['NVDA', 'AAPL', 'MSFT', 'D05.SI', '7974.T'].map((ticker) => takenGroup(db, ticker)),
+    );
     statements.length = 0;
-    const marks = new BatchedDoneMarks((entries) => markOutboxEntriesDone(db, entries), { maxEntries: 6, maxDelayMs: 60_000 });
+    const marks = new BatchedDoneMarks((entries) => markOutboxEntriesDone(db, entries), {
+      maxEntries: 6,
+      maxDelayMs: 60_000,
+    });
     await marks.record(groups[0]);
     expect(statements).toEqual([]);
     await marks.record(groups[1]); // 6 entries: this batch goes now
@@ -49,7 +60,10 @@ describeOnDatabases('batched done marks', (ctx) => {
   it('marks a batch that is not full once its first group has waited maxDelayMs', async () => {
     const { db } = ctx.warehouse();
     const group = await takenGroup(db, 'NVDA');
-    const marks = new BatchedDoneMarks((entries) => markOutboxEntriesDone(db, entries), { maxEntries: 24, maxDelayMs: 20 });
+    const marks = new BatchedDoneMarks((entries) => markOutboxEntriesDone(db, entries), {
+      maxEntries: 24,
+      maxDelayMs: 20,
+    });
     await marks.record(group);
     expect(await countPendingOutbox(db)).toBe(3);
     await expect.poll(() => countPendingOutbox(db), { timeout: 5_000, interval: 20 }).toBe(0);
@@ -70,6 +84,7 @@ describeOnDatabases('batched done marks', (ctx) => {
     expect(String(unmarked[0].error)).toMatch(new RegExp(`outbox entry ${bad[0].id}: it was done at`));
     // The good groups are done and catalogued; the rest of the bad one stays pending, all or nothing.
     expect((await listPendingOutbox(db, 10)).map((entry) => entry.id)).toEqual([bad[1].id, bad[2].id]);
-    for (const entry of [...good, ...alsoGood]) expect((await getOutboxEntry(db, entry.id))?.doneAt).toBeInstanceOf(Date);
+    for (const entry of [...good, ...alsoGood])
+      expect((await getOutboxEntry(db, entry.id))?.doneAt).toBeInstanceOf(Date);
   });
 });

@@ -26,8 +26,8 @@ type MarkDone = (entries: readonly CompletedOutboxEntry[]) => Promise<void>;
 
 /**
  * Marks outbox entries done in batches: the groups of several tickers in ONE statement (`markOutboxEntriesDone`
- * costs nearly the same for 3 entries as for 24: docs/benchmarks.md, "Measurements behind design choices"), instead of one
- * statement per ticker. `record` returns at once; the daily run calls `close` before it reports, and reports
+ * costs nearly the same for 3 entries as for 24: docs/benchmarks.md, "Measurements behind design choices"), instead of
+ * one statement per ticker. `record` returns at once; the daily run calls `close` before it reports, and reports
  * what could not be marked.
  *
  * The outbox guarantee is unchanged: an entry leaves the outbox only when its object is in the lake AND
@@ -55,7 +55,8 @@ export class BatchedDoneMarks implements DoneMarks {
   ) {
     this.maxEntries = options.maxEntries ?? 24;
     this.maxDelayMs = options.maxDelayMs ?? 250;
-    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${this.maxEntries}`);
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new RangeError(`maxEntries must be a positive integer, got ${this.maxEntries}`);
     if (!(this.maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be >= 0, got ${this.maxDelayMs}`);
   }
 

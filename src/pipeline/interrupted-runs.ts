@@ -90,7 +90,13 @@ export async function recoverInterruptedRuns(options: RecoveryOptions): Promise<
       report.errors.push(...healed.errors);
       continue; // left running: the next attempt lists it again
     }
-    const aborted: AbortedRun = { run_id: run.runId, kind: run.kind, started_at: run.startedAt.toISOString(), reason, catalogued: healed.catalogued };
+    const aborted: AbortedRun = {
+      run_id: run.runId,
+      kind: run.kind,
+      started_at: run.startedAt.toISOString(),
+      reason,
+      catalogued: healed.catalogued,
+    };
     if (await abortRun(warehouse.db, run.runId, { status: 'aborted', ...aborted })) report.aborted.push(aborted);
   }
   return report;
@@ -102,12 +108,17 @@ function deathOf(run: RunningRun, backend: Warehouse['kind'], leaseMs: number): 
   if (backend === 'pglite') return 'not running in the process that holds the embedded database (the home lock)';
   const owner = parseIdentity(run.owner);
   if (owner !== undefined && isProvablyDead(owner)) return `its process ${owner.pid} on ${owner.host} is gone`;
-  if (run.silentForMs > leaseMs) return `no heartbeat for ${Math.round(run.silentForMs / 1000)} s (lease ${Math.round(leaseMs / 1000)} s)`;
+  if (run.silentForMs > leaseMs)
+    return `no heartbeat for ${Math.round(run.silentForMs / 1000)} s (lease ${Math.round(leaseMs / 1000)} s)`;
   return undefined;
 }
 
 /** Catalogues the raw snapshots `run` wrote that the catalog lacks (only a daily run writes raw snapshots). */
-async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run: RunningRun): Promise<{ catalogued: string[]; errors: string[] }> {
+async function catalogRawLeftovers(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  run: RunningRun,
+): Promise<{ catalogued: string[]; errors: string[] }> {
   const result = { catalogued: [] as string[], errors: [] as string[] };
   const source = RAW_SOURCES.find((name) => name === run.source);
   if (run.kind !== 'run' || source === undefined) return result;
@@ -136,7 +147,13 @@ async function catalogRawLeftovers(store: ObjectStore, warehouse: Warehouse, run
 }
 
 /** Keys under `raw/{source}/{ticker}/` in date folders from `fromDate` on that the catalog does not list. */
-async function uncataloguedRawKeys(store: ObjectStore, warehouse: Warehouse, source: SourceName, ticker: string, fromDate: string): Promise<string[]> {
+async function uncataloguedRawKeys(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  source: SourceName,
+  ticker: string,
+  fromDate: string,
+): Promise<string[]> {
   const prefix = tickerPrefix('raw', ticker, source);
   const catalogued = new Set(
     (await listCatalogObjects(warehouse.db, { kind: 'raw', ticker, fromDate })).map((object) => object.key),
@@ -207,7 +224,8 @@ export class RunHeartbeat {
     } catch (error) {
       const message = messageOf(error);
       // Said once per outage on stderr: it does not fail the run, but past the lease others take it for dead.
-      if (this.failure === undefined) process.stderr.write(`marketlake: warning: run ${this.runId}: heartbeat failed: ${message}\n`);
+      if (this.failure === undefined)
+        process.stderr.write(`marketlake: warning: run ${this.runId}: heartbeat failed: ${message}\n`);
       this.failure = message;
     }
   }

@@ -58,7 +58,12 @@ const CLAIM_PAGE = PARALLEL_WRITES * 8;
  * `options.claimant` (FOR UPDATE SKIP LOCKED, see claimPendingOutbox): entries another live process holds, such
  * as the ones a concurrent run is writing, are left to it; the drain releases what it claimed when it ends.
  */
-export async function drainOutbox(lake: DataLake, warehouse: Warehouse, entries?: readonly OutboxEntry[], options: DrainOptions = {}): Promise<DrainReport> {
+export async function drainOutbox(
+  lake: DataLake,
+  warehouse: Warehouse,
+  entries?: readonly OutboxEntry[],
+  options: DrainOptions = {},
+): Promise<DrainReport> {
   const drain = new Drain(lake, warehouse, options.processedDone);
   if (entries) {
     await drain.all(entries);
@@ -179,7 +184,11 @@ class Drain {
    * version ids of raw snapshots written late. A group holds raw entries only or processed entries only.
    */
   private async complete(completed: readonly { entry: OutboxEntry; written: WrittenObject }[]): Promise<void> {
-    const group = completed.map(({ entry, written }) => ({ id: entry.id, written: catalogRow(entry, written), plannedKey: entry.key }));
+    const group = completed.map(({ entry, written }) => ({
+      id: entry.id,
+      written: catalogRow(entry, written),
+      plannedKey: entry.key,
+    }));
     if (completed.some(({ entry }) => entry.kind === 'raw')) await markOutboxEntriesDone(this.warehouse.db, group);
     else await this.processedDone.record(group);
     for (const { entry, written } of completed) {
@@ -199,7 +208,12 @@ class Drain {
     if (document.source_raw_data_version_id !== null) return entry;
     const versionId = await this.rawVersionId(document.source_raw_data_key);
     if (versionId === null) return 'waiting';
-    const completed = completedProcessedEntry(entry.key, entry.kind, { ...document, source_raw_data_version_id: versionId } as ProcessedDocument, entry.runId);
+    const completed = completedProcessedEntry(
+      entry.key,
+      entry.kind,
+      { ...document, source_raw_data_version_id: versionId } as ProcessedDocument,
+      entry.runId,
+    );
     await replaceOutboxEntry(this.warehouse.db, entry.id, completed);
     return { ...entry, ...completed, runId: entry.runId };
   }
@@ -220,7 +234,14 @@ function writeEntry(lake: DataLake, entry: OutboxEntry): Promise<WrittenObject> 
   const parsed = parseKey(entry.key);
   return lake.write(
     parsed,
-    { body: entry.body, sha256: entry.catalog.sha256, size: entry.catalog.size, contentType: entry.contentType, tags: entry.tags, metadata: entry.metadata },
+    {
+      body: entry.body,
+      sha256: entry.catalog.sha256,
+      size: entry.catalog.size,
+      contentType: entry.contentType,
+      tags: entry.tags,
+      metadata: entry.metadata,
+    },
     // A raw key is referenced by everything computed from it before it was written: it must not move.
     { firstSequence: parsed.sequence, exactKey: entry.kind === 'raw' },
   );

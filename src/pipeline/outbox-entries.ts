@@ -23,19 +23,45 @@ export function rawOutboxEntry(snapshot: RawSnapshot, runId: string | null): Out
   return fromRendered(key, 'raw', snapshot.ticker, parts.date, renderRaw(key, snapshot), null, null, null, runId);
 }
 
-export function processedOutboxEntry(kind: ProcessedKind, document: PendingProcessedDocument, runId: string | null): OutboxEntryInput {
+export function processedOutboxEntry(
+  kind: ProcessedKind,
+  document: PendingProcessedDocument,
+  runId: string | null,
+): OutboxEntryInput {
   const parts = processedKeyParts(kind, document as ProcessedDocument);
   const key = objectKey(kind, parts.ticker, parts.date, parts.timestamp);
   const versionId = document.source_raw_data_version_id;
   if (versionId === null) {
     const body = JSON.stringify(document);
-    const rendered: RenderedObject = { body, sha256: sha256Hex(body), size: Buffer.byteLength(body), contentType: CONTENT_TYPE, tags: {}, metadata: {} };
-    return fromRendered(key, kind, document.ticker, document.as_of, rendered, document.computation_version, document.source_raw_data_key, null, runId);
+    const rendered: RenderedObject = {
+      body,
+      sha256: sha256Hex(body),
+      size: Buffer.byteLength(body),
+      contentType: CONTENT_TYPE,
+      tags: {},
+      metadata: {},
+    };
+    return fromRendered(
+      key,
+      kind,
+      document.ticker,
+      document.as_of,
+      rendered,
+      document.computation_version,
+      document.source_raw_data_key,
+      null,
+      runId,
+    );
   }
   return completedProcessedEntry(key, kind, { ...document, source_raw_data_version_id: versionId }, runId);
 }
 
-export function completedProcessedEntry(key: string, kind: ProcessedKind, document: ProcessedDocument, runId: string | null): OutboxEntryInput {
+export function completedProcessedEntry(
+  key: string,
+  kind: ProcessedKind,
+  document: ProcessedDocument,
+  runId: string | null,
+): OutboxEntryInput {
   return fromRendered(
     key,
     kind,
@@ -68,7 +94,16 @@ function fromRendered(
     contentType: rendered.contentType,
     tags: rendered.tags,
     metadata: rendered.metadata,
-    catalog: { kind, ticker, objectDate, sha256: rendered.sha256, size: rendered.size, computationVersion, sourceRawKey, sourceRawVersionId },
+    catalog: {
+      kind,
+      ticker,
+      objectDate,
+      sha256: rendered.sha256,
+      size: rendered.size,
+      computationVersion,
+      sourceRawKey,
+      sourceRawVersionId,
+    },
     runId,
   };
 }

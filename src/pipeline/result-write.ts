@@ -95,7 +95,11 @@ export async function commitResults(
     }
   }
 
-  const ids = await commitComputedResults(context.warehouse.db, { ...options.alsoWrite, results: rows, outbox: inputs });
+  const ids = await commitComputedResults(context.warehouse.db, {
+    ...options.alsoWrite,
+    results: rows,
+    outbox: inputs,
+  });
   return inputs.map((input, i) => ({
     ...input,
     id: ids[i],
@@ -112,9 +116,14 @@ export async function commitResults(
  * Drains exactly the given committed entries; what the lake refuses stays pending and is reported. With
  * `context.processedDone`, the processed entries the lake took may still be waiting there to be marked done.
  */
-export async function drainCommitted(context: ResultWriteContext, committed: readonly OutboxEntry[]): Promise<DrainOutcome> {
+export async function drainCommitted(
+  context: ResultWriteContext,
+  committed: readonly OutboxEntry[],
+): Promise<DrainOutcome> {
   if (committed.length === 0) return { written: [], pending: [], lakeErrors: [] };
-  const drained = await drainOutbox(context.lake, context.warehouse, committed, { processedDone: context.processedDone });
+  const drained = await drainOutbox(context.lake, context.warehouse, committed, {
+    processedDone: context.processedDone,
+  });
   // By entry id, not key: an object whose planned key was taken is written under the next free one.
   const done = new Set(drained.doneIds);
   return {
@@ -133,8 +142,13 @@ export function processedDocument(
   computedAt: string,
   raw: RawReference,
 ): PendingProcessedDocument {
-  const values = kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features;
-  const document = documentOf(kind, { ticker, as_of: results.asOf, computation_version: computationVersion, computed_at: computedAt, values }, raw);
+  const values =
+    kind === 'indicators' ? results.indicators : kind === 'percentiles' ? results.percentiles : results.features;
+  const document = documentOf(
+    kind,
+    { ticker, as_of: results.asOf, computation_version: computationVersion, computed_at: computedAt, values },
+    raw,
+  );
   // '' marks a raw snapshot still in the outbox: its version id is filled in when it is written.
   return { ...document, source_raw_data_version_id: raw.versionId === '' ? null : raw.versionId };
 }
@@ -146,7 +160,12 @@ export function processedDocument(
  * the results were computed over (`lookback_days` of the percentile row), which the percentiles document does
  * not carry itself.
  */
-export function resultRowsOf(kind: ProcessedKind, document: PendingProcessedDocument, object: ExistingObject, bars: number): ComputedResultsInput {
+export function resultRowsOf(
+  kind: ProcessedKind,
+  document: PendingProcessedDocument,
+  object: ExistingObject,
+  bars: number,
+): ComputedResultsInput {
   const base = {
     symbol: document.ticker,
     computationVersion: document.computation_version,

@@ -76,12 +76,18 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
   try {
     const ticker = normalizeTicker(requested);
     outcome.ticker = ticker;
-    const snapshot = await context.source.fetchSnapshot(ticker, { start: context.start, end: context.end, now: context.clock() });
+    const snapshot = await context.source.fetchSnapshot(ticker, {
+      start: context.start,
+      end: context.end,
+      now: context.clock(),
+    });
     outcome.rawKey = rawKeyOf(snapshot);
 
     const stored = await storeRawSnapshot(context, snapshot, outcome);
     outcome.rawKey = stored.raw.key;
-    const committed = await catalogRawIfFailing(context, stored, () => commitTicker(context, ticker, snapshot, stored, outcome));
+    const committed = await catalogRawIfFailing(context, stored, () =>
+      commitTicker(context, ticker, snapshot, stored, outcome),
+    );
 
     // The database is complete for this ticker; now the lake. Failures stay in the outbox, reported.
     const drained = await drainCommitted(context, committed);
@@ -129,7 +135,11 @@ async function commitTicker(
  * before failing, so that the catalog still lists every object in the lake (the next run's restatement check
  * and reprocessing find raw snapshots through it). The ticker fails either way, with both errors if both fail.
  */
-async function catalogRawIfFailing<T>(context: TickerJobContext, stored: StoredRaw, work: () => Promise<T>): Promise<T> {
+async function catalogRawIfFailing<T>(
+  context: TickerJobContext,
+  stored: StoredRaw,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -137,9 +147,10 @@ async function catalogRawIfFailing<T>(context: TickerJobContext, stored: StoredR
     try {
       await insertCatalogObject(context.warehouse.db, stored.catalogRow);
     } catch (catalogError) {
+      const message = `${messageOf(error)}; the raw object ${stored.catalogRow.key} is in the lake but could not be catalogued either: ${messageOf(catalogError)}`;
       // The first failure is the cause; the catalogue's own failure is named in the message beside it.
       // eslint-disable-next-line preserve-caught-error
-      throw new Error(`${messageOf(error)}; the raw object ${stored.catalogRow.key} is in the lake but could not be catalogued either: ${messageOf(catalogError)}`, { cause: error });
+      throw new Error(message, { cause: error });
     }
     throw error;
   }
@@ -164,7 +175,11 @@ interface StoredRaw {
  * refuses it, the snapshot goes into the outbox with the results (same statement), and the processed documents
  * wait for its version id.
  */
-async function storeRawSnapshot(context: TickerJobContext, snapshot: RawSnapshot, outcome: TickerOutcome): Promise<StoredRaw> {
+async function storeRawSnapshot(
+  context: TickerJobContext,
+  snapshot: RawSnapshot,
+  outcome: TickerOutcome,
+): Promise<StoredRaw> {
   const parts = rawKeyParts(snapshot);
   const rendered = renderRaw(rawKeyOf(snapshot), snapshot);
   let written: WrittenObject;

@@ -45,10 +45,18 @@ export async function rebuildCatalog(options: RebuildOptions): Promise<RebuildRe
   const { store, db } = options;
   const progress = options.progress ?? noProgress;
   const listed = await listLakeObjects(store, scopePrefixes());
-  const report: RebuildReport = { listed: listed.length, inserted: 0, already_present: 0, conflicting: [], failed: [], ignored: [] };
+  const report: RebuildReport = {
+    listed: listed.length,
+    inserted: 0,
+    already_present: 0,
+    conflicting: [],
+    failed: [],
+    ignored: [],
+  };
   // What the store lists but cannot serve (a damaged or foreign file) gets no row: it is reported, with why, and
   // every other object is still catalogued.
-  for (const object of listed) if (object.damage !== undefined) report.failed.push({ key: object.key, reason: object.damage });
+  for (const object of listed)
+    if (object.damage !== undefined) report.failed.push({ key: object.key, reason: object.damage });
   const healthy = listed.filter((object) => object.damage === undefined);
   const ours = healthy.flatMap((object) => (object.parsed ? [{ key: object.key, parsed: object.parsed }] : []));
   report.ignored = healthy.filter((object) => object.parsed === undefined).map((object) => object.key);

@@ -1,5 +1,10 @@
 import { computeFeatures } from '../compute/features.js';
-import { allocateIndicatorColumns, type ComputationVersion, INDICATOR_FIELDS, type IndicatorColumns } from '../compute/fields.js';
+import {
+  allocateIndicatorColumns,
+  type ComputationVersion,
+  INDICATOR_FIELDS,
+  type IndicatorColumns,
+} from '../compute/fields.js';
 import { computeIndicators, indicatorValuesAt } from '../compute/indicators.js';
 import { computePercentiles } from '../compute/percentiles.js';
 import type { BarSeries } from '../market/bars.js';

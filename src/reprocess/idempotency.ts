@@ -21,7 +21,12 @@ export function existingKey(kind: ProcessedKind, asOf: string): string {
   return `${kind}|${asOf}`;
 }
 
-export async function findExisting(warehouse: Warehouse, ticker: string, computationVersion: string, raw: RawReference): Promise<ExistingIndex> {
+export async function findExisting(
+  warehouse: Warehouse,
+  ticker: string,
+  computationVersion: string,
+  raw: RawReference,
+): Promise<ExistingIndex> {
   const found: ExistingIndex = new Map();
   const offer = (kind: ProcessedKind, asOf: string, object: ExistingObject) => {
     const id = existingKey(kind, asOf);

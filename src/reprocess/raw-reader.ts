@@ -22,7 +22,10 @@ export class RawIntegrityError extends UserError {
  * computed from it will name. The bytes must hash to the catalogued sha256: lineage that points at other bytes
  * than the ones computed from would be worse than none.
  */
-export async function readRawSnapshot(store: ObjectStore, raw: RawToRead): Promise<{ snapshot: RawSnapshot; reference: RawReference }> {
+export async function readRawSnapshot(
+  store: ObjectStore,
+  raw: RawToRead,
+): Promise<{ snapshot: RawSnapshot; reference: RawReference }> {
   const object = await store.get(raw.key, raw.versionId === null ? undefined : { versionId: raw.versionId });
   const sha256 = sha256Hex(object.body);
   if (sha256 !== raw.sha256) {

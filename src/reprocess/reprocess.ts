@@ -88,21 +88,48 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
   const runId = randomUUID();
   const startedAt = clock();
   const backfill = options.backfill ?? false;
-  const lineage = new RunLineage({ emitter: options.lineage, runId, jobName: 'reprocess', computationVersion: options.computationVersion, backfill, clock });
+  const lineage = new RunLineage({
+    emitter: options.lineage,
+    runId,
+    jobName: 'reprocess',
+    computationVersion: options.computationVersion,
+    backfill,
+    clock,
+  });
   await lineage.start();
   try {
-    return await RunHeartbeat.around(options.warehouse, runId, () => reprocessAndRecord(options, runId, startedAt, clock, lineage));
+    return await RunHeartbeat.around(options.warehouse, runId, () =>
+      reprocessAndRecord(options, runId, startedAt, clock, lineage),
+    );
   } catch (error) {
     await lineage.fail(error);
     throw withLineageProblems(error, lineage.problems);
   }
 }
 
-async function reprocessAndRecord(options: ReprocessOptions, runId: string, startedAt: Date, clock: () => Date, lineage: RunLineage): Promise<ReprocessSummary> {
+async function reprocessAndRecord(
+  options: ReprocessOptions,
+  runId: string,
+  startedAt: Date,
+  clock: () => Date,
+  lineage: RunLineage,
+): Promise<ReprocessSummary> {
   const { lake, warehouse } = options;
   const backfill = options.backfill ?? false;
-  const tickers = options.tickers ? [...options.tickers] : options.onlyAsOf ? [...options.onlyAsOf.keys()] : await catalogedTickers(warehouse);
-  await startRun(warehouse.db, { runId, kind: 'reprocess', computationVersion: options.computationVersion, source: 'lake', tickers, startedAt, owner: thisProcess() });
+  const tickers = options.tickers
+    ? [...options.tickers]
+    : options.onlyAsOf
+      ? [...options.onlyAsOf.keys()]
+      : await catalogedTickers(warehouse);
+  await startRun(warehouse.db, {
+    runId,
+    kind: 'reprocess',
+    computationVersion: options.computationVersion,
+    source: 'lake',
+    tickers,
+    startedAt,
+    owner: thisProcess(),
+  });
   options.onStart?.(tickers);
 
   // As every run does: runs killed mid-way healed and marked aborted, then what earlier runs left in the outbox
@@ -129,16 +156,38 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
   const notStarted = tickers.filter((_, i) => settled[i].status === 'fulfilled' && settled[i].value === undefined);
   const outcomes = settled.flatMap((result, i): TickerReprocessOutcome[] =>
     result.status === 'fulfilled'
-      ? result.value === undefined ? [] : [result.value]
-      : [{ ticker: tickers[i], status: 'failed', error: String(result.reason), inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] }],
+      ? result.value === undefined
+        ? []
+        : [result.value]
+      : [
+          {
+            ticker: tickers[i],
+            status: 'failed',
+            error: String(result.reason),
+            inputs: [],
+            written: [],
+            skipped: 0,
+            dates: 0,
+            lakeErrors: [],
+          },
+        ],
   );
   const interruptedBy = options.stop?.aborted ? String(options.stop.reason) : null;
 
-  const failed = outcomes.filter((o) => o.status === 'failed').map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' }));
+  const failed = outcomes
+    .filter((o) => o.status === 'failed')
+    .map((o) => ({ ticker: o.ticker, reason: o.error ?? 'unknown error' }));
   const finishedAt = clock();
   const summary: ReprocessSummary = {
     run_id: runId,
-    status: interruptedBy !== null ? 'interrupted' : failed.length > 0 && failed.length === outcomes.length ? 'failed' : failed.length > 0 ? 'partial' : 'ok',
+    status:
+      interruptedBy !== null
+        ? 'interrupted'
+        : failed.length > 0 && failed.length === outcomes.length
+          ? 'failed'
+          : failed.length > 0
+            ? 'partial'
+            : 'ok',
     computation_version: options.computationVersion,
     tickers: outcomes.map((o) => o.ticker),
     backfill,
@@ -157,7 +206,11 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
     outbox_retried: retried.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
     failed,
-    lake_errors: [...recovered.errors, ...retried.failed.map((f) => `${f.key}: ${f.error}`), ...outcomes.flatMap((o) => o.lakeErrors)],
+    lake_errors: [
+      ...recovered.errors,
+      ...retried.failed.map((f) => `${f.key}: ${f.error}`),
+      ...outcomes.flatMap((o) => o.lakeErrors),
+    ],
     lineage_errors: [],
   };
   // Pending lake writes: the database is complete, the lake not yet.
@@ -165,11 +218,26 @@ async function reprocessAndRecord(options: ReprocessOptions, runId: string, star
 
   const emitter = options.lineage;
   const inputs = emitter ? outcomes.flatMap((o) => o.inputs.map((raw) => emitter.dataset(raw.key, raw.versionId))) : [];
-  const outputs = emitter ? outcomes.flatMap((o) => o.written.map((object) => emitter.dataset(object.key, object.versionId))) : [];
+  const outputs = emitter
+    ? outcomes.flatMap((o) => o.written.map((object) => emitter.dataset(object.key, object.versionId)))
+    : [];
   if (summary.status === 'interrupted') {
-    await lineage.fail(new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`), inputs, outputs);
+    await lineage.fail(
+      new Error(`interrupted by ${interruptedBy}: ${notStarted.length} ticker(s) not started`),
+      inputs,
+      outputs,
+    );
   } else {
-    await lineage.end({ status: summary.status, objectsWritten: summary.objects_written, outboxPending: summary.outbox_pending, failed }, inputs, outputs);
+    await lineage.end(
+      {
+        status: summary.status,
+        objectsWritten: summary.objects_written,
+        outboxPending: summary.outbox_pending,
+        failed,
+      },
+      inputs,
+      outputs,
+    );
   }
   summary.lineage_errors = [...lineage.problems];
   await finishRun(warehouse.db, runId, summary.status, summary);

@@ -26,10 +26,15 @@ export interface RawCandidate extends RawToRead {
 }
 
 export function checkScope(scope: SnapshotScope): void {
-  for (const [name, value] of [['--from', scope.from], ['--to', scope.to]] as const) {
-    if (value !== undefined && !isIsoDate(value)) throw new UsageError(`${name} must be a date YYYY-MM-DD (got "${value}")`);
+  for (const [name, value] of [
+    ['--from', scope.from],
+    ['--to', scope.to],
+  ] as const) {
+    if (value !== undefined && !isIsoDate(value))
+      throw new UsageError(`${name} must be a date YYYY-MM-DD (got "${value}")`);
   }
-  if (scope.from && scope.to && scope.from > scope.to) throw new UsageError(`--from ${scope.from} is after --to ${scope.to}`);
+  if (scope.from && scope.to && scope.from > scope.to)
+    throw new UsageError(`--from ${scope.from} is after --to ${scope.to}`);
 }
 
 /** Tickers with at least one catalogued raw snapshot, sorted: the default scope of a reprocess. */
@@ -37,12 +42,21 @@ export async function catalogedTickers(warehouse: Warehouse): Promise<string[]> 
   return listTickersWithRawObjects(warehouse.db);
 }
 
-export async function selectSnapshots(store: ObjectStore, warehouse: Warehouse, ticker: string, scope: SnapshotScope): Promise<RawCandidate[]> {
+export async function selectSnapshots(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  ticker: string,
+  scope: SnapshotScope,
+): Promise<RawCandidate[]> {
   const ranged = scope.from !== undefined || scope.to !== undefined;
   // A bar's date is exchange-local and a fetch date UTC; no exchange is more than a day ahead of UTC, so a
   // snapshot fetched before the day preceding `from` cannot end on or after `from`.
   const fetchedFrom = scope.from === undefined ? undefined : previousDay(scope.from);
-  const entries = await listCatalogObjects(warehouse.db, { kind: 'raw', ticker, ...(fetchedFrom ? { fromDate: fetchedFrom } : {}) });
+  const entries = await listCatalogObjects(warehouse.db, {
+    kind: 'raw',
+    ticker,
+    ...(fetchedFrom ? { fromDate: fetchedFrom } : {}),
+  });
   const newestFirst = entries.sort((a, b) => compareKeys(parseKey(b.key), parseKey(a.key)));
   if (!ranged) return newestFirst.slice(0, 1).map(candidate);
 

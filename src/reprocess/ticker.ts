@@ -40,13 +40,25 @@ export interface TickerReprocessOutcome {
  * (or, with backfill, as of every date of their window), written through the daily run's write path.
  * A failure stops this ticker only; what it committed before stays (each batch is complete on its own).
  */
-export async function reprocessTicker(context: TickerReprocessContext, requested: string): Promise<TickerReprocessOutcome> {
-  const outcome: TickerReprocessOutcome = { ticker: requested, status: 'failed', inputs: [], written: [], skipped: 0, dates: 0, lakeErrors: [] };
+export async function reprocessTicker(
+  context: TickerReprocessContext,
+  requested: string,
+): Promise<TickerReprocessOutcome> {
+  const outcome: TickerReprocessOutcome = {
+    ticker: requested,
+    status: 'failed',
+    inputs: [],
+    written: [],
+    skipped: 0,
+    dates: 0,
+    lakeErrors: [],
+  };
   try {
     const ticker = normalizeTicker(requested);
     outcome.ticker = ticker;
     const candidates = await selectSnapshots(context.lake.store, context.warehouse, ticker, context.scope);
-    if (candidates.length === 0) throw new UserError(`no raw snapshot of ${ticker} in the lake catalog${describeScope(context.scope)}`);
+    if (candidates.length === 0)
+      throw new UserError(`no raw snapshot of ${ticker} in the lake catalog${describeScope(context.scope)}`);
 
     // Newest snapshot first: a date several snapshots hold is computed from the newest one only.
     const claimed = new Set<string>();

@@ -17,6 +17,8 @@ describe('createSource', () => {
 
   it('refuses an unknown name from the command line', () => {
     expect(() => createSource('bloomberg' as 'yahoo')).toThrow(UserError);
-    expect(() => createSource('bloomberg' as 'yahoo')).toThrow('unknown source "bloomberg": expected one of yahoo, csv, sample');
+    expect(() => createSource('bloomberg' as 'yahoo')).toThrow(
+      'unknown source "bloomberg": expected one of yahoo, csv, sample',
+    );
   });
 });

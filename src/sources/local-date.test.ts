@@ -25,7 +25,9 @@ describe('localDate', () => {
   });
 
   it('refuses to guess without a zone or an offset', () => {
-    expect(() => localDate(new Date(0), 'Asia/Nowhere', undefined)).toThrow(/"Asia\/Nowhere" is unknown and there is no UTC offset/);
+    expect(() => localDate(new Date(0), 'Asia/Nowhere', undefined)).toThrow(
+      /"Asia\/Nowhere" is unknown and there is no UTC offset/,
+    );
     expect(() => localDate(new Date(Number.NaN), 'UTC', 0)).toThrow(RangeError);
   });
 });

@@ -40,7 +40,11 @@ export function isKnownTimeZone(timeZone: string): boolean {
  * historical one; a daily bar is stamped hours away from midnight, so an hour of daylight saving does not move it
  * to another date.
  */
-export function localDate(instant: Date, timeZone: string | null | undefined, gmtOffsetSeconds: number | null | undefined): string {
+export function localDate(
+  instant: Date,
+  timeZone: string | null | undefined,
+  gmtOffsetSeconds: number | null | undefined,
+): string {
   if (Number.isNaN(instant.getTime())) throw new RangeError('localDate: the instant is not a valid date');
   const formatter = timeZone ? formatterFor(timeZone) : null;
   if (formatter) {

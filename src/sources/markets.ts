@@ -23,13 +23,67 @@ export interface MarketProfile {
 }
 
 export const MARKETS: Readonly<Record<Market, MarketProfile>> = {
-  US: { market: 'US', currency: 'USD', exchange: 'NMS', timezone: 'America/New_York', priceRange: [20, 500], tick: 0.01, lot: 1, typicalVolume: 8_000_000 },
-  SG: { market: 'SG', currency: 'SGD', exchange: 'SES', timezone: 'Asia/Singapore', priceRange: [1, 40], tick: 0.01, lot: 100, typicalVolume: 3_000_000 },
-  JP: { market: 'JP', currency: 'JPY', exchange: 'JPX', timezone: 'Asia/Tokyo', priceRange: [500, 10_000], tick: 1, lot: 100, typicalVolume: 4_000_000 },
-  HK: { market: 'HK', currency: 'HKD', exchange: 'HKG', timezone: 'Asia/Hong_Kong', priceRange: [5, 500], tick: 0.05, lot: 100, typicalVolume: 10_000_000 },
+  US: {
+    market: 'US',
+    currency: 'USD',
+    exchange: 'NMS',
+    timezone: 'America/New_York',
+    priceRange: [20, 500],
+    tick: 0.01,
+    lot: 1,
+    typicalVolume: 8_000_000,
+  },
+  SG: {
+    market: 'SG',
+    currency: 'SGD',
+    exchange: 'SES',
+    timezone: 'Asia/Singapore',
+    priceRange: [1, 40],
+    tick: 0.01,
+    lot: 100,
+    typicalVolume: 3_000_000,
+  },
+  JP: {
+    market: 'JP',
+    currency: 'JPY',
+    exchange: 'JPX',
+    timezone: 'Asia/Tokyo',
+    priceRange: [500, 10_000],
+    tick: 1,
+    lot: 100,
+    typicalVolume: 4_000_000,
+  },
+  HK: {
+    market: 'HK',
+    currency: 'HKD',
+    exchange: 'HKG',
+    timezone: 'Asia/Hong_Kong',
+    priceRange: [5, 500],
+    tick: 0.05,
+    lot: 100,
+    typicalVolume: 10_000_000,
+  },
   // The Ho Chi Minh exchange (HOSE); its Yahoo symbols end in .VN.
-  VN: { market: 'VN', currency: 'VND', exchange: 'HOSE', timezone: 'Asia/Ho_Chi_Minh', priceRange: [10_000, 150_000], tick: 50, lot: 100, typicalVolume: 3_000_000 },
-  TW: { market: 'TW', currency: 'TWD', exchange: 'TAI', timezone: 'Asia/Taipei', priceRange: [20, 1_000], tick: 0.05, lot: 1_000, typicalVolume: 15_000_000 },
+  VN: {
+    market: 'VN',
+    currency: 'VND',
+    exchange: 'HOSE',
+    timezone: 'Asia/Ho_Chi_Minh',
+    priceRange: [10_000, 150_000],
+    tick: 50,
+    lot: 100,
+    typicalVolume: 3_000_000,
+  },
+  TW: {
+    market: 'TW',
+    currency: 'TWD',
+    exchange: 'TAI',
+    timezone: 'Asia/Taipei',
+    priceRange: [20, 1_000],
+    tick: 0.05,
+    lot: 1_000,
+    typicalVolume: 15_000_000,
+  },
 };
 
 const SUFFIXES: readonly [string, Market][] = [

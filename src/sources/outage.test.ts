@@ -20,7 +20,9 @@ class ScriptedSource implements MarketDataSource {
 }
 
 const refused = (ticker: string) =>
-  new SourceFetchError(ticker, 'yfinance', 'network error', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+  new SourceFetchError(ticker, 'yfinance', 'network error', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+  });
 
 async function outcomes(source: MarketDataSource, tickers: string[]): Promise<(string | Error)[]> {
   const results: (string | Error)[] = [];
@@ -53,7 +55,9 @@ describe('VendorOutageGuard', () => {
     const skipped = results.slice(3);
     for (const error of skipped) expect(error).toBeInstanceOf(VendorUnreachableError);
     expect(new Set(skipped.map((error) => (error as Error).message)).size).toBe(1);
-    expect((skipped[0] as Error).message).toMatch(/^not fetched: yfinance is unreachable \(3 tickers in a row failed with: connect ECONNREFUSED/);
+    expect((skipped[0] as Error).message).toMatch(
+      /^not fetched: yfinance is unreachable \(3 tickers in a row failed with: connect ECONNREFUSED/,
+    );
     expect(yahoo.requests()).toBe(requestsForThree);
   });
 
@@ -62,12 +66,23 @@ describe('VendorOutageGuard', () => {
     const source = new ScriptedSource(() => plan.shift());
     const guard = new VendorOutageGuard(source, 3);
 
-    plan = [refused('A'), refused('B'), undefined, refused('C'), new NoDataError('D', 'yfinance', 'No data found'), refused('E'), refused('F')];
+    plan = [
+      refused('A'),
+      refused('B'),
+      undefined,
+      refused('C'),
+      new NoDataError('D', 'yfinance', 'No data found'),
+      refused('E'),
+      refused('F'),
+    ];
     await outcomes(guard, ['A', 'B', 'OK', 'C', 'D', 'E', 'F']);
     expect(guard.outage).toBeUndefined();
 
     // Two different network errors alternate: not "the same error", so no outage either.
-    const dns = (t: string) => new SourceFetchError(t, 'yfinance', 'network error', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }) });
+    const dns = (t: string) =>
+      new SourceFetchError(t, 'yfinance', 'network error', {
+        cause: Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }),
+      });
     plan = [dns('G'), refused('H'), dns('I')];
     await outcomes(guard, ['G', 'H', 'I']);
     expect(guard.outage).toBeUndefined();
@@ -85,7 +100,9 @@ describe('VendorOutageGuard', () => {
 
   it('tells a network failure from an answer', () => {
     expect(networkFailure(refused('A'))).toBe('connect ECONNREFUSED 127.0.0.1:9');
-    expect(networkFailure(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }))).toBe('The operation was aborted due to timeout');
+    expect(
+      networkFailure(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+    ).toBe('The operation was aborted due to timeout');
     expect(networkFailure(new NoDataError('A', 'yfinance', 'No data found'))).toBeUndefined();
     expect(networkFailure(new SourceFetchError('A', 'yfinance', 'HTTP 500'))).toBeUndefined();
     expect(networkFailure('a string')).toBeUndefined();

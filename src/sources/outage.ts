@@ -22,7 +22,8 @@ export class VendorOutageGuard implements MarketDataSource {
     private readonly source: MarketDataSource,
     private readonly threshold = 3,
   ) {
-    if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`threshold must be a whole number >= 1, got ${threshold}`);
+    if (!Number.isInteger(threshold) || threshold < 1)
+      throw new RangeError(`threshold must be a whole number >= 1, got ${threshold}`);
     this.name = source.name;
   }
 
@@ -75,7 +76,18 @@ export class VendorUnreachableError extends UserError {
 }
 
 /** Node's codes for a request that got no answer. */
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /**
  * The innermost message of a failure that never got an answer from the vendor, or undefined for any other
@@ -85,9 +97,18 @@ const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNR
 export function networkFailure(error: unknown): string | undefined {
   let network = false;
   let innermost: unknown = error;
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 10;
+    current = current.cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
-    if (current.name === 'YahooNetworkError' || current.name === 'TimeoutError' || (typeof code === 'string' && NETWORK_CODES.has(code))) network = true;
+    if (
+      current.name === 'YahooNetworkError' ||
+      current.name === 'TimeoutError' ||
+      (typeof code === 'string' && NETWORK_CODES.has(code))
+    )
+      network = true;
     innermost = current;
   }
   if (!network) return undefined;

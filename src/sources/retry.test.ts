@@ -6,12 +6,16 @@ const policy: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 }
 describe('backoffDelay', () => {
   it('doubles the ceiling per attempt, capped, with half of it jittered', () => {
     expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0.999999))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 0.999999))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 });
 
 describe('withRetry', () => {
-  const transientUnless = (permanent: string) => (error: unknown) => ({ transient: (error as Error).message !== permanent });
+  const transientUnless = (permanent: string) => (error: unknown) => ({
+    transient: (error as Error).message !== permanent,
+  });
 
   it('retries transient failures and returns the first success', async () => {
     const sleeps: number[] = [];
@@ -50,7 +54,12 @@ describe('withRetry', () => {
         calls++;
         throw new Error(`flaky ${calls}`);
       },
-      { policy: { ...policy, attempts: 3 }, classify: () => ({ transient: true }), sleep: async () => {}, random: () => 0 },
+      {
+        policy: { ...policy, attempts: 3 },
+        classify: () => ({ transient: true }),
+        sleep: async () => {},
+        random: () => 0,
+      },
     );
     await expect(failing).rejects.toThrow(RetriesExhaustedError);
     await expect(failing).rejects.toThrow('gave up after 3 attempts: flaky 3');
@@ -77,7 +86,11 @@ describe('withRetry', () => {
 
   it('refuses a policy that could not run', async () => {
     const options = { classify: () => ({ transient: true }), sleep: async () => {}, random: () => 0 };
-    await expect(withRetry(async () => 1, { ...options, policy: { ...policy, attempts: 0 } })).rejects.toThrow(RangeError);
-    await expect(withRetry(async () => 1, { ...options, policy: { ...policy, baseDelayMs: Number.NaN } })).rejects.toThrow(RangeError);
+    await expect(withRetry(async () => 1, { ...options, policy: { ...policy, attempts: 0 } })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(
+      withRetry(async () => 1, { ...options, policy: { ...policy, baseDelayMs: Number.NaN } }),
+    ).rejects.toThrow(RangeError);
   });
 });

@@ -86,7 +86,10 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       const verdict = options.classify(error);
       if (!verdict.transient) throw error;
       if (attempt >= policy.attempts) throw new RetriesExhaustedError(attempt, error);
-      const delayMs = Math.min(policy.maxDelayMs, Math.max(backoffDelay(attempt, policy, options.random), verdict.minDelayMs ?? 0));
+      const delayMs = Math.min(
+        policy.maxDelayMs,
+        Math.max(backoffDelay(attempt, policy, options.random), verdict.minDelayMs ?? 0),
+      );
       options.onRetry?.({ attempt, delayMs, error });
       await options.sleep(delayMs);
     }

@@ -2,13 +2,17 @@ import { InputError, UserError } from '../errors.js';
 import { isIsoDate } from '../market/dates.js';
 import type { RawSnapshot, SourceName } from '../lake/formats/raw.js';
 
-/** What a caller asks a source for: an inclusive range of exchange-local dates, and the time to stamp the fetch with. */
+/**
+ * What a caller asks a source for: an inclusive range of exchange-local dates, and the time to stamp the fetch with.
+ */
 export interface SnapshotRequest {
   /** First exchange-local date wanted, `YYYY-MM-DD`, inclusive. */
   start: string;
   /** Last exchange-local date wanted, `YYYY-MM-DD`, inclusive. */
   end: string;
-  /** The fetch time; it becomes `fetched_at`. Passed in (not read from the clock) so runs and tests are reproducible. */
+  /**
+   * The fetch time; it becomes `fetched_at`. Passed in (not read from the clock) so runs and tests are reproducible.
+   */
   now: Date;
 }
 
@@ -51,7 +55,11 @@ export class SourceFetchError extends UserError {
 export function checkRequest(request: SnapshotRequest, label: string): void {
   for (const field of ['start', 'end'] as const) {
     if (!isIsoDate(request[field])) {
-      throw new InputError(label, undefined, `${field} date ${JSON.stringify(request[field])} is not a calendar date YYYY-MM-DD`);
+      throw new InputError(
+        label,
+        undefined,
+        `${field} date ${JSON.stringify(request[field])} is not a calendar date YYYY-MM-DD`,
+      );
     }
   }
   if (request.start > request.end) {

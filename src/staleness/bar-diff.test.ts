@@ -11,7 +11,10 @@ describe('diffBars', () => {
 
   it('records nothing for identical overlapping bars, whatever lies outside the overlap', () => {
     const next = [...previous.slice(1).map((b) => ({ ...b })), bar('2026-01-09', 99)];
-    expect(diffBars(previous, next)).toEqual({ overlap: { first_date: '2026-01-06', last_date: '2026-01-08' }, bars: [] });
+    expect(diffBars(previous, next)).toEqual({
+      overlap: { first_date: '2026-01-06', last_date: '2026-01-08' },
+      bars: [],
+    });
   });
 
   it('lists each changed field with its old and new value, exactly compared', () => {
@@ -21,7 +24,11 @@ describe('diffBars', () => {
     next[3] = { ...next[3], adj_close: null };
     const diff = diffBars(previous, next);
     expect(diff.bars).toEqual([
-      { date: '2026-01-06', change: 'changed', fields: { close: { old: 11, new: 5.5 }, adj_close: { old: 11, new: 5.5 } } },
+      {
+        date: '2026-01-06',
+        change: 'changed',
+        fields: { close: { old: 11, new: 5.5 }, adj_close: { old: 11, new: 5.5 } },
+      },
       { date: '2026-01-07', change: 'changed', fields: { volume: { old: 1000, new: 1000 + 1e-9 } } },
       { date: '2026-01-08', change: 'changed', fields: { adj_close: { old: 13, new: null } } },
     ]);

@@ -15,7 +15,13 @@ import {
   type RestatedBarField,
 } from '../lake/formats/restatement.js';
 
-export { RESTATED_BAR_FIELDS as BAR_FIELDS, type RestatedBarField as BarField, type BarChangeKind, type BarRestatement, type FieldChange };
+export {
+  RESTATED_BAR_FIELDS as BAR_FIELDS,
+  type RestatedBarField as BarField,
+  type BarChangeKind,
+  type BarRestatement,
+  type FieldChange,
+};
 
 export interface BarDiff {
   /** Null when the snapshots share no date range. */

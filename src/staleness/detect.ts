@@ -21,7 +21,12 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { errorText } from '../warehouse/sql-helpers.js';
 import { diffBars } from './bar-diff.js';
-import { renderRestatement, restatementKey, RESTATEMENT_SCHEMA, type RestatementDocument } from '../lake/formats/restatement.js';
+import {
+  renderRestatement,
+  restatementKey,
+  RESTATEMENT_SCHEMA,
+  type RestatementDocument,
+} from '../lake/formats/restatement.js';
 import {
   insertRestatement,
   listRestatements,
@@ -51,11 +56,17 @@ export interface RestatementCheck {
 /** How many `_n` suffixes a restatement write tries before it reports contention instead of looping. */
 const MAX_SEQUENCE = 1000;
 
-export async function recordRestatement(context: RestatementContext, snapshot: RawSnapshot, raw: RawReference): Promise<RestatementCheck> {
+export async function recordRestatement(
+  context: RestatementContext,
+  snapshot: RawSnapshot,
+  raw: RawReference,
+): Promise<RestatementCheck> {
   const check: RestatementCheck = { written: [], lakeErrors: [] };
   const { db } = context.warehouse;
   const previous =
-    context.previousRaws === undefined ? await findPreviousRaw(db, snapshot.ticker, raw.key) : await context.previousRaws.find(snapshot.ticker, raw.key);
+    context.previousRaws === undefined
+      ? await findPreviousRaw(db, snapshot.ticker, raw.key)
+      : await context.previousRaws.find(snapshot.ticker, raw.key);
   if (previous === undefined) return check;
 
   let previousSnapshot: RawSnapshot;
@@ -63,7 +74,9 @@ export async function recordRestatement(context: RestatementContext, snapshot: R
     previousSnapshot = (await context.lake.get<RawSnapshot>(previous.key, previous.versionId ?? undefined)).body;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    check.lakeErrors.push(`${raw.key}: restatement check skipped, the previous snapshot ${previous.key} cannot be read: ${error.message}`);
+    check.lakeErrors.push(
+      `${raw.key}: restatement check skipped, the previous snapshot ${previous.key} cannot be read: ${error.message}`,
+    );
     return check;
   }
 
@@ -91,7 +104,10 @@ export async function recordRestatement(context: RestatementContext, snapshot: R
 }
 
 /** Writes the lake objects of restatements recorded while the lake failed; returns what it wrote and what failed. */
-export async function writePendingRestatements(store: ObjectStore, warehouse: Warehouse): Promise<Omit<RestatementCheck, 'restatement'>> {
+export async function writePendingRestatements(
+  store: ObjectStore,
+  warehouse: Warehouse,
+): Promise<Omit<RestatementCheck, 'restatement'>> {
   const result = { written: [] as string[], lakeErrors: [] as string[] };
   for (const stored of await listRestatements(warehouse.db, { lakePending: true })) {
     await writeRestatementObject(store, warehouse, stored, result);
@@ -158,7 +174,13 @@ async function putCreateOnly(
   for (let sequence = 1; sequence <= MAX_SEQUENCE; sequence++) {
     const key = restatementKey(rawKey, sequence);
     try {
-      const result = await store.put({ key, body: rendered.body, contentType: rendered.contentType, tags: rendered.tags, metadata: rendered.metadata });
+      const result = await store.put({
+        key,
+        body: rendered.body,
+        contentType: rendered.contentType,
+        tags: rendered.tags,
+        metadata: rendered.metadata,
+      });
       return { key, versionId: result.versionId };
     } catch (error) {
       if (!(error instanceof ObjectExistsError)) throw error;
@@ -166,5 +188,8 @@ async function putCreateOnly(
       if (existing.metadata.content_sha256 === rendered.sha256) return { key, versionId: existing.versionId };
     }
   }
-  throw new ObjectStoreError(`${restatementKey(rawKey)}: more than ${MAX_SEQUENCE} restatement objects for one snapshot`, { key: restatementKey(rawKey) });
+  throw new ObjectStoreError(
+    `${restatementKey(rawKey)}: more than ${MAX_SEQUENCE} restatement objects for one snapshot`,
+    { key: restatementKey(rawKey) },
+  );
 }

@@ -26,7 +26,13 @@ import { listLatestProcessedObjects } from '../warehouse/lake-objects.js';
 import { listRawObjectsOfLatestDate } from '../warehouse/raw-objects.js';
 import type { Database } from '../warehouse/schema.js';
 import type { BarField, BarRestatement } from './bar-diff.js';
-import { affectedUntilAnyVersion, INDICATOR_INPUTS, isResultAffected, RESULT_INPUTS, touchesInputs } from './lookback.js';
+import {
+  affectedUntilAnyVersion,
+  INDICATOR_INPUTS,
+  isResultAffected,
+  RESULT_INPUTS,
+  touchesInputs,
+} from './lookback.js';
 import { listRestatements, type StoredRestatement } from '../warehouse/restatements.js';
 import { isOlderVersion } from './versions.js';
 
@@ -93,7 +99,11 @@ export async function findStale(options: FindStaleOptions): Promise<StaleResult[
   for (const result of results) {
     const reasons: StaleReason[] = [];
     if (isOlderVersion(result.computation_version, options.computationVersion)) {
-      reasons.push({ type: 'computation_version', current: options.computationVersion, recorded: result.computation_version });
+      reasons.push({
+        type: 'computation_version',
+        current: options.computationVersion,
+        recorded: result.computation_version,
+      });
     }
     const source = parseKey(result.source_raw_key);
     for (const restatement of restatementsByTicker.get(result.ticker) ?? []) {
@@ -103,7 +113,12 @@ export async function findStale(options: FindStaleOptions): Promise<StaleResult[
     }
     if (reasons.length === 0) continue;
     const newest = newestRaw.get(result.ticker);
-    stale.push({ ...result, newest_raw_key: newest?.key ?? null, newest_raw_version_id: newest?.versionId ?? null, reasons });
+    stale.push({
+      ...result,
+      newest_raw_key: newest?.key ?? null,
+      newest_raw_version_id: newest?.versionId ?? null,
+      reasons,
+    });
   }
   return stale;
 }
@@ -115,7 +130,8 @@ async function latestResults(db: Kysely<Database>, tickers?: readonly string[]):
   const objects = await listLatestProcessedObjects(db, tickers);
   return objects.map((object) => {
     // The catalog's CHECK constraint guarantees both for processed objects; a row without them is corrupt.
-    if (object.computationVersion === null || object.sourceRawKey === null) throw new Error(`catalogued ${object.key} has no lineage`);
+    if (object.computationVersion === null || object.sourceRawKey === null)
+      throw new Error(`catalogued ${object.key} has no lineage`);
     return {
       key: object.key,
       version_id: object.versionId,
@@ -130,17 +146,25 @@ async function latestResults(db: Kysely<Database>, tickers?: readonly string[]):
 }
 
 /** Each ticker's newest raw object: the keys of its latest fetch date, ordered by compareKeys (any source). */
-async function newestRawByTicker(db: Kysely<Database>, tickers: readonly string[]): Promise<Map<string, { key: string; versionId: string | null }>> {
+async function newestRawByTicker(
+  db: Kysely<Database>,
+  tickers: readonly string[],
+): Promise<Map<string, { key: string; versionId: string | null }>> {
   const rows = await listRawObjectsOfLatestDate(db, tickers);
   const newest = new Map<string, { key: string; versionId: string | null }>();
   for (const row of rows) {
     const current = newest.get(row.ticker);
-    if (!current || compareKeys(parseKey(row.key), parseKey(current.key)) > 0) newest.set(row.ticker, { key: row.key, versionId: row.version_id });
+    if (!current || compareKeys(parseKey(row.key), parseKey(current.key)) > 0)
+      newest.set(row.ticker, { key: row.key, versionId: row.version_id });
   }
   return newest;
 }
 
-async function restatementReason(result: LatestResult, restatement: StoredRestatement, windows: WindowLoader): Promise<RestatementReason | undefined> {
+async function restatementReason(
+  result: LatestResult,
+  restatement: StoredRestatement,
+  windows: WindowLoader,
+): Promise<RestatementReason | undefined> {
   const inputs = RESULT_INPUTS[result.kind];
   // Cheap filter before any read: a change after as_of, or only in fields the result does not read, is irrelevant.
   const candidates = restatement.bars.filter((bar) => bar.date <= result.as_of && touchesInputs(fieldsOf(bar), inputs));
@@ -158,7 +182,9 @@ async function restatementReason(result: LatestResult, restatement: StoredRestat
     affectedFields = [];
     for (const field of INDICATOR_FIELDS) {
       const lookback = affectedUntilAnyVersion(field, result.computation_version);
-      const hits = candidates.filter((bar) => touchesInputs(fieldsOf(bar), INDICATOR_INPUTS[field]) && affects(bar, lookback));
+      const hits = candidates.filter(
+        (bar) => touchesInputs(fieldsOf(bar), INDICATOR_INPUTS[field]) && affects(bar, lookback),
+      );
       if (hits.length === 0) continue;
       affectedFields.push(field);
       for (const bar of hits) affecting.add(bar);
@@ -218,7 +244,9 @@ class WindowLoader {
       let message = `cannot read the source snapshot ${key}: ${error.message}`;
       let firstDate: string | null = null;
       try {
-        firstDate = (await this.lake.store.head(key, versionId === undefined ? undefined : { versionId })).metadata.first_date || null;
+        firstDate =
+          (await this.lake.store.head(key, versionId === undefined ? undefined : { versionId })).metadata.first_date ||
+          null;
       } catch (headError) {
         if (!(headError instanceof UserError)) throw headError;
         message += `; nor its metadata: ${headError.message}`;

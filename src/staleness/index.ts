@@ -2,7 +2,15 @@
  * Staleness and restatements (see README.md in this folder): what the write path calls, what `marketlake stale`
  * and `reprocess --stale` use.
  */
-export { diffBars, changedFields, BAR_FIELDS, type BarField, type BarDiff, type BarRestatement, type FieldChange } from './bar-diff.js';
+export {
+  diffBars,
+  changedFields,
+  BAR_FIELDS,
+  type BarField,
+  type BarDiff,
+  type BarRestatement,
+  type FieldChange,
+} from './bar-diff.js';
 export {
   affectedUntil,
   affectedUntilAnyVersion,
@@ -12,10 +20,21 @@ export {
   lookbackTable,
   RESULT_INPUTS,
 } from './lookback.js';
-export { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, restatementKey, renderRestatement, type RestatementDocument } from '../lake/formats/restatement.js';
+export {
+  RESTATEMENT_PREFIX,
+  RESTATEMENT_SCHEMA,
+  restatementKey,
+  renderRestatement,
+  type RestatementDocument,
+} from '../lake/formats/restatement.js';
 export { listRestatements, type RestatementFilter, type StoredRestatement } from '../warehouse/restatements.js';
 export { PreloadedPreviousRaws, type PreviousRawFinder } from './previous-raw.js';
-export { recordRestatement, writePendingRestatements, type RestatementCheck, type RestatementContext } from './detect.js';
+export {
+  recordRestatement,
+  writePendingRestatements,
+  type RestatementCheck,
+  type RestatementContext,
+} from './detect.js';
 export {
   findStale,
   type ComputationVersionReason,

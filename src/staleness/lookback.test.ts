@@ -3,7 +3,13 @@ import { INDICATOR_FIELDS, type ComputationVersion, type IndicatorField } from '
 import { computeIndicators } from '../compute/indicators.js';
 import type { BarSeries } from '../market/bars.js';
 import { mulberry32 } from '../sources/sample/random.js';
-import { affectedUntil, affectedUntilAnyVersion, INDICATOR_INPUTS, isResultAffected, lookbackTable } from './lookback.js';
+import {
+  affectedUntil,
+  affectedUntilAnyVersion,
+  INDICATOR_INPUTS,
+  isResultAffected,
+  lookbackTable,
+} from './lookback.js';
 
 describe('affectedUntil', () => {
   it('gives the rolling windows their length - 1, RSI and ATR 1.0 one more bar for the previous close', () => {
@@ -11,8 +17,10 @@ describe('affectedUntil', () => {
       expect(affectedUntil('sma_20', version)).toBe(19);
       expect(affectedUntil('sma_50', version)).toBe(49);
       expect(affectedUntil('sma_200', version)).toBe(199);
-      for (const field of ['bb_upper', 'bb_middle', 'bb_lower', 'volume_sma_20', 'volume_ratio'] as const) expect(affectedUntil(field, version)).toBe(19);
-      for (const field of ['vwap', 'price_vwap_pct', 'uncertainty_score'] as const) expect(affectedUntil(field, version)).toBe(Infinity);
+      for (const field of ['bb_upper', 'bb_middle', 'bb_lower', 'volume_sma_20', 'volume_ratio'] as const)
+        expect(affectedUntil(field, version)).toBe(19);
+      for (const field of ['vwap', 'price_vwap_pct', 'uncertainty_score'] as const)
+        expect(affectedUntil(field, version)).toBe(Infinity);
     }
     expect(affectedUntil('rsi_14', '1.0')).toBe(14);
     expect(affectedUntil('atr_14', '1.0')).toBe(14);
@@ -100,7 +108,8 @@ describe('the lookbacks agree with the kernels', () => {
         const inside = Math.abs(lastValue(changedAt(at, input), version, field) - base);
         const outside = Math.abs(lastValue(changedAt(at - 1, input), version, field) - base);
         expect(inside).toBeGreaterThan(0);
-        const exponential = EXPONENTIAL.has(field) || (version === '2.0' && ['rsi_14', 'atr_14', 'atr_percent'].includes(field));
+        const exponential =
+          EXPONENTIAL.has(field) || (version === '2.0' && ['rsi_14', 'atr_14', 'atr_percent'].includes(field));
         if (!exponential) {
           // Far above rounding: the changed bar is in the window.
           expect(inside).toBeGreaterThan(1e-9 * Math.max(1, Math.abs(base)));
@@ -110,7 +119,8 @@ describe('the lookbacks agree with the kernels', () => {
         // Below 1e-9 per unit of change; RSI and atr_percent divide the smoothed state (by the average move, by
         // the close), which scales that bound as the module comment says.
         const closeLast = series.close[n - 1];
-        const scale = field === 'rsi_14' ? 100 / meanAbsoluteChange(series.close) : field === 'atr_percent' ? 100 / closeLast : 1;
+        const scale =
+          field === 'rsi_14' ? 100 / meanAbsoluteChange(series.close) : field === 'atr_percent' ? 100 / closeLast : 1;
         expect(outside).toBeLessThan(1e-9 * Math.abs(delta) * scale);
       });
     }

@@ -19,15 +19,21 @@
  * any revision in two years of history. Two caveats, both accepted: for RSI 2.0 the bound is on the smoothed
  * gains and losses, and RSI divides by their sum, so its own change can be up to 100 / (average move) times
  * larger (still about 1e-7 for a typical series); and the rolling kernels keep a running sum (version 1.0's under
- * an error bound, TA-Lib's plain one), so bars that have left a window still move its last bits. Neither is a dependency in the
- * sense used here: recomputing would change the value by rounding, not by information.
+ * an error bound, TA-Lib's plain one), so bars that have left a window still move its last bits. Neither is a
+ * dependency in the sense used here: recomputing would change the value by rounding, not by information.
  *
  * Whole results: a stored indicators object holds all 17 fields, so it is affected when any field is (with VWAP
  * cumulative, that is any change of high, low, close or volume inside its window); percentiles are statistics over
  * the whole window and features use the whole window (Sharpe ratio, maximum drawdown), so both are affected by
  * any change of their inputs inside the window.
  */
-import { INDICATOR_FIELDS, COMPUTATION_VERSIONS, isComputationVersion, type ComputationVersion, type IndicatorField } from '../compute/fields.js';
+import {
+  INDICATOR_FIELDS,
+  COMPUTATION_VERSIONS,
+  isComputationVersion,
+  type ComputationVersion,
+  type IndicatorField,
+} from '../compute/fields.js';
 import { KERNEL_SETS } from '../compute/versions/registry.js';
 import type { ProcessedKind } from '../lake/keys.js';
 import type { BarField } from './bar-diff.js';
@@ -64,12 +70,15 @@ export const RESULT_INPUTS: Readonly<Record<ProcessedKind, readonly BarField[]>>
 
 // ---------------------------------------------------------------- exponential horizons
 
-/** Far beyond any horizon here (the slowest, Wilder's 1/14, ends near 280): a guard against a filter that never decays. */
+/**
+ * Far beyond any horizon here (the slowest, Wilder's 1/14, ends near 280): a guard against a filter that never decays.
+ */
 const MAX_LAG = 10_000;
 
 /** The last lag k at which `bound[k]` is at least the threshold; the bound must have fallen below it by MAX_LAG. */
 function lastLagAbove(bound: Float64Array): number {
-  if (bound[MAX_LAG - 1] >= EWM_NEGLIGIBLE_WEIGHT) throw new Error(`an impulse response is still above ${EWM_NEGLIGIBLE_WEIGHT} after ${MAX_LAG} bars`);
+  if (bound[MAX_LAG - 1] >= EWM_NEGLIGIBLE_WEIGHT)
+    throw new Error(`an impulse response is still above ${EWM_NEGLIGIBLE_WEIGHT} after ${MAX_LAG} bars`);
   for (let k = MAX_LAG - 1; k >= 0; k--) if (bound[k] >= EWM_NEGLIGIBLE_WEIGHT) return k;
   return 0;
 }
@@ -97,7 +106,11 @@ function add(a: Float64Array, b: Float64Array): Float64Array {
 function macdHorizons(): Record<'macd' | 'macd_signal' | 'macd_histogram', number> {
   const line = add(ewm(12), ewm(26));
   const signal = ewm(9, line);
-  return { macd: lastLagAbove(line), macd_signal: lastLagAbove(signal), macd_histogram: lastLagAbove(add(line, signal)) };
+  return {
+    macd: lastLagAbove(line),
+    macd_signal: lastLagAbove(signal),
+    macd_histogram: lastLagAbove(add(line, signal)),
+  };
 }
 
 /**
@@ -175,7 +188,12 @@ export function lookbackTable(version: ComputationVersion): Record<IndicatorFiel
  * `lookback` bars of the window come after it up to asOf. A date that is missing from `dates` (a bar the newer
  * snapshot added) is placed where it would sort: the newer series has it that many bars before asOf.
  */
-export function isResultAffected(asOf: string, dates: readonly string[], changedDates: readonly string[], lookback: number): boolean {
+export function isResultAffected(
+  asOf: string,
+  dates: readonly string[],
+  changedDates: readonly string[],
+  lookback: number,
+): boolean {
   if (dates.length === 0) return false;
   const first = dates[0];
   const end = countUpTo(dates, asOf);

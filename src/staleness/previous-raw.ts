@@ -21,7 +21,11 @@ export interface RawObjectRef {
  * two dates: the same day if an older one exists there, else the latest earlier day. The table sorts keys as
  * text, which is not time order across sources, so the candidates are ordered here.
  */
-export async function findPreviousRaw(db: Kysely<Database>, ticker: string, rawKey: string): Promise<RawObjectRef | undefined> {
+export async function findPreviousRaw(
+  db: Kysely<Database>,
+  ticker: string,
+  rawKey: string,
+): Promise<RawObjectRef | undefined> {
   const current = parseKey(rawKey);
   const rows = await listRawObjectsOnDateAndDayBefore(db, ticker, current.date, rawKey);
   return newestBefore(rows, current);
@@ -77,7 +81,8 @@ export class PreloadedPreviousRaws implements PreviousRawFinder {
   find(ticker: string, rawKey: string): Promise<RawObjectRef | undefined> {
     const current = parseKey(rawKey);
     const rows = this.rowsByTicker.get(ticker);
-    if (rows === undefined || current.date < this.since || this.asked.has(ticker)) return findPreviousRaw(this.db, ticker, rawKey);
+    if (rows === undefined || current.date < this.since || this.asked.has(ticker))
+      return findPreviousRaw(this.db, ticker, rawKey);
     this.asked.add(ticker);
     return Promise.resolve(newestBefore(rows, current));
   }

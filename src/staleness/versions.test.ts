@@ -10,8 +10,12 @@ describe('currentComputationVersion', () => {
   });
 
   it('refuses an unknown version and names where it came from', () => {
-    expect(() => currentComputationVersion('3.0', {})).toThrow(/--computation-version: unknown computation version "3.0"/);
-    expect(() => currentComputationVersion(undefined, { MARKETLAKE_COMPUTATION_VERSION: 'x' })).toThrow(/MARKETLAKE_COMPUTATION_VERSION/);
+    expect(() => currentComputationVersion('3.0', {})).toThrow(
+      /--computation-version: unknown computation version "3.0"/,
+    );
+    expect(() => currentComputationVersion(undefined, { MARKETLAKE_COMPUTATION_VERSION: 'x' })).toThrow(
+      /MARKETLAKE_COMPUTATION_VERSION/,
+    );
   });
 });
 

@@ -1,19 +1,28 @@
 /**
  * The current computation version and the order of versions, for "computed under an older version" staleness.
  */
-import { COMPUTATION_VERSIONS, DEFAULT_COMPUTATION_VERSION, isComputationVersion, type ComputationVersion } from '../compute/fields.js';
+import {
+  COMPUTATION_VERSIONS,
+  DEFAULT_COMPUTATION_VERSION,
+  isComputationVersion,
+  type ComputationVersion,
+} from '../compute/fields.js';
 import { UsageError } from '../errors.js';
 import { quote } from '../quote.js';
 
 export const COMPUTATION_VERSION_ENV = 'MARKETLAKE_COMPUTATION_VERSION';
 
-/** The flag, else MARKETLAKE_COMPUTATION_VERSION, else DEFAULT_COMPUTATION_VERSION ('1.0'); an unknown one is refused. */
+/**
+ * The flag, else MARKETLAKE_COMPUTATION_VERSION, else DEFAULT_COMPUTATION_VERSION ('1.0'); an unknown one is refused.
+ */
 export function currentComputationVersion(flag?: string, env: NodeJS.ProcessEnv = process.env): ComputationVersion {
   const fromEnv = env[COMPUTATION_VERSION_ENV]?.trim();
   const value = flag ?? (fromEnv === '' ? undefined : fromEnv) ?? DEFAULT_COMPUTATION_VERSION;
   if (!isComputationVersion(value)) {
     const where = flag !== undefined ? '--computation-version' : COMPUTATION_VERSION_ENV;
-    throw new UsageError(`${where}: unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`);
+    throw new UsageError(
+      `${where}: unknown computation version ${quote(value)} (known: ${COMPUTATION_VERSIONS.join(', ')})`,
+    );
   }
   return value;
 }

@@ -49,7 +49,10 @@ export class InvalidObjectKeyError extends ObjectStoreError {
   override readonly name = 'InvalidObjectKeyError';
   declare readonly key: string;
 
-  constructor(key: string, readonly reason: string) {
+  constructor(
+    key: string,
+    readonly reason: string,
+  ) {
     super(`invalid object key ${JSON.stringify(key)}: ${reason}`, { key });
   }
 }

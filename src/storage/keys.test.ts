@@ -19,7 +19,13 @@ describe('object keys', () => {
   });
 
   it('checkKey splits valid keys and refuses invalid ones with a reason', () => {
-    expect(checkKey('raw/yfinance/EURUSD=X/2026-11-26/20261126_120000.json')).toEqual(['raw', 'yfinance', 'EURUSD=X', '2026-11-26', '20261126_120000.json']);
+    expect(checkKey('raw/yfinance/EURUSD=X/2026-11-26/20261126_120000.json')).toEqual([
+      'raw',
+      'yfinance',
+      'EURUSD=X',
+      '2026-11-26',
+      '20261126_120000.json',
+    ]);
     expect(checkKey('x'.repeat(1024))).toHaveLength(1);
     for (const key of ['', '/a', 'a//b', 'a/', '.', 'a/..', 'a\u0000', 'a\u007f', '\udc00', 'é'.repeat(513)]) {
       expect(() => checkKey(key), JSON.stringify(key)).toThrow(InvalidObjectKeyError);
@@ -31,7 +37,9 @@ describe('object keys', () => {
 
 describe('file store segment names', () => {
   it('encode one way and decode back, for every valid segment', () => {
-    const segment = fc.string({ unit: 'grapheme', minLength: 1 }).filter((s) => !s.includes('/') && keyProblem(s) === undefined);
+    const segment = fc
+      .string({ unit: 'grapheme', minLength: 1 })
+      .filter((s) => !s.includes('/') && keyProblem(s) === undefined);
     fc.assert(
       fc.property(segment, (s) => {
         const name = encodeSegment(s);
@@ -44,7 +52,9 @@ describe('file store segment names', () => {
   });
 
   it('leave lake key segments readable and refuse names they could not have written', () => {
-    for (const s of ['NVDA', 'EURUSD=X', 'D05.SI', 'BRK-B', '2026-11-26', '20261126_120000_2.json']) expect(encodeSegment(s)).toBe(s);
-    for (const name of ['%41', '%2e', 'a b', '.hidden', 'a.', '%', '%G0', '%2F', '%C3', 'a!']) expect(decodeSegment(name), name).toBeUndefined();
+    for (const s of ['NVDA', 'EURUSD=X', 'D05.SI', 'BRK-B', '2026-11-26', '20261126_120000_2.json'])
+      expect(encodeSegment(s)).toBe(s);
+    for (const name of ['%41', '%2e', 'a b', '.hidden', 'a.', '%', '%G0', '%2F', '%C3', 'a!'])
+      expect(decodeSegment(name), name).toBeUndefined();
   });
 });

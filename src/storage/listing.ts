@@ -21,7 +21,11 @@ export async function* listAllObjects(
 }
 
 /** Every key under `prefix`, in key order. */
-export async function* listAllKeys(store: ObjectStore, prefix: string, options: ListAllOptions = {}): AsyncGenerator<string> {
+export async function* listAllKeys(
+  store: ObjectStore,
+  prefix: string,
+  options: ListAllOptions = {},
+): AsyncGenerator<string> {
   for await (const object of listAllObjects(store, prefix, options)) yield object.key;
 }
 
@@ -45,7 +49,10 @@ export async function* listAllCommonPrefixes(
 }
 
 /** Every page of one listing, each request the same `input` with the token of the page before. */
-async function* pagesOf(store: ObjectStore, input: Omit<ListObjectsInput, 'continuationToken'>): AsyncGenerator<ListObjectsPage> {
+async function* pagesOf(
+  store: ObjectStore,
+  input: Omit<ListObjectsInput, 'continuationToken'>,
+): AsyncGenerator<ListObjectsPage> {
   let continuationToken: string | undefined;
   do {
     const page = await store.list({ ...input, continuationToken });

@@ -159,10 +159,12 @@ export function putInputProblem(input: PutObjectInput): string | undefined {
     return 'contentType must be a non-empty printable ASCII string';
   }
   for (const [name, value] of Object.entries(tags ?? {})) {
-    if (name.length === 0 || typeof value !== 'string') return `tag ${JSON.stringify(name)}: empty name or non-string value`;
+    if (name.length === 0 || typeof value !== 'string')
+      return `tag ${JSON.stringify(name)}: empty name or non-string value`;
   }
   for (const [name, value] of Object.entries(metadata ?? {})) {
-    if (!METADATA_KEY.test(name)) return `metadata key ${JSON.stringify(name)}: use lower-case letters, digits, "_", "."`;
+    if (!METADATA_KEY.test(name))
+      return `metadata key ${JSON.stringify(name)}: use lower-case letters, digits, "_", "."`;
     if (typeof value !== 'string' || !PRINTABLE_ASCII.test(value)) {
       return `metadata ${JSON.stringify(name)}: the value must be printable ASCII`;
     }

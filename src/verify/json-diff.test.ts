@@ -21,7 +21,9 @@ describe('diffJson', () => {
   });
 
   it('names nested fields and array items, and says which side lacks a field', () => {
-    expect(diffJson({ rsi_14: { mean: 1, max: 2 }, list: [1, 2] }, { rsi_14: { mean: 1, min: 0 }, list: [1, 3, 4] })).toEqual([
+    expect(
+      diffJson({ rsi_14: { mean: 1, max: 2 }, list: [1, 2] }, { rsi_14: { mean: 1, min: 0 }, list: [1, 3, 4] }),
+    ).toEqual([
       { field: 'rsi_14.max', change: 'missing', expected: 2 },
       { field: 'rsi_14.min', change: 'extra', actual: 0 },
       { field: 'list[1]', change: 'changed', expected: 2, actual: 3 },
@@ -30,7 +32,9 @@ describe('diffJson', () => {
   });
 
   it('reports a change of shape at the field where it happens', () => {
-    expect(diffJson({ a: { b: 1 } }, { a: [1] })).toEqual([{ field: 'a', change: 'changed', expected: { b: 1 }, actual: [1] }]);
+    expect(diffJson({ a: { b: 1 } }, { a: [1] })).toEqual([
+      { field: 'a', change: 'changed', expected: { b: 1 }, actual: [1] },
+    ]);
     expect(diffJson({ a: 1 }, 'x')).toEqual([{ field: '', change: 'changed', expected: { a: 1 }, actual: 'x' }]);
   });
 });

@@ -54,7 +54,8 @@ export class ObjectChecks {
   async checkProcessed(key: string, parsed: ParsedKey): Promise<void> {
     const kind = parsed.kind as ProcessedKind;
     const fetched = await fetchObject(this.store, key);
-    if (fetched.status !== 'ok') return this.readError(key, kind, fetched.status === 'missing' ? LISTED_BUT_GONE : fetched.error);
+    if (fetched.status !== 'ok')
+      return this.readError(key, kind, fetched.status === 'missing' ? LISTED_BUT_GONE : fetched.error);
     const { head, sha256 } = fetched;
     const found = (problem: MismatchProblem, detail: Detail = {}) =>
       this.findings.mismatch({ key, kind, problem, ...detail, version_id: head.versionId });
@@ -63,40 +64,63 @@ export class ObjectChecks {
     const document = parseDocument(fetched.body);
     if (typeof document === 'string') found('unparseable', { actual: document });
     const body = typeof document === 'string' ? undefined : document;
-    await this.compareWithCatalog({ key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata, bodySha256: sha256, body }, kind);
+    await this.compareWithCatalog(
+      { key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata, bodySha256: sha256, body },
+      kind,
+    );
     if (body === undefined) return;
 
     // The body must be the document the key and the metadata describe.
-    if (body.schema !== PROCESSED_SCHEMAS[kind]) found('body', { field: 'schema', expected: PROCESSED_SCHEMAS[kind], actual: json(body.schema) });
-    if (body.ticker !== parsed.ticker) found('body', { field: 'ticker', expected: parsed.ticker, actual: json(body.ticker) });
+    if (body.schema !== PROCESSED_SCHEMAS[kind])
+      found('body', { field: 'schema', expected: PROCESSED_SCHEMAS[kind], actual: json(body.schema) });
+    if (body.ticker !== parsed.ticker)
+      found('body', { field: 'ticker', expected: parsed.ticker, actual: json(body.ticker) });
     if (body.as_of !== parsed.date) found('body', { field: 'as_of', expected: parsed.date, actual: json(body.as_of) });
     for (const field of REPEATED_FIELDS) {
       const recorded = head.metadata[field];
-      if (recorded !== undefined && recorded !== body[field]) found('body', { field, expected: recorded, actual: json(body[field]) });
+      if (recorded !== undefined && recorded !== body[field])
+        found('body', { field, expected: recorded, actual: json(body[field]) });
     }
 
     // Lineage: the exact raw object it names (by version id, never "the current one").
     const rawKey = head.metadata.source_raw_data_key ?? text(body.source_raw_data_key);
     const rawVersionId = head.metadata.source_raw_data_version_id ?? text(body.source_raw_data_version_id);
-    if (rawKey === undefined || rawVersionId === undefined) return found('lineage-missing', { field: rawKey === undefined ? 'source_raw_data_key' : 'source_raw_data_version_id' });
+    if (rawKey === undefined || rawVersionId === undefined)
+      return found('lineage-missing', {
+        field: rawKey === undefined ? 'source_raw_data_key' : 'source_raw_data_version_id',
+      });
     const raw = await this.rawSource.load(rawKey, rawVersionId);
     await this.checkRaw(raw);
-    if (raw.status === 'missing') return found('source-raw-missing', { field: 'source_raw_data_version_id', expected: `${rawKey}?versionId=${rawVersionId}` });
-    if (raw.status === 'unreadable') return found('source-raw-unreadable', { field: 'source_raw_data_key', expected: rawKey, actual: raw.error });
+    if (raw.status === 'missing')
+      return found('source-raw-missing', {
+        field: 'source_raw_data_version_id',
+        expected: `${rawKey}?versionId=${rawVersionId}`,
+      });
+    if (raw.status === 'unreadable')
+      return found('source-raw-unreadable', { field: 'source_raw_data_key', expected: rawKey, actual: raw.error });
     const recordedRawSha = head.metadata.source_raw_data_sha256 ?? text(body.source_raw_data_sha256);
-    if (recordedRawSha !== raw.sha256) found('source-raw-sha256', { field: 'source_raw_data_sha256', expected: recordedRawSha ?? null, actual: raw.sha256 });
-    if (raw.status === 'unparseable') return found('source-raw-unreadable', { field: 'source_raw_data_key', expected: rawKey, actual: raw.error });
+    if (recordedRawSha !== raw.sha256)
+      found('source-raw-sha256', {
+        field: 'source_raw_data_sha256',
+        expected: recordedRawSha ?? null,
+        actual: raw.sha256,
+      });
+    if (raw.status === 'unparseable')
+      return found('source-raw-unreadable', { field: 'source_raw_data_key', expected: rawKey, actual: raw.error });
 
     // Recompute under the RECORDED version and compare every value bit for bit.
     const version = head.metadata.computation_version ?? text(body.computation_version);
-    if (version === undefined || !isComputationVersion(version)) return found('computation-version', { field: 'computation_version', actual: version ?? null });
+    if (version === undefined || !isComputationVersion(version))
+      return found('computation-version', { field: 'computation_version', actual: version ?? null });
     const asOf = text(body.as_of);
     if (asOf === undefined) return found('as-of', { field: 'as_of', actual: json(body.as_of) });
     const recomputed = await this.rawSource.recompute(raw, version, asOf);
     if ('error' in recomputed) return found('recompute-failed', { actual: recomputed.error });
-    if (recomputed.asOf !== body.as_of) found('as-of', { field: 'as_of', expected: recomputed.asOf, actual: json(body.as_of) });
+    if (recomputed.asOf !== body.as_of)
+      found('as-of', { field: 'as_of', expected: recomputed.asOf, actual: json(body.as_of) });
     for (const difference of diffJson(recomputed.values[kind], json(body.values))) {
-      const problem = difference.change === 'changed' ? 'value' : difference.change === 'missing' ? 'value-missing' : 'value-extra';
+      const problem =
+        difference.change === 'changed' ? 'value' : difference.change === 'missing' ? 'value-missing' : 'value-extra';
       found(problem, {
         field: difference.field === '' ? 'values' : difference.field,
         ...(difference.change === 'extra' ? {} : { expected: difference.expected }),
@@ -134,7 +158,10 @@ export class ObjectChecks {
     if (headed.status === 'unreadable') return this.readError(row.key, row.kind, headed.error);
     const { head } = headed;
     this.checkContentSha256(row.key, row.kind, head, undefined);
-    await this.compareWithCatalog({ key: row.key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata }, row.kind);
+    await this.compareWithCatalog(
+      { key: row.key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata },
+      row.kind,
+    );
   }
 
   /** Once per raw version: content hash, parse, catalog row. */
@@ -157,12 +184,29 @@ export class ObjectChecks {
     }
     this.checkContentSha256(raw.key, 'raw', raw.head, raw.sha256);
     if (raw.status === 'unparseable') {
-      this.findings.mismatch({ key: raw.key, kind: 'raw', problem: 'unparseable', actual: raw.error, version_id: raw.head.versionId });
+      this.findings.mismatch({
+        key: raw.key,
+        kind: 'raw',
+        problem: 'unparseable',
+        actual: raw.error,
+        version_id: raw.head.versionId,
+      });
     }
     const parsed = parseRawKey(raw.key);
     if (parsed === undefined) return; // a processed object pointing outside the layout; its own finding says so
     const body = raw.status === 'ok' ? { fetched_at: raw.snapshot.fetched_at } : undefined;
-    await this.compareWithCatalog({ key: raw.key, parsed, versionId: raw.head.versionId, size: raw.head.size, metadata: raw.head.metadata, bodySha256: raw.sha256, body }, 'raw');
+    await this.compareWithCatalog(
+      {
+        key: raw.key,
+        parsed,
+        versionId: raw.head.versionId,
+        size: raw.head.size,
+        metadata: raw.head.metadata,
+        bodySha256: raw.sha256,
+        body,
+      },
+      'raw',
+    );
   }
 
   /** `bodySha256` undefined: only the head was read, there is no body hash to check. */
@@ -171,12 +215,26 @@ export class ObjectChecks {
     if (recorded === undefined) {
       // Objects of the older writer carry no hash; marketlake's always do.
       if (OUR_PRODUCER.test(head.metadata.producer ?? '')) {
-        this.findings.mismatch({ key, kind, problem: 'content-sha256-missing', field: 'content_sha256', version_id: head.versionId });
+        this.findings.mismatch({
+          key,
+          kind,
+          problem: 'content-sha256-missing',
+          field: 'content_sha256',
+          version_id: head.versionId,
+        });
       }
       return;
     }
     if (bodySha256 !== undefined && recorded !== bodySha256) {
-      this.findings.mismatch({ key, kind, problem: 'content-sha256', field: 'content_sha256', expected: recorded, actual: bodySha256, version_id: head.versionId });
+      this.findings.mismatch({
+        key,
+        kind,
+        problem: 'content-sha256',
+        field: 'content_sha256',
+        expected: recorded,
+        actual: bodySha256,
+        version_id: head.versionId,
+      });
     }
   }
 
@@ -190,19 +248,34 @@ export class ObjectChecks {
     const differences = compareCatalogRow(row, derived.row);
     const version = differences.find((difference) => difference.column === 'version_id');
     const found = (field: string, expected: string | number | null, actual: string | number | null) =>
-      this.findings.mismatch({ key: evidence.key, kind, problem: 'catalog', field, expected, actual, version_id: evidence.versionId });
+      this.findings.mismatch({
+        key: evidence.key,
+        kind,
+        problem: 'catalog',
+        field,
+        expected,
+        actual,
+        version_id: evidence.versionId,
+      });
     if (version !== undefined) {
       found('version_id', version.catalog, version.object);
       // The other columns describe another version: comparing them would only add noise. Is that version there?
       const headed = await headObject(this.store, evidence.key, row.versionId ?? undefined);
-      if (headed.status === 'missing') this.findings.missing.push({ key: row.key, kind: row.kind, version_id: row.versionId, problem: 'no-version' });
+      if (headed.status === 'missing')
+        this.findings.missing.push({ key: row.key, kind: row.kind, version_id: row.versionId, problem: 'no-version' });
       return;
     }
     for (const difference of differences) found(difference.column, difference.catalog, difference.object);
   }
 
   private readError(key: string, kind: string, error: string, versionId?: string): void {
-    this.findings.mismatch({ key, kind, problem: 'read-error', actual: error, ...(versionId === undefined ? {} : { version_id: versionId }) });
+    this.findings.mismatch({
+      key,
+      kind,
+      problem: 'read-error',
+      actual: error,
+      ...(versionId === undefined ? {} : { version_id: versionId }),
+    });
   }
 }
 

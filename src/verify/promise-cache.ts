@@ -8,7 +8,8 @@ export class PromiseCache<V> {
   private readonly entries = new Map<string, Promise<V>>();
 
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {

@@ -47,17 +47,25 @@ export class RawSource {
       const bars = raw.snapshot.bars;
       let end = bars.length;
       while (end > 0 && bars[end - 1].date > asOf) end--;
-      if (end === 0 || bars[end - 1].date !== asOf) return { error: `the raw snapshot has no bar on the as-of date ${asOf}` };
+      if (end === 0 || bars[end - 1].date !== asOf)
+        return { error: `the raw snapshot has no bar on the as-of date ${asOf}` };
       let results;
       try {
-        results = computeResults(end === bars.length ? raw.snapshot : { ...raw.snapshot, bars: bars.slice(0, end) }, version);
+        results = computeResults(
+          end === bars.length ? raw.snapshot : { ...raw.snapshot, bars: bars.slice(0, end) },
+          version,
+        );
       } catch (error) {
         // Reported on every object computed from this raw, with the message; verify does not stop for it.
         return { error: error instanceof Error ? error.message : String(error) };
       }
       return {
         asOf: results.asOf,
-        values: { indicators: toJsonValue(results.indicators), percentiles: toJsonValue(results.percentiles), features: toJsonValue(results.features) },
+        values: {
+          indicators: toJsonValue(results.indicators),
+          percentiles: toJsonValue(results.percentiles),
+          features: toJsonValue(results.features),
+        },
       };
     });
   }

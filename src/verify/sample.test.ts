@@ -6,7 +6,7 @@ describe('sampleItems', () => {
 
   it('returns count distinct items in their input order', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let round = 0; round < 50; round++) {
       const sample = sampleItems(items, 3, random);
       expect(new Set(sample).size).toBe(3);

@@ -4,7 +4,8 @@
  * a sample keeps that order so the raw cache still helps.
  */
 export function sampleItems<T>(items: readonly T[], count: number, random: () => number = Math.random): T[] {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`sample size must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`sample size must be a non-negative integer, got ${count}`);
   if (count >= items.length) return [...items];
   const indices = Array.from(items, (_, i) => i);
   for (let i = 0; i < count; i++) {

@@ -35,7 +35,8 @@ export interface VerifyOptions {
  *    `source_raw_data_sha256`; then `computeResults` under the RECORDED computation version, compared bit for
  *    bit with the stored values.
  * 3. Without a sample, every other raw object's body too, and the current version of a raw key whose listed ETag
- *    is not that of the version its results named (a version written behind the lake's back); with one, the catalog rows not read in full are
+ *    is not that of the version its results named (a version written behind the lake's back); with one, the catalog
+ *    rows not read in full are
  *    checked against a HEAD of their version (sha256 from the metadata, size, lineage columns).
  */
 export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> {
@@ -44,12 +45,17 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
   const concurrency = options.concurrency ?? 8;
   const findings = new Findings();
 
-  const [rows, listed] = await Promise.all([catalogRowsInScope(db, options.tickers), listLakeObjects(store, scopePrefixes(options.tickers))]);
+  const [rows, listed] = await Promise.all([
+    catalogRowsInScope(db, options.tickers),
+    listLakeObjects(store, scopePrefixes(options.tickers)),
+  ]);
   const catalog = new Map(rows.map((row) => [row.key, row]));
   const listedKeys = new Set(listed.map((object) => object.key));
   // A folder the store cannot read is listed as one damaged entry under its prefix (ending in "/"); the rows of
   // the objects inside it are covered by that finding, not reported missing one by one.
-  const unreadableFolders = listed.filter((object) => object.damage !== undefined && object.key.endsWith('/')).map((object) => object.key);
+  const unreadableFolders = listed
+    .filter((object) => object.damage !== undefined && object.key.endsWith('/'))
+    .map((object) => object.key);
   const inUnreadableFolder = (key: string) => unreadableFolders.some((folder) => key.startsWith(folder));
   for (const row of rows) {
     if (!listedKeys.has(row.key) && !inUnreadableFolder(row.key)) {
@@ -62,7 +68,12 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
   for (const object of listed) {
     if (object.damage === undefined) continue;
     damaged.set(object.key, object.damage);
-    findings.mismatch({ key: object.key, kind: object.parsed?.kind ?? 'unknown', problem: 'read-error', actual: object.damage });
+    findings.mismatch({
+      key: object.key,
+      kind: object.parsed?.kind ?? 'unknown',
+      problem: 'read-error',
+      actual: object.damage,
+    });
   }
   for (const object of listed) {
     if (!catalog.has(object.key) && !damaged.has(object.key)) {
@@ -74,21 +85,54 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
     object.parsed && !damaged.has(object.key) ? [{ key: object.key, parsed: object.parsed, etag: object.etag }] : [],
   );
   // Neighbours share a raw snapshot, so the raw cache stays small whatever the size of the lake.
-  const processed = ours.filter((object) => object.parsed.kind !== 'raw').sort((a, b) => compareByComputation(a.parsed, b.parsed));
+  const processed = ours
+    .filter((object) => object.parsed.kind !== 'raw')
+    .sort((a, b) => compareByComputation(a.parsed, b.parsed));
   const selected = options.sample === undefined ? processed : sampleItems(processed, options.sample, options.random);
   const checks = new ObjectChecks(store, catalog, new RawSource(store), findings, damaged);
 
-  await phase(progress, 'verify processed', selected, concurrency, (object) => checks.checkProcessed(object.key, object.parsed), (o) => o.key);
+  await phase(
+    progress,
+    'verify processed',
+    selected,
+    concurrency,
+    (object) => checks.checkProcessed(object.key, object.parsed),
+    (o) => o.key,
+  );
   if (options.sample === undefined) {
-    const raws = ours.filter((object) => object.parsed.kind === 'raw' && !checks.currentRawChecked(object.key, object.etag));
-    await phase(progress, 'verify raw', raws, concurrency, (object) => checks.checkRawKey(object.key), (o) => o.key);
+    const raws = ours.filter(
+      (object) => object.parsed.kind === 'raw' && !checks.currentRawChecked(object.key, object.etag),
+    );
+    await phase(
+      progress,
+      'verify raw',
+      raws,
+      concurrency,
+      (object) => checks.checkRawKey(object.key),
+      (o) => o.key,
+    );
   }
   const parsedByKey = new Map<string, ParsedKey>(ours.map((object) => [object.key, object.parsed]));
-  const unchecked = rows.filter((row) => listedKeys.has(row.key) && !checks.comparedRows.has(row.key) && !damaged.has(row.key));
+  const unchecked = rows.filter(
+    (row) => listedKeys.has(row.key) && !checks.comparedRows.has(row.key) && !damaged.has(row.key),
+  );
   for (const row of unchecked.filter((row) => !parsedByKey.has(row.key))) {
-    findings.mismatch({ key: row.key, kind: row.kind, problem: 'catalog', field: 'key', actual: 'not a marketlake object key (docs/design.md "Keys")' });
+    findings.mismatch({
+      key: row.key,
+      kind: row.kind,
+      problem: 'catalog',
+      field: 'key',
+      actual: 'not a marketlake object key (docs/design.md "Keys")',
+    });
   }
-  await phase(progress, 'check catalog', unchecked.filter((row) => parsedByKey.has(row.key)), concurrency, (row: CatalogObject) => checks.checkCatalogRow(row, parsedByKey.get(row.key)!), (row) => row.key);
+  await phase(
+    progress,
+    'check catalog',
+    unchecked.filter((row) => parsedByKey.has(row.key)),
+    concurrency,
+    (row: CatalogObject) => checks.checkCatalogRow(row, parsedByKey.get(row.key)!),
+    (row) => row.key,
+  );
 
   return findings.report({ checked: selected.length, rawChecked: checks.rawBodiesChecked, catalogRows: rows.length });
 }

@@ -39,7 +39,13 @@ describe('openWarehouse (PGlite home)', () => {
 
   it('keeps data across close and reopen; close is idempotent and releases the lock', async () => {
     const first = await openWarehouse({ home });
-    await startRun(first.db, { runId: 'r1', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'] });
+    await startRun(first.db, {
+      runId: 'r1',
+      kind: 'run',
+      computationVersion: '1.0',
+      source: 'sample',
+      tickers: ['NVDA'],
+    });
     await first.close();
     await first.close();
     const second = await openWarehouse({ home, databaseUrl: '  ' }); // blank means unset
@@ -55,7 +61,10 @@ describe('openWarehouse (PGlite home)', () => {
 describe('openWarehouse (PostgreSQL errors)', () => {
   it('fails fast, naming host and port but not the password, when the server is not there', async () => {
     const started = Date.now();
-    const error = await openWarehouse({ home: tmpdir(), databaseUrl: 'postgres://app:s3cr3t-pw@127.0.0.1:1/marketlake' }).then(
+    const error = await openWarehouse({
+      home: tmpdir(),
+      databaseUrl: 'postgres://app:s3cr3t-pw@127.0.0.1:1/marketlake',
+    }).then(
       () => undefined,
       (reason: unknown) => reason,
     );
@@ -78,13 +87,19 @@ describe('openWarehouse (PostgreSQL errors)', () => {
     await expect(openWarehouse({ home: tmpdir(), databaseUrl: 'mysql://root:hunter2@db/x' })).rejects.toThrow(
       'the database URL must start with postgres:// or postgresql://, not mysql://',
     );
-    const error = await openWarehouse({ home: tmpdir(), databaseUrl: 'hunter2 not a url' }).catch((reason: Error) => reason);
+    const error = await openWarehouse({ home: tmpdir(), databaseUrl: 'hunter2 not a url' }).catch(
+      (reason: Error) => reason,
+    );
     expect(String(error)).not.toContain('hunter2');
   });
 
   it('describes URLs without credentials', () => {
-    expect(describePostgresUrl('postgres://u%40x:pw@db.example.com:6543/reports?sslmode=require')).toBe('u@x@db.example.com:6543/reports');
-    expect(describePostgresUrl('postgresql:///marketlake?host=/var/run/postgresql')).toBe('/var/run/postgresql:5432/marketlake');
+    expect(describePostgresUrl('postgres://u%40x:pw@db.example.com:6543/reports?sslmode=require')).toBe(
+      'u@x@db.example.com:6543/reports',
+    );
+    expect(describePostgresUrl('postgresql:///marketlake?host=/var/run/postgresql')).toBe(
+      '/var/run/postgresql:5432/marketlake',
+    );
     expect(describePostgresUrl('postgres://localhost')).toBe('localhost:5432/');
   });
 });

@@ -41,7 +41,18 @@ export {
   type CatalogObject,
   type CatalogObjectInput,
 } from './lake-objects.js';
-export { abortRun, finishRun, getRun, listRunningRuns, renewRunHeartbeat, startRun, type ComputationRun, type FinalRunStatus, type RunningRun, type StartRunInput } from './runs.js';
+export {
+  abortRun,
+  finishRun,
+  getRun,
+  listRunningRuns,
+  renewRunHeartbeat,
+  startRun,
+  type ComputationRun,
+  type FinalRunStatus,
+  type RunningRun,
+  type StartRunInput,
+} from './runs.js';
 export { inTransaction } from './sql-helpers.js';
 export { MIGRATIONS, migrateToLatest } from './migrations/index.js';
 export * from './schema.js';

@@ -49,8 +49,20 @@ export async function updateRecordedLocation(db: Kysely<Database>, lakeId: strin
  * catalog is empty): what a lake that this database has written to must hold.
  */
 export async function catalogueSampleKeys(db: Kysely<Database>): Promise<string[]> {
-  const newest = await db.selectFrom('lake_objects').select('key').orderBy('created_at', 'desc').orderBy('key', 'desc').limit(1).executeTakeFirst();
+  const newest = await db
+    .selectFrom('lake_objects')
+    .select('key')
+    .orderBy('created_at', 'desc')
+    .orderBy('key', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (newest === undefined) return [];
-  const oldest = await db.selectFrom('lake_objects').select('key').orderBy('created_at', 'asc').orderBy('key', 'asc').limit(1).executeTakeFirst();
+  const oldest = await db
+    .selectFrom('lake_objects')
+    .select('key')
+    .orderBy('created_at', 'asc')
+    .orderBy('key', 'asc')
+    .limit(1)
+    .executeTakeFirst();
   return oldest === undefined || oldest.key === newest.key ? [newest.key] : [newest.key, oldest.key];
 }

@@ -25,7 +25,10 @@ function object(kind: LakeObjectKind, ticker: string, date: string, stamp: strin
     ticker,
     objectDate: date,
     versionId: `v-${date}-${stamp}`,
-    sha256: (date + stamp).replace(/[^0-9]/g, '').padEnd(64, 'a').slice(0, 64),
+    sha256: (date + stamp)
+      .replace(/[^0-9]/g, '')
+      .padEnd(64, 'a')
+      .slice(0, 64),
     size: 1234,
     computationVersion: raw ? null : '1.0',
     sourceRawKey: raw ? null : `raw/yfinance/${ticker}/${date}/${compact}_200000.json`,
@@ -42,7 +45,10 @@ function manyObjects(): CatalogObjectInput[] {
     }
   }
   // A fixed permutation: insertion order must not matter.
-  return objects.map((value, i) => ({ value, rank: (i * 7) % objects.length })).sort((a, b) => a.rank - b.rank).map((x) => x.value);
+  return objects
+    .map((value, i) => ({ value, rank: (i * 7) % objects.length }))
+    .sort((a, b) => a.rank - b.rank)
+    .map((x) => x.value);
 }
 
 describeOnDatabases('lake catalog', (ctx) => {
@@ -117,7 +123,12 @@ describeOnDatabases('lake catalog', (ctx) => {
     expect(all).toHaveLength(36);
     expect(all[0].ticker).toBe('BRK-B');
 
-    const nvdaRaw = await listCatalogObjects(db, { kind: 'raw', ticker: 'NVDA', fromDate: '2024-02-29', toDate: '2024-02-29' });
+    const nvdaRaw = await listCatalogObjects(db, {
+      kind: 'raw',
+      ticker: 'NVDA',
+      fromDate: '2024-02-29',
+      toDate: '2024-02-29',
+    });
     expect(nvdaRaw.map((row) => row.key.split('/').pop())).toEqual([
       '20240229_210000.json',
       '20240229_210000_2.json',

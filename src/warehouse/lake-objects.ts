@@ -94,11 +94,18 @@ export async function insertCatalogObjects(
 const CATALOG_COLUMNS = 11;
 
 /** The catalog rows of these objects' keys, by key (one query). */
-async function cataloguedByKey(db: Kysely<Database>, objects: readonly CatalogObjectInput[]): Promise<Map<string, CatalogObject>> {
+async function cataloguedByKey(
+  db: Kysely<Database>,
+  objects: readonly CatalogObjectInput[],
+): Promise<Map<string, CatalogObject>> {
   const rows = await db
     .selectFrom('lake_objects')
     .selectAll()
-    .where('key', 'in', objects.map((object) => object.key))
+    .where(
+      'key',
+      'in',
+      objects.map((object) => object.key),
+    )
     .execute();
   return new Map(rows.map((row) => [row.key, fromRow(row)]));
 }
@@ -252,7 +259,10 @@ export async function listCatalogObjects(db: Kysely<Database>, filter: CatalogFi
  * Per ticker, kind and as-of date the newest processed object: the greatest key (keys end in the UTC time).
  * Every ticker when `tickers` is undefined.
  */
-export async function listLatestProcessedObjects(db: Kysely<Database>, tickers?: readonly string[]): Promise<CatalogObject[]> {
+export async function listLatestProcessedObjects(
+  db: Kysely<Database>,
+  tickers?: readonly string[],
+): Promise<CatalogObject[]> {
   if (tickers !== undefined && tickers.length === 0) return [];
   let query = db.selectFrom('lake_objects').selectAll().where('kind', '<>', 'raw');
   if (tickers !== undefined) query = query.where('ticker', 'in', [...tickers]);
@@ -267,7 +277,10 @@ export async function listLatestProcessedObjects(db: Kysely<Database>, tickers?:
 }
 
 /** Tickers with processed objects computed under any of `computationVersions`, sorted. */
-export async function listTickersWithResults(db: Kysely<Database>, computationVersions: readonly string[]): Promise<string[]> {
+export async function listTickersWithResults(
+  db: Kysely<Database>,
+  computationVersions: readonly string[],
+): Promise<string[]> {
   const rows = await db
     .selectFrom('lake_objects')
     .select('ticker')
@@ -280,7 +293,10 @@ export async function listTickersWithResults(db: Kysely<Database>, computationVe
 }
 
 /** The version ids the catalog recorded for those of `keys` it knows; one query per thousand keys. */
-export async function listVersionIdsOfKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Map<string, string | null>> {
+export async function listVersionIdsOfKeys(
+  db: Kysely<Database>,
+  keys: readonly string[],
+): Promise<Map<string, string | null>> {
   const versions = new Map<string, string | null>();
   for (let start = 0; start < keys.length; start += 1000) {
     const rows = await db

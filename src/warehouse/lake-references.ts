@@ -12,7 +12,12 @@ const RESULT_TABLES = ['daily_indicators', 'indicator_percentiles', 'comparative
 /** Records the version id of a raw snapshot written through the outbox wherever it is referenced. */
 export async function recordRawVersionId(db: Kysely<Database>, rawKey: string, versionId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('daily_prices').set({ raw_version_id: versionId }).where('raw_key', '=', rawKey).where('raw_version_id', 'is', null).execute();
+    await trx
+      .updateTable('daily_prices')
+      .set({ raw_version_id: versionId })
+      .where('raw_key', '=', rawKey)
+      .where('raw_version_id', 'is', null)
+      .execute();
     for (const table of RESULT_TABLES) {
       await trx
         .updateTable(table)

@@ -32,7 +32,15 @@ describeOnDatabases('warehouse migrations', (ctx) => {
 
   it('gives daily_indicators one nullable double column per INDICATOR_FIELDS entry, and nothing else', async () => {
     const indicators = (await columns()).get('daily_indicators')!;
-    const lineage = ['symbol', 'indicator_date', 'computation_version', 'lake_key', 'source_raw_key', 'source_raw_version_id', 'computed_at'];
+    const lineage = [
+      'symbol',
+      'indicator_date',
+      'computation_version',
+      'lake_key',
+      'source_raw_key',
+      'source_raw_version_id',
+      'computed_at',
+    ];
     expect([...indicators.keys()].filter((c) => !lineage.includes(c)).sort()).toEqual([...INDICATOR_FIELDS].sort());
     for (const field of INDICATOR_FIELDS) {
       expect(indicators.get(field)).toMatchObject({ data_type: 'double precision', is_nullable: 'YES' });

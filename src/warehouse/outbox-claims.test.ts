@@ -36,9 +36,16 @@ describeOnDatabases('outbox claims', (ctx) => {
     expect((await claimPendingOutbox(db, 'drain-1', 10, { takeOver: true })).map((e) => e.id)).toEqual([held, b]);
   });
 
-  it("a hold ends when its lease runs out, or when the run holding it has finished", async () => {
+  it('a hold ends when its lease runs out, or when the run holding it has finished', async () => {
     const { db } = ctx.warehouse();
-    await startRun(db, { runId: 'run-a', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['T0'], startedAt: new Date() });
+    await startRun(db, {
+      runId: 'run-a',
+      kind: 'run',
+      computationVersion: '1.0',
+      source: 'sample',
+      tickers: ['T0'],
+      startedAt: new Date(),
+    });
     const [a] = await enqueueOutbox(db, entries(1, 'run-a'));
     const [b] = await enqueueOutbox(db, entries(2, 'run-gone').slice(1));
     expect(await claimPendingOutbox(db, 'drain', 10)).toEqual([]);

@@ -46,7 +46,9 @@ describeOnDatabases('lake outbox', (ctx) => {
 
     await markOutboxFailed(db, a, new Error('S3 said 503 Slow Down'));
     await markOutboxFailed(db, a, new Error('connect ECONNREFUSED http://s3user:Outbox-Pw-1@127.0.0.1:9'));
-    expect(await getOutboxEntry(db, a)).toMatchObject({ lastError: 'Error: connect ECONNREFUSED http://s3user:***@127.0.0.1:9' });
+    expect(await getOutboxEntry(db, a)).toMatchObject({
+      lastError: 'Error: connect ECONNREFUSED http://s3user:***@127.0.0.1:9',
+    });
     await markOutboxFailed(db, a, new TypeError('fetch failed'));
     const failed = await getOutboxEntry(db, a);
     expect(failed).toMatchObject({ attempts: 3, lastError: 'TypeError: fetch failed', doneAt: null });
@@ -109,7 +111,10 @@ describeOnDatabases('lake outbox', (ctx) => {
     const { db } = ctx.warehouse();
     const [a] = await enqueueOutbox(db, [entryA]);
     // The same key already catalogued with other content: insertCatalogObject throws inside the transaction.
-    await insertCatalogObject(db, { ...catalogRowFor(entryB, { key: entryA.key, versionId: 'other' }), kind: 'indicators' });
+    await insertCatalogObject(db, {
+      ...catalogRowFor(entryB, { key: entryA.key, versionId: 'other' }),
+      kind: 'indicators',
+    });
     await expect(markOutboxDone(db, a, catalogRowFor(entryA, { key: entryA.key, versionId: 'v-1' }))).rejects.toThrow(
       /already catalogued with different/,
     );
@@ -148,14 +153,18 @@ describeOnDatabases('lake outbox', (ctx) => {
     // A false claim (entryB went to another key than it says it planned) marks nothing: `ready` also compares
     // the planned key with the written one in this form of the statement.
     const movedB = catalogRowFor(entryB, { key: entryB.key.replace('.json', '_2.json'), versionId: 'v-b' });
-    await expect(markOutboxEntriesDone(counted, [{ id: b, written: movedB, plannedKey: movedB.key }])).rejects.toThrow(new RegExp(`outbox entry ${b}`));
+    await expect(markOutboxEntriesDone(counted, [{ id: b, written: movedB, plannedKey: movedB.key }])).rejects.toThrow(
+      new RegExp(`outbox entry ${b}`),
+    );
     expect((await listPendingOutbox(db, 10)).map((entry) => entry.id)).toEqual([a, b]);
     statements.labels.length = 0;
     await markOutboxEntriesDone(counted, [
       { id: a, written: catalogRowFor(entryA, { key: entryA.key, versionId: 'v-a' }), plannedKey: entryA.key },
       { id: b, written: catalogRowFor(entryB, { key: entryB.key, versionId: 'v-b' }), plannedKey: entryB.key },
     ]);
-    expect(statements.labels).toEqual(['select done with raw ?, select lake_outbox, update lake_outbox, insert lake_objects']);
+    expect(statements.labels).toEqual([
+      'select done with raw ?, select lake_outbox, update lake_outbox, insert lake_objects',
+    ]);
     expect(await listPendingOutbox(db, 10)).toEqual([]);
     expect((await listCatalogObjects(db)).map((object) => object.key).sort()).toEqual([entryA.key, entryB.key].sort());
   });
@@ -165,11 +174,13 @@ describeOnDatabases('lake outbox', (ctx) => {
     const [a, b] = await enqueueOutbox(db, [entryA, entryB]);
     const doneA = { id: a, written: catalogRowFor(entryA, { key: entryA.key, versionId: 'v-a' }) };
     const doneB = { id: b, written: catalogRowFor(entryB, { key: entryB.key, versionId: 'v-b' }) };
-    await expect(markOutboxEntriesDone(db, [doneA, { ...doneB, written: { ...doneB.written, size: 1 } }])).rejects.toThrow(
-      new RegExp(`outbox entry ${b}: the written object differs from the plan in size`),
-    );
+    await expect(
+      markOutboxEntriesDone(db, [doneA, { ...doneB, written: { ...doneB.written, size: 1 } }]),
+    ).rejects.toThrow(new RegExp(`outbox entry ${b}: the written object differs from the plan in size`));
     await markOutboxDone(db, b, doneB.written);
-    await expect(markOutboxEntriesDone(db, [doneA, doneB])).rejects.toThrow(new RegExp(`cannot mark done outbox entry ${b}: it was done at`));
+    await expect(markOutboxEntriesDone(db, [doneA, doneB])).rejects.toThrow(
+      new RegExp(`cannot mark done outbox entry ${b}: it was done at`),
+    );
     await expect(markOutboxEntriesDone(db, [doneA, doneA])).rejects.toThrow(/appears more than once/);
     expect((await listPendingOutbox(db, 10)).map((entry) => entry.id)).toEqual([a]);
     expect((await listCatalogObjects(db)).map((object) => object.key)).toEqual([entryB.key]);

@@ -104,12 +104,17 @@ export function outboxInsertStep(entries: readonly OutboxEntryInput[]) {
 }
 
 /** The ids of an `outboxInsertStep`'s RETURNING rows, in the order of its entries. */
-export function outboxIdsInOrder(entries: readonly OutboxEntryInput[], inserted: readonly { id: number; key: string }[]): number[] {
+export function outboxIdsInOrder(
+  entries: readonly OutboxEntryInput[],
+  inserted: readonly { id: number; key: string }[],
+): number[] {
   const idByKey = new Map(inserted.map((row) => [row.key, row.id]));
   return entries.map((entry) => {
     const id = idByKey.get(entry.key);
     if (id === undefined || inserted.length !== entries.length) {
-      throw new Error(`the outbox insert returned ${inserted.length} rows for ${entries.length} entries (missing ${entry.key})`);
+      throw new Error(
+        `the outbox insert returned ${inserted.length} rows for ${entries.length} entries (missing ${entry.key})`,
+      );
     }
     return id;
   });
@@ -160,7 +165,12 @@ export interface ClaimOptions {
  * (FOR UPDATE SKIP LOCKED), so two concurrent claims never take the same entry. Entries this claimant already
  * holds are not taken again (a drain does not retry in a loop what just failed). Returns them by id.
  */
-export async function claimPendingOutbox(db: Kysely<Database>, claimant: string, limit: number, options: ClaimOptions = {}): Promise<OutboxEntry[]> {
+export async function claimPendingOutbox(
+  db: Kysely<Database>,
+  claimant: string,
+  limit: number,
+  options: ClaimOptions = {},
+): Promise<OutboxEntry[]> {
   const claimable = options.takeOver
     ? sql<boolean>`(o.claimed_by is distinct from ${claimant} or o.claimed_until is null or o.claimed_until <= now())`
     : sql<boolean>`not ${heldByLiveDrain('o')}`;
@@ -187,7 +197,11 @@ export async function claimPendingOutbox(db: Kysely<Database>, claimant: string,
  * Ends `claimant`'s holds on the entries still pending (all of them, or those of `ids`): others may retry them
  * now. `claimed_by` stays, naming the last holder (see countPendingOutbox).
  */
-export async function releaseOutboxClaims(db: Kysely<Database>, claimant: string, ids?: readonly number[]): Promise<void> {
+export async function releaseOutboxClaims(
+  db: Kysely<Database>,
+  claimant: string,
+  ids?: readonly number[],
+): Promise<void> {
   if (ids !== undefined && ids.length === 0) return;
   await db
     .updateTable('lake_outbox')
@@ -215,9 +229,15 @@ export async function countPendingOutbox(db: Kysely<Database>, filter?: PendingF
     .selectFrom('lake_outbox as o')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('o.done_at', 'is', null)
-    .$if(filter !== undefined && 'lastHeldBy' in filter, (qb) => qb.where('o.claimed_by', '=', (filter as { lastHeldBy: string }).lastHeldBy))
+    .$if(filter !== undefined && 'lastHeldBy' in filter, (qb) =>
+      qb.where('o.claimed_by', '=', (filter as { lastHeldBy: string }).lastHeldBy),
+    )
     .$if(filter !== undefined && 'heldByLiveDrain' in filter, (qb) =>
-      qb.where((filter as { heldByLiveDrain: boolean }).heldByLiveDrain ? heldByLiveDrain('o') : sql<boolean>`not ${heldByLiveDrain('o')}`),
+      qb.where(
+        (filter as { heldByLiveDrain: boolean }).heldByLiveDrain
+          ? heldByLiveDrain('o')
+          : sql<boolean>`not ${heldByLiveDrain('o')}`,
+      ),
     )
     .executeTakeFirstOrThrow();
   return count;
@@ -228,11 +248,7 @@ export async function countPendingOutbox(db: Kysely<Database>, filter?: PendingF
  * catalog never lacks an object whose entry is done. Throws if the entry is not pending or the written object
  * is not the one planned (other kind, ticker or content).
  */
-export async function markOutboxDone(
-  db: Kysely<Database>,
-  id: number,
-  written: CatalogObjectInput,
-): Promise<void> {
+export async function markOutboxDone(db: Kysely<Database>, id: number, written: CatalogObjectInput): Promise<void> {
   await markOutboxEntriesDone(db, [{ id, written }]);
 }
 
@@ -263,7 +279,10 @@ export interface CompletedOutboxEntry {
  * key is catalogued with another object, the insert fails and with it the whole statement (their objects are in
  * the lake, so the next drain finds them by sha256 and completes them without writing a second copy).
  */
-export async function markOutboxEntriesDone(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[]): Promise<void> {
+export async function markOutboxEntriesDone(
+  db: Kysely<Database>,
+  entries: readonly CompletedOutboxEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   assertUniqueKeys(entries, (entry) => String(entry.id), 'markOutboxEntriesDone: outbox id');
   const written = entries.map((entry) => entry.written);
@@ -289,10 +308,15 @@ function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutb
   const arrays = catalogColumnArrays(entries.map((entry) => entry.written));
   // Nothing moved: the three retargeting updates are left out (measured: a third of this statement's time on
   // PGlite), and `ready` also requires the written key to be the planned one, so a wrong claim marks nothing.
-  const nothingMoved = entries.every((entry) => entry.plannedKey !== undefined && entry.plannedKey === entry.written.key);
+  const nothingMoved = entries.every(
+    (entry) => entry.plannedKey !== undefined && entry.plannedKey === entry.written.key,
+  );
   const base = db
     // Parenthesised here: Kysely wraps the builders' CTEs, not raw SQL.
-    .with('written', () => sql<WrittenRow>`(select * from unnest(${ids}::int8[], ${arrays}) as w(id, ${CATALOG_RELATION_COLUMNS}))`)
+    .with(
+      'written',
+      () => sql<WrittenRow>`(select * from unnest(${ids}::int8[], ${arrays}) as w(id, ${CATALOG_RELATION_COLUMNS}))`,
+    )
     .with('ready', (creator) =>
       creator
         .selectFrom('lake_outbox as o')
@@ -313,12 +337,20 @@ function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutb
         .where('id', 'in', creator.selectFrom('ready').select('ready.id'))
         .where('done_at', 'is', null)
         // All or nothing: unless every entry is ready, no row is updated (and so nothing below happens).
-        .where((eb) => eb(creator.selectFrom('ready').select((e) => e.fn.countAll().as('n')), '=', entries.length))
+        .where((eb) =>
+          eb(
+            creator.selectFrom('ready').select((e) => e.fn.countAll().as('n')),
+            '=',
+            entries.length,
+          ),
+        )
         .returning(['id', 'key as planned_key', 'kind']),
     )
     // Only the entries done: the catalog never lists an object whose entry stays pending, nor the reverse.
     .with('catalogued', (creator) =>
-      catalogInsertStep(sql`(select w.* from written w join done d on d.id = w.id) as c`)(creator as unknown as QueryCreator<Database>),
+      catalogInsertStep(sql`(select w.* from written w join done d on d.id = w.id) as c`)(
+        creator as unknown as QueryCreator<Database>,
+      ),
     );
   if (nothingMoved) return base.selectFrom('done').select('done.id');
   return base
@@ -329,9 +361,15 @@ function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutb
         .whereRef('w.key', '<>', 'd.planned_key')
         .select(['d.kind', 'd.planned_key', 'w.key as written_key']),
     )
-    .with('indicators_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'indicators'))
-    .with('percentiles_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'percentiles'))
-    .with('features_retargeted', (creator) => retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'features'))
+    .with('indicators_retargeted', (creator) =>
+      retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'indicators'),
+    )
+    .with('percentiles_retargeted', (creator) =>
+      retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'percentiles'),
+    )
+    .with('features_retargeted', (creator) =>
+      retargetStep(creator as unknown as QueryCreator<DoneDatabase>, 'features'),
+    )
     .selectFrom('done')
     .select('done.id');
 }
@@ -369,11 +407,19 @@ function retargetStep(creator: QueryCreator<DoneDatabase>, kind: Exclude<LakeObj
  * Why `markOutboxEntriesDone` marked fewer entries done than asked (none, unless a concurrent writer changed
  * one of them meanwhile): the first entry, in the order given, that is not pending or not as planned.
  */
-async function notDoneError(db: Kysely<Database>, entries: readonly CompletedOutboxEntry[], doneCount: number): Promise<Error> {
+async function notDoneError(
+  db: Kysely<Database>,
+  entries: readonly CompletedOutboxEntry[],
+  doneCount: number,
+): Promise<Error> {
   const rows = await db
     .selectFrom('lake_outbox')
     .select(['id', 'key', 'done_at', 'catalog'])
-    .where('id', 'in', entries.map((entry) => entry.id))
+    .where(
+      'id',
+      'in',
+      entries.map((entry) => entry.id),
+    )
     .execute();
   const byId = new Map(rows.map((row) => [row.id, row]));
   for (const entry of entries) {

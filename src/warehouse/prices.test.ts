@@ -4,11 +4,21 @@ import { countStatements } from '../../test/support/statements.js';
 import { numberArrayLiteral, textArrayLiteral, upsertPrices } from './prices.js';
 import { chunkRows } from './sql-helpers.js';
 
-const RAW = { key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json', versionId: 'v1', fetchedAt: new Date('2024-03-01T21:00:00Z') };
+const RAW = {
+  key: 'raw/yfinance/NVDA/2024-03-01/20240301_210000.json',
+  versionId: 'v1',
+  fetchedAt: new Date('2024-03-01T21:00:00Z'),
+};
 
 describeOnDatabases('upsertPrices', (ctx) => {
   const prices = (symbol: string) =>
-    ctx.warehouse().db.selectFrom('daily_prices').selectAll().where('symbol', '=', symbol).orderBy('price_date').execute();
+    ctx
+      .warehouse()
+      .db.selectFrom('daily_prices')
+      .selectAll()
+      .where('symbol', '=', symbol)
+      .orderBy('price_date')
+      .execute();
 
   it('stores bars with dates as YYYY-MM-DD strings and null adj_close', async () => {
     const bars = makeBars(3, '2024-02-28');
@@ -37,7 +47,11 @@ describeOnDatabases('upsertPrices', (ctx) => {
     await upsertPrices(db, 'NVDA', makeBars(10), RAW);
     expect(await prices('NVDA')).toHaveLength(10);
 
-    const later = { key: 'raw/yfinance/NVDA/2024-03-02/20240302_210000.json', versionId: null, fetchedAt: '2024-03-02T21:00:00Z' };
+    const later = {
+      key: 'raw/yfinance/NVDA/2024-03-02/20240302_210000.json',
+      versionId: null,
+      fetchedAt: '2024-03-02T21:00:00Z',
+    };
     const revised = makeBars(12, '2024-01-06', 500); // overlaps days 6..10 and adds two new days
     await upsertPrices(db, 'NVDA', revised, later);
     const rows = await prices('NVDA');

@@ -98,6 +98,12 @@ export async function listRawObjectsOfLatestDate(
 
 /** Tickers with at least one catalogued raw snapshot, sorted. */
 export async function listTickersWithRawObjects(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('lake_objects').select('ticker').distinct().where('kind', '=', 'raw').orderBy('ticker').execute();
+  const rows = await db
+    .selectFrom('lake_objects')
+    .select('ticker')
+    .distinct()
+    .where('kind', '=', 'raw')
+    .orderBy('ticker')
+    .execute();
   return rows.map((row) => row.ticker);
 }

@@ -22,9 +22,17 @@ export interface RecordedRestatement {
  * transaction. Idempotent on the newer raw key: when this snapshot's restatement was recorded before, the insert
  * does nothing, no bar is inserted (they hang off the ids it returned: none), and one more query finds it.
  */
-export async function insertRestatement(db: Kysely<Database>, document: RestatementDocument): Promise<RecordedRestatement> {
+export async function insertRestatement(
+  db: Kysely<Database>,
+  document: RestatementDocument,
+): Promise<RecordedRestatement> {
   const bars = document.bars.flatMap((bar) =>
-    (Object.entries(bar.fields) as [RestatedBarField, FieldChange][]).map(([field, change]) => ({ date: bar.date, field, change: bar.change, ...change })),
+    (Object.entries(bar.fields) as [RestatedBarField, FieldChange][]).map(([field, change]) => ({
+      date: bar.date,
+      field,
+      change: bar.change,
+      ...change,
+    })),
   );
   const inserted = await db
     .with('restatement', (creator) =>
@@ -73,12 +81,26 @@ export async function insertRestatement(db: Kysely<Database>, document: Restatem
   return { id: existing.id, inserted: false, lakeKey: existing.lake_key };
 }
 
-export async function markRestatementWritten(db: Kysely<Database>, id: number, key: string, versionId: string): Promise<void> {
-  await db.updateTable('restatements').set({ lake_key: key, lake_version_id: versionId, lake_error: null }).where('id', '=', id).execute();
+export async function markRestatementWritten(
+  db: Kysely<Database>,
+  id: number,
+  key: string,
+  versionId: string,
+): Promise<void> {
+  await db
+    .updateTable('restatements')
+    .set({ lake_key: key, lake_version_id: versionId, lake_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markRestatementLakeFailed(db: Kysely<Database>, id: number, error: unknown): Promise<void> {
-  await db.updateTable('restatements').set({ lake_error: errorText(error) }).where('id', '=', id).where('lake_key', 'is', null).execute();
+  await db
+    .updateTable('restatements')
+    .set({ lake_error: errorText(error) })
+    .where('id', '=', id)
+    .where('lake_key', 'is', null)
+    .execute();
 }
 
 /** A stored restatement: the document as the lake has it, plus where (and whether) the lake has it. */
@@ -99,7 +121,10 @@ export interface RestatementFilter {
 }
 
 /** Restatements matching the filter, oldest first per ticker, with their bars. */
-export async function listRestatements(db: Kysely<Database>, filter: RestatementFilter = {}): Promise<StoredRestatement[]> {
+export async function listRestatements(
+  db: Kysely<Database>,
+  filter: RestatementFilter = {},
+): Promise<StoredRestatement[]> {
   if (filter.tickers !== undefined && filter.tickers.length === 0) return [];
   const matching = () => {
     let query = db.selectFrom('restatements');

@@ -43,7 +43,10 @@ function input(overrides: Partial<ComputedResultsInput> = {}): ComputedResultsIn
       date: '2024-03-01',
       lookbackDays: 252,
       currentPricePercentile: 87.5,
-      statistics: { rsi_14: { current_value: 61.2, percentile: 70, mean: 50, std: 10, min: 20, max: 80 }, current_price_percentile: 87.5 },
+      statistics: {
+        rsi_14: { current_value: 61.2, percentile: 70, mean: 50, std: 10, min: 20, max: 80 },
+        current_price_percentile: 87.5,
+      },
     },
     features: {
       lakeKey: `processed/features/NVDA/2024-03-01/${TS}.json`,
@@ -63,8 +66,15 @@ function input(overrides: Partial<ComputedResultsInput> = {}): ComputedResultsIn
 describeOnDatabases('writeComputedResults', (ctx) => {
   async function counts() {
     const { db } = ctx.warehouse();
-    const count = async (table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features' | 'lake_outbox') =>
-      (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async (
+      table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features' | 'lake_outbox',
+    ) =>
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     return {
       indicators: await count('daily_indicators'),
       percentiles: await count('indicator_percentiles'),
@@ -95,7 +105,11 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     expect(indicators[0].computed_at.toISOString()).toBe('2024-03-01T21:05:00.000Z');
 
     const percentile = await db.selectFrom('indicator_percentiles').selectAll().executeTakeFirstOrThrow();
-    expect(percentile).toMatchObject({ percentile_date: '2024-03-01', lookback_days: 252, current_price_percentile: 87.5 });
+    expect(percentile).toMatchObject({
+      percentile_date: '2024-03-01',
+      lookback_days: 252,
+      current_price_percentile: 87.5,
+    });
     expect(percentile.statistics).toEqual(input().percentiles!.statistics);
 
     const features = await db.selectFrom('comparative_features').selectAll().executeTakeFirstOrThrow();
@@ -110,18 +124,33 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const { db } = ctx.warehouse();
     await writeComputedResults(db, input());
     const later = '20240302_010000';
-    await writeComputedResults(db, 
+    await writeComputedResults(
+      db,
       input({
         computationVersion: '2.0',
-        indicators: { lakeKey: `processed/indicators/NVDA/2024-03-01/${later}.json`, rows: [{ date: '2024-03-01', values: makeIndicatorValues(99) }] },
+        indicators: {
+          lakeKey: `processed/indicators/NVDA/2024-03-01/${later}.json`,
+          rows: [{ date: '2024-03-01', values: makeIndicatorValues(99) }],
+        },
         outbox: [makeOutboxEntry('indicators', 'NVDA', '2024-03-01', later, RAW_KEY)],
       }),
     );
     expect(await counts()).toEqual({ indicators: 2, percentiles: 1, features: 1, outbox: 4 });
-    const march1 = await db.selectFrom('daily_indicators').selectAll().where('indicator_date', '=', '2024-03-01').executeTakeFirstOrThrow();
-    expect(march1).toMatchObject({ sma_20: 99, computation_version: '2.0', lake_key: `processed/indicators/NVDA/2024-03-01/${later}.json` });
+    const march1 = await db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('indicator_date', '=', '2024-03-01')
+      .executeTakeFirstOrThrow();
+    expect(march1).toMatchObject({
+      sma_20: 99,
+      computation_version: '2.0',
+      lake_key: `processed/indicators/NVDA/2024-03-01/${later}.json`,
+    });
     // Percentiles and features were rewritten by the second call too (same key, version 2.0).
-    const features = await db.selectFrom('comparative_features').select('computation_version').executeTakeFirstOrThrow();
+    const features = await db
+      .selectFrom('comparative_features')
+      .select('computation_version')
+      .executeTakeFirstOrThrow();
     expect(features.computation_version).toBe('2.0');
   });
 
@@ -137,7 +166,9 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const { db } = ctx.warehouse();
     const bad = input();
     // A kind the CHECK constraint refuses; the plan still matches so the database is what says no.
-    bad.outbox = [{ ...bad.outbox[0], kind: 'bogus' as never, catalog: { ...bad.outbox[0].catalog, kind: 'bogus' as never } }];
+    bad.outbox = [
+      { ...bad.outbox[0], kind: 'bogus' as never, catalog: { ...bad.outbox[0].catalog, kind: 'bogus' as never } },
+    ];
     await expect(writeComputedResults(db, bad)).rejects.toThrow(/check constraint/);
     expect(await counts()).toEqual({ indicators: 0, percentiles: 0, features: 0, outbox: 0 });
   });
@@ -185,12 +216,19 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const day2 = '2024-03-04';
     return {
       catalogObject: RAW_OBJECT,
-      prices: { symbol: 'NVDA', bars: makeBars(5), raw: { key: RAW_KEY, versionId: 'v-raw', fetchedAt: '2024-03-01T21:00:00Z' } },
+      prices: {
+        symbol: 'NVDA',
+        bars: makeBars(5),
+        raw: { key: RAW_KEY, versionId: 'v-raw', fetchedAt: '2024-03-01T21:00:00Z' },
+      },
       results: [
         input(),
         {
           ...next,
-          indicators: { lakeKey: `processed/indicators/NVDA/${day2}/${TS}.json`, rows: [{ date: day2, values: makeIndicatorValues(30) }] },
+          indicators: {
+            lakeKey: `processed/indicators/NVDA/${day2}/${TS}.json`,
+            rows: [{ date: day2, values: makeIndicatorValues(30) }],
+          },
           percentiles: { ...next.percentiles!, lakeKey: `processed/percentiles/NVDA/${day2}/${TS}.json`, date: day2 },
           features: { ...next.features!, lakeKey: `processed/features/NVDA/${day2}/${TS}.json`, date: day2 },
           outbox: [
@@ -218,7 +256,11 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     expect(ids).toEqual(commit.results.flatMap((r) => r.outbox).map((entry) => idOf.get(entry.key)));
     expect(await getCatalogObject(db, RAW_KEY)).toMatchObject({ ...RAW_OBJECT, createdAt: RAW_OBJECT.createdAt });
     expect(await db.selectFrom('daily_prices').select('price_date').execute()).toHaveLength(5);
-    const percentiles = await db.selectFrom('indicator_percentiles').select(['percentile_date', 'lake_key']).orderBy('percentile_date').execute();
+    const percentiles = await db
+      .selectFrom('indicator_percentiles')
+      .select(['percentile_date', 'lake_key'])
+      .orderBy('percentile_date')
+      .execute();
     expect(percentiles.map((row) => row.lake_key)).toEqual([
       `processed/percentiles/NVDA/2024-03-01/${TS}.json`,
       `processed/percentiles/NVDA/2024-03-04/${TS}.json`,
@@ -243,9 +285,9 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const { db } = ctx.warehouse();
     const statements = countStatements();
     const twice = input({ outbox: [] });
-    await expect(commitComputedResults(db.withPlugin(statements.plugin), { results: [input(), twice] })).rejects.toThrow(
-      /indicator rows: symbol and date: NVDA 2024-02-29 appears more than once/,
-    );
+    await expect(
+      commitComputedResults(db.withPlugin(statements.plugin), { results: [input(), twice] }),
+    ).rejects.toThrow(/indicator rows: symbol and date: NVDA 2024-02-29 appears more than once/);
     expect(statements.labels).toEqual([]);
   });
 

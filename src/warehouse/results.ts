@@ -104,7 +104,8 @@ export interface ResultsCommit {
  *
  *   with catalogued as (insert into lake_objects ...),        -- if catalogObject
  *        prices as (insert into daily_prices ... on conflict ...),   -- if prices
- *        daily_indicators as (insert ... on conflict ...), indicator_percentiles as (...), comparative_features as (...)
+ *        daily_indicators as (insert ... on conflict ...), indicator_percentiles as (...), comparative_features as
+ *        (...)
  *   insert into lake_outbox values (...), (...) returning id, key
  *
  * Each table is written by one step, each of its rows once: the result rows of all the inputs go into one
@@ -116,7 +117,8 @@ export async function commitComputedResults(db: Kysely<Database>, commit: Result
   const entries = [...(commit.outbox ?? []), ...commit.results.flatMap((input) => input.outbox)];
   const catalogObjects = commit.catalogObject === undefined ? [] : [commit.catalogObject];
   const steps: [string, WriteStep][] = [];
-  if (commit.catalogObject !== undefined) steps.push(['catalogued', catalogInsertStep(catalogRelation(catalogObjects))]);
+  if (commit.catalogObject !== undefined)
+    steps.push(['catalogued', catalogInsertStep(catalogRelation(catalogObjects))]);
   const prices = commit.prices && pricesUpsertStep(commit.prices.symbol, commit.prices.bars, commit.prices.raw);
   if (prices !== undefined) steps.push(['prices', prices]);
   steps.push(...resultUpsertSteps(commit.results));
@@ -136,12 +138,20 @@ export async function commitComputedResults(db: Kysely<Database>, commit: Result
 
 /** One multi-row upsert step per result table that has rows among `inputs`. */
 function resultUpsertSteps(inputs: readonly ComputedResultsInput[]): [string, WriteStep][] {
-  const indicators = inputs.flatMap((input) => (input.indicators === undefined ? [] : indicatorRows(input, input.indicators)));
-  const percentiles = inputs.flatMap((input) => (input.percentiles === undefined ? [] : [percentileRow(input, input.percentiles)]));
+  const indicators = inputs.flatMap((input) =>
+    input.indicators === undefined ? [] : indicatorRows(input, input.indicators),
+  );
+  const percentiles = inputs.flatMap((input) =>
+    input.percentiles === undefined ? [] : [percentileRow(input, input.percentiles)],
+  );
   const features = inputs.flatMap((input) => (input.features === undefined ? [] : [featureRow(input, input.features)]));
   // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: refuse a repeated key with its name.
   assertUniqueKeys(indicators, (row) => `${row.symbol} ${row.indicator_date}`, 'indicator rows: symbol and date');
-  assertUniqueKeys(percentiles, (row) => `${row.symbol} ${row.percentile_date} ${row.lookback_days}`, 'percentile rows: symbol, date and lookback');
+  assertUniqueKeys(
+    percentiles,
+    (row) => `${row.symbol} ${row.percentile_date} ${row.lookback_days}`,
+    'percentile rows: symbol, date and lookback',
+  );
   assertUniqueKeys(features, (row) => `${row.symbol} ${row.feature_date}`, 'feature rows: symbol and date');
   const steps: [string, WriteStep][] = [];
   if (indicators.length > 0) {
@@ -169,7 +179,11 @@ function resultUpsertSteps(inputs: readonly ComputedResultsInput[]): [string, Wr
             conflict
               .columns(['symbol', 'percentile_date', 'lookback_days'])
               .doUpdateSet(
-                setFromExcluded('indicator_percentiles', ['current_price_percentile', 'statistics', ...LINEAGE_COLUMNS]),
+                setFromExcluded('indicator_percentiles', [
+                  'current_price_percentile',
+                  'statistics',
+                  ...LINEAGE_COLUMNS,
+                ]),
               ),
           ),
     ]);

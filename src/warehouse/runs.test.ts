@@ -13,7 +13,13 @@ describeOnDatabases('computation runs', (ctx) => {
       tickers: ['NVDA', 'D05.SI'],
     });
     const started = await getRun(db, 'run-20240301-210000');
-    expect(started).toMatchObject({ kind: 'run', status: 'running', finishedAt: null, summary: null, tickers: ['NVDA', 'D05.SI'] });
+    expect(started).toMatchObject({
+      kind: 'run',
+      status: 'running',
+      finishedAt: null,
+      summary: null,
+      tickers: ['NVDA', 'D05.SI'],
+    });
     expect(started!.startedAt).toBeInstanceOf(Date);
 
     const summary = { ok: ['NVDA'], failed: { 'D05.SI': 'HTTP 404' }, outboxPending: 0 };
@@ -26,8 +32,12 @@ describeOnDatabases('computation runs', (ctx) => {
   it('stores a summary whose texts carry a NUL byte (user input), with the byte written as \\0', async () => {
     const { db } = ctx.warehouse();
     await startRun(db, { runId: 'r-nul', kind: 'run', computationVersion: '1.0', source: 'csv', tickers: ['NVDA'] });
-    await finishRun(db, 'r-nul', 'failed', { tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\u0000b/NVDA.csv' }] });
-    expect((await getRun(db, 'r-nul'))!.summary).toEqual({ tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\\0b/NVDA.csv' }] });
+    await finishRun(db, 'r-nul', 'failed', {
+      tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\u0000b/NVDA.csv' }],
+    });
+    expect((await getRun(db, 'r-nul'))!.summary).toEqual({
+      tickers_failed: [{ ticker: 'NVDA', reason: 'cannot read /tmp/a\\0b/NVDA.csv' }],
+    });
   });
 
   it('refuses to finish a run twice, or one that never started, or to reuse a run id', async () => {
@@ -35,7 +45,9 @@ describeOnDatabases('computation runs', (ctx) => {
     const run = { runId: 'r1', kind: 'reprocess', computationVersion: '2.0', source: 'lake', tickers: [] } as const;
     await startRun(db, { ...run, startedAt: '2024-03-01T00:00:00Z' });
     await finishRun(db, 'r1', 'ok', {});
-    await expect(finishRun(db, 'r1', 'failed', {})).rejects.toThrow('cannot finish run r1: it already finished with status ok');
+    await expect(finishRun(db, 'r1', 'failed', {})).rejects.toThrow(
+      'cannot finish run r1: it already finished with status ok',
+    );
     await expect(finishRun(db, 'nope', 'ok', {})).rejects.toThrow('cannot finish run nope: no such run');
     await expect(startRun(db, run)).rejects.toThrow(/duplicate key/);
     expect((await getRun(db, 'r1'))!.startedAt.toISOString()).toBe('2024-03-01T00:00:00.000Z');
@@ -43,9 +55,17 @@ describeOnDatabases('computation runs', (ctx) => {
 
   it('stores the tickers and the summary without the password of any URL they quote (src/secrets.ts)', async () => {
     const { db } = ctx.warehouse();
-    await startRun(db, { runId: 'r-secret', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA', 'http://u:Ticker-Pw-1@h'] });
+    await startRun(db, {
+      runId: 'r-secret',
+      kind: 'run',
+      computationVersion: '1.0',
+      source: 'sample',
+      tickers: ['NVDA', 'http://u:Ticker-Pw-1@h'],
+    });
     await finishRun(db, 'r-secret', 'partial', {
-      lineage_errors: ['OpenLineage START event not delivered: Request cannot be constructed from a URL that includes credentials: http://user:Summary-Pw-2@127.0.0.1:5000/api/v1/lineage'],
+      lineage_errors: [
+        'OpenLineage START event not delivered: Request cannot be constructed from a URL that includes credentials: http://user:Summary-Pw-2@127.0.0.1:5000/api/v1/lineage',
+      ],
       lake_errors: [{ key: 'raw/x.json', error: 'PUT https://k:Summary-Pw-3@s3.local/b/raw/x.json failed' }],
     });
     const run = await getRun(db, 'r-secret');
@@ -59,4 +79,3 @@ describeOnDatabases('computation runs', (ctx) => {
     });
   });
 });
-

@@ -108,7 +108,11 @@ export async function listRunningRuns(db: Kysely<Database>): Promise<RunningRun[
   const rows = await db
     .selectFrom('computation_runs')
     .selectAll()
-    .select(sql<number>`(extract(epoch from (now() - coalesce(heartbeat_at, started_at))) * 1000)::float8`.as('silent_for_ms'))
+    .select(
+      sql<number>`(extract(epoch from (now() - coalesce(heartbeat_at, started_at))) * 1000)::float8`.as(
+        'silent_for_ms',
+      ),
+    )
     .where('status', '=', 'running')
     .orderBy('started_at')
     .execute();
@@ -122,7 +126,11 @@ export async function listRunningRuns(db: Kysely<Database>): Promise<RunningRun[
 export async function abortRun(db: Kysely<Database>, runId: string, summary: object): Promise<boolean> {
   const updated = await db
     .updateTable('computation_runs')
-    .set((eb) => ({ status: 'aborted', summary: jsonText(summary, `run ${runId} summary`), finished_at: eb.fn<Date>('now') }))
+    .set((eb) => ({
+      status: 'aborted',
+      summary: jsonText(summary, `run ${runId} summary`),
+      finished_at: eb.fn<Date>('now'),
+    }))
     .where('run_id', '=', runId)
     .where('status', '=', 'running')
     .returning('run_id')

@@ -41,11 +41,13 @@ export const RUN_STATUSES = ['running', 'ok', 'partial', 'failed', 'interrupted'
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
- * The comparative feature columns (docs/design.md, "Computation versions": Features), all nullable doubles: the features the compute engine
- * defines, less `bars`, which is an integer column of its own.
+ * The comparative feature columns (docs/design.md, "Computation versions": Features), all nullable doubles: the
+ * features the compute engine defines, less `bars`, which is an integer column of its own.
  */
 export type FeatureField = Exclude<(typeof FEATURE_VALUE_FIELDS)[number], 'bars'>;
-export const FEATURE_FIELDS: readonly FeatureField[] = FEATURE_VALUE_FIELDS.filter((field): field is FeatureField => field !== 'bars');
+export const FEATURE_FIELDS: readonly FeatureField[] = FEATURE_VALUE_FIELDS.filter(
+  (field): field is FeatureField => field !== 'bars',
+);
 
 /** Columns every computed-result table carries to name where its values came from and went to. */
 interface ComputedLineageColumns {
@@ -147,9 +149,13 @@ export interface ComputationRunsTable {
   heartbeat_at: Timestamp | null;
 }
 
-
 // The restatement vocabulary (bar fields, change kinds) is the lake document's: src/lake/formats/restatement.ts.
-export { BAR_CHANGE_KINDS, RESTATED_BAR_FIELDS, type BarChangeKind, type RestatedBarField } from '../lake/formats/restatement.js';
+export {
+  BAR_CHANGE_KINDS,
+  RESTATED_BAR_FIELDS,
+  type BarChangeKind,
+  type RestatedBarField,
+} from '../lake/formats/restatement.js';
 
 /**
  * One restatement (migration 0002): a raw snapshot whose overlapping bars differ from the previous snapshot of the

@@ -35,7 +35,8 @@ function offenders(): string[] {
       .forEach((line, i) => {
         const code = line.replace(/\/\/.*$/, '');
         if (/^\s*\*/.test(code)) return; // a comment line of a block comment
-        if (QUERY_BUILDING.some((pattern) => pattern.test(code))) found.push(`${relative(SRC, file)}:${i + 1}: ${line.trim()}`);
+        if (QUERY_BUILDING.some((pattern) => pattern.test(code)))
+          found.push(`${relative(SRC, file)}:${i + 1}: ${line.trim()}`);
       });
   }
   return found;
@@ -49,7 +50,11 @@ describe('the SQL boundary', () => {
   it('recognises query building where it is', () => {
     // The guard itself: it would find the warehouse's own queries if they were elsewhere.
     const inWarehouse = sourceFiles(WAREHOUSE).filter((file) => !file.endsWith('.test.ts'));
-    const building = inWarehouse.filter((file) => QUERY_BUILDING.some((pattern) => pattern.test(readFileSync(file, 'utf8'))));
-    expect(building.map((file) => relative(SRC, file))).toEqual(expect.arrayContaining(['warehouse/restatements.ts', 'warehouse/lake-objects.ts']));
+    const building = inWarehouse.filter((file) =>
+      QUERY_BUILDING.some((pattern) => pattern.test(readFileSync(file, 'utf8'))),
+    );
+    expect(building.map((file) => relative(SRC, file))).toEqual(
+      expect.arrayContaining(['warehouse/restatements.ts', 'warehouse/lake-objects.ts']),
+    );
   });
 });

@@ -35,8 +35,7 @@ export function inTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => 
 export type WriteStep = (creator: QueryCreator<Database>) =>
   // Any table, any output: the steps of one statement write different tables.
   /* eslint-disable @typescript-eslint/no-explicit-any */
-  | InsertQueryBuilder<Database, any, any>
-  | UpdateQueryBuilder<Database, any, any, any>;
+  InsertQueryBuilder<Database, any, any> | UpdateQueryBuilder<Database, any, any, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
@@ -46,7 +45,10 @@ export type WriteStep = (creator: QueryCreator<Database>) =>
  * steps take effect or none does, without BEGIN/COMMIT. Two limits follow from sharing one snapshot: no step sees
  * another's rows, and no row may be modified by two steps (callers write disjoint tables or keys).
  */
-export async function executeAsOneStatement<R>(db: Kysely<Database>, steps: readonly (readonly [name: string, step: WriteStep])[]): Promise<R[]> {
+export async function executeAsOneStatement<R>(
+  db: Kysely<Database>,
+  steps: readonly (readonly [name: string, step: WriteStep])[],
+): Promise<R[]> {
   if (steps.length === 0) throw new Error('executeAsOneStatement: no step');
   let creator: QueryCreator<Database> = db;
   for (const [name, step] of steps.slice(0, -1)) {
@@ -162,6 +164,7 @@ export function numberArrayLiteral(values: readonly (number | null)[]): string {
 
 /** An error as stored in an error column, redacted (src/secrets.ts): a driver's message may quote a URL. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return storableText(redact(error.message === '' ? error.name : `${error.name}: ${error.message}`));
+  if (error instanceof Error)
+    return storableText(redact(error.message === '' ? error.name : `${error.name}: ${error.message}`));
   return storableText(redact(String(error)));
 }

@@ -25,7 +25,12 @@ const OLDER_DATE = 'processed/indicators/NVDA/2026-11-20/20261128_090000.json';
 
 describeOnDatabases('as known at', (ctx) => {
   let t: TestLake;
-  const query = (at: Date, extra: Partial<AsKnownAtQuery> = {}): AsKnownAtQuery => ({ kind: 'indicators', ticker: 'NVDA', at, ...extra });
+  const query = (at: Date, extra: Partial<AsKnownAtQuery> = {}): AsKnownAtQuery => ({
+    kind: 'indicators',
+    ticker: 'NVDA',
+    at,
+    ...extra,
+  });
 
   beforeEach(async () => {
     t = await createTestLake(ctx.warehouse());
@@ -33,7 +38,11 @@ describeOnDatabases('as known at', (ctx) => {
     expect((await t.run({ tickers: ['NVDA'], computationVersion: '2.0', clock: () => T2 })).status).toBe('ok');
     // A later computation for an earlier as-of date (as a reprocess writes): newer in time, older in date.
     const latest = await t.lake.getLatest<ProcessedDocument>('indicators', 'NVDA');
-    const written = await storeProcessed(t.lake, 'indicators', { ...latest.body, as_of: '2026-11-20', computed_at: T3.toISOString() });
+    const written = await storeProcessed(t.lake, 'indicators', {
+      ...latest.body,
+      as_of: '2026-11-20',
+      computed_at: T3.toISOString(),
+    });
     expect(written.key).toBe(OLDER_DATE);
   });
   afterEach(async () => t.dispose());
@@ -65,8 +74,12 @@ describeOnDatabases('as known at', (ctx) => {
 
   it('works for raw snapshots (fetched_at)', async () => {
     const raw = (at: Date) => ({ kind: 'raw' as ObjectKind, ticker: 'nvda', at });
-    expect((await findAsKnownAtInCatalog(t.warehouse.db, raw(second(T2, -1))))?.key).toBe('raw/sample/NVDA/2026-11-26/20261126_213000.json');
-    expect((await findAsKnownAtInLake(t.store, raw(second(T2, -1))))?.key).toBe('raw/sample/NVDA/2026-11-26/20261126_213000.json');
+    expect((await findAsKnownAtInCatalog(t.warehouse.db, raw(second(T2, -1))))?.key).toBe(
+      'raw/sample/NVDA/2026-11-26/20261126_213000.json',
+    );
+    expect((await findAsKnownAtInLake(t.store, raw(second(T2, -1))))?.key).toBe(
+      'raw/sample/NVDA/2026-11-26/20261126_213000.json',
+    );
     expect((await findAsKnownAtInLake(t.store, raw(T2)))?.key).toBe('raw/sample/NVDA/2026-11-27/20261127_213000.json');
     expect(await findAsKnownAtInLake(t.store, raw(second(T1, -1)))).toBeUndefined();
   });
@@ -75,7 +88,9 @@ describeOnDatabases('as known at', (ctx) => {
     const between = await getAsKnownAt<ProcessedDocument>(t.lake, t.warehouse.db, query(second(T2, -1)));
     expect(between.key).toBe(RUN1);
     expect(between.body.computation_version).toBe('1.0');
-    expect((await getAsKnownAt<ProcessedDocument>(t.lake, t.warehouse.db, query(T2))).body.computation_version).toBe('2.0');
+    expect((await getAsKnownAt<ProcessedDocument>(t.lake, t.warehouse.db, query(T2))).body.computation_version).toBe(
+      '2.0',
+    );
     await expect(getAsKnownAt(t.lake, t.warehouse.db, query(second(T1, -1)))).rejects.toThrow(LakeObjectNotFoundError);
     await expect(getAsKnownAt(t.lake, t.warehouse.db, query(second(T1, -1)))).rejects.toThrow(
       /no indicators object for NVDA was known at 2026-11-26T21:29:59\.000Z/,
@@ -91,7 +106,10 @@ describeOnDatabases('as known at', (ctx) => {
     expect(t.store.requests).toBe(0); // the catalog's "nothing then" is the answer
 
     await t.warehouse.db.deleteFrom('lake_objects').execute();
-    expect(await findAsKnownAt({ store: t.store, db: t.warehouse.db }, query(second(T2, -1)))).toMatchObject({ key: RUN1, via: 'lake' });
+    expect(await findAsKnownAt({ store: t.store, db: t.warehouse.db }, query(second(T2, -1)))).toMatchObject({
+      key: RUN1,
+      via: 'lake',
+    });
     expect(await findAsKnownAt({ store: t.store }, query(T2))).toMatchObject({ key: RUN2, via: 'lake' });
   });
 });
@@ -106,7 +124,9 @@ describe('parseInstant', () => {
 
   it('refuses dates, zone-less times and nonsense, with an example in the message', () => {
     for (const text of ['2026-11-26', '2026-11-26T21:30:00', 'yesterday', '2026-13-40T00:00:00Z', '']) {
-      expect(() => parseInstant(text), text).toThrow(/is not an ISO 8601 time with a zone, e\.g\. 2026-11-26T21:30:00Z/);
+      expect(() => parseInstant(text), text).toThrow(
+        /is not an ISO 8601 time with a zone, e\.g\. 2026-11-26T21:30:00Z/,
+      );
     }
   });
 });

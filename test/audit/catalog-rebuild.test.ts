@@ -25,14 +25,28 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
 
   it('rebuilds every row, column for column, from the lake alone after the table was emptied; again is a no-op', async () => {
     await t.warehouse.db.deleteFrom('lake_objects').execute();
-    expect(await rebuild()).toEqual({ listed: 24, inserted: 24, already_present: 0, conflicting: [], failed: [], ignored: [] });
+    expect(await rebuild()).toEqual({
+      listed: 24,
+      inserted: 24,
+      already_present: 0,
+      conflicting: [],
+      failed: [],
+      ignored: [],
+    });
     const rebuilt = await catalog();
     // key, kind, ticker, object_date, version_id, sha256, size, computation_version, source raw key and version,
     // and created_at (computed_at / fetched_at to the millisecond).
     expect(rebuilt).toEqual(original);
     expect(rebuilt.find((row) => row.kind === 'raw')?.createdAt.toISOString()).toBe(TEST_NOW.toISOString());
 
-    expect(await rebuild()).toEqual({ listed: 24, inserted: 0, already_present: 24, conflicting: [], failed: [], ignored: [] });
+    expect(await rebuild()).toEqual({
+      listed: 24,
+      inserted: 0,
+      already_present: 24,
+      conflicting: [],
+      failed: [],
+      ignored: [],
+    });
     expect(await catalog()).toEqual(original);
   });
 
@@ -45,9 +59,17 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
 
   it('reports a row that disagrees with its object as a conflict and leaves it alone', async () => {
     const row = original.find((r) => r.kind === 'features')!;
-    await t.warehouse.db.updateTable('lake_objects').set({ sha256: 'f'.repeat(64), size: 3 }).where('key', '=', row.key).execute();
+    await t.warehouse.db
+      .updateTable('lake_objects')
+      .set({ sha256: 'f'.repeat(64), size: 3 })
+      .where('key', '=', row.key)
+      .execute();
     const report = await rebuild();
-    expect(report).toMatchObject({ inserted: 0, already_present: 23, conflicting: [{ key: row.key, columns: ['sha256', 'size'] }] });
+    expect(report).toMatchObject({
+      inserted: 0,
+      already_present: 23,
+      conflicting: [{ key: row.key, columns: ['sha256', 'size'] }],
+    });
     expect((await getCatalogObject(t.warehouse.db, row.key))?.sha256).toBe('f'.repeat(64));
   });
 
@@ -67,15 +89,25 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
 
   it('catalogues an object of the older writer (no metadata) from its body and key, and ignores foreign keys', async () => {
     const legacyKey = 'raw/yfinance/OLD/2024-01-02/20240102_150000.json';
-    const legacyBody = JSON.stringify({
-      ticker: 'OLD',
-      history: [{ Date: '2024-01-02', Open: 10, High: 11, Low: 9, Close: 10.5, Volume: 1000 }],
-    }, null, 2);
+    const legacyBody = JSON.stringify(
+      {
+        ticker: 'OLD',
+        history: [{ Date: '2024-01-02', Open: 10, High: 11, Low: 9, Close: 10.5, Volume: 1000 }],
+      },
+      null,
+      2,
+    );
     const written = await t.store.put({ key: legacyKey, body: legacyBody, contentType: 'application/json' });
     await t.store.put({ key: 'raw/README.txt', body: 'notes', contentType: 'text/plain' });
 
     const report = await rebuild();
-    expect(report).toMatchObject({ listed: 26, inserted: 1, already_present: 24, failed: [], ignored: ['raw/README.txt'] });
+    expect(report).toMatchObject({
+      listed: 26,
+      inserted: 1,
+      already_present: 24,
+      failed: [],
+      ignored: ['raw/README.txt'],
+    });
     expect(await getCatalogObject(t.warehouse.db, legacyKey)).toEqual({
       key: legacyKey,
       kind: 'raw',
@@ -93,6 +125,11 @@ describeOnDatabases('marketlake catalog rebuild', (ctx) => {
     // verify reads the older format too and, with no hash recorded, holds it to the catalog's; the foreign
     // file is the one thing it objects to.
     const verified = await verifyLake({ store: t.store, db: t.warehouse.db });
-    expect(verified).toMatchObject({ raw_checked: 7, mismatches: [], missing_objects: [], uncatalogued_objects: [{ key: 'raw/README.txt', kind: 'unknown' }] });
+    expect(verified).toMatchObject({
+      raw_checked: 7,
+      mismatches: [],
+      missing_objects: [],
+      uncatalogued_objects: [{ key: 'raw/README.txt', kind: 'unknown' }],
+    });
   });
 });

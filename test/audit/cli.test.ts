@@ -52,9 +52,18 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
   it('catalog rebuild --json reports its counts and exits 0 (idempotent on a complete catalog)', async () => {
     const result = await runCli('catalog', 'rebuild', '--home', home, '--json');
     expect(result.code).toBe(0);
-    expect(json(result.stdout)).toEqual({ listed: 8, inserted: 0, already_present: 8, conflicting: [], failed: [], ignored: [] });
+    expect(json(result.stdout)).toEqual({
+      listed: 8,
+      inserted: 0,
+      already_present: 8,
+      conflicting: [],
+      failed: [],
+      ignored: [],
+    });
     const plain = await runCli('catalog', 'rebuild', '--home', home);
-    expect(plain.stdout).toMatch(/^catalog rebuild: 8 objects listed; 0 rows inserted, 8 already present, 0 conflicting, 0 failed, 0 ignored\n$/);
+    expect(plain.stdout).toMatch(
+      /^catalog rebuild: 8 objects listed; 0 rows inserted, 8 already present, 0 conflicting, 0 failed, 0 ignored\n$/,
+    );
   });
 
   it('bad options are usage errors (exit 2)', async () => {
@@ -80,13 +89,27 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
     expect(result.code).toBe(1);
     const report = json(result.stdout);
     expect(report.ok).toBe(false);
-    expect(report.mismatches).toContainEqual({ key, kind: 'indicators', problem: 'value', field: 'rsi_14', expected: stored, actual: 99.5, version_id: expect.any(String) });
-    expect(report.mismatches.map((m: { problem: string }) => m.problem)).toEqual(expect.arrayContaining(['content-sha256', 'catalog', 'value']));
+    expect(report.mismatches).toContainEqual({
+      key,
+      kind: 'indicators',
+      problem: 'value',
+      field: 'rsi_14',
+      expected: stored,
+      actual: 99.5,
+      version_id: expect.any(String),
+    });
+    expect(report.mismatches.map((m: { problem: string }) => m.problem)).toEqual(
+      expect.arrayContaining(['content-sha256', 'catalog', 'value']),
+    );
 
     const plain = await runCli('verify', '--home', home);
     expect(plain.code).toBe(1);
-    expect(plain.stdout).toContain(`MISMATCH ${key} (indicators): value rsi_14: expected ${JSON.stringify(stored)}, actual 99.5`);
-    expect(plain.stdout).toMatch(/^verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows: \d+ problems/);
+    expect(plain.stdout).toContain(
+      `MISMATCH ${key} (indicators): value rsi_14: expected ${JSON.stringify(stored)}, actual 99.5`,
+    );
+    expect(plain.stdout).toMatch(
+      /^verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows: \d+ problems/,
+    );
   });
 });
 
@@ -97,7 +120,9 @@ describe('marketlake get --as-known-at (embedded default)', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'marketlake-asof-cli-'));
     expect((await runCli('run', '--home', home, '--tickers', 'NVDA', '--json')).code).toBe(0);
-    expect((await runCli('run', '--home', home, '--tickers', 'NVDA', '--computation-version', '2.0', '--json')).code).toBe(0);
+    expect(
+      (await runCli('run', '--home', home, '--tickers', 'NVDA', '--computation-version', '2.0', '--json')).code,
+    ).toBe(0);
   });
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
@@ -110,13 +135,18 @@ describe('marketlake get --as-known-at (embedded default)', () => {
   });
 
   it('returns the version that was the latest at that time', async () => {
-    const versions = JSON.parse((await runCli('versions', 'indicators', 'NVDA', '--home', home, '--json')).stdout) as { key: string; computed_at: string }[];
+    const versions = JSON.parse((await runCli('versions', 'indicators', 'NVDA', '--home', home, '--json')).stdout) as {
+      key: string;
+      computed_at: string;
+    }[];
     expect(versions).toHaveLength(2);
     const [newer, older] = versions;
     const atOlder = await get('--as-known-at', older.computed_at);
     expect(atOlder.code).toBe(0);
     expect(JSON.parse(atOlder.stdout)).toMatchObject({ key: older.key, body: { computation_version: '1.0' } });
-    const atNewer = JSON.parse((await get('--as-known-at', newer.computed_at, '--date', JSON.parse(atOlder.stdout).body.as_of)).stdout);
+    const atNewer = JSON.parse(
+      (await get('--as-known-at', newer.computed_at, '--date', JSON.parse(atOlder.stdout).body.as_of)).stdout,
+    );
     expect(atNewer).toMatchObject({ key: newer.key, body: { computation_version: '2.0' } });
   });
 

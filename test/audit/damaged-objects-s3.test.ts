@@ -45,7 +45,13 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
   /** A new version of `key` written with the raw S3 client, as anyone with write access to the bucket could. */
   async function overwrite(key: string, body: string, metadata?: Record<string, string>): Promise<string> {
     const put = await rgw.client().send(
-      new PutObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + key, Body: body, ContentType: 'application/json', ...(metadata ? { Metadata: metadata } : {}) }),
+      new PutObjectCommand({
+        Bucket: rgw.bucket(),
+        Key: PREFIX + key,
+        Body: body,
+        ContentType: 'application/json',
+        ...(metadata ? { Metadata: metadata } : {}),
+      }),
     );
     return put.VersionId!;
   }
@@ -59,7 +65,9 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
     flags = [...lakeFlags, '--database', await freshDatabase()];
     const run = await runCli('run', ...flags, '--tickers', 'NVDA,D05.SI,7203.T', '--json');
     expect(run.code, run.stderr).toBe(0);
-    keys = (JSON.parse((await runCli('ls', ...flags, '--json')).stdout) as string[]).filter((k) => /^(raw|processed)\//.test(k));
+    keys = (JSON.parse((await runCli('ls', ...flags, '--json')).stdout) as string[]).filter((k) =>
+      /^(raw|processed)\//.test(k),
+    );
     expect(keys).toHaveLength(12);
   });
   afterAll(async () => {
@@ -78,14 +86,18 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
     // 1. A processed object: a new version with another body under the original metadata (content_sha256 lies;
     //    the names come back from RGW as it stores them, and go back the same way).
     const head = await rgw.client().send(new HeadObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + nvdaIndicators }));
-    const original = await (await rgw.client().send(new GetObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + nvdaIndicators }))).Body!.transformToString();
+    const original = await (
+      await rgw.client().send(new GetObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + nvdaIndicators }))
+    ).Body!.transformToString();
     const document = JSON.parse(original);
     document.values.rsi_14 = 99.5;
     const forged = JSON.stringify(document);
     await overwrite(nvdaIndicators, forged, head.Metadata);
     // 2. A raw snapshot: a shorter body (another size and sha256) under the original metadata.
     const rawHead = await rgw.client().send(new HeadObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + d05Raw }));
-    const originalRaw = await (await rgw.client().send(new GetObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + d05Raw }))).Body!.transformToString();
+    const originalRaw = await (
+      await rgw.client().send(new GetObjectCommand({ Bucket: rgw.bucket(), Key: PREFIX + d05Raw }))
+    ).Body!.transformToString();
     const truncatedRaw = '{"bars":[]}';
     await overwrite(d05Raw, truncatedRaw, rawHead.Metadata);
     // 3. A body that is not JSON at all, with no metadata.
@@ -100,11 +112,21 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
     expect(on(nvdaIndicators)).toContainEqual(
       expect.objectContaining({ problem: 'content-sha256', expected: sha256Hex(original), actual: sha256Hex(forged) }),
     );
-    expect(on(nvdaIndicators)).toContainEqual(expect.objectContaining({ problem: 'value', field: 'rsi_14', actual: 99.5 }));
-    expect(on(d05Raw)).toContainEqual(expect.objectContaining({ problem: 'content-sha256', expected: sha256Hex(originalRaw), actual: sha256Hex(truncatedRaw) }));
+    expect(on(nvdaIndicators)).toContainEqual(
+      expect.objectContaining({ problem: 'value', field: 'rsi_14', actual: 99.5 }),
+    );
+    expect(on(d05Raw)).toContainEqual(
+      expect.objectContaining({
+        problem: 'content-sha256',
+        expected: sha256Hex(originalRaw),
+        actual: sha256Hex(truncatedRaw),
+      }),
+    );
     expect(on(d05Raw)).toContainEqual(expect.objectContaining({ problem: 'catalog', field: 'version_id' }));
     // Without metadata and without a readable body there is nothing to compare the catalog row with: one finding.
-    expect(on(garbled)).toEqual([expect.objectContaining({ problem: 'unparseable', actual: expect.stringMatching(/^not JSON/) })]);
+    expect(on(garbled)).toEqual([
+      expect.objectContaining({ problem: 'unparseable', actual: expect.stringMatching(/^not JSON/) }),
+    ]);
     expect(report.uncatalogued_objects).toEqual([{ key: 'raw/notes.txt', kind: 'unknown', size: 23 }]);
     // Nothing else is blamed: D05.SI's results read their raw snapshot by the version id they record.
     expect(new Set(report.mismatches.map((m) => m.key))).toEqual(new Set([nvdaIndicators, d05Raw, garbled]));
@@ -114,13 +136,17 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
 
     const text = await runCli('verify', ...flags);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain(`MISMATCH ${nvdaIndicators} (indicators): content-sha256 content_sha256: expected "${sha256Hex(original)}"`);
+    expect(text.stdout).toContain(
+      `MISMATCH ${nvdaIndicators} (indicators): content-sha256 content_sha256: expected "${sha256Hex(original)}"`,
+    );
     expect(text.stdout).toContain('UNCATALOGUED raw/notes.txt (unknown, 23 bytes)');
 
     // ls lists everything (S3 lists from its index, it reads no body) and has nothing to mark.
     const listed = await runCli('ls', ...flags, '--json');
     expect(listed.code).toBe(0);
-    expect((JSON.parse(listed.stdout) as string[]).filter((k) => /^(raw|processed)\//.test(k)).sort()).toEqual([...keys, 'raw/notes.txt'].sort());
+    expect((JSON.parse(listed.stdout) as string[]).filter((k) => /^(raw|processed)\//.test(k)).sort()).toEqual(
+      [...keys, 'raw/notes.txt'].sort(),
+    );
 
     // catalog rebuild on an empty database: catalogues what it can, skips and reports the rest, exits 1.
     const rebuildFlags = [...lakeFlags, '--database', await freshDatabase()];
@@ -136,7 +162,9 @@ describeOnRgw('damaged objects in an S3 lake are findings among others', (rgw) =
     });
     // The rebuilt catalog records what the metadata says; verify still finds the forged bodies.
     const again = JSON.parse((await runCli('verify', ...rebuildFlags, '--json')).stdout) as Report;
-    expect(again.mismatches).toContainEqual(expect.objectContaining({ key: nvdaIndicators, problem: 'content-sha256' }));
+    expect(again.mismatches).toContainEqual(
+      expect.objectContaining({ key: nvdaIndicators, problem: 'content-sha256' }),
+    );
     expect(again.mismatches).toContainEqual(expect.objectContaining({ key: d05Raw, problem: 'content-sha256' }));
   });
 });

@@ -13,7 +13,15 @@ import { objectFilePath, replaceBody } from '../support/fs-tamper.js';
 
 type Listed = string | { key: string; damaged: string };
 vi.setConfig({ testTimeout: 300_000 });
-type Report = { checked: number; raw_checked: number; catalog_rows: number; ok: boolean; mismatches: { key: string; problem: string; kind: string; actual?: unknown }[]; missing_objects: unknown[]; uncatalogued_objects: unknown[] };
+type Report = {
+  checked: number;
+  raw_checked: number;
+  catalog_rows: number;
+  ok: boolean;
+  mismatches: { key: string; problem: string; kind: string; actual?: unknown }[];
+  missing_objects: unknown[];
+  uncatalogued_objects: unknown[];
+};
 
 const json = (stdout: string): unknown => JSON.parse(stdout);
 const temporary: string[] = [];
@@ -55,8 +63,12 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     home = await mkdtemp(join(tmpdir(), 'marketlake-damage-'));
     temporary.push(home);
     lake = join(home, 'lake');
-    expect((await runCli('run', '--home', home, '--tickers', 'NVDA,D05.SI,7203.T,0700.HK,9988.HK', '--json')).code).toBe(0);
-    keys = (json((await runCli('ls', '--home', home, '--json')).stdout) as string[]).filter((k) => /^(raw|processed)\//.test(k));
+    expect(
+      (await runCli('run', '--home', home, '--tickers', 'NVDA,D05.SI,7203.T,0700.HK,9988.HK', '--json')).code,
+    ).toBe(0);
+    keys = (json((await runCli('ls', '--home', home, '--json')).stdout) as string[]).filter((k) =>
+      /^(raw|processed)\//.test(k),
+    );
     expect(keys).toHaveLength(20);
 
     // Keys come from the run itself: their dates are the day the test runs.
@@ -110,44 +122,73 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     expect(result.code, result.stderr).toBe(1);
     const report = json(result.stdout) as Report;
     for (const [key, reason] of damaged) {
-      const kind = key === foreignKey || key === unreadableFolder ? 'unknown' : key.startsWith('raw/') ? 'raw' : key.split('/')[1];
-      expect(report.mismatches.filter((m) => m.key === key), key).toEqual([{ key, kind, problem: 'read-error', actual: expect.stringMatching(reason) }]);
+      const kind =
+        key === foreignKey || key === unreadableFolder ? 'unknown' : key.startsWith('raw/') ? 'raw' : key.split('/')[1];
+      expect(
+        report.mismatches.filter((m) => m.key === key),
+        key,
+      ).toEqual([{ key, kind, problem: 'read-error', actual: expect.stringMatching(reason) }]);
     }
     // The results of the truncated raw snapshot cannot be checked against it, and say so.
     for (const key of resultsOfRawTruncated) {
-      expect(report.mismatches.filter((m) => m.key === key).map((m) => m.problem), key).toEqual(['source-raw-unreadable']);
+      expect(
+        report.mismatches.filter((m) => m.key === key).map((m) => m.problem),
+        key,
+      ).toEqual(['source-raw-unreadable']);
     }
     // A finding of another kind, on an object the store serves: found as ever.
-    expect(report.mismatches).toContainEqual(expect.objectContaining({ key: tamperedKey, problem: 'value', field: 'return_1d', actual: 12.5 }));
-    expect(new Set(report.mismatches.map((m) => m.key))).toEqual(new Set([...damaged.keys(), ...resultsOfRawTruncated, tamperedKey]));
+    expect(report.mismatches).toContainEqual(
+      expect.objectContaining({ key: tamperedKey, problem: 'value', field: 'return_1d', actual: 12.5 }),
+    );
+    expect(new Set(report.mismatches.map((m) => m.key))).toEqual(
+      new Set([...damaged.keys(), ...resultsOfRawTruncated, tamperedKey]),
+    );
     // Recomputed: 7203.T's three results (up to their raw), 0700.HK's three and 9988.HK's two that can be read;
     // read in full: the other four raw snapshots; every catalog row checked; nothing reported missing (the row of
     // the object in the unreadable folder is covered by the folder's finding) or uncatalogued.
-    expect(report).toMatchObject({ checked: 8, raw_checked: 4, catalog_rows: 20, ok: false, missing_objects: [], uncatalogued_objects: [] });
+    expect(report).toMatchObject({
+      checked: 8,
+      raw_checked: 4,
+      catalog_rows: 20,
+      ok: false,
+      missing_objects: [],
+      uncatalogued_objects: [],
+    });
 
     const text = await runCliAsOwner(['verify', '--home', home]);
     expect(text.code).toBe(1);
-    for (const key of damaged.keys()) expect(text.stdout).toMatch(new RegExp(`^  MISMATCH ${escape(key)} \\(\\w+\\): read-error: actual "`, 'm'));
+    for (const key of damaged.keys())
+      expect(text.stdout).toMatch(new RegExp(`^  MISMATCH ${escape(key)} \\(\\w+\\): read-error: actual "`, 'm'));
     expect(text.stdout).toContain(`MISMATCH ${tamperedKey} (features): value return_1d`);
   });
 
   it('ls lists each marked (text and --json), lists every other key, and exits 1', async () => {
     const listed = await runCliAsOwner(['ls', '--home', home, '--json']);
     expect(listed.code).toBe(1);
-    const entries = (json(listed.stdout) as Listed[]).filter((entry) => /^(raw|processed)\//.test(typeof entry === 'string' ? entry : entry.key));
-    const expected = [...keys.filter((k) => k !== hidden), foreignKey, unreadableFolder].sort(compareUtf8).map((key) => {
-      const reason = damaged.get(key);
-      return reason === undefined ? key : { key, damaged: expect.stringMatching(reason) };
-    });
+    const entries = (json(listed.stdout) as Listed[]).filter((entry) =>
+      /^(raw|processed)\//.test(typeof entry === 'string' ? entry : entry.key),
+    );
+    const expected = [...keys.filter((k) => k !== hidden), foreignKey, unreadableFolder]
+      .sort(compareUtf8)
+      .map((key) => {
+        const reason = damaged.get(key);
+        return reason === undefined ? key : { key, damaged: expect.stringMatching(reason) };
+      });
     expect(entries).toEqual(expected);
     expect(listed.stderr).toMatch(/^ls: 9 of \d+ listed objects cannot be read \(marked DAMAGED\)/);
 
     const text = await runCliAsOwner(['ls', '--home', home]);
     expect(text.code).toBe(1);
-    const lines = text.stdout.trimEnd().split('\n').filter((line) => /^(raw|processed)\//.test(line));
+    const lines = text.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((line) => /^(raw|processed)\//.test(line));
     expect(lines).toHaveLength(21);
-    for (const key of damaged.keys()) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${escape(key)}  DAMAGED: `)));
-    expect(lines.filter((line) => !line.includes('  DAMAGED: '))).toEqual(keys.filter((k) => !damaged.has(k) && k !== hidden));
+    for (const key of damaged.keys())
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${escape(key)}  DAMAGED: `)));
+    expect(lines.filter((line) => !line.includes('  DAMAGED: '))).toEqual(
+      keys.filter((k) => !damaged.has(k) && k !== hidden),
+    );
   });
 
   it('catalog rebuild on an empty database skips and reports each, catalogues every other object, and exits 1', async () => {
@@ -163,12 +204,16 @@ describe('damaged objects in the file lake are findings among others (verify, ls
       inserted: 12,
       already_present: 0,
       conflicting: [],
-      failed: [...damaged].sort(([a], [b]) => compareUtf8(a, b)).map(([key, reason]) => ({ key, reason: expect.stringMatching(reason) })),
+      failed: [...damaged]
+        .sort(([a], [b]) => compareUtf8(a, b))
+        .map(([key, reason]) => ({ key, reason: expect.stringMatching(reason) })),
       ignored: [],
     });
     const text = await runCliAsOwner(['catalog', 'rebuild', ...flags]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^catalog rebuild: 21 objects listed; 0 rows inserted, 12 already present, 0 conflicting, 9 failed, 0 ignored\n/);
+    expect(text.stdout).toMatch(
+      /^catalog rebuild: 21 objects listed; 0 rows inserted, 12 already present, 0 conflicting, 9 failed, 0 ignored\n/,
+    );
     for (const key of damaged.keys()) expect(text.stdout).toContain(`  FAILED   ${key}: `);
   }, 300_000);
 });

@@ -31,7 +31,15 @@ describeOnDatabases('marketlake verify', (ctx) => {
   it('passes on a clean lake, reading each raw object once for the three results computed from it', async () => {
     t.store.resetCounts();
     const report = await verify();
-    expect(report).toEqual({ checked: 18, raw_checked: 6, catalog_rows: 24, ok: true, mismatches: [], missing_objects: [], uncatalogued_objects: [] });
+    expect(report).toEqual({
+      checked: 18,
+      raw_checked: 6,
+      catalog_rows: 24,
+      ok: true,
+      mismatches: [],
+      missing_objects: [],
+      uncatalogued_objects: [],
+    });
     // 18 processed + 6 raw GETs: every raw is read once (cached by key + version) and no catalog row needs a HEAD.
     expect(t.store.counts).toMatchObject({ gets: 24, heads: 0 });
   });
@@ -39,13 +47,26 @@ describeOnDatabases('marketlake verify', (ctx) => {
   it('catches a processed object rewritten in the store folder (the store serves it; the sha256 does not match)', async () => {
     const original = JSON.parse(await readBody(t.root, NVDA_INDICATORS));
     const recorded = (await t.store.head(NVDA_INDICATORS)).metadata.content_sha256;
-    const tampered = await replaceBody(t.root, NVDA_INDICATORS, (body) => body.replace(/"rsi_14":[^,]+/, '"rsi_14":99.5'));
+    const tampered = await replaceBody(t.root, NVDA_INDICATORS, (body) =>
+      body.replace(/"rsi_14":[^,]+/, '"rsi_14":99.5'),
+    );
     const report = await verify();
     expect(report.ok).toBe(false);
     const found = report.mismatches.filter((m) => m.key === NVDA_INDICATORS);
-    expect(found).toContainEqual(expect.objectContaining({ kind: 'indicators', problem: 'content-sha256', expected: recorded, actual: sha256Hex(tampered) }));
-    expect(found).toContainEqual(expect.objectContaining({ problem: 'catalog', field: 'sha256', expected: recorded, actual: sha256Hex(tampered) }));
-    expect(found).toContainEqual(expect.objectContaining({ problem: 'value', field: 'rsi_14', expected: original.values.rsi_14, actual: 99.5 }));
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        kind: 'indicators',
+        problem: 'content-sha256',
+        expected: recorded,
+        actual: sha256Hex(tampered),
+      }),
+    );
+    expect(found).toContainEqual(
+      expect.objectContaining({ problem: 'catalog', field: 'sha256', expected: recorded, actual: sha256Hex(tampered) }),
+    );
+    expect(found).toContainEqual(
+      expect.objectContaining({ problem: 'value', field: 'rsi_14', expected: original.values.rsi_14, actual: 99.5 }),
+    );
     // Nothing else in the lake is blamed.
     expect(new Set(report.mismatches.map((m) => m.key))).toEqual(new Set([NVDA_INDICATORS]));
   });
@@ -55,7 +76,12 @@ describeOnDatabases('marketlake verify', (ctx) => {
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.mismatches).toEqual([
-      expect.objectContaining({ key: NVDA_FEATURES, kind: 'features', problem: 'read-error', actual: expect.stringMatching(/corrupt object file/) }),
+      expect.objectContaining({
+        key: NVDA_FEATURES,
+        kind: 'features',
+        problem: 'read-error',
+        actual: expect.stringMatching(/corrupt object file/),
+      }),
     ]);
   });
 
@@ -69,15 +95,41 @@ describeOnDatabases('marketlake verify', (ctx) => {
     const report = await verify();
     expect(report.ok).toBe(false);
     const onRaw = report.mismatches.filter((m) => m.key === NVDA_RAW);
-    expect(onRaw).toContainEqual(expect.objectContaining({ kind: 'raw', problem: 'content-sha256', expected: sha256Hex(before), actual: sha256Hex(after) }));
     expect(onRaw).toContainEqual(
-      expect.objectContaining({ kind: 'raw', problem: 'catalog', field: 'sha256', expected: sha256Hex(before), actual: sha256Hex(after) }),
+      expect.objectContaining({
+        kind: 'raw',
+        problem: 'content-sha256',
+        expected: sha256Hex(before),
+        actual: sha256Hex(after),
+      }),
+    );
+    expect(onRaw).toContainEqual(
+      expect.objectContaining({
+        kind: 'raw',
+        problem: 'catalog',
+        field: 'sha256',
+        expected: sha256Hex(before),
+        actual: sha256Hex(after),
+      }),
     );
     // The new close has more digits: the catalog's size no longer matches either.
-    expect(onRaw).toContainEqual(expect.objectContaining({ problem: 'catalog', field: 'size', expected: Buffer.byteLength(before), actual: Buffer.byteLength(after) }));
+    expect(onRaw).toContainEqual(
+      expect.objectContaining({
+        problem: 'catalog',
+        field: 'size',
+        expected: Buffer.byteLength(before),
+        actual: Buffer.byteLength(after),
+      }),
+    );
     for (const key of [NVDA_INDICATORS, NVDA_PERCENTILES, NVDA_FEATURES]) {
       expect(report.mismatches).toContainEqual(
-        expect.objectContaining({ key, problem: 'source-raw-sha256', field: 'source_raw_data_sha256', expected: sha256Hex(before), actual: sha256Hex(after) }),
+        expect.objectContaining({
+          key,
+          problem: 'source-raw-sha256',
+          field: 'source_raw_data_sha256',
+          expected: sha256Hex(before),
+          actual: sha256Hex(after),
+        }),
       );
       expect(problems(report, key)).toContain('value');
     }
@@ -103,7 +155,15 @@ describeOnDatabases('marketlake verify', (ctx) => {
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.mismatches).toEqual([
-      { key: NVDA_PERCENTILES, kind: 'percentiles', problem: 'value', field: 'rsi_14.mean', expected, actual: changed, version_id: expect.any(String) },
+      {
+        key: NVDA_PERCENTILES,
+        kind: 'percentiles',
+        problem: 'value',
+        field: 'rsi_14.mean',
+        expected,
+        actual: changed,
+        version_id: expect.any(String),
+      },
     ]);
     expect(changed).not.toBe(expected);
     expect(Math.abs(changed - expected)).toBeLessThan(1e-12);
@@ -123,23 +183,40 @@ describeOnDatabases('marketlake verify', (ctx) => {
       sourceRawKey: NVDA_RAW,
       sourceRawVersionId: 'v-raw',
     });
-    const [rawRow] = await listCatalogObjects(t.warehouse.db, { ticker: 'NVDA', kind: 'raw', toDate: '2026-11-26', limit: 1 });
+    const [rawRow] = await listCatalogObjects(t.warehouse.db, {
+      ticker: 'NVDA',
+      kind: 'raw',
+      toDate: '2026-11-26',
+      limit: 1,
+    });
     await removeObject(t.root, NVDA_RAW);
     const d05 = 'processed/features/D05.SI/2026-11-26/20261126_213000.json';
-    await t.warehouse.db.updateTable('lake_objects').set({ version_id: 'v-not-there' }).where('key', '=', d05).execute();
+    await t.warehouse.db
+      .updateTable('lake_objects')
+      .set({ version_id: 'v-not-there' })
+      .where('key', '=', d05)
+      .execute();
 
     const report = await verify();
     expect(report.ok).toBe(false);
-    expect(report.missing_objects).toEqual([
-      { key: ghost, kind: 'indicators', version_id: 'v-ghost', problem: 'no-object' },
-      { key: d05, kind: 'features', version_id: 'v-not-there', problem: 'no-version' },
-      { key: NVDA_RAW, kind: 'raw', version_id: rawRow.versionId, problem: 'no-object' },
-    ].sort((a, b) => (a.key < b.key ? -1 : 1)));
-    expect(report.mismatches).toContainEqual(expect.objectContaining({ key: d05, problem: 'catalog', field: 'version_id', expected: 'v-not-there' }));
+    expect(report.missing_objects).toEqual(
+      [
+        { key: ghost, kind: 'indicators', version_id: 'v-ghost', problem: 'no-object' },
+        { key: d05, kind: 'features', version_id: 'v-not-there', problem: 'no-version' },
+        { key: NVDA_RAW, kind: 'raw', version_id: rawRow.versionId, problem: 'no-object' },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
+    expect(report.mismatches).toContainEqual(
+      expect.objectContaining({ key: d05, problem: 'catalog', field: 'version_id', expected: 'v-not-there' }),
+    );
     // The three results computed from the deleted raw snapshot cannot be traced to it any more.
     for (const key of [NVDA_INDICATORS, NVDA_PERCENTILES, NVDA_FEATURES]) {
       expect(report.mismatches).toContainEqual(
-        expect.objectContaining({ key, problem: 'source-raw-missing', expected: `${NVDA_RAW}?versionId=${rawRow.versionId}` }),
+        expect.objectContaining({
+          key,
+          problem: 'source-raw-missing',
+          expected: `${NVDA_RAW}?versionId=${rawRow.versionId}`,
+        }),
       );
     }
   });
@@ -180,7 +257,9 @@ describeOnDatabases('marketlake verify', (ctx) => {
     t.store.resetCounts();
     const sampled = await verify({ sample: 2, random: draws() });
     expect(sampled.ok).toBe(false);
-    expect(sampled.mismatches).toEqual([expect.objectContaining({ key: d05Raw, problem: 'catalog', field: 'size', expected: 1 })]);
+    expect(sampled.mismatches).toEqual([
+      expect.objectContaining({ key: d05Raw, problem: 'catalog', field: 'size', expected: 1 }),
+    ]);
     // Two processed objects and their one raw were read; the other 21 rows were checked with a HEAD each.
     expect(t.store.counts).toMatchObject({ gets: 3, heads: 21 });
   });
@@ -197,9 +276,15 @@ describeOnDatabases('marketlake verify', (ctx) => {
 
   it('recomputes under the RECORDED version: relabelling 2.0 results as 1.0 (hashes and catalog updated) is caught', async () => {
     const key = 'processed/indicators/NVDA/2026-11-26/20261127_213000.json';
-    const body = await replaceBody(t.root, key, (text) => text.replace('"computation_version":"2.0"', '"computation_version":"1.0"'));
+    const body = await replaceBody(t.root, key, (text) =>
+      text.replace('"computation_version":"2.0"', '"computation_version":"1.0"'),
+    );
     await updateMetadata(t.root, key, { content_sha256: sha256Hex(body), computation_version: '1.0' });
-    await t.warehouse.db.updateTable('lake_objects').set({ sha256: sha256Hex(body), computation_version: '1.0' }).where('key', '=', key).execute();
+    await t.warehouse.db
+      .updateTable('lake_objects')
+      .set({ sha256: sha256Hex(body), computation_version: '1.0' })
+      .where('key', '=', key)
+      .execute();
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(new Set(report.mismatches.map((m) => `${m.key} ${m.problem}`))).toEqual(new Set([`${key} value`]));
@@ -210,7 +295,12 @@ describeOnDatabases('marketlake verify', (ctx) => {
     await updateMetadata(t.root, NVDA_FEATURES, { source_raw_data_version_id: 'v-other' });
     const report = await verify();
     expect(report.mismatches).toContainEqual(
-      expect.objectContaining({ key: NVDA_FEATURES, problem: 'body', field: 'source_raw_data_version_id', expected: 'v-other' }),
+      expect.objectContaining({
+        key: NVDA_FEATURES,
+        problem: 'body',
+        field: 'source_raw_data_version_id',
+        expected: 'v-other',
+      }),
     );
     // The metadata is what names the raw version to read (as docs/design.md has it): that version does not exist.
     expect(problems(report, NVDA_FEATURES)).toContain('source-raw-missing');

@@ -33,8 +33,14 @@ describe('marketlake warehouse rebuild (embedded default)', () => {
     try {
       const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.db));
       // Two days with an injected clock (the CLI's `run` takes today's date).
-      for (const day of [DAY_1, DAY_2]) expect((await runDay(lake, warehouse, day, { tickers: TICKERS })).status).toBe('ok');
-      prices = (await warehouse.db.selectFrom('daily_prices').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+      for (const day of [DAY_1, DAY_2])
+        expect((await runDay(lake, warehouse, day, { tickers: TICKERS })).status).toBe('ok');
+      prices = (
+        await warehouse.db
+          .selectFrom('daily_prices')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     } finally {
       await warehouse.close();
     }

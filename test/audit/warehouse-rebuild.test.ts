@@ -52,33 +52,42 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     expect(original.restatement_bars.map((b) => b.bar_date)).toContain(restatedDate);
     expect(new Set(original.daily_indicators.map((row) => row.computation_version))).toEqual(new Set(['1.0', '2.0']));
     // Day 1's date holds two percentile rows: the daily run's and the reprocess's (fewer bars before it).
-    expect(original.indicator_percentiles.filter((row) => row.symbol === 'NVDA' && row.percentile_date === day1AsOf)).toHaveLength(2);
+    expect(
+      original.indicator_percentiles.filter((row) => row.symbol === 'NVDA' && row.percentile_date === day1AsOf),
+    ).toHaveLength(2);
     // Prices from more than one snapshot: the oldest dates only day 1's snapshot reaches.
-    expect(new Set(original.daily_prices.filter((row) => row.symbol === 'NVDA').map((row) => row.raw_key)).size).toBeGreaterThan(1);
+    expect(
+      new Set(original.daily_prices.filter((row) => row.symbol === 'NVDA').map((row) => row.raw_key)).size,
+    ).toBeGreaterThan(1);
   });
 
-  it('rebuilds every table the reports read, row for row, into a new empty database; again is a no-op', { timeout: 240_000 }, async () => {
-    fresh = await createTestWarehouse(ctx.backend);
-    const report = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
-    const rebuilt = await dumpReportTables(fresh.warehouse.db);
-    for (const table of Object.keys(original) as (keyof typeof original)[]) {
-      expect(rebuilt[table], table).toEqual(original[table]);
-    }
-    expect(report.failed).toEqual([]);
-    expect(report.catalog).toMatchObject({ inserted: original.lake_objects.length, conflicting: [], failed: [] });
-    expect(report.restatements).toEqual({ listed: 2, inserted: 2, already_present: 0 });
-    expect(report.prices.rows).toBe(original.daily_prices.length);
-    const resultRows = original.daily_indicators.length + original.indicator_percentiles.length + original.comparative_features.length;
-    expect(report.results).toMatchObject({ read: resultRows, rows: resultRows });
-    // Operational tables: nothing pending, no run recorded (the rebuild is not a run).
-    for (const table of NOT_REBUILT) expect(await count(fresh.warehouse.db, table), table).toBe(0);
+  it(
+    'rebuilds every table the reports read, row for row, into a new empty database; again is a no-op',
+    { timeout: 240_000 },
+    async () => {
+      fresh = await createTestWarehouse(ctx.backend);
+      const report = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
+      const rebuilt = await dumpReportTables(fresh.warehouse.db);
+      for (const table of Object.keys(original) as (keyof typeof original)[]) {
+        expect(rebuilt[table], table).toEqual(original[table]);
+      }
+      expect(report.failed).toEqual([]);
+      expect(report.catalog).toMatchObject({ inserted: original.lake_objects.length, conflicting: [], failed: [] });
+      expect(report.restatements).toEqual({ listed: 2, inserted: 2, already_present: 0 });
+      expect(report.prices.rows).toBe(original.daily_prices.length);
+      const resultRows =
+        original.daily_indicators.length + original.indicator_percentiles.length + original.comparative_features.length;
+      expect(report.results).toMatchObject({ read: resultRows, rows: resultRows });
+      // Operational tables: nothing pending, no run recorded (the rebuild is not a run).
+      for (const table of NOT_REBUILT) expect(await count(fresh.warehouse.db, table), table).toBe(0);
 
-    const again = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
-    expect(again.catalog).toMatchObject({ inserted: 0, already_present: original.lake_objects.length });
-    expect(again.restatements).toEqual({ listed: 2, inserted: 0, already_present: 2 });
-    expect(again.failed).toEqual([]);
-    expect(await dumpReportTables(fresh.warehouse.db)).toEqual(original);
-  });
+      const again = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
+      expect(again.catalog).toMatchObject({ inserted: 0, already_present: original.lake_objects.length });
+      expect(again.restatements).toEqual({ listed: 2, inserted: 0, already_present: 2 });
+      expect(again.failed).toEqual([]);
+      expect(await dumpReportTables(fresh.warehouse.db)).toEqual(original);
+    },
+  );
 
   it('on the database it came from (nothing lost) changes nothing', async () => {
     const report = await rebuildWarehouse({ store: t.store, warehouse: t.warehouse });
@@ -115,7 +124,9 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     // The database lost: every table emptied (cheaper than a second PGlite, and the same empty database).
     await truncateAll(t.warehouse.db);
     const report: WarehouseRebuildReport = await rebuildWarehouse({ store: t.store, warehouse: t.warehouse });
-    expect(report.failed.map((failure) => failure.key)).toEqual([unreadable.lake_key, tampered.lake_key, restatementKey].sort());
+    expect(report.failed.map((failure) => failure.key)).toEqual(
+      [unreadable.lake_key, tampered.lake_key, restatementKey].sort(),
+    );
     for (const failure of report.failed) expect(failure.reason).toMatch(/^[^\n]+$/);
     expect(report.failed.find((f) => f.key === tampered.lake_key)?.reason).toMatch(/sha256/);
 

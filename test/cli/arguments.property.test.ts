@@ -36,8 +36,58 @@ function leaves(command: Command, path: string[] = []): Leaf[] {
 
 const junk = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 24 }),
-  fc.string({ unit: fc.constantFrom('\u0000', '\u0007', '\u001b', '\u009b', '\u202e', '\n', '\r', ' ', ',', '-', '^', '.', '/', 'A', 'n', '1', 'y', 'd'), maxLength: 12 }),
-  fc.constantFrom('', ' ', '-', '--', '-1y', '0', '1e309', 'NaN', '2y', '400d', 'NVDA', 'nvda,,aapl', '^GSPC', '1.0', '2.0', '2026-02-30', '2026-11-26', '2026-11-26T21:30:00Z', 'sample', 'csv', 'Bulk', '../..', 'raw/', 'file://', 'file:///%2f', '%00', '\u0000'),
+  fc.string({
+    unit: fc.constantFrom(
+      '\u0000',
+      '\u0007',
+      '\u001b',
+      '\u009b',
+      '\u202e',
+      '\n',
+      '\r',
+      ' ',
+      ',',
+      '-',
+      '^',
+      '.',
+      '/',
+      'A',
+      'n',
+      '1',
+      'y',
+      'd',
+    ),
+    maxLength: 12,
+  }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '-',
+    '--',
+    '-1y',
+    '0',
+    '1e309',
+    'NaN',
+    '2y',
+    '400d',
+    'NVDA',
+    'nvda,,aapl',
+    '^GSPC',
+    '1.0',
+    '2.0',
+    '2026-02-30',
+    '2026-11-26',
+    '2026-11-26T21:30:00Z',
+    'sample',
+    'csv',
+    'Bulk',
+    '../..',
+    'raw/',
+    'file://',
+    'file:///%2f',
+    '%00',
+    '\u0000',
+  ),
 );
 
 describe('arbitrary strings on every flag of every command', () => {
@@ -53,7 +103,14 @@ describe('arbitrary strings on every flag of every command', () => {
     file = join(base, 'a-file');
     await writeFile(file, 'not a folder\n');
     process.chdir(base);
-    for (const name of ['MARKETLAKE_LAKE', 'MARKETLAKE_DATABASE_URL', 'MARKETLAKE_S3_ENDPOINT', 'DATA_LAKE_BUCKET', 'MARKETLAKE_OPENLINEAGE_URL', 'MARKETLAKE_COMPUTATION_VERSION']) {
+    for (const name of [
+      'MARKETLAKE_LAKE',
+      'MARKETLAKE_DATABASE_URL',
+      'MARKETLAKE_S3_ENDPOINT',
+      'DATA_LAKE_BUCKET',
+      'MARKETLAKE_OPENLINEAGE_URL',
+      'MARKETLAKE_COMPUTATION_VERSION',
+    ]) {
       delete process.env[name];
     }
     process.env.MARKETLAKE_HOME = home;
@@ -69,7 +126,11 @@ describe('arbitrary strings on every flag of every command', () => {
   /** A value for `option` that may be anything, except what would leave this machine or this test's folder. */
   function valueFor(option: Option): fc.Arbitrary<string> {
     const name = option.attributeName();
-    if (name === 'home') return fc.oneof(fc.constant(home), junk.map((s) => join(file, s)));
+    if (name === 'home')
+      return fc.oneof(
+        fc.constant(home),
+        junk.map((s) => join(file, s)),
+      );
     if (name === 'lake') {
       return fc.oneof(
         junk.filter((s) => !/^\s*(s3|file):/i.test(s)),
@@ -86,27 +147,42 @@ describe('arbitrary strings on every flag of every command', () => {
     const optionArgs = fc
       .subarray(options)
       .chain((chosen) =>
-        fc.tuple(...chosen.map((option) => (option.required || option.optional ? valueFor(option).map((value) => [option.long!, value]) : fc.constant([option.long!])))),
+        fc.tuple(
+          ...chosen.map((option) =>
+            option.required || option.optional
+              ? valueFor(option).map((value) => [option.long!, value])
+              : fc.constant([option.long!]),
+          ),
+        ),
       )
       .map((pairs) => pairs.flat());
     const positional = fc.tuple(
       ...command.registeredArguments.map((argument) =>
-        argument.required ? junk.map((s) => [s]) : fc.oneof(fc.constant([] as string[]), junk.map((s) => [s])),
+        argument.required
+          ? junk.map((s) => [s])
+          : fc.oneof(
+              fc.constant([] as string[]),
+              junk.map((s) => [s]),
+            ),
       ),
     );
     const defaults = path.join(' ') === 'run' ? ['--tickers', 'NVDA'] : [];
-    return fc.tuple(positional, optionArgs, fc.option(junk, { nil: undefined })).map(([args, opts, stray]) => [
-      ...path,
-      ...defaults,
-      ...args.flat(),
-      ...opts,
-      ...(stray === undefined ? [] : [stray]),
-    ]);
+    return fc
+      .tuple(positional, optionArgs, fc.option(junk, { nil: undefined }))
+      .map(([args, opts, stray]) => [
+        ...path,
+        ...defaults,
+        ...args.flat(),
+        ...opts,
+        ...(stray === undefined ? [] : [stray]),
+      ]);
   }
 
   it('exits 0, 1 or 2, with no stack trace and no raw control character on stderr', async () => {
     const commands = leaves(buildProgram());
-    expect(commands.map((leaf) => leaf.path.join(' '))).toEqual(expect.arrayContaining(['run', 'get', 'reprocess', 'catalog rebuild', 'bucket setup']));
+    expect(commands.map((leaf) => leaf.path.join(' '))).toEqual(
+      expect.arrayContaining(['run', 'get', 'reprocess', 'catalog rebuild', 'bucket setup']),
+    );
     let runs = 0;
     const codes: Record<number, number> = {};
     await fc.assert(
@@ -119,7 +195,12 @@ describe('arbitrary strings on every flag of every command', () => {
         expect([0, 1, 2]).toContain(result.code);
         expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
       }),
-      { numRuns: 400, interruptAfterTimeLimit: TIME_BUDGET_MS, markInterruptAsFailure: false, seed: Number(process.env.MARKETLAKE_FUZZ_SEED ?? Date.now() % 2 ** 31) },
+      {
+        numRuns: 400,
+        interruptAfterTimeLimit: TIME_BUDGET_MS,
+        markInterruptAsFailure: false,
+        seed: Number(process.env.MARKETLAKE_FUZZ_SEED ?? Date.now() % 2 ** 31),
+      },
     );
     if (process.env.MARKETLAKE_FUZZ_REPORT) console.log(`fuzz: ${runs} cases, exit codes ${JSON.stringify(codes)}`);
     expect(runs).toBeGreaterThanOrEqual(20);

@@ -82,7 +82,9 @@ describe('bad arguments are usage errors, before anything is opened', () => {
     const summary = JSON.parse(result.stdout);
     expect(summary.tickers_ok).toEqual(['NVDA']);
     expect(summary.objects_written).toBe(4);
-    expect(JSON.parse((await runCli('ls', 'raw/', '--home', home, '--json')).stdout)).toHaveLength(rawBefore.length + 1);
+    expect(JSON.parse((await runCli('ls', 'raw/', '--home', home, '--json')).stdout)).toHaveLength(
+      rawBefore.length + 1,
+    );
   }, 180_000);
 
   it('--range that is no range is a usage error before anything is opened', async () => {
@@ -102,12 +104,16 @@ describe('bad arguments are usage errors, before anything is opened', () => {
     for (const home of [file, join(file, 'below')]) {
       const result = await runCli('run', '--home', home, '--tickers', 'NVDA');
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`marketlake: cannot use ${home} as the marketlake home: it (or a folder above it) is a file, not a folder\n`);
+      expect(result.stderr).toBe(
+        `marketlake: cannot use ${home} as the marketlake home: it (or a folder above it) is a file, not a folder\n`,
+      );
     }
     // /sys is read-only (EROFS) or refuses new entries (EPERM) even for root, unlike a chmod-ed folder.
     const readOnly = await runCli('ls', '--home', '/sys/marketlake-test-home');
     expect(readOnly.code).toBe(1);
-    expect(readOnly.stderr).toMatch(/^marketlake: cannot use \/sys\/marketlake-test-home as the marketlake home: (it is on a read-only file system|operation not permitted|permission denied)\n$/);
+    expect(readOnly.stderr).toMatch(
+      /^marketlake: cannot use \/sys\/marketlake-test-home as the marketlake home: (it is on a read-only file system|operation not permitted|permission denied)\n$/,
+    );
   });
 
   it('a path with a NUL byte (--home, --universe, --csv-dir, --csv) is a usage error in one line', async () => {
@@ -168,7 +174,10 @@ describe('bad arguments are usage errors, before anything is opened', () => {
       expect(result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
     }
     // Messages of our own, after the runtime opened: a lineage key that is no key, a version that is none.
-    for (const args of [['lineage', `raw/${hostile}`], ['get', 'raw', 'NVDA', '--version', hostile]]) {
+    for (const args of [
+      ['lineage', `raw/${hostile}`],
+      ['get', 'raw', 'NVDA', '--version', hostile],
+    ]) {
       const result = await runCli(...args, '--home', home);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('\\x1b]0;pwned\\x07');
@@ -194,4 +203,3 @@ describe('bad arguments are usage errors, before anything is opened', () => {
     expect(await readdir(home)).not.toContain('marketlake.lock');
   }, 180_000);
 });
-

@@ -31,8 +31,14 @@ describe('marketlake indicators / percentiles / features --csv', () => {
 
   it('defaults to version 1.0 and differs under 2.0 (TA-Lib MACD starts at bar 33, legacy at bar 0)', async () => {
     const legacy = JSON.parse((await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--json')).stdout);
-    const explicit = JSON.parse((await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '1.0', '--json')).stdout);
-    const standard = JSON.parse((await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '2.0', '--json')).stdout);
+    const explicit = JSON.parse(
+      (await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '1.0', '--json'))
+        .stdout,
+    );
+    const standard = JSON.parse(
+      (await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '2.0', '--json'))
+        .stdout,
+    );
     expect(legacy).toEqual(explicit);
     expect(legacy[0].macd).toEqual(0);
     expect(standard[32].macd).toBeNull();
@@ -49,22 +55,36 @@ describe('marketlake indicators / percentiles / features --csv', () => {
   });
 
   it('percentiles --json and features --json print one object as of the last row', async () => {
-    const percentiles = JSON.parse((await runCli('percentiles', '--csv', join(SERIES, 'walk-50.csv'), '--json')).stdout);
+    const percentiles = JSON.parse(
+      (await runCli('percentiles', '--csv', join(SERIES, 'walk-50.csv'), '--json')).stdout,
+    );
     expect(percentiles.as_of).toBe('2024-04-19');
     expect(percentiles.computation_version).toBe('1.0');
     expect(percentiles.values.rsi_14).toMatchObject({ count: expect.any(Number), percentile: expect.any(Number) });
     expect(percentiles.values.rsi_14.count).toBeGreaterThan(350);
     const features = JSON.parse((await runCli('features', '--csv', join(SERIES, 'walk-50.csv'), '--json')).stdout);
-    expect(features.values).toMatchObject({ return_1d: expect.any(Number), max_drawdown: expect.any(Number), bars: 600 });
+    expect(features.values).toMatchObject({
+      return_1d: expect.any(Number),
+      max_drawdown: expect.any(Number),
+      bars: 600,
+    });
   });
 
   it.each([
     ['missing columns', 'Date,Open,High,Close\n2024-01-02,1,2,1.5\n', /bad\.csv:1: missing column\(s\) Low, Volume/],
-    ['an unparsable number', 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,x1.5,10\n', /bad\.csv:2: Close "x1\.5" is not a number/],
+    [
+      'an unparsable number',
+      'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,x1.5,10\n',
+      /bad\.csv:2: Close "x1\.5" is not a number/,
+    ],
     ['NaN', 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,NaN,10\n', /bad\.csv:2: Close "NaN" is not a number/],
     ['a negative price', 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,-1.5,10\n', /bad\.csv:2: close is -1\.5/],
     ['high < low', 'Date,Open,High,Low,Close,Volume\n2024-01-02,1,1,2,1.5,10\n', /bad\.csv:2: high 1 is below low 2/],
-    ['unsorted dates', 'Date,Open,High,Low,Close,Volume\n2024-01-03,1,2,1,1.5,10\n2024-01-02,1,2,1,1.5,10\n', /bad\.csv:3: .*ascending/],
+    [
+      'unsorted dates',
+      'Date,Open,High,Low,Close,Volume\n2024-01-03,1,2,1,1.5,10\n2024-01-02,1,2,1,1.5,10\n',
+      /bad\.csv:3: .*ascending/,
+    ],
     ['an empty file', '', /bad\.csv: the file is empty/],
   ])('refuses %s with file, line and problem on stderr, nothing on stdout, exit 1', async (_name, text, message) => {
     const file = join(dir, 'bad.csv');
@@ -82,7 +102,14 @@ describe('marketlake indicators / percentiles / features --csv', () => {
     const missing = await runCli('indicators', '--csv', join(dir, 'nope.csv'), '--json');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv: no such file/);
-    const version = await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '3.0', '--json');
+    const version = await runCli(
+      'indicators',
+      '--csv',
+      join(SERIES, 'walk-50.csv'),
+      '--computation-version',
+      '3.0',
+      '--json',
+    );
     expect(version.code).toBe(2);
     expect(version.stdout).toBe('');
     expect(version.stderr).toMatch(/unknown computation version "3\.0"/);

@@ -19,8 +19,15 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     const failing = await runCli('run', '--home', home, '--universe', universe, '--json');
     expect(failing.code).toBe(1);
     const summary = JSON.parse(failing.stdout);
-    expect(summary).toMatchObject({ status: 'partial', tickers_ok: ['NVDA', 'D05.SI'], objects_written: 8, outbox_pending: 0 });
-    expect(summary.tickers_failed).toEqual([{ ticker: 'A/B', reason: expect.stringContaining('invalid ticker "A/B"') }]);
+    expect(summary).toMatchObject({
+      status: 'partial',
+      tickers_ok: ['NVDA', 'D05.SI'],
+      objects_written: 8,
+      outbox_pending: 0,
+    });
+    expect(summary.tickers_failed).toEqual([
+      { ticker: 'A/B', reason: expect.stringContaining('invalid ticker "A/B"') },
+    ]);
     expect(summary.duration_ms).toEqual(expect.any(Number));
 
     const ok = await runCli('run', '--home', home, '--tickers', 'NVDA', '--computation-version', '2.0', '--json');
@@ -48,11 +55,15 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     expect(versions).toHaveLength(2);
     expect(Object.keys(versions[0])).toEqual(['key', 'version_id', 'date', 'computed_at', 'computation_version']);
     expect(versions.map((v: { computation_version: string }) => v.computation_version)).toEqual(['2.0', '1.0']);
-    const older = JSON.parse((await runCli('get', 'indicators', 'NVDA', '--version', versions[1].version_id, '--home', home, '--json')).stdout);
+    const older = JSON.parse(
+      (await runCli('get', 'indicators', 'NVDA', '--version', versions[1].version_id, '--home', home, '--json')).stdout,
+    );
     expect(older.key).toBe(versions[1].key);
     expect(older.body.computation_version).toBe('1.0');
     const stamp = versions[1].key.split('/').pop().replace('.json', '');
-    const byStamp = JSON.parse((await runCli('get', 'indicators', 'NVDA', '--version', stamp, '--home', home, '--json')).stdout);
+    const byStamp = JSON.parse(
+      (await runCli('get', 'indicators', 'NVDA', '--version', stamp, '--home', home, '--json')).stdout,
+    );
     expect(byStamp.key).toBe(versions[1].key);
   });
 
@@ -61,12 +72,24 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     const up = JSON.parse((await runCli('lineage', indicators.key, '--home', home, '--json')).stdout);
     expect(up).toEqual({
       key: indicators.key,
-      sources: [{ key: indicators.body.source_raw_data_key, version_id: indicators.body.source_raw_data_version_id, sha256: indicators.body.source_raw_data_sha256 }],
+      sources: [
+        {
+          key: indicators.body.source_raw_data_key,
+          version_id: indicators.body.source_raw_data_version_id,
+          sha256: indicators.body.source_raw_data_sha256,
+        },
+      ],
       derived: [],
     });
-    const down = JSON.parse((await runCli('lineage', indicators.body.source_raw_data_key, '--home', home, '--json')).stdout);
+    const down = JSON.parse(
+      (await runCli('lineage', indicators.body.source_raw_data_key, '--home', home, '--json')).stdout,
+    );
     expect(down.sources).toEqual([]);
-    expect(down.derived.map((d: { key: string }) => d.key.split('/')[1]).sort()).toEqual(['features', 'indicators', 'percentiles']);
+    expect(down.derived.map((d: { key: string }) => d.key.split('/')[1]).sort()).toEqual([
+      'features',
+      'indicators',
+      'percentiles',
+    ]);
   });
 
   it('ls lists keys under a prefix', async () => {
@@ -89,7 +112,9 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     expect(versions.map((v: { key: string }) => v.key)).toEqual([indicators.body.source_raw_data_key]);
     const keys = JSON.parse((await runCli('ls', 'processed/features/_5EN225/', '--home', home, '--json')).stdout);
     expect(keys).toHaveLength(1);
-    const down = JSON.parse((await runCli('lineage', indicators.body.source_raw_data_key, '--home', home, '--json')).stdout);
+    const down = JSON.parse(
+      (await runCli('lineage', indicators.body.source_raw_data_key, '--home', home, '--json')).stdout,
+    );
     expect(down.derived.map((d: { key: string }) => d.key.split('/').slice(1, 3).join('/')).sort()).toEqual([
       'features/_5EGSPC',
       'indicators/_5EGSPC',
@@ -104,7 +129,14 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
   it('lake retry reports an empty outbox', async () => {
     const result = await runCli('lake', 'retry', '--home', home, '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 0, runs_aborted: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      written: 0,
+      failed: [],
+      waiting: 0,
+      pending: 0,
+      in_flight: 0,
+      runs_aborted: [],
+    });
   });
 
   it('clear errors: unknown kind, missing object, bad ticker, bad universe file', async () => {
@@ -145,7 +177,16 @@ describe('an unreachable PostgreSQL', () => {
     const home = await mkdtemp(join(tmpdir(), 'marketlake-nopg-'));
     try {
       // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-      const result = await runCli('run', '--home', home, '--tickers', 'NVDA', '--database', 'postgres://marketlake:secret@127.0.0.1:1/reports', '--json');
+      const result = await runCli(
+        'run',
+        '--home',
+        home,
+        '--tickers',
+        'NVDA',
+        '--database',
+        'postgres://marketlake:secret@127.0.0.1:1/reports',
+        '--json',
+      );
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/cannot connect to PostgreSQL at marketlake@127\.0\.0\.1:1\/reports/);

@@ -62,7 +62,7 @@ async function recordedLakeId(db: Kysely<Database>): Promise<string | undefined>
 function expectOneLineError(result: { code: number; stdout: string; stderr: string }): string {
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
-  expect(result.stderr.trimEnd().split("\n"), result.stderr).toHaveLength(1);
+  expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   return result.stderr;
 }
@@ -82,98 +82,142 @@ describe('lake identity (file lake, PGlite)', () => {
   });
   afterAll(async () => rm(scratch, { recursive: true, force: true }));
 
-  it('the first run gives the lake its identity and records it in the database', async () => {
-    const run = await runCli('run', '--home', home, '--tickers', 'NVDA', '--json');
-    expect(run.code).toBe(0);
-    const marker = await readLakeIdentity(new FsObjectStore(join(home, 'lake')));
-    expect(marker).toBeDefined();
-    lakeId = marker!.lakeId;
-    const warehouse = await openWarehouse({ home });
-    try {
-      const row = await warehouse.db.selectFrom('lake_identity').selectAll().executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ lake_id: lakeId, location: homeLake });
-      expect(row.lake_created_at.toISOString()).toBe(marker!.createdAt.toISOString());
-    } finally {
-      await warehouse.close();
-    }
-  }, PGLITE_CLI_TIMEOUT_MS);
+  it(
+    'the first run gives the lake its identity and records it in the database',
+    async () => {
+      const run = await runCli('run', '--home', home, '--tickers', 'NVDA', '--json');
+      expect(run.code).toBe(0);
+      const marker = await readLakeIdentity(new FsObjectStore(join(home, 'lake')));
+      expect(marker).toBeDefined();
+      lakeId = marker!.lakeId;
+      const warehouse = await openWarehouse({ home });
+      try {
+        const row = await warehouse.db.selectFrom('lake_identity').selectAll().executeTakeFirstOrThrow();
+        expect(row).toMatchObject({ lake_id: lakeId, location: homeLake });
+        expect(row.lake_created_at.toISOString()).toBe(marker!.createdAt.toISOString());
+      } finally {
+        await warehouse.close();
+      }
+    },
+    PGLITE_CLI_TIMEOUT_MS,
+  );
 
-  it('another lake is refused before anything is written, naming both: run, lake retry, and a read-only ls', async () => {
-    const tablesBefore = await pgliteSnapshot(home);
-    const lakeBefore = await folderSnapshot(join(home, 'lake'));
-    // The issue's case: a mistyped location is a folder that does not exist yet.
-    const missing = join(scratch, 'typo');
-    // And a real lake of its own, with another identity.
-    const foreignRoot = join(scratch, 'foreign');
-    const foreign = await establishLakeIdentity(new FsObjectStore(foreignRoot));
-    const foreignBefore = await folderSnapshot(foreignRoot);
+  it(
+    'another lake is refused before anything is written, naming both: run, lake retry, and a read-only ls',
+    async () => {
+      const tablesBefore = await pgliteSnapshot(home);
+      const lakeBefore = await folderSnapshot(join(home, 'lake'));
+      // The issue's case: a mistyped location is a folder that does not exist yet.
+      const missing = join(scratch, 'typo');
+      // And a real lake of its own, with another identity.
+      const foreignRoot = join(scratch, 'foreign');
+      const foreign = await establishLakeIdentity(new FsObjectStore(foreignRoot));
+      const foreignBefore = await folderSnapshot(foreignRoot);
 
-    const toMissing = expectOneLineError(await runCli('run', '--tickers', 'NVDA', '--json', '--home', home, '--lake', pathToFileURL(missing).href));
-    expect(toMissing).toBe(
-      `marketlake: database ${join(home, 'pglite')} belongs to lake ${lakeId} (${homeLake}), but ${pathToFileURL(missing).href} has no lake ` +
-        'identity (_marketlake/lake.json): it is another or an empty lake; point --lake at that lake, or use another database (--database, --home)\n',
-    );
-    expect(existsSync(missing)).toBe(false);
+      const toMissing = expectOneLineError(
+        await runCli('run', '--tickers', 'NVDA', '--json', '--home', home, '--lake', pathToFileURL(missing).href),
+      );
+      expect(toMissing).toBe(
+        `marketlake: database ${join(home, 'pglite')} belongs to lake ${lakeId} (${homeLake}), but ${pathToFileURL(missing).href} has no lake ` +
+          'identity (_marketlake/lake.json): it is another or an empty lake; point --lake at that lake, or use another database (--database, --home)\n',
+      );
+      expect(existsSync(missing)).toBe(false);
 
-    for (const command of [['lake', 'retry', '--json'], ['ls', '--json']]) {
-      const toForeign = expectOneLineError(await runCli(...command, '--home', home, '--lake', pathToFileURL(foreignRoot).href));
-      expect(toForeign).toContain(`belongs to lake ${lakeId} (${homeLake}), but ${pathToFileURL(foreignRoot).href} is lake ${foreign.lakeId};`);
-    }
-    expect(await folderSnapshot(foreignRoot)).toEqual(foreignBefore);
-    expect(await folderSnapshot(join(home, 'lake'))).toEqual(lakeBefore);
-    expect(await pgliteSnapshot(home)).toEqual(tablesBefore);
-  }, PGLITE_CLI_TIMEOUT_MS);
+      for (const command of [
+        ['lake', 'retry', '--json'],
+        ['ls', '--json'],
+      ]) {
+        const toForeign = expectOneLineError(
+          await runCli(...command, '--home', home, '--lake', pathToFileURL(foreignRoot).href),
+        );
+        expect(toForeign).toContain(
+          `belongs to lake ${lakeId} (${homeLake}), but ${pathToFileURL(foreignRoot).href} is lake ${foreign.lakeId};`,
+        );
+      }
+      expect(await folderSnapshot(foreignRoot)).toEqual(foreignBefore);
+      expect(await folderSnapshot(join(home, 'lake'))).toEqual(lakeBefore);
+      expect(await pgliteSnapshot(home)).toEqual(tablesBefore);
+    },
+    PGLITE_CLI_TIMEOUT_MS,
+  );
 
   it('--lake file://relative/path is a configuration error, and makes no folder', async () => {
-    const result = await runCli('run', '--home', home, '--lake', 'file://marketlake-relative-lake/path', '--tickers', 'NVDA');
+    const result = await runCli(
+      'run',
+      '--home',
+      home,
+      '--lake',
+      'file://marketlake-relative-lake/path',
+      '--tickers',
+      'NVDA',
+    );
     expect(expectOneLineError(result)).toMatch(/"marketlake-relative-lake" is a host name there/);
     expect(existsSync(join(process.cwd(), 'marketlake-relative-lake'))).toBe(false);
   });
 
-  it('a database from before lake identities adopts its own lake, and refuses a lake that lacks its objects', async () => {
-    // What a database and lake written before this change look like: objects catalogued, no identity anywhere.
-    let tablesBefore: Record<string, string[]>;
-    const warehouse = await openWarehouse({ home });
-    try {
-      await warehouse.db.deleteFrom('lake_identity').execute();
-      tablesBefore = await tableSnapshot(warehouse.db);
-    } finally {
-      await warehouse.close();
-    }
-    await rm(join(home, 'lake', '_marketlake'), { recursive: true });
+  it(
+    'a database from before lake identities adopts its own lake, and refuses a lake that lacks its objects',
+    async () => {
+      // What a database and lake written before this change look like: objects catalogued, no identity anywhere.
+      let tablesBefore: Record<string, string[]>;
+      const warehouse = await openWarehouse({ home });
+      try {
+        await warehouse.db.deleteFrom('lake_identity').execute();
+        tablesBefore = await tableSnapshot(warehouse.db);
+      } finally {
+        await warehouse.close();
+      }
+      await rm(join(home, 'lake', '_marketlake'), { recursive: true });
 
-    const empty = join(scratch, 'empty');
-    const refused = expectOneLineError(await runCli('run', '--home', home, '--lake', pathToFileURL(empty).href, '--tickers', 'NVDA'));
-    expect(refused).toMatch(/catalogues objects that file:\/\/\S+\/empty does not hold \(processed\/\S+, raw\/\S+\): it was used with another lake/);
-    expect(existsSync(empty)).toBe(false);
+      const empty = join(scratch, 'empty');
+      const refused = expectOneLineError(
+        await runCli('run', '--home', home, '--lake', pathToFileURL(empty).href, '--tickers', 'NVDA'),
+      );
+      expect(refused).toMatch(
+        /catalogues objects that file:\/\/\S+\/empty does not hold \(processed\/\S+, raw\/\S+\): it was used with another lake/,
+      );
+      expect(existsSync(empty)).toBe(false);
 
-    // A read-only command checks, but gives the lake no identity.
-    const ls = await runCli('ls', '_marketlake/', '--home', home, '--json');
-    expect(ls.code).toBe(0);
-    expect(JSON.parse(ls.stdout)).toEqual([]);
+      // A read-only command checks, but gives the lake no identity.
+      const ls = await runCli('ls', '_marketlake/', '--home', home, '--json');
+      expect(ls.code).toBe(0);
+      expect(JSON.parse(ls.stdout)).toEqual([]);
 
-    const adopted = await runCli('lake', 'retry', '--home', home, '--json');
-    expect(adopted.code).toBe(0);
-    const marker = await readLakeIdentity(new FsObjectStore(join(home, 'lake')));
-    expect(marker?.lakeId).not.toBe(lakeId); // a new identity: the old marker is gone
-    const after = await openWarehouse({ home });
-    try {
-      expect(await recordedLakeId(after.db)).toBe(marker?.lakeId);
-      // Nothing but the record changed.
-      const tablesAfter = await tableSnapshot(after.db);
-      expect({ ...tablesAfter, lake_identity: [] }).toEqual(tablesBefore!);
-    } finally {
-      await after.close();
-    }
-  }, PGLITE_CLI_TIMEOUT_MS);
+      const adopted = await runCli('lake', 'retry', '--home', home, '--json');
+      expect(adopted.code).toBe(0);
+      const marker = await readLakeIdentity(new FsObjectStore(join(home, 'lake')));
+      expect(marker?.lakeId).not.toBe(lakeId); // a new identity: the old marker is gone
+      const after = await openWarehouse({ home });
+      try {
+        expect(await recordedLakeId(after.db)).toBe(marker?.lakeId);
+        // Nothing but the record changed.
+        const tablesAfter = await tableSnapshot(after.db);
+        expect({ ...tablesAfter, lake_identity: [] }).toEqual(tablesBefore!);
+      } finally {
+        await after.close();
+      }
+    },
+    PGLITE_CLI_TIMEOUT_MS,
+  );
 });
 
 describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
   let database: TestWarehouse;
   let home: string;
   const savedEnv = { ...process.env };
-  const lakeFlags = (prefix: string): string[] => ['--lake', `s3://${rgw.bucket()}/${prefix}`, '--s3-endpoint', rgw.settings.endpoint];
-  const flags = (prefix: string): string[] => ['--home', home, ...lakeFlags(prefix), '--database', database.databaseUrl!];
+  const lakeFlags = (prefix: string): string[] => [
+    '--lake',
+    `s3://${rgw.bucket()}/${prefix}`,
+    '--s3-endpoint',
+    rgw.settings.endpoint,
+  ];
+  const flags = (prefix: string): string[] => [
+    '--home',
+    home,
+    ...lakeFlags(prefix),
+    '--database',
+    database.databaseUrl!,
+  ];
 
   beforeAll(async () => {
     database = await createTestWarehouse('postgres');
@@ -200,16 +244,35 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
 
     const tablesBefore = await tableSnapshot(db);
     const bucketBefore = await bucketSnapshot(rgw.client(), rgw.bucket());
-    for (const command of [['run', '--tickers', 'NVDA', '--json'], ['lake', 'retry', '--json'], ['verify', '--json']]) {
+    for (const command of [
+      ['run', '--tickers', 'NVDA', '--json'],
+      ['lake', 'retry', '--json'],
+      ['verify', '--json'],
+    ]) {
       const refused = expectOneLineError(await runCli(...command, ...flags('other')));
-      expect(refused).toContain(`belongs to lake ${lakeId} (${location}), but s3://${rgw.bucket()}/other/ at ${rgw.settings.endpoint} has no lake identity`);
+      expect(refused).toContain(
+        `belongs to lake ${lakeId} (${location}), but s3://${rgw.bucket()}/other/ at ${rgw.settings.endpoint} has no lake identity`,
+      );
     }
     // A lake that does not answer (tolerated by lake retry: its writes wait in the outbox) cannot show its id:
     // it must at least be where the recorded lake is.
     const unreachable = expectOneLineError(
-      await runCli('lake', 'retry', '--home', home, '--lake', `s3://${rgw.bucket()}/lake`, '--s3-endpoint', 'http://127.0.0.1:1', '--database', database.databaseUrl!),
+      await runCli(
+        'lake',
+        'retry',
+        '--home',
+        home,
+        '--lake',
+        `s3://${rgw.bucket()}/lake`,
+        '--s3-endpoint',
+        'http://127.0.0.1:1',
+        '--database',
+        database.databaseUrl!,
+      ),
     );
-    expect(unreachable).toContain(`belongs to lake ${lakeId} (${location}), but s3://${rgw.bucket()}/lake/ at http://127.0.0.1:1 does not answer`);
+    expect(unreachable).toContain(
+      `belongs to lake ${lakeId} (${location}), but s3://${rgw.bucket()}/lake/ at http://127.0.0.1:1 does not answer`,
+    );
     expect(await bucketSnapshot(rgw.client(), rgw.bucket())).toEqual(bucketBefore);
     expect(await tableSnapshot(db)).toEqual(tablesBefore);
   });
@@ -218,11 +281,18 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
     const fresh = await createTestWarehouse('postgres');
     const runtimes: Awaited<ReturnType<typeof openRuntime>>[] = [];
     try {
-      const config = resolveConfig({ home, database: fresh.databaseUrl!, lake: `s3://${rgw.bucket()}/race`, s3Endpoint: rgw.settings.endpoint });
+      const config = resolveConfig({
+        home,
+        database: fresh.databaseUrl!,
+        lake: `s3://${rgw.bucket()}/race`,
+        s3Endpoint: rgw.settings.endpoint,
+      });
       runtimes.push(...(await Promise.all(Array.from({ length: 4 }, () => openRuntime(config)))));
       const marker = await readLakeIdentity(rgw.openStore({ prefix: 'race' }));
       expect(await recordedLakeId(fresh.warehouse.db)).toBe(marker?.lakeId);
-      const versions = await rgw.client().send(new ListObjectVersionsCommand({ Bucket: rgw.bucket(), Prefix: `race/${LAKE_MARKER_KEY}` }));
+      const versions = await rgw
+        .client()
+        .send(new ListObjectVersionsCommand({ Bucket: rgw.bucket(), Prefix: `race/${LAKE_MARKER_KEY}` }));
       expect(versions.Versions).toHaveLength(1);
     } finally {
       await Promise.all(runtimes.map((runtime) => runtime.close()));
@@ -234,7 +304,14 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
     const fresh = await createTestWarehouse('postgres');
     try {
       const open = (prefix: string) =>
-        openRuntime(resolveConfig({ home, database: fresh.databaseUrl!, lake: `s3://${rgw.bucket()}/${prefix}`, s3Endpoint: rgw.settings.endpoint }));
+        openRuntime(
+          resolveConfig({
+            home,
+            database: fresh.databaseUrl!,
+            lake: `s3://${rgw.bucket()}/${prefix}`,
+            s3Endpoint: rgw.settings.endpoint,
+          }),
+        );
       const outcomes = await Promise.allSettled([open('left'), open('right')]);
       const opened = outcomes.filter((o) => o.status === 'fulfilled');
       const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -253,7 +330,9 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
     const databases = await Promise.all([createTestWarehouse('postgres'), createTestWarehouse('postgres')]);
     const lake = pathToFileURL(join(home, 'shared-lake')).href;
     try {
-      const runtimes = await Promise.all(databases.map((d) => openRuntime(resolveConfig({ home, lake, database: d.databaseUrl! }))));
+      const runtimes = await Promise.all(
+        databases.map((d) => openRuntime(resolveConfig({ home, lake, database: d.databaseUrl! }))),
+      );
       await Promise.all(runtimes.map((runtime) => runtime.close()));
       const ids = await Promise.all(databases.map((d) => recordedLakeId(d.warehouse.db)));
       expect(ids[0]).toBeDefined();
@@ -270,7 +349,8 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
     const after = join(home, 'lake-after-move');
     const open = (path: string, readOnly: boolean) =>
       openRuntime(resolveConfig({ home, lake: pathToFileURL(path).href, database: fresh.databaseUrl! }), { readOnly });
-    const location = async () => (await fresh.warehouse.db.selectFrom('lake_identity').select('location').executeTakeFirst())?.location;
+    const location = async () =>
+      (await fresh.warehouse.db.selectFrom('lake_identity').select('location').executeTakeFirst())?.location;
     try {
       await (await open(before, false)).close();
       const lakeId = await recordedLakeId(fresh.warehouse.db);
@@ -292,7 +372,12 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
       emptyFile = join(home, 'empty-aws-file');
       await writeFile(emptyFile, '');
       for (const name of Object.keys(process.env)) {
-        if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_)/.test(name)) delete process.env[name];
+        if (
+          /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_)/.test(
+            name,
+          )
+        )
+          delete process.env[name];
       }
       process.env.AWS_SHARED_CREDENTIALS_FILE = emptyFile;
       process.env.AWS_CONFIG_FILE = emptyFile;
@@ -309,9 +394,18 @@ describeOnRgw('lake identity (S3 lake, PostgreSQL)', (rgw) => {
         const tablesBefore = await tableSnapshot(fresh.warehouse.db);
         const bucketBefore = await bucketSnapshot(rgw.client(), rgw.bucket());
         for (const command of [['run', '--tickers', 'NVDA', '--json'], ['lake', 'retry', '--json'], ['ls']]) {
-          const result = await runCli(...command, '--home', home, ...lakeFlags('nocreds'), '--database', fresh.databaseUrl!);
+          const result = await runCli(
+            ...command,
+            '--home',
+            home,
+            ...lakeFlags('nocreds'),
+            '--database',
+            fresh.databaseUrl!,
+          );
           const message = expectOneLineError(result);
-          expect(message).toMatch(/^marketlake: no AWS credentials for S3 bucket marketlake-test-\w+ at http:\/\/127\.0\.0\.1:7480 \(Could not load credentials from any providers\): set AWS_ACCESS_KEY_ID/);
+          expect(message).toMatch(
+            /^marketlake: no AWS credentials for S3 bucket marketlake-test-\w+ at http:\/\/127\.0\.0\.1:7480 \(Could not load credentials from any providers\): set AWS_ACCESS_KEY_ID/,
+          );
           expect(message).not.toMatch(/outbox|warning/);
         }
         expect(await tableSnapshot(fresh.warehouse.db)).toEqual(tablesBefore);

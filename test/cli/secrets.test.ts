@@ -10,12 +10,23 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectVersionsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { createTestWarehouse, postgresReachable, servicesRequired, testPostgresUrl, type TestWarehouse } from '../support/databases.js';
+import {
+  createTestWarehouse,
+  postgresReachable,
+  servicesRequired,
+  testPostgresUrl,
+  type TestWarehouse,
+} from '../support/databases.js';
 import { startLineageReceiver, type LineageReceiver } from '../reprocess/support/openlineage-receiver.js';
 import { describeOnRgw } from '../support/rgw.js';
 
@@ -61,7 +72,9 @@ async function rowsOf(databaseUrl: string): Promise<{ where: string; text: strin
       `select table_schema as schema, table_name as name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
     );
-    expect(tables.rows.map((table) => table.name)).toEqual(expect.arrayContaining(['computation_runs', 'lake_outbox', 'lake_objects']));
+    expect(tables.rows.map((table) => table.name)).toEqual(
+      expect.arrayContaining(['computation_runs', 'lake_outbox', 'lake_objects']),
+    );
     const places: { where: string; text: string }[] = [];
     for (const { schema, name } of tables.rows) {
       const rows = await client.query<{ row: string }>(`select t::text as row from "${schema}"."${name}" t`);
@@ -93,12 +106,18 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
   /** Runs one command and keeps what it printed for the final search. */
   async function cli(...args: string[]): Promise<CliResult> {
     const result = await runCli(...args);
-    outputs.push({ where: `stdout of ${args.join(' ')}`, text: result.stdout }, { where: `stderr of ${args.join(' ')}`, text: result.stderr });
+    outputs.push(
+      { where: `stdout of ${args.join(' ')}`, text: result.stdout },
+      { where: `stderr of ${args.join(' ')}`, text: result.stderr },
+    );
     return result;
   }
 
   beforeAll(async () => {
-    if (!postgresUp) throw new Error(`PostgreSQL at ${testPostgresUrl()} is not reachable; MARKETLAKE_REQUIRE_SERVICES=1 makes this a failure`);
+    if (!postgresUp)
+      throw new Error(
+        `PostgreSQL at ${testPostgresUrl()} is not reachable; MARKETLAKE_REQUIRE_SERVICES=1 makes this a failure`,
+      );
     receiver = await startLineageReceiver();
     unreachableLineage = `http://lineage:${CANARY}@127.0.0.1:${await closedPort()}`;
     unreachableS3 = `http://s3user:${CANARY}@127.0.0.1:${await closedPort()}`;
@@ -119,7 +138,12 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await s3Lake?.dispose();
   });
 
-  const flagsOf = (database: TestWarehouse) => ['--home', database.home, '--database', withPassword(database.databaseUrl!, 'postgres', CANARY)];
+  const flagsOf = (database: TestWarehouse) => [
+    '--home',
+    database.home,
+    '--database',
+    withPassword(database.databaseUrl!, 'postgres', CANARY),
+  ];
 
   it('every command on a file lake, with lineage delivered and then undeliverable', async () => {
     const flags = flagsOf(fileLake);
@@ -128,15 +152,21 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     expect(run.code).toBe(0);
     // The credentials in the URL authenticate the POSTs (HTTP basic), and the events arrive.
     expect(receiver.events.map((received) => received.event.eventType)).toEqual(['START', 'COMPLETE']);
-    expect(receiver.events.map((received) => received.authorization)).toEqual(Array(2).fill(`Basic ${Buffer.from(`lineage:${CANARY}`).toString('base64')}`));
+    expect(receiver.events.map((received) => received.authorization)).toEqual(
+      Array(2).fill(`Basic ${Buffer.from(`lineage:${CANARY}`).toString('base64')}`),
+    );
     expect(JSON.parse(run.stdout).lineage_errors).toEqual([]);
 
     // The error path: every POST fails, and the run summary (stdout and computation_runs) says why.
     process.env.MARKETLAKE_OPENLINEAGE_URL = unreachableLineage;
     const failing = await cli('run', ...flags, '--tickers', 'D05.SI', '--json');
     expect(JSON.parse(failing.stdout).lineage_errors).toEqual([
-      expect.stringMatching(/^OpenLineage START event not delivered to http:\/\/lineage:\*\*\*@127\.0\.0\.1:\d+\/api\/v1\/lineage: fetch failed/),
-      expect.stringMatching(/^OpenLineage COMPLETE event not delivered to http:\/\/lineage:\*\*\*@127\.0\.0\.1:\d+\/api\/v1\/lineage: fetch failed/),
+      expect.stringMatching(
+        /^OpenLineage START event not delivered to http:\/\/lineage:\*\*\*@127\.0\.0\.1:\d+\/api\/v1\/lineage: fetch failed/,
+      ),
+      expect.stringMatching(
+        /^OpenLineage COMPLETE event not delivered to http:\/\/lineage:\*\*\*@127\.0\.0\.1:\d+\/api\/v1\/lineage: fetch failed/,
+      ),
     ]);
     await cli('run', ...flags, '--tickers', 'NVDA');
     await cli('reprocess', ...flags, '--computation-version', '2.0', '--json');
@@ -171,9 +201,23 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
   it('configuration and connection errors', async () => {
     const home = ['--home', fileLake.home];
     const database = withPassword(fileLake.databaseUrl!, 'postgres', CANARY);
-    const refused = await cli('ls', ...home, '--database', withPassword(`postgres://127.0.0.1:${await closedPort()}/x`, 'postgres', CANARY));
+    const refused = await cli(
+      'ls',
+      ...home,
+      '--database',
+      withPassword(`postgres://127.0.0.1:${await closedPort()}/x`, 'postgres', CANARY),
+    );
     expect(refused.stderr).toContain('cannot connect to PostgreSQL');
-    const missing = await cli('ls', ...home, '--database', withPassword(`${testPostgresUrl().replace(/\/[^/]*$/, '')}/no_such_database_${randomBytes(4).toString('hex')}`, 'postgres', CANARY));
+    const missing = await cli(
+      'ls',
+      ...home,
+      '--database',
+      withPassword(
+        `${testPostgresUrl().replace(/\/[^/]*$/, '')}/no_such_database_${randomBytes(4).toString('hex')}`,
+        'postgres',
+        CANARY,
+      ),
+    );
     expect(missing.code).toBe(1);
     await cli('ls', ...home, '--database', `mysql://root:${CANARY}@127.0.0.1/x`);
     await cli('ls', ...home, '--database', `postgres://postgres:${CANARY}@[127.0.0.1/x`);
@@ -214,19 +258,34 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     // Once in a process of its own, so that what only a real process prints (Node's warnings, the AWS SDK's)
     // is searched too; configured through the environment this time.
     const [, home, , database] = flagsOf(s3Lake);
-    const env = { MARKETLAKE_HOME: home, MARKETLAKE_DATABASE_URL: database, MARKETLAKE_LAKE: 's3://marketlake-canary/lake', MARKETLAKE_S3_ENDPOINT: unreachableS3 };
+    const env = {
+      MARKETLAKE_HOME: home,
+      MARKETLAKE_DATABASE_URL: database,
+      MARKETLAKE_LAKE: 's3://marketlake-canary/lake',
+      MARKETLAKE_S3_ENDPOINT: unreachableS3,
+    };
     const spawned = await spawnCli(['run', '--tickers', 'D05.SI', '--json'], env);
-    outputs.push({ where: 'stdout of spawned run', text: spawned.stdout }, { where: 'stderr of spawned run', text: spawned.stderr });
+    outputs.push(
+      { where: 'stdout of spawned run', text: spawned.stdout },
+      { where: 'stderr of spawned run', text: spawned.stderr },
+    );
     expect(spawned.code).toBe(1);
     expect(spawned.stderr).toContain('lake writes wait in the outbox');
   });
 
   it('the canary is in no output, no database row, no lake object and no event sent', async () => {
     // Make sure every command of the program was run at least once above.
-    const commands = buildProgram().commands.flatMap((command) => (command.commands.length === 0 ? [command.name()] : command.commands.map((sub) => `${command.name()} ${sub.name()}`)));
+    const commands = buildProgram().commands.flatMap((command) =>
+      command.commands.length === 0
+        ? [command.name()]
+        : command.commands.map((sub) => `${command.name()} ${sub.name()}`),
+    );
     const ran = outputs.map(({ where }) => where.replace(/^(stdout|stderr) of /, ''));
     for (const command of commands) {
-      expect(ran.some((args) => args.startsWith(`${command} `)), command).toBe(true);
+      expect(
+        ran.some((args) => args.startsWith(`${command} `)),
+        command,
+      ).toBe(true);
     }
     const places = [
       ...outputs,
@@ -237,8 +296,15 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
       ...receiver.events.map((received, i) => ({ where: `event ${i} received`, text: JSON.stringify(received) })),
     ];
     // What was redacted was really there: the stored run summaries carry the (redacted) lineage errors.
-    expect(places.filter(({ where, text }) => where.startsWith('table public.computation_runs') && text.includes('lineage:***@')).length).toBeGreaterThan(0);
-    expect(places.filter(({ where, text }) => where.startsWith('table public.lake_outbox') && text.includes('127.0.0.1')).length).toBeGreaterThan(0);
+    expect(
+      places.filter(
+        ({ where, text }) => where.startsWith('table public.computation_runs') && text.includes('lineage:***@'),
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(
+      places.filter(({ where, text }) => where.startsWith('table public.lake_outbox') && text.includes('127.0.0.1'))
+        .length,
+    ).toBeGreaterThan(0);
     expect(leaks(places)).toEqual([]);
   });
 });
@@ -249,11 +315,21 @@ async function objectsOf(client: S3Client, bucket: string): Promise<{ where: str
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   do {
-    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    const page = await client.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+    );
     for (const version of page.Versions ?? []) {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
-      const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
-      const text = JSON.stringify({ body: await object.Body!.transformToString('utf8'), metadata: object.Metadata, tags: tags.TagSet });
+      const object = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }),
+      );
+      const tags = await client.send(
+        new GetObjectTaggingCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }),
+      );
+      const text = JSON.stringify({
+        body: await object.Body!.transformToString('utf8'),
+        metadata: object.Metadata,
+        tags: tags.TagSet,
+      });
       places.push({ where: `s3://${bucket}/${version.Key} (${version.VersionId})`, text });
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
@@ -272,7 +348,10 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
 
     async function cli(...args: string[]): Promise<CliResult> {
       const result = await runCli(...args);
-      outputs.push({ where: `stdout of ${args.join(' ')}`, text: result.stdout }, { where: `stderr of ${args.join(' ')}`, text: result.stderr });
+      outputs.push(
+        { where: `stdout of ${args.join(' ')}`, text: result.stdout },
+        { where: `stderr of ${args.join(' ')}`, text: result.stderr },
+      );
       return result;
     }
 
@@ -281,11 +360,15 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
       database = await createTestWarehouse('postgres');
       await database.warehouse.close();
       flags = [
-        '--home', database.home,
-        '--database', withPassword(database.databaseUrl!, 'postgres', CANARY),
-        '--lake', `s3://${rgw.bucket()}/lake`,
+        '--home',
+        database.home,
+        '--database',
+        withPassword(database.databaseUrl!, 'postgres', CANARY),
+        '--lake',
+        `s3://${rgw.bucket()}/lake`,
         // The S3 server ignores the user info; the SDK signs with the keys from the environment.
-        '--s3-endpoint', withPassword(rgw.settings.endpoint, 's3user', CANARY),
+        '--s3-endpoint',
+        withPassword(rgw.settings.endpoint, 's3user', CANARY),
       ];
       process.env.AWS_ACCESS_KEY_ID = rgw.settings.credentials.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY = rgw.settings.credentials.secretAccessKey;

@@ -64,7 +64,13 @@ describeOnPostgres('two daily runs at once', () => {
 
     fetchGate.open();
     const bSummary = await bRun;
-    expect(bSummary).toMatchObject({ status: 'ok', outbox_pending: 0, outbox_retried: 0, objects_written: 4, lake_errors: [] });
+    expect(bSummary).toMatchObject({
+      status: 'ok',
+      outbox_pending: 0,
+      outbox_retried: 0,
+      objects_written: 4,
+      lake_errors: [],
+    });
 
     putGate.open();
     const aSummary = await aRun;
@@ -88,12 +94,24 @@ describeOnPostgres('two daily runs at once', () => {
     // Then B, from start to end: it writes 7974.T's four objects and its own four, and none of A's.
     const b = await processOn(second);
     const bSummary = await b.run(['D05.SI']);
-    expect(bSummary).toMatchObject({ status: 'ok', outbox_retried: 4, objects_written: 8, outbox_pending: 0, lake_errors: [] });
+    expect(bSummary).toMatchObject({
+      status: 'ok',
+      outbox_retried: 4,
+      objects_written: 8,
+      outbox_pending: 0,
+      lake_errors: [],
+    });
 
     putGate.open();
     const aSummary = await aRun;
     // A wrote its own objects itself: none was taken from it, so none is reported as a failure.
-    expect(aSummary).toMatchObject({ status: 'ok', outbox_retried: 0, objects_written: 4, outbox_pending: 0, lake_errors: [] });
+    expect(aSummary).toMatchObject({
+      status: 'ok',
+      outbox_retried: 0,
+      objects_written: 4,
+      outbox_pending: 0,
+      lake_errors: [],
+    });
     expect(await countPendingOutbox(database.warehouse.db)).toBe(0);
   });
 
@@ -103,9 +121,26 @@ describeOnPostgres('two daily runs at once', () => {
     const aRun = a.run(['NVDA']);
     await putGate.reached;
 
-    const retry = await runCli('lake', 'retry', '--home', database.home, '--lake', `file://${lakeRoot}`, '--database', database.databaseUrl!, '--json');
+    const retry = await runCli(
+      'lake',
+      'retry',
+      '--home',
+      database.home,
+      '--lake',
+      `file://${lakeRoot}`,
+      '--database',
+      database.databaseUrl!,
+      '--json',
+    );
     expect(retry.code, retry.stderr).toBe(0);
-    expect(JSON.parse(retry.stdout)).toEqual({ written: 0, failed: [], waiting: 0, pending: 0, in_flight: 3, runs_aborted: [] });
+    expect(JSON.parse(retry.stdout)).toEqual({
+      written: 0,
+      failed: [],
+      waiting: 0,
+      pending: 0,
+      in_flight: 3,
+      runs_aborted: [],
+    });
 
     putGate.open();
     expect(await aRun).toMatchObject({ status: 'ok', objects_written: 4, lake_errors: [] });

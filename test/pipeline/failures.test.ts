@@ -18,8 +18,17 @@ describeOnDatabases('failures', (ctx) => {
 
   async function rowCounts() {
     const db = t.warehouse.db;
-    const count = async (table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features' | 'daily_prices') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (
+      table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features' | 'daily_prices',
+    ) =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return {
       indicators: await count('daily_indicators'),
       percentiles: await count('indicator_percentiles'),
@@ -49,7 +58,11 @@ describeOnDatabases('failures', (ctx) => {
     const db = t.warehouse.db;
     const catalog = await db.selectFrom('lake_objects').select('key').orderBy('key').execute();
     expect(catalog.map((row) => row.key)).toEqual(keys);
-    const missingVersion = await db.selectFrom('daily_prices').select('symbol').where('raw_version_id', 'is', null).execute();
+    const missingVersion = await db
+      .selectFrom('daily_prices')
+      .select('symbol')
+      .where('raw_version_id', 'is', null)
+      .execute();
     expect(missingVersion).toEqual([]);
     const rows = await db.selectFrom('daily_indicators').select(['lake_key', 'source_raw_version_id']).execute();
     for (const row of rows) {
@@ -69,7 +82,11 @@ describeOnDatabases('failures', (ctx) => {
     expect(summary.lake_errors.length).toBeGreaterThan(0);
     expect(summary.lake_errors[0]).toMatch(/injected fault/);
     expect(await t.keys()).toEqual([]);
-    expect(await rowCounts()).toMatchObject({ indicators: TICKERS.length, percentiles: TICKERS.length, features: TICKERS.length });
+    expect(await rowCounts()).toMatchObject({
+      indicators: TICKERS.length,
+      percentiles: TICKERS.length,
+      features: TICKERS.length,
+    });
 
     // Still down: a retry changes nothing and loses nothing.
     const stillDown = await drainOutbox(t.lake, t.warehouse);
@@ -91,7 +108,11 @@ describeOnDatabases('failures', (ctx) => {
     expect(t.store.counts.putsFailed).toBeGreaterThanOrEqual(expectedFailures);
     expect(summary.outbox_pending).toBeGreaterThan(0);
     expect(summary.objects_written + summary.outbox_pending).toBe(TICKERS.length * OBJECTS_PER_TICKER);
-    expect(await rowCounts()).toMatchObject({ indicators: TICKERS.length, percentiles: TICKERS.length, features: TICKERS.length });
+    expect(await rowCounts()).toMatchObject({
+      indicators: TICKERS.length,
+      percentiles: TICKERS.length,
+      features: TICKERS.length,
+    });
 
     t.store.failPuts = 'none';
     // An empty run (no tickers) still drains what earlier runs left behind.
@@ -107,7 +128,13 @@ describeOnDatabases('failures', (ctx) => {
     t.store.failPuts = 'none';
     // Write one pending object behind the outbox's back, as if the lake took it but the answer never came.
     const [entry] = await listPendingOutbox(t.warehouse.db, 1);
-    await t.store.put({ key: entry.key, body: entry.body, contentType: entry.contentType, tags: entry.tags, metadata: entry.metadata });
+    await t.store.put({
+      key: entry.key,
+      body: entry.body,
+      contentType: entry.contentType,
+      tags: entry.tags,
+      metadata: entry.metadata,
+    });
     const retry = await drainOutbox(t.lake, t.warehouse);
     expect(retry.failed).toEqual([]);
     const keys = await t.keys();
@@ -118,25 +145,47 @@ describeOnDatabases('failures', (ctx) => {
   it('a ticker whose database write fails leaves no processed objects and fails alone', async () => {
     // A real database failure in the middle of the ticker's one statement: the percentile insert raises for AAPL only.
     await sql`create or replace function marketlake_test_fail() returns trigger language plpgsql as $$
-      begin if new.symbol = 'AAPL' then raise exception 'injected database failure for %', new.symbol; end if; return new; end $$`.execute(t.warehouse.db);
-    await sql`create trigger marketlake_test_fail before insert on indicator_percentiles for each row execute function marketlake_test_fail()`.execute(t.warehouse.db);
+      begin if new.symbol = 'AAPL' then raise exception 'injected database failure for %', new.symbol; end if; return new; end $$`.execute(
+      t.warehouse.db,
+    );
+    await sql`create trigger marketlake_test_fail before insert on indicator_percentiles for each row execute function marketlake_test_fail()`.execute(
+      t.warehouse.db,
+    );
     try {
       const summary = await t.run({ tickers: ['NVDA', 'AAPL', 'D05.SI'] });
       expect(summary.status).toBe('partial');
       expect(summary.tickers_ok).toEqual(['NVDA', 'D05.SI']);
-      expect(summary.tickers_failed).toEqual([{ ticker: 'AAPL', reason: expect.stringMatching(/injected database failure for AAPL/) }]);
+      expect(summary.tickers_failed).toEqual([
+        { ticker: 'AAPL', reason: expect.stringMatching(/injected database failure for AAPL/) },
+      ]);
       expect(await t.keys('processed/')).toHaveLength(6);
       expect(await t.keys('processed/indicators/AAPL/')).toEqual([]);
       expect(await t.keys('processed/percentiles/AAPL/')).toEqual([]);
       // The indicator row was written by the same statement: its failure took the row back.
-      const aaplRows = await t.warehouse.db.selectFrom('daily_indicators').select('symbol').where('symbol', '=', 'AAPL').execute();
+      const aaplRows = await t.warehouse.db
+        .selectFrom('daily_indicators')
+        .select('symbol')
+        .where('symbol', '=', 'AAPL')
+        .execute();
       expect(aaplRows).toEqual([]);
-      const outbox = await t.warehouse.db.selectFrom('lake_outbox').select('ticker').where('ticker', '=', 'AAPL').execute();
+      const outbox = await t.warehouse.db
+        .selectFrom('lake_outbox')
+        .select('ticker')
+        .where('ticker', '=', 'AAPL')
+        .execute();
       expect(outbox).toEqual([]);
       // The prices were in the same statement; the raw object, already in the lake, is still catalogued.
-      const aaplPrices = await t.warehouse.db.selectFrom('daily_prices').select('symbol').where('symbol', '=', 'AAPL').execute();
+      const aaplPrices = await t.warehouse.db
+        .selectFrom('daily_prices')
+        .select('symbol')
+        .where('symbol', '=', 'AAPL')
+        .execute();
       expect(aaplPrices).toEqual([]);
-      const aaplCatalog = await t.warehouse.db.selectFrom('lake_objects').select('key').where('ticker', '=', 'AAPL').execute();
+      const aaplCatalog = await t.warehouse.db
+        .selectFrom('lake_objects')
+        .select('key')
+        .where('ticker', '=', 'AAPL')
+        .execute();
       expect(aaplCatalog.map((row) => row.key)).toEqual(await t.keys('raw/sample/AAPL/'));
       expect(aaplCatalog).toHaveLength(1);
     } finally {
@@ -148,8 +197,12 @@ describeOnDatabases('failures', (ctx) => {
     // The run marks the entries of several tickers done in one statement. A real failure inside it: cataloguing
     // AAPL's processed objects raises.
     await sql`create or replace function marketlake_test_fail() returns trigger language plpgsql as $$
-      begin if new.ticker = 'AAPL' and new.kind <> 'raw' then raise exception 'injected catalog failure for %', new.key; end if; return new; end $$`.execute(t.warehouse.db);
-    await sql`create trigger marketlake_test_fail before insert on lake_objects for each row execute function marketlake_test_fail()`.execute(t.warehouse.db);
+      begin if new.ticker = 'AAPL' and new.kind <> 'raw' then raise exception 'injected catalog failure for %', new.key; end if; return new; end $$`.execute(
+      t.warehouse.db,
+    );
+    await sql`create trigger marketlake_test_fail before insert on lake_objects for each row execute function marketlake_test_fail()`.execute(
+      t.warehouse.db,
+    );
     try {
       const summary = await t.run({ tickers: TICKERS });
       // AAPL's rows and objects are all there; only the completion of its three entries is missing.
@@ -157,14 +210,24 @@ describeOnDatabases('failures', (ctx) => {
       expect(summary.objects_written).toBe(TICKERS.length * OBJECTS_PER_TICKER - 3);
       expect(summary.lake_errors).toHaveLength(3);
       for (const error of summary.lake_errors) {
-        expect(error).toMatch(/^processed\/\w+\/AAPL\/.*: written, but its outbox entry \d+ could not be marked done: .*injected catalog failure/);
+        expect(error).toMatch(
+          /^processed\/\w+\/AAPL\/.*: written, but its outbox entry \d+ could not be marked done: .*injected catalog failure/,
+        );
       }
       const pending = await listPendingOutbox(t.warehouse.db, 10);
       expect(pending.map((entry) => entry.ticker)).toEqual(['AAPL', 'AAPL', 'AAPL']);
       expect(await t.keys('processed/')).toHaveLength(TICKERS.length * 3);
-      const catalogued = await t.warehouse.db.selectFrom('lake_objects').select('key').where('kind', '<>', 'raw').execute();
+      const catalogued = await t.warehouse.db
+        .selectFrom('lake_objects')
+        .select('key')
+        .where('kind', '<>', 'raw')
+        .execute();
       expect(catalogued).toHaveLength((TICKERS.length - 1) * 3);
-      expect(await rowCounts()).toMatchObject({ indicators: TICKERS.length, percentiles: TICKERS.length, features: TICKERS.length });
+      expect(await rowCounts()).toMatchObject({
+        indicators: TICKERS.length,
+        percentiles: TICKERS.length,
+        features: TICKERS.length,
+      });
     } finally {
       await sql`drop trigger if exists marketlake_test_fail on lake_objects`.execute(t.warehouse.db);
     }
@@ -188,18 +251,36 @@ describeOnDatabases('failures', (ctx) => {
     expect(await t.keys('raw/sample/NVDA/')).toEqual(['raw/sample/NVDA/2026-11-26/20261126_213000.json']);
     const versions = await t.lake.listVersions('indicators', 'NVDA');
     expect(versions.map((v) => v.computation_version)).toEqual(['2.0', '1.0']);
-    const original = await t.lake.getByVersion<{ computation_version: string }>('indicators', 'NVDA', '20261126_213000');
+    const original = await t.lake.getByVersion<{ computation_version: string }>(
+      'indicators',
+      'NVDA',
+      '20261126_213000',
+    );
     expect(original.body.computation_version).toBe('1.0');
-    const secondObject = await t.lake.getByVersion<{ computation_version: string }>('indicators', 'NVDA', '20261126_213000_2');
+    const secondObject = await t.lake.getByVersion<{ computation_version: string }>(
+      'indicators',
+      'NVDA',
+      '20261126_213000_2',
+    );
     expect(secondObject.body.computation_version).toBe('2.0');
     const third = await t.run({ tickers: ['NVDA'], clock: () => new Date(TEST_NOW.getTime() + 1000) });
     expect(third.status).toBe('ok');
     expect(await t.keys('processed/indicators/NVDA/')).toHaveLength(3);
-    expect((await t.lake.getByVersion<{ computation_version: string }>('indicators', 'NVDA', '20261126_213000')).body.computation_version).toBe('1.0');
+    expect(
+      (await t.lake.getByVersion<{ computation_version: string }>('indicators', 'NVDA', '20261126_213000')).body
+        .computation_version,
+    ).toBe('1.0');
     await t.run({ tickers: ['NVDA'], computationVersion: '2.0', clock: () => new Date(TEST_NOW.getTime() + 1000) });
     // The database row follows the newest run and names the key it was actually written to.
-    const row = await t.warehouse.db.selectFrom('daily_indicators').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ computation_version: '2.0', lake_key: 'processed/indicators/NVDA/2026-11-26/20261126_213001_2.json' });
+    const row = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      computation_version: '2.0',
+      lake_key: 'processed/indicators/NVDA/2026-11-26/20261126_213001_2.json',
+    });
   });
 
   it('refuses bad tickers before any write, each failing alone with its reason', async () => {

@@ -35,12 +35,28 @@ describeOnDatabases('interrupted runs', (t) => {
 
   /** A raw snapshot written to the lake, never catalogued: what a kill between the lake write and the commit leaves. */
   async function orphanRaw(ticker: string, now: Date): Promise<string> {
-    const snapshot = await createSource('sample').fetchSnapshot(ticker, { start: '2024-11-26', end: now.toISOString().slice(0, 10), now });
+    const snapshot = await createSource('sample').fetchSnapshot(ticker, {
+      start: '2024-11-26',
+      end: now.toISOString().slice(0, 10),
+      now,
+    });
     return (await storeRaw(new DataLake(testLake.store), snapshot)).key;
   }
 
-  async function startDeadRun(runId: string, tickers: string[], owner: ProcessIdentity = { ...thisProcess(), pid: deadPid() }): Promise<void> {
-    await startRun(t.warehouse().db, { runId, kind: 'run', computationVersion: '1.0', source: 'sample', tickers, startedAt: TEST_NOW, owner });
+  async function startDeadRun(
+    runId: string,
+    tickers: string[],
+    owner: ProcessIdentity = { ...thisProcess(), pid: deadPid() },
+  ): Promise<void> {
+    await startRun(t.warehouse().db, {
+      runId,
+      kind: 'run',
+      computationVersion: '1.0',
+      source: 'sample',
+      tickers,
+      startedAt: TEST_NOW,
+      owner,
+    });
   }
 
   it('catalogues the raw snapshots a killed run left uncatalogued, only its own, and marks it aborted', async () => {
@@ -82,8 +98,17 @@ describeOnDatabases('interrupted runs', (t) => {
   it('never takes a run of this process for dead', async () => {
     const heartbeat = RunHeartbeat.start(t.warehouse(), 'live-here');
     try {
-      await startRun(t.warehouse().db, { runId: 'live-here', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
-      expect((await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse(), leaseMs: 0 })).aborted).toEqual([]);
+      await startRun(t.warehouse().db, {
+        runId: 'live-here',
+        kind: 'run',
+        computationVersion: '1.0',
+        source: 'sample',
+        tickers: ['NVDA'],
+        owner: thisProcess(),
+      });
+      expect(
+        (await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse(), leaseMs: 0 })).aborted,
+      ).toEqual([]);
       expect((await getRun(t.warehouse().db, 'live-here'))?.status).toBe('running');
     } finally {
       heartbeat.stop();
@@ -93,7 +118,14 @@ describeOnDatabases('interrupted runs', (t) => {
   it('renews the heartbeat while the run lives', async () => {
     const heartbeat = RunHeartbeat.start(t.warehouse(), 'beating', 20);
     try {
-      await startRun(t.warehouse().db, { runId: 'beating', kind: 'run', computationVersion: '1.0', source: 'sample', tickers: ['NVDA'], owner: thisProcess() });
+      await startRun(t.warehouse().db, {
+        runId: 'beating',
+        kind: 'run',
+        computationVersion: '1.0',
+        source: 'sample',
+        tickers: ['NVDA'],
+        owner: thisProcess(),
+      });
       const first = (await getRun(t.warehouse().db, 'beating'))!.heartbeatAt!;
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect((await getRun(t.warehouse().db, 'beating'))!.heartbeatAt!.getTime()).toBeGreaterThan(first.getTime());
@@ -119,17 +151,27 @@ describeOnDatabases('interrupted runs', (t) => {
       const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
       try {
         await startDeadRun('live-pid', ['NVDA'], { ...thisProcess(), pid: sleeper.pid! });
-        await startDeadRun('other-host', ['NVDA'], { host: 'another-machine', pid: 1, bootId: null, pidNamespace: null });
+        await startDeadRun('other-host', ['NVDA'], {
+          host: 'another-machine',
+          pid: 1,
+          bootId: null,
+          pidNamespace: null,
+        });
         await startDeadRun('other-container', ['NVDA'], { ...thisProcess(), pid: deadPid(), pidNamespace: 'pid:[1]' });
         await startDeadRun('dead-pid', ['NVDA']);
         const report = await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() });
         expect(report.aborted.map((run) => run.run_id)).toEqual(['dead-pid']);
-        for (const id of ['live-pid', 'other-host', 'other-container']) expect((await getRun(db, id))?.status).toBe('running');
+        for (const id of ['live-pid', 'other-host', 'other-container'])
+          expect((await getRun(db, id))?.status).toBe('running');
 
         // Another machine's run whose heartbeat stopped longer than the lease ago is dead.
-        await sql`update computation_runs set heartbeat_at = now() - interval '1 hour' where run_id = 'other-host'`.execute(t.warehouse().db);
+        await sql`update computation_runs set heartbeat_at = now() - interval '1 hour' where run_id = 'other-host'`.execute(
+          t.warehouse().db,
+        );
         const later = await recoverInterruptedRuns({ store: testLake.store, warehouse: t.warehouse() });
-        expect(later.aborted.map((run) => [run.run_id, run.reason])).toEqual([['other-host', expect.stringMatching(/^no heartbeat for 36\d\d s/)]]);
+        expect(later.aborted.map((run) => [run.run_id, run.reason])).toEqual([
+          ['other-host', expect.stringMatching(/^no heartbeat for 36\d\d s/)],
+        ]);
         expect((await getRun(db, 'live-pid'))?.status).toBe('running');
       } finally {
         sleeper.kill();

@@ -85,7 +85,10 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       expect((await counting.run({ tickers: ['NVDA'], concurrency: 1, doneMarkBatches: UNTIMED })).status).toBe('ok');
       const one = { statements: tally(counted.statements), transactions: counted.transactions() };
       counted.reset();
-      expect((await counting.run({ tickers: ['AAPL', 'D05.SI', '7974.T'], concurrency: 1, doneMarkBatches: UNTIMED })).status).toBe('ok');
+      expect(
+        (await counting.run({ tickers: ['AAPL', 'D05.SI', '7974.T'], concurrency: 1, doneMarkBatches: UNTIMED }))
+          .status,
+      ).toBe('ok');
       const three = { statements: tally(counted.statements), transactions: counted.transactions() };
 
       const perTicker = new Map<string, number>();
@@ -121,7 +124,9 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       const outbox = await t.warehouse.db.selectFrom('lake_outbox').select(['done_at']).execute();
       expect(outbox).toHaveLength(30);
       expect(outbox.filter((entry) => entry.done_at === null)).toEqual([]);
-      const catalogued = (await t.warehouse.db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key);
+      const catalogued = (await t.warehouse.db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map(
+        (row) => row.key,
+      );
       expect(catalogued).toEqual(await counting.keys());
       expect(catalogued).toHaveLength(40);
     } finally {
@@ -147,13 +152,22 @@ describeOnDatabases('round trips of the write path', (ctx) => {
 
     // One ticker at a time, and its three processed objects in flight together.
     expect(store.maxInFlight).toBe(3);
-    expect(summary).toMatchObject({ status: 'partial', tickers_ok: ['NVDA', 'AAPL'], objects_written: 6, outbox_pending: 2 });
+    expect(summary).toMatchObject({
+      status: 'partial',
+      tickers_ok: ['NVDA', 'AAPL'],
+      objects_written: 6,
+      outbox_pending: 2,
+    });
     expect(summary.lake_errors).toEqual([
       expect.stringMatching(/^processed\/percentiles\/NVDA\/.*refused put/),
       expect.stringMatching(/^processed\/percentiles\/AAPL\/.*refused put/),
     ]);
     const db = t.warehouse.db;
-    const outbox = await db.selectFrom('lake_outbox').select(['key', 'kind', 'attempts', 'last_error', 'done_at']).orderBy('id').execute();
+    const outbox = await db
+      .selectFrom('lake_outbox')
+      .select(['key', 'kind', 'attempts', 'last_error', 'done_at'])
+      .orderBy('id')
+      .execute();
     expect(outbox.map((entry) => [entry.kind, entry.done_at === null, entry.attempts])).toEqual([
       ['indicators', false, 0],
       ['percentiles', true, 1],
@@ -167,10 +181,15 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       expect.stringMatching(/refused put of processed\/percentiles\/AAPL\//),
     ]);
     // The catalog lists exactly what the lake holds; the result rows are all there.
-    const catalogued = (await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key);
+    const catalogued = (await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map(
+      (row) => row.key,
+    );
     expect(catalogued).toEqual(await t.keys());
     expect(catalogued.filter((key) => key.startsWith('processed/percentiles/'))).toEqual([]);
-    expect(await db.selectFrom('indicator_percentiles').select('symbol').orderBy('symbol').execute()).toEqual([{ symbol: 'AAPL' }, { symbol: 'NVDA' }]);
+    expect(await db.selectFrom('indicator_percentiles').select('symbol').orderBy('symbol').execute()).toEqual([
+      { symbol: 'AAPL' },
+      { symbol: 'NVDA' },
+    ]);
 
     // `lake retry` once the lake takes them again: the two entries, and nothing else, are written.
     store.refusePutsUnder = undefined;
@@ -181,6 +200,8 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       'processed/percentiles/NVDA/2026-11-26/20261126_213000.json',
     ]);
     expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
-    expect((await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(await t.keys());
+    expect((await db.selectFrom('lake_objects').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(
+      await t.keys(),
+    );
   });
 });

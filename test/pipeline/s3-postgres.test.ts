@@ -22,7 +22,16 @@ describeOnRgw('the daily run on S3 and PostgreSQL', (rgw) => {
     process.env.AWS_ACCESS_KEY_ID = rgw.settings.credentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = rgw.settings.credentials.secretAccessKey;
     process.env.AWS_REGION = rgw.settings.region;
-    flags = ['--home', home, '--lake', `s3://${rgw.bucket()}/lake`, '--s3-endpoint', rgw.settings.endpoint, '--database', database.databaseUrl!];
+    flags = [
+      '--home',
+      home,
+      '--lake',
+      `s3://${rgw.bucket()}/lake`,
+      '--s3-endpoint',
+      rgw.settings.endpoint,
+      '--database',
+      database.databaseUrl!,
+    ];
   });
   afterAll(async () => {
     process.env = savedEnv;
@@ -46,14 +55,18 @@ describeOnRgw('the daily run on S3 and PostgreSQL', (rgw) => {
     const indicators = JSON.parse((await runCli('get', 'indicators', 'D05.SI', ...flags, '--json')).stdout);
     expect(indicators.body.ticker).toBe('D05.SI');
     expect(indicators.metadata.source_raw_data_key).toBe(indicators.body.source_raw_data_key);
-    const lineage = JSON.parse((await runCli('lineage', indicators.body.source_raw_data_key, ...flags, '--json')).stdout);
+    const lineage = JSON.parse(
+      (await runCli('lineage', indicators.body.source_raw_data_key, ...flags, '--json')).stdout,
+    );
     expect(lineage.derived).toHaveLength(3);
 
     // The objects really are in the bucket under the prefix, with S3 version ids.
     const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
     const listed = await rgw.client().send(new ListObjectVersionsCommand({ Bucket: rgw.bucket(), Prefix: 'lake/' }));
     // Besides those: the run's OpenLineage events and the lake's identity marker.
-    expect(listed.Versions!.filter((v) => !v.Key!.startsWith('lake/lineage/') && v.Key !== 'lake/_marketlake/lake.json')).toHaveLength(12);
+    expect(
+      listed.Versions!.filter((v) => !v.Key!.startsWith('lake/lineage/') && v.Key !== 'lake/_marketlake/lake.json'),
+    ).toHaveLength(12);
     expect(listed.Versions!.filter((v) => v.Key === 'lake/_marketlake/lake.json')).toHaveLength(1);
     expect(listed.Versions!.map((v) => v.VersionId)).toContain(indicators.version_id);
   });
@@ -63,7 +76,9 @@ describeOnRgw('the daily run on S3 and PostgreSQL', (rgw) => {
     expect(run.code).toBe(0);
     const versions = JSON.parse((await runCli('versions', 'indicators', 'NVDA', ...flags, '--json')).stdout);
     expect(versions.map((v: { computation_version: string }) => v.computation_version)).toEqual(['2.0', '1.0']);
-    const older = JSON.parse((await runCli('get', 'indicators', 'NVDA', '--version', versions[1].version_id, ...flags, '--json')).stdout);
+    const older = JSON.parse(
+      (await runCli('get', 'indicators', 'NVDA', '--version', versions[1].version_id, ...flags, '--json')).stdout,
+    );
     expect(older.body.computation_version).toBe('1.0');
   });
 });

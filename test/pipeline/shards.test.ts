@@ -24,7 +24,17 @@ const UNIVERSE = SAMPLE_TICKERS.filter((_, i) => i % 2 === 0); // 26 tickers acr
 const SHARDS = 4;
 
 /** Columns the database fills in itself (times of its own, ids): they differ between any two runs. */
-const RUN_DEPENDENT_COLUMNS = new Set(['id', 'run_id', 'claimed_by', 'claimed_until', 'created_at', 'done_at', 'last_attempt_at', 'detected_at', 'restatement_id']);
+const RUN_DEPENDENT_COLUMNS = new Set([
+  'id',
+  'run_id',
+  'claimed_by',
+  'claimed_until',
+  'created_at',
+  'done_at',
+  'last_attempt_at',
+  'detected_at',
+  'restatement_id',
+]);
 
 interface Side {
   database: TestWarehouse;
@@ -44,7 +54,16 @@ describeOnRgw('scale-out', (rgw) => {
 
     const side = async (bucket: string): Promise<Side> => {
       const database = await createTestWarehouse('postgres');
-      const flags = ['--home', join(dir, bucket), '--lake', `s3://${bucket}/lake`, '--s3-endpoint', rgw.settings.endpoint, '--database', database.databaseUrl!];
+      const flags = [
+        '--home',
+        join(dir, bucket),
+        '--lake',
+        `s3://${bucket}/lake`,
+        '--s3-endpoint',
+        rgw.settings.endpoint,
+        '--database',
+        database.databaseUrl!,
+      ];
       return { database, bucket, flags };
     };
 
@@ -65,7 +84,10 @@ describeOnRgw('scale-out', (rgw) => {
         AWS_BATCH_JOB_ARRAY_INDEX: '',
       };
       const run = (flags: string[], extra: string[], more: Record<string, string> = {}) =>
-        spawnCli(['run', ...flags, '--universe', universeFile, '--concurrency', '2', '--json', ...extra], { ...env, ...more });
+        spawnCli(['run', ...flags, '--universe', universeFile, '--concurrency', '2', '--json', ...extra], {
+          ...env,
+          ...more,
+        });
       // All five at once: the four shards share their bucket and database; the unsharded run has its own.
       [wholeRun, ...shardRuns] = await Promise.all([
         run(whole.flags, []),
@@ -108,7 +130,10 @@ describeOnRgw('scale-out', (rgw) => {
     });
 
     it('writes the same lake as one unsharded run: every key and every body (S3 version ids, and the sha256s naming them, aside)', async () => {
-      const [shardedLake, wholeLake] = await Promise.all([lakeContents(rgw.client(), sharded), lakeContents(rgw.client(), whole)]);
+      const [shardedLake, wholeLake] = await Promise.all([
+        lakeContents(rgw.client(), sharded),
+        lakeContents(rgw.client(), whole),
+      ]);
       expect(shardedLake.data.size).toBe(UNIVERSE.length * 4);
       expect([...shardedLake.data.keys()]).toEqual([...wholeLake.data.keys()]);
       for (const [key, object] of wholeLake.data) expect(shardedLake.data.get(key), key).toEqual(object);
@@ -137,7 +162,10 @@ describeOnRgw('scale-out', (rgw) => {
  * sha256 differs too: that is all that may differ between two equal lakes.
  */
 async function runDependentNames(side: Side): Promise<Map<string, string>> {
-  const rows = await side.database.warehouse.db.selectFrom('lake_objects').select(['key', 'version_id', 'sha256']).execute();
+  const rows = await side.database.warehouse.db
+    .selectFrom('lake_objects')
+    .select(['key', 'version_id', 'sha256'])
+    .execute();
   return new Map(
     rows.flatMap((row) => [
       ...(row.version_id ? [[row.version_id, `<version of ${row.key}>`] as const] : []),
@@ -157,7 +185,9 @@ async function lakeContents(client: S3Client, side: Side) {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: side.bucket, Prefix: 'lake/', ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: side.bucket, Prefix: 'lake/', ContinuationToken: token }),
+    );
     keys.push(...(page.Contents ?? []).map((object) => object.Key!.slice('lake/'.length)));
     token = page.NextContinuationToken;
   } while (token);
@@ -175,8 +205,13 @@ async function lakeContents(client: S3Client, side: Side) {
   const events = keys.filter((k) => k.startsWith('lineage/'));
   const datasets = new Set<string>();
   for (const key of events) {
-    const event = JSON.parse((await read(key)).body) as { eventType: string; inputs: { name: string }[]; outputs: { name: string }[] };
-    for (const dataset of [...event.inputs, ...event.outputs]) datasets.add(`${event.eventType} ${dataset.name.replace(side.bucket, '<bucket>')}`);
+    const event = JSON.parse((await read(key)).body) as {
+      eventType: string;
+      inputs: { name: string }[];
+      outputs: { name: string }[];
+    };
+    for (const dataset of [...event.inputs, ...event.outputs])
+      datasets.add(`${event.eventType} ${dataset.name.replace(side.bucket, '<bucket>')}`);
   }
   return { data, lineage: { events: events.length, datasets: [...datasets].sort() } };
 }

@@ -33,7 +33,9 @@ describeOnDatabases('a run while the vendor is unreachable', (ctx) => {
     const lines = report.split('\n');
     // The skipped tickers' reason is printed once, with their count.
     expect(lines.filter((line) => line.includes('not fetched: yfinance is unreachable'))).toEqual([
-      expect.stringMatching(new RegExp(`^  FAILED ${skipped.length} tickers \\(T\\d+, .* and \\d+ more\\): not fetched`)),
+      expect.stringMatching(
+        new RegExp(`^  FAILED ${skipped.length} tickers \\(T\\d+, .* and \\d+ more\\): not fetched`),
+      ),
     ]);
     expect(lines.filter((line) => line.includes('ECONNREFUSED')).length).toBe(tried.length + 1);
   });

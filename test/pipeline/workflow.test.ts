@@ -18,9 +18,13 @@ function workflow(flags: () => string[]) {
     const run = await runCli('run', ...flags(), '--tickers', TICKERS, '--json');
     expect(run.code).toBe(0);
 
-    const staleBefore = JSON.parse((await runCli('stale', ...flags(), '--computation-version', '2.0', '--json')).stdout);
+    const staleBefore = JSON.parse(
+      (await runCli('stale', ...flags(), '--computation-version', '2.0', '--json')).stdout,
+    );
     expect(staleBefore).toHaveLength(9);
-    expect(staleBefore.every((r: { reasons: { type: string }[] }) => r.reasons[0].type === 'computation_version')).toBe(true);
+    expect(staleBefore.every((r: { reasons: { type: string }[] }) => r.reasons[0].type === 'computation_version')).toBe(
+      true,
+    );
 
     const reprocess = await runCli('reprocess', ...flags(), '--computation-version', '2.0', '--stale', '--json');
     expect(reprocess.code).toBe(0);
@@ -29,7 +33,9 @@ function workflow(flags: () => string[]) {
     const staleAfter = await runCli('stale', ...flags(), '--computation-version', '2.0', '--json');
     expect(JSON.parse(staleAfter.stdout)).toEqual([]);
     // Nothing stale: a second --stale reprocess writes nothing.
-    const again = JSON.parse((await runCli('reprocess', ...flags(), '--computation-version', '2.0', '--stale', '--json')).stdout);
+    const again = JSON.parse(
+      (await runCli('reprocess', ...flags(), '--computation-version', '2.0', '--stale', '--json')).stdout,
+    );
     expect(again.objects_written).toBe(0);
 
     const diff = JSON.parse((await runCli('diff', ...flags(), '--from', '1.0', '--to', '2.0', '--json')).stdout);
@@ -73,5 +79,14 @@ describeOnRgw('the reprocessing workflow [s3 + postgres]', (rgw: RgwTestContext)
     await rm(home, { recursive: true, force: true });
     await database.dispose();
   });
-  workflow(() => ['--home', home, '--lake', `s3://${rgw.bucket()}`, '--s3-endpoint', rgw.settings.endpoint, '--database', database.databaseUrl!]);
+  workflow(() => [
+    '--home',
+    home,
+    '--lake',
+    `s3://${rgw.bucket()}`,
+    '--s3-endpoint',
+    rgw.settings.endpoint,
+    '--database',
+    database.databaseUrl!,
+  ]);
 });

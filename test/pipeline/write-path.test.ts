@@ -42,7 +42,14 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
     expect(rawText).not.toContain('\n');
     expect(rawObject.contentType).toBe('application/json');
     const raw = JSON.parse(rawText) as RawSnapshot;
-    expect(raw).toMatchObject({ schema: 'marketlake.raw/1', source: 'sample', ticker: 'NVDA', fetched_at: TEST_NOW.toISOString(), interval: '1d', synthetic: true });
+    expect(raw).toMatchObject({
+      schema: 'marketlake.raw/1',
+      source: 'sample',
+      ticker: 'NVDA',
+      fetched_at: TEST_NOW.toISOString(),
+      interval: '1d',
+      synthetic: true,
+    });
     expect(raw.bars.length).toBeGreaterThan(480);
     expect(await t.store.getTags(rawKey)).toEqual({ source: 'sample', ticker: 'NVDA', fetched_at: '2026-11-26' });
     expect(rawObject.metadata).toEqual({
@@ -99,18 +106,36 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
         producer: PRODUCER,
       });
     }
-    const indicators = JSON.parse(Buffer.from((await t.store.get('processed/indicators/NVDA/2026-11-26/20261126_213000.json')).body).toString());
+    const indicators = JSON.parse(
+      Buffer.from((await t.store.get('processed/indicators/NVDA/2026-11-26/20261126_213000.json')).body).toString(),
+    );
     expect(Object.keys(indicators.values)).toEqual([...INDICATOR_FIELDS]);
     expect(indicators.values.sma_200).toEqual(expect.any(Number));
-    const percentiles = JSON.parse(Buffer.from((await t.store.get('processed/percentiles/NVDA/2026-11-26/20261126_213000.json')).body).toString());
+    const percentiles = JSON.parse(
+      Buffer.from((await t.store.get('processed/percentiles/NVDA/2026-11-26/20261126_213000.json')).body).toString(),
+    );
     expect(Object.keys(percentiles.values)).toEqual([...PERCENTILE_METRICS, 'current_price_percentile']);
 
     // The database: every bar, one result row per kind, each naming its lake object and raw snapshot.
     const db = t.warehouse.db;
-    const prices = await db.selectFrom('daily_prices').selectAll().where('symbol', '=', 'NVDA').orderBy('price_date').execute();
+    const prices = await db
+      .selectFrom('daily_prices')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .orderBy('price_date')
+      .execute();
     expect(prices).toHaveLength(raw.bars.length);
-    expect(prices[prices.length - 1]).toMatchObject({ price_date: '2026-11-26', close: raw.bars[raw.bars.length - 1].close, raw_key: rawKey, raw_version_id: rawObject.versionId });
-    const indicatorRow = await db.selectFrom('daily_indicators').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
+    expect(prices[prices.length - 1]).toMatchObject({
+      price_date: '2026-11-26',
+      close: raw.bars[raw.bars.length - 1].close,
+      raw_key: rawKey,
+      raw_version_id: rawObject.versionId,
+    });
+    const indicatorRow = await db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
     expect(indicatorRow).toMatchObject({
       indicator_date: '2026-11-26',
       computation_version: '1.0',
@@ -120,10 +145,26 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
       rsi_14: expected.indicators.rsi_14,
       sma_200: expected.indicators.sma_200,
     });
-    const percentileRow = await db.selectFrom('indicator_percentiles').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
-    expect(percentileRow).toMatchObject({ percentile_date: '2026-11-26', lookback_days: raw.bars.length, current_price_percentile: expected.percentiles.current_price_percentile });
-    const featureRow = await db.selectFrom('comparative_features').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
-    expect(featureRow).toMatchObject({ feature_date: '2026-11-26', return_1d: expected.features.return_1d, max_drawdown: expected.features.max_drawdown });
+    const percentileRow = await db
+      .selectFrom('indicator_percentiles')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
+    expect(percentileRow).toMatchObject({
+      percentile_date: '2026-11-26',
+      lookback_days: raw.bars.length,
+      current_price_percentile: expected.percentiles.current_price_percentile,
+    });
+    const featureRow = await db
+      .selectFrom('comparative_features')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
+    expect(featureRow).toMatchObject({
+      feature_date: '2026-11-26',
+      return_1d: expected.features.return_1d,
+      max_drawdown: expected.features.max_drawdown,
+    });
 
     // The catalog: one row per object, with the store's version id and the body's sha256.
     const catalog = await db.selectFrom('lake_objects').selectAll().orderBy('key').execute();
@@ -133,11 +174,21 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
       expect(row.version_id).toBe(head.versionId);
       expect(row.sha256).toBe(head.metadata.content_sha256);
       expect(Number(row.size)).toBe(head.size);
-      if (row.kind !== 'raw') expect(row).toMatchObject({ computation_version: '1.0', source_raw_key: `raw/sample/${row.ticker}/2026-11-26/20261126_213000.json` });
+      if (row.kind !== 'raw')
+        expect(row).toMatchObject({
+          computation_version: '1.0',
+          source_raw_key: `raw/sample/${row.ticker}/2026-11-26/20261126_213000.json`,
+        });
     }
 
     const run = await db.selectFrom('computation_runs').selectAll().executeTakeFirstOrThrow();
-    expect(run).toMatchObject({ run_id: summary.run_id, kind: 'run', status: 'ok', computation_version: '1.0', source: 'sample' });
+    expect(run).toMatchObject({
+      run_id: summary.run_id,
+      kind: 'run',
+      status: 'ok',
+      computation_version: '1.0',
+      source: 'sample',
+    });
     expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
   });
 
@@ -162,7 +213,11 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
 
     const up = await t.lake.lineage(older.key);
     expect(up.sources).toEqual([
-      { key: 'raw/sample/NVDA/2026-11-26/20261126_213000.json', version_id: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      {
+        key: 'raw/sample/NVDA/2026-11-26/20261126_213000.json',
+        version_id: expect.any(String),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
     ]);
     const down = await t.lake.lineage('raw/sample/NVDA/2026-11-26/20261126_213000.json');
     expect(down.derived.map((d) => d.key).sort()).toEqual([

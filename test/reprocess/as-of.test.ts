@@ -12,7 +12,11 @@ const stored = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe('results as of an earlier date of a snapshot', () => {
   it('equal bit for bit, for every date and both versions, computeResults on the bars truncated at that date', async () => {
-    const snapshot = await createSource('sample').fetchSnapshot('D05.SI', { start: '2024-11-26', end: '2026-11-26', now: new Date('2026-11-26T21:30:00Z') });
+    const snapshot = await createSource('sample').fetchSnapshot('D05.SI', {
+      start: '2024-11-26',
+      end: '2026-11-26',
+      now: new Date('2026-11-26T21:30:00Z'),
+    });
     const series = toSeries(barsOf(snapshot));
     expect(series.dates.length).toBeGreaterThan(500);
     for (const version of COMPUTATION_VERSIONS) {

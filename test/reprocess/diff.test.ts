@@ -65,12 +65,25 @@ describeOnDatabases('diff', (ctx) => {
     // MACD has forgotten its different start after 500 bars; features do not depend on the version at all.
     expect(field(report, 'indicators.macd').changed).toBe(0);
     expect(report.fields.filter((f) => f.kind === 'features').map((f) => [f.field, f.changed])).toEqual(
-      ['return_1d', 'return_5d', 'return_20d', 'return_60d', 'return_252d', 'volatility_30d', 'volatility_90d', 'sharpe_ratio', 'max_drawdown', 'bars'].map((name) => [`features.${name}`, 0]),
+      [
+        'return_1d',
+        'return_5d',
+        'return_20d',
+        'return_60d',
+        'return_252d',
+        'volatility_30d',
+        'volatility_90d',
+        'sharpe_ratio',
+        'max_drawdown',
+        'bars',
+      ].map((name) => [`features.${name}`, 0]),
     );
     expect(report.fields.map((f) => f.field)).toContain('percentiles.current_price_percentile');
 
     const text = formatDiffReport(report, false);
-    expect(text).toMatch(/^diff 1\.0 -> 2\.0: 3 tickers; pairs from the same raw snapshots: 3 indicators, 3 percentiles, 3 features/);
+    expect(text).toMatch(
+      /^diff 1\.0 -> 2\.0: 3 tickers; pairs from the same raw snapshots: 3 indicators, 3 percentiles, 3 features/,
+    );
     expect(text).toMatch(/indicators\.rsi_14 +3 +3 /);
     expect(text).not.toMatch(/indicators\.sma_20 /);
     expect(text).toMatch(/\d+ of \d+ fields changed/);
@@ -104,7 +117,11 @@ describeOnDatabases('diff', (ctx) => {
     const early = raw.bars[10].date;
     const oneDate = await diff({ date: early });
     expect(oneDate).toMatchObject({ date: early, pairs: { indicators: 1, percentiles: 1, features: 1 } });
-    expect(field(oneDate, 'indicators.macd')).toMatchObject({ compared: 1, changed: 1, worst: [{ ticker: 'NVDA', as_of: early, to: null }] });
+    expect(field(oneDate, 'indicators.macd')).toMatchObject({
+      compared: 1,
+      changed: 1,
+      worst: [{ ticker: 'NVDA', as_of: early, to: null }],
+    });
   });
 
   it('never pairs results computed from different raw snapshots', async () => {
@@ -114,7 +131,9 @@ describeOnDatabases('diff', (ctx) => {
     expect(report.pairs).toEqual({ indicators: 0, percentiles: 0, features: 0 });
     expect(report.unpaired.indicators).toEqual({ from: 1, to: 1 });
     expect(report.fields).toEqual([]);
-    expect(formatDiffReport(report, false)).toMatch(/without a counterpart from the same raw snapshot: indicators 1 \(1\.0\) \/ 1 \(2\.0\)/);
+    expect(formatDiffReport(report, false)).toMatch(
+      /without a counterpart from the same raw snapshot: indicators 1 \(1\.0\) \/ 1 \(2\.0\)/,
+    );
   });
 
   it('refuses comparing a version with itself, or a malformed date', async () => {

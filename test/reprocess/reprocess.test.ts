@@ -57,20 +57,37 @@ describeOnDatabases('reprocess', (ctx) => {
         source_raw_data_sha256: sha256Hex(rawObject.body),
         values: stored(expected[kind]),
       });
-      expect(await t.store.getTags(key)).toMatchObject({ computation_version: '2.0', computation_type: kind, source_raw_data: rawKey });
+      expect(await t.store.getTags(key)).toMatchObject({
+        computation_version: '2.0',
+        computation_type: kind,
+        source_raw_data: rawKey,
+      });
       const catalogued = await getCatalogObject(t.warehouse.db, key);
-      expect(catalogued).toMatchObject({ kind, computationVersion: '2.0', sourceRawKey: rawKey, sourceRawVersionId: rawObject.versionId });
+      expect(catalogued).toMatchObject({
+        kind,
+        computationVersion: '2.0',
+        sourceRawKey: rawKey,
+        sourceRawVersionId: rawObject.versionId,
+      });
 
       // The run's 1.0 object is still there and readable, by key and through the version listing.
       const versions = await t.lake.listVersions(kind, 'NVDA');
       expect(versions.map((v) => v.computation_version)).toEqual(['2.0', '1.0']);
-      const original = await t.lake.getByVersion<{ computation_version: string; values: unknown }>(kind, 'NVDA', '20261126_213000');
+      const original = await t.lake.getByVersion<{ computation_version: string; values: unknown }>(
+        kind,
+        'NVDA',
+        '20261126_213000',
+      );
       expect(original.body.computation_version).toBe('1.0');
       expect(original.body.values).toEqual(stored(computeResults(raw, '1.0')[kind]));
     }
 
     // The rows now show version 2.0 and name the new objects.
-    const row = await t.warehouse.db.selectFrom('daily_indicators').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
+    const row = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       indicator_date: '2026-11-26',
       computation_version: '2.0',
@@ -80,15 +97,29 @@ describeOnDatabases('reprocess', (ctx) => {
       rsi_14: expected.indicators.rsi_14,
       macd: expected.indicators.macd,
     });
-    const percentiles = await t.warehouse.db.selectFrom('indicator_percentiles').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
-    expect(percentiles).toMatchObject({ computation_version: '2.0', lookback_days: raw.bars.length, statistics: stored(expected.percentiles) });
+    const percentiles = await t.warehouse.db
+      .selectFrom('indicator_percentiles')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
+    expect(percentiles).toMatchObject({
+      computation_version: '2.0',
+      lookback_days: raw.bars.length,
+      statistics: stored(expected.percentiles),
+    });
 
     const run = await getRun(t.warehouse.db, summary.run_id);
-    expect(run).toMatchObject({ kind: 'reprocess', status: 'ok', computationVersion: '2.0', source: 'lake', tickers: ['D05.SI', 'NVDA'] });
+    expect(run).toMatchObject({
+      kind: 'reprocess',
+      status: 'ok',
+      computationVersion: '2.0',
+      source: 'lake',
+      tickers: ['D05.SI', 'NVDA'],
+    });
     expect(run?.summary).toMatchObject({ objects_written: 6, skipped_identical: 0 });
   });
 
-  it('is idempotent: a second reprocess writes nothing, and one under the run\'s own version finds the run\'s objects', async () => {
+  it("is idempotent: a second reprocess writes nothing, and one under the run's own version finds the run's objects", async () => {
     await runAt(t, { tickers: ['NVDA', 'D05.SI', '7974.T'] });
     const first = await reprocessAt(t, { computationVersion: '2.0', now: minutesLater(60) });
     expect(first.objects_written).toBe(9);
@@ -104,8 +135,15 @@ describeOnDatabases('reprocess', (ctx) => {
     const again = await reprocessAt(t, { computationVersion: '1.0', now: minutesLater(180) });
     expect(again).toMatchObject({ objects_written: 0, skipped_identical: 9 });
     expect(await t.keys()).toEqual(keysAfterFirst);
-    const row = await t.warehouse.db.selectFrom('daily_indicators').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ computation_version: '1.0', lake_key: 'processed/indicators/NVDA/2026-11-26/20261126_213000.json' });
+    const row = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      computation_version: '1.0',
+      lake_key: 'processed/indicators/NVDA/2026-11-26/20261126_213000.json',
+    });
     expect(row.computed_at.toISOString()).toBe('2026-11-26T21:30:00.000Z');
   });
 
@@ -116,7 +154,11 @@ describeOnDatabases('reprocess', (ctx) => {
     expect(refused).toMatchObject({ status: 'partial', objects_written: 0, outbox_pending: 6 });
     expect(refused.lake_errors[0]).toMatch(/injected fault/);
     // The database is complete all the same.
-    const row = await t.warehouse.db.selectFrom('daily_indicators').selectAll().where('symbol', '=', 'NVDA').executeTakeFirstOrThrow();
+    const row = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .where('symbol', '=', 'NVDA')
+      .executeTakeFirstOrThrow();
     expect(row.computation_version).toBe('2.0');
 
     const stillDown = await reprocessAt(t, { computationVersion: '2.0', now: minutesLater(120) });
@@ -146,7 +188,9 @@ describeOnDatabases('reprocess', (ctx) => {
 
     const openEnd = await reprocessAt(t, { from: '2026-11-25', now: at(120) });
     expect(openEnd).toMatchObject({ snapshots_read: 2, dates_computed: 2, objects_written: 3, skipped_identical: 3 });
-    expect(await t.keys('processed/indicators/NVDA/2026-11-26/')).toContain('processed/indicators/NVDA/2026-11-26/20261126_233000.json');
+    expect(await t.keys('processed/indicators/NVDA/2026-11-26/')).toContain(
+      'processed/indicators/NVDA/2026-11-26/20261126_233000.json',
+    );
 
     const openStart = await reprocessAt(t, { to: '2026-11-24', now: at(180) });
     expect(openStart).toMatchObject({ snapshots_read: 1, objects_written: 3 });
@@ -154,13 +198,17 @@ describeOnDatabases('reprocess', (ctx) => {
 
     const none = await reprocessAt(t, { from: '2026-12-01', now: at(240) });
     expect(none.status).toBe('failed');
-    expect(none.failed).toEqual([{ ticker: 'NVDA', reason: expect.stringMatching(/no raw snapshot of NVDA .*from 2026-12-01/) }]);
+    expect(none.failed).toEqual([
+      { ticker: 'NVDA', reason: expect.stringMatching(/no raw snapshot of NVDA .*from 2026-12-01/) },
+    ]);
 
     // Without a range: the newest snapshot only.
     const newest = await reprocessAt(t, { now: at(300) });
     expect(newest).toMatchObject({ snapshots_read: 1, objects_written: 0, skipped_identical: 3 });
 
-    await expect(reprocessAt(t, { from: '2026-11-26', to: '2026-11-25' })).rejects.toThrow(/--from 2026-11-26 is after --to 2026-11-25/);
+    await expect(reprocessAt(t, { from: '2026-11-26', to: '2026-11-25' })).rejects.toThrow(
+      /--from 2026-11-26 is after --to 2026-11-25/,
+    );
   });
 
   it('--backfill writes one object per date per kind, as of that date, equal to a direct computation on the truncated bars', async () => {
@@ -171,7 +219,14 @@ describeOnDatabases('reprocess', (ctx) => {
     expect(n).toBeGreaterThan(60);
 
     const summary = await reprocessAt(t, { computationVersion: '2.0', backfill: true, batchSize: 17 });
-    expect(summary).toMatchObject({ status: 'ok', backfill: true, snapshots_read: 1, dates_computed: n, objects_written: 3 * n, skipped_identical: 0 });
+    expect(summary).toMatchObject({
+      status: 'ok',
+      backfill: true,
+      snapshots_read: 1,
+      dates_computed: n,
+      objects_written: 3 * n,
+      skipped_identical: 0,
+    });
 
     for (const kind of KINDS) {
       const keys = (await t.keys(`processed/${kind}/NVDA/`)).filter((key) => key.endsWith('20261126_223000.json'));
@@ -188,10 +243,20 @@ describeOnDatabases('reprocess', (ctx) => {
       }
     }
     // One row per date per table, every one naming version 2.0.
-    const rows = await t.warehouse.db.selectFrom('daily_indicators').select(['indicator_date', 'computation_version']).where('symbol', '=', 'NVDA').orderBy('indicator_date').execute();
+    const rows = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .select(['indicator_date', 'computation_version'])
+      .where('symbol', '=', 'NVDA')
+      .orderBy('indicator_date')
+      .execute();
     expect(rows.map((r) => r.indicator_date)).toEqual(raw.bars.map((bar) => bar.date));
     expect(new Set(rows.map((r) => r.computation_version))).toEqual(new Set(['2.0']));
-    const features = await t.warehouse.db.selectFrom('comparative_features').select('bars').where('symbol', '=', 'NVDA').orderBy('feature_date').execute();
+    const features = await t.warehouse.db
+      .selectFrom('comparative_features')
+      .select('bars')
+      .where('symbol', '=', 'NVDA')
+      .orderBy('feature_date')
+      .execute();
     expect(features.map((r) => r.bars)).toEqual(raw.bars.map((_, i) => i + 1));
 
     const again = await reprocessAt(t, { computationVersion: '2.0', backfill: true, now: minutesLater(120) });
@@ -231,10 +296,14 @@ describeOnDatabases('reprocess', (ctx) => {
 
   it('refuses a raw object whose bytes do not match the catalogued sha256', async () => {
     await runAt(t, { tickers: ['NVDA', 'D05.SI'] });
-    await sql`update lake_objects set sha256 = ${'0'.repeat(64)} where key = 'raw/sample/NVDA/2026-11-26/20261126_213000.json'`.execute(t.warehouse.db);
+    await sql`update lake_objects set sha256 = ${'0'.repeat(64)} where key = 'raw/sample/NVDA/2026-11-26/20261126_213000.json'`.execute(
+      t.warehouse.db,
+    );
     const summary = await reprocessAt(t);
     expect(summary.status).toBe('partial');
-    expect(summary.failed).toEqual([{ ticker: 'NVDA', reason: expect.stringMatching(/has sha256 [0-9a-f]{64}, but the catalog recorded 0{64}/) }]);
+    expect(summary.failed).toEqual([
+      { ticker: 'NVDA', reason: expect.stringMatching(/has sha256 [0-9a-f]{64}, but the catalog recorded 0{64}/) },
+    ]);
     expect(await t.keys('processed/indicators/NVDA/')).toHaveLength(1);
   });
 });

@@ -7,10 +7,30 @@ import { findStale, type StaleResult } from '../../src/staleness/index.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RAW_DAY_1, RAW_DAY_2, restateClose, RestatingSource, runDay, SelectiveStore } from './support.js';
+import {
+  DAY_1,
+  DAY_2,
+  day1DateBefore,
+  day1Snapshot,
+  RAW_DAY_1,
+  RAW_DAY_2,
+  restateClose,
+  RestatingSource,
+  runDay,
+  SelectiveStore,
+} from './support.js';
 
 /** The indicator fields whose value 30 bars after a changed close still depends on it, under 1.0 (lookback.ts). */
-const AFFECTED_30_BARS_LATER: IndicatorField[] = ['sma_50', 'sma_200', 'macd', 'macd_signal', 'macd_histogram', 'vwap', 'price_vwap_pct', 'uncertainty_score'];
+const AFFECTED_30_BARS_LATER: IndicatorField[] = [
+  'sma_50',
+  'sma_200',
+  'macd',
+  'macd_signal',
+  'macd_histogram',
+  'vwap',
+  'price_vwap_pct',
+  'uncertainty_score',
+];
 
 describeOnDatabases('findStale', (ctx) => {
   let t: TestLake;
@@ -19,14 +39,19 @@ describeOnDatabases('findStale', (ctx) => {
   });
   afterEach(async () => t.dispose());
 
-  const stale = (computationVersion: '1.0' | '2.0' = '1.0', lake = t.lake) => findStale({ warehouse: t.warehouse, lake, computationVersion });
+  const stale = (computationVersion: '1.0' | '2.0' = '1.0', lake = t.lake) =>
+    findStale({ warehouse: t.warehouse, lake, computationVersion });
   const versionOf = async (key: string) => (await t.store.head(key)).versionId;
-  const summary = (results: StaleResult[]) => results.map((r) => [r.ticker, r.kind, r.as_of, r.reasons.map((reason) => reason.type).join(',')]);
+  const summary = (results: StaleResult[]) =>
+    results.map((r) => [r.ticker, r.kind, r.as_of, r.reasons.map((reason) => reason.type).join(',')]);
 
   async function restatedRuns(barsBefore: number) {
     await runDay(t.lake, t.warehouse, DAY_1, { tickers: ['NVDA', 'D05.SI'] });
     const restated = await day1DateBefore('NVDA', barsBefore);
-    await runDay(t.lake, t.warehouse, DAY_2, { tickers: ['NVDA', 'D05.SI'], source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+    await runDay(t.lake, t.warehouse, DAY_2, {
+      tickers: ['NVDA', 'D05.SI'],
+      source: new RestatingSource(createSource('sample'), 'NVDA', [restated]),
+    });
     return restated;
   }
 
@@ -39,7 +64,14 @@ describeOnDatabases('findStale', (ctx) => {
       ['NVDA', 'indicators', '2026-11-26', 'restatement'],
       ['NVDA', 'percentiles', '2026-11-26', 'restatement'],
     ]);
-    const reason = { type: 'restatement', raw_key: RAW_DAY_2('NVDA'), raw_version_id: await versionOf(RAW_DAY_2('NVDA')), previous_raw_key: RAW_DAY_1('NVDA'), dates: [restated], fields: ['close'] };
+    const reason = {
+      type: 'restatement',
+      raw_key: RAW_DAY_2('NVDA'),
+      raw_version_id: await versionOf(RAW_DAY_2('NVDA')),
+      previous_raw_key: RAW_DAY_1('NVDA'),
+      dates: [restated],
+      fields: ['close'],
+    };
     const indicators = results[1];
     expect(indicators).toEqual({
       key: 'processed/indicators/NVDA/2026-11-26/20261126_213000.json',
@@ -62,11 +94,16 @@ describeOnDatabases('findStale', (ctx) => {
   it('names as affected exactly the indicator fields a recomputation changes beyond rounding', async () => {
     const restated = await restatedRuns(30);
     const original = await day1Snapshot('NVDA');
-    const revised = { ...original, bars: original.bars.map((bar) => (bar.date === restated ? restateClose(bar) : bar)) };
+    const revised = {
+      ...original,
+      bars: original.bars.map((bar) => (bar.date === restated ? restateClose(bar) : bar)),
+    };
     const before = computeResults(original, '1.0').indicators;
     const after = computeResults(revised, '1.0').indicators;
     // Rolling sums carry a few ulps of bars that have left the window; a dependency is a change beyond 1e-9.
-    const changed = INDICATOR_FIELDS.filter((field) => Math.abs(after[field]! - before[field]!) > 1e-9 * Math.max(1, Math.abs(before[field]!)));
+    const changed = INDICATOR_FIELDS.filter(
+      (field) => Math.abs(after[field]! - before[field]!) > 1e-9 * Math.max(1, Math.abs(before[field]!)),
+    );
     const [indicators] = (await stale()).filter((r) => r.kind === 'indicators');
     expect(changed).toEqual(AFFECTED_30_BARS_LATER);
     expect(indicators.reasons[0]).toMatchObject({ affected_fields: changed });
@@ -96,9 +133,16 @@ describeOnDatabases('findStale', (ctx) => {
   it('records a restatement of fields no result reads (open, adj_close) without making anything stale', async () => {
     await runDay(t.lake, t.warehouse, DAY_1);
     const restated = await day1DateBefore('NVDA', 10);
-    const dividendAdjusted = new RestatingSource(createSource('sample'), 'NVDA', [restated], (bar) => ({ ...bar, adj_close: bar.close * 0.98, open: bar.open + 0.01 }));
+    const dividendAdjusted = new RestatingSource(createSource('sample'), 'NVDA', [restated], (bar) => ({
+      ...bar,
+      adj_close: bar.close * 0.98,
+      open: bar.open + 0.01,
+    }));
     await runDay(t.lake, t.warehouse, DAY_2, { source: dividendAdjusted });
-    expect(await t.warehouse.db.selectFrom('restatement_bars').select('field').orderBy('field').execute()).toEqual([{ field: 'adj_close' }, { field: 'open' }]);
+    expect(await t.warehouse.db.selectFrom('restatement_bars').select('field').orderBy('field').execute()).toEqual([
+      { field: 'adj_close' },
+      { field: 'open' },
+    ]);
     expect(await stale()).toEqual([]);
   });
 
@@ -123,7 +167,9 @@ describeOnDatabases('findStale', (ctx) => {
 
   it('gives both reasons when both apply', async () => {
     await restatedRuns(0);
-    const features = (await stale('2.0')).find((r) => r.ticker === 'NVDA' && r.kind === 'features' && r.as_of === '2026-11-26')!;
+    const features = (await stale('2.0')).find(
+      (r) => r.ticker === 'NVDA' && r.kind === 'features' && r.as_of === '2026-11-26',
+    )!;
     expect(features.reasons.map((reason) => reason.type)).toEqual(['computation_version', 'restatement']);
   });
 
@@ -137,14 +183,22 @@ describeOnDatabases('findStale', (ctx) => {
     // reads the close counts.
     const closeFields = INDICATOR_FIELDS.filter((field) => !['volume_sma_20', 'volume_ratio'].includes(field));
     expect(indicators.reasons).toEqual([
-      expect.objectContaining({ dates: [restated], affected_fields: closeFields, window_error: expect.stringContaining(`cannot read the source snapshot ${RAW_DAY_1('NVDA')}`) }),
+      expect.objectContaining({
+        dates: [restated],
+        affected_fields: closeFields,
+        window_error: expect.stringContaining(`cannot read the source snapshot ${RAW_DAY_1('NVDA')}`),
+      }),
     ]);
     expect(results).toHaveLength(3);
   });
 
   it('limits the search to the given tickers', async () => {
     await restatedRuns(30);
-    expect(await findStale({ warehouse: t.warehouse, lake: t.lake, computationVersion: '1.0', tickers: ['D05.SI'] })).toEqual([]);
-    expect(await findStale({ warehouse: t.warehouse, lake: t.lake, computationVersion: '1.0', tickers: ['NVDA'] })).toHaveLength(3);
+    expect(
+      await findStale({ warehouse: t.warehouse, lake: t.lake, computationVersion: '1.0', tickers: ['D05.SI'] }),
+    ).toEqual([]);
+    expect(
+      await findStale({ warehouse: t.warehouse, lake: t.lake, computationVersion: '1.0', tickers: ['NVDA'] }),
+    ).toHaveLength(3);
   });
 });

@@ -10,7 +10,17 @@ import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { createSource } from '../../src/sources/index.js';
-import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RAW_DAY_1, RAW_DAY_2, RestatingSource, runDay, SelectiveStore } from './support.js';
+import {
+  DAY_1,
+  DAY_2,
+  day1DateBefore,
+  day1Snapshot,
+  RAW_DAY_1,
+  RAW_DAY_2,
+  RestatingSource,
+  runDay,
+  SelectiveStore,
+} from './support.js';
 import { insertCatalogObject } from '../../src/warehouse/lake-objects.js';
 
 describeOnDatabases('restatement detection in the write path', (ctx) => {
@@ -36,7 +46,9 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     expect(await t.keys('restatements/')).toEqual([lakeKey]); // D05.SI's overlapping bars are identical
 
     const db = t.warehouse.db;
-    const catalog = async (key: string) => (await db.selectFrom('lake_objects').select('version_id').where('key', '=', key).executeTakeFirstOrThrow()).version_id;
+    const catalog = async (key: string) =>
+      (await db.selectFrom('lake_objects').select('version_id').where('key', '=', key).executeTakeFirstOrThrow())
+        .version_id;
     const row = await db.selectFrom('restatements').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({
       ticker: 'NVDA',
@@ -56,8 +68,22 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     expect(row.fetched_at.toISOString()).toBe(DAY_2.toISOString());
     const bars = await db.selectFrom('restatement_bars').selectAll().orderBy('field').execute();
     expect(bars).toEqual([
-      { restatement_id: row.id, bar_date: restated, field: 'adj_close', change: 'changed', old_value: original.adj_close, new_value: newClose },
-      { restatement_id: row.id, bar_date: restated, field: 'close', change: 'changed', old_value: original.close, new_value: newClose },
+      {
+        restatement_id: row.id,
+        bar_date: restated,
+        field: 'adj_close',
+        change: 'changed',
+        old_value: original.adj_close,
+        new_value: newClose,
+      },
+      {
+        restatement_id: row.id,
+        bar_date: restated,
+        field: 'close',
+        change: 'changed',
+        old_value: original.close,
+        new_value: newClose,
+      },
     ]);
 
     const object = await t.store.get(lakeKey);
@@ -73,7 +99,16 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
       previous_raw_version_id: row.previous_raw_version_id,
       overlap: { first_date: '2024-11-27', last_date: '2026-11-26' },
       changed_bars: 1,
-      bars: [{ date: restated, change: 'changed', fields: { close: { old: original.close, new: newClose }, adj_close: { old: original.adj_close, new: newClose } } }],
+      bars: [
+        {
+          date: restated,
+          change: 'changed',
+          fields: {
+            close: { old: original.close, new: newClose },
+            adj_close: { old: original.adj_close, new: newClose },
+          },
+        },
+      ],
     });
     expect(object.contentType).toBe('application/json');
     expect(await t.store.getTags(lakeKey)).toEqual({
@@ -83,7 +118,12 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
       raw_key: RAW_DAY_2('NVDA'),
       previous_raw_key: RAW_DAY_1('NVDA'),
     });
-    expect(object.metadata).toMatchObject({ source: 'restatement_detection', content_sha256: sha256Hex(text), producer: PRODUCER, changed_bars: '1' });
+    expect(object.metadata).toMatchObject({
+      source: 'restatement_detection',
+      content_sha256: sha256Hex(text),
+      producer: PRODUCER,
+      changed_bars: '1',
+    });
   });
 
   it('records nothing when the newer snapshot has identical overlapping bars', async () => {
@@ -102,12 +142,20 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     store.refusePutsUnder = 'restatements/';
     const lake = new DataLake(store, new WarehouseLakeCatalog(t.warehouse.db));
     const restated = await day1DateBefore('NVDA', 5);
-    const summary = await runDay(lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+    const summary = await runDay(lake, t.warehouse, DAY_2, {
+      source: new RestatingSource(createSource('sample'), 'NVDA', [restated]),
+    });
 
     expect(summary).toMatchObject({ status: 'ok', tickers_ok: ['NVDA'], objects_written: 4 });
-    expect(summary.lake_errors).toEqual([expect.stringMatching(/^restatements\/NVDA\/2026-11-27\/20261127_213000\.json: ObjectStoreError: refused put/)]);
+    expect(summary.lake_errors).toEqual([
+      expect.stringMatching(/^restatements\/NVDA\/2026-11-27\/20261127_213000\.json: ObjectStoreError: refused put/),
+    ]);
     const [pending] = await listRestatements(t.warehouse.db);
-    expect(pending).toMatchObject({ raw_key: RAW_DAY_2('NVDA'), lake_key: null, lake_error: expect.stringContaining('refused put') });
+    expect(pending).toMatchObject({
+      raw_key: RAW_DAY_2('NVDA'),
+      lake_key: null,
+      lake_error: expect.stringContaining('refused put'),
+    });
     expect(pending.bars.map((bar) => bar.date)).toEqual([restated]);
 
     store.refusePutsUnder = undefined;
@@ -123,7 +171,9 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
   it('is idempotent for one snapshot: a second detection finds the record and writes nothing more', async () => {
     await runDay(t.lake, t.warehouse, DAY_1);
     const restated = await day1DateBefore('NVDA', 0);
-    await runDay(t.lake, t.warehouse, DAY_2, { source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+    await runDay(t.lake, t.warehouse, DAY_2, {
+      source: new RestatingSource(createSource('sample'), 'NVDA', [restated]),
+    });
     const snapshot = (await t.lake.get<RawSnapshot>(RAW_DAY_2('NVDA'))).body;
     const again = await recordRestatement({ lake: t.lake, warehouse: t.warehouse, clock: () => new Date() }, snapshot, {
       key: RAW_DAY_2('NVDA'),
@@ -131,7 +181,10 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
       sha256: '',
     });
     expect(again.written).toEqual([]);
-    expect(again.restatement).toMatchObject({ lake_key: 'restatements/NVDA/2026-11-27/20261127_213000.json', detected_at: DAY_2.toISOString() });
+    expect(again.restatement).toMatchObject({
+      lake_key: 'restatements/NVDA/2026-11-27/20261127_213000.json',
+      detected_at: DAY_2.toISOString(),
+    });
     expect(await t.warehouse.db.selectFrom('restatements').selectAll().execute()).toHaveLength(1);
     expect(await t.keys('restatements/')).toHaveLength(1);
   });
@@ -139,8 +192,16 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
   it('compares with the newest earlier snapshot of the ticker, whatever its source', async () => {
     const insert = (key: string, date: string) =>
       insertCatalogObject(t.warehouse.db, {
-        key, kind: 'raw', ticker: 'NVDA', objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
-        computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
+        key,
+        kind: 'raw',
+        ticker: 'NVDA',
+        objectDate: date,
+        versionId: `v-${key}`,
+        sha256: '0'.repeat(64),
+        size: 1,
+        computationVersion: null,
+        sourceRawKey: null,
+        sourceRawVersionId: null,
       });
     await insert('raw/yfinance/NVDA/2026-11-25/20261125_230000.json', '2026-11-25');
     await insert('raw/sample/NVDA/2026-11-26/20261126_090000.json', '2026-11-26');
@@ -175,13 +236,25 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     for (const key of keys) {
       const [, , ticker, date] = key.split('/');
       await insertCatalogObject(t.warehouse.db, {
-        key, kind: 'raw', ticker, objectDate: date, versionId: `v-${key}`, sha256: '0'.repeat(64), size: 1,
-        computationVersion: null, sourceRawKey: null, sourceRawVersionId: null,
+        key,
+        kind: 'raw',
+        ticker,
+        objectDate: date,
+        versionId: `v-${key}`,
+        sha256: '0'.repeat(64),
+        size: 1,
+        computationVersion: null,
+        sourceRawKey: null,
+        sourceRawVersionId: null,
       });
     }
     const db = t.warehouse.db;
     const counter = countStatements();
-    const preloaded = await PreloadedPreviousRaws.load(db.withPlugin(counter.plugin), ['NVDA', 'AAPL', 'D05.SI', 'MSFT', 'NVDA'], '2026-11-26');
+    const preloaded = await PreloadedPreviousRaws.load(
+      db.withPlugin(counter.plugin),
+      ['NVDA', 'AAPL', 'D05.SI', 'MSFT', 'NVDA'],
+      '2026-11-26',
+    );
     expect(counter.labels).toHaveLength(1);
 
     // The first question per ticker is answered from the rows loaded, exactly as the catalog answers it.
@@ -191,7 +264,8 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
       ['D05.SI', 'raw/sample/D05.SI/2026-11-26/20261126_000000.json'], // fetched before the only one there
       ['MSFT', 'raw/sample/MSFT/2026-11-26/20261126_213000.json'],
     ] as const;
-    for (const [ticker, key] of first) expect(await preloaded.find(ticker, key)).toEqual(await findPreviousRaw(db, ticker, key));
+    for (const [ticker, key] of first)
+      expect(await preloaded.find(ticker, key)).toEqual(await findPreviousRaw(db, ticker, key));
     expect(await preloaded.find('NVDA', 'raw/csv/NVDA/2026-11-28/20261128_020000.json')).toEqual({
       key: 'raw/csv/NVDA/2026-11-28/20261128_010000.json',
       versionId: 'v-raw/csv/NVDA/2026-11-28/20261128_010000.json',

@@ -21,7 +21,10 @@ describe('marketlake stale', () => {
       const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')), new WarehouseLakeCatalog(warehouse.db));
       restated = await day1DateBefore('NVDA', 30);
       await runDay(lake, warehouse, DAY_1, { tickers: ['NVDA', 'D05.SI'] });
-      await runDay(lake, warehouse, DAY_2, { tickers: ['NVDA', 'D05.SI'], source: new RestatingSource(createSource('sample'), 'NVDA', [restated]) });
+      await runDay(lake, warehouse, DAY_2, {
+        tickers: ['NVDA', 'D05.SI'],
+        source: new RestatingSource(createSource('sample'), 'NVDA', [restated]),
+      });
     } finally {
       await warehouse.close();
     }
@@ -48,7 +51,16 @@ describe('marketlake stale', () => {
       source_raw_version_id: expect.any(String),
       newest_raw_key: RAW_DAY_2('NVDA'),
       newest_raw_version_id: expect.any(String),
-      reasons: [{ type: 'restatement', raw_key: RAW_DAY_2('NVDA'), raw_version_id: expect.any(String), previous_raw_key: RAW_DAY_1('NVDA'), dates: [restated], fields: ['close'] }],
+      reasons: [
+        {
+          type: 'restatement',
+          raw_key: RAW_DAY_2('NVDA'),
+          raw_version_id: expect.any(String),
+          previous_raw_key: RAW_DAY_1('NVDA'),
+          dates: [restated],
+          fields: ['close'],
+        },
+      ],
     });
   });
 
@@ -56,12 +68,16 @@ describe('marketlake stale', () => {
     const byFlag = JSON.parse((await runCli('stale', '--home', home, '--computation-version', '2.0', '--json')).stdout);
     // Every latest result is under 1.0 now: 2 tickers x 2 as-of dates x 3 kinds.
     expect(byFlag).toHaveLength(12);
-    expect(byFlag.every((r: { reasons: { type: string }[] }) => r.reasons[0].type === 'computation_version')).toBe(true);
+    expect(byFlag.every((r: { reasons: { type: string }[] }) => r.reasons[0].type === 'computation_version')).toBe(
+      true,
+    );
 
     vi.stubEnv('MARKETLAKE_COMPUTATION_VERSION', '2.0');
     try {
       expect(JSON.parse((await runCli('stale', '--home', home, '--json')).stdout)).toEqual(byFlag);
-      expect(JSON.parse((await runCli('stale', '--home', home, '--computation-version', '1.0', '--json')).stdout)).toHaveLength(3);
+      expect(
+        JSON.parse((await runCli('stale', '--home', home, '--computation-version', '1.0', '--json')).stdout),
+      ).toHaveLength(3);
     } finally {
       vi.unstubAllEnvs();
     }

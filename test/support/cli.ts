@@ -37,7 +37,6 @@ export async function runCli(...args: string[]): Promise<CliResult> {
   }
 }
 
-
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
 /** Who the child runs as (root tests run it as `nobody` to meet real permission errors). */

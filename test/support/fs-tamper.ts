@@ -37,7 +37,10 @@ export async function replaceBody(root: string, key: string, change: (body: stri
 
 export async function updateMetadata(root: string, key: string, metadata: Record<string, string>): Promise<void> {
   const { path, header, body } = await readObject(root, key);
-  await writeFile(path, encodeObjectFile({ ...header, metadata: { ...header.metadata, ...metadata } }, Buffer.from(body, 'utf8')));
+  await writeFile(
+    path,
+    encodeObjectFile({ ...header, metadata: { ...header.metadata, ...metadata } }, Buffer.from(body, 'utf8')),
+  );
 }
 
 export async function scribble(root: string, key: string): Promise<void> {

@@ -60,7 +60,11 @@ export async function createTestLake(warehouse: Warehouse): Promise<TestLake> {
  * A daily run the way the pipeline tests make one: two years of bars up to TEST_NOW, version 1.0, the sample
  * source and three tickers of three markets unless told otherwise.
  */
-export function runTestDay(lake: DataLake, warehouse: Warehouse, options: Partial<RunOptions> = {}): Promise<RunSummary> {
+export function runTestDay(
+  lake: DataLake,
+  warehouse: Warehouse,
+  options: Partial<RunOptions> = {},
+): Promise<RunSummary> {
   return runDaily({
     tickers: options.tickers ?? ['NVDA', 'D05.SI', '7974.T'],
     source: options.source ?? createSource('sample'),

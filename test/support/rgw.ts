@@ -28,8 +28,11 @@ import { describeWithoutService } from './services.js';
 import { S3ObjectStore, type S3ObjectStoreOptions } from '../../src/storage/s3/s3-object-store.js';
 import { testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
 
-export { DEFAULT_TEST_S3_ENDPOINT, testS3Settings, type TestS3Settings } from '../../src/storage/s3/testing/settings.js';
-
+export {
+  DEFAULT_TEST_S3_ENDPOINT,
+  testS3Settings,
+  type TestS3Settings,
+} from '../../src/storage/s3/testing/settings.js';
 
 /** A raw SDK client for the test server, configured as S3ObjectStore configures its own. */
 export function createTestS3Client(overrides: { maxAttempts?: number; requestTimeoutMs?: number } = {}): S3Client {
@@ -57,7 +60,9 @@ export async function createTestBucket(options: { versioning?: boolean } = {}): 
   const bucket = `marketlake-test-${randomBytes(6).toString('hex')}`;
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   if (options.versioning ?? true) {
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
   }
   return {
     bucket,
@@ -79,10 +84,15 @@ export async function createTestBucket(options: { versioning?: boolean } = {}): 
 async function emptyBucket(client: S3Client, bucket: string): Promise<void> {
   for (;;) {
     const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const targets = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    const targets = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key,
+      VersionId: v.VersionId,
+    }));
     if (targets.length === 0) return;
     for (let i = 0; i < targets.length; i += 32) {
-      await Promise.all(targets.slice(i, i + 32).map((t) => client.send(new DeleteObjectCommand({ Bucket: bucket, ...t }))));
+      await Promise.all(
+        targets.slice(i, i + 32).map((t) => client.send(new DeleteObjectCommand({ Bucket: bucket, ...t }))),
+      );
     }
   }
 }
@@ -146,7 +156,8 @@ async function checkRgw(): Promise<string | undefined> {
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
-    const reason = status === undefined ? e.code ?? e.message ?? e.name ?? String(error) : `${e.name} (HTTP ${status})`;
+    const reason =
+      status === undefined ? (e.code ?? e.message ?? e.name ?? String(error)) : `${e.name} (HTTP ${status})`;
     return `the S3 server at ${endpoint} does not answer as expected (${reason})`;
   } finally {
     client.destroy();

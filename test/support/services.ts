@@ -15,7 +15,13 @@ const warned = new Set<string>();
  * Declares `body` under `title` as skipped (once-per-service banner of `hints`), or as one failing test when
  * services are required. `service` names it in the failing test's title.
  */
-export function describeWithoutService(title: string, service: string, problem: string, hints: readonly string[], body: () => void): void {
+export function describeWithoutService(
+  title: string,
+  service: string,
+  problem: string,
+  hints: readonly string[],
+  body: () => void,
+): void {
   if (servicesRequired()) {
     describe(title, () => {
       it(`needs ${service}`, () => {
@@ -27,7 +33,14 @@ export function describeWithoutService(title: string, service: string, problem: 
   if (!warned.has(service)) {
     warned.add(service);
     const bar = '!'.repeat(100);
-    console.warn([bar, `!!! SKIPPING the tests that need ${service}: ${problem}.`, ...hints.map((hint) => `!!! ${hint}`), bar].join('\n'));
+    console.warn(
+      [
+        bar,
+        `!!! SKIPPING the tests that need ${service}: ${problem}.`,
+        ...hints.map((hint) => `!!! ${hint}`),
+        bar,
+      ].join('\n'),
+    );
   }
   describe.skip(title, body);
 }

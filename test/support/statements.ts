@@ -6,7 +6,15 @@
  * A statement with data-modifying CTEs is ONE round trip; its label names the main statement, then what each
  * CTE does, in order: `insert lake_outbox with insert daily_prices, insert daily_indicators`.
  */
-import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import type { Warehouse } from '../../src/warehouse/database.js';
 import type { Database } from '../../src/warehouse/schema.js';
 

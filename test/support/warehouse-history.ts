@@ -46,7 +46,9 @@ export async function buildHistory(lake: DataLake, warehouse: Warehouse): Promis
   // date with another lookback), then every ticker's newest snapshot.
   const reprocessAt = (now: Date, extra: Partial<Parameters<typeof reprocess>[0]>) =>
     reprocess({ lake, warehouse, computationVersion: '2.0', clock: () => now, ...extra });
-  expect((await reprocessAt(hoursAfter(DAY_5, 1), { onlyAsOf: new Map([['NVDA', new Set([day1AsOf])]]) })).status).toBe('ok');
+  expect((await reprocessAt(hoursAfter(DAY_5, 1), { onlyAsOf: new Map([['NVDA', new Set([day1AsOf])]]) })).status).toBe(
+    'ok',
+  );
   expect((await reprocessAt(hoursAfter(DAY_5, 2), {})).status).toBe('ok');
   return { restatedDate, day1AsOf };
 }
@@ -60,7 +62,12 @@ export async function buildHistory(lake: DataLake, warehouse: Warehouse): Promis
 export async function dumpReportTables(db: Kysely<Database>) {
   return {
     daily_prices: await db.selectFrom('daily_prices').selectAll().orderBy('symbol').orderBy('price_date').execute(),
-    daily_indicators: await db.selectFrom('daily_indicators').selectAll().orderBy('symbol').orderBy('indicator_date').execute(),
+    daily_indicators: await db
+      .selectFrom('daily_indicators')
+      .selectAll()
+      .orderBy('symbol')
+      .orderBy('indicator_date')
+      .execute(),
     indicator_percentiles: await db
       .selectFrom('indicator_percentiles')
       .selectAll()
@@ -68,9 +75,16 @@ export async function dumpReportTables(db: Kysely<Database>) {
       .orderBy('percentile_date')
       .orderBy('lookback_days')
       .execute(),
-    comparative_features: await db.selectFrom('comparative_features').selectAll().orderBy('symbol').orderBy('feature_date').execute(),
+    comparative_features: await db
+      .selectFrom('comparative_features')
+      .selectAll()
+      .orderBy('symbol')
+      .orderBy('feature_date')
+      .execute(),
     lake_objects: await db.selectFrom('lake_objects').selectAll().orderBy('key').execute(),
-    restatements: (await db.selectFrom('restatements').selectAll().orderBy('raw_key').execute()).map(({ id: _id, ...row }) => row),
+    restatements: (await db.selectFrom('restatements').selectAll().orderBy('raw_key').execute()).map(
+      ({ id: _id, ...row }) => row,
+    ),
     restatement_bars: await db
       .selectFrom('restatement_bars as b')
       .innerJoin('restatements as r', 'r.id', 'b.restatement_id')

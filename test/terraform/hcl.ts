@@ -111,7 +111,8 @@ export async function soleVariable(expression: unknown): Promise<string | undefi
   if (refs.length !== 1) return undefined;
   const [ref] = refs;
   // The reference must be the whole expression: "${" + ref + "}".
-  if (ref.startPosition !== 2 || ref.endPosition !== expression.length - 1 || !ref.value.startsWith('var.')) return undefined;
+  if (ref.startPosition !== 2 || ref.endPosition !== expression.length - 1 || !ref.value.startsWith('var.'))
+    return undefined;
   return ref.value.slice('var.'.length);
 }
 

@@ -29,7 +29,17 @@ import {
   lifecycleRuleId,
 } from '../../src/bucket/policy.js';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import { blocks, dynamicBlocks, findTfFiles, loadModule, parseHclFile, references, soleVariable, type Block, type TerraformModule } from './hcl.js';
+import {
+  blocks,
+  dynamicBlocks,
+  findTfFiles,
+  loadModule,
+  parseHclFile,
+  references,
+  soleVariable,
+  type Block,
+  type TerraformModule,
+} from './hcl.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TERRAFORM_DIR = join(ROOT, 'terraform');
@@ -70,7 +80,9 @@ function defaultOf(name: string): unknown {
  * The lifecycle configuration Terraform would send for the given variable values (defaults unless overridden),
  * in the SDK's shape, from the parsed `aws_s3_bucket_lifecycle_configuration` resource.
  */
-async function renderLifecycle(overrides: Record<string, unknown> = {}): Promise<ReturnType<typeof buildLifecycleConfiguration>> {
+async function renderLifecycle(
+  overrides: Record<string, unknown> = {},
+): Promise<ReturnType<typeof buildLifecycleConfiguration>> {
   const value = (name: string) => (name in overrides ? overrides[name] : defaultOf(name));
   const lifecycle = resourceOf('aws_s3_bucket_lifecycle_configuration');
 
@@ -114,7 +126,10 @@ async function renderLifecycle(overrides: Record<string, unknown> = {}): Promise
       Status: 'Enabled',
       Filter: { Prefix: prefix },
       Transitions: transitions.map((t) => ({ Days: t.days, StorageClass: t.storageClass as 'GLACIER' })),
-      NoncurrentVersionTransitions: noncurrent.map((t) => ({ NoncurrentDays: t.days, StorageClass: t.storageClass as 'GLACIER' })),
+      NoncurrentVersionTransitions: noncurrent.map((t) => ({
+        NoncurrentDays: t.days,
+        StorageClass: t.storageClass as 'GLACIER',
+      })),
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: value(abortVariable!) as number },
     };
   });
@@ -165,12 +180,20 @@ describe('terraform/modules/s3-data-lake equals the policy in src/bucket/policy.
   it('renders exactly the lifecycle configuration the CLI applies', async () => {
     expect(await renderLifecycle()).toEqual(buildLifecycleConfiguration());
     // A lake under a prefix: the same rules under it, with the same IDs.
-    expect(await renderLifecycle({ key_prefix: 'lake/one/' })).toEqual(buildLifecycleConfiguration({ keyPrefix: 'lake/one/' }));
+    expect(await renderLifecycle({ key_prefix: 'lake/one/' })).toEqual(
+      buildLifecycleConfiguration({ keyPrefix: 'lake/one/' }),
+    );
     expect(lifecycleRuleId('lake/one/raw/')).toBe(`${LIFECYCLE_RULE_ID_PREFIX}lake/one/raw`);
   });
 
   it('renders the scaled test policy too (the variables drive every number)', async () => {
-    const days = { glacier: 1, deepArchive: 4, noncurrentGlacier: 2, noncurrentDeepArchive: 5, abortIncompleteMultipartUpload: 3 };
+    const days = {
+      glacier: 1,
+      deepArchive: 4,
+      noncurrentGlacier: 2,
+      noncurrentDeepArchive: 5,
+      abortIncompleteMultipartUpload: 3,
+    };
     expect(
       await renderLifecycle({
         glacier_transition_days: 1,
@@ -197,7 +220,10 @@ describe('terraform/modules/s3-data-lake equals the policy in src/bucket/policy.
   });
 
   it('turns versioning on, blocks public access, enforces bucket-owner ownership', () => {
-    const versioning = only(blocks(resourceOf('aws_s3_bucket_versioning'), 'versioning_configuration'), 'versioning_configuration');
+    const versioning = only(
+      blocks(resourceOf('aws_s3_bucket_versioning'), 'versioning_configuration'),
+      'versioning_configuration',
+    );
     expect(versioning.status).toBe(VERSIONING_STATUS);
     const pab = resourceOf('aws_s3_bucket_public_access_block');
     expect({
@@ -214,8 +240,14 @@ describe('terraform/modules/s3-data-lake equals the policy in src/bucket/policy.
     expect(mod.locals.default_sse_algorithm).toBe(DEFAULT_SSE_ALGORITHM);
     expect(mod.locals.sse_algorithm).toBe('${var.kms_key_arn == null ? local.default_sse_algorithm : "aws:kms"}');
     expect(defaultOf('kms_key_arn')).toBeNull();
-    const rule = only(blocks(resourceOf('aws_s3_bucket_server_side_encryption_configuration'), 'rule'), 'encryption rule');
-    const byDefault = only(blocks(rule, 'apply_server_side_encryption_by_default'), 'apply_server_side_encryption_by_default');
+    const rule = only(
+      blocks(resourceOf('aws_s3_bucket_server_side_encryption_configuration'), 'rule'),
+      'encryption rule',
+    );
+    const byDefault = only(
+      blocks(rule, 'apply_server_side_encryption_by_default'),
+      'apply_server_side_encryption_by_default',
+    );
     expect(byDefault.sse_algorithm).toBe('${local.sse_algorithm}');
     expect(await soleVariable(byDefault.kms_master_key_id)).toBe('kms_key_arn');
     expect(rule.bucket_key_enabled).toBe('${local.sse_algorithm == "aws:kms"}');
@@ -236,7 +268,10 @@ describe('terraform/modules/s3-data-lake equals the policy in src/bucket/policy.
   });
 
   it('tags the bucket with Purpose and DataClassification', async () => {
-    expect(mod.locals.required_tags).toEqual({ Purpose: '${var.purpose}', DataClassification: '${var.data_classification}' });
+    expect(mod.locals.required_tags).toEqual({
+      Purpose: '${var.purpose}',
+      DataClassification: '${var.data_classification}',
+    });
     // The required tags come last in merge(), so extra tags cannot override them.
     expect(mod.locals.tags).toBe('${merge(var.tags, local.required_tags)}');
     expect(resourceOf('aws_s3_bucket').tags).toBe('${local.tags}');
@@ -247,20 +282,29 @@ describe('terraform/modules/s3-data-lake equals the policy in src/bucket/policy.
     for (const [name, variable] of Object.entries(mod.variable)) {
       expect(variable.description, name).toEqual(expect.any(String));
       expect(variable.type, name).toEqual(expect.stringMatching(/^\$\{.+\}$/));
-      if (!['force_destroy'].includes(name)) expect(blocks(variable, 'validation').length, `${name} validation`).toBeGreaterThan(0);
+      if (!['force_destroy'].includes(name))
+        expect(blocks(variable, 'validation').length, `${name} validation`).toBeGreaterThan(0);
     }
   });
 
   it('outputs the bucket name, ARN, region and the lake URL', () => {
     expect(Object.keys(mod.output)).toEqual(
-      expect.arrayContaining(['bucket_name', 'bucket_arn', 'bucket_region', 'bucket_regional_domain_name', 'lake_url', 'lifecycle_rule_ids']),
+      expect.arrayContaining([
+        'bucket_name',
+        'bucket_arn',
+        'bucket_region',
+        'bucket_regional_domain_name',
+        'lake_url',
+        'lifecycle_rule_ids',
+      ]),
     );
     expect(mod.output.bucket_region.value).toBe('${aws_s3_bucket.this.region}');
   });
 
   it('documents every variable and output in its README, with the small-object cost note', async () => {
     const readme = await readFile(join(MODULE_DIR, 'README.md'), 'utf8');
-    for (const name of [...Object.keys(mod.variable), ...Object.keys(mod.output)]) expect(readme, name).toContain(`\`${name}\``);
+    for (const name of [...Object.keys(mod.variable), ...Object.keys(mod.output)])
+      expect(readme, name).toContain(`\`${name}\``);
     expect(readme).toMatch(/40 KB/);
     expect(readme).toContain('all_storage_classes_128K');
   });
@@ -273,7 +317,9 @@ describe('terraform/examples/basic', () => {
     expect(lake.source).toBe('../../modules/s3-data-lake');
     expect(await soleVariable(lake.bucket_name)).toBe('bucket_name');
     // Every argument it passes is a variable of the module.
-    for (const argument of Object.keys(lake).filter((k) => !['source', 'version', 'providers', 'depends_on'].includes(k))) {
+    for (const argument of Object.keys(lake).filter(
+      (k) => !['source', 'version', 'providers', 'depends_on'].includes(k),
+    )) {
       expect(Object.keys(mod.variable), argument).toContain(argument);
     }
     expect(example.output.lake_url.value).toBe('${module.data_lake.lake_url}');
@@ -301,7 +347,11 @@ describe.skipIf(terraformVersion === undefined)(`with ${terraformVersion ?? 'ter
     // The variables alone need no provider, so `terraform plan` can evaluate their validation blocks offline.
     workDir = await mkdtemp(join(tmpdir(), 'marketlake-tfvars-'));
     await copyFile(join(MODULE_DIR, 'variables.tf'), join(workDir, 'variables.tf'));
-    await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: workDir, env: TF_ENV, timeout: 60_000 });
+    await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
+      cwd: workDir,
+      env: TF_ENV,
+      timeout: 60_000,
+    });
   });
 
   afterAll(async () => {
@@ -314,7 +364,11 @@ describe.skipIf(terraformVersion === undefined)(`with ${terraformVersion ?? 'ter
     const name = /^bucket_name\s*=/m.test(tfvars) ? '' : 'bucket_name = "marketlake-data"\n';
     await writeFile(file, `${name}${tfvars}\n`);
     try {
-      await run('terraform', ['plan', '-input=false', '-no-color', `-var-file=${file}`], { cwd: workDir, env: TF_ENV, timeout: 60_000 });
+      await run('terraform', ['plan', '-input=false', '-no-color', `-var-file=${file}`], {
+        cwd: workDir,
+        env: TF_ENV,
+        timeout: 60_000,
+      });
       return '';
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -323,7 +377,9 @@ describe.skipIf(terraformVersion === undefined)(`with ${terraformVersion ?? 'ter
   }
 
   it('all .tf files are formatted (terraform fmt -check)', async () => {
-    await expect(run('terraform', ['fmt', '-check', '-recursive', '-no-color', TERRAFORM_DIR], { env: TF_ENV })).resolves.toBeDefined();
+    await expect(
+      run('terraform', ['fmt', '-check', '-recursive', '-no-color', TERRAFORM_DIR], { env: TF_ENV }),
+    ).resolves.toBeDefined();
   });
 
   it('the variables accept the defaults, nulls and a KMS key', async () => {
@@ -354,7 +410,10 @@ describe.skipIf(terraformVersion === undefined)(`with ${terraformVersion ?? 'ter
     ['glacier_transition_days = 0', /glacier_transition_days must be a whole number >= 1/],
     ['deep_archive_transition_days = 36.5', /deep_archive_transition_days must be a whole number >= 1/],
     ['noncurrent_glacier_transition_days = -1', /noncurrent_glacier_transition_days must be a whole number/],
-    ['abort_incomplete_multipart_upload_days = 0', /abort_incomplete_multipart_upload_days must be a whole number >= 1/],
+    [
+      'abort_incomplete_multipart_upload_days = 0',
+      /abort_incomplete_multipart_upload_days must be a whole number >= 1/,
+    ],
     ['transition_default_minimum_object_size = "128K"', /transition_default_minimum_object_size must be/],
     ['data_classification = "secret"', /data_classification must be one of/],
     ['purpose = "a<b"', /purpose must be 1-256 characters/],

@@ -31,17 +31,26 @@ export function registerAuditCommands(program: Command): void {
           'bit-for-bit recomputation under its recorded computation version; and the catalog against the lake',
       )
       .option('--tickers <list>', 'only these tickers (comma-separated)', parseTickerList)
-      .option('--sample <n>', 'recompute a random sample of n processed objects (the catalog is still checked in full)', parseSampleSize)
-      .option('--json', 'print {checked, raw_checked, catalog_rows, ok, mismatches, missing_objects, uncatalogued_objects}'),
+      .option(
+        '--sample <n>',
+        'recompute a random sample of n processed objects (the catalog is still checked in full)',
+        parseSampleSize,
+      )
+      .option(
+        '--json',
+        'print {checked, raw_checked, catalog_rows, ok, mismatches, missing_objects, uncatalogued_objects}',
+      ),
   ).action(async (options: VerifyCommandOptions) => {
-    const report = await withRuntime(options, ({ store, warehouse }) =>
-      verifyLake({
-        store,
-        db: warehouse.db,
-        ...(options.tickers ? { tickers: options.tickers } : {}),
-        ...(options.sample !== undefined ? { sample: options.sample } : {}),
-        progress: terminalProgress(),
-      }),
+    const report = await withRuntime(
+      options,
+      ({ store, warehouse }) =>
+        verifyLake({
+          store,
+          db: warehouse.db,
+          ...(options.tickers ? { tickers: options.tickers } : {}),
+          ...(options.sample !== undefined ? { sample: options.sample } : {}),
+          progress: terminalProgress(),
+        }),
       READ_ONLY,
     );
     if (options.json) printJson(report);
@@ -83,11 +92,14 @@ function printVerifyReport(report: VerifyReport): void {
   ];
   for (const mismatch of report.mismatches) lines.push(`  MISMATCH ${describeMismatch(mismatch)}`);
   for (const missing of report.missing_objects) {
-    const what = missing.problem === 'no-object' ? 'no object under this key' : 'the catalogued version is not in the lake';
+    const what =
+      missing.problem === 'no-object' ? 'no object under this key' : 'the catalogued version is not in the lake';
     lines.push(`  MISSING  ${missing.key} (${missing.kind}, version ${missing.version_id ?? '-'}): ${what}`);
   }
   for (const object of report.uncatalogued_objects) {
-    lines.push(`  UNCATALOGUED ${object.key} (${object.kind}, ${object.size} bytes): no row in lake_objects (\`marketlake catalog rebuild\` adds it)`);
+    lines.push(
+      `  UNCATALOGUED ${object.key} (${object.kind}, ${object.size} bytes): no row in lake_objects (\`marketlake catalog rebuild\` adds it)`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -97,7 +109,8 @@ function describeMismatch(mismatch: Mismatch): string {
   const parts = [`${mismatch.key} (${mismatch.kind}): ${mismatch.problem}`];
   if (mismatch.field !== undefined) parts.push(` ${mismatch.field}`);
   if (mismatch.expected !== undefined) parts.push(`: expected ${JSON.stringify(mismatch.expected)}`);
-  if (mismatch.actual !== undefined) parts.push(`${mismatch.expected !== undefined ? ',' : ':'} actual ${JSON.stringify(mismatch.actual)}`);
+  if (mismatch.actual !== undefined)
+    parts.push(`${mismatch.expected !== undefined ? ',' : ':'} actual ${JSON.stringify(mismatch.actual)}`);
   return parts.join('');
 }
 
@@ -107,7 +120,9 @@ function printRebuildReport(report: RebuildReport): void {
       `${report.conflicting.length} conflicting, ${report.failed.length} failed, ${report.ignored.length} ignored`,
   ];
   for (const conflict of report.conflicting) {
-    lines.push(`  CONFLICT ${conflict.key}: the catalog differs in ${conflict.columns.join(', ')} (left as it is; \`marketlake verify\` shows both values)`);
+    lines.push(
+      `  CONFLICT ${conflict.key}: the catalog differs in ${conflict.columns.join(', ')} (left as it is; \`marketlake verify\` shows both values)`,
+    );
   }
   for (const failure of report.failed) lines.push(`  FAILED   ${failure.key}: ${failure.reason}`);
   for (const key of report.ignored) lines.push(`  IGNORED  ${key}: not a marketlake object key`);

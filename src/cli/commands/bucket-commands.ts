@@ -18,12 +18,16 @@ interface BucketOptions extends ConfigFlags {
 export function registerBucketCommands(program: Command): void {
   const bucket = program
     .command('bucket')
-    .description('apply or check the S3 bucket policy (versioning, archive lifecycle, encryption, public access block)');
+    .description(
+      'apply or check the S3 bucket policy (versioning, archive lifecycle, encryption, public access block)',
+    );
 
   withRuntimeOptions(
     bucket
       .command('setup')
-      .description('apply the bucket policy where it differs; settings the server does not implement are skipped and reported')
+      .description(
+        'apply the bucket policy where it differs; settings the server does not implement are skipped and reported',
+      )
       .option('--kms-key-id <id>', 'default encryption aws:kms with this key id or ARN (default: AES256)')
       .option('--create', 'create the bucket when it does not exist')
       .option('--json', 'print {applied, skipped: [{setting, reason}], unchanged, failed: [{setting, error}]}'),
@@ -31,7 +35,10 @@ export function registerBucketCommands(program: Command): void {
     const target = bucketTarget(resolveConfig(options).lake);
     const client = createBucketClient(target);
     try {
-      const policy = bucketPolicy({ keyPrefix: target.prefix, ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}) });
+      const policy = bucketPolicy({
+        keyPrefix: target.prefix,
+        ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+      });
       const report = await setupBucket(client, target.bucket, policy, { create: options.create === true });
       if (options.json) {
         printJson({
@@ -55,14 +62,19 @@ export function registerBucketCommands(program: Command): void {
   withRuntimeOptions(
     bucket
       .command('check')
-      .description('compare the bucket with the policy: each setting ok, different (expected vs actual) or unsupported; exit 1 on drift')
+      .description(
+        'compare the bucket with the policy: each setting ok, different (expected vs actual) or unsupported; exit 1 on drift',
+      )
       .option('--kms-key-id <id>', 'expect default encryption aws:kms with this key id or ARN (default: AES256)')
       .option('--json', 'print {bucket, drift, settings: [{setting, status, expected, actual, reason}]}'),
   ).action(async (options: BucketOptions) => {
     const target = bucketTarget(resolveConfig(options).lake);
     const client = createBucketClient(target);
     try {
-      const policy = bucketPolicy({ keyPrefix: target.prefix, ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}) });
+      const policy = bucketPolicy({
+        keyPrefix: target.prefix,
+        ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+      });
       const report = await checkBucket(client, target.bucket, policy);
       if (options.json) printJson(report);
       else process.stdout.write(formatCheck(report));
@@ -79,7 +91,8 @@ function formatSetup(report: SetupReport): string {
   for (const setting of report.unchanged) lines.push(`  unchanged  ${setting}`);
   for (const { setting, reason } of report.skipped) lines.push(`  skipped    ${setting}: ${reason}`);
   for (const { setting, error } of report.failed) lines.push(`  FAILED     ${setting}: ${error}`);
-  if (report.keptLifecycleRules.length > 0) lines.push(`  kept the lifecycle rules of other prefixes: ${report.keptLifecycleRules.join(', ')}`);
+  if (report.keptLifecycleRules.length > 0)
+    lines.push(`  kept the lifecycle rules of other prefixes: ${report.keptLifecycleRules.join(', ')}`);
   return lines.join('\n') + '\n';
 }
 

@@ -28,7 +28,12 @@ function csvCommand(
     .command(name)
     .description(description)
     .requiredOption('--csv <file>', help.csv ?? 'CSV of daily bars', parsePath)
-    .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+    .option(
+      '--computation-version <version>',
+      COMPUTATION_VERSION_HELP,
+      parseComputationVersion,
+      DEFAULT_COMPUTATION_VERSION,
+    )
     .option('--json', help.json ?? 'print one JSON object');
 }
 
@@ -37,23 +42,24 @@ export function registerComputeCommands(program: Command): void {
   csvCommand(program, 'indicators', 'compute every indicator field for each row of a CSV of daily bars', {
     csv: 'CSV with a header row Date,Open,High,Low,Close,Volume (any order; Adj Close kept)',
     json: 'print one JSON array, one object per input row, undefined values as null',
-  })
-    .action(async (options: ComputeOptions) => {
-      const version = options.computationVersion;
-      const series = toSeries(await readBarsCsv(options.csv));
-      const columns = computeIndicators(series, version);
-      const rows = indicatorRows(series, columns);
-      if (options.json) return printJson(rows);
-      const last = rows.slice(-TABLE_ROWS);
-      printTable([
-        ['field', ...last.map((row) => String(row.date))],
-        ...INDICATOR_FIELDS.map((field) => [field, ...last.map((row) => formatNumber(row[field] as number | null))]),
-      ]);
-      process.stdout.write(`(${rows.length} rows, computation version ${version}; last ${last.length} shown, --json for all)\n`);
-    });
+  }).action(async (options: ComputeOptions) => {
+    const version = options.computationVersion;
+    const series = toSeries(await readBarsCsv(options.csv));
+    const columns = computeIndicators(series, version);
+    const rows = indicatorRows(series, columns);
+    if (options.json) return printJson(rows);
+    const last = rows.slice(-TABLE_ROWS);
+    printTable([
+      ['field', ...last.map((row) => String(row.date))],
+      ...INDICATOR_FIELDS.map((field) => [field, ...last.map((row) => formatNumber(row[field] as number | null))]),
+    ]);
+    process.stdout.write(
+      `(${rows.length} rows, computation version ${version}; last ${last.length} shown, --json for all)\n`,
+    );
+  });
 
-  csvCommand(program, 'percentiles', 'compute the percentile block as of the last row of a CSV of daily bars')
-    .action(async (options: ComputeOptions) => {
+  csvCommand(program, 'percentiles', 'compute the percentile block as of the last row of a CSV of daily bars').action(
+    async (options: ComputeOptions) => {
       const version = options.computationVersion;
       const series = toSeries(await readBarsCsv(options.csv));
       const values = computePercentiles(series, computeIndicators(series, version));
@@ -63,25 +69,33 @@ export function registerComputeCommands(program: Command): void {
         ['metric', 'current', 'percentile', 'mean', 'std', 'min', 'max', 'count'],
         ...PERCENTILE_METRICS.map((metric) => {
           const s = values[metric];
-          return [metric, ...[s.current_value, s.percentile, s.mean, s.std, s.min, s.max].map(formatNumber), String(s.count)];
+          return [
+            metric,
+            ...[s.current_value, s.percentile, s.mean, s.std, s.min, s.max].map(formatNumber),
+            String(s.count),
+          ];
         }),
       ]);
       process.stdout.write(
         `current_price_percentile: ${formatNumber(values.current_price_percentile)}\n(as of ${asOf}, computation version ${version})\n`,
       );
-    });
+    },
+  );
 
-  csvCommand(program, 'features', 'compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row')
-    .action(async (options: ComputeOptions) => {
-      const version = options.computationVersion;
-      const series = toSeries(await readBarsCsv(options.csv));
-      const values = computeFeatures(series);
-      const asOf = series.dates[series.dates.length - 1];
-      if (options.json) return printJson({ as_of: asOf, computation_version: version, values });
-      printTable([
-        ['feature', 'value'],
-        ...Object.entries(values).map(([name, value]) => [name, formatNumber(value as number | null)]),
-      ]);
-      process.stdout.write(`(as of ${asOf})\n`);
-    });
+  csvCommand(
+    program,
+    'features',
+    'compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row',
+  ).action(async (options: ComputeOptions) => {
+    const version = options.computationVersion;
+    const series = toSeries(await readBarsCsv(options.csv));
+    const values = computeFeatures(series);
+    const asOf = series.dates[series.dates.length - 1];
+    if (options.json) return printJson({ as_of: asOf, computation_version: version, values });
+    printTable([
+      ['feature', 'value'],
+      ...Object.entries(values).map(([name, value]) => [name, formatNumber(value as number | null)]),
+    ]);
+    process.stdout.write(`(as of ${asOf})\n`);
+  });
 }

@@ -52,9 +52,15 @@ export function registerReprocessCommands(program: Command): void {
   withRuntimeOptions(
     program
       .command('reprocess')
-      .description('recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)')
+      .description(
+        'recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)',
+      )
       .requiredOption('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion)
-      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)', parseTickerList)
+      .option(
+        '--tickers <list>',
+        'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)',
+        parseTickerList,
+      )
       .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
       .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
       .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
@@ -72,7 +78,12 @@ export function registerReprocessCommands(program: Command): void {
       let onlyAsOf: Map<string, Set<string>> | undefined;
       if (options.stale) {
         onlyAsOf = new Map();
-        const stale = await findStale({ warehouse, lake, computationVersion: options.computationVersion, ...(tickers ? { tickers } : {}) });
+        const stale = await findStale({
+          warehouse,
+          lake,
+          computationVersion: options.computationVersion,
+          ...(tickers ? { tickers } : {}),
+        });
         for (const result of stale) {
           if (!onlyAsOf.has(result.ticker)) onlyAsOf.set(result.ticker, new Set());
           onlyAsOf.get(result.ticker)!.add(result.as_of);
@@ -102,7 +113,11 @@ export function registerReprocessCommands(program: Command): void {
     if (options.json) printJson(summary);
     else printReprocessReport(summary);
     process.exitCode =
-      summary.status === 'interrupted' ? reportInterrupted('reprocess', summary, summary.tickers.length) : summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+      summary.status === 'interrupted'
+        ? reportInterrupted('reprocess', summary, summary.tickers.length)
+        : summary.status === 'ok'
+          ? EXIT_OK
+          : EXIT_FAILURE;
   });
 
   withRuntimeOptions(
@@ -111,14 +126,27 @@ export function registerReprocessCommands(program: Command): void {
       .description('compare the results of two computation versions computed from the same raw snapshots')
       .requiredOption('--from <version>', 'the computation version compared from, e.g. 1.0', parseComputationVersion)
       .requiredOption('--to <version>', 'the computation version compared to, e.g. 2.0', parseComputationVersion)
-      .option('--tickers <list>', 'comma-separated tickers (default: every ticker with results under either version)', parseTickerList)
+      .option(
+        '--tickers <list>',
+        'comma-separated tickers (default: every ticker with results under either version)',
+        parseTickerList,
+      )
       .option('--date <date>', 'only results as of this date (YYYY-MM-DD)', parseDate)
       .option('--all', 'list unchanged fields in the table too')
       .option('--json', 'print the whole report as one JSON object'),
   ).action(async (options: DiffCommandOptions) => {
     const tickers = options.tickers;
-    const report = await withRuntime(options, ({ lake, warehouse }) =>
-      diffVersions({ lake, warehouse, from: options.from, to: options.to, ...(tickers ? { tickers } : {}), ...(options.date ? { date: options.date } : {}) }),
+    const report = await withRuntime(
+      options,
+      ({ lake, warehouse }) =>
+        diffVersions({
+          lake,
+          warehouse,
+          from: options.from,
+          to: options.to,
+          ...(tickers ? { tickers } : {}),
+          ...(options.date ? { date: options.date } : {}),
+        }),
       READ_ONLY,
     );
     if (options.json) printJson(report);
@@ -134,7 +162,9 @@ function printReprocessReport(summary: ReprocessSummary): void {
   ];
   for (const failure of summary.failed) lines.push(`  FAILED ${failure.ticker}: ${failure.reason}`);
   if (summary.outbox_pending > 0) {
-    lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
+    lines.push(
+      `  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`,
+    );
     for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
   }
   for (const error of summary.lineage_errors) lines.push(`  lineage: ${error}`);
@@ -149,11 +179,16 @@ export function formatDiffReport(report: DiffReport, all: boolean): string {
   ];
   const unpaired = Object.entries(report.unpaired).filter(([, n]) => n.from + n.to > 0);
   if (unpaired.length > 0) {
-    lines.push(`  without a counterpart from the same raw snapshot: ${unpaired.map(([kind, n]) => `${kind} ${n.from} (${report.from}) / ${n.to} (${report.to})`).join(', ')}; run reprocess to pair them`);
+    lines.push(
+      `  without a counterpart from the same raw snapshot: ${unpaired.map(([kind, n]) => `${kind} ${n.from} (${report.from}) / ${n.to} (${report.to})`).join(', ')}; run reprocess to pair them`,
+    );
   }
   const shown = report.fields.filter((field) => all || field.changed > 0);
   if (shown.length > 0) {
-    lines.push('', formatTable([['field', 'compared', 'changed', 'max abs diff', 'max rel diff', 'worst'], ...shown.map(fieldRow)]));
+    lines.push(
+      '',
+      formatTable([['field', 'compared', 'changed', 'max abs diff', 'max rel diff', 'worst'], ...shown.map(fieldRow)]),
+    );
   }
   const unchanged = report.fields.filter((field) => field.changed === 0).length;
   lines.push('', `${report.fields.length - unchanged} of ${report.fields.length} fields changed (${report.tolerance})`);
@@ -161,6 +196,16 @@ export function formatDiffReport(report: DiffReport, all: boolean): string {
 }
 
 function fieldRow(field: KindDiff): string[] {
-  const worst = field.worst.map((w) => `${w.ticker} ${w.as_of}${w.rel_diff === null ? ` (${w.from === null ? 'null' : formatNumber(w.from)} -> ${w.to === null ? 'null' : formatNumber(w.to)})` : ''}`);
-  return [field.field, String(field.compared), String(field.changed), formatNumber(field.max_abs_diff), formatNumber(field.max_rel_diff), worst.join(', ')];
+  const worst = field.worst.map(
+    (w) =>
+      `${w.ticker} ${w.as_of}${w.rel_diff === null ? ` (${w.from === null ? 'null' : formatNumber(w.from)} -> ${w.to === null ? 'null' : formatNumber(w.to)})` : ''}`,
+  );
+  return [
+    field.field,
+    String(field.compared),
+    String(field.changed),
+    formatNumber(field.max_abs_diff),
+    formatNumber(field.max_rel_diff),
+    worst.join(', '),
+  ];
 }

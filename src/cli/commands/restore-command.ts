@@ -24,7 +24,8 @@ function parseDays(value: string): number {
 
 function parseTier(value: string): RestoreTier {
   const tier = RESTORE_TIERS.find((t) => t.toLowerCase() === value.toLowerCase());
-  if (tier === undefined) throw new InvalidArgumentError(`unknown tier ${quote(value)} (one of ${RESTORE_TIERS.join(', ')})`);
+  if (tier === undefined)
+    throw new InvalidArgumentError(`unknown tier ${quote(value)} (one of ${RESTORE_TIERS.join(', ')})`);
   return tier;
 }
 
@@ -40,34 +41,47 @@ export function registerRestoreCommand(program: Command): void {
       .description('restore archived lake objects (S3 GLACIER / DEEP_ARCHIVE) so that they can be read again')
       .argument('<key...>', 'object keys, e.g. raw/yfinance/NVDA/2024-01-05/20240105_210000.json')
       .option('--days <n>', 'how many days the restored copy stays readable', parseDays, DEFAULT_RESTORE_DAYS)
-      .option('--tier <tier>', `retrieval tier: ${RESTORE_TIERS.join(' or ')} (Bulk is cheaper and slower)`, parseTier, DEFAULT_RESTORE_TIER)
+      .option(
+        '--tier <tier>',
+        `retrieval tier: ${RESTORE_TIERS.join(' or ')} (Bulk is cheaper and slower)`,
+        parseTier,
+        DEFAULT_RESTORE_TIER,
+      )
       .option('--json', 'print an array of {key, state, storage_class, expires_at, error}'),
   ).action(async (keys: string[], options: RestoreCommandOptions) => {
-    await withRuntime(options, async ({ store }) => {
-      // Loaded here, not at the top: the AWS SDK takes ~200 ms to import, which no other command should pay.
-      const { S3ObjectStore } = await import('../../storage/s3/s3-object-store.js');
-      const { describeRestoreReport, restoreKeys } = await import('../../storage/s3/restore.js');
-      if (!(store instanceof S3ObjectStore)) {
-        throw new UserError(`restore applies to S3 lakes; file lakes are never archived (this lake is ${store.description})`);
-      }
-      const settings = { days: options.days, tier: options.tier };
-      const reports = await restoreKeys(store, keys, {
-        ...settings,
-        // Progress as it happens: restoring many keys takes a request or two each.
-        onReport: options.json ? undefined : (report) => process.stdout.write(`${describeRestoreReport(report, settings)}\n`),
-      });
-      if (options.json) {
-        printJson(
-          reports.map((r) => ({
-            key: r.key,
-            state: r.state,
-            storage_class: r.storageClass ?? null,
-            expires_at: r.expiresAt?.toISOString() ?? null,
-            ...(r.error === undefined ? {} : { error: r.error }),
-          })),
-        );
-      }
-      process.exitCode = reports.some((r) => r.state === 'failed') ? EXIT_FAILURE : EXIT_OK;
-    }, READ_ONLY);
+    await withRuntime(
+      options,
+      async ({ store }) => {
+        // Loaded here, not at the top: the AWS SDK takes ~200 ms to import, which no other command should pay.
+        const { S3ObjectStore } = await import('../../storage/s3/s3-object-store.js');
+        const { describeRestoreReport, restoreKeys } = await import('../../storage/s3/restore.js');
+        if (!(store instanceof S3ObjectStore)) {
+          throw new UserError(
+            `restore applies to S3 lakes; file lakes are never archived (this lake is ${store.description})`,
+          );
+        }
+        const settings = { days: options.days, tier: options.tier };
+        const reports = await restoreKeys(store, keys, {
+          ...settings,
+          // Progress as it happens: restoring many keys takes a request or two each.
+          onReport: options.json
+            ? undefined
+            : (report) => process.stdout.write(`${describeRestoreReport(report, settings)}\n`),
+        });
+        if (options.json) {
+          printJson(
+            reports.map((r) => ({
+              key: r.key,
+              state: r.state,
+              storage_class: r.storageClass ?? null,
+              expires_at: r.expiresAt?.toISOString() ?? null,
+              ...(r.error === undefined ? {} : { error: r.error }),
+            })),
+          );
+        }
+        process.exitCode = reports.some((r) => r.state === 'failed') ? EXIT_FAILURE : EXIT_OK;
+      },
+      READ_ONLY,
+    );
   });
 }

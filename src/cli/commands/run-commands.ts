@@ -42,7 +42,8 @@ function parseConcurrency(value: string): number {
 }
 
 function parseSource(value: string): SourceKind {
-  if (!isSourceKind(value)) throw new InvalidArgumentError(`unknown source ${quote(value)} (one of ${SOURCE_KINDS.join(', ')})`);
+  if (!isSourceKind(value))
+    throw new InvalidArgumentError(`unknown source ${quote(value)} (one of ${SOURCE_KINDS.join(', ')})`);
   return value;
 }
 
@@ -93,7 +94,12 @@ export function registerRunCommands(program: Command): void {
       .option('--universe <file>', 'a file with one ticker per line', parsePath)
       .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
       .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)', parsePath)
-      .option('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion, DEFAULT_COMPUTATION_VERSION)
+      .option(
+        '--computation-version <version>',
+        COMPUTATION_VERSION_HELP,
+        parseComputationVersion,
+        DEFAULT_COMPUTATION_VERSION,
+      )
       .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
       .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
       .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
@@ -117,34 +123,50 @@ export function registerRunCommands(program: Command): void {
     const { start, end } = dateRange(clock(), options.range);
 
     const interruption = listenForInterruption('run');
-    const summary = await withRuntime(options, async ({ lake, warehouse, config, store }) => {
-      const progress = terminalProgress();
-      progress.start(tickers.length, 'run');
-      try {
-        const result = await runDaily({
-          tickers,
-          source,
-          lake,
-          warehouse,
-          computationVersion: options.computationVersion,
-          start,
-          end,
-          concurrency: options.concurrency,
-          clock,
-          ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
-          lineage: lineageFromEnvironment(store),
-          onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
-          stop: interruption.signal,
-        });
-        progress.stop();
-        if (!options.json) process.stdout.write(runReport(result, config.lake.kind === 'file' ? config.lake.path : lake.store.description, warehouse.location));
-        return result;
-      } finally {
-        progress.stop();
-      }
-    }, { tolerateUnreachableLake: true }).finally(() => interruption.dispose());
+    const summary = await withRuntime(
+      options,
+      async ({ lake, warehouse, config, store }) => {
+        const progress = terminalProgress();
+        progress.start(tickers.length, 'run');
+        try {
+          const result = await runDaily({
+            tickers,
+            source,
+            lake,
+            warehouse,
+            computationVersion: options.computationVersion,
+            start,
+            end,
+            concurrency: options.concurrency,
+            clock,
+            ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
+            lineage: lineageFromEnvironment(store),
+            onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
+            stop: interruption.signal,
+          });
+          progress.stop();
+          if (!options.json)
+            process.stdout.write(
+              runReport(
+                result,
+                config.lake.kind === 'file' ? config.lake.path : lake.store.description,
+                warehouse.location,
+              ),
+            );
+          return result;
+        } finally {
+          progress.stop();
+        }
+      },
+      { tolerateUnreachableLake: true },
+    ).finally(() => interruption.dispose());
     if (options.json) printJson(summary);
-    process.exitCode = summary.status === 'interrupted' ? reportInterrupted('run', summary, summary.tickers_ok.length + summary.tickers_failed.length) : summary.status === 'ok' ? EXIT_OK : EXIT_FAILURE;
+    process.exitCode =
+      summary.status === 'interrupted'
+        ? reportInterrupted('run', summary, summary.tickers_ok.length + summary.tickers_failed.length)
+        : summary.status === 'ok'
+          ? EXIT_OK
+          : EXIT_FAILURE;
   });
 
   const lake = program.command('lake').description('maintenance of the lake');
@@ -154,29 +176,44 @@ export function registerRunCommands(program: Command): void {
       .description('write every pending outbox entry to the lake (every run does this first)')
       .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
-    const result = await withRuntime(options, async ({ lake: dataLake, warehouse }) => {
-      // Runs killed mid-way first: their raw snapshots catalogued, their rows aborted (see interrupted-runs.ts).
-      const recovered = await recoverInterruptedRuns({ store: dataLake.store, warehouse });
-      const report = await drainOutbox(dataLake, warehouse);
-      for (const error of recovered.errors) report.failed.push({ key: 'interrupted run', error });
-      const restatements = await writePendingRestatements(dataLake.store, warehouse);
-      const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
-      for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
-      // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
-      const soleWriter = isSoleWriter(warehouse);
-      const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
-      const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
-      return { report, recovered, pending: pending + pendingRestatements, inFlight };
-    }, { tolerateUnreachableLake: true });
+    const result = await withRuntime(
+      options,
+      async ({ lake: dataLake, warehouse }) => {
+        // Runs killed mid-way first: their raw snapshots catalogued, their rows aborted (see interrupted-runs.ts).
+        const recovered = await recoverInterruptedRuns({ store: dataLake.store, warehouse });
+        const report = await drainOutbox(dataLake, warehouse);
+        for (const error of recovered.errors) report.failed.push({ key: 'interrupted run', error });
+        const restatements = await writePendingRestatements(dataLake.store, warehouse);
+        const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
+        for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
+        // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
+        const soleWriter = isSoleWriter(warehouse);
+        const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
+        const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
+        return { report, recovered, pending: pending + pendingRestatements, inFlight };
+      },
+      { tolerateUnreachableLake: true },
+    );
     const { report, recovered, pending, inFlight } = result;
     if (options.json) {
-      printJson({ written: report.written.length, failed: report.failed, waiting: report.waiting, pending, in_flight: inFlight, runs_aborted: recovered.aborted });
+      printJson({
+        written: report.written.length,
+        failed: report.failed,
+        waiting: report.waiting,
+        pending,
+        in_flight: inFlight,
+        runs_aborted: recovered.aborted,
+      });
     } else {
       for (const run of recovered.aborted) {
-        process.stdout.write(`run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued\n`);
+        process.stdout.write(
+          `run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued\n`,
+        );
       }
       const busy = inFlight > 0 ? ` (and ${inFlight} being written by other runs)` : '';
-      process.stdout.write(`outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`);
+      process.stdout.write(
+        `outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`,
+      );
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
     process.exitCode = pending === 0 && recovered.errors.length === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -186,21 +223,36 @@ export function registerRunCommands(program: Command): void {
 /** The text report of a run (without --json). */
 export function runReport(summary: RunSummary, lakeLocation: string, databaseLocation: string): string {
   const lines = [
-    ...summary.runs_aborted.map((run) => `earlier run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued`),
+    ...summary.runs_aborted.map(
+      (run) =>
+        `earlier run ${run.run_id} (${run.reason}): marked aborted; ${run.catalogued.length} raw snapshot(s) it left uncatalogued now catalogued`,
+    ),
     `run ${summary.run_id}: ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (computation version ${summary.computation_version}, source ${summary.source})`,
     `  tickers: ${summary.tickers_ok.length} ok, ${summary.tickers_failed.length} failed`,
-    ...(summary.shard ? [`  shard:    ${summary.shard.index}/${summary.shard.count}, ${summary.shard.tickers} of the universe's ${summary.shard.universe} tickers`] : []),
+    ...(summary.shard
+      ? [
+          `  shard:    ${summary.shard.index}/${summary.shard.count}, ${summary.shard.tickers} of the universe's ${summary.shard.universe} tickers`,
+        ]
+      : []),
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
     `  database: ${databaseLocation}`,
   ];
   for (const { tickers, reason } of groupFailures(summary.tickers_failed)) {
-    lines.push(tickers.length === 1 ? `  FAILED ${tickers[0]}: ${reason}` : `  FAILED ${tickers.length} tickers (${listTickers(tickers)}): ${reason}`);
+    lines.push(
+      tickers.length === 1
+        ? `  FAILED ${tickers[0]}: ${reason}`
+        : `  FAILED ${tickers.length} tickers (${listTickers(tickers)}): ${reason}`,
+    );
   }
   if (summary.restatements.count > 0) {
-    lines.push(`  restatements: ${summary.restatements.count} (${listTickers(summary.restatements.tickers)}) restated earlier bars; \`marketlake stale\` lists what they affect`);
+    lines.push(
+      `  restatements: ${summary.restatements.count} (${listTickers(summary.restatements.tickers)}) restated earlier bars; \`marketlake stale\` lists what they affect`,
+    );
   }
   if (summary.outbox_pending > 0) {
-    lines.push(`  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`);
+    lines.push(
+      `  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`,
+    );
     for (const error of summary.lake_errors.slice(0, 5)) lines.push(`    ${error}`);
   }
   // Tickers from a universe file are shown as given, and a bad line may hold anything.
@@ -218,5 +270,7 @@ function groupFailures(failures: RunSummary['tickers_failed']): { tickers: strin
 }
 
 function listTickers(tickers: readonly string[]): string {
-  return tickers.length <= 10 ? tickers.join(', ') : `${tickers.slice(0, 10).join(', ')} and ${tickers.length - 10} more`;
+  return tickers.length <= 10
+    ? tickers.join(', ')
+    : `${tickers.slice(0, 10).join(', ')} and ${tickers.length - 10} more`;
 }

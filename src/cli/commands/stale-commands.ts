@@ -21,21 +21,35 @@ export function registerStaleCommands(program: Command): void {
   withRuntimeOptions(
     program
       .command('stale')
-      .description('list the latest results that are stale: an older computation version, or restated bars in their window')
+      .description(
+        'list the latest results that are stale: an older computation version, or restated bars in their window',
+      )
       .option(
         '--computation-version <version>',
         'the current computation version (env MARKETLAKE_COMPUTATION_VERSION; default 1.0)',
       )
       .option('--ticker <list>', 'only these tickers (comma-separated, repeatable)', collectTicker)
-      .option('--json', 'print an array of {key, ticker, kind, as_of, computation_version, source_raw_key, reasons, ...}'),
+      .option(
+        '--json',
+        'print an array of {key, ticker, kind, as_of, computation_version, source_raw_key, reasons, ...}',
+      ),
   ).action(async (options: StaleOptions) => {
     // Validated before the runtime opens: a typo should not wait for the database.
     const computationVersion = currentComputationVersion(options.computationVersion);
-    await withRuntime(options, async ({ lake, warehouse }) => {
-      const stale = await findStale({ warehouse, lake, computationVersion, ...(options.ticker ? { tickers: options.ticker } : {}) });
-      if (options.json) return printJson(stale);
-      printStaleReport(stale, computationVersion);
-    }, READ_ONLY);
+    await withRuntime(
+      options,
+      async ({ lake, warehouse }) => {
+        const stale = await findStale({
+          warehouse,
+          lake,
+          computationVersion,
+          ...(options.ticker ? { tickers: options.ticker } : {}),
+        });
+        if (options.json) return printJson(stale);
+        printStaleReport(stale, computationVersion);
+      },
+      READ_ONLY,
+    );
   });
 }
 
@@ -47,14 +61,24 @@ function printStaleReport(stale: readonly StaleResult[], computationVersion: str
   process.stdout.write(
     formatTable([
       ['ticker', 'kind', 'as_of', 'version', 'why', 'key'],
-      ...stale.map((result) => [result.ticker, result.kind, result.as_of, result.computation_version, result.reasons.map(describeReason).join('; '), result.key]),
+      ...stale.map((result) => [
+        result.ticker,
+        result.kind,
+        result.as_of,
+        result.computation_version,
+        result.reasons.map(describeReason).join('; '),
+        result.key,
+      ]),
     ]) + `\n(${stale.length} stale results; current computation version ${computationVersion})\n`,
   );
 }
 
 function describeReason(reason: StaleReason): string {
   if (reason.type === 'computation_version') return `computed under ${reason.recorded}, current ${reason.current}`;
-  const dates = reason.dates.length <= 3 ? reason.dates.join(',') : `${reason.dates[0]}..${reason.dates[reason.dates.length - 1]} (${reason.dates.length} bars)`;
+  const dates =
+    reason.dates.length <= 3
+      ? reason.dates.join(',')
+      : `${reason.dates[0]}..${reason.dates[reason.dates.length - 1]} (${reason.dates.length} bars)`;
   const unsure = reason.window_error ? ' [window unknown]' : '';
   return `restated ${reason.fields.join('/')} on ${dates} in ${reason.raw_key}${unsure}`;
 }

@@ -39,8 +39,11 @@ function printWarehouseRebuildReport(report: WarehouseRebuildReport): void {
       `${rebuildProblems(report)} problems`,
   ];
   for (const conflict of catalog.conflicting) {
-    lines.push(`  CONFLICT ${conflict.key}: the catalog differs in ${conflict.columns.join(', ')} (left as it is; \`marketlake verify\` shows both values)`);
+    lines.push(
+      `  CONFLICT ${conflict.key}: the catalog differs in ${conflict.columns.join(', ')} (left as it is; \`marketlake verify\` shows both values)`,
+    );
   }
-  for (const failure of [...catalog.failed, ...report.failed]) lines.push(`  FAILED   ${failure.key}: ${failure.reason}`);
+  for (const failure of [...catalog.failed, ...report.failed])
+    lines.push(`  FAILED   ${failure.key}: ${failure.reason}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -118,7 +118,8 @@ function within(a: Float64Array, b: Float64Array, tolerance: number): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     if (Object.is(a[i], b[i])) continue;
-    if (Number.isNaN(a[i]) || Number.isNaN(b[i]) || !(Math.abs(a[i] - b[i]) <= tolerance * Math.abs(b[i]))) return false;
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i]) || !(Math.abs(a[i] - b[i]) <= tolerance * Math.abs(b[i])))
+      return false;
   }
   return true;
 }
@@ -154,7 +155,11 @@ describe.each(Object.entries(KERNEL_SETS))('computation version %s: the kernel c
     it('writes exactly one value per input bar, into the arrays given, and returns them', () => {
       expect(warmUp).toBeLessThan(N);
       for (const n of [0, 1, warmUp, warmUp + 1, N]) {
-        const input = { high: SERIES.high.subarray(0, n), low: SERIES.low.subarray(0, n), close: SERIES.close.subarray(0, n) };
+        const input = {
+          high: SERIES.high.subarray(0, n),
+          low: SERIES.low.subarray(0, n),
+          close: SERIES.close.subarray(0, n),
+        };
         const out = outputs(kernel.outputs, n + 3);
         const returned = kernel.run(kernels, input, out);
         returned.forEach((array, o) => expect(array).toBe(out[o]));
@@ -175,7 +180,11 @@ describe.each(Object.entries(KERNEL_SETS))('computation version %s: the kernel c
       }
       // A series no longer than the warm-up has no value at all.
       const short = outputs(kernel.outputs, warmUp);
-      const input = { high: SERIES.high.slice(0, warmUp), low: SERIES.low.slice(0, warmUp), close: SERIES.close.slice(0, warmUp) };
+      const input = {
+        high: SERIES.high.slice(0, warmUp),
+        low: SERIES.low.slice(0, warmUp),
+        close: SERIES.close.slice(0, warmUp),
+      };
       kernel.run(kernels, input, short);
       for (const array of short) expect(array.every(Number.isNaN)).toBe(true);
     });
@@ -184,7 +193,9 @@ describe.each(Object.entries(KERNEL_SETS))('computation version %s: the kernel c
       const input = copy(SERIES);
       const returned = kernel.run(kernels, input, outputs(kernel.outputs, N));
       for (const array of returned) for (const given of Object.values(input)) expect(array).not.toBe(given);
-      expect(sameBits(input.high, SERIES.high) && sameBits(input.low, SERIES.low) && sameBits(input.close, SERIES.close)).toBe(true);
+      expect(
+        sameBits(input.high, SERIES.high) && sameBits(input.low, SERIES.low) && sameBits(input.close, SERIES.close),
+      ).toBe(true);
     });
 
     it('allocates nothing given its outputs, and carries nothing from one call to the next', () => {
@@ -210,7 +221,9 @@ describe.each(Object.entries(KERNEL_SETS))('computation version %s: the kernel c
         const prefix = { high: SERIES.high.slice(0, m), low: SERIES.low.slice(0, m), close: SERIES.close.slice(0, m) };
         const out = outputs(kernel.outputs, m);
         kernel.run(kernels, prefix, out);
-        out.forEach((array, o) => expect(within(array, whole[o].subarray(0, m), tolerance), `prefix ${m}, output ${o}`).toBe(true));
+        out.forEach((array, o) =>
+          expect(within(array, whole[o].subarray(0, m), tolerance), `prefix ${m}, output ${o}`).toBe(true),
+        );
       }
     });
   });

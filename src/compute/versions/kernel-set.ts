@@ -52,7 +52,14 @@ export interface KernelSet {
    * Average true range. `scratch` (at least the input length, distinct from `out` and the inputs) is memory the
    * kernel may use before it returns; a kernel that needs none ignores it.
    */
-  atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number, out: Float64Array, scratch: Float64Array): Float64Array;
+  atr(
+    high: Float64Array,
+    low: Float64Array,
+    close: Float64Array,
+    period: number,
+    out: Float64Array,
+    scratch: Float64Array,
+  ): Float64Array;
   warmUp: WarmUp;
   /**
    * How RSI and ATR average their changes and true ranges: a rolling mean of the last `period` values, or

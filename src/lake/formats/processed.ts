@@ -42,7 +42,10 @@ export interface ProcessedDocument<Values = object> {
 
 export function processedDocument<Values>(
   kind: ProcessedKind,
-  fields: Omit<ProcessedDocument<Values>, 'schema' | 'source_raw_data_key' | 'source_raw_data_version_id' | 'source_raw_data_sha256'>,
+  fields: Omit<
+    ProcessedDocument<Values>,
+    'schema' | 'source_raw_data_key' | 'source_raw_data_version_id' | 'source_raw_data_sha256'
+  >,
   raw: RawReference,
 ): ProcessedDocument<Values> {
   return {

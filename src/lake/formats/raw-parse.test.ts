@@ -51,7 +51,9 @@ describe('parseRawDocument: marketlake.raw/1', () => {
     delete noCurrency.currency;
     expect(() => parseRawDocument(JSON.stringify(noCurrency), KEY)).toThrow(`${KEY}: currency:`);
     expect(() => parseRawDocument(JSON.stringify({ ...current, interval: '1wk' }), KEY)).toThrow(`${KEY}: interval:`);
-    expect(() => parseRawDocument(JSON.stringify({ ...current, fetched_at: 'yesterday' }), KEY)).toThrow(`${KEY}: fetched_at:`);
+    expect(() => parseRawDocument(JSON.stringify({ ...current, fetched_at: 'yesterday' }), KEY)).toThrow(
+      `${KEY}: fetched_at:`,
+    );
   });
 
   it('refuses bad bars as a series: order, duplicates, high below low (naming the date)', () => {
@@ -60,7 +62,9 @@ describe('parseRawDocument: marketlake.raw/1', () => {
     const duplicate = { ...current, bars: [current.bars[0], current.bars[0]] };
     expect(() => parseRawDocument(JSON.stringify(duplicate), KEY)).toThrow(/duplicate date 2024-05-09/);
     const inverted = { ...current, bars: [current.bars[0], { ...current.bars[1], high: 35, low: 36 }] };
-    expect(() => parseRawDocument(JSON.stringify(inverted), KEY)).toThrow(`${KEY} bar 2024-05-10: high 35 is below low 36`);
+    expect(() => parseRawDocument(JSON.stringify(inverted), KEY)).toThrow(
+      `${KEY} bar 2024-05-10: high 35 is below low 36`,
+    );
     const negative = { ...current, bars: [{ ...current.bars[0], open: -1 }] };
     expect(() => parseRawDocument(JSON.stringify(negative), KEY)).toThrow(`${KEY}: bars[0].open:`);
   });
@@ -71,7 +75,9 @@ describe('parseRawDocument: marketlake.raw/1', () => {
     );
     expect(() => parseRawDocument('{"schema":', KEY)).toThrow(`${KEY}: not JSON`);
     expect(() => parseRawDocument('[1,2]', KEY)).toThrow(`${KEY}: expected a JSON object`);
-    expect(() => parseRawDocument('{"bars":[]}', KEY)).toThrow(/neither a marketlake\.raw\/1 document .* nor the older format/);
+    expect(() => parseRawDocument('{"bars":[]}', KEY)).toThrow(
+      /neither a marketlake\.raw\/1 document .* nor the older format/,
+    );
   });
 });
 
@@ -124,7 +130,12 @@ describe('parseRawDocument: the older format', () => {
       ['2024-01-02', null],
       ['2024-01-03', null],
     ]);
-    expect(snapshot).toMatchObject({ currency: null, exchange: null, timezone: null, events: { dividends: [], splits: [] } });
+    expect(snapshot).toMatchObject({
+      currency: null,
+      exchange: null,
+      timezone: null,
+      events: { dividends: [], splits: [] },
+    });
   });
 
   it('takes the date part of a timestamp as written, east of UTC too', () => {
@@ -146,14 +157,21 @@ describe('parseRawDocument: the older format', () => {
         fetched_at: '2024-01-05T00:00:00Z',
         history: [{ Date: '2024-01-04', Open: 1, High: 1, Low: 1, Close: 1, Volume: 1, 'Stock Splits': ratio }],
       });
-    expect(parseRawDocument(doc(0.5), 'k').events.splits).toEqual([{ date: '2024-01-04', numerator: 1, denominator: 2 }]);
-    expect(parseRawDocument(doc(1.5), 'k').events.splits).toEqual([{ date: '2024-01-04', numerator: 3, denominator: 2 }]);
-    expect(() => parseRawDocument(doc(-2), 'k')).toThrow('k: history[0]["Stock Splits"]: a split ratio must be positive, got -2');
+    expect(parseRawDocument(doc(0.5), 'k').events.splits).toEqual([
+      { date: '2024-01-04', numerator: 1, denominator: 2 },
+    ]);
+    expect(parseRawDocument(doc(1.5), 'k').events.splits).toEqual([
+      { date: '2024-01-04', numerator: 3, denominator: 2 },
+    ]);
+    expect(() => parseRawDocument(doc(-2), 'k')).toThrow(
+      'k: history[0]["Stock Splits"]: a split ratio must be positive, got -2',
+    );
   });
 
   it('names the key and the field of what it cannot read', () => {
     const row = { Date: '2024-01-02', Open: 10, High: 10.6, Low: 9.8, Close: 10.5, Volume: 1200 };
-    const withRows = (...rows: unknown[]) => JSON.stringify({ ticker: 'NVDA', fetched_at: '2024-01-03T00:00:00Z', history: rows });
+    const withRows = (...rows: unknown[]) =>
+      JSON.stringify({ ticker: 'NVDA', fetched_at: '2024-01-03T00:00:00Z', history: rows });
     expect(() => parseRawDocument(withRows(row, { ...row, Date: '2024-01-03', Close: 'x' }), NVDA_KEY)).toThrow(
       `${NVDA_KEY}: history[1].Close: Invalid input: expected number, received string`,
     );
@@ -162,9 +180,13 @@ describe('parseRawDocument: the older format', () => {
     expect(() => parseRawDocument(withRows({ ...row, Date: '02/01/2024' }), NVDA_KEY)).toThrow(
       `${NVDA_KEY}: history[0].Date: "02/01/2024" is neither YYYY-MM-DD nor an ISO timestamp`,
     );
-    expect(() => parseRawDocument(withRows({ ...row, Date: 1704153600000 }), NVDA_KEY)).toThrow(`${NVDA_KEY}: history[0].Date:`);
+    expect(() => parseRawDocument(withRows({ ...row, Date: 1704153600000 }), NVDA_KEY)).toThrow(
+      `${NVDA_KEY}: history[0].Date:`,
+    );
     expect(() => parseRawDocument(withRows(row, row), NVDA_KEY)).toThrow(/duplicate date 2024-01-02/);
-    expect(() => parseRawDocument(withRows({ ...row, High: 9 }), NVDA_KEY)).toThrow(`${NVDA_KEY} bar 2024-01-02: high 9 is below low 9.8`);
+    expect(() => parseRawDocument(withRows({ ...row, High: 9 }), NVDA_KEY)).toThrow(
+      `${NVDA_KEY} bar 2024-01-02: high 9 is below low 9.8`,
+    );
     expect(() => parseRawDocument(withRows({ ...row, Open: null }), NVDA_KEY)).toThrow(
       `${NVDA_KEY}: history has no rows with prices (1 row)`,
     );
@@ -173,14 +195,20 @@ describe('parseRawDocument: the older format', () => {
   it('refuses a document whose ticker disagrees with its key, or that has neither', () => {
     const doc = (fields: object) =>
       JSON.stringify({ ...fields, history: [{ Date: '2024-01-02', Open: 1, High: 1, Low: 1, Close: 1, Volume: 1 }] });
-    expect(() => parseRawDocument(doc({ ticker: 'AAPL' }), NVDA_KEY)).toThrow('the document is for AAPL but its key names NVDA');
+    expect(() => parseRawDocument(doc({ ticker: 'AAPL' }), NVDA_KEY)).toThrow(
+      'the document is for AAPL but its key names NVDA',
+    );
     expect(() => parseRawDocument(doc({ fetched_at: '2024-01-02T00:00:00Z' }), 'elsewhere.json')).toThrow(/no ticker/);
     expect(() => parseRawDocument(doc({ ticker: 'NVDA' }), 'elsewhere.json')).toThrow(/no fetch time/);
-    expect(() => parseRawDocument(doc({ ticker: 'NV DA', fetched_at: '2024-01-02T00:00:00Z' }), 'k')).toThrow(/k: ticker: invalid ticker/);
-    expect(() => parseRawDocument(doc({ ticker: 'NVDA', fetched_at: 'soon' }), 'k')).toThrow('k: fetched_at: "soon" is not an ISO timestamp');
-    expect(() => parseRawDocument(doc({ ticker: 'NVDA', fetched_at: '2024-01-02T00:00:00Z', interval: '1wk' }), 'k')).toThrow(
-      'k: interval "1wk" is not daily',
+    expect(() => parseRawDocument(doc({ ticker: 'NV DA', fetched_at: '2024-01-02T00:00:00Z' }), 'k')).toThrow(
+      /k: ticker: invalid ticker/,
     );
+    expect(() => parseRawDocument(doc({ ticker: 'NVDA', fetched_at: 'soon' }), 'k')).toThrow(
+      'k: fetched_at: "soon" is not an ISO timestamp',
+    );
+    expect(() =>
+      parseRawDocument(doc({ ticker: 'NVDA', fetched_at: '2024-01-02T00:00:00Z', interval: '1wk' }), 'k'),
+    ).toThrow('k: interval "1wk" is not daily');
   });
 
   it('turns bare NaN and -Infinity into nulls, but not the same words inside strings', () => {

@@ -148,7 +148,8 @@ const legacySchema = z.object({
 });
 
 /** `raw/yfinance/{TICKER}/{FETCH_DATE}/{TS}.json` (or `{TS}_2.json`), possibly under a prefix. */
-const RAW_KEY = /(?:^|\/)raw\/yfinance\/([^/]+)\/(\d{4}-\d{2}-\d{2})\/(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_\d+)?\.json$/;
+const RAW_KEY =
+  /(?:^|\/)raw\/yfinance\/([^/]+)\/(\d{4}-\d{2}-\d{2})\/(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_\d+)?\.json$/;
 
 /** A row's date as written: `2024-01-02`, or the date part of `2024-01-02T00:00:00-05:00` / `2024-01-02 00:00:00`. */
 const LEGACY_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -198,7 +199,8 @@ function parseLegacy(document: Record<string, unknown>, key: string): RawSnapsho
     }
     // pandas writes 0 on days without an event.
     if (row.Dividends) dividends.push({ date, amount: row.Dividends });
-    if (row['Stock Splits']) splits.push({ date, ...splitRatio(row['Stock Splits'], `history[${index}]["Stock Splits"]`, fail) });
+    if (row['Stock Splits'])
+      splits.push({ date, ...splitRatio(row['Stock Splits'], `history[${index}]["Stock Splits"]`, fail) });
   }
   if (bars.length === 0) {
     const count = parsed.history.length;
@@ -238,7 +240,8 @@ function legacyTicker(fromDocument: string | null, fromKey: string | null, fail:
     fail(`the document is for ${documentTicker} but its key names ${keyTicker}`);
   }
   const ticker = documentTicker ?? keyTicker;
-  if (!ticker) return fail('no ticker: the document has no "ticker" or "symbol" and the key is not raw/yfinance/{TICKER}/...');
+  if (!ticker)
+    return fail('no ticker: the document has no "ticker" or "symbol" and the key is not raw/yfinance/{TICKER}/...');
   return ticker;
 }
 
@@ -246,9 +249,15 @@ function legacyTicker(fromDocument: string | null, fromKey: string | null, fail:
  * The document's `fetched_at`, else the key's `{TS}` (UTC by docs/design.md). A timestamp without a zone is read as
  * UTC: the older system ran on UTC hosts. More than millisecond digits (Python writes microseconds) are cut.
  */
-function legacyFetchedAt(fromDocument: string | null, keyMatch: RegExpExecArray | null, fail: (problem: string) => never): string {
+function legacyFetchedAt(
+  fromDocument: string | null,
+  keyMatch: RegExpExecArray | null,
+  fail: (problem: string) => never,
+): string {
   if (fromDocument !== null) {
-    const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(fromDocument.trim());
+    const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      fromDocument.trim(),
+    );
     const millis = match ? (match[3] ?? '').slice(0, 3).padEnd(3, '0') : '';
     const zone = match?.[4] ?? 'Z';
     const instant = match ? new Date(`${match[1]}T${match[2]}.${millis}${zone}`) : null;
@@ -269,7 +278,11 @@ function legacyFetchedAt(fromDocument: string | null, keyMatch: RegExpExecArray 
 }
 
 /** yfinance writes a split as one float (4.0 for 4:1, 0.5 for 1:2, 1.5 for 3:2): the smallest fraction that matches. */
-function splitRatio(ratio: number, where: string, fail: (problem: string) => never): { numerator: number; denominator: number } {
+function splitRatio(
+  ratio: number,
+  where: string,
+  fail: (problem: string) => never,
+): { numerator: number; denominator: number } {
   if (!(ratio > 0)) return fail(`${where}: a split ratio must be positive, got ${ratio}`);
   for (let denominator = 1; denominator <= 1000; denominator++) {
     const numerator = Math.round(ratio * denominator);

@@ -55,7 +55,11 @@ export interface RawSnapshot {
 export function renderRaw(key: string, snapshot: RawSnapshot): RenderedObject {
   const body = serializeBody(snapshot);
   const bars = snapshot.bars;
-  const tags = { source: snapshot.source, ticker: tickerSegment(snapshot.ticker), fetched_at: snapshot.fetched_at.slice(0, 10) };
+  const tags = {
+    source: snapshot.source,
+    ticker: tickerSegment(snapshot.ticker),
+    fetched_at: snapshot.fetched_at.slice(0, 10),
+  };
   const metadata: Record<string, string> = {
     fetched_at: snapshot.fetched_at,
     source: snapshot.source,

@@ -27,7 +27,12 @@ describe('object documents, tags and metadata', () => {
     expect(JSON.parse(rendered.body)).toEqual(snapshot);
     expect(rendered.sha256).toBe(sha256Hex(rendered.body));
     expect(rendered.tags).toEqual({ source: 'yfinance', ticker: 'EURUSD=X', fetched_at: '2026-11-26' });
-    expect(rendered.metadata).toMatchObject({ bars: '2', first_date: '2026-11-25', last_date: '2026-11-26', data_classification: 'public-api-data' });
+    expect(rendered.metadata).toMatchObject({
+      bars: '2',
+      first_date: '2026-11-25',
+      last_date: '2026-11-26',
+      data_classification: 'public-api-data',
+    });
     expect(rendered.metadata).not.toHaveProperty('synthetic');
   });
 
@@ -49,11 +54,15 @@ describe('object documents, tags and metadata', () => {
 
   it('refuses tags and metadata S3 would refuse, instead of truncating them', () => {
     const key = 'k';
-    expect(() => checkTags(key, Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'v'])))).toThrow(/11 tags, at most 10/);
+    expect(() => checkTags(key, Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'v'])))).toThrow(
+      /11 tags, at most 10/,
+    );
     expect(() => checkTags(key, { ticker: 'A'.repeat(257) })).toThrow(/257 characters, at most 256/);
     expect(() => checkTags(key, { ['k'.repeat(129)]: 'v' })).toThrow(/1-128 characters/);
     expect(() => checkTags(key, { ticker: '^GSPC' })).toThrow(ObjectLimitError);
-    expect(() => checkTags(key, { source_raw_data: 'raw/yfinance/EURUSD=X/2026-11-26/20261126_213000_2.json' })).not.toThrow();
+    expect(() =>
+      checkTags(key, { source_raw_data: 'raw/yfinance/EURUSD=X/2026-11-26/20261126_213000_2.json' }),
+    ).not.toThrow();
     expect(() => checkMetadata(key, { note: 'caf\u00e9' })).toThrow(/printable ASCII/);
     expect(() => checkMetadata(key, { Upper: 'x' })).toThrow(/lower-case/);
     expect(() => checkMetadata(key, { big: 'x'.repeat(2046) })).toThrow(/2049 bytes, at most 2048/);

@@ -33,8 +33,20 @@ export interface RenderedObject {
  * A rendered object from its body, tags and metadata (whose `content_sha256` is the body's). The tags and metadata
  * are checked against S3's limits before any write; `key` is only used in error messages.
  */
-export function renderedObject(key: string, body: string, tags: Record<string, string>, metadata: Record<string, string>): RenderedObject {
+export function renderedObject(
+  key: string,
+  body: string,
+  tags: Record<string, string>,
+  metadata: Record<string, string>,
+): RenderedObject {
   checkTags(key, tags);
   checkMetadata(key, metadata);
-  return { body, sha256: metadata.content_sha256, size: Buffer.byteLength(body, 'utf8'), contentType: CONTENT_TYPE, tags, metadata };
+  return {
+    body,
+    sha256: metadata.content_sha256,
+    size: Buffer.byteLength(body, 'utf8'),
+    contentType: CONTENT_TYPE,
+    tags,
+    metadata,
+  };
 }

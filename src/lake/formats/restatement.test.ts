@@ -13,14 +13,22 @@ const document: RestatementDocument = {
   previous_raw_version_id: null,
   overlap: { first_date: '2024-11-27', last_date: '2026-11-26' },
   changed_bars: 1,
-  bars: [{ date: '2026-10-14', change: 'changed', fields: { close: { old: 400, new: 200 }, adj_close: { old: 399, new: 199.5 } } }],
+  bars: [
+    {
+      date: '2026-10-14',
+      change: 'changed',
+      fields: { close: { old: 400, new: 200 }, adj_close: { old: 399, new: 199.5 } },
+    },
+  ],
 };
 
 describe('restatement objects', () => {
   it('sit under restatements/{TICKER}/{FETCH_DATE}/{TS}.json of the newer raw key, its _n kept', () => {
     expect(restatementKey(document.raw_key)).toBe('restatements/BRK-B/2026-11-27/20261127_213000.json');
     expect(restatementKey(document.raw_key, 2)).toBe('restatements/BRK-B/2026-11-27/20261127_213000_2.json');
-    expect(restatementKey('raw/sample/NVDA/2026-11-27/20261127_213000_3.json')).toBe('restatements/NVDA/2026-11-27/20261127_213000_3.json');
+    expect(restatementKey('raw/sample/NVDA/2026-11-27/20261127_213000_3.json')).toBe(
+      'restatements/NVDA/2026-11-27/20261127_213000_3.json',
+    );
     expect(() => restatementKey('processed/indicators/NVDA/2026-11-27/20261127_213000.json')).toThrow(/not a raw key/);
   });
 

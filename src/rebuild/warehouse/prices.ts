@@ -43,7 +43,10 @@ export async function restorePrices(
       continue;
     }
     report.prices.snapshots_read++;
-    dates.set(raw.key, read.snapshot.bars.map((bar) => bar.date));
+    dates.set(
+      raw.key,
+      read.snapshot.bars.map((bar) => bar.date),
+    );
     const bars = barsOf(read.snapshot).filter((bar) => !claimed.has(bar.date));
     for (const bar of bars) claimed.add(bar.date);
     const step = pricesUpsertStep(ticker, bars, {

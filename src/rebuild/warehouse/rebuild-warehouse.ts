@@ -49,7 +49,12 @@ export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promis
     );
   }
 
-  const catalog = await rebuildCatalog({ store, db: warehouse.db, progress, ...(options.concurrency ? { concurrency: options.concurrency * 4 } : {}) });
+  const catalog = await rebuildCatalog({
+    store,
+    db: warehouse.db,
+    progress,
+    ...(options.concurrency ? { concurrency: options.concurrency * 4 } : {}),
+  });
   const report = emptyReport(catalog);
   const fail = (key: string, reason: string) => report.failed.push({ key, reason });
 
@@ -59,7 +64,14 @@ export async function rebuildWarehouse(options: WarehouseRebuildOptions): Promis
     await mapAll([...byTicker], options.concurrency ?? 4, async ([ticker, rows]) => {
       const raws = rows.filter((row) => row.kind === 'raw');
       const snapshotDates = await restorePrices(store, warehouse, ticker, raws, report, fail);
-      await restoreResults(store, warehouse, rows.filter((row) => row.kind !== 'raw'), snapshotDates, report, fail);
+      await restoreResults(
+        store,
+        warehouse,
+        rows.filter((row) => row.kind !== 'raw'),
+        snapshotDates,
+        report,
+        fail,
+      );
       progress.tick(ticker);
     });
   } finally {

@@ -43,7 +43,12 @@ const restatementSchema = z.object({
     .min(1),
 });
 
-export async function restoreRestatements(store: ObjectStore, warehouse: Warehouse, report: WarehouseRebuildReport, fail: FailureSink): Promise<void> {
+export async function restoreRestatements(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  report: WarehouseRebuildReport,
+  fail: FailureSink,
+): Promise<void> {
   const keys: string[] = [];
   for await (const key of listAllKeys(store, RESTATEMENT_PREFIX)) keys.push(key);
   // Key order is detection order per ticker (the newer raw key's date and time), and `_n` after the first.
@@ -90,9 +95,12 @@ function restatementOf(key: string, body: Uint8Array): RestatementDocument | { r
   const parsed = restatementSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { reason: `not a ${RESTATEMENT_SCHEMA} document: ${issue.path.join('.') || '(document)'}: ${issue.message}` };
+    return {
+      reason: `not a ${RESTATEMENT_SCHEMA} document: ${issue.path.join('.') || '(document)'}: ${issue.message}`,
+    };
   }
-  if (!key.startsWith(`${RESTATEMENT_PREFIX}${parsed.data.ticker}/`)) return { reason: `its ticker ${parsed.data.ticker} is not the one of its key` };
+  if (!key.startsWith(`${RESTATEMENT_PREFIX}${parsed.data.ticker}/`))
+    return { reason: `its ticker ${parsed.data.ticker} is not the one of its key` };
   return parsed.data as RestatementDocument;
 }
 

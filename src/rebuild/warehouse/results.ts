@@ -52,7 +52,10 @@ export async function restoreResults(
     if (kind === 'percentiles') {
       const dates = row.sourceRawKey === null ? undefined : snapshotDates.get(row.sourceRawKey);
       if (dates === undefined) {
-        fail(row.key, `its raw snapshot ${row.sourceRawKey} could not be read, so the bars it was computed over (lookback_days) are unknown`);
+        fail(
+          row.key,
+          `its raw snapshot ${row.sourceRawKey} could not be read, so the bars it was computed over (lookback_days) are unknown`,
+        );
         continue;
       }
       bars = countUpTo(dates, row.objectDate);

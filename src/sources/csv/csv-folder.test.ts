@@ -75,9 +75,9 @@ describe('CsvFolderSource', () => {
 
   it('validates the ticker (no path tricks) and the range before reading', async () => {
     const source = new CsvFolderSource({ dir });
-    await expect(source.fetchSnapshot('../D05.SI', { start: '2024-01-02', end: '2024-01-05', now: NOW })).rejects.toThrow(
-      InvalidTickerError,
-    );
+    await expect(
+      source.fetchSnapshot('../D05.SI', { start: '2024-01-02', end: '2024-01-05', now: NOW }),
+    ).rejects.toThrow(InvalidTickerError);
     await expect(source.fetchSnapshot('D05.SI', { start: '2024-01-05', end: '2024-01-02', now: NOW })).rejects.toThrow(
       'D05.SI (csv): start 2024-01-05 is after end 2024-01-02',
     );

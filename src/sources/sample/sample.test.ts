@@ -18,7 +18,12 @@ describe('SampleSource', () => {
 
   it("serves the markets' benchmark indices in their own market", async () => {
     const range = request('2024-01-01', '2024-03-31');
-    const expected = { '^GSPC': 'America/New_York', '^N225': 'Asia/Tokyo', '^STI': 'Asia/Singapore', '^HSI': 'Asia/Hong_Kong' };
+    const expected = {
+      '^GSPC': 'America/New_York',
+      '^N225': 'Asia/Tokyo',
+      '^STI': 'Asia/Singapore',
+      '^HSI': 'Asia/Hong_Kong',
+    };
     for (const [index, timezone] of Object.entries(expected)) {
       const snapshot = await new SampleSource().fetchSnapshot(index.toLowerCase(), range);
       expect(snapshot).toMatchObject({ ticker: index, timezone, synthetic: true });
@@ -78,31 +83,45 @@ describe('SampleSource', () => {
       `no data for NVDA from sample: no business days between 2024-01-06 and 2024-01-07 (synthetic series start on ${SAMPLE_EPOCH})`,
     );
     const straddling = await source.fetchSnapshot('NVDA', request('1999-12-01', '2000-01-07'));
-    expect(straddling.bars.map((b) => b.date)).toEqual(['2000-01-03', '2000-01-04', '2000-01-05', '2000-01-06', '2000-01-07']);
+    expect(straddling.bars.map((b) => b.date)).toEqual([
+      '2000-01-03',
+      '2000-01-04',
+      '2000-01-05',
+      '2000-01-06',
+      '2000-01-07',
+    ]);
   });
 
   it('is plausible for every ticker and seed: OHLC consistent, positive volume in lots, prices at the market level', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...SAMPLE_TICKERS), fc.integer({ min: -1_000, max: 1_000_000 }), async (ticker, seed) => {
-        const snapshot = await new SampleSource({ seed }).fetchSnapshot(ticker, request('2023-01-01', '2024-12-31'));
-        const profile = MARKETS[marketOfTicker(ticker)];
-        const [low, high] = profile.priceRange;
-        // Collected, then asserted once: an expect per field per bar would dominate the run time.
-        const problems: string[] = [];
-        for (const bar of snapshot.bars) {
-          const is = (ok: boolean, what: string) => ok || problems.push(`${ticker} seed ${seed} ${bar.date}: ${what}`);
-          is(bar.high >= Math.max(bar.open, bar.close), 'high below open or close');
-          is(bar.low <= Math.min(bar.open, bar.close), 'low above open or close');
-          is(bar.low > 0, 'low not positive');
-          is(bar.volume > 0 && bar.volume % profile.lot === 0, `volume ${bar.volume} not a positive multiple of ${profile.lot}`);
-          is(bar.adj_close === bar.close, 'adj_close differs from close');
-          // Within a factor of four of the market's range, after twenty-five years of walking.
-          is(bar.close > low / 4 && bar.close < high * 4, `close ${bar.close} far from ${low}-${high}`);
-          // The day's range stays below 25 % (volatility is 1-3 % a day).
-          is(bar.high / bar.low < 1.25, `range ${bar.low}-${bar.high} too wide`);
-        }
-        expect(problems).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...SAMPLE_TICKERS),
+        fc.integer({ min: -1_000, max: 1_000_000 }),
+        async (ticker, seed) => {
+          const snapshot = await new SampleSource({ seed }).fetchSnapshot(ticker, request('2023-01-01', '2024-12-31'));
+          const profile = MARKETS[marketOfTicker(ticker)];
+          const [low, high] = profile.priceRange;
+          // Collected, then asserted once: an expect per field per bar would dominate the run time.
+          const problems: string[] = [];
+          for (const bar of snapshot.bars) {
+            const is = (ok: boolean, what: string) =>
+              ok || problems.push(`${ticker} seed ${seed} ${bar.date}: ${what}`);
+            is(bar.high >= Math.max(bar.open, bar.close), 'high below open or close');
+            is(bar.low <= Math.min(bar.open, bar.close), 'low above open or close');
+            is(bar.low > 0, 'low not positive');
+            is(
+              bar.volume > 0 && bar.volume % profile.lot === 0,
+              `volume ${bar.volume} not a positive multiple of ${profile.lot}`,
+            );
+            is(bar.adj_close === bar.close, 'adj_close differs from close');
+            // Within a factor of four of the market's range, after twenty-five years of walking.
+            is(bar.close > low / 4 && bar.close < high * 4, `close ${bar.close} far from ${low}-${high}`);
+            // The day's range stays below 25 % (volatility is 1-3 % a day).
+            is(bar.high / bar.low < 1.25, `range ${bar.low}-${bar.high} too wide`);
+          }
+          expect(problems).toEqual([]);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -111,9 +130,10 @@ describe('SampleSource', () => {
     const yen = await new SampleSource().fetchSnapshot('7974.T', request('2024-01-01', '2024-03-31'));
     for (const bar of yen.bars) expect(Number.isInteger(bar.close)).toBe(true);
     const usd = await new SampleSource().fetchSnapshot('AAPL', request('2024-01-01', '2024-03-31'));
-    for (const bar of usd.bars) for (const price of [bar.open, bar.high, bar.low, bar.close]) {
-      expect(String(price)).toMatch(/^\d+(\.\d{1,2})?$/);
-    }
+    for (const bar of usd.bars)
+      for (const price of [bar.open, bar.high, bar.low, bar.close]) {
+        expect(String(price)).toMatch(/^\d+(\.\d{1,2})?$/);
+      }
   });
 });
 
@@ -129,7 +149,21 @@ describe('SAMPLE_UNIVERSE', () => {
   });
 
   it('holds the report names, spelt as Yahoo spells them, each once and valid', () => {
-    for (const ticker of ['NVDA', 'AAPL', 'MSFT', 'D05.SI', 'O39.SI', '7974.T', '7203.T', '0700.HK', '9988.HK', 'VNM.VN', 'FPT.VN', '0050.TW', '2330.TW']) {
+    for (const ticker of [
+      'NVDA',
+      'AAPL',
+      'MSFT',
+      'D05.SI',
+      'O39.SI',
+      '7974.T',
+      '7203.T',
+      '0700.HK',
+      '9988.HK',
+      'VNM.VN',
+      'FPT.VN',
+      '0050.TW',
+      '2330.TW',
+    ]) {
       expect(SAMPLE_TICKERS).toContain(ticker);
     }
     expect(new Set(SAMPLE_TICKERS).size).toBe(SAMPLE_TICKERS.length);

@@ -36,7 +36,8 @@ export class SampleSource implements MarketDataSource {
 
   constructor(options: SampleSourceOptions = {}) {
     const seed = options.seed ?? 42;
-    if (!Number.isInteger(seed)) throw new InputError('sample source', undefined, `seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed))
+      throw new InputError('sample source', undefined, `seed must be an integer, got ${seed}`);
     this.seed = seed;
   }
 
@@ -71,7 +72,13 @@ export class SampleSource implements MarketDataSource {
 }
 
 /** The synthetic bars of `ticker` on the business days in [start, end]. */
-export function generateBars(seed: number, ticker: string, profile: MarketProfile, start: string, end: string): RawBar[] {
+export function generateBars(
+  seed: number,
+  ticker: string,
+  profile: MarketProfile,
+  start: string,
+  end: string,
+): RawBar[] {
   const random = mulberry32(hashString(ticker, seed >>> 0) ^ Math.imul(seed, 0x9e3779b1));
   const [low, high] = profile.priceRange;
   // Per ticker: a base level spread log-uniformly over the market's range, a daily volatility of 1-3 %,
@@ -107,8 +114,14 @@ export function generateBars(seed: number, ticker: string, profile: MarketProfil
     const open = round(previousClose * Math.exp(0.25 * sigma * zGap));
     const close = round(Math.exp(logPrice));
     const barHigh = Math.max(round(Math.max(open, close) * Math.exp(0.5 * sigma * zHigh)), open, close);
-    const barLow = Math.max(Math.min(round(Math.min(open, close) * Math.exp(-0.5 * sigma * zLow)), open, close), profile.tick);
-    const volume = Math.max(profile.lot, Math.round((volumeLevel * Math.exp(0.35 * zVolume)) / profile.lot) * profile.lot);
+    const barLow = Math.max(
+      Math.min(round(Math.min(open, close) * Math.exp(-0.5 * sigma * zLow)), open, close),
+      profile.tick,
+    );
+    const volume = Math.max(
+      profile.lot,
+      Math.round((volumeLevel * Math.exp(0.35 * zVolume)) / profile.lot) * profile.lot,
+    );
     const date = new Date(ms).toISOString().slice(0, 10);
     bars.push({ date, open, high: barHigh, low: barLow, close, adj_close: close, volume });
   }

@@ -223,7 +223,10 @@ interface ChartBody {
   chart: {
     result: {
       timestamp: number[];
-      indicators: { quote: { open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }[]; adjclose: { adjclose: number[] }[] };
+      indicators: {
+        quote: { open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }[];
+        adjclose: { adjclose: number[] }[];
+      };
     }[];
   };
 }
@@ -283,14 +286,70 @@ describe.skipIf(!sharedPresent)('YahooSource on real recorded responses', () => 
 
   // One row per recording: what the local date, currency, exchange and zone must be.
   const cases = [
-    { file: 'chart-AAPL-2020-01-01-to-2020-01-03.json', ticker: 'AAPL', dates: ['2020-01-02'], currency: 'USD', exchange: 'NMS', timezone: 'America/New_York' },
-    { file: 'chart-OCDO.L-2020-01-01-to-2020-01-03.json', ticker: 'OCDO.L', dates: ['2020-01-02'], currency: 'GBp', exchange: 'LSE', timezone: 'Europe/London' },
-    { file: 'chart-AZT.OL-2020-01-01-to-2020-01-03.json', ticker: 'AZT.OL', dates: ['2020-01-02'], currency: 'NOK', exchange: 'OSL', timezone: 'Europe/Oslo' },
-    { file: 'chart-WSKT.JK-2020-01-01-to-2020-01-03.json', ticker: 'WSKT.JK', dates: ['2020-01-02'], currency: 'IDR', exchange: 'JKT', timezone: 'Asia/Jakarta' },
-    { file: 'chart-WSU.DE-2023-08-04-to-2023-08-09.json', ticker: 'WSU.DE', dates: ['2023-08-04', '2023-08-07', '2023-08-08'], currency: 'EUR', exchange: 'GER', timezone: 'Europe/Berlin' },
-    { file: 'chart-GC=F-2020-01-01-to-2020-01-03.json', ticker: 'GC=F', dates: ['2020-01-02'], currency: 'USD', exchange: 'CMX', timezone: 'America/New_York' },
-    { file: 'chart-EURUSD=X-2020-01-01-to-2020-01-03.json', ticker: 'EURUSD=X', dates: ['2020-01-01', '2020-01-02', '2020-01-03'], currency: 'USD', exchange: 'CCY', timezone: 'Europe/London' },
-    { file: 'chart-BTC-USD-2020-01-01-to-2020-01-03.json', ticker: 'BTC-USD', dates: ['2020-01-01', '2020-01-02', '2020-01-03'], currency: 'USD', exchange: 'CCC', timezone: 'UTC' },
+    {
+      file: 'chart-AAPL-2020-01-01-to-2020-01-03.json',
+      ticker: 'AAPL',
+      dates: ['2020-01-02'],
+      currency: 'USD',
+      exchange: 'NMS',
+      timezone: 'America/New_York',
+    },
+    {
+      file: 'chart-OCDO.L-2020-01-01-to-2020-01-03.json',
+      ticker: 'OCDO.L',
+      dates: ['2020-01-02'],
+      currency: 'GBp',
+      exchange: 'LSE',
+      timezone: 'Europe/London',
+    },
+    {
+      file: 'chart-AZT.OL-2020-01-01-to-2020-01-03.json',
+      ticker: 'AZT.OL',
+      dates: ['2020-01-02'],
+      currency: 'NOK',
+      exchange: 'OSL',
+      timezone: 'Europe/Oslo',
+    },
+    {
+      file: 'chart-WSKT.JK-2020-01-01-to-2020-01-03.json',
+      ticker: 'WSKT.JK',
+      dates: ['2020-01-02'],
+      currency: 'IDR',
+      exchange: 'JKT',
+      timezone: 'Asia/Jakarta',
+    },
+    {
+      file: 'chart-WSU.DE-2023-08-04-to-2023-08-09.json',
+      ticker: 'WSU.DE',
+      dates: ['2023-08-04', '2023-08-07', '2023-08-08'],
+      currency: 'EUR',
+      exchange: 'GER',
+      timezone: 'Europe/Berlin',
+    },
+    {
+      file: 'chart-GC=F-2020-01-01-to-2020-01-03.json',
+      ticker: 'GC=F',
+      dates: ['2020-01-02'],
+      currency: 'USD',
+      exchange: 'CMX',
+      timezone: 'America/New_York',
+    },
+    {
+      file: 'chart-EURUSD=X-2020-01-01-to-2020-01-03.json',
+      ticker: 'EURUSD=X',
+      dates: ['2020-01-01', '2020-01-02', '2020-01-03'],
+      currency: 'USD',
+      exchange: 'CCY',
+      timezone: 'Europe/London',
+    },
+    {
+      file: 'chart-BTC-USD-2020-01-01-to-2020-01-03.json',
+      ticker: 'BTC-USD',
+      dates: ['2020-01-01', '2020-01-02', '2020-01-03'],
+      currency: 'USD',
+      exchange: 'CCC',
+      timezone: 'UTC',
+    },
   ];
   it.each(cases)('$ticker: local dates $dates, $currency on $exchange', async (c) => {
     const recorded = load(SHARED_DIR, c.file);
@@ -331,7 +390,8 @@ describe.skipIf(!sharedPresent)('YahooSource on real recorded responses', () => 
     expect(snapshot.bars[0].date).toBe('2020-09-01');
     expect(snapshot.bars.at(-1)!.date).toBe('2020-09-30');
     expect(snapshot.bars).toHaveLength(21);
-    expect(snapshot.events).toEqual({ dividends: [], splits: [] }); // the split (08-31) and dividend (11-06) are outside
+    // the split (08-31) and dividend (11-06) are outside
+    expect(snapshot.events).toEqual({ dividends: [], splits: [] });
   });
 
   it('makes no request the replay server does not answer (no crumb or cookie is needed for chart)', async () => {
@@ -409,7 +469,13 @@ describe('YahooSource on the project fixtures', () => {
   it('has crypto bars on Saturday and Sunday (BTC-USD)', async () => {
     server.replay(own('chart-BTC-USD-2024-05-03-to-2024-05-07.json'));
     const snapshot = await makeSource().source.fetchSnapshot('BTC-USD', request('2024-05-03', '2024-05-07'));
-    expect(snapshot.bars.map((b) => b.date)).toEqual(['2024-05-03', '2024-05-04', '2024-05-05', '2024-05-06', '2024-05-07']);
+    expect(snapshot.bars.map((b) => b.date)).toEqual([
+      '2024-05-03',
+      '2024-05-04',
+      '2024-05-05',
+      '2024-05-06',
+      '2024-05-07',
+    ]);
     expect(snapshot.timezone).toBe('UTC');
   });
 
@@ -443,7 +509,9 @@ describe('YahooSource on the project fixtures', () => {
     server.replay(own('chart-D05.SI-2024-05-06-to-2024-05-10.json'));
     const fetching = makeSource().source.fetchSnapshot('D05.SI', request('2024-05-08', '2024-05-08'));
     await expect(fetching).rejects.toThrow(NoDataError);
-    await expect(fetching).rejects.toThrow('no data for D05.SI from yfinance: no bars between 2024-05-08 and 2024-05-08 (1 row without prices)');
+    await expect(fetching).rejects.toThrow(
+      'no data for D05.SI from yfinance: no bars between 2024-05-08 and 2024-05-08 (1 row without prices)',
+    );
   });
 
   it('throws NoDataError naming the ticker on 404 "No data found", without retrying', async () => {
@@ -451,7 +519,9 @@ describe('YahooSource on the project fixtures', () => {
     const { source, sleeps } = makeSource();
     const fetching = source.fetchSnapshot('NOSUCH.SI', request('2024-05-06', '2024-05-10'));
     await expect(fetching).rejects.toThrow(NoDataError);
-    await expect(fetching).rejects.toThrow('no data for NOSUCH.SI from yfinance: No data found, symbol may be delisted');
+    await expect(fetching).rejects.toThrow(
+      'no data for NOSUCH.SI from yfinance: No data found, symbol may be delisted',
+    );
     expect(server.requestsTo('/v8/finance/chart/')).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -516,7 +586,9 @@ describe('YahooSource on the project fixtures', () => {
 
   it('refuses a bad ticker or range before any request', async () => {
     const { source } = makeSource();
-    await expect(source.fetchSnapshot('../etc', request('2024-05-07', '2024-05-10'))).rejects.toThrow(InvalidTickerError);
+    await expect(source.fetchSnapshot('../etc', request('2024-05-07', '2024-05-10'))).rejects.toThrow(
+      InvalidTickerError,
+    );
     await expect(source.fetchSnapshot('7203.T', request('2024-05-10', '2024-05-07'))).rejects.toThrow(
       '7203.T (yfinance): start 2024-05-10 is after end 2024-05-07',
     );
@@ -533,7 +605,12 @@ describe('the replay server and the library crumb flow', () => {
       body: { quoteResponse: { result: [], error: null } },
     });
     const quiet = { info() {}, warn() {}, error() {}, debug() {}, dir() {} };
-    const yahoo = new YahooFinance({ versionCheck: false, logger: quiet, fetch: replayFetch, cookieJar: new ExtendedCookieJar() });
+    const yahoo = new YahooFinance({
+      versionCheck: false,
+      logger: quiet,
+      fetch: replayFetch,
+      cookieJar: new ExtendedCookieJar(),
+    });
     expect(await yahoo.quote('AAPL')).toBeUndefined();
 
     expect(server.log.map((entry) => `${entry.host}${entry.path} ${entry.status}`)).toEqual([

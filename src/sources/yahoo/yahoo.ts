@@ -150,7 +150,12 @@ function guardFetch(base: typeof fetch, timeoutMs: number): typeof fetch {
     } catch (error) {
       throw new YahooNetworkError(url, error);
     }
-    throw new YahooHttpError(url, response.status, yahooDescription(body), retryAfterMs(response.headers.get('retry-after')));
+    throw new YahooHttpError(
+      url,
+      response.status,
+      yahooDescription(body),
+      retryAfterMs(response.headers.get('retry-after')),
+    );
   };
 }
 

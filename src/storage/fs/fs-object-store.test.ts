@@ -56,8 +56,21 @@ describe('FsObjectStore on disk', () => {
   it('refuses keys that could escape the root, before touching the disk', async () => {
     const parent = await temporaryFolder();
     const inner = await FsObjectStore.open(join(parent, 'store'));
-    for (const key of ['../escape', 'a/../../escape', '/etc/passwd', './a', 'a/./b', 'a//b', 'a/', '', 'a\u0000b', '..']) {
-      await expect(inner.put({ key, body: 'x', contentType: 'text/plain' })).rejects.toBeInstanceOf(InvalidObjectKeyError);
+    for (const key of [
+      '../escape',
+      'a/../../escape',
+      '/etc/passwd',
+      './a',
+      'a/./b',
+      'a//b',
+      'a/',
+      '',
+      'a\u0000b',
+      '..',
+    ]) {
+      await expect(inner.put({ key, body: 'x', contentType: 'text/plain' })).rejects.toBeInstanceOf(
+        InvalidObjectKeyError,
+      );
       await expect(inner.get(key)).rejects.toBeInstanceOf(InvalidObjectKeyError);
     }
     expect(await readdir(parent)).toEqual(['store']);
@@ -110,7 +123,11 @@ describe('FsObjectStore on disk', () => {
 
       await FsObjectStore.open(dir);
       expect((await readdir(join(dir, '.tmp'))).sort()).toEqual(
-        [byPid(alive.pid!, 'livewrite'), temporaryFileName('ownwrite'), `${'0'.repeat(12)}.${dead}.otherhost.tmp`].sort(),
+        [
+          byPid(alive.pid!, 'livewrite'),
+          temporaryFileName('ownwrite'),
+          `${'0'.repeat(12)}.${dead}.otherhost.tmp`,
+        ].sort(),
       );
     } finally {
       alive.kill();
@@ -145,7 +162,11 @@ describe('FsObjectStore on disk', () => {
       `const store = await FsObjectStore.open(${JSON.stringify(dir)});`,
       `await store.put({ key: 'big/one', body: 'x'.repeat(100000), contentType: 'text/plain' }).then(() => process.exit(0), (e) => { console.log(e.message); process.exit(3); });`,
     ].join('\n');
-    const child = spawnSync('bash', ['-c', 'ulimit -f 4 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    const child = spawnSync(
+      'bash',
+      ['-c', 'ulimit -f 4 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script],
+      { encoding: 'utf8' },
+    );
     expect(child.status, child.stderr).toBe(3);
     expect(child.stdout).toMatch(/EFBIG/);
     expect(await readdir(join(dir, '.tmp'))).toEqual([]);
@@ -153,7 +174,9 @@ describe('FsObjectStore on disk', () => {
 
   it('a put leaves no temporary file behind, whether it wins or loses', async () => {
     await store.put({ key: 'tmp-check/a', body: 'x', contentType: 'text/plain' });
-    await expect(store.put({ key: 'tmp-check/a', body: 'y', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+    await expect(store.put({ key: 'tmp-check/a', body: 'y', contentType: 'text/plain' })).rejects.toBeInstanceOf(
+      ObjectExistsError,
+    );
     expect(await readdir(join(root, '.tmp'))).toEqual([]);
   });
 
@@ -199,19 +222,28 @@ describe('FsObjectStore on disk', () => {
     const dates = Array.from({ length: 30 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
     for (const date of dates) {
       for (const time of ['120000', '210000']) {
-        await store.put({ key: `${ticker}${date}/${date.replaceAll('-', '')}_${time}.json`, body: '{}', contentType: 'application/json' });
+        await store.put({
+          key: `${ticker}${date}/${date.replaceAll('-', '')}_${time}.json`,
+          body: '{}',
+          contentType: 'application/json',
+        });
         await truncate(join(root, `${ticker}${date}/${date.replaceAll('-', '')}_${time}.json!`), 0); // unreadable now
       }
     }
     const pages = await listPages(store, { prefix: ticker, delimiter: '/', maxKeys: 7 });
     expect(pages.flatMap((p) => p.commonPrefixes)).toEqual(dates.map((date) => `${ticker}${date}/`));
-    // Listing the objects reads their headers: every one is now listed as damaged, which shows the listing above read none.
+    // Listing the objects reads their headers: every one is now listed as damaged, which shows the listing above read
+    // none.
     const objects = (await store.list({ prefix: `${ticker}${dates[0]}/` })).objects;
-    expect(objects.map((o) => o.damage)).toEqual([expect.stringMatching(/corrupt.*no header line/), expect.stringMatching(/corrupt.*no header line/)]);
+    expect(objects.map((o) => o.damage)).toEqual([
+      expect.stringMatching(/corrupt.*no header line/),
+      expect.stringMatching(/corrupt.*no header line/),
+    ]);
   });
 
   it('lists a damaged object file as damaged, with why, and goes on with the other keys', async () => {
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await store.put({ key: `hurt/${name}`, body: `body of ${name}`, contentType: 'text/plain' });
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      await store.put({ key: `hurt/${name}`, body: `body of ${name}`, contentType: 'text/plain' });
     await truncate(join(root, 'hurt/a!'), (await stat(join(root, 'hurt/a!'))).size - 3); // truncated
     await writeFile(join(root, 'hurt/b!'), 'junk where the header should be\nand a body'); // junk header
     await writeFile(join(root, 'hurt/c!'), ''); // zero bytes
@@ -228,11 +260,20 @@ describe('FsObjectStore on disk', () => {
     expect(objects[4]).toMatchObject({ size: 9, etag: expect.any(String) });
     expect(objects[0]).not.toHaveProperty('etag');
     // Pages end and resume across damaged entries like across any other.
-    expect((await listPages(store, { prefix: 'hurt/', maxKeys: 2 })).flatMap((p) => p.objects.map((o) => o.key))).toEqual(objects.map((o) => o.key));
+    expect(
+      (await listPages(store, { prefix: 'hurt/', maxKeys: 2 })).flatMap((p) => p.objects.map((o) => o.key)),
+    ).toEqual(objects.map((o) => o.key));
     const versions = (await store.listVersions({ prefix: 'hurt/' })).versions;
-    expect(versions.map((v) => [v.key, v.damage === undefined])).toEqual([['hurt/a', false], ['hurt/b', false], ['hurt/c', false], ['hurt/d', false], ['hurt/e', true]]);
+    expect(versions.map((v) => [v.key, v.damage === undefined])).toEqual([
+      ['hurt/a', false],
+      ['hurt/b', false],
+      ['hurt/c', false],
+      ['hurt/d', false],
+      ['hurt/e', true],
+    ]);
     // Reads still refuse every one of them.
-    for (const key of ['hurt/a', 'hurt/b', 'hurt/c', 'hurt/d']) await expect(store.get(key)).rejects.toBeInstanceOf(ObjectStoreError);
+    for (const key of ['hurt/a', 'hurt/b', 'hurt/c', 'hurt/d'])
+      await expect(store.get(key)).rejects.toBeInstanceOf(ObjectStoreError);
   });
 
   it('lists files it did not write as damaged, but does not count them (or empty folders) as prefixes', async () => {
@@ -294,7 +335,10 @@ describe('FsObjectStore on disk', () => {
   it('two processes racing for the same keys: exactly one put of each key wins', async () => {
     const dir = join(await temporaryFolder(), 'lake');
     await FsObjectStore.open(dir);
-    const keys = Array.from({ length: 25 }, (_, i) => `race/raw/yfinance/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`);
+    const keys = Array.from(
+      { length: 25 },
+      (_, i) => `race/raw/yfinance/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`,
+    );
     const child = fileURLToPath(new URL('./testing/put-race-child.ts', import.meta.url));
     const outcomes = await raceChildren(child, [dir, JSON.stringify(keys)], ['p1', 'p2', 'p3', 'p4']);
 
@@ -343,8 +387,15 @@ describe('FsObjectStore listing matches a reference model', () => {
   });
 
   it('for random keys, prefixes, delimiters and page sizes', async () => {
-    const segment = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '-', '.', '=', '_', 'é', '\uff01', '😀'), minLength: 1, maxLength: 3 });
-    const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/')).filter((k) => keyProblem(k) === undefined);
+    const segment = fc.string({
+      unit: fc.constantFrom('a', 'b', 'B', '-', '.', '=', '_', 'é', '\uff01', '😀'),
+      minLength: 1,
+      maxLength: 3,
+    });
+    const key = fc
+      .array(segment, { minLength: 1, maxLength: 3 })
+      .map((segments) => segments.join('/'))
+      .filter((k) => keyProblem(k) === undefined);
     const query = fc.record({
       prefixOf: fc.nat(),
       cut: fc.nat(),
@@ -352,24 +403,30 @@ describe('FsObjectStore listing matches a reference model', () => {
       maxKeys: fc.integer({ min: 1, max: 6 }),
     });
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 20 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (names, queries) => {
-        const base = `model/${++runs}/`;
-        const keys = names.map((name) => base + name);
-        await Promise.all(keys.map((k) => store.put({ key: k, body: k, contentType: 'text/plain' })));
-        for (const q of queries) {
-          const from = keys[q.prefixOf % keys.length]!;
-          const prefix = base + from.slice(base.length, base.length + (q.cut % (from.length - base.length + 1)));
-          const expected = modelPages(keys, prefix, q.delimiter, q.maxKeys);
-          const actual = (await listPages(store, { prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).map((page) =>
-            [...page.objects.map((o): Item => ({ kind: 'object', value: o.key })), ...page.commonPrefixes.map((p): Item => ({ kind: 'prefix', value: p }))].sort(
-              (a, b) => byBytes(a.value, b.value),
-            ),
-          );
-          expect(actual, JSON.stringify({ prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).toEqual(expected);
-        }
-        const versions = (await store.listVersions({ prefix: base, maxKeys: 1000 })).versions.map((v) => v.key);
-        expect(versions).toEqual([...keys].sort(byBytes));
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(key, { minLength: 1, maxLength: 20 }),
+        fc.array(query, { minLength: 1, maxLength: 6 }),
+        async (names, queries) => {
+          const base = `model/${++runs}/`;
+          const keys = names.map((name) => base + name);
+          await Promise.all(keys.map((k) => store.put({ key: k, body: k, contentType: 'text/plain' })));
+          for (const q of queries) {
+            const from = keys[q.prefixOf % keys.length]!;
+            const prefix = base + from.slice(base.length, base.length + (q.cut % (from.length - base.length + 1)));
+            const expected = modelPages(keys, prefix, q.delimiter, q.maxKeys);
+            const actual = (await listPages(store, { prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).map(
+              (page) =>
+                [
+                  ...page.objects.map((o): Item => ({ kind: 'object', value: o.key })),
+                  ...page.commonPrefixes.map((p): Item => ({ kind: 'prefix', value: p })),
+                ].sort((a, b) => byBytes(a.value, b.value)),
+            );
+            expect(actual, JSON.stringify({ prefix, delimiter: q.delimiter, maxKeys: q.maxKeys })).toEqual(expected);
+          }
+          const versions = (await store.listVersions({ prefix: base, maxKeys: 1000 })).versions.map((v) => v.key);
+          expect(versions).toEqual([...keys].sort(byBytes));
+        },
+      ),
       { numRuns: 40 },
     );
   });

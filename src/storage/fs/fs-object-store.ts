@@ -22,7 +22,14 @@ import {
   type Tags,
 } from '../object-store.js';
 import { encodeSegment, MAX_NAME_LENGTH, objectFileName, printable } from './layout.js';
-import { encodeObjectFile, md5Etag, OBJECT_FORMAT, parseObjectFile, readObjectHeader, type ObjectHeader } from './object-file.js';
+import {
+  encodeObjectFile,
+  md5Etag,
+  OBJECT_FORMAT,
+  parseObjectFile,
+  readObjectHeader,
+  type ObjectHeader,
+} from './object-file.js';
 import { cursorAfter, decodeToken, encodeToken, take, walkTree, type TreeItem } from './tree.js';
 import { startedAt, temporaryFileName, writtenByDeadProcess } from './temp-files.js';
 
@@ -141,7 +148,13 @@ export class FsObjectStore implements ObjectStore {
     const objects = await this.io('list', undefined, () =>
       mapAll(page.filter(isObject), HEADER_READ_CONCURRENCY, async (item): Promise<ListedObject> => {
         const described = await describeListed(item);
-        if ('damage' in described) return { key: item.key, size: described.size, lastModified: described.lastModified, damage: described.damage };
+        if ('damage' in described)
+          return {
+            key: item.key,
+            size: described.size,
+            lastModified: described.lastModified,
+            damage: described.damage,
+          };
         const { header } = described;
         return { key: item.key, size: header.size, lastModified: new Date(header.lastModified), etag: header.etag };
       }),
@@ -169,7 +182,14 @@ export class FsObjectStore implements ObjectStore {
       mapAll(page, HEADER_READ_CONCURRENCY, async (item): Promise<ListedVersion> => {
         const described = await describeListed(item);
         if ('damage' in described) {
-          return { key: item.key, versionId: '', isLatest: true, size: described.size, lastModified: described.lastModified, damage: described.damage };
+          return {
+            key: item.key,
+            versionId: '',
+            isLatest: true,
+            size: described.size,
+            lastModified: described.lastModified,
+            damage: described.damage,
+          };
         }
         const { header } = described;
         return {
@@ -270,7 +290,11 @@ export class FsObjectStore implements ObjectStore {
     const dir = join(this.root, ...names.slice(0, -1));
     const file = join(dir, names[names.length - 1]!);
     if (tooLong === undefined) return { dir, file };
-    return { dir, file, problem: `a path segment encodes to ${tooLong.length} characters; the file system store allows ${MAX_NAME_LENGTH}` };
+    return {
+      dir,
+      file,
+      problem: `a path segment encodes to ${tooLong.length} characters; the file system store allows ${MAX_NAME_LENGTH}`,
+    };
   }
 
   private pathForRead(key: string): string {
@@ -288,10 +312,13 @@ export class FsObjectStore implements ObjectStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new ObjectStoreError(`cannot put ${key}: a file that is not part of the store is in the way under ${this.description}`, {
-          key,
-          cause: error,
-        });
+        throw new ObjectStoreError(
+          `cannot put ${key}: a file that is not part of the store is in the way under ${this.description}`,
+          {
+            key,
+            cause: error,
+          },
+        );
       }
       throw error;
     }
@@ -326,7 +353,9 @@ export class FsObjectStore implements ObjectStore {
     );
   }
 
-  /** Runs file-system I/O, turning a missing file into ObjectNotFoundError and other errno errors into ObjectStoreError. */
+  /**
+   * Runs file-system I/O, turning a missing file into ObjectNotFoundError and other errno errors into ObjectStoreError.
+   */
   private async io<T>(operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -389,7 +418,11 @@ async function describeListed(
     }
   }
   const stats = await lstat(item.path).catch(() => undefined);
-  return { damage, size: stats?.isFile() === true ? stats.size : 0, lastModified: wholeSeconds(stats?.mtime ?? new Date(0)) };
+  return {
+    damage,
+    size: stats?.isFile() === true ? stats.size : 0,
+    lastModified: wholeSeconds(stats?.mtime ?? new Date(0)),
+  };
 }
 
 /** Resource exhaustion says nothing about the file: the listing as a whole fails then, and is retried. */

@@ -3,7 +3,8 @@ import { keyProblem } from '../keys.js';
 /**
  * How FsObjectStore maps keys onto a folder. Each `/`-separated segment of a key is one path component:
  *
- *   <root>/raw/yfinance/NVDA/2026-11-26/20261126_120000.json!     the object raw/yfinance/NVDA/2026-11-26/20261126_120000.json
+ *   <root>/raw/yfinance/NVDA/2026-11-26/20261126_120000.json!     the object
+ *   raw/yfinance/NVDA/2026-11-26/20261126_120000.json
  *   <root>/raw/yfinance/NVDA/2026-11-26/                           the "folder" of the keys below that prefix
  *
  * - Objects are files whose name ends in `!`; folders are directories without it. So key `a` (file `a!`) and
@@ -21,8 +22,9 @@ export const OBJECT_MARK = '!';
 /** File name limit of common file systems (ext4, APFS, NTFS: 255 bytes); our names are ASCII. */
 export const MAX_NAME_LENGTH = 255;
 
-const SAFE_BYTE: boolean[] = Array.from({ length: 256 }, (_, byte) =>
-  /[A-Za-z0-9\-_.=+,@~]/.test(String.fromCharCode(byte)) && byte < 0x80,
+const SAFE_BYTE: boolean[] = Array.from(
+  { length: 256 },
+  (_, byte) => /[A-Za-z0-9\-_.=+,@~]/.test(String.fromCharCode(byte)) && byte < 0x80,
 );
 const HEX = '0123456789ABCDEF';
 
@@ -73,7 +75,11 @@ export function objectFileName(segment: string): string {
 }
 
 /** Parses a directory entry: an object file, a folder, or (undefined) something else to ignore. */
-export function parseEntryName(name: string, isFile: boolean, isDirectory: boolean): { segment: string; isObject: boolean } | undefined {
+export function parseEntryName(
+  name: string,
+  isFile: boolean,
+  isDirectory: boolean,
+): { segment: string; isObject: boolean } | undefined {
   if (isFile && name.endsWith(OBJECT_MARK)) {
     const segment = decodeSegment(name.slice(0, -OBJECT_MARK.length));
     return segment === undefined ? undefined : { segment, isObject: true };
@@ -103,7 +109,10 @@ export function printable(name: string): string {
  * (a tamperer, a broken copy, a misplaced file), not noise. Only dot-names directly in the root are the store's
  * own (`.tmp/`, the format marker) and never reach this.
  */
-export function foreignEntry(name: string, kind: 'file' | 'directory' | 'symlink' | 'other'): { segment: string; reason: string } {
+export function foreignEntry(
+  name: string,
+  kind: 'file' | 'directory' | 'symlink' | 'other',
+): { segment: string; reason: string } {
   const marked = name.endsWith(OBJECT_MARK);
   const bare = marked ? name.slice(0, -OBJECT_MARK.length) : name;
   const segment = decodeSegment(bare) ?? printable(bare);

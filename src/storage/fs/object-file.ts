@@ -44,13 +44,20 @@ function corrupt(path: string, key: string, reason: string): ObjectStoreError {
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
 }
 
 function parseHeader(bytes: Uint8Array, path: string, key: string): ObjectHeader {
   let header: Partial<ObjectHeader>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<ObjectHeader>;
+    header = JSON.parse(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    ) as Partial<ObjectHeader>;
   } catch {
     throw corrupt(path, key, 'unreadable header');
   }

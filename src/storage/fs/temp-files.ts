@@ -40,6 +40,9 @@ let tag: string | undefined;
 
 function writerTag(): string {
   const self = thisProcess();
-  tag ??= createHash('sha256').update(JSON.stringify([self.host, self.bootId, self.pidNamespace])).digest('hex').slice(0, 12);
+  tag ??= createHash('sha256')
+    .update(JSON.stringify([self.host, self.bootId, self.pidNamespace]))
+    .digest('hex')
+    .slice(0, 12);
   return tag;
 }

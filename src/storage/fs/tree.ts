@@ -19,7 +19,8 @@ import { encodeSegment, foreignEntry, parseEntryName } from './layout.js';
  * An entry that is not the store's (see layout.ts foreignEntry) is walked as an object item with `foreign` saying
  * why, so that listings report it instead of hiding it; it never makes a folder count as holding objects.
  */
-export type TreeItem = { kind: 'object'; key: string; path: string; foreign?: string } | { kind: 'prefix'; prefix: string };
+export type TreeItem =
+  { kind: 'object'; key: string; path: string; foreign?: string } | { kind: 'prefix'; prefix: string };
 
 /** Where a listing resumes: strictly after `after`; when `afterIsPrefix`, also past every key starting with it. */
 export interface Cursor {
@@ -61,7 +62,13 @@ async function readFolder(dir: string, isRoot: boolean): Promise<Entry[]> {
     // Symlinks are neither files nor directories here: the store never follows links out of its root.
     const parsed = parseEntryName(dirent.name, dirent.isFile(), dirent.isDirectory());
     if (parsed === undefined) {
-      const kind = dirent.isSymbolicLink() ? 'symlink' : dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : 'other';
+      const kind = dirent.isSymbolicLink()
+        ? 'symlink'
+        : dirent.isFile()
+          ? 'file'
+          : dirent.isDirectory()
+            ? 'directory'
+            : 'other';
       const { segment, reason } = foreignEntry(dirent.name, kind);
       entries.push({ segment, isObject: true, path, foreign: reason, sortKey: segment });
       continue;
@@ -71,7 +78,10 @@ async function readFolder(dir: string, isRoot: boolean): Promise<Entry[]> {
   return entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
 }
 
-/** A folder that cannot be read (permissions, an I/O error) is reported, not skipped; running out of descriptors is not about it. */
+/**
+ * A folder that cannot be read (permissions, an I/O error) is reported, not skipped; running out of descriptors is not
+ * about it.
+ */
 function isUnreadableFolder(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException).code;
   return typeof code === 'string' && code !== 'EMFILE' && code !== 'ENFILE' && code !== 'ENOMEM';
@@ -105,7 +115,8 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
   const startPrefix = parts.length === 0 ? '' : `${parts.join('/')}/`;
 
   const isExcludedKey = (key: string): boolean =>
-    cursor !== undefined && (compareKeys(key, cursor.after) <= 0 || (cursor.afterIsPrefix && key.startsWith(cursor.after)));
+    cursor !== undefined &&
+    (compareKeys(key, cursor.after) <= 0 || (cursor.afterIsPrefix && key.startsWith(cursor.after)));
   // Every key of a folder starts with `lead`; all of them lie before the cursor when the cursor sorts after
   // `lead` without extending it, and all are skipped when the cursor is a common prefix that `lead` extends.
   const isExcludedFolder = (lead: string): boolean =>
@@ -123,14 +134,25 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
   };
 
   /** `folderPrefix` ends with "/" below the start: an unreadable folder there is one damaged item under that key. */
-  async function* walk(dir: string, folderPrefix: string, filter: string, isBelowStart = false): AsyncGenerator<TreeItem> {
+  async function* walk(
+    dir: string,
+    folderPrefix: string,
+    filter: string,
+    isBelowStart = false,
+  ): AsyncGenerator<TreeItem> {
     let entries: Entry[];
     try {
       entries = await readFolder(dir, dir === root);
     } catch (error) {
       if (!isBelowStart || !isUnreadableFolder(error)) throw error;
       // Keyed by the folder's prefix, which sorts before everything inside it: pages stay in key order.
-      if (!isExcludedKey(folderPrefix)) yield { kind: 'object', key: folderPrefix, path: dir, foreign: `a folder the store cannot read (${error.code})` };
+      if (!isExcludedKey(folderPrefix))
+        yield {
+          kind: 'object',
+          key: folderPrefix,
+          path: dir,
+          foreign: `a folder the store cannot read (${error.code})`,
+        };
       return;
     }
     for (const entry of entries) {
@@ -140,7 +162,9 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
         if (isExcludedKey(key)) continue;
         const common = commonPrefixOf(key);
         if (common === undefined) {
-          yield entry.foreign === undefined ? { kind: 'object', key, path: entry.path } : { kind: 'object', key, path: entry.path, foreign: entry.foreign };
+          yield entry.foreign === undefined
+            ? { kind: 'object', key, path: entry.path }
+            : { kind: 'object', key, path: entry.path, foreign: entry.foreign };
         } else if (entry.foreign !== undefined) {
           // Within a common prefix: S3 would fold it, but it is no object, so it must not make the prefix appear.
           continue;
@@ -184,7 +208,12 @@ export function encodeToken(cursor: Cursor): string {
 export function decodeToken(token: string): Cursor {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[0] === 'string' && (decoded[1] === 0 || decoded[1] === 1)) {
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === 'string' &&
+      (decoded[1] === 0 || decoded[1] === 1)
+    ) {
       return { after: decoded[0], afterIsPrefix: decoded[1] === 1 };
     }
   } catch {
@@ -194,5 +223,7 @@ export function decodeToken(token: string): Cursor {
 }
 
 export function cursorAfter(item: TreeItem): Cursor {
-  return item.kind === 'object' ? { after: item.key, afterIsPrefix: false } : { after: item.prefix, afterIsPrefix: true };
+  return item.kind === 'object'
+    ? { after: item.key, afterIsPrefix: false }
+    : { after: item.prefix, afterIsPrefix: true };
 }

@@ -35,7 +35,11 @@ export interface RestoreKeysOptions {
   onReport?: (report: RestoreReport) => void;
 }
 
-export async function restoreKeys(store: S3ObjectStore, keys: readonly string[], options: RestoreKeysOptions = {}): Promise<RestoreReport[]> {
+export async function restoreKeys(
+  store: S3ObjectStore,
+  keys: readonly string[],
+  options: RestoreKeysOptions = {},
+): Promise<RestoreReport[]> {
   const days = options.days ?? DEFAULT_RESTORE_DAYS;
   const tier = options.tier ?? DEFAULT_RESTORE_TIER;
   const reports: RestoreReport[] = [];
@@ -57,9 +61,15 @@ async function restoreOne(store: S3ObjectStore, key: string, days: number, tier:
     if (outcome === 'in-progress') return { key, state: 'in-progress', storageClass };
     // 200: the copy existed and its expiry moved; read the new date from the header.
     const after = await store.restoreStatus(key);
-    return { key, state: 'restored', storageClass, ...(after.expiresAt === undefined ? {} : { expiresAt: after.expiresAt }) };
+    return {
+      key,
+      state: 'restored',
+      storageClass,
+      ...(after.expiresAt === undefined ? {} : { expiresAt: after.expiresAt }),
+    };
   } catch (error) {
-    if (error instanceof ObjectStoreError || error instanceof RangeError) return { key, state: 'failed', error: error.message };
+    if (error instanceof ObjectStoreError || error instanceof RangeError)
+      return { key, state: 'failed', error: error.message };
     throw error;
   }
 }

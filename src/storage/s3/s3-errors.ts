@@ -39,10 +39,13 @@ export function s3ErrorFacts(error: unknown): S3ErrorFacts {
         : typeof e.code === 'string'
           ? e.code
           : 'Error';
-  let message = typeof e.message === 'string' && e.message !== '' && e.message !== 'UnknownError' ? e.message : undefined;
+  let message =
+    typeof e.message === 'string' && e.message !== '' && e.message !== 'UnknownError' ? e.message : undefined;
   // Node 20 reports a refused connection to a name with several addresses as an AggregateError without a message.
   if (message === undefined && Array.isArray(e.errors)) {
-    message = e.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ') || undefined;
+    message =
+      e.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ') ||
+      undefined;
   }
   return { code, status, message, storageClass: typeof e.StorageClass === 'string' ? e.StorageClass : undefined };
 }

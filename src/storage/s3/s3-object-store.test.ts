@@ -77,7 +77,11 @@ function countRequests(client: S3Client): { take: () => string[]; remove: () => 
     seen.push(String(context.commandName).replace(/Command$/, ''));
     return next(args);
   };
-  client.middlewareStack.addRelativeTo(middleware, { name, relation: 'before', toMiddleware: 'deserializerMiddleware' });
+  client.middlewareStack.addRelativeTo(middleware, {
+    name,
+    relation: 'before',
+    toMiddleware: 'deserializerMiddleware',
+  });
   return {
     take: () => {
       const taken = seen;
@@ -110,7 +114,12 @@ describe('S3ObjectStore configuration', () => {
   });
 
   it('refuses a key that the prefix makes too long', async () => {
-    const store = new S3ObjectStore({ bucket: 'lake', prefix: 'p'.repeat(20), region: 'us-east-1', endpoint: 'http://127.0.0.1:1' });
+    const store = new S3ObjectStore({
+      bucket: 'lake',
+      prefix: 'p'.repeat(20),
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+    });
     await expect(store.get('k'.repeat(1010))).rejects.toBeInstanceOf(InvalidObjectKeyError);
     store.close();
   });
@@ -123,9 +132,17 @@ describe('S3ObjectStore configuration', () => {
   });
 
   it('refuses metadata that S3 servers cannot keep, before any request', async () => {
-    const store = new S3ObjectStore({ bucket: 'lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
-    const put = (metadata: Record<string, string>) => store.put({ key: 'k', body: 'x', contentType: 'text/plain', metadata });
-    await expect(put({ 'content-sha256': 'ab' })).rejects.toThrow(/metadata key "content-sha256": use lower-case letters, digits, "_"/);
+    const store = new S3ObjectStore({
+      bucket: 'lake',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+    });
+    const put = (metadata: Record<string, string>) =>
+      store.put({ key: 'k', body: 'x', contentType: 'text/plain', metadata });
+    await expect(put({ 'content-sha256': 'ab' })).rejects.toThrow(
+      /metadata key "content-sha256": use lower-case letters, digits, "_"/,
+    );
     await expect(put({ note: ' padded ' })).rejects.toThrow(/must not start or end with blanks/);
     store.close();
   });
@@ -165,10 +182,23 @@ describe('create-only puts on Amazon S3 (faked responses, no server)', () => {
   };
 
   it('recognises Amazon S3 hosts and nothing else', () => {
-    for (const host of ['s3.amazonaws.com', 'my-lake.s3.eu-west-1.amazonaws.com', 's3.dualstack.us-east-1.amazonaws.com', 'bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com', 's3.cn-north-1.amazonaws.com.cn']) {
+    for (const host of [
+      's3.amazonaws.com',
+      'my-lake.s3.eu-west-1.amazonaws.com',
+      's3.dualstack.us-east-1.amazonaws.com',
+      'bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com',
+      's3.cn-north-1.amazonaws.com.cn',
+    ]) {
       expect(isAmazonS3Host(host), host).toBe(true);
     }
-    for (const host of ['127.0.0.1', 'localhost', 'rgw.example.com', 'amazonaws.com.evil.example', 'notamazonaws.com', 's3.amazonaws.com.example.org']) {
+    for (const host of [
+      '127.0.0.1',
+      'localhost',
+      'rgw.example.com',
+      'amazonaws.com.evil.example',
+      'notamazonaws.com',
+      's3.amazonaws.com.example.org',
+    ]) {
       expect(isAmazonS3Host(host), host).toBe(false);
     }
   });
@@ -183,7 +213,9 @@ describe('create-only puts on Amazon S3 (faked responses, no server)', () => {
       expect(put).toEqual({ key: 'raw/x.json', versionId: 'v-aws-1', etag: '"abc"' });
       expect(requests.take()).toEqual(['PutObject']);
       answer = taken;
-      await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+      await expect(
+        store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' }),
+      ).rejects.toBeInstanceOf(ObjectExistsError);
       expect(requests.take()).toEqual(['PutObject']);
       fake.remove();
       requests.remove();
@@ -196,7 +228,9 @@ describe('create-only puts on Amazon S3 (faked responses, no server)', () => {
     const requests = countRequests(store.client);
     let answer = taken;
     const put = intercept(store.client, 'PutObjectCommand', { respond: () => answer });
-    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).rejects.toBeInstanceOf(ObjectExistsError);
+    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).rejects.toBeInstanceOf(
+      ObjectExistsError,
+    );
     expect(requests.take()).toEqual(['PutObject']);
     answer = putOk;
     const listing =
@@ -205,7 +239,9 @@ describe('create-only puts on Amazon S3 (faked responses, no server)', () => {
     const list = intercept(store.client, 'ListObjectVersionsCommand', {
       respond: () => ({ statusCode: 200, headers: { 'content-type': 'application/xml' }, body: listing }),
     });
-    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).resolves.toMatchObject({ versionId: 'v-aws-1' });
+    await expect(store.put({ key: 'raw/x.json', body: '{}', contentType: 'application/json' })).resolves.toMatchObject({
+      versionId: 'v-aws-1',
+    });
     expect(requests.take()).toEqual(['PutObject', 'ListObjectVersions']);
     put.remove();
     list.remove();
@@ -226,14 +262,43 @@ describe('restore status parsing', () => {
   });
 
   it('combines storage class, archive status and restore into readability', () => {
-    const base = { key: 'k', versionId: 'v', archiveStatus: undefined, restoreHeader: undefined, now: new Date('2026-01-01T00:00:00Z') };
-    expect(restoreStatusOf({ ...base, storageClass: undefined })).toMatchObject({ storageClass: 'STANDARD', archived: false, readable: true });
+    const base = {
+      key: 'k',
+      versionId: 'v',
+      archiveStatus: undefined,
+      restoreHeader: undefined,
+      now: new Date('2026-01-01T00:00:00Z'),
+    };
+    expect(restoreStatusOf({ ...base, storageClass: undefined })).toMatchObject({
+      storageClass: 'STANDARD',
+      archived: false,
+      readable: true,
+    });
     expect(restoreStatusOf({ ...base, storageClass: 'GLACIER_IR' })).toMatchObject({ archived: false, readable: true });
-    expect(restoreStatusOf({ ...base, storageClass: 'GLACIER' })).toMatchObject({ archived: true, restore: 'none', readable: false });
-    expect(restoreStatusOf({ ...base, storageClass: 'INTELLIGENT_TIERING', archiveStatus: 'ARCHIVE_ACCESS' })).toMatchObject({ archived: true });
-    const restored = restoreStatusOf({ ...base, storageClass: 'DEEP_ARCHIVE', restoreHeader: 'ongoing-request="false", expiry-date="Fri, 02 Jan 2026 00:00:00 GMT"' });
-    expect(restored).toMatchObject({ archived: true, restore: 'restored', readable: true, expiresAt: new Date('2026-01-02T00:00:00Z') });
-    const expired = restoreStatusOf({ ...base, storageClass: 'GLACIER', restoreHeader: 'ongoing-request="false", expiry-date="Wed, 31 Dec 2025 00:00:00 GMT"' });
+    expect(restoreStatusOf({ ...base, storageClass: 'GLACIER' })).toMatchObject({
+      archived: true,
+      restore: 'none',
+      readable: false,
+    });
+    expect(
+      restoreStatusOf({ ...base, storageClass: 'INTELLIGENT_TIERING', archiveStatus: 'ARCHIVE_ACCESS' }),
+    ).toMatchObject({ archived: true });
+    const restored = restoreStatusOf({
+      ...base,
+      storageClass: 'DEEP_ARCHIVE',
+      restoreHeader: 'ongoing-request="false", expiry-date="Fri, 02 Jan 2026 00:00:00 GMT"',
+    });
+    expect(restored).toMatchObject({
+      archived: true,
+      restore: 'restored',
+      readable: true,
+      expiresAt: new Date('2026-01-02T00:00:00Z'),
+    });
+    const expired = restoreStatusOf({
+      ...base,
+      storageClass: 'GLACIER',
+      restoreHeader: 'ongoing-request="false", expiry-date="Wed, 31 Dec 2025 00:00:00 GMT"',
+    });
     expect(expired).toMatchObject({ restore: 'none', readable: false });
   });
 });
@@ -241,7 +306,10 @@ describe('restore status parsing', () => {
 // ---- Against Ceph RGW -------------------------------------------------------------------------------------------
 
 describeOnRgw('S3ObjectStore', (rgw) => {
-  describeObjectStoreContract('S3ObjectStore on RGW', async () => ({ store: rgw.openStore(), close: async () => undefined }));
+  describeObjectStoreContract('S3ObjectStore on RGW', async () => ({
+    store: rgw.openStore(),
+    close: async () => undefined,
+  }));
   describeObjectStoreContract('S3ObjectStore on RGW under a key prefix', async () => ({
     store: rgw.openStore({ prefix: 'lakes/contract' }),
     close: async () => undefined,
@@ -255,9 +323,13 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     });
 
     it('refuses a missing bucket, naming it', async () => {
-      const error = await S3ObjectStore.open({ bucket: `${rgw.bucket()}-missing`, ...rgw.settings }).catch((e: unknown) => e);
+      const error = await S3ObjectStore.open({ bucket: `${rgw.bucket()}-missing`, ...rgw.settings }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ObjectStoreError);
-      expect((error as Error).message).toContain(`S3 bucket ${rgw.bucket()}-missing does not exist at ${rgw.settings.endpoint}`);
+      expect((error as Error).message).toContain(
+        `S3 bucket ${rgw.bucket()}-missing does not exist at ${rgw.settings.endpoint}`,
+      );
     });
 
     it('refuses a bucket without versioning, saying how to enable it', async () => {
@@ -269,7 +341,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         expect((error as Error).message).toContain('put-bucket-versioning');
         // And a store made without the check refuses to report a put it cannot version.
         const unchecked = new S3ObjectStore({ bucket: plain.bucket, ...rgw.settings });
-        await expect(unchecked.put({ key: 'a', body: 'x', contentType: 'text/plain' })).rejects.toThrow(/returned no version id/);
+        await expect(unchecked.put({ key: 'a', body: 'x', contentType: 'text/plain' })).rejects.toThrow(
+          /returned no version id/,
+        );
         unchecked.close();
       } finally {
         await plain.dispose();
@@ -307,7 +381,11 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       const store = rgw.openStore({ prefix: 'prefixed/lake/' });
       await outside.put({ key: 'prefixed/lakeside', body: 'a neighbour', contentType: 'text/plain' });
       await outside.put({ key: 'prefixed/other/raw/x', body: 'not ours', contentType: 'text/plain' });
-      const put = await store.put({ key: 'raw/yfinance/NVDA/2026-11-26/20261126_120000.json', body: '{}', contentType: 'application/json' });
+      const put = await store.put({
+        key: 'raw/yfinance/NVDA/2026-11-26/20261126_120000.json',
+        body: '{}',
+        contentType: 'application/json',
+      });
       expect(put.key).toBe('raw/yfinance/NVDA/2026-11-26/20261126_120000.json');
 
       const raw = await rgw.client().send(new ListObjectsV2Command({ Bucket: rgw.bucket(), Prefix: 'prefixed/' }));
@@ -316,17 +394,25 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         'prefixed/lakeside',
         'prefixed/other/raw/x',
       ]);
-      expect((await store.list({})).objects.map((o) => o.key)).toEqual(['raw/yfinance/NVDA/2026-11-26/20261126_120000.json']);
+      expect((await store.list({})).objects.map((o) => o.key)).toEqual([
+        'raw/yfinance/NVDA/2026-11-26/20261126_120000.json',
+      ]);
       expect((await store.list({ delimiter: '/' })).commonPrefixes).toEqual(['raw/']);
-      expect((await store.listVersions({})).versions.map((v) => v.key)).toEqual(['raw/yfinance/NVDA/2026-11-26/20261126_120000.json']);
-      expect(text((await outside.get('prefixed/lake/raw/yfinance/NVDA/2026-11-26/20261126_120000.json')).body)).toBe('{}');
+      expect((await store.listVersions({})).versions.map((v) => v.key)).toEqual([
+        'raw/yfinance/NVDA/2026-11-26/20261126_120000.json',
+      ]);
+      expect(text((await outside.get('prefixed/lake/raw/yfinance/NVDA/2026-11-26/20261126_120000.json')).body)).toBe(
+        '{}',
+      );
       await expect(store.get('../lakeside')).rejects.toBeInstanceOf(InvalidObjectKeyError);
     });
 
     it('page through small pages with a delimiter', async () => {
       const store = rgw.openStore({ prefix: 'paged' });
       const days = Array.from({ length: 9 }, (_, i) => `2026-11-${String(i + 10)}`);
-      await Promise.all(days.map((day) => store.put({ key: `raw/NVDA/${day}/snap.json`, body: day, contentType: 'text/plain' })));
+      await Promise.all(
+        days.map((day) => store.put({ key: `raw/NVDA/${day}/snap.json`, body: day, contentType: 'text/plain' })),
+      );
       await store.put({ key: 'raw/NVDA/notes', body: 'x', contentType: 'text/plain' });
       const seen: string[] = [];
       let token: string | undefined;
@@ -350,7 +436,12 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       await store.put({ key: 'meta/names', body: 'x', contentType: 'text/plain', metadata });
       expect((await store.head('meta/names')).metadata).toEqual(metadata);
       const raw = await rgw.client().send(new HeadObjectCommand({ Bucket: rgw.bucket(), Key: 'meta/names' }));
-      expect(Object.keys(raw.Metadata ?? {}).sort()).toEqual(['a.b', 'content-sha256', 'source-raw-data-version-id', 'x']);
+      expect(Object.keys(raw.Metadata ?? {}).sort()).toEqual([
+        'a.b',
+        'content-sha256',
+        'source-raw-data-version-id',
+        'x',
+      ]);
     });
   });
 
@@ -358,7 +449,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     it('RGW ignores If-None-Match on a versioned bucket: the reason put verifies (a canary)', async () => {
       const key = 'canary/if-none-match';
       const send = (body: string) =>
-        rgw.client().send(new PutObjectCommand({ Bucket: rgw.bucket(), Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+        rgw
+          .client()
+          .send(new PutObjectCommand({ Bucket: rgw.bucket(), Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
       const first = await send('one');
       const second = await send('two'); // Amazon S3 would answer 412 here
       expect(second.VersionId).not.toBe(first.VersionId);
@@ -380,10 +473,15 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         const key = `counted/${label.replaceAll(' ', '-').replace(/[()]/g, '')}.json`;
         const first = await store.put({ key, body: 'one', contentType: 'text/plain' });
         expect(requests.take(), label).toEqual(['PutObject', 'ListObjectVersions']);
-        await expect(store.put({ key, body: 'two', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+        await expect(store.put({ key, body: 'two', contentType: 'text/plain' })).rejects.toBeInstanceOf(
+          ObjectExistsError,
+        );
         expect(requests.take(), label).toEqual(['PutObject', 'ListObjectVersions', 'DeleteObject']);
         requests.remove();
-        expect((await store.listVersions({ prefix: key })).versions.map((v) => v.versionId), label).toEqual([first.versionId]);
+        expect(
+          (await store.listVersions({ prefix: key })).versions.map((v) => v.versionId),
+          label,
+        ).toEqual([first.versionId]);
       }
       // 'server' sends the PUT alone, which is exactly why it is unsafe on RGW (see the canary above).
       const trusting = rgw.openStore({ createOnly: 'server' });
@@ -396,13 +494,23 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     it('a second put of a key fails, and its duplicate version is removed again', async () => {
       const store = rgw.openStore();
       const key = 'once/sequential.json';
-      const first = await store.put({ key, body: '{"n":1}', contentType: 'application/json', tags: { n: '1' }, metadata: { n: '1' } });
+      const first = await store.put({
+        key,
+        body: '{"n":1}',
+        contentType: 'application/json',
+        tags: { n: '1' },
+        metadata: { n: '1' },
+      });
       // Each refused put writes a version (RGW ignores If-None-Match), lists, and deletes that version by its id.
       const written: string[] = [];
-      const capture = intercept(store.client, 'PutObjectCommand', { patch: (headers) => void written.push(headers['x-amz-version-id']!) });
+      const capture = intercept(store.client, 'PutObjectCommand', {
+        patch: (headers) => void written.push(headers['x-amz-version-id']!),
+      });
       for (let i = 0; i < 3; i++) {
         const body = `{"n":${i + 2}}`;
-        await expect(store.put({ key, body, contentType: 'application/json', tags: { n: String(i + 2) } })).rejects.toBeInstanceOf(ObjectExistsError);
+        await expect(
+          store.put({ key, body, contentType: 'application/json', tags: { n: String(i + 2) } }),
+        ).rejects.toBeInstanceOf(ObjectExistsError);
       }
       capture.remove();
       expect(written).toHaveLength(3);
@@ -419,7 +527,7 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       expect(await store.getTags(key)).toEqual({ n: '1' });
     });
 
-    it('two writers whose PUTs overlap: exactly one wins, the loser\'s version is deleted', async () => {
+    it("two writers whose PUTs overlap: exactly one wins, the loser's version is deleted", async () => {
       // Separate clients, as separate processes would have. Middleware holds each PUT until both are ready to
       // go, and each listing until both PUTs have returned, so both versions exist when either writer checks:
       // the race itself, made deterministic rather than left to timing.
@@ -449,13 +557,21 @@ describeOnRgw('S3ObjectStore', (rgw) => {
           if (context.commandName === 'ListObjectVersionsCommand') await bothPut();
           return next(args);
         };
-        store.client.middlewareStack.addRelativeTo(hold, { name: 'hold-for-race', relation: 'after', toMiddleware: 'deserializerMiddleware' });
+        store.client.middlewareStack.addRelativeTo(hold, {
+          name: 'hold-for-race',
+          relation: 'after',
+          toMiddleware: 'deserializerMiddleware',
+        });
         return countRequests(store.client);
       });
-      const outcomes = await Promise.allSettled(writers.map(({ label, store }) => store.put({ key, body: label, contentType: 'text/plain' })));
+      const outcomes = await Promise.allSettled(
+        writers.map(({ label, store }) => store.put({ key, body: label, contentType: 'text/plain' })),
+      );
       for (const { store } of writers) store.client.middlewareStack.remove('hold-for-race');
 
-      const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ label: writers[i]!.label, versionId: o.value.versionId }] : []));
+      const winners = outcomes.flatMap((o, i) =>
+        o.status === 'fulfilled' ? [{ label: writers[i]!.label, versionId: o.value.versionId }] : [],
+      );
       expect(winners).toHaveLength(1);
       const winner = winners[0]!;
       const loser = writers.find((w) => w.label !== winner.label)!.label;
@@ -467,7 +583,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
 
       const reader = rgw.openStore();
       await expect(reader.head(key, { versionId: versionOf[loser] })).rejects.toBeInstanceOf(ObjectNotFoundError);
-      expect((await reader.listVersions({ prefix: key })).versions.map((v) => [v.versionId, v.isLatest])).toEqual([[winner.versionId, true]]);
+      expect((await reader.listVersions({ prefix: key })).versions.map((v) => [v.versionId, v.isLatest])).toEqual([
+        [winner.versionId, true],
+      ]);
       expect(text((await reader.get(key)).body)).toBe(winner.label);
       const sent = Object.fromEntries(writers.map(({ label }, i) => [label, requests[i]!.take()]));
       expect(sent[winner.label]).toEqual(['PutObject', 'ListObjectVersions']);
@@ -481,7 +599,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       const first = await store.put({ key, body: 'original', contentType: 'text/plain' });
       await rgw.client().send(new DeleteObjectCommand({ Bucket: rgw.bucket(), Key: key })); // adds a delete marker
       await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
-      await expect(store.put({ key, body: 'reuse', contentType: 'text/plain' })).rejects.toBeInstanceOf(ObjectExistsError);
+      await expect(store.put({ key, body: 'reuse', contentType: 'text/plain' })).rejects.toBeInstanceOf(
+        ObjectExistsError,
+      );
       expect((await store.listVersions({ prefix: key })).versions.map((v) => v.versionId)).toEqual([first.versionId]);
       expect(text((await store.get(key, { versionId: first.versionId })).body)).toBe('original');
     });
@@ -489,13 +609,21 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     it('writers on separate clients racing for the same keys: exactly one body survives per key', async () => {
       // Separate clients (separate connection pools), as separate processes would have.
       const stores = Array.from({ length: 3 }, () => rgw.openStore());
-      const keys = Array.from({ length: 8 }, (_, i) => `race/raw/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`);
+      const keys = Array.from(
+        { length: 8 },
+        (_, i) => `race/raw/NVDA/2026-11-26/20261126_1200${String(i).padStart(2, '0')}.json`,
+      );
       const attempts = keys.flatMap((key) =>
         stores.flatMap((store, s) =>
           [0, 1].map(async (w) => {
             const label = `store${s}-writer${w}`;
             try {
-              const put = await store.put({ key, body: `${label}:${key}`, contentType: 'text/plain', metadata: { writer: label } });
+              const put = await store.put({
+                key,
+                body: `${label}:${key}`,
+                contentType: 'text/plain',
+                metadata: { writer: label },
+              });
               return { key, label, won: true as const, versionId: put.versionId };
             } catch (error) {
               return { key, label, won: false as const, error };
@@ -523,7 +651,10 @@ describeOnRgw('S3ObjectStore', (rgw) => {
 
   describe('create-only puts across processes', () => {
     it('four processes racing for the same keys: exactly one put of each key wins', async () => {
-      const keys = Array.from({ length: 12 }, (_, i) => `procrace/raw/NVDA/2026-11-26/20261126_1300${String(i).padStart(2, '0')}.json`);
+      const keys = Array.from(
+        { length: 12 },
+        (_, i) => `procrace/raw/NVDA/2026-11-26/20261126_1300${String(i).padStart(2, '0')}.json`,
+      );
       const child = fileURLToPath(new URL('./testing/put-race-child.ts', import.meta.url));
       const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
       const outcomes = await raceChildren(child, [rgw.bucket(), JSON.stringify(keys)], ['p1', 'p2', 'p3', 'p4'], env);
@@ -532,7 +663,8 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         const attempts = outcomes.map(({ label, results }) => ({ label, result: results.find((r) => r.key === key)! }));
         const winners = attempts.filter((a) => a.result.won);
         expect(winners, key).toHaveLength(1);
-        for (const loser of attempts.filter((a) => !a.result.won)) expect(loser.result.error, loser.result.message).toBe('ObjectExistsError');
+        for (const loser of attempts.filter((a) => !a.result.won))
+          expect(loser.result.error, loser.result.message).toBe('ObjectExistsError');
         const got = await store.get(key);
         expect(text(got.body)).toBe(`${winners[0]!.label}:${key}`);
         expect(got.versionId).toBe(winners[0]!.result.versionId);
@@ -542,13 +674,19 @@ describeOnRgw('S3ObjectStore', (rgw) => {
   });
 
   describe('listings beyond one page of 1000', () => {
-    it('list and listVersions follow the server\'s own page limit', async () => {
+    it("list and listVersions follow the server's own page limit", async () => {
       const store = rgw.openStore({ prefix: 'many' });
       const keys = Array.from({ length: 1005 }, (_, i) => `k/${String(i).padStart(4, '0')}`);
       // Seeded with plain PUTs (one request each) to keep the test quick; the store only lists them.
       for (let i = 0; i < keys.length; i += 50) {
         await Promise.all(
-          keys.slice(i, i + 50).map((key) => rgw.client().send(new PutObjectCommand({ Bucket: rgw.bucket(), Key: `many/${key}`, Body: Buffer.from('x') }))),
+          keys
+            .slice(i, i + 50)
+            .map((key) =>
+              rgw
+                .client()
+                .send(new PutObjectCommand({ Bucket: rgw.bucket(), Key: `many/${key}`, Body: Buffer.from('x') })),
+            ),
         );
       }
       const first = await store.list({ prefix: 'k/' });
@@ -563,7 +701,11 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       const versions = await store.listVersions({ prefix: 'k/' });
       expect(versions.versions).toHaveLength(1000);
       expect(versions.nextKeyMarker).toBe(keys[999]);
-      const rest = await store.listVersions({ prefix: 'k/', keyMarker: versions.nextKeyMarker, versionIdMarker: versions.nextVersionIdMarker });
+      const rest = await store.listVersions({
+        prefix: 'k/',
+        keyMarker: versions.nextKeyMarker,
+        versionIdMarker: versions.nextVersionIdMarker,
+      });
       expect(rest.versions.map((v) => v.key)).toEqual(keys.slice(1000));
       expect(rest.nextKeyMarker).toBeUndefined();
     });
@@ -598,7 +740,11 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     it('any other server error keeps its code, status and cause', async () => {
       const store = rgw.openStore({ maxAttempts: 1 });
       const fake = intercept(store.client, 'GetObjectCommand', {
-        respond: () => ({ statusCode: 500, headers: { 'content-type': 'application/xml' }, body: s3ErrorXml('InternalError', 'We encountered an internal error.') }),
+        respond: () => ({
+          statusCode: 500,
+          headers: { 'content-type': 'application/xml' },
+          body: s3ErrorXml('InternalError', 'We encountered an internal error.'),
+        }),
       });
       const error = await store.get('errors/whatever').catch((e: unknown) => e);
       fake.remove();
@@ -615,7 +761,11 @@ describeOnRgw('S3ObjectStore', (rgw) => {
     const archivedResponse = (storageClass: string): FakeResponse => ({
       statusCode: 403,
       headers: { 'content-type': 'application/xml' },
-      body: s3ErrorXml('InvalidObjectState', "The operation is not valid for the object's storage class", `<StorageClass>${storageClass}</StorageClass>`),
+      body: s3ErrorXml(
+        'InvalidObjectState',
+        "The operation is not valid for the object's storage class",
+        `<StorageClass>${storageClass}</StorageClass>`,
+      ),
     });
 
     it('a GET that S3 refuses with InvalidObjectState is an ObjectArchivedError saying how to restore', async () => {
@@ -643,7 +793,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       const store = rgw.openStore();
       await store.put({ key: 'archive/deep', body: 'x', contentType: 'text/plain' });
       const fake = intercept(store.client, 'GetObjectCommand', { respond: () => archivedResponse('DEEP_ARCHIVE') });
-      await expect(store.get('archive/deep')).rejects.toThrow(/archived \(DEEP_ARCHIVE\).*marketlake restore archive\/deep/);
+      await expect(store.get('archive/deep')).rejects.toThrow(
+        /archived \(DEEP_ARCHIVE\).*marketlake restore archive\/deep/,
+      );
       expect((await store.head('archive/deep')).size).toBe(1);
       fake.remove();
     });
@@ -666,9 +818,18 @@ describeOnRgw('S3ObjectStore', (rgw) => {
           if (restoreHeader !== undefined) headers['x-amz-restore'] = restoreHeader;
         },
       });
-      expect(await store.restoreStatus('archive/status')).toMatchObject({ storageClass: 'GLACIER', archived: true, restore: 'none', readable: false });
+      expect(await store.restoreStatus('archive/status')).toMatchObject({
+        storageClass: 'GLACIER',
+        archived: true,
+        restore: 'none',
+        readable: false,
+      });
       restoreHeader = 'ongoing-request="true"';
-      expect(await store.restoreStatus('archive/status')).toMatchObject({ archived: true, restore: 'in-progress', readable: false });
+      expect(await store.restoreStatus('archive/status')).toMatchObject({
+        archived: true,
+        restore: 'in-progress',
+        readable: false,
+      });
       restoreHeader = 'ongoing-request="false", expiry-date="Fri, 21 Dec 2040 00:00:00 GMT"';
       expect(await store.restoreStatus('archive/status')).toMatchObject({
         archived: true,
@@ -688,7 +849,14 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         new PutBucketLifecycleConfigurationCommand({
           Bucket: rgw.bucket(),
           LifecycleConfiguration: {
-            Rules: [{ ID: 'to-glacier', Status: 'Enabled', Filter: { Prefix: 'lifecycle/' }, Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] }],
+            Rules: [
+              {
+                ID: 'to-glacier',
+                Status: 'Enabled',
+                Filter: { Prefix: 'lifecycle/' },
+                Transitions: [{ Days: 1, StorageClass: 'GLACIER' }],
+              },
+            ],
           },
         }),
       );
@@ -702,7 +870,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         status = await store.restoreStatus('raw/old.json');
       }
       if (status.storageClass === 'STANDARD') {
-        console.warn('RGW did not run lifecycle within 40 s (started with LC_DEBUG_INTERVAL=0?): skipping the transition test');
+        console.warn(
+          'RGW did not run lifecycle within 40 s (started with LC_DEBUG_INTERVAL=0?): skipping the transition test',
+        );
         test.skip();
         return;
       }
@@ -723,7 +893,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       store.client.middlewareStack.add(
         (next, context) => async (args) => {
           if (context.commandName === 'RestoreObjectCommand') {
-            const input = args.input as { RestoreRequest?: { Days?: number; GlacierJobParameters?: { Tier?: string } } };
+            const input = args.input as {
+              RestoreRequest?: { Days?: number; GlacierJobParameters?: { Tier?: string } };
+            };
             sent = { Days: input.RestoreRequest?.Days, Tier: input.RestoreRequest?.GlacierJobParameters?.Tier };
           }
           return next(args);
@@ -735,9 +907,15 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       answer = { statusCode: 200 };
       expect(await store.restore('archive/restore')).toBe('already-restored');
       expect(sent).toEqual({ Days: 7, Tier: 'Standard' });
-      answer = { statusCode: 409, body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress') };
+      answer = {
+        statusCode: 409,
+        body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress'),
+      };
       expect(await store.restore('archive/restore')).toBe('in-progress');
-      answer = { statusCode: 403, body: s3ErrorXml('InvalidObjectState', 'Restore is not allowed for the object\'s current storage class') };
+      answer = {
+        statusCode: 403,
+        body: s3ErrorXml('InvalidObjectState', "Restore is not allowed for the object's current storage class"),
+      };
       await expect(store.restore('archive/restore')).rejects.toThrow(/not in an archive storage class/);
       await expect(store.restore('archive/restore', { days: 0 })).rejects.toBeInstanceOf(RangeError);
       expect(fake.calls()).toBe(4);
@@ -752,7 +930,10 @@ describeOnRgw('S3ObjectStore', (rgw) => {
       const headers: Record<string, Record<string, string>> = {
         'archive/k-glacier': { 'x-amz-storage-class': 'GLACIER' },
         'archive/k-ongoing': { 'x-amz-storage-class': 'DEEP_ARCHIVE', 'x-amz-restore': 'ongoing-request="true"' },
-        'archive/k-restored': { 'x-amz-storage-class': 'GLACIER', 'x-amz-restore': 'ongoing-request="false", expiry-date="Fri, 21 Dec 2040 00:00:00 GMT"' },
+        'archive/k-restored': {
+          'x-amz-storage-class': 'GLACIER',
+          'x-amz-restore': 'ongoing-request="false", expiry-date="Fri, 21 Dec 2040 00:00:00 GMT"',
+        },
       };
       let lastHeadKey = '';
       store.client.middlewareStack.add(
@@ -762,10 +943,15 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         },
         { step: 'initialize', name: 'remember-head-key' },
       );
-      const head = intercept(store.client, 'HeadObjectCommand', { patch: (h) => Object.assign(h, headers[lastHeadKey] ?? {}) });
+      const head = intercept(store.client, 'HeadObjectCommand', {
+        patch: (h) => Object.assign(h, headers[lastHeadKey] ?? {}),
+      });
       const restoreAnswers: Record<string, FakeResponse> = {
         'archive/k-glacier': { statusCode: 202 },
-        'archive/k-ongoing': { statusCode: 409, body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress') },
+        'archive/k-ongoing': {
+          statusCode: 409,
+          body: s3ErrorXml('RestoreAlreadyInProgress', 'Object restore is already in progress'),
+        },
         'archive/k-restored': { statusCode: 200 },
       };
       let lastRestoreKey = '';
@@ -776,7 +962,9 @@ describeOnRgw('S3ObjectStore', (rgw) => {
         },
         { step: 'initialize', name: 'remember-restore-key' },
       );
-      const restore = intercept(store.client, 'RestoreObjectCommand', { respond: () => restoreAnswers[lastRestoreKey] });
+      const restore = intercept(store.client, 'RestoreObjectCommand', {
+        respond: () => restoreAnswers[lastRestoreKey],
+      });
 
       const progress: string[] = [];
       const reports = await restoreKeys(store, [...keys, 'archive/k-absent'], {

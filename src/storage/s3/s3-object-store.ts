@@ -12,7 +12,14 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { DEFAULT_RESTORE_DAYS, DEFAULT_RESTORE_TIER, restoreStatusOf, type RestoreStatus, type RestoreTier, RESTORE_TIERS } from '../archived.js';
+import {
+  DEFAULT_RESTORE_DAYS,
+  DEFAULT_RESTORE_TIER,
+  restoreStatusOf,
+  type RestoreStatus,
+  type RestoreTier,
+  RESTORE_TIERS,
+} from '../archived.js';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectStoreError } from '../errors.js';
 import { checkKey, keyProblem, MAX_KEY_BYTES } from '../keys.js';
 import {
@@ -30,7 +37,13 @@ import {
   type StoredObject,
   type Tags,
 } from '../object-store.js';
-import { describeS3Failure, isCredentialsFailure, s3ErrorFacts, toObjectStoreError, type S3ErrorContext } from './s3-errors.js';
+import {
+  describeS3Failure,
+  isCredentialsFailure,
+  s3ErrorFacts,
+  toObjectStoreError,
+  type S3ErrorContext,
+} from './s3-errors.js';
 
 /**
  * The lake on Amazon S3 or an S3-compatible server (Ceph RGW, ...), on the AWS SDK v3. Keys live under an optional
@@ -156,10 +169,16 @@ export class S3ObjectStore implements ObjectStore {
       }
       const facts = s3ErrorFacts(error);
       if (facts.status === 404) {
-        throw new ObjectStoreError(`S3 bucket ${this.bucket} does not exist${this.at()}; create it (with versioning enabled) first`, { cause: error });
+        throw new ObjectStoreError(
+          `S3 bucket ${this.bucket} does not exist${this.at()}; create it (with versioning enabled) first`,
+          { cause: error },
+        );
       }
       if (facts.status === 403) {
-        throw new ObjectStoreError(`access to S3 bucket ${this.bucket}${this.at()} is denied: check the credentials and their permissions`, { cause: error });
+        throw new ObjectStoreError(
+          `access to S3 bucket ${this.bucket}${this.at()} is denied: check the credentials and their permissions`,
+          { cause: error },
+        );
       }
       throw toObjectStoreError(error, context);
     }
@@ -184,7 +203,10 @@ export class S3ObjectStore implements ObjectStore {
     const problem = metadataProblem(input.metadata ?? {});
     if (problem !== undefined) throw new ObjectStoreError(`cannot put ${key}: ${problem}`, { key });
     const context: S3ErrorContext = { operation: 'PutObject', bucket: this.bucket, key, fullKey, conditionalPut: true };
-    const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
+    const body =
+      typeof input.body === 'string'
+        ? Buffer.from(input.body, 'utf8')
+        : Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
     const tagging = encodeTagging(input.tags ?? {});
     let output;
     // The host the PUT really went to (after the SDK resolved endpoint, env and profile): `auto` trusts only S3.
@@ -248,7 +270,9 @@ export class S3ObjectStore implements ObjectStore {
     const { versionId } = options;
     const context: S3ErrorContext = { operation: 'GetObject', bucket: this.bucket, key, fullKey, versionId };
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }));
+      const output = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }),
+      );
       const body = output.Body === undefined ? new Uint8Array(0) : await output.Body.transformToByteArray();
       return {
         ...this.headFrom(key, output),
@@ -264,7 +288,9 @@ export class S3ObjectStore implements ObjectStore {
     const fullKey = this.fullKey(key);
     const { versionId } = options;
     try {
-      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }));
+      const output = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }),
+      );
       return this.headFrom(key, output);
     } catch (error) {
       throw toObjectStoreError(error, { operation: 'HeadObject', bucket: this.bucket, key, fullKey, versionId });
@@ -275,7 +301,9 @@ export class S3ObjectStore implements ObjectStore {
     const fullKey = this.fullKey(key);
     const { versionId } = options;
     try {
-      const output = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }));
+      const output = await this.client.send(
+        new GetObjectTaggingCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }),
+      );
       const tags: Tags = {};
       for (const tag of output.TagSet ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
       return tags;
@@ -297,7 +325,9 @@ export class S3ObjectStore implements ObjectStore {
           Delimiter: input.delimiter === '' ? undefined : input.delimiter,
           MaxKeys: maxKeys,
           ContinuationToken: input.continuationToken,
-          ...(input.startAfter !== undefined && input.continuationToken === undefined ? { StartAfter: this.prefix + input.startAfter } : {}),
+          ...(input.startAfter !== undefined && input.continuationToken === undefined
+            ? { StartAfter: this.prefix + input.startAfter }
+            : {}),
         }),
       );
     } catch (error) {
@@ -312,13 +342,15 @@ export class S3ObjectStore implements ObjectStore {
       })),
       commonPrefixes: (output.CommonPrefixes ?? []).map((common) => this.stripPrefix(common.Prefix)),
     };
-    if (output.IsTruncated === true && output.NextContinuationToken !== undefined) page.nextContinuationToken = output.NextContinuationToken;
+    if (output.IsTruncated === true && output.NextContinuationToken !== undefined)
+      page.nextContinuationToken = output.NextContinuationToken;
     return page;
   }
 
   async listVersions(input: ListVersionsInput): Promise<ListVersionsPage> {
     const maxKeys = resolveMaxKeys(input.maxKeys);
-    if (input.versionIdMarker !== undefined && input.keyMarker === undefined) throw new RangeError('versionIdMarker needs keyMarker');
+    if (input.versionIdMarker !== undefined && input.keyMarker === undefined)
+      throw new RangeError('versionIdMarker needs keyMarker');
     const prefix = this.prefix + (input.prefix ?? '');
     let output;
     try {
@@ -355,7 +387,9 @@ export class S3ObjectStore implements ObjectStore {
     const fullKey = this.fullKey(key);
     const { versionId } = options;
     try {
-      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }));
+      const output = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey, VersionId: versionId }),
+      );
       return restoreStatusOf({
         key,
         versionId: output.VersionId,
@@ -378,8 +412,10 @@ export class S3ObjectStore implements ObjectStore {
     const fullKey = this.fullKey(key);
     const days = options.days ?? DEFAULT_RESTORE_DAYS;
     const tier = options.tier ?? DEFAULT_RESTORE_TIER;
-    if (!Number.isInteger(days) || days < 1) throw new RangeError(`restore days must be a positive integer, got ${days}`);
-    if (!RESTORE_TIERS.includes(tier)) throw new RangeError(`restore tier must be one of ${RESTORE_TIERS.join(', ')}, got ${tier}`);
+    if (!Number.isInteger(days) || days < 1)
+      throw new RangeError(`restore days must be a positive integer, got ${days}`);
+    if (!RESTORE_TIERS.includes(tier))
+      throw new RangeError(`restore tier must be one of ${RESTORE_TIERS.join(', ')}, got ${tier}`);
     const { versionId } = options;
     try {
       const output = await this.client.send(
@@ -402,7 +438,10 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
       if (facts.code === 'InvalidObjectState') {
-        throw new ObjectStoreError(`S3 refuses to restore ${key}: it is not in an archive storage class (${describeS3Failure(facts)})`, { key, cause: error });
+        throw new ObjectStoreError(
+          `S3 refuses to restore ${key}: it is not in an archive storage class (${describeS3Failure(facts)})`,
+          { key, cause: error },
+        );
       }
       throw toObjectStoreError(error, { operation: 'RestoreObject', bucket: this.bucket, key, fullKey, versionId });
     }
@@ -410,7 +449,9 @@ export class S3ObjectStore implements ObjectStore {
 
   // ---- create-only -------------------------------------------------------------------------------------------
 
-  /** Step 2 of a verified put (see the class comment): keeps our version only when no older version of the key exists. */
+  /**
+   * Step 2 of a verified put (see the class comment): keeps our version only when no older version of the key exists.
+   */
   private async keepOnlyOldestVersion(key: string, fullKey: string, ours: string): Promise<void> {
     let versions: string[] = [];
     // Listings are strongly consistent on S3 and RGW; the retries only cover a server that lags a little.
@@ -451,14 +492,20 @@ export class S3ObjectStore implements ObjectStore {
       let output;
       try {
         output = await this.client.send(
-          new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: fullKey, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: 100 }),
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: fullKey,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+            MaxKeys: 100,
+          }),
         );
       } catch (error) {
         throw toObjectStoreError(error, { operation: 'ListObjectVersions', bucket: this.bucket, key, fullKey });
       }
       // Prefix = the exact key: one request in the usual case (a key with fewer than 100 versions and few longer
-      // keys starting with it). A smaller MaxKeys would not save a request, and on RGW it was no faster (docs/benchmarks.md,
-      // "Measurements behind design choices"). The key itself sorts before every longer key that
+      // keys starting with it). A smaller MaxKeys would not save a request, and on RGW it was no faster
+      // (docs/benchmarks.md, "Measurements behind design choices"). The key itself sorts before every longer key that
       // starts with it, so its versions come first.
       let passed = false;
       for (const version of output.Versions ?? []) {
@@ -477,7 +524,10 @@ export class S3ObjectStore implements ObjectStore {
     checkKey(key);
     const fullKey = this.prefix + key;
     if (Buffer.byteLength(fullKey, 'utf8') > MAX_KEY_BYTES) {
-      throw new InvalidObjectKeyError(key, `longer than ${MAX_KEY_BYTES} bytes in UTF-8 with the store prefix ${this.prefix}`);
+      throw new InvalidObjectKeyError(
+        key,
+        `longer than ${MAX_KEY_BYTES} bytes in UTF-8 with the store prefix ${this.prefix}`,
+      );
     }
     return fullKey;
   }
@@ -564,7 +614,8 @@ function metadataProblem(metadata: Record<string, string>): string | undefined {
     if (name.includes('-')) {
       return `metadata key ${JSON.stringify(name)}: use "_" instead of "-" (S3-compatible servers such as Ceph RGW cannot keep the two apart)`;
     }
-    if (value !== value.trim()) return `metadata ${JSON.stringify(name)}: the value must not start or end with blanks (S3 drops them)`;
+    if (value !== value.trim())
+      return `metadata ${JSON.stringify(name)}: the value must not start or end with blanks (S3 drops them)`;
   }
   return undefined;
 }

@@ -11,7 +11,10 @@ import { describeObjectStoreContract } from './object-store-contract.js';
 // With no faults the wrapper must be invisible: it passes the whole contract.
 describeObjectStoreContract('FaultyObjectStore(FsObjectStore) without faults', async () => {
   const root = await mkdtemp(join(tmpdir(), 'marketlake-faulty-contract-'));
-  return { store: new FaultyObjectStore(await FsObjectStore.open(root)), close: () => rm(root, { recursive: true, force: true }) };
+  return {
+    store: new FaultyObjectStore(await FsObjectStore.open(root)),
+    close: () => rm(root, { recursive: true, force: true }),
+  };
 });
 
 describe('FaultyObjectStore', () => {
@@ -43,7 +46,15 @@ describe('FaultyObjectStore', () => {
   it('everyNth fails the nth, 2nth, ... put counted from when the mode was set', async () => {
     const store = new FaultyObjectStore(inner, { failPuts: { everyNth: 3 } });
     const outcomes = await Promise.allSettled(Array.from({ length: 7 }, (_, i) => put(store, `k${i}`)));
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
     store.failPuts = { everyNth: 2 };
     await put(store, 'x1');
     await expect(put(store, 'x2')).rejects.toBeInstanceOf(InjectedFaultError);

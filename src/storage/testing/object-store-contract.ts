@@ -53,11 +53,13 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
     /** A prefix no other test (of this or any other run) uses. */
     const freshPrefix = (): string => `contract-tests/${run}/${++tests}/`;
     const putText = (key: string, body: string, contentType = 'text/plain') => store().put({ key, body, contentType });
-    const keysUnder = async (prefix: string) => (await listPages(store(), { prefix })).flatMap((p) => p.objects.map((o) => o.key));
+    const keysUnder = async (prefix: string) =>
+      (await listPages(store(), { prefix })).flatMap((p) => p.objects.map((o) => o.key));
 
     it('round-trips bytes', async () => {
       const key = `${freshPrefix()}bytes.bin`;
-      const body = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 256); // every byte value, NUL and 0x0a included
+      // every byte value, NUL and 0x0a included
+      const body = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 256);
       const put = await store().put({ key, body, contentType: 'application/octet-stream' });
       expect(put.key).toBe(key);
       expect(put.versionId).toEqual(expect.any(String));
@@ -104,11 +106,11 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
         'with space': 'a b+c-d=e.f_g:h/i@j',
       };
       const metadata = {
-        'computed_at': '2026-11-26T12:00:00.000Z',
-        'source_raw_data_key': 'raw/yfinance/EURUSD=X/2026-11-26/20261126_115959.json',
-        'content_sha256': 'ab'.repeat(32),
-        'producer': 'marketlake/0.1.0',
-        'indicators_computed': 'sma_20,rsi_14',
+        computed_at: '2026-11-26T12:00:00.000Z',
+        source_raw_data_key: 'raw/yfinance/EURUSD=X/2026-11-26/20261126_115959.json',
+        content_sha256: 'ab'.repeat(32),
+        producer: 'marketlake/0.1.0',
+        indicators_computed: 'sma_20,rsi_14',
       };
       const contentType = 'application/json; charset=utf-8';
       await store().put({ key, body: '{}', contentType, tags, metadata });
@@ -163,10 +165,14 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       const prefix = freshPrefix();
       await putText(`${prefix}one`, '1');
       const two = await putText(`${prefix}two`, '2');
-      const error = await store().get(`${prefix}one`, { versionId: two.versionId }).catch((e: unknown) => e);
+      const error = await store()
+        .get(`${prefix}one`, { versionId: two.versionId })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ObjectNotFoundError);
       expect((error as ObjectNotFoundError).key).toBe(`${prefix}one`);
-      await expect(store().head(`${prefix}one`, { versionId: two.versionId })).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await expect(store().head(`${prefix}one`, { versionId: two.versionId })).rejects.toBeInstanceOf(
+        ObjectNotFoundError,
+      );
     });
 
     it('missing objects are ObjectNotFoundError', async () => {
@@ -184,7 +190,13 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
 
     it('put is create-only: a second put of a key fails and changes nothing', async () => {
       const key = `${freshPrefix()}once.json`;
-      const first = await store().put({ key, body: '{"first":true}', contentType: 'application/json', tags: { n: '1' }, metadata: { n: '1' } });
+      const first = await store().put({
+        key,
+        body: '{"first":true}',
+        contentType: 'application/json',
+        tags: { n: '1' },
+        metadata: { n: '1' },
+      });
       const error = await store()
         .put({ key, body: '{"second":true}', contentType: 'text/plain', tags: { n: '2' }, metadata: { n: '2' } })
         .catch((e: unknown) => e);
@@ -207,7 +219,9 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) => store().put({ key, body: `writer ${i}`, contentType: 'text/plain' })),
       );
-      const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ i, versionId: o.value.versionId }] : []));
+      const winners = outcomes.flatMap((o, i) =>
+        o.status === 'fulfilled' ? [{ i, versionId: o.value.versionId }] : [],
+      );
       expect(winners).toHaveLength(1);
       for (const outcome of outcomes) {
         if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ObjectExistsError);
@@ -251,7 +265,27 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       const prefix = freshPrefix();
       // '-' (2D) < '.' (2E) < '/' (2F) < digits < '=' < upper < '_' < lower < '~' < 'é' < U+FF01 < U+1F600:
       // the last two are where UTF-16 order (what `<` compares) and UTF-8 order disagree.
-      const names = ['a', 'a-b', 'a.b', 'a/b', 'a=b', 'a_b', 'aB', 'a~', 'A', 'Z', '0', '9.x', 'é', '\uff01', '😀', 'a b', 'EURUSD=X', 'BRK-B', 'D05.SI'];
+      const names = [
+        'a',
+        'a-b',
+        'a.b',
+        'a/b',
+        'a=b',
+        'a_b',
+        'aB',
+        'a~',
+        'A',
+        'Z',
+        '0',
+        '9.x',
+        'é',
+        '\uff01',
+        '😀',
+        'a b',
+        'EURUSD=X',
+        'BRK-B',
+        'D05.SI',
+      ];
       await Promise.all(names.map((name) => putText(prefix + name, name)));
       expect(await keysUnder(prefix)).toEqual(s3Order(names.map((name) => prefix + name)));
       const pages = await listPages(store(), { prefix, maxKeys: 3 });
@@ -303,13 +337,20 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       expect(dashes.commonPrefixes).toEqual([`${ticker}2026-`]);
       expect(dashes.objects.map((o) => o.key)).toEqual([`${ticker}notes.txt`]);
       const days = await store().list({ prefix: `${ticker}2026-11-2`, delimiter: '/2026112' });
-      expect(days.commonPrefixes).toEqual([`${ticker}2026-11-24/2026112`, `${ticker}2026-11-25/2026112`, `${ticker}2026-11-26/2026112`]);
+      expect(days.commonPrefixes).toEqual([
+        `${ticker}2026-11-24/2026112`,
+        `${ticker}2026-11-25/2026112`,
+        `${ticker}2026-11-26/2026112`,
+      ]);
       expect(days.objects).toEqual([]);
     });
 
     it('pagination visits every key exactly once, in order', async () => {
       const prefix = freshPrefix();
-      const keys = Array.from({ length: 25 }, (_, i) => `${prefix}${i % 3 === 0 ? `d${i % 2}/` : ''}k${String(i).padStart(2, '0')}`);
+      const keys = Array.from(
+        { length: 25 },
+        (_, i) => `${prefix}${i % 3 === 0 ? `d${i % 2}/` : ''}k${String(i).padStart(2, '0')}`,
+      );
       await Promise.all(keys.map((key) => putText(key, key)));
       const expected = s3Order(keys);
       for (const maxKeys of [1, 4, 7, 24, 25, 26, 1000]) {
@@ -393,7 +434,14 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
 
     it('startAfter lists only what sorts after a key: objects, and folders holding such objects', async () => {
       const prefix = freshPrefix();
-      const keys = ['2026-11-20/a.json', '2026-11-24/a.json', '2026-11-24/b.json', '2026-11-25/a.json', '2026-11-26/a.json', 'z'];
+      const keys = [
+        '2026-11-20/a.json',
+        '2026-11-24/a.json',
+        '2026-11-24/b.json',
+        '2026-11-25/a.json',
+        '2026-11-26/a.json',
+        'z',
+      ];
       await Promise.all(keys.map((key) => putText(prefix + key, key)));
       const folders = await store().list({ prefix, delimiter: '/', startAfter: `${prefix}2026-11-24` });
       // The folder named by startAfter sorts after it ("2026-11-24/..." > "2026-11-24"), the earlier one does not.
@@ -402,12 +450,16 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
       const flat = await store().list({ prefix, startAfter: `${prefix}2026-11-24/a.json`, maxKeys: 2 });
       expect(flat.objects.map((o) => o.key)).toEqual([`${prefix}2026-11-24/b.json`, `${prefix}2026-11-25/a.json`]);
       // A continuation token wins over startAfter: the next page resumes where the first stopped.
-      const next = await store().list({ prefix, startAfter: `${prefix}2026-11-24/a.json`, maxKeys: 2, continuationToken: flat.nextContinuationToken });
+      const next = await store().list({
+        prefix,
+        startAfter: `${prefix}2026-11-24/a.json`,
+        maxKeys: 2,
+        continuationToken: flat.nextContinuationToken,
+      });
       expect(next.objects.map((o) => o.key)).toEqual([`${prefix}2026-11-26/a.json`, `${prefix}z`]);
-      expect(await collect(listAllCommonPrefixes(store(), prefix, '/', { startAfter: `${prefix}2026-11-25`, pageSize: 1 }))).toEqual([
-        `${prefix}2026-11-25/`,
-        `${prefix}2026-11-26/`,
-      ]);
+      expect(
+        await collect(listAllCommonPrefixes(store(), prefix, '/', { startAfter: `${prefix}2026-11-25`, pageSize: 1 })),
+      ).toEqual([`${prefix}2026-11-25/`, `${prefix}2026-11-26/`]);
       expect((await store().list({ prefix, startAfter: `${prefix}zz` })).objects).toEqual([]);
     });
 
@@ -434,7 +486,19 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Op
 
     it('refuses invalid keys with InvalidObjectKeyError', async () => {
       const prefix = freshPrefix();
-      const invalid = ['', '/abs', `${prefix}a//b`, `${prefix}dir/`, `${prefix}../x`, `${prefix}./x`, '..', `${prefix}nul\u0000`, `${prefix}nl\n`, `${prefix}${'x'.repeat(1025)}`, `${prefix}\ud800`];
+      const invalid = [
+        '',
+        '/abs',
+        `${prefix}a//b`,
+        `${prefix}dir/`,
+        `${prefix}../x`,
+        `${prefix}./x`,
+        '..',
+        `${prefix}nul\u0000`,
+        `${prefix}nl\n`,
+        `${prefix}${'x'.repeat(1025)}`,
+        `${prefix}\ud800`,
+      ];
       for (const key of invalid) {
         const error = await putText(key, 'x').catch((e: unknown) => e);
         expect(error, JSON.stringify(key)).toBeInstanceOf(InvalidObjectKeyError);

@@ -137,7 +137,12 @@ async function up(db: Kysely<any>): Promise<void> {
     .addColumn('metadata', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('catalog', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0).check(sql`attempts >= 0`))
+    .addColumn('attempts', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`attempts >= 0`),
+    )
     .addColumn('last_error', 'text')
     .addColumn('last_attempt_at', 'timestamptz')
     .addColumn('done_at', 'timestamptz')
@@ -161,14 +166,14 @@ async function up(db: Kysely<any>): Promise<void> {
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('tickers', 'jsonb', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('running').check(sql`status in ('running', 'ok', 'partial', 'failed')`),
+      c
+        .notNull()
+        .defaultTo('running')
+        .check(sql`status in ('running', 'ok', 'partial', 'failed')`),
     )
     .addColumn('summary', 'jsonb')
     // A finished run has a finish time and a final status; a running one has neither.
-    .addCheckConstraint(
-      'computation_runs_finish_check',
-      sql`(status = 'running') = (finished_at is null)`,
-    )
+    .addCheckConstraint('computation_runs_finish_check', sql`(status = 'running') = (finished_at is null)`)
     .execute();
 }
 

@@ -33,9 +33,12 @@ async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lake_version_id', 'text')
     .addColumn('lake_error', 'text')
     .addColumn('detected_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('restatements_overlap_check', sql`overlap_first_date <= overlap_last_date
+    .addCheckConstraint(
+      'restatements_overlap_check',
+      sql`overlap_first_date <= overlap_last_date
       and overlap_first_date <= first_changed_date and first_changed_date <= last_changed_date
-      and last_changed_date <= overlap_last_date`)
+      and last_changed_date <= overlap_last_date`,
+    )
     // Written (a key, no error), failed (an error, no key) or not attempted yet (neither): never both.
     .addCheckConstraint('restatements_lake_check', sql`lake_key is null or lake_error is null`)
     .execute();

@@ -11,7 +11,12 @@ async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('lake_identity')
     // A constant primary key: a second row cannot exist, and of two concurrent first recordings one conflicts.
-    .addColumn('singleton', 'boolean', (c) => c.primaryKey().defaultTo(true).check(sql`singleton`))
+    .addColumn('singleton', 'boolean', (c) =>
+      c
+        .primaryKey()
+        .defaultTo(true)
+        .check(sql`singleton`),
+    )
     .addColumn('lake_id', 'text', (c) => c.notNull())
     .addColumn('lake_created_at', 'timestamptz', (c) => c.notNull())
     // Where the lake was when last opened by a writer, for messages only: the id is what must match.

@@ -12,7 +12,10 @@ const LOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'lock.ts')).href;
 const PRICES_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'prices.ts')).href;
 
 /** A second node process running `code` (an ES module, TypeScript imports allowed through tsx). */
-function spawnNode(code: string, env: Record<string, string>): ChildProcess & { lines: string[]; stderrText: () => string } {
+function spawnNode(
+  code: string,
+  env: Record<string, string>,
+): ChildProcess & { lines: string[]; stderrText: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -112,7 +112,8 @@ export function acquireDataDirectoryLock(home: string): DataDirectoryLock {
     writeDurably(candidate, `${JSON.stringify(holder)}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined && code in HOME_PROBLEMS) throw new DataDirectoryUnusableError(absoluteHome, error as NodeJS.ErrnoException);
+    if (code !== undefined && code in HOME_PROBLEMS)
+      throw new DataDirectoryUnusableError(absoluteHome, error as NodeJS.ErrnoException);
     throw error;
   }
   try {

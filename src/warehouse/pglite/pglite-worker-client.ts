@@ -78,7 +78,9 @@ export class PGliteWorkerClient {
     });
     this.#worker.on('messageerror', (error: Error) => {
       // A reply that could not be deserialised: we cannot tell whose, so fail everything rather than hang.
-      this.#fail(new PGliteWorkerError(`a reply from the PGlite worker could not be read: ${error.message}`, { cause: error }));
+      this.#fail(
+        new PGliteWorkerError(`a reply from the PGlite worker could not be read: ${error.message}`, { cause: error }),
+      );
       void this.#terminate();
     });
     this.#worker.on('exit', (code: number) => this.#onExit(code));
@@ -224,7 +226,10 @@ function reviveError(serialized: SerializedError, pending: Pending): Error {
   if (serialized.hadParams) Object.assign(error, { params: pending.params });
   // The caller's frames first (where the query came from), then the worker's (where it failed).
   const callerFrames = (pending.callSite.stack ?? '').split('\n').slice(1).join('\n');
-  const workerFrames = (serialized.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+  const workerFrames = (serialized.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
   error.stack = `${error.name}: ${serialized.message}\n${callerFrames}\n    --- in the PGlite worker thread ---\n${workerFrames}`;
   return error;
 }

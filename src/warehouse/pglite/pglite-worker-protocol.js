@@ -27,7 +27,8 @@ export const OPEN_REQUEST_ID = 0;
  *   fields: Record<string, Primitive>,
  *   hadParams: boolean,
  * }} SerializedError
- * @typedef {{ id: number, ok: true, result?: QueryResult } | { id: number, ok: false, error: SerializedError }} WorkerReply
+ * @typedef {{ id: number, ok: true, result?: QueryResult } | { id: number, ok: false, error: SerializedError }}
+ * WorkerReply
  */
 
 /**

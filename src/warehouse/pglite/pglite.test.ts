@@ -38,7 +38,12 @@ describe('PGlite mode', () => {
   });
 
   it("passes the parent's Node options on to the worker, except --input-type", () => {
-    expect(workerExecArgv(['--import', 'tsx', '--input-type=module', '-e', 'code'])).toEqual(['--import', 'tsx', '-e', 'code']);
+    expect(workerExecArgv(['--import', 'tsx', '--input-type=module', '-e', 'code'])).toEqual([
+      '--import',
+      'tsx',
+      '-e',
+      'code',
+    ]);
     expect(workerExecArgv(['--input-type', 'module', '--cpu-prof'])).toEqual(['--cpu-prof']);
   });
 });
@@ -109,7 +114,9 @@ describe('PGlite in a worker thread', () => {
       const client = await PGliteWorkerClient.start(dataDir);
       try {
         await client.query('create temporary table sent (seq serial primary key, value int)');
-        await Promise.all(Array.from({ length: 50 }, (_, i) => client.query('insert into sent (value) values ($1)', [i])));
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) => client.query('insert into sent (value) values ($1)', [i])),
+        );
         const { rows } = await client.query('select value from sent order by seq');
         expect(rows).toEqual(Array.from({ length: 50 }, (_, i) => ({ value: i })));
       } finally {
@@ -121,7 +128,8 @@ describe('PGlite in a worker thread', () => {
       const client = await PGliteWorkerClient.start(dataDir);
       const pending = client.query(waitForFileStatement('never-written'));
       await client.workerForTesting.terminate(); // Stands in for a crash: PGlite aborting, an uncaught error.
-      const unexpectedly = /^the PGlite worker for .+ stopped unexpectedly \(exit code 1\); reopen the warehouse to continue$/;
+      const unexpectedly =
+        /^the PGlite worker for .+ stopped unexpectedly \(exit code 1\); reopen the warehouse to continue$/;
       await expect(pending).rejects.toThrow(unexpectedly);
       await expect(pending).rejects.toBeInstanceOf(PGliteWorkerError);
       await expect(client.query('select 1')).rejects.toThrow(unexpectedly);

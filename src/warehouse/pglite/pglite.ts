@@ -25,7 +25,9 @@ export function pgliteRunsInWorker(env: NodeJS.ProcessEnv = process.env): boolea
   const value = env[PGLITE_WORKER_ENV]?.trim() ?? '';
   if (value === '' || value === '1') return true;
   if (value === '0') return false;
-  throw new UserError(`${PGLITE_WORKER_ENV} must be 0 (PGlite in-process) or 1 (in a worker thread, the default), not "${value}"`);
+  throw new UserError(
+    `${PGLITE_WORKER_ENV} must be 0 (PGlite in-process) or 1 (in a worker thread, the default), not "${value}"`,
+  );
 }
 
 export async function openPglite(home: string): Promise<PGliteDialect> {

@@ -55,7 +55,9 @@ export async function startLineageReceiver(): Promise<LineageReceiver> {
       event,
       problems: openLineageProblems(event),
     });
-    response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.status < 300 ? '' : 'the receiver was told to refuse');
+    response
+      .writeHead(receiver.status, { 'content-type': 'text/plain' })
+      .end(receiver.status < 300 ? '' : 'the receiver was told to refuse');
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -87,22 +89,29 @@ function isUri(value: unknown): boolean {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, any> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, any> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNonEmptyString = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
 
 /** Every violation of the spec's required fields, as readable lines; empty for a valid RunEvent. */
 export function openLineageProblems(event: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(event)) return ['the event is not a JSON object'];
-  if (typeof event.eventTime !== 'string' || !DATE_TIME.test(event.eventTime) || Number.isNaN(Date.parse(event.eventTime))) {
+  if (
+    typeof event.eventTime !== 'string' ||
+    !DATE_TIME.test(event.eventTime) ||
+    Number.isNaN(Date.parse(event.eventTime))
+  ) {
     problems.push(`eventTime ${JSON.stringify(event.eventTime)} is not an ISO 8601 date-time`);
   }
   if (!isUri(event.producer)) problems.push(`producer ${JSON.stringify(event.producer)} is not a URI`);
   if (!isUri(event.schemaURL)) problems.push(`schemaURL ${JSON.stringify(event.schemaURL)} is not a URI`);
-  if (event.eventType !== undefined && !EVENT_TYPES.includes(event.eventType)) problems.push(`eventType ${JSON.stringify(event.eventType)} is not one of ${EVENT_TYPES.join(', ')}`);
+  if (event.eventType !== undefined && !EVENT_TYPES.includes(event.eventType))
+    problems.push(`eventType ${JSON.stringify(event.eventType)} is not one of ${EVENT_TYPES.join(', ')}`);
   if (!isObject(event.run)) problems.push('run is missing');
   else {
-    if (typeof event.run.runId !== 'string' || !UUID.test(event.run.runId)) problems.push(`run.runId ${JSON.stringify(event.run.runId)} is not a UUID`);
+    if (typeof event.run.runId !== 'string' || !UUID.test(event.run.runId))
+      problems.push(`run.runId ${JSON.stringify(event.run.runId)} is not a UUID`);
     facetProblems(event.run.facets, 'run.facets', problems);
   }
   if (!isObject(event.job)) problems.push('job is missing');

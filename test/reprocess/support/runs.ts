@@ -39,7 +39,10 @@ export function runAt(t: TestLake, options: DailyRunAt = {}): Promise<RunSummary
   });
 }
 
-export function reprocessAt(t: TestLake, options: Partial<ReprocessOptions> & { now?: Date } = {}): Promise<ReprocessSummary> {
+export function reprocessAt(
+  t: TestLake,
+  options: Partial<ReprocessOptions> & { now?: Date } = {},
+): Promise<ReprocessSummary> {
   const { now, ...rest } = options;
   const clock = now ?? minutesLater(60);
   return reprocess({ lake: t.lake, warehouse: t.warehouse, computationVersion: '2.0', clock: () => clock, ...rest });

@@ -50,16 +50,20 @@ describe('atr (1.0) against pandas', () => {
 
   it('property: the true range is at least high - low and never negative for sane bars', () => {
     fc.assert(
-      fc.property(pricePath({ minLength: 1 }), fc.array(fc.tuple(fc.nat(500), fc.nat(500)), { minLength: 120, maxLength: 120 }), (close, spreads) => {
-        const n = close.length;
-        const high = close.map((c, i) => c + spreads[i][0] / 100);
-        const low = close.map((c, i) => c - spreads[i][1] / 100);
-        const tr = trueRange(high, low, close, new Float64Array(n));
-        for (let i = 0; i < n; i++) {
-          expect(tr[i]).toBeGreaterThanOrEqual(high[i] - low[i]);
-          expect(tr[i]).toBeGreaterThanOrEqual(0);
-        }
-      }),
+      fc.property(
+        pricePath({ minLength: 1 }),
+        fc.array(fc.tuple(fc.nat(500), fc.nat(500)), { minLength: 120, maxLength: 120 }),
+        (close, spreads) => {
+          const n = close.length;
+          const high = close.map((c, i) => c + spreads[i][0] / 100);
+          const low = close.map((c, i) => c - spreads[i][1] / 100);
+          const tr = trueRange(high, low, close, new Float64Array(n));
+          for (let i = 0; i < n; i++) {
+            expect(tr[i]).toBeGreaterThanOrEqual(high[i] - low[i]);
+            expect(tr[i]).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
     );
   });
 
@@ -71,7 +75,9 @@ describe('atr (1.0) against pandas', () => {
         const tr = trueRange(high, low, close, new Float64Array(n));
         for (let i = 0; i < n; i++) {
           const prev = i > 0 ? close[i - 1] : NaN;
-          const terms = [high[i] - low[i], Math.abs(high[i] - prev), Math.abs(low[i] - prev)].filter((x) => !Number.isNaN(x));
+          const terms = [high[i] - low[i], Math.abs(high[i] - prev), Math.abs(low[i] - prev)].filter(
+            (x) => !Number.isNaN(x),
+          );
           // The maximum itself, up to the rounding of the one addition the kernel makes instead of choosing.
           if (terms.length === 0) expect(tr[i]).toBeNaN();
           else {

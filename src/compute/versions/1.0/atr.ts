@@ -57,7 +57,8 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
  * rolling-mean.ts), and the callers write the first bar, which has no previous close: high - low.
  *
  * On real bars whether the previous close lies outside the bar's range is close to a coin toss, and both a
- * hand-written maximum and V8's Math.max branch on it (docs/benchmarks.md, "Measurements behind design choices"). So, as in version
+ * hand-written maximum and V8's Math.max branch on it (docs/benchmarks.md, "Measurements behind design choices"). So,
+ * as in version
  * 2.0's ATR: TR = (high - low) + max(previous close - high, 0) + max(low - previous close, 0), with
  * max(y, 0) = (y + |y|) / 2 exact and at most one of the two non-zero when low <= high. That is the largest of
  * the three terms, up to the rounding of one addition (none when prices are within a factor of 2 of each
@@ -74,7 +75,10 @@ function trueRangeLoop(high: Float64Array, low: Float64Array, close: Float64Arra
     const gapUp = l - previousClose;
     const tr = range + 0.5 * (gapDown + Math.abs(gapDown)) + 0.5 * (gapUp + Math.abs(gapUp));
     // tr - tr === 0: not NaN, and no overflow in gap + |gap|.
-    out[i] = tr - tr === 0 && range >= 0 ? tr : maxSkippingNaN(range, Math.abs(h - previousClose), Math.abs(l - previousClose));
+    out[i] =
+      tr - tr === 0 && range >= 0
+        ? tr
+        : maxSkippingNaN(range, Math.abs(h - previousClose), Math.abs(l - previousClose));
   }
 }
 

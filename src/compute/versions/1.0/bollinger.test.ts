@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileSeries, pricePath } from './testing/arbitraries.js';
-import { compareOrExact, exactRollingMean, exactRollingStd, fixtureNames, loadFixture } from './testing/pandas-fixtures.js';
+import {
+  compareOrExact,
+  exactRollingMean,
+  exactRollingStd,
+  fixtureNames,
+  loadFixture,
+} from './testing/pandas-fixtures.js';
 import { bollinger, type BollingerOutput } from './bollinger.js';
 
 function allocate(n: number): BollingerOutput {
@@ -49,25 +55,30 @@ describe('bollinger (1.0) against pandas', () => {
 
   it('property: middle and deviation within 1e-12 of exact two-pass values, on prices of any scale', () => {
     fc.assert(
-      fc.property(pricePath(), fc.integer({ min: 2, max: 30 }), fc.constantFrom(1e-3, 1, 5e4, 1e9), (path, period, scale) => {
-        const close = path.map((x) => x * scale);
-        const n = close.length;
-        const sd = new Float64Array(n);
-        const bands = bollinger(close, period, 2, { ...allocate(n), stddev: sd });
-        const mean = exactRollingMean(close, period);
-        const exactSd = exactRollingStd(close, period);
-        for (let i = 0; i < n; i++) {
-          if (Number.isNaN(mean[i])) {
-            expect([bands.middle[i], sd[i]]).toEqual([NaN, NaN]);
-            continue;
+      fc.property(
+        pricePath(),
+        fc.integer({ min: 2, max: 30 }),
+        fc.constantFrom(1e-3, 1, 5e4, 1e9),
+        (path, period, scale) => {
+          const close = path.map((x) => x * scale);
+          const n = close.length;
+          const sd = new Float64Array(n);
+          const bands = bollinger(close, period, 2, { ...allocate(n), stddev: sd });
+          const mean = exactRollingMean(close, period);
+          const exactSd = exactRollingStd(close, period);
+          for (let i = 0; i < n; i++) {
+            if (Number.isNaN(mean[i])) {
+              expect([bands.middle[i], sd[i]]).toEqual([NaN, NaN]);
+              continue;
+            }
+            expect(Math.abs(bands.middle[i] - mean[i])).toBeLessThanOrEqual(1e-12 * mean[i]);
+            // The deviation's error is relative to itself, except that it is computed from prices: 1e-15 of the
+            // price level is rounding of the inputs' own size.
+            expect(Math.abs(sd[i] - exactSd[i])).toBeLessThanOrEqual(1e-12 * exactSd[i] + 1e-15 * mean[i]);
+            expect(bands.upper[i]).toBe(bands.middle[i] + 2 * sd[i]);
           }
-          expect(Math.abs(bands.middle[i] - mean[i])).toBeLessThanOrEqual(1e-12 * mean[i]);
-          // The deviation's error is relative to itself, except that it is computed from prices: 1e-15 of the
-          // price level is rounding of the inputs' own size.
-          expect(Math.abs(sd[i] - exactSd[i])).toBeLessThanOrEqual(1e-12 * exactSd[i] + 1e-15 * mean[i]);
-          expect(bands.upper[i]).toBe(bands.middle[i] + 2 * sd[i]);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -88,14 +99,19 @@ describe('bollinger (1.0) against pandas', () => {
 
   it('property: lower <= middle <= upper', () => {
     fc.assert(
-      fc.property(pricePath(), fc.integer({ min: 2, max: 30 }), fc.double({ min: 0, max: 4, noNaN: true }), (close, period, k) => {
-        const bands = bollinger(close, period, k, allocate(close.length));
-        for (let i = 0; i < close.length; i++) {
-          if (Number.isNaN(bands.middle[i])) continue;
-          expect(bands.lower[i]).toBeLessThanOrEqual(bands.middle[i]);
-          expect(bands.middle[i]).toBeLessThanOrEqual(bands.upper[i]);
-        }
-      }),
+      fc.property(
+        pricePath(),
+        fc.integer({ min: 2, max: 30 }),
+        fc.double({ min: 0, max: 4, noNaN: true }),
+        (close, period, k) => {
+          const bands = bollinger(close, period, k, allocate(close.length));
+          for (let i = 0; i < close.length; i++) {
+            if (Number.isNaN(bands.middle[i])) continue;
+            expect(bands.lower[i]).toBeLessThanOrEqual(bands.middle[i]);
+            expect(bands.middle[i]).toBeLessThanOrEqual(bands.upper[i]);
+          }
+        },
+      ),
     );
   });
 });

@@ -14,9 +14,9 @@ export type { BollingerOutput };
  * from an anchor near the window mean, rolled bar by bar under a certified error bound and recomputed two-pass
  * when it could fail. So the deviation is within about 1e-12 relative of the exact sample deviation, and the
  * middle within a few ulps of the exact mean. pandas' own rolling variance (Welford updates with Kahan
- * compensation, two dependent divisions per bar: twice the time budget, docs/benchmarks.md "Measurements behind design choices") is that
- * close too where it keeps its digits; where it loses them (values near 1 after a spike of 1e16 has left the
- * window) this kernel gives the exact value. The tests compare with pandas at 1e-9 relative, and with an exact
+ * compensation, two dependent divisions per bar: twice the time budget, docs/benchmarks.md "Measurements behind design
+ * choices") is that close too where it keeps its digits; where it loses them (values near 1 after a spike of 1e16 has
+ * left the window) this kernel gives the exact value. The tests compare with pandas at 1e-9 relative, and with an exact
  * reference where pandas is off.
  *
  * The values decided exactly, as in pandas: a flat window (every close equal) has middle = that close and

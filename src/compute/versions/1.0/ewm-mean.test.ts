@@ -54,10 +54,15 @@ describe('ewmMean against pandas ewm(span, adjust=False).mean()', () => {
 
   it('property: a constant series stays exactly constant', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 1, max: 60 }), fc.double({ min: 1, max: 100, noNaN: true }), (value, n, span) => {
-        const out = ewmMean(new Float64Array(n).fill(value), span, new Float64Array(n));
-        for (const v of out) expect(v).toBe(value);
-      }),
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 1, max: 100, noNaN: true }),
+        (value, n, span) => {
+          const out = ewmMean(new Float64Array(n).fill(value), span, new Float64Array(n));
+          for (const v of out) expect(v).toBe(value);
+        },
+      ),
     );
   });
 

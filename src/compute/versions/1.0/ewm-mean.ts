@@ -43,7 +43,14 @@ export function ewmAlpha(span: number): number {
  * rollingMeanLoop in rolling-mean.ts): the control state is an integer (`gap`), the mean starts from a literal
  * and takes the first value inside the loop, and the common step, a value after a value, has no division.
  */
-function ewmMeanLoop(input: Float64Array, alpha: number, decay: number, out: Float64Array, first: number, n: number): void {
+function ewmMeanLoop(
+  input: Float64Array,
+  alpha: number,
+  decay: number,
+  out: Float64Array,
+  first: number,
+  n: number,
+): void {
   let weighted = 0; // the mean, from bar `first` on
   let oldWt = 1; // pandas' old weight: multiplied by decay once per missing bar
   let gap = 0; // missing bars since the last value

@@ -47,7 +47,12 @@ describe('macd (1.0) against pandas', () => {
         const signal = ewmMean(line, 9, new Float64Array(n));
         expect(compareBits(out.macd, line)).toEqual([]);
         expect(compareBits(out.signal, signal)).toEqual([]);
-        expect(compareBits(out.histogram, line.map((v, i) => v - signal[i]))).toEqual([]);
+        expect(
+          compareBits(
+            out.histogram,
+            line.map((v, i) => v - signal[i]),
+          ),
+        ).toEqual([]);
       }),
       { numRuns: 300 },
     );

@@ -124,12 +124,12 @@ function macdSteady(
 }
 
 /**
- * The general loop, from bar `from` on with the means in `state`: gaps (NaN or infinite closes) included. Kept apart from the checks, and written, for V8's sake (see
- * rollingMeanLoop in rolling-mean.ts and ewmMeanLoop in ewm-mean.ts). The weights are spelled out inside the
- * loop, as ewmAlpha computes them, because V8 folds such literal arithmetic into machine constants, while a
- * parameter or a module constant would be unboxed again on every bar (1.3 times slower: docs/benchmarks.md, "Measurements behind design choices").
- * `gap` counts the bars without a close since the last one, `signalGap` the same for the MACD line (only an
- * overflow can make that one non-finite).
+ * The general loop, from bar `from` on with the means in `state`: gaps (NaN or infinite closes) included. Kept apart
+ * from the checks, and written, for V8's sake (see rollingMeanLoop in rolling-mean.ts and ewmMeanLoop in ewm-mean.ts).
+ * The weights are spelled out inside the loop, as ewmAlpha computes them, because V8 folds such literal arithmetic into
+ * machine constants, while a parameter or a module constant would be unboxed again on every bar (1.3 times slower:
+ * docs/benchmarks.md, "Measurements behind design choices"). `gap` counts the bars without a close since the last one,
+ * `signalGap` the same for the MACD line (only an overflow can make that one non-finite).
  */
 function macdLoop(
   close: Float64Array,

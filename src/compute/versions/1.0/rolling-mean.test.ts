@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileSeries, pricePath } from './testing/arbitraries.js';
-import { compareOrExact, exactRollingMean, fixtureNames, pandasGainLoss, loadFixture } from './testing/pandas-fixtures.js';
+import {
+  compareOrExact,
+  exactRollingMean,
+  fixtureNames,
+  pandasGainLoss,
+  loadFixture,
+} from './testing/pandas-fixtures.js';
 import { rollingMean } from './rolling-mean.js';
 
 describe('rollingMean against pandas rolling(window).mean()', () => {
@@ -58,14 +64,23 @@ describe('rollingMean against pandas rolling(window).mean()', () => {
 
   it('property: scaling prices by a constant scales the SMA', () => {
     fc.assert(
-      fc.property(pricePath({ maxLength: 80 }), fc.integer({ min: 1, max: 50 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), (close, window, k) => {
-        const base = rollingMean(close, window, new Float64Array(close.length));
-        const scaled = rollingMean(close.map((x) => x * k), window, new Float64Array(close.length));
-        for (let i = 0; i < close.length; i++) {
-          if (Number.isNaN(base[i])) expect(scaled[i]).toBeNaN();
-          else expect(Math.abs(scaled[i] - k * base[i])).toBeLessThanOrEqual(1e-12 * k * base[i]);
-        }
-      }),
+      fc.property(
+        pricePath({ maxLength: 80 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
+        (close, window, k) => {
+          const base = rollingMean(close, window, new Float64Array(close.length));
+          const scaled = rollingMean(
+            close.map((x) => x * k),
+            window,
+            new Float64Array(close.length),
+          );
+          for (let i = 0; i < close.length; i++) {
+            if (Number.isNaN(base[i])) expect(scaled[i]).toBeNaN();
+            else expect(Math.abs(scaled[i] - k * base[i])).toBeLessThanOrEqual(1e-12 * k * base[i]);
+          }
+        },
+      ),
     );
   });
 
@@ -91,17 +106,26 @@ describe('rollingMean against pandas rolling(window).mean()', () => {
       flat: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(segment, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 60 }), fc.nat(), (segments, window, seed) => {
-        let state = seed;
-        const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-        const input = Float64Array.from(segments.flatMap((s) => Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next())))));
-        const out = rollingMean(input, window, new Float64Array(input.length));
-        const exact = exactRollingMean(input, window);
-        for (let i = 0; i < input.length; i++) {
-          if (Number.isNaN(exact[i])) expect(out[i]).toBeNaN();
-          else expect(Math.abs(out[i] - exact[i])).toBeLessThanOrEqual(1e-12 * exact[i]);
-        }
-      }),
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.nat(),
+        (segments, window, seed) => {
+          let state = seed;
+          const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+          const input = Float64Array.from(
+            segments.flatMap((s) =>
+              Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next()))),
+            ),
+          );
+          const out = rollingMean(input, window, new Float64Array(input.length));
+          const exact = exactRollingMean(input, window);
+          for (let i = 0; i < input.length; i++) {
+            if (Number.isNaN(exact[i])) expect(out[i]).toBeNaN();
+            else expect(Math.abs(out[i] - exact[i])).toBeLessThanOrEqual(1e-12 * exact[i]);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

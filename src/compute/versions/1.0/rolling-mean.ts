@@ -13,11 +13,11 @@ import { checkOutput, checkPeriod } from '../../kernel-guards.js';
  *
  * The arithmetic. pandas keeps the window sum with Kahan-compensated additions. Repeating them operation for
  * operation gives pandas' last bits, but it costs four times the time budget (docs/benchmarks.md,
- * "Measurements behind design choices"; that kernel is in the history of this file). This kernel keeps a plain running sum and bounds its error:
- * each update `sum += entering - leaving` rounds twice, by at most eps (|entering - leaving| + |sum|); `drift`
- * accumulates those magnitudes, and as soon as eps x drift could exceed 2^-40 |sum| the window is summed afresh
- * (O(window)). So the mean of non-negative values (prices, volumes, gains, losses, true ranges) is within about
- * 1e-12 relative of the exact mean whatever the history (a spike leaving the window, a price that fell
+ * "Measurements behind design choices"; that kernel is in the history of this file). This kernel keeps a plain running
+ * sum and bounds its error: each update `sum += entering - leaving` rounds twice, by at most eps (|entering - leaving|
+ * + |sum|); `drift` accumulates those magnitudes, and as soon as eps x drift could exceed 2^-40 |sum| the window is
+ * summed afresh (O(window)). So the mean of non-negative values (prices, volumes, gains, losses, true ranges) is within
+ * about 1e-12 relative of the exact mean whatever the history (a spike leaving the window, a price that fell
  * 10,000-fold); with mixed signs the error is at most window x eps of the mean magnitude, as for any plain sum.
  * On ordinary prices the re-summation happens every few thousand bars.
  * Where pandas keeps its last bits it is within a few ulps of the exact mean as well, so the two agree to
@@ -170,8 +170,8 @@ function exactWindowMean(input: Float64Array, window: number, i: number): number
 /**
  * V8 compiles `slideWindow` while the first long series is still in its loop. If the exact path (a flat
  * window) has not run by then, the compiled loop carries it badly for good, 1.4 times slower (docs/benchmarks.md,
- * "Measurements behind design choices"). Running the kernel at load time on a small series with flat stretches gives V8 that feedback
- * first; it costs a few microseconds.
+ * "Measurements behind design choices"). Running the kernel at load time on a small series with flat stretches gives V8
+ * that feedback first; it costs a few microseconds.
  */
 function primeTypeFeedback(): void {
   const input = Float64Array.from({ length: 256 }, (_, i) => (i % 64 < 24 ? 1 : i));

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileSeries, pricePath } from './testing/arbitraries.js';
-import { compare, compareOrExact, exactRollingMean, fixtureNames, pandasGainLoss, loadFixture } from './testing/pandas-fixtures.js';
+import {
+  compare,
+  compareOrExact,
+  exactRollingMean,
+  fixtureNames,
+  pandasGainLoss,
+  loadFixture,
+} from './testing/pandas-fixtures.js';
 import { rollingMean } from './rolling-mean.js';
 import { rsi } from './rsi.js';
 
@@ -78,17 +85,26 @@ describe('rsi (1.0) against pandas', () => {
       flat: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(segment, { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 30 }), fc.nat(), (segments, period, seed) => {
-        let state = seed;
-        const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-        const close = Float64Array.from(segments.flatMap((s) => Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next())))));
-        const out = rsi(close, period, new Float64Array(close.length));
-        const exact = exactRsi(close, period);
-        for (let i = 0; i < close.length; i++) {
-          if (Number.isNaN(exact[i])) expect(out[i]).toBeNaN();
-          else expect(Math.abs(out[i] - exact[i])).toBeLessThanOrEqual(1e-10);
-        }
-      }),
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.nat(),
+        (segments, period, seed) => {
+          let state = seed;
+          const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+          const close = Float64Array.from(
+            segments.flatMap((s) =>
+              Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next()))),
+            ),
+          );
+          const out = rsi(close, period, new Float64Array(close.length));
+          const exact = exactRsi(close, period);
+          for (let i = 0; i < close.length; i++) {
+            if (Number.isNaN(exact[i])) expect(out[i]).toBeNaN();
+            else expect(Math.abs(out[i] - exact[i])).toBeLessThanOrEqual(1e-10);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -108,17 +124,22 @@ describe('rsi (1.0) against pandas', () => {
 
   it('property: shifting every price by a constant does not change RSI (beyond rounding)', () => {
     fc.assert(
-      fc.property(pricePath({ maxLength: 100 }), fc.integer({ min: -99, max: 1_000_000 }), fc.integer({ min: 2, max: 20 }), (close, shiftCents, period) => {
-        const shift = shiftCents / 100;
-        const shifted = close.map((x) => x + shift);
-        fc.pre(shifted.every((x) => x > 0));
-        const a = rsi(close, period, new Float64Array(close.length));
-        const b = rsi(shifted, period, new Float64Array(close.length));
-        for (let i = 0; i < close.length; i++) {
-          if (Number.isNaN(a[i])) expect(b[i]).toBeNaN();
-          else expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-6);
-        }
-      }),
+      fc.property(
+        pricePath({ maxLength: 100 }),
+        fc.integer({ min: -99, max: 1_000_000 }),
+        fc.integer({ min: 2, max: 20 }),
+        (close, shiftCents, period) => {
+          const shift = shiftCents / 100;
+          const shifted = close.map((x) => x + shift);
+          fc.pre(shifted.every((x) => x > 0));
+          const a = rsi(close, period, new Float64Array(close.length));
+          const b = rsi(shifted, period, new Float64Array(close.length));
+          for (let i = 0; i < close.length; i++) {
+            if (Number.isNaN(a[i])) expect(b[i]).toBeNaN();
+            else expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-6);
+          }
+        },
+      ),
     );
   });
 });

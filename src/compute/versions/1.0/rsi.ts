@@ -146,7 +146,11 @@ function scaledMean(close: Float64Array, period: number, i: number, sign: 1 | -1
  * The sums of gains and losses over the window ending at bar i (NaN when a change is missing) and the bounds on
  * their error after plain summation: (period - 1) eps x the sum, gains and losses being >= 0.
  */
-function windowSums(close: Float64Array, period: number, i: number): { gain: number; loss: number; gainDrift: number; lossDrift: number } {
+function windowSums(
+  close: Float64Array,
+  period: number,
+  i: number,
+): { gain: number; loss: number; gainDrift: number; lossDrift: number } {
   let gain = 0;
   let loss = 0;
   for (let k = i - period + 1; k <= i; k++) {
@@ -154,7 +158,8 @@ function windowSums(close: Float64Array, period: number, i: number): { gain: num
     gain += d > 0 ? d : 0;
     loss -= d < 0 ? d : 0;
   }
-  if (!(gain - gain === 0 && loss - loss === 0)) return { gain: Number.NaN, loss: Number.NaN, gainDrift: 0, lossDrift: 0 };
+  if (!(gain - gain === 0 && loss - loss === 0))
+    return { gain: Number.NaN, loss: Number.NaN, gainDrift: 0, lossDrift: 0 };
   return { gain, loss, gainDrift: period * gain, lossDrift: period * loss };
 }
 

@@ -36,7 +36,7 @@ describe('atr (TA_ATR, Wilder)', () => {
     });
   }
 
-  it('matches TA-Lib live for any period and length, gaps included (period 1 is TA-Lib\'s true range)', () => {
+  it("matches TA-Lib live for any period and length, gaps included (period 1 is TA-Lib's true range)", () => {
     fc.assert(
       fc.property(
         priceSeries({ maxLength: 120 }).chain((close) =>

@@ -64,7 +64,13 @@ export function bollinger(close: Float64Array, period: number, k: number, out: B
  * squared deviations are divided by period - ddof (0 here; version 1.0 takes the sample deviation, ddof = 1,
  * and a window of one bar then has none: NaN). Everything else, the bound included, is the same.
  */
-export function bollingerBands(close: Float64Array, period: number, k: number, ddof: 0 | 1, out: BollingerOutput): BollingerOutput {
+export function bollingerBands(
+  close: Float64Array,
+  period: number,
+  k: number,
+  ddof: 0 | 1,
+  out: BollingerOutput,
+): BollingerOutput {
   checkPeriod('bollinger', period);
   const n = close.length;
   const { upper, middle, lower } = out;

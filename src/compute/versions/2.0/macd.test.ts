@@ -61,7 +61,7 @@ describe('macd (TA_MACD 12/26/9)', () => {
     expect(Number.isFinite(one.signal[33])).toBe(true);
   });
 
-  it("seeds the fast EMA on bars 14..25, aligned with the slow one, as TA-Lib does", () => {
+  it('seeds the fast EMA on bars 14..25, aligned with the slow one, as TA-Lib does', () => {
     // With the fast EMA seeded on bars 0..11 instead, the lines would differ visibly at bar 33.
     const close = Float64Array.from({ length: 60 }, (_, i) => 100 + 10 * Math.sin(i / 4) + i);
     const ours = run(close);

@@ -127,7 +127,7 @@ describe('rsi (TA_RSI, Wilder)', () => {
         const moves = averageMove(x, 14);
         for (let i = 14; i < x.length; i++) {
           if (moves[i] < 1e-12) continue; // TA-Lib's "no movement" 0 sits at a fixed threshold, not scale-free
-          const allowed = (100 * 2 * 4 * U * max) / moves[i] * 4 + 1e-11;
+          const allowed = ((100 * 2 * 4 * U * max) / moves[i]) * 4 + 1e-11;
           expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(allowed);
         }
       }),

@@ -74,7 +74,11 @@ describe('sma (TA_SMA)', () => {
         (x, period, exponent, factor) => {
           const base = sma(x, period, new Float64Array(x.length));
           const power = 2 ** exponent;
-          const byPower = sma(x.map((v) => v * power), period, new Float64Array(x.length));
+          const byPower = sma(
+            x.map((v) => v * power),
+            period,
+            new Float64Array(x.length),
+          );
           expect(Array.from(byPower)).toEqual(Array.from(base, (v) => v * power));
           const scaled = x.map((v) => v * factor);
           const byFactor = sma(scaled, period, new Float64Array(x.length));

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { FsObjectStore } from '../fs-object-store.js';
 
 const [root, keysJson, label] = process.argv.slice(2);
-if (root === undefined || keysJson === undefined || label === undefined) throw new Error('usage: <root> <keys json> <label>');
+if (root === undefined || keysJson === undefined || label === undefined)
+  throw new Error('usage: <root> <keys json> <label>');
 const keys = JSON.parse(keysJson) as string[];
 const store = await FsObjectStore.open(root);
 

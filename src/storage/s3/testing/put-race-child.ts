@@ -10,7 +10,8 @@ import { testS3Settings } from './settings.js';
 import { S3ObjectStore } from '../s3-object-store.js';
 
 const [bucket, keysJson, label] = process.argv.slice(2);
-if (bucket === undefined || keysJson === undefined || label === undefined) throw new Error('usage: <bucket> <keys json> <label>');
+if (bucket === undefined || keysJson === undefined || label === undefined)
+  throw new Error('usage: <bucket> <keys json> <label>');
 const keys = JSON.parse(keysJson) as string[];
 const store = new S3ObjectStore({ bucket, ...testS3Settings() });
 

@@ -97,7 +97,9 @@ export function loadFixture(name: string): PandasFixture {
 
 /** The columns of test/fixtures/series/<name>.csv, parsed the way the application parses numbers. */
 export function readSeriesCsv(name: string): Record<'high' | 'low' | 'close' | 'volume', Float64Array> {
-  const lines = readFileSync(join(seriesDir, `${name}.csv`), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(seriesDir, `${name}.csv`), 'utf8')
+    .trim()
+    .split('\n');
   const header = lines[0].split(',');
   const column = (title: string) => {
     const index = header.indexOf(title);
@@ -154,7 +156,13 @@ export function compare(actual: Float64Array, expected: Float64Array, scale: num
  * exact value (`exact`, computed with exact summation) and the value is within the tolerance of that. NaN
  * positions must still match pandas exactly.
  */
-export function compareOrExact(actual: Float64Array, expected: Float64Array, exact: Float64Array, scale: number, limit = 5): string[] {
+export function compareOrExact(
+  actual: Float64Array,
+  expected: Float64Array,
+  exact: Float64Array,
+  scale: number,
+  limit = 5,
+): string[] {
   const problems: string[] = [];
   let count = 0;
   for (let i = 0; i < expected.length; i++) {

@@ -65,4 +65,3 @@ export function talibFloor(field: TalibField, scale: number): number {
 
 /** The kernels checked against TA-Lib at TALIB_RELATIVE: all but Bollinger, whose deviation is exact, not TA-Lib's. */
 export const TALIB_MATCHED: readonly TalibField[] = TALIB_FIELDS.filter((field) => !field.startsWith('bb_'));
-
