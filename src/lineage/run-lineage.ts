@@ -41,6 +41,20 @@ export class RunLineage {
     await this.emit('START', { inputs });
   }
 
+  /**
+   * START, then `work`, which sends the run's own end event; if `work` throws, FAIL, and the error carries any
+   * lineage delivery problems (the run that threw cannot put them in its summary).
+   */
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    await this.start();
+    try {
+      return await work();
+    } catch (error) {
+      await this.fail(error);
+      throw withLineageProblems(error, this.problems);
+    }
+  }
+
   /** COMPLETE, or FAIL when the run's status is 'failed' (every ticker failed): outputs are reported either way. */
   async end(outcome: RunOutcome, inputs: Dataset[], outputs: Dataset[]): Promise<void> {
     if (this.ended) return;

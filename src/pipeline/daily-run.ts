@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { LineageEmitter } from '../lineage/emitter.js';
-import { catalogDatasets, RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
+import { catalogDatasets, RunLineage } from '../lineage/run-lineage.js';
 import { writePendingRestatements } from '../staleness/detect.js';
 import { normalizeTicker } from '../market/ticker.js';
 import type { Shard } from '../market/shard.js';
@@ -89,15 +89,9 @@ export async function runDaily(options: DailyRunOptions): Promise<RunSummary> {
     computationVersion: options.computationVersion,
     clock,
   });
-  await lineage.start();
-  try {
-    return await RunHeartbeat.around(options.warehouse, runId, () =>
-      runAndRecord(options, runId, startedAt, clock, lineage),
-    );
-  } catch (error) {
-    await lineage.fail(error);
-    throw withLineageProblems(error, lineage.problems);
-  }
+  return lineage.around(() =>
+    RunHeartbeat.around(options.warehouse, runId, () => runAndRecord(options, runId, startedAt, clock, lineage)),
+  );
 }
 
 async function runAndRecord(

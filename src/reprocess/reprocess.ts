@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ComputationVersion } from '../compute/fields.js';
 import type { DataLake } from '../lake/data-lake.js';
 import type { LineageEmitter } from '../lineage/emitter.js';
-import { RunLineage, withLineageProblems } from '../lineage/run-lineage.js';
+import { RunLineage } from '../lineage/run-lineage.js';
 import { drainOutbox, outboxPendingOf } from '../pipeline/outbox-drain.js';
 import { mapSettled } from '../concurrency.js';
 import { recoverInterruptedRuns, RunHeartbeat, type AbortedRun } from '../pipeline/interrupted-runs.js';
@@ -96,15 +96,9 @@ export async function reprocess(options: ReprocessOptions): Promise<ReprocessSum
     backfill,
     clock,
   });
-  await lineage.start();
-  try {
-    return await RunHeartbeat.around(options.warehouse, runId, () =>
-      reprocessAndRecord(options, runId, startedAt, clock, lineage),
-    );
-  } catch (error) {
-    await lineage.fail(error);
-    throw withLineageProblems(error, lineage.problems);
-  }
+  return lineage.around(() =>
+    RunHeartbeat.around(options.warehouse, runId, () => reprocessAndRecord(options, runId, startedAt, clock, lineage)),
+  );
 }
 
 async function reprocessAndRecord(

@@ -71,19 +71,7 @@ export function pricesUpsertStep(symbol: string, bars: readonly Bar[], raw: RawS
   return (creator: QueryCreator<Database>) =>
     creator
       .insertInto('daily_prices')
-      .columns([
-        'symbol',
-        'price_date',
-        'open',
-        'high',
-        'low',
-        'close',
-        'adj_close',
-        'volume',
-        'raw_key',
-        'raw_version_id',
-        'fetched_at',
-      ])
+      .columns(['symbol', 'price_date', ...PRICE_COLUMNS])
       .expression(
         sql`select ${symbol}::text, b.price_date, b.open, b.high, b.low, b.close, b.adj_close, b.volume,
                    ${raw.key}::text, ${raw.versionId}::text, ${raw.fetchedAt}::timestamptz

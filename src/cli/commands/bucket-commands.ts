@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { resolveConfig, type ConfigFlags } from '../../config.js';
 import { bucketTarget, createBucketClient } from '../../bucket/client.js';
 import { checkBucket, type CheckReport } from '../../bucket/check.js';
-import { bucketPolicy } from '../../bucket/policy.js';
+import { bucketPolicy, type BucketPolicy } from '../../bucket/policy.js';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { setupBucket, type SetupReport } from '../../bucket/setup.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { printJson } from '../output.js';
@@ -31,15 +32,9 @@ export function registerBucketCommands(program: Command): void {
       .option('--kms-key-id <id>', 'default encryption aws:kms with this key id or ARN (default: AES256)')
       .option('--create', 'create the bucket when it does not exist')
       .option('--json', 'print {applied, skipped: [{setting, reason}], unchanged, failed: [{setting, error}]}'),
-  ).action(async (options: BucketOptions) => {
-    const target = bucketTarget(resolveConfig(options).lake);
-    const client = createBucketClient(target);
-    try {
-      const policy = bucketPolicy({
-        keyPrefix: target.prefix,
-        ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
-      });
-      const report = await setupBucket(client, target.bucket, policy, { create: options.create === true });
+  ).action((options: BucketOptions) =>
+    withBucket(options, async (client, bucketName, policy) => {
+      const report = await setupBucket(client, bucketName, policy, { create: options.create === true });
       if (options.json) {
         printJson({
           bucket: report.bucket,
@@ -54,10 +49,8 @@ export function registerBucketCommands(program: Command): void {
         process.stdout.write(formatSetup(report));
       }
       if (report.failed.length > 0) process.exitCode = EXIT_FAILURE;
-    } finally {
-      client.destroy();
-    }
-  });
+    }),
+  );
 
   withRuntimeOptions(
     bucket
@@ -67,22 +60,32 @@ export function registerBucketCommands(program: Command): void {
       )
       .option('--kms-key-id <id>', 'expect default encryption aws:kms with this key id or ARN (default: AES256)')
       .option('--json', 'print {bucket, drift, settings: [{setting, status, expected, actual, reason}]}'),
-  ).action(async (options: BucketOptions) => {
-    const target = bucketTarget(resolveConfig(options).lake);
-    const client = createBucketClient(target);
-    try {
-      const policy = bucketPolicy({
-        keyPrefix: target.prefix,
-        ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
-      });
-      const report = await checkBucket(client, target.bucket, policy);
+  ).action((options: BucketOptions) =>
+    withBucket(options, async (client, bucketName, policy) => {
+      const report = await checkBucket(client, bucketName, policy);
       if (options.json) printJson(report);
       else process.stdout.write(formatCheck(report));
       if (report.drift) process.exitCode = EXIT_FAILURE;
-    } finally {
-      client.destroy();
-    }
-  });
+    }),
+  );
+}
+
+/** The bucket the options name, a client for it (destroyed after `work`), and the policy the options ask for. */
+async function withBucket(
+  options: BucketOptions,
+  work: (client: S3Client, bucketName: string, policy: BucketPolicy) => Promise<void>,
+): Promise<void> {
+  const target = bucketTarget(resolveConfig(options).lake);
+  const client = createBucketClient(target);
+  try {
+    const policy = bucketPolicy({
+      keyPrefix: target.prefix,
+      ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+    });
+    await work(client, target.bucket, policy);
+  } finally {
+    client.destroy();
+  }
 }
 
 function formatSetup(report: SetupReport): string {

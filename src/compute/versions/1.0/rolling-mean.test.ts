@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hostileSeries, pricePath } from './testing/arbitraries.js';
+import { hostileSeries, pricePath, segmentedSeries } from './testing/arbitraries.js';
 import {
   compareOrExact,
   exactRollingMean,
@@ -111,13 +111,7 @@ describe('rollingMean against pandas rolling(window).mean()', () => {
         fc.integer({ min: 1, max: 60 }),
         fc.nat(),
         (segments, window, seed) => {
-          let state = seed;
-          const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-          const input = Float64Array.from(
-            segments.flatMap((s) =>
-              Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next()))),
-            ),
-          );
+          const input = segmentedSeries(segments, seed);
           const out = rollingMean(input, window, new Float64Array(input.length));
           const exact = exactRollingMean(input, window);
           for (let i = 0; i < input.length; i++) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hostileSeries, pricePath } from './testing/arbitraries.js';
+import { hostileSeries, pricePath, segmentedSeries } from './testing/arbitraries.js';
 import {
   compare,
   compareOrExact,
@@ -90,13 +90,7 @@ describe('rsi (1.0) against pandas', () => {
         fc.integer({ min: 1, max: 30 }),
         fc.nat(),
         (segments, period, seed) => {
-          let state = seed;
-          const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-          const close = Float64Array.from(
-            segments.flatMap((s) =>
-              Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next()))),
-            ),
-          );
+          const close = segmentedSeries(segments, seed);
           const out = rsi(close, period, new Float64Array(close.length));
           const exact = exactRsi(close, period);
           for (let i = 0; i < close.length; i++) {

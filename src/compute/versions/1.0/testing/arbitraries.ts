@@ -50,3 +50,22 @@ export function hostileSeries(maxLength = 80, overflow = true): fc.Arbitrary<Flo
     .array(fc.tuple(value, fc.integer({ min: 1, max: 6 })), { maxLength })
     .map((runs) => Float64Array.from(runs.flatMap(([v, repeat]) => Array<number>(repeat).fill(v))));
 }
+
+/** One stretch of a segmented series: `length` values at `level`, flat (all equal) or jittered around it. */
+export interface SeriesSegment {
+  length: number;
+  level: number;
+  flat: boolean;
+}
+
+/**
+ * Segments at wildly different levels (spikes, crashes, flat stretches) as one series: what the error bounds of
+ * the running sums are for. The jitter comes from a small LCG seeded by `seed`, so a shrunk case replays exactly.
+ */
+export function segmentedSeries(segments: readonly SeriesSegment[], seed: number): Float64Array {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return Float64Array.from(
+    segments.flatMap((s) => Array.from({ length: s.length }, () => (s.flat ? s.level : s.level * (0.5 + next())))),
+  );
+}
