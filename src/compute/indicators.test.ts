@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../market/csv.js';
 import { toSeries } from '../market/bars.js';
-import { allocateIndicatorColumns, COMPUTATION_VERSIONS, INDICATOR_FIELDS } from './fields.js';
+import { allocateIndicatorColumns, COMPUTATION_VERSIONS, INDICATOR_FIELDS, type ComputationVersion } from './fields.js';
 import { computeIndicators, indicatorRows } from './indicators.js';
 
 /**
@@ -43,6 +43,15 @@ describe.each(COMPUTATION_VERSIONS)('computeIndicators %s against its reference'
 });
 
 describe('computeIndicators', () => {
+  it('refuses a version the registry does not hold, naming the ones it does (never the kernels of another version)', () => {
+    const series = toSeries(parseBarsCsv(readFileSync(new URL('walk-50.csv', SERIES), 'utf8'), 'walk-50'));
+    for (const unknown of ['3.0', 'legacy', 'constructor']) {
+      expect(() => computeIndicators(series, unknown as ComputationVersion)).toThrow(
+        new RangeError(`unknown computation version "${unknown}": one of ${COMPUTATION_VERSIONS.join(', ')}`),
+      );
+    }
+  });
+
   it('reuses the output buffers it is given and returns the same numbers', () => {
     const series = toSeries(parseBarsCsv(readFileSync(new URL('walk-50.csv', SERIES), 'utf8'), 'walk-50'));
     const out = allocateIndicatorColumns(series.close.length);

@@ -21,7 +21,14 @@ export function computeIndicators(
   out: IndicatorColumns = allocateIndicatorColumns(series.close.length),
 ): IndicatorColumns {
   const { high, low, close, volume } = series;
-  const kernels = KERNEL_SETS[version];
+  // Own properties only: a version name such as "constructor" must not find something on Object's prototype.
+  const kernels = Object.hasOwn(KERNEL_SETS, version) ? KERNEL_SETS[version] : undefined;
+  // Callers parse versions first (the CLI, the config); a library caller passing an unknown one learns which exist.
+  if (kernels === undefined) {
+    throw new RangeError(
+      `unknown computation version ${JSON.stringify(version)}: one of ${Object.keys(KERNEL_SETS).join(', ')}`,
+    );
+  }
   kernels.sma(close, 20, out.sma_20);
   kernels.sma(close, 50, out.sma_50);
   kernels.sma(close, 200, out.sma_200);
