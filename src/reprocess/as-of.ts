@@ -15,13 +15,14 @@ import type { TickerResults } from '../compute/results.js';
  * that date, bit for bit, which is what a daily run on that date would have stored and what a verification that
  * recomputes from the raw object (truncated at the object's as_of) must find.
  *
- * Why every date gets its own indicator pass instead of reading one pass over the whole series at each index:
- * the 1.0 kernels are causal to the last bit, but 2.0's Bollinger bands re-anchor their running sums at points
- * that depend on where the series ends (an exact recomputation for a last odd bar), so a one-pass value differs
- * from the truncated one in the last bits on a few dates in ten (measured: 2 to 46 of 523 dates per band on the
- * sample tickers). A pass costs O(n) like the percentiles and features of that date, so a backfill stays O(n) per
- * date, O(n^2) per snapshot: about 0.3 s for 523 dates, far less than writing their 1,569 objects. The buffers
- * are allocated once per snapshot and reused; prefixes are views (subarrays), not copies.
+ * Why every date gets its own indicator pass instead of reading one pass over the whole series at each index: a
+ * kernel's value at a date may depend in its last bits on where the series ends (1.0's rolling mean sums the bars after
+ * its last group of eight afresh; 2.0's Bollinger bands re-anchor their running sums at points that depend on the end,
+ * with an exact recomputation for a last odd bar; each version's KernelSet declares how close a prefix must agree), so
+ * a one-pass value differs from the truncated one in the last bits on a few dates in ten (measured: 2 to 46 of 523
+ * dates per band on the sample tickers). A pass costs O(n) like the percentiles and features of that date, so a
+ * backfill stays O(n) per date, O(n^2) per snapshot: about 0.3 s for 523 dates, far less than writing their 1,569
+ * objects. The buffers are allocated once per snapshot and reused; prefixes are views (subarrays), not copies.
  */
 export class AsOfCalculator {
   private readonly scratch: IndicatorColumns;

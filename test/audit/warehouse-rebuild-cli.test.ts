@@ -15,7 +15,7 @@ import { openWarehouse } from '../../src/warehouse/database.js';
 import { pgliteDataDirectory } from '../../src/warehouse/pglite/pglite.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
-import { DAY_1, DAY_2, runDay } from '../staleness/support.js';
+import { DAY_1, DAY_2, runDay } from '../support/staleness.js';
 import { scribble } from '../support/fs-tamper.js';
 
 const TICKERS = ['NVDA', 'D05.SI'];

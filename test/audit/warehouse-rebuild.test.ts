@@ -11,7 +11,7 @@ import { TABLE_NAMES, type Database } from '../../src/warehouse/schema.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { runDay } from '../staleness/support.js';
+import { runDay } from '../support/staleness.js';
 import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from '../support/warehouse-history.js';
 import { replaceBody, scribble } from '../support/fs-tamper.js';
 import { countPendingOutbox } from '../../src/warehouse/outbox.js';

@@ -29,7 +29,7 @@ describe('marketlake indicators / percentiles / features --csv', () => {
     expect(rows[149].rsi_14).toEqual(expect.any(Number));
   });
 
-  it('defaults to version 1.0 and differs under 2.0 (TA-Lib MACD starts at bar 33, legacy at bar 0)', async () => {
+  it('defaults to version 1.0 and differs under 2.0 (TA-Lib MACD starts at bar 33, 1.0 at bar 0)', async () => {
     const legacy = JSON.parse((await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--json')).stdout);
     const explicit = JSON.parse(
       (await runCli('indicators', '--csv', join(SERIES, 'walk-50.csv'), '--computation-version', '1.0', '--json'))

@@ -27,7 +27,7 @@ import {
   testPostgresUrl,
   type TestWarehouse,
 } from '../support/databases.js';
-import { startLineageReceiver, type LineageReceiver } from '../reprocess/support/openlineage-receiver.js';
+import { startLineageReceiver, type LineageReceiver } from '../support/openlineage-receiver.js';
 import { describeOnRgw } from '../support/rgw.js';
 
 const CANARY = `Canary${randomBytes(6).toString('hex')}`;

@@ -8,7 +8,7 @@ import {
   TEST_BACKENDS,
   type TestWarehouse,
 } from '../support/databases.js';
-import { startLineageReceiver, type LineageReceiver } from './support/openlineage-receiver.js';
+import { startLineageReceiver, type LineageReceiver } from '../support/openlineage-receiver.js';
 
 const postgresUp = await postgresReachable();
 

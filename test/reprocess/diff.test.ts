@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { computeResults } from '../../src/compute/results.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { minutesLater, readRaw, reprocessAt, runAt } from './support/runs.js';
+import { minutesLater, readRaw, reprocessAt, runAt } from '../support/reprocess-runs.js';
 
 function field(report: DiffReport, name: string): KindDiff {
   const found = report.fields.find((f) => f.field === name);

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createLineageEmitter, type LineageEmitter } from '../../src/lineage/emitter.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { startLineageReceiver, type LineageReceiver } from './support/openlineage-receiver.js';
-import { readJson, reprocessAt, runAt } from './support/runs.js';
+import { startLineageReceiver, type LineageReceiver } from '../support/openlineage-receiver.js';
+import { readJson, reprocessAt, runAt } from '../support/reprocess-runs.js';
 import { getRun } from '../../src/warehouse/runs.js';
 import { tableOf } from '../support/statements.js';
 

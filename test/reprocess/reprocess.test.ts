@@ -5,7 +5,7 @@ import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import { computeResults } from '../../src/compute/results.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
-import { minutesLater, readProcessed, readRaw, reprocessAt, runAt, stored } from './support/runs.js';
+import { minutesLater, readProcessed, readRaw, reprocessAt, runAt, stored } from '../support/reprocess-runs.js';
 import { getCatalogObject, listCatalogObjects } from '../../src/warehouse/lake-objects.js';
 import { getRun } from '../../src/warehouse/runs.js';
 

@@ -18,7 +18,7 @@ import {
   RestatingSource,
   runDay,
   SelectiveStore,
-} from './support.js';
+} from '../support/staleness.js';
 
 /** The indicator fields whose value 30 bars after a changed close still depends on it, under 1.0 (lookback.ts). */
 const AFFECTED_30_BARS_LATER: IndicatorField[] = [

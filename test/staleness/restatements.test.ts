@@ -20,7 +20,7 @@ import {
   RestatingSource,
   runDay,
   SelectiveStore,
-} from './support.js';
+} from '../support/staleness.js';
 import { insertCatalogObject } from '../../src/warehouse/lake-objects.js';
 
 describeOnDatabases('restatement detection in the write path', (ctx) => {

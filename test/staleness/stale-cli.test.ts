@@ -8,7 +8,7 @@ import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { openWarehouse } from '../../src/warehouse/database.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { runCli } from '../support/cli.js';
-import { DAY_1, DAY_2, day1DateBefore, RAW_DAY_1, RAW_DAY_2, RestatingSource, runDay } from './support.js';
+import { DAY_1, DAY_2, day1DateBefore, RAW_DAY_1, RAW_DAY_2, RestatingSource, runDay } from '../support/staleness.js';
 
 describe('marketlake stale', () => {
   let home: string;

@@ -11,7 +11,7 @@ export interface CliResult {
 /**
  * Runs the CLI in this process and captures what it writes, so tests exercise the real command parsing and
  * output without paying a Node start-up per call (the unit tests of src/ use it too, e.g. the bucket commands
- * against RGW). test/cli/bin.test.ts runs the built bin as a real process.
+ * against RGW). `spawnCli` below runs it as a separate process instead.
  */
 export async function runCli(...args: string[]): Promise<CliResult> {
   const stdout: string[] = [];

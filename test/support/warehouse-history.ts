@@ -10,7 +10,7 @@ import { createSource } from '../../src/sources/index.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
 import type { Database } from '../../src/warehouse/schema.js';
 import { listCatalogObjects } from '../../src/warehouse/lake-objects.js';
-import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../staleness/support.js';
+import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from './staleness.js';
 
 export const TICKERS = ['NVDA', 'D05.SI'];
 export const hoursAfter = (day: Date, hours: number) => new Date(day.getTime() + hours * 3_600_000);

@@ -1,7 +1,7 @@
 /**
  * The Terraform module terraform/modules/s3-data-lake against the policy in code (src/bucket/policy.ts).
  * No provider can be downloaded here, so `terraform validate` cannot run; instead every .tf file is parsed with
- * HashiCorp's HCL parser (test/terraform/hcl.ts), and the module's lifecycle configuration is rendered from the
+ * HashiCorp's HCL parser (test/support/hcl.ts), and the module's lifecycle configuration is rendered from the
  * parsed blocks and the variables' defaults and compared, whole, with what `marketlake bucket setup` sends. When a
  * terraform binary is on the PATH, `terraform fmt -check` and the variables' validation blocks run too (they need no
  * provider).
@@ -39,7 +39,7 @@ import {
   soleVariable,
   type Block,
   type TerraformModule,
-} from './hcl.js';
+} from '../support/hcl.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TERRAFORM_DIR = join(ROOT, 'terraform');

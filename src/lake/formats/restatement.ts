@@ -15,6 +15,7 @@
  * Both are checked against S3's limits before the write, like every other object (render.ts). The diff it records
  * is made by staleness/bar-diff.ts; staleness/detect.ts writes it.
  */
+import { z } from 'zod';
 import { tickerSegment } from '../../market/ticker-segment.js';
 import { PRODUCER } from '../../version.js';
 import { parseKey } from '../keys.js';
@@ -59,6 +60,40 @@ export interface RestatementDocument {
   changed_bars: number;
   /** Sorted by date; never empty (identical overlaps record nothing). */
   bars: BarRestatement[];
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const value = z.number().finite().nullable();
+const fieldChange = z.object({ old: value, new: value });
+
+/** The restatement document as a reader checks it (the warehouse rebuild reads these back). */
+export const RESTATEMENT_DOCUMENT = z.object({
+  schema: z.literal(RESTATEMENT_SCHEMA),
+  ticker: z.string().min(1),
+  detected_at: z.iso.datetime({ offset: true }),
+  raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
+  raw_version_id: z.string().nullable(),
+  previous_raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
+  previous_raw_version_id: z.string().nullable(),
+  overlap: z.object({ first_date: isoDate, last_date: isoDate }),
+  changed_bars: z.number().int().positive(),
+  bars: z
+    .array(
+      z.object({
+        date: isoDate,
+        change: z.enum(BAR_CHANGE_KINDS),
+        fields: z.partialRecord(z.enum(RESTATED_BAR_FIELDS), fieldChange),
+      }),
+    )
+    .min(1),
+});
+
+function isRawKey(key: string): boolean {
+  try {
+    return parseKey(key).kind === 'raw';
+  } catch {
+    return false; // any unparsable key is "not a raw key": the schema reports it with the field's name
+  }
 }
 
 /** `restatements/{TICKER}/{FETCH_DATE}/{TS}[_n].json` for the newer raw key; `sequence` > 1 picks a free `_n`. */

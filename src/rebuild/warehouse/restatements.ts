@@ -1,47 +1,25 @@
 /**
  * `restatements` and `restatement_bars` from the lake's `restatements/` objects: each object is the record the
  * database held when it was written (detect.ts writes what it reads back), so it is inserted as it is, with the
- * restatement store's own statement, and marked as written under its key and version id.
+ * warehouse's own statement (insertRestatement, src/warehouse/restatements.ts), and marked as written under its
+ * key and version id. The document's schema is its format's (src/lake/formats/restatement.ts).
  *
  * Idempotent: the insert does nothing for a raw key already recorded (see insertRestatement), and the lake key
  * is only set on a record that has none. A second object for the same raw key (not written by marketlake, which
  * writes one per snapshot) leaves the first one's record as it is.
  */
-import { z } from 'zod';
-import { parseKey } from '../../lake/keys.js';
-import { RESTATEMENT_PREFIX, RESTATEMENT_SCHEMA, type RestatementDocument } from '../../lake/formats/restatement.js';
+import {
+  RESTATEMENT_DOCUMENT,
+  RESTATEMENT_PREFIX,
+  RESTATEMENT_SCHEMA,
+  type RestatementDocument,
+} from '../../lake/formats/restatement.js';
 import { insertRestatement, markRestatementWritten } from '../../warehouse/restatements.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { Warehouse } from '../../warehouse/database.js';
-import { BAR_CHANGE_KINDS, RESTATED_BAR_FIELDS } from '../../warehouse/schema.js';
 import { fetchObject } from '../../lake-scan/fetch.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const value = z.number().finite().nullable();
-const fieldChange = z.object({ old: value, new: value });
-
-const restatementSchema = z.object({
-  schema: z.literal(RESTATEMENT_SCHEMA),
-  ticker: z.string().min(1),
-  detected_at: z.iso.datetime({ offset: true }),
-  raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
-  raw_version_id: z.string().nullable(),
-  previous_raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
-  previous_raw_version_id: z.string().nullable(),
-  overlap: z.object({ first_date: isoDate, last_date: isoDate }),
-  changed_bars: z.number().int().positive(),
-  bars: z
-    .array(
-      z.object({
-        date: isoDate,
-        change: z.enum(BAR_CHANGE_KINDS),
-        fields: z.partialRecord(z.enum(RESTATED_BAR_FIELDS), fieldChange),
-      }),
-    )
-    .min(1),
-});
 
 export async function restoreRestatements(
   store: ObjectStore,
@@ -92,7 +70,7 @@ function restatementOf(key: string, body: Uint8Array): RestatementDocument | { r
   } catch (error) {
     return { reason: `not JSON: ${(error as Error).message}` };
   }
-  const parsed = restatementSchema.safeParse(document);
+  const parsed = RESTATEMENT_DOCUMENT.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {
@@ -102,12 +80,4 @@ function restatementOf(key: string, body: Uint8Array): RestatementDocument | { r
   if (!key.startsWith(`${RESTATEMENT_PREFIX}${parsed.data.ticker}/`))
     return { reason: `its ticker ${parsed.data.ticker} is not the one of its key` };
   return parsed.data as RestatementDocument;
-}
-
-function isRawKey(key: string): boolean {
-  try {
-    return parseKey(key).kind === 'raw';
-  } catch {
-    return false; // any unparsable key is "not a raw key": the schema reports it with the field's name
-  }
 }

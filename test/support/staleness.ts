@@ -12,7 +12,7 @@ import { ObjectArchivedError } from '../../src/storage/archived.js';
 import { ObjectStoreError } from '../../src/storage/errors.js';
 import type { ObjectStore, PutObjectInput } from '../../src/storage/object-store.js';
 import type { Warehouse } from '../../src/warehouse/database.js';
-import { TEST_NOW } from '../support/lake.js';
+import { TEST_NOW } from './lake.js';
 
 /** Day 1 is the pipeline tests' fixed "now" (Thursday 2026-11-26); day 2 is the Friday after. */
 export const DAY_1 = TEST_NOW;

@@ -1,11 +1,11 @@
-import type { ComputationVersion } from '../../../src/compute/fields.js';
-import type { ProcessedDocument } from '../../../src/lake/formats/processed.js';
-import type { LineageEmitter } from '../../../src/lineage/emitter.js';
-import type { RawSnapshot } from '../../../src/lake/formats/raw.js';
-import { runDaily, type RunSummary } from '../../../src/pipeline/daily-run.js';
-import { reprocess, type ReprocessOptions, type ReprocessSummary } from '../../../src/reprocess/reprocess.js';
-import { createSource } from '../../../src/sources/index.js';
-import { TEST_NOW, type TestLake } from '../../support/lake.js';
+import type { ComputationVersion } from '../../src/compute/fields.js';
+import type { ProcessedDocument } from '../../src/lake/formats/processed.js';
+import type { LineageEmitter } from '../../src/lineage/emitter.js';
+import type { RawSnapshot } from '../../src/lake/formats/raw.js';
+import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import { reprocess, type ReprocessOptions, type ReprocessSummary } from '../../src/reprocess/reprocess.js';
+import { createSource } from '../../src/sources/index.js';
+import { TEST_NOW, type TestLake } from './lake.js';
 
 /** `TEST_NOW` plus some minutes: a later computation (its keys get a later timestamp). */
 export function minutesLater(minutes: number): Date {
