@@ -76,7 +76,8 @@ export class RawSource {
     if (fetched.status === 'unreadable') return { status: 'unreadable', key, versionId, error: fetched.error };
     const { head, sha256 } = fetched;
     try {
-      // The lake's own reader (what lake.get uses for raw objects), so legacy raw objects verify as they are read everywhere.
+      // The lake's own reader (what lake.get uses for raw objects), so raw objects of the older format verify as
+      // they are read everywhere.
       const snapshot = parseRawDocument(Buffer.from(fetched.body).toString('utf8'), key);
       return { status: 'ok', key, head, sha256, snapshot };
     } catch (error) {

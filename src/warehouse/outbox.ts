@@ -307,7 +307,8 @@ function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutb
   const ids = `{${entries.map((entry) => entry.id).join(',')}}`;
   const arrays = catalogColumnArrays(entries.map((entry) => entry.written));
   // Nothing moved: the three retargeting updates are left out (a third of this statement's time on PGlite:
-  // docs/benchmarks.md, "Measurements behind design choices"), and `ready` also requires the written key to be the planned one, so a wrong claim marks nothing.
+  // docs/benchmarks.md, "Measurements behind design choices"), and `ready` also requires the written key to be
+  // the planned one, so a wrong claim marks nothing.
   const nothingMoved = entries.every(
     (entry) => entry.plannedKey !== undefined && entry.plannedKey === entry.written.key,
   );
