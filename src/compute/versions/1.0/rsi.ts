@@ -80,11 +80,17 @@ function slideRsi(
     const averageGain = gainSum * inverse;
     // Rounding can put 100 g / (g + l) an ulp above 100 when l is negligible next to g; pandas' form never
     // exceeds 100, so neither may this (Math.min keeps NaN).
-    let value = Math.min((100 * averageGain) / (averageGain + lossSum * inverse), 100);
+    const scaledGain = 100 * averageGain;
+    let value = Math.min(scaledGain / (averageGain + lossSum * inverse), 100);
     // eps x drift < 2^-40 x |sum| for both, with eps / 2^-40 = 2^-13; !(>) so that NaN fails too.
     // Strictly greater: a sum of exactly 0 (no gains or no losses in the window) always takes the exact path,
-    // which gives pandas' 0 and 100 exactly.
-    if (!(Math.abs(gainSum) - gainDrift * 0.0001220703125 > 0 && Math.abs(lossSum) - lossDrift * 0.0001220703125 > 0)) {
+    // which gives pandas' 0 and 100 exactly. An average gain above 1.8e306 overflows `scaledGain` (Infinity,
+    // which the min would turn into 100): such windows take the exact path too, whose form does not overflow.
+    if (!(
+      Math.abs(gainSum) - gainDrift * 0.0001220703125 > 0 &&
+      Math.abs(lossSum) - lossDrift * 0.0001220703125 > 0 &&
+      scaledGain - scaledGain === 0
+    )) {
       value = exactRsi(close, period, i);
       const fresh = windowSums(close, period, i);
       gainSum = fresh.gain;
