@@ -1,5 +1,7 @@
 /**
- * `daily_prices`: one row per (symbol, date), the bars of the latest raw snapshot that covered that date.
+ * `daily_prices`: one row per (symbol, date), the bars of the latest raw snapshot that covered that date. A row
+ * is written only when its values change, so its `raw_key` names the snapshot the values came from (the first
+ * one to report them), and a daily run writes only its new and restated bars: no churn, and no bloat.
  */
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Bar } from '../market/bars.js';
@@ -36,6 +38,9 @@ const PRICE_COLUMNS = [
   'raw_version_id',
   'fetched_at',
 ] as const;
+
+/** The columns that hold what the vendor said about a bar (the others say where it came from). */
+const BAR_VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
 
 /**
  * Inserts or replaces the bars of `symbol` in ONE `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE`
@@ -80,8 +85,28 @@ export function pricesUpsertStep(symbol: string, bars: readonly Bar[], raw: RawS
                  as b(price_date, open, high, low, close, adj_close, volume)`,
       )
       .onConflict((conflict) =>
-        conflict.columns(['symbol', 'price_date']).doUpdateSet(setFromExcluded('daily_prices', PRICE_COLUMNS)),
+        // A bar the table holds with the same values is left alone: no new row version, no bloat, and its
+        // lineage keeps naming the snapshot that first reported those values.
+        conflict.columns(['symbol', 'price_date']).doUpdateSet(setFromExcluded('daily_prices', PRICE_COLUMNS))
+          .where(sql<boolean>`(${sql.join(BAR_VALUE_COLUMNS.map((c) => sql.ref(`daily_prices.${c}`)))})
+                 is distinct from (${sql.join(BAR_VALUE_COLUMNS.map((c) => sql.ref(`excluded.${c}`)))})`),
       );
+}
+
+/**
+ * Whether the table would leave `held` alone when `bar` is upserted over it: the same values as stored (a NaN
+ * adjusted close is stored as null), compared as the upsert's IS DISTINCT FROM compares them.
+ */
+export function sameBarValues(held: Bar, bar: Bar): boolean {
+  const adjusted = (value: number | null) => (value === null || Number.isNaN(value) ? null : value);
+  return (
+    held.open === bar.open &&
+    held.high === bar.high &&
+    held.low === bar.low &&
+    held.close === bar.close &&
+    adjusted(held.adjClose) === adjusted(bar.adjClose) &&
+    held.volume === bar.volume
+  );
 }
 
 /** The bars column by column, as PostgreSQL array literals, each value checked as a row insert would check it. */

@@ -1,11 +1,12 @@
 /**
- * `daily_prices` from the raw snapshots alone, as the daily runs wrote it: every run upserts ALL the bars of the
- * snapshot it fetched, so a date holds the bars of the newest snapshot that has it. Mostly that is the newest
- * snapshot of the ticker; the oldest dates (those its two-year window no longer reaches) come from older ones.
+ * `daily_prices` from the raw snapshots alone, as the daily runs wrote it. Each run upserts the bars of the snapshot
+ * it fetched, but a bar whose values the table already holds is left alone (src/warehouse/prices.ts). So a date
+ * holds the values of the newest snapshot that has it, and names the OLDEST snapshot of the unbroken line of
+ * snapshots, up to that newest one, that reported those same values: the snapshot the values came from.
  *
- * So every snapshot is read, newest first, and each date is taken from the first snapshot that has it; each
- * snapshot's share is written with the daily run's own statement (`pricesUpsertStep`), all of a ticker's shares
- * as one statement (atomic per ticker, each row written once).
+ * So every snapshot is read, oldest first, and replayed as the runs applied them; the outcome is written with the
+ * daily run's own statement (`pricesUpsertStep`), one step per snapshot that still names rows, all of a
+ * ticker's steps as one statement (atomic per ticker, each row written once).
  */
 import { UserError } from '../../errors.js';
 import { barsOf } from '../../lake/formats/raw-bars.js';
@@ -13,7 +14,8 @@ import { readRawSnapshot } from '../../reprocess/raw-reader.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
-import { pricesUpsertStep } from '../../warehouse/prices.js';
+import type { Bar } from '../../market/bars.js';
+import { pricesUpsertStep, sameBarValues, type RawSnapshotRef } from '../../warehouse/prices.js';
 import { executeAsOneStatement, type WriteStep } from '../../warehouse/sql-helpers.js';
 import { compareByWriteTime } from '../../warehouse/write-order.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
@@ -30,9 +32,9 @@ export async function restorePrices(
   fail: FailureSink,
 ): Promise<SnapshotDates> {
   const dates: SnapshotDates = new Map();
-  const claimed = new Set<string>();
-  const steps: [string, WriteStep][] = [];
-  for (const raw of [...raws].sort(compareByWriteTime).reverse()) {
+  // By date: the bar the table ends with, and the snapshot that row names.
+  const current = new Map<string, { bar: Bar; source: RawSnapshotRef }>();
+  for (const raw of [...raws].sort(compareByWriteTime)) {
     let read: Awaited<ReturnType<typeof readRawSnapshot>>;
     try {
       read = await readRawSnapshot(store, { key: raw.key, versionId: raw.versionId, sha256: raw.sha256 });
@@ -47,14 +49,26 @@ export async function restorePrices(
       raw.key,
       read.snapshot.bars.map((bar) => bar.date),
     );
-    const bars = barsOf(read.snapshot).filter((bar) => !claimed.has(bar.date));
-    for (const bar of bars) claimed.add(bar.date);
-    const step = pricesUpsertStep(ticker, bars, {
+    const source: RawSnapshotRef = {
       key: read.reference.key,
       // As the daily run records it: the store's version id, null for a store without versions.
       versionId: read.reference.versionId || null,
       fetchedAt: read.snapshot.fetched_at,
-    });
+    };
+    for (const bar of barsOf(read.snapshot)) {
+      const held = current.get(bar.date);
+      if (held === undefined || !sameBarValues(held.bar, bar)) current.set(bar.date, { bar, source });
+    }
+  }
+  const bySource = new Map<string, { source: RawSnapshotRef; bars: Bar[] }>();
+  for (const { bar, source } of current.values()) {
+    const group = bySource.get(source.key) ?? { source, bars: [] };
+    group.bars.push(bar);
+    bySource.set(source.key, group);
+  }
+  const steps: [string, WriteStep][] = [];
+  for (const { source, bars } of bySource.values()) {
+    const step = pricesUpsertStep(ticker, bars, source);
     if (step === undefined) continue;
     steps.push([`prices_${steps.length + 1}`, step]);
     report.prices.rows += bars.length;
