@@ -17,6 +17,7 @@ import { runTickerJob, type TickerJobSettings, type TickerOutcome } from './tick
 import { messageOf } from '../errors.js';
 import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
+import { reclaimDeadRows } from '../warehouse/maintenance.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
   tickers: readonly string[];
@@ -257,6 +258,8 @@ async function runAndRecord(
   }
   summary.lineage_errors = [...lineage.problems];
   await finishRun(warehouse.db, runId, summary.status, summary);
+  // The embedded database has no autovacuum: without this it grows every day by the rows the run updated.
+  await reclaimDeadRows(warehouse);
   return summary;
 }
 

@@ -268,7 +268,8 @@ export interface CompletedOutboxEntry {
  *
  *   with written   as (the entries' ids and catalog rows, one array parameter per column)
  *        ready     as (those entries that are pending and whose written object is the planned one)
- *        done      as (update lake_outbox set done_at = now() where id in ready, only if ALL entries are ready)
+ *        done      as (update lake_outbox set done_at = now(), body = '' where id in ready, only if ALL entries
+ *                     are ready)
  *        catalogued as (insert into lake_objects the written rows of the entries done, see `catalogInsertStep`)
  *        moved     as (the entries done whose object was written under another key than planned)
  *        <table>_retargeted as (result rows naming such a planned key repointed at the key written, see below)
@@ -334,7 +335,8 @@ function markDoneStatement(db: Kysely<Database>, entries: readonly CompletedOutb
     .with('done', (creator) =>
       creator
         .updateTable('lake_outbox')
-        .set((eb) => ({ done_at: eb.fn<Date>('now') }))
+        // The body is dropped: the lake holds those bytes now, and `lake_objects` their sha256 and size.
+        .set((eb) => ({ done_at: eb.fn<Date>('now'), body: '' }))
         .where('id', 'in', creator.selectFrom('ready').select('ready.id'))
         .where('done_at', 'is', null)
         // All or nothing: unless every entry is ready, no row is updated (and so nothing below happens).

@@ -114,7 +114,10 @@ export interface LakeOutboxTable {
   key: string;
   kind: LakeObjectKind;
   ticker: string;
-  /** The exact serialised object; the drain writes these bytes, never a re-serialisation. */
+  /**
+   * The exact serialised object; the drain writes these bytes, never a re-serialisation. Emptied once done: the
+   * lake holds the bytes then, `lake_objects` their sha256 and size.
+   */
   body: string;
   content_type: string;
   tags: Json<Record<string, string>>;

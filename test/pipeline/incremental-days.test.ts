@@ -58,6 +58,14 @@ describeOnDatabases('the days after the first run', (ctx) => {
     expect(await t.keys('raw/sample/NVDA/2026-11-28/')).toHaveLength(1);
   });
 
+  it('an outbox entry keeps no body once done (the lake holds the bytes), so the outbox does not grow with them', async () => {
+    await day(DAY_2);
+    const { rows } = await sql<{ done: number; with_body: number }>`
+      select count(*)::int as done, count(*) filter (where body <> '')::int as with_body
+      from lake_outbox where done_at is not null`.execute(t.warehouse.db);
+    expect(rows[0]).toEqual({ done: 3 * TICKERS.length, with_body: 0 });
+  });
+
   it('a new day writes exactly its new bars; a restated bar rewrites exactly that row, naming the new snapshot', async () => {
     await day(DAY_1);
     const thursday = await priceRows(t.warehouse.db);

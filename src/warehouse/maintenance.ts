@@ -1,0 +1,28 @@
+/**
+ * Space upkeep the embedded database needs and PostgreSQL does by itself. PGlite runs PostgreSQL in single-user
+ * mode, where autovacuum never runs: the row versions an update leaves behind (outbox entries marked done, run
+ * rows, result rows a run recomputes for the same date) would stay, and the data directory would grow every day
+ * with no new data (docs/benchmarks.md, "Everyday cost"). A plain VACUUM makes their space reusable; it takes no
+ * lock that matters here (the home is already this process's alone) and is quick on pages that did not change.
+ */
+import { sql } from 'kysely';
+import type { Warehouse } from './database.js';
+import type { Database } from './schema.js';
+
+/** The tables whose rows a run updates or deletes (the others only receive inserts). */
+const CHURNED_TABLES: readonly (keyof Database)[] = [
+  'lake_outbox',
+  'computation_runs',
+  'daily_prices',
+  'daily_indicators',
+  'indicator_percentiles',
+  'comparative_features',
+  'restatements',
+  'lake_objects',
+];
+
+/** VACUUMs the churned tables on PGlite; nothing on PostgreSQL, where autovacuum does it. */
+export async function reclaimDeadRows(warehouse: Warehouse): Promise<void> {
+  if (warehouse.kind !== 'pglite') return;
+  for (const table of CHURNED_TABLES) await sql`vacuum ${sql.table(table)}`.execute(warehouse.db);
+}
