@@ -27,6 +27,10 @@
  *   --diagnose                also one run per backend at concurrency 1 (no floor): a per-ticker time budget
  *                             without queueing, for "where the time goes"
  *   --skip-cpu / --skip-floor / --skip-getlatest
+ *   --days N                  the multi-day mode INSTEAD of the parts above (bench/pipeline/multi-day.ts): N daily
+ *                             runs on one home, a calendar day apart from --first-day (default 2026-11-02, a
+ *                             Monday), the vendor restating bars from --restate-day (default 6; 0: never); each
+ *                             day against its floor (unless --skip-floor), its rows written and the growth
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
  *   --docs [FILE]             update the generated block of `## Pipeline` in docs/benchmarks.md (or FILE)
  *
@@ -49,6 +53,7 @@ import {
 import { benchTickers, bytes, int, loadavg, machineInfo, msSince, now, seconds } from './pipeline/common.js';
 import { measureObjectFloor, measureRowFloor } from './pipeline/floor.js';
 import { measureGetLatest } from './pipeline/getlatest.js';
+import { daysTable, measureDays, type DaysResult } from './pipeline/multi-day.js';
 import { measureStatementOverhead } from './pipeline/overhead.js';
 import {
   busyTable,
@@ -117,12 +122,17 @@ const JSON_PATH =
 const docsFlag = flag('--docs');
 const DOCS_PATH = docsFlag === undefined ? undefined : docsFlag || join(REPO_ROOT, 'docs/benchmarks.md');
 const VERSION: ComputationVersion = '1.0';
+const DAYS = flag('--days') === undefined ? undefined : positiveInt('--days', 10);
+const FIRST_DAY = flag('--first-day') || '2026-11-02';
+if (!/^\d{4}-\d{2}-\d{2}$/.test(FIRST_DAY)) throw new RangeError(`--first-day: YYYY-MM-DD, not ${FIRST_DAY}`);
+const RESTATE_DAY = flag('--restate-day') === '0' ? 0 : positiveInt('--restate-day', 6);
 
 const log = (line = ''): void => console.log(line);
 
 // ---------------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
+  if (DAYS !== undefined) return mainDays(DAYS);
   const machine = machineInfo();
   const loadStart = loadavg();
   const range = dateRange(new Date(), '2y');
@@ -327,6 +337,52 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
     });
   }
   return result;
+}
+
+async function mainDays(days: number): Promise<void> {
+  const machine = machineInfo();
+  log(`marketlake pipeline benchmark, multi-day mode  ${new Date().toISOString()}`);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  log(`command: npm run bench:pipeline -- ${argv.join(' ')}`);
+  log(
+    `${TICKERS} tickers, ${days} days from ${FIRST_DAY}, restating from day ${RESTATE_DAY}, concurrency ${CONCURRENCY}`,
+  );
+  const results: DaysResult[] = [];
+  for (const name of BACKENDS) {
+    if (name === 's3') {
+      const problem = await s3BackendProblem();
+      if (problem !== undefined) {
+        console.warn(`\n!!! S3 + PostgreSQL backend NOT RUN: ${problem}`);
+        continue;
+      }
+    }
+    log(`\n== ${name}: opening (not timed)`);
+    const backend = name === 'embedded' ? await openEmbedded() : await openS3({ createOnly: S3_CREATE_ONLY });
+    try {
+      const result = await measureDays(
+        backend,
+        {
+          tickers: benchTickers(TICKERS),
+          concurrency: CONCURRENCY,
+          computationVersion: VERSION,
+          days,
+          firstDay: FIRST_DAY,
+          restateDay: RESTATE_DAY,
+          floors: !SKIP_FLOOR,
+        },
+        log,
+      );
+      results.push(result);
+      log(`\n${result.backend}\n\n${daysTable(result)}`);
+    } finally {
+      await backend.dispose();
+    }
+  }
+  if (JSON_PATH) {
+    mkdirSync(dirname(JSON_PATH), { recursive: true });
+    writeFileSync(JSON_PATH, `${JSON.stringify({ machine, command: argv, results }, null, 2)}\n`);
+    log(`wrote ${JSON_PATH}`);
+  }
 }
 
 let interrupted = false;

@@ -51,6 +51,8 @@ export interface Backend {
   warehouse: Warehouse;
   /** The SDK client of the S3 store (to count its requests), if any. */
   s3Client?: S3Client;
+  /** The lake's folder, for a file lake (its size on disk). */
+  lakeRoot?: string;
   /** A fresh, migrated database of the same kind for the row floor. */
   openFloorWarehouse(): Promise<Warehouse>;
   /** A bare writer for the object floor; `durable` (fs only) adds an fsync per file as FsObjectStore does. */
@@ -102,6 +104,7 @@ export async function openEmbedded(): Promise<Backend> {
     name: 'embedded',
     label: 'FsObjectStore + PGlite',
     where: `lake ${lakeRoot}, PGlite ${warehouse.location}`,
+    lakeRoot,
     store,
     warehouse,
     openFloorWarehouse: () => openPgliteWarehouse('floor'),

@@ -68,11 +68,20 @@ export interface RowFloor {
   cpuMs: number;
 }
 
-export async function measureRowFloor(from: Warehouse, to: Warehouse): Promise<RowFloor> {
+/**
+ * `writtenAt`: only the rows one day's run wrote (the multi-day mode): the prices it fetched at that instant and
+ * the results it computed at it; every row when absent.
+ */
+export async function measureRowFloor(from: Warehouse, to: Warehouse, writtenAt?: Date): Promise<RowFloor> {
   // Read everything first (not timed); jsonb comes back parsed and goes in as JSON text.
   const data = {} as Record<FloorTable, Record<string, unknown>[]>;
   for (const table of FLOOR_TABLES) {
-    const rows = (await from.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+    const stamp = table === 'daily_prices' ? 'fetched_at' : 'computed_at';
+    const rows = (await from.db
+      .selectFrom(table)
+      .selectAll()
+      .$if(writtenAt !== undefined, (qb) => qb.where(sql.ref(stamp), '=', writtenAt))
+      .execute()) as Record<string, unknown>[];
     data[table] =
       table === 'indicator_percentiles'
         ? rows.map((row) => ({ ...row, statistics: JSON.stringify(row.statistics) }))

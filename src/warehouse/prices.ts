@@ -44,7 +44,9 @@ const BAR_VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'
 
 /**
  * Inserts or replaces the bars of `symbol` in ONE `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE`
- * statement, whatever the number of bars. Returns the number of rows written.
+ * statement, whatever the number of bars. Only new bars and bars whose values changed are written: a bar the
+ * table holds with the same values is left as it is, with its row version and the snapshot it names (so a day
+ * with no new bar writes no row, and the table does not bloat). Returns the number of bars given.
  *
  * Why unnest rather than a multi-row VALUES list: each bar column travels as one array parameter (7 parameters,
  * plus 4 shared by every row) instead of 11 parameters per bar (5,753 for two years). The drivers encode, and
@@ -82,11 +84,17 @@ export function pricesUpsertStep(symbol: string, bars: readonly Bar[], raw: RawS
                    ${raw.key}::text, ${raw.versionId}::text, ${raw.fetchedAt}::timestamptz
             from unnest(${columns.dates}::date[], ${columns.open}::float8[], ${columns.high}::float8[], ${columns.low}::float8[],
                         ${columns.close}::float8[], ${columns.adjClose}::float8[], ${columns.volume}::float8[])
-                 as b(price_date, open, high, low, close, adj_close, volume)`,
+                 as b(price_date, open, high, low, close, adj_close, volume)
+            where not exists (
+              select from daily_prices p
+              where p.symbol = ${symbol}::text and p.price_date = b.price_date
+                and (p.open, p.high, p.low, p.close, p.adj_close, p.volume)
+                    is not distinct from (b.open, b.high, b.low, b.close, b.adj_close, b.volume))`,
       )
       .onConflict((conflict) =>
-        // A bar the table holds with the same values is left alone: no new row version, no bloat, and its
-        // lineage keeps naming the snapshot that first reported those values.
+        // The anti-join above already leaves out the bars the table holds with the same values, with read-only
+        // index probes (ON CONFLICT would lock, and so write, each of them). This guard keeps that exact when
+        // another writer stored the same values in between.
         conflict.columns(['symbol', 'price_date']).doUpdateSet(setFromExcluded('daily_prices', PRICE_COLUMNS))
           .where(sql<boolean>`(${sql.join(BAR_VALUE_COLUMNS.map((c) => sql.ref(`daily_prices.${c}`)))})
                  is distinct from (${sql.join(BAR_VALUE_COLUMNS.map((c) => sql.ref(`excluded.${c}`)))})`),

@@ -1,7 +1,9 @@
 /**
  * The days after the first: a daily run writes the database rows of what changed, not every bar it fetched
  * (src/warehouse/prices.ts). "Written" is read off PostgreSQL's row versions: `xmin` is the transaction that
- * wrote a row's current version, so a row whose xmin did not move was not rewritten.
+ * wrote a row's current version, `xmax` the last one that updated, deleted or locked it (ON CONFLICT DO UPDATE
+ * locks a row even when its WHERE leaves it alone, which dirties its page): a row whose pair did not move was
+ * not touched.
  */
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -27,7 +29,7 @@ interface PriceRow {
 
 async function priceRows(db: Kysely<Database>): Promise<Map<string, PriceRow>> {
   const { rows } = await sql<PriceRow>`
-    select symbol, price_date::text as price_date, close, raw_key, xmin::text as version
+    select symbol, price_date::text as price_date, close, raw_key, xmin::text || ':' || xmax::text as version
     from daily_prices order by symbol, price_date`.execute(db);
   return new Map(rows.map((row) => [`${row.symbol} ${row.price_date}`, row]));
 }
