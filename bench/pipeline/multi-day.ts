@@ -26,7 +26,7 @@ import type { Backend } from './backends.js';
 import { bytes, int, seconds, timed } from './common.js';
 import { measureObjectFloor, measureRowFloor } from './floor.js';
 import { Stopwatch, timedWarehouse, timingStore } from './instrument.js';
-import type { StoredObjectInfo } from './run.js';
+import { measureCpuPass, type StoredObjectInfo } from './run.js';
 
 export interface DaysSettings {
   tickers: string[];
@@ -47,6 +47,8 @@ export interface DayMeasurement {
   status: string;
   wallMs: number;
   objectFloorMs?: number;
+  /** The run's CPU work alone (sample generation, compute, rendering; measureCpuPass), which no floor contains. */
+  cpuMs?: number;
   rowFloorMs?: number;
   floorMs?: number;
   objects: number;
@@ -125,6 +127,11 @@ export async function measureDays(
         measurement.objectFloorMs = objectFloor.wallMs;
         measurement.rowFloorMs = rowFloor.wallMs;
         measurement.floorMs = objectFloor.wallMs + rowFloor.wallMs;
+        const cpu = await measureCpuPass(
+          { ...range, tickers: settings.tickers, concurrency: 1, computationVersion: settings.computationVersion },
+          instant,
+        );
+        measurement.cpuMs = cpu.totalMs;
       } finally {
         await floorWarehouse.close();
       }
@@ -245,13 +252,16 @@ export function daysTable(result: DaysResult): string {
   const first = result.days[0];
   const mb = (n: number | undefined) => (n === undefined ? '' : (n / 1e6).toFixed(1));
   const lines = [
-    '| day | date | run s | floor s | run / floor | run / day 1 | objects | lake +MB | price rows | result rows | restated tickers | database MB | data dir MB | lake on disk MB |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| day | date | run s | floor s | run / floor | CPU work s | run / (floor + CPU) | run / day 1 | objects | lake +MB | price rows | result rows | restated tickers | database MB | data dir MB | lake on disk MB |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const m of result.days) {
     lines.push(
       `| ${m.day} | ${m.date} ${m.weekday} | ${seconds(m.wallMs)} | ${m.floorMs === undefined ? '' : seconds(m.floorMs)} | ` +
-        `${m.floorMs === undefined ? '' : `${(m.wallMs / m.floorMs).toFixed(2)}x`} | ${(m.wallMs / first.wallMs).toFixed(2)}x | ` +
+        `${m.floorMs === undefined ? '' : `${(m.wallMs / m.floorMs).toFixed(2)}x`} | ` +
+        `${m.cpuMs === undefined ? '' : seconds(m.cpuMs)} | ` +
+        `${m.floorMs === undefined || m.cpuMs === undefined ? '' : `${(m.wallMs / (m.floorMs + m.cpuMs)).toFixed(2)}x`} | ` +
+        `${(m.wallMs / first.wallMs).toFixed(2)}x | ` +
         `${int(m.objects)} | ${mb(m.objectBytes)} | ${int(m.priceRows)} | ${int(m.resultRows)} | ${m.restatedTickers} | ` +
         `${mb(m.databaseBytes)} | ${mb(m.dataDirectoryBytes)} | ${mb(m.lakeDiskBytes)} |`,
     );
