@@ -259,7 +259,7 @@ async function runAndRecord(
   summary.lineage_errors = [...lineage.problems];
   await finishRun(warehouse.db, runId, summary.status, summary);
   // The embedded database has no autovacuum: without this it grows every day by the rows the run updated.
-  await reclaimDeadRows(warehouse);
+  await reclaimDeadRows(warehouse, { pricesRewritten: restated.length > 0 });
   return summary;
 }
 
