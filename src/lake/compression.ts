@@ -53,7 +53,10 @@ export function isCompressed(key: string, head?: Pick<ObjectHead, 'contentEncodi
  * MAX_DOCUMENT_BYTES, so a hostile object costs at most that much memory; it and a damaged stream are an
  * UndecodableBodyError (an ObjectStoreError: scans report it as an unreadable object and go on).
  */
-export function decodeBody(key: string, stored: Pick<ObjectHead, 'contentEncoding'> & { body: Uint8Array }): Uint8Array {
+export function decodeBody(
+  key: string,
+  stored: Pick<ObjectHead, 'contentEncoding'> & { body: Uint8Array },
+): Uint8Array {
   if (!isCompressed(key, stored)) return stored.body;
   try {
     const inflated = gunzipSync(stored.body, { maxOutputLength: MAX_DOCUMENT_BYTES });
@@ -73,7 +76,10 @@ export function decodeBody(key: string, stored: Pick<ObjectHead, 'contentEncodin
  * object, the recorded uncompressed size for a compressed one, undefined when a compressed object does not record
  * it (only its body can tell then).
  */
-export function documentSize(key: string, head: Pick<ObjectHead, 'size' | 'contentEncoding' | 'metadata'>): number | undefined {
+export function documentSize(
+  key: string,
+  head: Pick<ObjectHead, 'size' | 'contentEncoding' | 'metadata'>,
+): number | undefined {
   if (!isCompressed(key, head)) return head.size;
   return recordedSize(head.metadata);
 }
