@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { decodeBody, encodeBody, type LakeCompression } from '../src/lake/compression.js';
 import { FsObjectStore } from '../src/storage/fs/fs-object-store.js';
@@ -169,7 +170,14 @@ async function codecCost(root: string, date: string) {
   t0 = now();
   for (const bytes of gzipped) decodeBody('x.json.gz', { body: bytes });
   const gunzipMs = msSince(t0);
-  return { objects: bodies.length, gzipMs, gunzipMs };
+  // The level the writer uses (6, zlib's default) against the fastest and the smallest.
+  const levels = [1, 6, 9].map((level) => {
+    const start = now();
+    let bytes = 0;
+    for (const body of bodies) bytes += gzipSync(Buffer.from(body, 'utf8'), { level }).length;
+    return { level, bytes, ms: msSince(start) };
+  });
+  return { objects: bodies.length, gzipMs, gunzipMs, levels };
 }
 
 function report(results: Record<LakeCompression, Day[]>, codec: Awaited<ReturnType<typeof codecCost>>, count: number) {
@@ -207,6 +215,8 @@ function report(results: Record<LakeCompression, Day[]>, codec: Awaited<ReturnTy
       `(${((codec.gzipMs * 1000) / codec.objects).toFixed(0)} us each), gunzip ${codec.gunzipMs.toFixed(0)} ms ` +
       `(${((codec.gunzipMs * 1000) / codec.objects).toFixed(0)} us each)`,
   );
+  for (const { level, bytes, ms } of codec.levels)
+    console.log(`  gzip -${level}: ${(bytes / 1e6).toFixed(2)} MB in ${ms.toFixed(0)} ms`);
 }
 
 await main();
