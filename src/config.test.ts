@@ -77,3 +77,21 @@ describe('the lake location', () => {
     expect(lakeOf('s3://my-bucket/a/b/')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'a/b/' });
   });
 });
+
+describe('the lake compression', () => {
+  it('is none unless the flag or MARKETLAKE_LAKE_COMPRESSION says gzip; the flag wins', () => {
+    expect(resolveConfig({}, {}, CWD).lakeCompression).toBeUndefined();
+    expect(resolveConfig({}, { MARKETLAKE_LAKE_COMPRESSION: 'none' }, CWD).lakeCompression).toBeUndefined();
+    expect(resolveConfig({}, { MARKETLAKE_LAKE_COMPRESSION: 'gzip' }, CWD).lakeCompression).toBe('gzip');
+    expect(
+      resolveConfig({ lakeCompression: 'none' }, { MARKETLAKE_LAKE_COMPRESSION: 'gzip' }, CWD).lakeCompression,
+    ).toBeUndefined();
+  });
+
+  it('refuses anything else, naming both ways to set it', () => {
+    expect(() => resolveConfig({ lakeCompression: 'GZIP' }, {}, CWD)).toThrow(ConfigError);
+    expect(() => resolveConfig({}, { MARKETLAKE_LAKE_COMPRESSION: 'zstd' }, CWD)).toThrow(
+      'lake compression must be one of none, gzip (MARKETLAKE_LAKE_COMPRESSION or --lake-compression; got "zstd")',
+    );
+  });
+});

@@ -14,13 +14,19 @@ export { redactUrl } from './secrets.js';
  *   MARKETLAKE_DATABASE_URL  postgres://...; unset means PGlite under MARKETLAKE_HOME
  *   MARKETLAKE_PGLITE_WORKER 0 runs the embedded PGlite on the main thread (default: a worker thread; see
  *                            warehouse/pglite/pglite.ts)
+ *   MARKETLAKE_LAKE_COMPRESSION  none (default) or gzip: how new lake objects are stored (lake/compression.ts)
  */
 export interface ConfigFlags {
   home?: string;
   lake?: string;
   s3Endpoint?: string;
   database?: string;
+  lakeCompression?: string;
 }
+
+/** How new raw and processed objects are stored; every reader reads both forms whatever the setting. */
+export type LakeCompression = 'none' | 'gzip';
+export const LAKE_COMPRESSIONS: readonly LakeCompression[] = ['none', 'gzip'];
 
 export type LakeLocation =
   { kind: 'file'; path: string } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string };
@@ -30,6 +36,8 @@ export interface Config {
   lake: LakeLocation;
   /** undefined: embedded PGlite under `home`. */
   databaseUrl?: string;
+  /** undefined: `none`. */
+  lakeCompression?: LakeCompression;
 }
 
 export class ConfigError extends UserError {
@@ -46,6 +54,7 @@ export function resolveConfig(
   const lakeText = flags.lake ?? env.MARKETLAKE_LAKE ?? bucket;
   const endpoint = flags.s3Endpoint ?? env.MARKETLAKE_S3_ENDPOINT;
   const databaseUrl = flags.database ?? env.MARKETLAKE_DATABASE_URL;
+  const compressionText = flags.lakeCompression ?? env.MARKETLAKE_LAKE_COMPRESSION;
   // Known before any message can carry them (src/secrets.ts).
   rememberUrlSecrets(databaseUrl);
   rememberUrlSecrets(endpoint);
@@ -55,11 +64,21 @@ export function resolveConfig(
       `database URL must start with postgres:// or postgresql:// (got "${redactUrl(databaseUrl)}")`,
     );
   }
+  const lakeCompression =
+    compressionText === undefined || compressionText === '' ? undefined : parseLakeCompression(compressionText);
   return {
     home,
     lake: lakeText === undefined ? { kind: 'file', path: resolve(home, 'lake') } : parseLake(lakeText, endpoint),
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(lakeCompression === undefined || lakeCompression === 'none' ? {} : { lakeCompression }),
   };
+}
+
+function parseLakeCompression(text: string): LakeCompression {
+  if ((LAKE_COMPRESSIONS as readonly string[]).includes(text)) return text as LakeCompression;
+  throw new ConfigError(
+    `lake compression must be one of ${LAKE_COMPRESSIONS.join(', ')} (MARKETLAKE_LAKE_COMPRESSION or --lake-compression; got ${quote(text)})`,
+  );
 }
 
 function parseLake(text: string, endpoint: string | undefined): LakeLocation {

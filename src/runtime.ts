@@ -43,7 +43,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   try {
     const store = await openBoundStore(config, warehouse, overrides);
-    const lake = new DataLake(store, new WarehouseLakeCatalog(warehouse.db));
+    const lake = new DataLake(
+      store,
+      new WarehouseLakeCatalog(warehouse.db),
+      undefined,
+      config.lakeCompression ?? 'none',
+    );
     return { config, store, lake, warehouse, close: () => warehouse.close() };
   } catch (error) {
     await warehouse.close();

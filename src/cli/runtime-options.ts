@@ -10,6 +10,10 @@ export function withRuntimeOptions(command: Command): Command {
     .option('--lake <url>', 'object store: file:///path or s3://bucket[/prefix] (env MARKETLAKE_LAKE)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (env MARKETLAKE_S3_ENDPOINT)')
     .option(
+      '--lake-compression <none|gzip>',
+      'how new lake objects are stored: gzip writes .json.gz (env MARKETLAKE_LAKE_COMPRESSION; default none)',
+    )
+    .option(
       '--database <url>',
       'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)',
     );

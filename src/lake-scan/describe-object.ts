@@ -1,3 +1,4 @@
+import { documentSize } from '../lake/compression.js';
 import type { ParsedKey } from '../lake/keys.js';
 import { ObjectStoreError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -17,15 +18,18 @@ export async function describeObject(
   if (headed.status === 'missing') return { reason: 'not found (it was listed a moment before)' };
   if (headed.status === 'unreadable') return { reason: headed.error };
   const { head } = headed;
-  const evidence: ObjectEvidence = { key, parsed, versionId: head.versionId, size: head.size, metadata: head.metadata };
+  // The catalog's size is the document's: a compressed object records it in its metadata, else its body tells.
+  const size = documentSize(key, head);
+  const evidence: ObjectEvidence = { key, parsed, versionId: head.versionId, size: size ?? 0, metadata: head.metadata };
   let derivation = deriveCatalogRow(evidence);
-  if (derivation.row !== undefined) return { row: derivation.row };
+  if (derivation.row !== undefined && size !== undefined) return { row: derivation.row };
 
   const fetched = await fetchObject(store, key, head.versionId);
   if (fetched.status === 'missing') return { reason: `version ${head.versionId} vanished between HEAD and GET` };
   if (fetched.status === 'unreadable') return { reason: fetched.error };
+  evidence.size = fetched.size;
   // The body's hash only stands in for a missing content_sha256: the metadata is the record otherwise.
-  if (derivation.missing.includes('sha256')) evidence.bodySha256 = fetched.sha256;
+  if ((derivation.missing as readonly string[]).includes('sha256')) evidence.bodySha256 = fetched.sha256;
   evidence.body = jsonObject(fetched.body);
   derivation = deriveCatalogRow(evidence);
   if (derivation.row !== undefined) return { row: derivation.row };

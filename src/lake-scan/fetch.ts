@@ -1,23 +1,26 @@
+import { decodeBody } from '../lake/compression.js';
 import { sha256Hex } from '../lake/formats/render.js';
 import { ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
 import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
 
 /**
  * One read for a scan of the lake (verify, the rebuilds), with the outcomes it reports on instead of stopping:
- * the object is there (with the sha256 of its bytes as read), it is not (no key, or not that version), or the
- * store refused to serve it (a damaged file, an I/O error; the message says which). Anything else is a bug and
- * propagates.
+ * the object is there (with its document body, decompressed when stored compressed, and that body's sha256 and
+ * size), it is not (no key, or not that version), or the store refused to serve it or its bytes cannot be
+ * decompressed (a damaged file, an I/O error, a truncated or oversized gzip stream; the message says which).
+ * Anything else is a bug and propagates. `head.size` stays the size as stored.
  */
 export type Fetched =
-  | { status: 'ok'; head: ObjectHead; body: Uint8Array; sha256: string }
+  | { status: 'ok'; head: ObjectHead; body: Uint8Array; sha256: string; size: number }
   | { status: 'missing' }
   | { status: 'unreadable'; error: string };
 
 export async function fetchObject(store: ObjectStore, key: string, versionId?: string): Promise<Fetched> {
   try {
     const object = await store.get(key, versionId === undefined ? undefined : { versionId });
-    const { body, ...head } = object;
-    return { status: 'ok', head, body, sha256: sha256Hex(body) };
+    const { body: stored, ...head } = object;
+    const body = decodeBody(key, { ...head, body: stored });
+    return { status: 'ok', head, body, sha256: sha256Hex(body), size: body.length };
   } catch (error) {
     return unreadable(error);
   }

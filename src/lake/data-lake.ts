@@ -4,10 +4,18 @@ import { ObjectExistsError, ObjectNotFoundError } from '../storage/errors.js';
 import { listAllCommonPrefixes, listAllKeys } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CatalogEntry, LakeCatalog } from './catalog.js';
+import {
+  contentEncoding,
+  decodeBody,
+  encodeBody,
+  type LakeCompression,
+  UNCOMPRESSED_SIZE_METADATA,
+} from './compression.js';
 import type { ProcessedDocument, RawReference } from './formats/processed.js';
 import type { RawSnapshot } from './formats/raw.js';
 import { parseRawDocument } from './formats/raw-parse.js';
 import type { RenderedObject } from './formats/render.js';
+import { checkMetadata } from './limits.js';
 import {
   compareKeys,
   datePrefix,
@@ -78,6 +86,8 @@ export class DataLake {
     readonly catalog?: LakeCatalog,
     /** What "recent" means to the lake-only search for the newest date folder (see newestFolder). */
     private readonly now: () => Date = () => new Date(),
+    /** How new objects are stored (compression.ts); reads follow each object's own key, whatever this says. */
+    readonly compression: LakeCompression = 'none',
   ) {}
 
   // ---------------------------------------------------------------- writes
@@ -87,7 +97,8 @@ export class DataLake {
    * A key already holding the same bytes (sha256) is the same object written before (a retry whose first
    * response was lost) and is returned as is, so retries never create a second copy. `parsed` is where the
    * document goes (rawKeyParts, processedKeyParts); `exactKey` refuses any key but the first (a raw key others
-   * already reference must not move).
+   * already reference must not move). The body is stored as `parsed.compression` says (an outbox entry's planned
+   * key), else as the lake's setting; sha256 and size stay those of the uncompressed body.
    */
   async write(
     parsed: Omit<ParsedKey, 'sequence'>,
@@ -96,16 +107,14 @@ export class DataLake {
   ): Promise<WrittenObject> {
     const first = options.firstSequence ?? 1;
     const last = options.exactKey ? first : MAX_SEQUENCE;
+    const compression = parsed.compression ?? this.compression;
+    const keyAt = (sequence: number) =>
+      objectKey(parsed.kind, parsed.ticker, parsed.date, parsed.timestamp, sequence, parsed.source, compression);
+    const stored = storedForm(keyAt(first), rendered, compression);
     for (let sequence = first; sequence <= last; sequence++) {
-      const key = objectKey(parsed.kind, parsed.ticker, parsed.date, parsed.timestamp, sequence, parsed.source);
+      const key = keyAt(sequence);
       try {
-        const result = await this.store.put({
-          key,
-          body: rendered.body,
-          contentType: rendered.contentType,
-          tags: rendered.tags,
-          metadata: rendered.metadata,
-        });
+        const result = await this.store.put({ key, ...stored });
         return { key, versionId: result.versionId, sha256: rendered.sha256, size: rendered.size, created: true };
       } catch (error) {
         if (!(error instanceof ObjectExistsError)) throw error;
@@ -116,7 +125,7 @@ export class DataLake {
       }
     }
     if (options.exactKey) {
-      const key = objectKey(parsed.kind, parsed.ticker, parsed.date, parsed.timestamp, first, parsed.source);
+      const key = keyAt(first);
       // The first write's response may have been lost, but the bytes differ: this is someone else's object.
       throw new ObjectExistsError(key);
     }
@@ -131,7 +140,7 @@ export class DataLake {
     const options = versionId === undefined ? undefined : { versionId };
     try {
       const [object, tags] = await Promise.all([this.store.get(key, options), this.store.getTags(key, options)]);
-      const text = Buffer.from(object.body).toString('utf8');
+      const text = Buffer.from(decodeBody(key, object)).toString('utf8');
       const body = (parseKeySafe(key)?.kind === 'raw' ? parseRawDocument(text, key) : JSON.parse(text)) as Body;
       return { key, versionId: object.versionId, tags, metadata: object.metadata, body };
     } catch (error) {
@@ -315,6 +324,27 @@ export class DataLake {
 const RECENT_FOLDER_WINDOWS = [8, 120, 1500];
 
 type ParsedWithKey = ParsedKey & { key: string };
+
+/**
+ * What the store is given for a rendered object: under gzip the compressed bytes, `Content-Encoding: gzip`, and
+ * the uncompressed size in the metadata (so a HEAD still tells the catalog's size); otherwise the object as
+ * rendered. `key` names the object in a metadata-limit error.
+ */
+function storedForm(key: string, rendered: RenderedObject, compression: LakeCompression) {
+  const encoding = contentEncoding(compression);
+  if (encoding === undefined) {
+    return { body: rendered.body, contentType: rendered.contentType, tags: rendered.tags, metadata: rendered.metadata };
+  }
+  const metadata = { ...rendered.metadata, [UNCOMPRESSED_SIZE_METADATA]: String(rendered.size) };
+  checkMetadata(key, metadata);
+  return {
+    body: encodeBody(rendered.body, compression),
+    contentType: rendered.contentType,
+    contentEncoding: encoding,
+    tags: rendered.tags,
+    metadata,
+  };
+}
 
 function parseKeySafe(key: string): ParsedKey | undefined {
   try {

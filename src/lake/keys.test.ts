@@ -21,12 +21,36 @@ describe('lake keys', () => {
       date: '2026-11-25',
       timestamp: '20261126_090507',
       sequence: 2,
+      compression: 'none',
     });
     expect(parseKey('raw/sample/D05.SI/2026-11-26/20261126_090507.json')).toMatchObject({
       kind: 'raw',
       source: 'sample',
       sequence: 1,
     });
+  });
+
+  it('lays out and parses compressed keys: .json.gz, the only other extension', () => {
+    const key = objectKey('raw', 'NVDA', '2026-11-26', '20261126_090507', 2, 'csv', 'gzip');
+    expect(key).toBe('raw/csv/NVDA/2026-11-26/20261126_090507_2.json.gz');
+    expect(parseKey(key)).toEqual({
+      kind: 'raw',
+      source: 'csv',
+      ticker: 'NVDA',
+      date: '2026-11-26',
+      timestamp: '20261126_090507',
+      sequence: 2,
+      compression: 'gzip',
+    });
+    for (const other of ['.gz', '.json.bz2', '.json.gz.gz', '.json.GZ', '.jsongz'])
+      expect(() => parseKey(`raw/csv/NVDA/2026-11-26/20261126_090507${other}`)).toThrow(InvalidKeyError);
+  });
+
+  it('orders {TS}.json before {TS}.json.gz of the same second, so the order stays total', () => {
+    const plain = parseKey('processed/indicators/NVDA/2026-11-26/20261126_090507.json');
+    const gzipped = parseKey('processed/indicators/NVDA/2026-11-26/20261126_090507.json.gz');
+    const second = parseKey('processed/indicators/NVDA/2026-11-26/20261126_090507_2.json');
+    expect([gzipped, second, plain].sort(compareKeys)).toEqual([plain, gzipped, second]);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { isIsoDate } from '../market/dates.js';
 import type { SourceName } from './formats/raw.js';
 import { quote } from '../quote.js';
 import { tickerFromSegment, tickerSegment } from '../market/ticker-segment.js';
+import { type LakeCompression, keyExtension } from './compression.js';
 
 /**
  * The key layout of docs/design.md "Keys":
@@ -11,6 +12,8 @@ import { tickerFromSegment, tickerSegment } from '../market/ticker-segment.js';
  * TICKER is the ticker's key segment (ticker-segment.ts: `^GSPC` is `_5EGSPC`, a plain ticker is itself).
  * TS is the UTC time `YYYYMMDD_HHMMSS`; a key is written once, and a second object in the same second takes
  * `{TS}_2.json`, `{TS}_3.json`, ... Keys sort by date then time within a ticker, which is what "latest" means.
+ * A compressed object (compression.ts) ends `.json.gz` instead of `.json`: the extension is how Athena, DuckDB and
+ * the lake's own readers know to decompress, and it is part of the key, so the two forms never share a key.
  */
 export const PROCESSED_KINDS = ['indicators', 'percentiles', 'features'] as const;
 export type ProcessedKind = (typeof PROCESSED_KINDS)[number];
@@ -30,6 +33,11 @@ export interface ParsedKey {
   timestamp: string;
   /** 1 for `{TS}.json`, n for `{TS}_n.json`. */
   sequence: number;
+  /**
+   * How the body is stored: parseKey always says (`none` for `.json`, `gzip` for `.json.gz`); a writer leaves it
+   * out to take the lake's setting (DataLake.write).
+   */
+  compression?: LakeCompression;
 }
 
 const TIMESTAMP_PATTERN = /^\d{8}_\d{6}$/;
@@ -71,23 +79,24 @@ export function objectKey(
   timestamp: string,
   sequence = 1,
   source?: SourceName,
+  compression: LakeCompression = 'none',
 ): string {
   if (!TIMESTAMP_PATTERN.test(timestamp))
     throw new InvalidKeyError(`"${timestamp}" is not a timestamp YYYYMMDD_HHMMSS`);
   if (!Number.isInteger(sequence) || sequence < 1)
     throw new InvalidKeyError(`sequence ${sequence} must be a positive integer`);
-  return `${datePrefix(kind, ticker, date, source)}${timestamp}${sequence === 1 ? '' : `_${sequence}`}.json`;
+  return `${datePrefix(kind, ticker, date, source)}${timestamp}${sequence === 1 ? '' : `_${sequence}`}${keyExtension(compression)}`;
 }
 
 const KEY_PATTERN =
-  /^(?:raw\/(?<source>[a-z]+)|processed\/(?<kind>[a-z]+))\/(?<ticker>[^/]+)\/(?<date>\d{4}-\d{2}-\d{2})\/(?<ts>\d{8}_\d{6})(?:_(?<seq>[1-9]\d*))?\.json$/;
+  /^(?:raw\/(?<source>[a-z]+)|processed\/(?<kind>[a-z]+))\/(?<ticker>[^/]+)\/(?<date>\d{4}-\d{2}-\d{2})\/(?<ts>\d{8}_\d{6})(?:_(?<seq>[1-9]\d*))?\.json(?<gz>\.gz)?$/;
 
 export function parseKey(key: string): ParsedKey {
   const match = KEY_PATTERN.exec(key);
   const groups = match?.groups;
   if (!groups)
     throw new InvalidKeyError(
-      `${quote(key)} is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json)`,
+      `${quote(key)} is not a marketlake object key (raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json, or .json.gz)`,
     );
   const source = groups.source as SourceName | undefined;
   const kind = (groups.kind ?? 'raw') as ObjectKind;
@@ -110,14 +119,22 @@ export function parseKey(key: string): ParsedKey {
     date: groups.date,
     timestamp: groups.ts,
     sequence: groups.seq === undefined ? 1 : Number(groups.seq),
+    compression: groups.gz === undefined ? 'none' : 'gzip',
   };
 }
 
 /**
  * Orders keys of one ticker and kind oldest first: by date, then timestamp, then sequence (numerically: _10 after _9).
+ * `{TS}.json` and `{TS}.json.gz` can both exist only when the setting changed within that second; the compressed
+ * one, written by the newer setting, counts as the later, so the order is total.
  */
 export function compareKeys(a: ParsedKey, b: ParsedKey): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
-  return a.sequence - b.sequence;
+  if (a.sequence !== b.sequence) return a.sequence - b.sequence;
+  return compressionRank(a) - compressionRank(b);
+}
+
+function compressionRank(key: ParsedKey): number {
+  return key.compression === 'gzip' ? 1 : 0;
 }

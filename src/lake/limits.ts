@@ -51,3 +51,10 @@ export function checkMetadata(key: string, metadata: Record<string, string>): vo
   const bytes = metadataBytes(metadata);
   if (bytes > MAX_METADATA_BYTES) fail(`${bytes} bytes, at most ${MAX_METADATA_BYTES}`);
 }
+
+/**
+ * The largest document body a reader decompresses (compression.ts): a raw snapshot of a century of daily bars is
+ * about 3.5 MB, so nothing marketlake writes comes near it, while a hostile `.json.gz` of a few kilobytes that
+ * inflates to gigabytes (a "gzip bomb") stops here as a finding instead of exhausting memory.
+ */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;

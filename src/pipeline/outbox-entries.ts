@@ -1,3 +1,4 @@
+import type { LakeCompression } from '../lake/compression.js';
 import { processedKeyParts, rawKeyParts } from '../lake/data-lake.js';
 import { CONTENT_TYPE, type RenderedObject, sha256Hex } from '../lake/formats/render.js';
 import { type ProcessedDocument, renderProcessed } from '../lake/formats/processed.js';
@@ -17,9 +18,17 @@ export type PendingProcessedDocument = Omit<ProcessedDocument, 'source_raw_data_
   source_raw_data_version_id: string | null;
 };
 
-export function rawOutboxEntry(snapshot: RawSnapshot, runId: string | null): OutboxEntryInput {
+/**
+ * `compression` is the lake's setting: it is part of the planned key (`.json.gz`), which the drain writes to as
+ * planned and which results computed meanwhile already name.
+ */
+export function rawOutboxEntry(
+  snapshot: RawSnapshot,
+  runId: string | null,
+  compression: LakeCompression = 'none',
+): OutboxEntryInput {
   const parts = rawKeyParts(snapshot);
-  const key = objectKey('raw', parts.ticker, parts.date, parts.timestamp, 1, parts.source);
+  const key = objectKey('raw', parts.ticker, parts.date, parts.timestamp, 1, parts.source, compression);
   return fromRendered(key, 'raw', snapshot.ticker, parts.date, renderRaw(key, snapshot), null, null, null, runId);
 }
 
@@ -27,9 +36,10 @@ export function processedOutboxEntry(
   kind: ProcessedKind,
   document: PendingProcessedDocument,
   runId: string | null,
+  compression: LakeCompression = 'none',
 ): OutboxEntryInput {
   const parts = processedKeyParts(kind, document as ProcessedDocument);
-  const key = objectKey(kind, parts.ticker, parts.date, parts.timestamp);
+  const key = objectKey(kind, parts.ticker, parts.date, parts.timestamp, 1, undefined, compression);
   const versionId = document.source_raw_data_version_id;
   if (versionId === null) {
     const body = JSON.stringify(document);

@@ -87,7 +87,7 @@ export async function commitResults(
       const document = processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw);
       let object = set.existing?.[kind];
       if (object === undefined) {
-        const entry = processedOutboxEntry(kind, document, context.runId);
+        const entry = processedOutboxEntry(kind, document, context.runId, context.lake.compression);
         inputs.push(entry);
         object = { key: entry.key, computedAt };
       }

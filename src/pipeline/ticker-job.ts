@@ -1,4 +1,5 @@
 import type { ComputationVersion } from '../compute/fields.js';
+import type { LakeCompression } from '../lake/compression.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { catalogEntry, rawKeyParts } from '../lake/data-lake.js';
 import type { RawReference } from '../lake/formats/processed.js';
@@ -81,7 +82,7 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
       end: context.end,
       now: context.clock(),
     });
-    outcome.rawKey = rawKeyOf(snapshot);
+    outcome.rawKey = rawKeyOf(snapshot, context.lake.compression);
 
     const stored = await storeRawSnapshot(context, snapshot, outcome);
     outcome.rawKey = stored.raw.key;
@@ -156,9 +157,9 @@ async function catalogRawIfFailing<T>(
   }
 }
 
-function rawKeyOf(snapshot: RawSnapshot): string {
+function rawKeyOf(snapshot: RawSnapshot, compression: LakeCompression): string {
   const parts = rawKeyParts(snapshot);
-  return objectKey('raw', parts.ticker, parts.date, parts.timestamp, 1, parts.source);
+  return objectKey('raw', parts.ticker, parts.date, parts.timestamp, 1, parts.source, compression);
 }
 
 /** The raw snapshot once the lake was asked to take it. */
@@ -181,13 +182,14 @@ async function storeRawSnapshot(
   outcome: TickerOutcome,
 ): Promise<StoredRaw> {
   const parts = rawKeyParts(snapshot);
-  const rendered = renderRaw(rawKeyOf(snapshot), snapshot);
+  const plannedKey = rawKeyOf(snapshot, context.lake.compression);
+  const rendered = renderRaw(plannedKey, snapshot);
   let written: WrittenObject;
   try {
     written = await context.lake.write(parts, rendered);
   } catch (error) {
-    outcome.lakeErrors.push(`${rawKeyOf(snapshot)}: ${messageOf(error)}`);
-    const rawOutbox = rawOutboxEntry(snapshot, context.runId);
+    outcome.lakeErrors.push(`${plannedKey}: ${messageOf(error)}`);
+    const rawOutbox = rawOutboxEntry(snapshot, context.runId, context.lake.compression);
     return { raw: { key: rawOutbox.key, versionId: '', sha256: rendered.sha256 }, rawOutbox };
   }
   outcome.written.push(written.key);

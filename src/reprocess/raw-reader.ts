@@ -1,3 +1,4 @@
+import { decodeBody } from '../lake/compression.js';
 import { type RawReference } from '../lake/formats/processed.js';
 import { sha256Hex } from '../lake/formats/render.js';
 import type { RawSnapshot } from '../lake/formats/raw.js';
@@ -27,14 +28,16 @@ export async function readRawSnapshot(
   raw: RawToRead,
 ): Promise<{ snapshot: RawSnapshot; reference: RawReference }> {
   const object = await store.get(raw.key, raw.versionId === null ? undefined : { versionId: raw.versionId });
-  const sha256 = sha256Hex(object.body);
+  // The catalog's sha256 is the uncompressed body's, whichever form the object is stored in.
+  const body = decodeBody(raw.key, object);
+  const sha256 = sha256Hex(body);
   if (sha256 !== raw.sha256) {
     throw new RawIntegrityError(
       `raw object ${raw.key} (version ${object.versionId}) has sha256 ${sha256}, but the catalog recorded ${raw.sha256}; ` +
         'it is not the snapshot the catalog describes (run the catalog verification before reprocessing)',
     );
   }
-  const snapshot = parseRawDocument(Buffer.from(object.body).toString('utf8'), raw.key);
+  const snapshot = parseRawDocument(Buffer.from(body).toString('utf8'), raw.key);
   if (snapshot.bars.length === 0) throw new UserError(`raw object ${raw.key} holds no bars: nothing to compute`);
   return { snapshot, reference: { key: raw.key, versionId: object.versionId, sha256 } };
 }

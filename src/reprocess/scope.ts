@@ -7,6 +7,7 @@ import type { Warehouse } from '../warehouse/database.js';
 import { listCatalogObjects, type CatalogObject } from '../warehouse/lake-objects.js';
 import { listTickersWithRawObjects } from '../warehouse/raw-objects.js';
 import type { RawToRead } from './raw-reader.js';
+import { decodeBody } from '../lake/compression.js';
 
 /**
  * Which raw snapshots a reprocess reads, per ticker (all of it from the catalog, `lake_objects`):
@@ -80,7 +81,7 @@ async function lastBarDate(store: ObjectStore, entry: CatalogObject): Promise<st
   const recorded = head.metadata.last_date;
   if (recorded && isIsoDate(recorded)) return recorded;
   const object = await store.get(entry.key, options);
-  const bars = parseRawDocument(Buffer.from(object.body).toString('utf8'), entry.key).bars;
+  const bars = parseRawDocument(Buffer.from(decodeBody(entry.key, object)).toString('utf8'), entry.key).bars;
   if (bars.length === 0) return '';
   return bars[bars.length - 1].date;
 }

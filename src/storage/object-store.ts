@@ -25,6 +25,11 @@ export interface PutObjectInput {
   /** A string is stored as UTF-8. */
   body: Uint8Array | string;
   contentType: string;
+  /**
+   * How the body bytes are encoded (HTTP Content-Encoding, e.g. `gzip`); absent means as they are. The store keeps
+   * the bytes as given and only records this: decoding is the reader's business (src/lake/compression.ts).
+   */
+  contentEncoding?: string;
   tags?: Tags;
   metadata?: Metadata;
 }
@@ -44,6 +49,8 @@ export interface ObjectHead {
   /** Whole seconds, as S3 reports it. */
   lastModified: Date;
   contentType: string;
+  /** As PutObjectInput.contentEncoding: absent when the object was stored without one. */
+  contentEncoding?: string;
   metadata: Metadata;
   etag?: string;
   storageClass?: string;
@@ -146,6 +153,7 @@ export function resolveMaxKeys(maxKeys: number | undefined): number {
 // with "-" could not round-trip there, and every backend refuses the same input.
 const METADATA_KEY = /^[a-z0-9][a-z0-9._]*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const CONTENT_CODING = /^[a-z0-9][a-z0-9._-]*$/;
 
 /**
  * Structural checks of a put every backend shares (the key rules are in keys.ts). Size limits (10 tags, 2 KB of
@@ -153,10 +161,13 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * Metadata travels as HTTP headers on S3, hence lower-case header-token names and printable ASCII values.
  */
 export function putInputProblem(input: PutObjectInput): string | undefined {
-  const { body, contentType, tags, metadata } = input;
+  const { body, contentType, contentEncoding, tags, metadata } = input;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return 'body must be a string or a Uint8Array';
   if (typeof contentType !== 'string' || contentType.length === 0 || !PRINTABLE_ASCII.test(contentType)) {
     return 'contentType must be a non-empty printable ASCII string';
+  }
+  if (contentEncoding !== undefined && !CONTENT_CODING.test(contentEncoding)) {
+    return 'contentEncoding must be an HTTP content-coding token such as gzip';
   }
   for (const [name, value] of Object.entries(tags ?? {})) {
     if (name.length === 0 || typeof value !== 'string')

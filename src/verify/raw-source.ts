@@ -11,8 +11,9 @@ import { fetchObject } from '../lake-scan/fetch.js';
 
 /** A raw object as verify needs it: its head, the sha256 of its bytes, and the snapshot (or why it has none). */
 export type LoadedRaw =
-  | { status: 'ok'; key: string; head: ObjectHead; sha256: string; snapshot: RawSnapshot }
-  | { status: 'unparseable'; key: string; head: ObjectHead; sha256: string; error: string }
+  /** `size` and `sha256` are the document's (the uncompressed body); `head.size` is the stored size. */
+  | { status: 'ok'; key: string; head: ObjectHead; sha256: string; size: number; snapshot: RawSnapshot }
+  | { status: 'unparseable'; key: string; head: ObjectHead; sha256: string; size: number; error: string }
   | { status: 'missing'; key: string; versionId: string | undefined }
   | { status: 'unreadable'; key: string; versionId: string | undefined; error: string };
 
@@ -74,14 +75,14 @@ export class RawSource {
     const fetched = await fetchObject(this.store, key, versionId);
     if (fetched.status === 'missing') return { status: 'missing', key, versionId };
     if (fetched.status === 'unreadable') return { status: 'unreadable', key, versionId, error: fetched.error };
-    const { head, sha256 } = fetched;
+    const { head, sha256, size } = fetched;
     try {
       // The lake's own reader (what lake.get uses for raw objects), so raw objects of the older format verify as
       // they are read everywhere.
       const snapshot = parseRawDocument(Buffer.from(fetched.body).toString('utf8'), key);
-      return { status: 'ok', key, head, sha256, snapshot };
+      return { status: 'ok', key, head, sha256, size, snapshot };
     } catch (error) {
-      if (error instanceof InputError) return { status: 'unparseable', key, head, sha256, error: error.message };
+      if (error instanceof InputError) return { status: 'unparseable', key, head, sha256, size, error: error.message };
       throw error;
     }
   }

@@ -89,6 +89,7 @@ export class FsObjectStore implements ObjectStore {
       size: body.length,
       lastModified: wholeSeconds(new Date()).toISOString(),
       contentType: input.contentType,
+      ...(input.contentEncoding === undefined ? {} : { contentEncoding: input.contentEncoding }),
       etag: md5Etag(body),
       tags: { ...input.tags },
       metadata: { ...input.metadata },
@@ -395,6 +396,7 @@ function headOf(header: ObjectHeader): ObjectHead {
     size: header.size,
     lastModified: new Date(header.lastModified),
     contentType: header.contentType,
+    ...(header.contentEncoding === undefined ? {} : { contentEncoding: header.contentEncoding }),
     metadata: { ...header.metadata },
     etag: header.etag,
   };

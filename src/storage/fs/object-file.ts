@@ -20,6 +20,8 @@ export interface ObjectHeader {
   /** ISO 8601, whole seconds. */
   lastModified: string;
   contentType: string;
+  /** Absent unless the object was put with one (older files never have it). */
+  contentEncoding?: string;
   /** `"<md5 hex>"`, as S3 reports the ETag of a single-part upload. */
   etag: string;
   tags: Tags;
@@ -69,6 +71,7 @@ function parseHeader(bytes: Uint8Array, path: string, key: string): ObjectHeader
     typeof header.lastModified === 'string' &&
     !Number.isNaN(Date.parse(header.lastModified)) &&
     typeof header.contentType === 'string' &&
+    (header.contentEncoding === undefined || typeof header.contentEncoding === 'string') &&
     typeof header.etag === 'string' &&
     isStringRecord(header.tags) &&
     isStringRecord(header.metadata);

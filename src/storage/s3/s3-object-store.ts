@@ -217,6 +217,7 @@ export class S3ObjectStore implements ObjectStore {
         Key: fullKey,
         Body: body,
         ContentType: input.contentType,
+        ...(input.contentEncoding === undefined ? {} : { ContentEncoding: input.contentEncoding }),
         ...(input.metadata !== undefined && Object.keys(input.metadata).length > 0 ? { Metadata: input.metadata } : {}),
         ...(tagging === '' ? {} : { Tagging: tagging }),
         IfNoneMatch: '*',
@@ -545,6 +546,7 @@ export class S3ObjectStore implements ObjectStore {
       ContentLength?: number;
       LastModified?: Date;
       ContentType?: string;
+      ContentEncoding?: string;
       Metadata?: Record<string, string>;
       ETag?: string;
       StorageClass?: string;
@@ -558,6 +560,10 @@ export class S3ObjectStore implements ObjectStore {
       size: output.ContentLength ?? 0,
       lastModified: output.LastModified ?? new Date(0),
       contentType: output.ContentType ?? 'application/octet-stream',
+      // An empty Content-Encoding is no encoding (some servers echo an empty header).
+      ...(output.ContentEncoding === undefined || output.ContentEncoding === ''
+        ? {}
+        : { contentEncoding: output.ContentEncoding }),
       metadata: readMetadata(output.Metadata),
       ...(output.ETag === undefined ? {} : { etag: output.ETag }),
       storageClass: output.StorageClass ?? 'STANDARD',
