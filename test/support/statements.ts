@@ -44,11 +44,14 @@ export function tableOf(node: unknown, depth = 0): string | undefined {
 
 interface StatementNode {
   kind: string;
+  sqlFragments?: readonly string[];
   with?: { expressions: readonly { expression: StatementNode }[] };
 }
 
 /** `verb table`, then ` with ` and the labels of the CTEs if there are any. */
 export function statementLabel(node: StatementNode): string {
+  // The one raw statement that is neither a lookup nor a write: the embedded database's upkeep.
+  if (node.kind === 'RawNode' && /^\s*vacuum\b/i.test(node.sqlFragments?.[0] ?? '')) return 'vacuum';
   const own = `${VERBS[node.kind] ?? node.kind} ${tableOf(node) ?? '?'}`;
   const ctes = node.with?.expressions ?? [];
   return ctes.length === 0 ? own : `${own} with ${ctes.map((cte) => statementLabel(cte.expression)).join(', ')}`;
