@@ -18,6 +18,7 @@ import { messageOf } from '../errors.js';
 import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
+import { priceSourcesOf } from '../warehouse/prices.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
   tickers: readonly string[];
@@ -125,6 +126,7 @@ async function runAndRecord(
     validTickers(options.tickers),
     utcDate(startedAt),
   );
+  const priceSources = await priceSourcesOf(warehouse.db, validTickers(options.tickers));
   const processedDone = new BatchedDoneMarks(
     (entries) => markOutboxEntriesDone(warehouse.db, entries),
     options.doneMarkBatches,
@@ -148,6 +150,7 @@ async function runAndRecord(
           clock,
           processedDone,
           previousRaws,
+          priceSources,
         },
         ticker,
       );

@@ -12,6 +12,7 @@ import { recordRestatement } from '../staleness/detect.js';
 import type { PreviousRawFinder } from '../staleness/previous-raw.js';
 import { type CatalogObjectInput, insertCatalogObject } from '../warehouse/lake-objects.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { barsToWrite } from '../warehouse/prices.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { computeResults } from '../compute/results.js';
 import type { DoneMarks } from './done-marks.js';
@@ -37,6 +38,11 @@ export interface TickerJobContext extends TickerJobSettings {
   processedDone?: DoneMarks;
   /** The previous raw snapshots of the run's tickers, found up front (default: one query per ticker). */
   previousRaws?: PreviousRawFinder;
+  /**
+   * The snapshot each ticker's prices were last brought up to date with (`priceSourcesOf`, read when the run
+   * starts). A ticker absent sends every bar of its snapshot (the upsert keeps what did not change).
+   */
+  priceSources?: ReadonlyMap<string, string>;
 }
 
 export interface TickerOutcome {
@@ -122,7 +128,9 @@ async function commitTicker(
   const results = computeResults(snapshot, context.computationVersion);
   outcome.asOf = results.asOf;
   const computedAt = context.clock().toISOString();
-  const bars = barsOf(snapshot);
+  // Only the bars that may differ from what the table holds: none of the others would be written anyway.
+  const previous = restated.previous && { key: restated.previous.key, bars: barsOf(restated.previous.snapshot) };
+  const bars = barsToWrite(barsOf(snapshot), previous, context.priceSources?.get(ticker));
   const prices = { key: stored.raw.key, versionId: stored.raw.versionId || null, fetchedAt: snapshot.fetched_at };
   return commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
     // The raw snapshot's entry first when the lake refused it: it is drained before what was computed from it.

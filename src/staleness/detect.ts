@@ -51,6 +51,8 @@ export interface RestatementCheck {
   written: string[];
   /** Lake problems, reported and never thrown. */
   lakeErrors: string[];
+  /** The previous snapshot compared with (its catalogued key), when there was one the lake could return. */
+  previous?: { key: string; snapshot: RawSnapshot };
 }
 
 /** How many `_n` suffixes a restatement write tries before it reports contention instead of looping. */
@@ -80,6 +82,7 @@ export async function recordRestatement(
     return check;
   }
 
+  check.previous = { key: previous.key, snapshot: previousSnapshot };
   const diff = diffBars(previousSnapshot.bars, snapshot.bars);
   if (diff.overlap === null || diff.bars.length === 0) return check;
   const document: RestatementDocument = {

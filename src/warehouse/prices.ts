@@ -102,6 +102,47 @@ export function pricesUpsertStep(symbol: string, bars: readonly Bar[], raw: RawS
 }
 
 /**
+ * Records that `daily_prices` holds every bar of the snapshot `rawKey` of `symbol` (as a step of the statement
+ * that wrote them): the next run, whose previous snapshot that is, may then send only the bars that differ from it.
+ */
+export function priceSourceStep(symbol: string, rawKey: string): WriteStep {
+  return (creator: QueryCreator<Database>) =>
+    creator
+      .insertInto('price_sources')
+      .values({ symbol, raw_key: rawKey })
+      .onConflict((conflict) => conflict.column('symbol').doUpdateSet({ raw_key: rawKey }));
+}
+
+/** The snapshot each symbol's prices were last brought up to date with (symbols without one are absent). */
+export async function priceSourcesOf(db: Kysely<Database>, symbols: readonly string[]): Promise<Map<string, string>> {
+  if (symbols.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('price_sources')
+    .select(['symbol', 'raw_key'])
+    .where('symbol', 'in', [...new Set(symbols)])
+    .execute();
+  return new Map(rows.map((row) => [row.symbol, row.raw_key]));
+}
+
+/**
+ * The bars a run must send for a snapshot: all of them, unless `daily_prices` was last brought up to date with the
+ * very snapshot `previous` is (`pricesSource`), in which case only the bars that are new or differ from it.
+ * Either way the upsert itself leaves unchanged rows alone; this only spares it comparing them.
+ */
+export function barsToWrite(
+  bars: readonly Bar[],
+  previous: { key: string; bars: readonly Bar[] } | undefined,
+  pricesSource: string | undefined,
+): readonly Bar[] {
+  if (previous === undefined || pricesSource !== previous.key) return bars;
+  const held = new Map(previous.bars.map((bar) => [bar.date, bar]));
+  return bars.filter((bar) => {
+    const before = held.get(bar.date);
+    return before === undefined || !sameBarValues(before, bar);
+  });
+}
+
+/**
  * Whether the table would leave `held` alone when `bar` is upserted over it: the same values as stored (a NaN
  * adjusted close is stored as null), compared as the upsert's IS DISTINCT FROM compares them.
  */

@@ -7,7 +7,7 @@ import { INDICATOR_FIELDS, type IndicatorField } from '../compute/fields.js';
 import type { Bar } from '../market/bars.js';
 import { catalogConflictOf, catalogInsertStep, catalogRelation, type CatalogObjectInput } from './lake-objects.js';
 import { outboxIdsInOrder, outboxInsertStep, type OutboxEntryInput } from './outbox.js';
-import { pricesUpsertStep, type RawSnapshotRef } from './prices.js';
+import { priceSourceStep, pricesUpsertStep, type RawSnapshotRef } from './prices.js';
 import { FEATURE_FIELDS, type Database, type FeatureField } from './schema.js';
 import {
   assertUniqueKeys,
@@ -90,7 +90,11 @@ export interface ResultsCommit {
    * catalogued already is fine; another object under its key fails the whole commit with `CatalogConflictError`.
    */
   catalogObject?: CatalogObjectInput;
-  /** Bars to upsert with the rest (the daily run's prices, see `upsertPrices`). */
+  /**
+   * Bars to upsert with the rest (the daily run's prices, see `upsertPrices`): those of the snapshot `raw` that
+   * may differ from what the table holds (see `barsToWrite`). The statement also records `raw` as the snapshot
+   * the symbol's prices are up to date with (`price_sources`), even when no bar is left to send.
+   */
   prices?: { symbol: string; bars: readonly Bar[]; raw: RawSnapshotRef };
   /** Result rows; their keys must be distinct across all of them (one statement cannot upsert a row twice). */
   results: readonly ComputedResultsInput[];
@@ -121,6 +125,8 @@ export async function commitComputedResults(db: Kysely<Database>, commit: Result
     steps.push(['catalogued', catalogInsertStep(catalogRelation(catalogObjects))]);
   const prices = commit.prices && pricesUpsertStep(commit.prices.symbol, commit.prices.bars, commit.prices.raw);
   if (prices !== undefined) steps.push(['prices', prices]);
+  if (commit.prices !== undefined)
+    steps.push(['price_source', priceSourceStep(commit.prices.symbol, commit.prices.raw.key)]);
   steps.push(...resultUpsertSteps(commit.results));
   // The outbox insert is the main statement: its RETURNING gives the ids.
   if (entries.length > 0) steps.push(['outbox', outboxInsertStep(entries)]);

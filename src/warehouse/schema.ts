@@ -73,6 +73,12 @@ export interface DailyPricesTable {
   fetched_at: Timestamp;
 }
 
+/** Per symbol, the raw snapshot `daily_prices` was last brought up to date with (see prices.ts). */
+export interface PriceSourcesTable {
+  symbol: string;
+  raw_key: string;
+}
+
 export type DailyIndicatorsTable = {
   symbol: string;
   indicator_date: DateColumn;
@@ -212,6 +218,7 @@ export interface LakeIdentityTable {
 
 export interface Database {
   daily_prices: DailyPricesTable;
+  price_sources: PriceSourcesTable;
   daily_indicators: DailyIndicatorsTable;
   indicator_percentiles: IndicatorPercentilesTable;
   comparative_features: ComparativeFeaturesTable;
@@ -226,6 +233,7 @@ export interface Database {
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
 export const TABLE_NAMES = [
   'daily_prices',
+  'price_sources',
   'daily_indicators',
   'indicator_percentiles',
   'comparative_features',

@@ -87,6 +87,23 @@ describeOnDatabases('the days after the first run', (ctx) => {
     expect(after.get('NVDA 2026-11-27')!.raw_key).toBe(RAW_DAY_2('NVDA'));
   });
 
+  it('a day whose previous snapshot never reached the prices (its run died after the raw write) sends every bar', async () => {
+    await day(DAY_1);
+    await day(DAY_2);
+    const complete = await priceRows(t.warehouse.db);
+    // As if DAY_2's database commit had failed after its raw snapshot was catalogued on its own: its new bars and
+    // its record in price_sources are missing, while the catalog names it as the previous snapshot.
+    await sql`delete from daily_prices where price_date = '2026-11-27'`.execute(t.warehouse.db);
+    await sql`update price_sources set raw_key = 'raw/sample/' || symbol || '/2026-11-26/20261126_213000.json'`.execute(
+      t.warehouse.db,
+    );
+    expect((await day(SATURDAY)).status).toBe('ok');
+    const after = await priceRows(t.warehouse.db);
+    expect([...after.keys()]).toEqual([...complete.keys()]);
+    expect(rewritten(complete, after).sort()).toEqual(TICKERS.map((ticker) => `${ticker} 2026-11-27`).sort());
+    expect(after.get('NVDA 2026-11-27')!.raw_key).toBe('raw/sample/NVDA/2026-11-28/20261128_213000.json');
+  });
+
   it('after days of incremental writes, prices and results equal a from-scratch run on the last snapshot', async () => {
     const restatedDate = await day1DateBefore('NVDA', 5);
     const restating = () => new RestatingSource(createSource('sample'), 'NVDA', [restatedDate]);

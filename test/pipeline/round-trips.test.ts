@@ -95,9 +95,10 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       for (const [label, n] of three.statements) perTicker.set(label, (n - (one.statements.get(label) ?? 0)) / 2);
       // Exact labels: a step split out into a statement of its own, or a per-row statement, changes them.
       expect(Object.fromEntries([...perTicker].filter(([, n]) => n !== 0))).toEqual({
-        // The raw object's catalog row, the prices (one unnest), the three result rows and the three outbox
-        // entries (one multi-row insert, its RETURNING giving the ids): one statement.
-        'insert lake_outbox with insert lake_objects, insert daily_prices, insert daily_indicators, insert indicator_percentiles, insert comparative_features': 1,
+        // The raw object’s catalog row, the prices (one unnest) and the snapshot they are now up to date with, the
+        // three result rows and the three outbox entries (one multi-row insert, its RETURNING giving the ids): one
+        // statement.
+        'insert lake_outbox with insert lake_objects, insert daily_prices, insert price_sources, insert daily_indicators, insert indicator_percentiles, insert comparative_features': 1,
       });
       // Each statement is atomic on its own: no BEGIN/COMMIT round trips.
       expect((three.transactions - one.transactions) / 2).toBe(0);

@@ -62,6 +62,7 @@ export async function buildHistory(lake: DataLake, warehouse: Warehouse): Promis
 export async function dumpReportTables(db: Kysely<Database>) {
   return {
     daily_prices: await db.selectFrom('daily_prices').selectAll().orderBy('symbol').orderBy('price_date').execute(),
+    price_sources: await db.selectFrom('price_sources').selectAll().orderBy('symbol').execute(),
     daily_indicators: await db
       .selectFrom('daily_indicators')
       .selectAll()

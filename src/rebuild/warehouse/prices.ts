@@ -15,7 +15,7 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/lake-objects.js';
 import type { Warehouse } from '../../warehouse/database.js';
 import type { Bar } from '../../market/bars.js';
-import { pricesUpsertStep, sameBarValues, type RawSnapshotRef } from '../../warehouse/prices.js';
+import { priceSourceStep, pricesUpsertStep, sameBarValues, type RawSnapshotRef } from '../../warehouse/prices.js';
 import { executeAsOneStatement, type WriteStep } from '../../warehouse/sql-helpers.js';
 import { compareByWriteTime } from '../../warehouse/write-order.js';
 import type { FailureSink, WarehouseRebuildReport } from './report.js';
@@ -34,6 +34,7 @@ export async function restorePrices(
   const dates: SnapshotDates = new Map();
   // By date: the bar the table ends with, and the snapshot that row names.
   const current = new Map<string, { bar: Bar; source: RawSnapshotRef }>();
+  let newest: string | undefined;
   for (const raw of [...raws].sort(compareByWriteTime)) {
     let read: Awaited<ReturnType<typeof readRawSnapshot>>;
     try {
@@ -55,6 +56,7 @@ export async function restorePrices(
       versionId: read.reference.versionId || null,
       fetchedAt: read.snapshot.fetched_at,
     };
+    newest = source.key;
     for (const bar of barsOf(read.snapshot)) {
       const held = current.get(bar.date);
       if (held === undefined || !sameBarValues(held.bar, bar)) current.set(bar.date, { bar, source });
@@ -73,6 +75,8 @@ export async function restorePrices(
     steps.push([`prices_${steps.length + 1}`, step]);
     report.prices.rows += bars.length;
   }
+  // As a daily run leaves it: the prices are up to date with the newest snapshot.
+  if (newest !== undefined) steps.push(['price_source', priceSourceStep(ticker, newest)]);
   if (steps.length > 0) await executeAsOneStatement(warehouse.db, steps);
   return dates;
 }

@@ -8,6 +8,7 @@ import { migration0002Restatements } from './0002_restatements.js';
 import { migration0003LakeIdentity } from './0003_lake_identity.js';
 import { migration0004OutboxClaims } from './0004_outbox_claims.js';
 import { migration0005CrashHealing } from './0005_crash_healing.js';
+import { migration0006PriceSources } from './0006_price_sources.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_lake_identity': migration0003LakeIdentity,
   '0004_outbox_claims': migration0004OutboxClaims,
   '0005_crash_healing': migration0005CrashHealing,
+  '0006_price_sources': migration0006PriceSources,
 };
 
 const inCodeProvider: MigrationProvider = {
