@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { packDirectory } from './directory-archive.js';
+import { pgliteOptions } from './pglite-options.js';
 import { migrateThrough, migrateToLatest } from '../migrations/index.js';
 
 export interface PreparedDatabaseOptions {
@@ -23,7 +24,7 @@ export async function writePreparedDatabase(file: string, options: PreparedDatab
   const workspace = mkdtempSync(join(tmpdir(), 'marketlake-prepared-'));
   try {
     const dataDir = join(workspace, 'pglite');
-    const pglite = new PGlite(dataDir);
+    const pglite = new PGlite(dataDir, pgliteOptions());
     await pglite.waitReady;
     const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
     let applied: string[];
