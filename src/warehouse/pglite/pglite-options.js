@@ -10,7 +10,7 @@ import { PGLITE_PARSERS } from '../type-parsers.js';
  * PostgreSQL's buffer pool, in PGlite's WebAssembly memory. initdb writes 128MB into postgresql.conf, and
  * PGlite touches the whole pool when it starts: 0.11 GB of resident memory before the first query. The data
  * files stay in the operating system's page cache (PGlite reads them with ordinary file calls), so a smaller
- * pool costs little: with 32MB a first run of 500 tickers peaks at 0.39 GB instead of 0.53 GB, in no more time
+ * pool costs little: with 32MB a first run of 500 tickers peaked at 340-407 MiB instead of 446-529 MiB, in no more time
  * (docs/benchmarks.md, "First command").
  */
 export const PGLITE_SHARED_BUFFERS = '32MB';
