@@ -172,7 +172,7 @@ describe('PGlite in a worker thread', () => {
     }
   });
 
-  it(`opens with a ${PGLITE_SHARED_BUFFERS} buffer pool, not initdb's 128MB, in the worker and in process`, async () => {
+  it(`opens with a ${PGLITE_SHARED_BUFFERS} buffer pool, not initdb's 128MB, in a worker thread or not`, async () => {
     const saved = process.env[PGLITE_WORKER_ENV];
     try {
       for (const mode of ['1', '0']) {
