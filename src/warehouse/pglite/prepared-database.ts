@@ -2,7 +2,7 @@
  * The prepared database: an empty PGlite data directory with every migration applied, made by `npm run build`
  * (`write-prepared-database.ts`) and shipped in `dist/`. A new home starts from a copy of it instead of having
  * PGlite create a database, which costs seconds (initdb runs in a second WebAssembly instance) and leaves that
- * instance's memory to the rest of the process: about 5 s and 0.45 GB of peak RSS on the first command.
+ * instance's memory to the rest of the process: about 5 s and 0.4 GiB of peak RSS on the first command.
  *
  * Made at build time rather than checked in, so that it always comes from the migrations and the PGlite of the
  * same build. Migrations added later still apply as usual when the warehouse opens, so an archive that lacks
