@@ -1,12 +1,14 @@
 /**
  * Opening the warehouse: PostgreSQL when a `postgres://` URL is configured, else embedded PGlite under the
- * marketlake home. Either way the schema is migrated to the latest version before the warehouse is returned.
+ * marketlake home (a new home starts from the prepared database, see pglite/prepared-database.ts). Either way the
+ * schema is migrated to the latest version before the warehouse is returned.
  */
 import { Kysely, type Dialect } from 'kysely';
 import { failAfterCleanup } from './cleanup.js';
 import { acquireDataDirectoryLock, type DataDirectoryLock } from './pglite/lock.js';
 import { migrateToLatest } from './migrations/index.js';
 import { openPglite, pgliteDataDirectory } from './pglite/pglite.js';
+import { installPreparedDatabase } from './pglite/prepared-database.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPostgres } from './postgres/postgres.js';
 import type { Database } from './schema.js';
 
@@ -40,6 +42,7 @@ export async function openWarehouse(options: WarehouseOptions): Promise<Warehous
   const lock = acquireDataDirectoryLock(options.home);
   let dialect: Dialect;
   try {
+    installPreparedDatabase(pgliteDataDirectory(lock.home));
     dialect = await openPglite(lock.home);
   } catch (error) {
     return failAfterCleanup(error, [() => lock.release()]);

@@ -2,7 +2,7 @@
  * Migrations are listed in code, not discovered on disk, so that they run unchanged from `src` (tsx, vitest)
  * and from the compiled `dist` (where a filesystem provider would look for `.ts` or `.js` depending on the build).
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { migration0001Initial } from './0001_initial.js';
 import { migration0002Restatements } from './0002_restatements.js';
 import { migration0003LakeIdentity } from './0003_lake_identity.js';
@@ -30,13 +30,30 @@ export const MIGRATION_LOCK_TABLE = 'marketlake_migration_lock';
 
 /** Brings the schema up to the newest migration; throws (with the failing migration's name) on any error. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return runMigrator(db, (migrator) => migrator.migrateToLatest());
+}
+
+/**
+ * Brings the schema up to migration `name` and no further: for tests that need a database as an older release
+ * left it (e.g. a prepared database that lacks the newest migrations).
+ */
+export async function migrateThrough(db: Kysely<any>, name: string): Promise<string[]> {
+  if (!(name in MIGRATIONS))
+    throw new Error(`no migration named ${name}; known: ${Object.keys(MIGRATIONS).join(', ')}`);
+  return runMigrator(db, (migrator) => migrator.migrateTo(name));
+}
+
+async function runMigrator(
+  db: Kysely<any>,
+  migrate: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: inCodeProvider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrate(migrator);
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error');
     const where = failed === undefined ? 'before any migration ran' : `in migration ${failed.migrationName}`;

@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { OPEN_REQUEST_ID, serializeError } from './pglite-worker-protocol.js';
-import { PGLITE_PARSERS } from '../type-parsers.js';
+import { pgliteOptions } from './pglite-options.js';
 
 /** @typedef {import('./pglite-worker-protocol.js').WorkerReply} WorkerReply */
 /** @typedef {import('./pglite-worker-protocol.js').WorkerRequest} WorkerRequest */
@@ -32,7 +32,7 @@ function send(reply) {
 
 async function open() {
   // Type parsers are functions, which cannot cross threads: the rows are parsed here and cross as plain values.
-  const pglite = new PGlite(dataDir, { parsers: PGLITE_PARSERS });
+  const pglite = new PGlite(dataDir, pgliteOptions());
   await pglite.waitReady;
   return pglite;
 }

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, type Warehouse } from '../database.js';
 import { LOCK_FILE_NAME, acquireDataDirectoryLock } from './lock.js';
 import { PGliteWorkerClient, PGliteWorkerError, workerExecArgv } from './pglite-worker-client.js';
-import { pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
+import { PGLITE_SHARED_BUFFERS } from './pglite-options.js';
+import { PGLITE_WORKER_ENV, pgliteDataDirectory, pgliteRunsInWorker } from './pglite.js';
 
 const DATABASE_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'database.ts')).href;
 const RUNS_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'runs.ts')).href;
@@ -168,6 +169,25 @@ describe('PGlite in a worker thread', () => {
       acquireDataDirectoryLock(badHome).release();
     } finally {
       rmSync(badHome, { recursive: true, force: true });
+    }
+  });
+
+  it(`opens with a ${PGLITE_SHARED_BUFFERS} buffer pool, not initdb's 128MB, in a worker thread or not`, async () => {
+    const saved = process.env[PGLITE_WORKER_ENV];
+    try {
+      for (const mode of ['1', '0']) {
+        process.env[PGLITE_WORKER_ENV] = mode;
+        const warehouse = await openWarehouse({ home });
+        try {
+          const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(warehouse.db);
+          expect(rows, `${PGLITE_WORKER_ENV}=${mode}`).toEqual([{ shared_buffers: PGLITE_SHARED_BUFFERS }]);
+        } finally {
+          await warehouse.close();
+        }
+      }
+    } finally {
+      if (saved === undefined) delete process.env[PGLITE_WORKER_ENV];
+      else process.env[PGLITE_WORKER_ENV] = saved;
     }
   });
 

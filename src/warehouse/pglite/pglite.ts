@@ -12,7 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { UserError } from '../../errors.js';
 import { PGliteWorkerClient } from './pglite-worker-client.js';
-import { PGLITE_PARSERS } from '../type-parsers.js';
+import { pgliteOptions } from './pglite-options.js';
 
 export const PGLITE_WORKER_ENV = 'MARKETLAKE_PGLITE_WORKER';
 
@@ -40,7 +40,7 @@ export async function openPglite(home: string): Promise<PGliteDialect> {
 }
 
 async function openInProcess(dataDir: string): Promise<PGlite> {
-  const pglite = new PGlite(dataDir, { parsers: PGLITE_PARSERS });
+  const pglite = new PGlite(dataDir, pgliteOptions());
   await pglite.waitReady;
   return pglite;
 }
