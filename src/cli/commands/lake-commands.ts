@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { getAsKnownAt, parseInstant } from '../../as-known-at/index.js';
+import { parseInstant } from '../../as-known-at/instant.js';
 import { UsageError } from '../../errors.js';
 import { isIsoDate } from '../../market/dates.js';
 import { OBJECT_KINDS, type ObjectKind } from '../../lake/keys.js';
@@ -64,7 +64,9 @@ export function registerLakeReadCommands(program: Command): void {
         const object = options.version
           ? await lake.getByVersion(kind, ticker, options.version)
           : options.asKnownAt
-            ? await getAsKnownAt(lake, warehouse.db, {
+            ? await (
+                await import('../../as-known-at/index.js')
+              ).getAsKnownAt(lake, warehouse.db, {
                 kind,
                 ticker,
                 at: options.asKnownAt,
