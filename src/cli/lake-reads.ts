@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Config, type ConfigFlags, resolveConfig } from '../config.js';
 import { DataLake } from '../lake/data-lake.js';
 import { LakeNotConclusiveError, ListingCatalog } from '../lake-scan/listing-catalog.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { pgliteDataDirectory } from '../warehouse/pglite/data-directory.js';
 import { READ_ONLY, withRuntime } from './runtime-options.js';
 
 /** What a read of the lake works with: the store, and the lake over it with a catalog. */
@@ -24,15 +26,16 @@ export const LAKE_READS_VARIABLE = 'MARKETLAKE_LAKE_READS';
  * no lock, so the reads work while a run holds the home. The lake's listing stands in for the catalog
  * (src/lake-scan/listing-catalog.ts); where it is not conclusive the read asks the database after all.
  *
- * Anywhere else the database is opened as before: PostgreSQL, an S3 lake, or a file lake other than the home's,
- * which the database's record of its lake must vouch for (src/lake-binding.ts). A home's own lake folder is its
- * lake by construction.
+ * Anywhere else the database is opened as before (and created, for a home that has none yet): PostgreSQL, an
+ * S3 lake, or a file lake other than the home's, which the database's record of its lake must vouch for
+ * (src/lake-binding.ts). A home's own lake folder is its lake by construction.
  */
 export async function withLakeReader<T>(flags: ConfigFlags, work: (reader: LakeReader) => Promise<T>): Promise<T> {
   const config = resolveConfig(flags);
-  if (answersFromLake(config, process.env)) {
+  const lakeFolder = lakeAloneAnswering(config, process.env);
+  if (lakeFolder !== undefined) {
     // Not FsObjectStore.open: that prepares the folder for writes, and a read writes nothing.
-    const store = new FsObjectStore(config.lake.kind === 'file' ? config.lake.path : '');
+    const store = new FsObjectStore(lakeFolder);
     try {
       return await work({ store, lake: new DataLake(store, new ListingCatalog(store)) });
     } catch (error) {
@@ -44,9 +47,14 @@ export async function withLakeReader<T>(flags: ConfigFlags, work: (reader: LakeR
   return withRuntime(flags, ({ store, lake }) => work({ store, lake }), READ_ONLY);
 }
 
-function answersFromLake(config: Config, env: NodeJS.ProcessEnv): boolean {
-  if (env[LAKE_READS_VARIABLE] === '0') return false;
-  return (
-    config.databaseUrl === undefined && config.lake.kind === 'file' && config.lake.path === resolve(config.home, 'lake')
-  );
+/** The home's own lake folder when the lake alone answers this configuration's reads, else undefined. */
+function lakeAloneAnswering(config: Config, env: NodeJS.ProcessEnv): string | undefined {
+  if (env[LAKE_READS_VARIABLE] === '0' || config.databaseUrl !== undefined || config.lake.kind !== 'file') {
+    return undefined;
+  }
+  if (config.lake.path !== resolve(config.home, 'lake')) return undefined;
+  // A home without its database yet (a new one, a mistyped --home) is for the database path to create or to
+  // refuse, with the messages it has always given.
+  const database = statSync(pgliteDataDirectory(config.home), { throwIfNoEntry: false });
+  return database?.isDirectory() === true ? config.lake.path : undefined;
 }

@@ -1,0 +1,149 @@
+/**
+ * `get`, `versions`, `ls` and `lineage` on an embedded home answer from the home's lake folder (src/cli/lake-reads.ts)
+ * and print exactly what they print from the database (MARKETLAKE_LAKE_READS=0). The home has several tickers (one
+ * index symbol, whose key segment is encoded), two days, two computation versions, two runs in the same second
+ * (a `_2` key) and a reprocess.
+ *
+ * The lake answers are taken while this process holds the home's PGlite lock, as a daily run would: a read that
+ * fell back to the database would be refused, so an equal answer is one the lake alone gave.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAKE_READS_VARIABLE } from '../../src/cli/lake-reads.js';
+import { openWarehouse } from '../../src/warehouse/database.js';
+import { type CliResult, runCli } from '../support/cli.js';
+
+const TICKERS = ['NVDA', 'D05.SI', '^GSPC'];
+const DAY_1 = '2026-12-01T22:00:00Z';
+const DAY_2 = '2026-12-02T22:00:00Z';
+
+async function withEnv<T>(values: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  const assign = (entries: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  assign(values);
+  try {
+    return await work();
+  } finally {
+    assign(saved);
+  }
+}
+
+function expectOk(result: CliResult, what: string): string {
+  expect(result.stderr, what).toBe('');
+  expect(result.code, what).toBe(0);
+  return result.stdout;
+}
+
+describe('reads on an embedded home: the lake alone answers as the database does', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'marketlake-lake-reads-'));
+    const run = (now: string, ...args: string[]) =>
+      withEnv({ MARKETLAKE_NOW: now }, async () =>
+        expectOk(await runCli('run', '--home', home, '--tickers', TICKERS.join(','), '--json', ...args), 'run'),
+      );
+    await run(DAY_1);
+    await run(DAY_2);
+    // The same second again under another version: keys of the second object of that second (`_2`).
+    await run(DAY_2, '--computation-version', '2.0');
+    await withEnv({ MARKETLAKE_NOW: DAY_2 }, async () =>
+      expectOk(
+        await runCli('reprocess', '--home', home, '--computation-version', '2.0', '--tickers', 'NVDA', '--json'),
+        'reprocess',
+      ),
+    );
+  }, 180_000);
+  afterAll(async () => rm(home, { recursive: true, force: true }));
+
+  /** Every read this test compares, text and --json, the keys and versions taken from the home itself. */
+  async function readCommands(): Promise<string[][]> {
+    const fromDatabase = (...args: string[]) =>
+      withEnv({ [LAKE_READS_VARIABLE]: '0' }, async () =>
+        expectOk(await runCli(...args, '--home', home), args.join(' ')),
+      );
+    const commands: string[][] = [
+      ['ls'],
+      ['ls', 'processed/indicators/'],
+      ['ls', 'raw/sample/_5EGSPC/'],
+      ['ls', 'nothing/'],
+    ];
+    for (const ticker of TICKERS) {
+      for (const kind of ['raw', 'indicators', 'percentiles', 'features']) {
+        commands.push(['get', kind, ticker], ['versions', kind, ticker]);
+      }
+      commands.push(
+        ['get', 'indicators', ticker, '--date', '2026-12-01'],
+        ['versions', 'raw', ticker, '--date', '2026-12-02'],
+      );
+      const versions = JSON.parse(await fromDatabase('versions', 'indicators', ticker, '--json')) as {
+        key: string;
+        version_id: string;
+      }[];
+      const oldest = versions[versions.length - 1]!;
+      const stamp = oldest.key.split('/').pop()!.replace('.json', '');
+      commands.push(
+        ['get', 'indicators', ticker, '--version', stamp],
+        ['get', 'indicators', ticker, '--version', oldest.version_id],
+      );
+      const indicators = JSON.parse(await fromDatabase('get', 'indicators', ticker, '--json')) as {
+        key: string;
+        body: { source_raw_data_key: string };
+      };
+      commands.push(
+        ['lineage', indicators.key],
+        ['lineage', indicators.body.source_raw_data_key],
+        ['lineage', oldest.key],
+      );
+    }
+    return commands.flatMap((command) => [command, [...command, '--json']]);
+  }
+
+  it('get, versions, ls and lineage print the same text and JSON from the lake as from the database', async () => {
+    const commands = await readCommands();
+    expect(commands.length).toBeGreaterThan(80);
+    const fromDatabase = new Map<string, CliResult>();
+    await withEnv({ [LAKE_READS_VARIABLE]: '0' }, async () => {
+      for (const command of commands) fromDatabase.set(command.join(' '), await runCli(...command, '--home', home));
+    });
+
+    const holder = await openWarehouse({ home });
+    try {
+      for (const command of commands) {
+        const fromLake = await runCli(...command, '--home', home);
+        expect(fromLake, command.join(' ')).toEqual(fromDatabase.get(command.join(' ')));
+      }
+    } finally {
+      await holder.close();
+    }
+    // The comparison saw both kinds of answers: the reprocessed ticker has three indicator versions on day 2.
+    const nvda = JSON.parse(fromDatabase.get('versions indicators NVDA --json')!.stdout) as { key: string }[];
+    expect(nvda.map((version) => version.key.split('/').slice(-2).join('/'))).toEqual([
+      expect.stringMatching(/^2026-12-02\/\d{8}_\d{6}\.json$/),
+      '2026-12-02/20261202_220000_2.json',
+      '2026-12-02/20261202_220000.json',
+      '2026-12-01/20261201_220000.json',
+    ]);
+  }, 300_000);
+
+  it('a missing object, a missing key and a bad version are the same errors from the lake', async () => {
+    const commands = [
+      ['get', 'indicators', 'MSFT'],
+      ['get', 'indicators', 'NVDA', '--date', '2026-11-30'],
+      ['get', 'indicators', 'NVDA', '--version', '20200101_000000'],
+      ['versions', 'features', 'MSFT', '--json'],
+      ['lineage', 'processed/indicators/NVDA/2026-12-02/20261202_230000.json'],
+    ];
+    for (const command of commands) {
+      const fromDatabase = await withEnv({ [LAKE_READS_VARIABLE]: '0' }, () => runCli(...command, '--home', home));
+      const fromLake = await runCli(...command, '--home', home);
+      expect(fromLake, command.join(' ')).toEqual(fromDatabase);
+    }
+  }, 120_000);
+});
