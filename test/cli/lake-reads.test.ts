@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_READS_VARIABLE } from '../../src/cli/lake-reads.js';
+import { DataLake } from '../../src/lake/data-lake.js';
+import type { ProcessedDocument } from '../../src/lake/formats/processed.js';
+import { parseKey } from '../../src/lake/keys.js';
+import { processedOutboxEntry } from '../../src/pipeline/outbox-entries.js';
+import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { openWarehouse } from '../../src/warehouse/database.js';
+import { enqueueOutbox } from '../../src/warehouse/outbox.js';
 import { type CliResult, runCli } from '../support/cli.js';
 
 const TICKERS = ['NVDA', 'D05.SI', '^GSPC'];
@@ -62,52 +68,48 @@ describe('reads on an embedded home: the lake alone answers as the database does
   }, 180_000);
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
-  /** Every read this test compares, text and --json, the keys and versions taken from the home itself. */
+  /**
+   * The reads this test compares, the keys and versions taken from the home itself: every form in text and JSON
+   * for NVDA (the reprocessed ticker), in JSON for the others (the JSON carries every field the text shows).
+   */
   async function readCommands(): Promise<string[][]> {
     const fromDatabase = (...args: string[]) =>
       withEnv({ [LAKE_READS_VARIABLE]: '0' }, async () =>
         expectOk(await runCli(...args, '--home', home), args.join(' ')),
       );
-    const commands: string[][] = [
-      ['ls'],
-      ['ls', 'processed/indicators/'],
-      ['ls', 'raw/sample/_5EGSPC/'],
-      ['ls', 'nothing/'],
-    ];
+    const commands: string[][] = [['ls'], ['ls', 'raw/sample/_5EGSPC/', '--json'], ['ls', 'nothing/']];
     for (const ticker of TICKERS) {
-      for (const kind of ['raw', 'indicators', 'percentiles', 'features']) {
-        commands.push(['get', kind, ticker], ['versions', kind, ticker]);
-      }
-      commands.push(
-        ['get', 'indicators', ticker, '--date', '2026-12-01'],
-        ['versions', 'raw', ticker, '--date', '2026-12-02'],
-      );
+      const forms = (command: string[]) =>
+        ticker === 'NVDA' ? [command, [...command, '--json']] : [[...command, '--json']];
       const versions = JSON.parse(await fromDatabase('versions', 'indicators', ticker, '--json')) as {
         key: string;
         version_id: string;
       }[];
       const oldest = versions[versions.length - 1]!;
       const stamp = oldest.key.split('/').pop()!.replace('.json', '');
-      commands.push(
-        ['get', 'indicators', ticker, '--version', stamp],
-        ['get', 'indicators', ticker, '--version', oldest.version_id],
-      );
       const indicators = JSON.parse(await fromDatabase('get', 'indicators', ticker, '--json')) as {
         key: string;
         body: { source_raw_data_key: string };
       };
+      for (const kind of ['raw', 'indicators', 'percentiles', 'features']) {
+        commands.push(...forms(['get', kind, ticker]), ...forms(['versions', kind, ticker]));
+      }
       commands.push(
-        ['lineage', indicators.key],
-        ['lineage', indicators.body.source_raw_data_key],
-        ['lineage', oldest.key],
+        ...forms(['get', 'indicators', ticker, '--date', '2026-12-01']),
+        ...forms(['versions', 'raw', ticker, '--date', '2026-12-02']),
+        ...forms(['get', 'indicators', ticker, '--version', stamp]),
+        ...forms(['get', 'indicators', ticker, '--version', oldest.version_id]),
+        ...forms(['lineage', indicators.key]),
+        ...forms(['lineage', indicators.body.source_raw_data_key]),
+        ...forms(['lineage', oldest.key]),
       );
     }
-    return commands.flatMap((command) => [command, [...command, '--json']]);
+    return commands;
   }
 
   it('get, versions, ls and lineage print the same text and JSON from the lake as from the database', async () => {
     const commands = await readCommands();
-    expect(commands.length).toBeGreaterThan(80);
+    expect(commands.length).toBeGreaterThan(50);
     const fromDatabase = new Map<string, CliResult>();
     await withEnv({ [LAKE_READS_VARIABLE]: '0' }, async () => {
       for (const command of commands) fromDatabase.set(command.join(' '), await runCli(...command, '--home', home));
@@ -130,7 +132,7 @@ describe('reads on an embedded home: the lake alone answers as the database does
       '2026-12-02/20261202_220000.json',
       '2026-12-01/20261201_220000.json',
     ]);
-  }, 300_000);
+  }, 900_000);
 
   it('a missing object, a missing key and a bad version are the same errors from the lake', async () => {
     const commands = [
@@ -145,5 +147,78 @@ describe('reads on an embedded home: the lake alone answers as the database does
       const fromLake = await runCli(...command, '--home', home);
       expect(fromLake, command.join(' ')).toEqual(fromDatabase);
     }
+  }, 120_000);
+});
+
+/**
+ * An object the lake took whose outbox entry is not marked done yet (a drain that died between the two, or a run
+ * still going) is in the lake and not yet in the catalog: the lake's answer includes it, the database's does not
+ * until the next drain catalogues it. An entry whose object the lake has not taken is in neither.
+ */
+describe('reads on an embedded home: an object pending in the outbox', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'marketlake-lake-reads-pending-'));
+    await withEnv({ MARKETLAKE_NOW: DAY_1 }, async () =>
+      expectOk(await runCli('run', '--home', home, '--tickers', 'NVDA', '--json'), 'run'),
+    );
+  }, 120_000);
+  afterAll(async () => rm(home, { recursive: true, force: true }));
+
+  const both = async (...args: string[]) => ({
+    lake: await runCli(...args, '--home', home),
+    database: await withEnv({ [LAKE_READS_VARIABLE]: '0' }, () => runCli(...args, '--home', home)),
+  });
+  const latestKey = (result: CliResult) => (JSON.parse(result.stdout) as { key: string }).key;
+
+  it("is in neither answer until the lake takes it, then in the lake's, then in both once drained", async () => {
+    const current = JSON.parse(
+      expectOk(await runCli('get', 'indicators', 'NVDA', '--home', home, '--json'), 'get'),
+    ) as {
+      key: string;
+      body: ProcessedDocument;
+    };
+    // A later computation of the same day, enqueued as a run enqueues it.
+    const entry = processedOutboxEntry(
+      'indicators',
+      { ...current.body, computed_at: '2026-12-01T23:00:00.000Z' },
+      null,
+    );
+    const warehouse = await openWarehouse({ home });
+    try {
+      await enqueueOutbox(warehouse.db, [entry]);
+    } finally {
+      await warehouse.close();
+    }
+
+    const pending = await both('get', 'indicators', 'NVDA', '--json');
+    expect(pending.lake).toEqual(pending.database);
+    expect(latestKey(pending.lake)).toBe(current.key);
+
+    // The lake takes the object; the entry is not marked done (the drain "died" here).
+    const lake = new DataLake(await FsObjectStore.open(join(home, 'lake')));
+    await lake.write(parseKey(entry.key), {
+      body: entry.body,
+      sha256: entry.catalog.sha256,
+      size: entry.catalog.size,
+      contentType: entry.contentType,
+      tags: entry.tags,
+      metadata: entry.metadata,
+    });
+    const taken = await both('get', 'indicators', 'NVDA', '--json');
+    expect(latestKey(taken.lake)).toBe(entry.key);
+    expect(latestKey(taken.database)).toBe(current.key);
+
+    // The next drain finds the object by its sha256 and catalogues it: the answers agree again.
+    expectOk(await runCli('lake', 'retry', '--home', home, '--json'), 'lake retry');
+    for (const args of [
+      ['get', 'indicators', 'NVDA', '--json'],
+      ['versions', 'indicators', 'NVDA'],
+      ['lineage', current.body.source_raw_data_key],
+    ]) {
+      const drained = await both(...args);
+      expect(drained.lake, args.join(' ')).toEqual(drained.database);
+    }
+    expect(latestKey((await both('get', 'indicators', 'NVDA', '--json')).database)).toBe(entry.key);
   }, 120_000);
 });
