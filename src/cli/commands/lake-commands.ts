@@ -8,7 +8,7 @@ import type { ListedObject } from '../../storage/object-store.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
-import { withLakeReader } from '../lake-reads.js';
+import type { LakeReader } from '../lake-reads.js';
 import { parseTickerArgument } from '../tickers.js';
 import type { ConfigFlags } from '../../config.js';
 import { quote } from '../../quote.js';
@@ -31,6 +31,12 @@ function parseInstantOption(value: string): Date {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** A read of the lake (src/cli/lake-reads.ts), whose modules load when a read runs, not for `--help`. */
+async function readLake<T>(flags: ConfigFlags, work: (reader: LakeReader) => Promise<T>): Promise<T> {
+  const { withLakeReader } = await import('../lake-reads.js');
+  return withLakeReader(flags, work);
 }
 
 interface ReadOptions extends ConfigFlags {
@@ -62,7 +68,7 @@ export function registerLakeReadCommands(program: Command): void {
     const asKnownAt = options.asKnownAt;
     const object =
       asKnownAt === undefined
-        ? await withLakeReader(options, ({ lake }) =>
+        ? await readLake(options, ({ lake }) =>
             options.version
               ? lake.getByVersion(kind, ticker, options.version)
               : lake.getLatest(kind, ticker, options.date),
@@ -112,7 +118,7 @@ export function registerLakeReadCommands(program: Command): void {
       .option('--date <date>', 'only this as-of date (fetch date for raw)', parseDate)
       .option('--json', 'print an array of {key, version_id, date, computed_at, computation_version}'),
   ).action(async (kind: ObjectKind, ticker: string, options: ReadOptions) => {
-    await withLakeReader(options, async ({ lake }) => {
+    await readLake(options, async ({ lake }) => {
       const versions = await lake.listVersions(kind, ticker, options.date);
       if (options.json) return printJson(versions);
       process.stdout.write(
@@ -131,7 +137,7 @@ export function registerLakeReadCommands(program: Command): void {
       .argument('<key>', 'an object key, e.g. processed/indicators/NVDA/2026-11-25/20261126_150000.json')
       .option('--json', 'print {key, sources: [{key, version_id, sha256}], derived: [{key, version_id}]}'),
   ).action(async (key: string, options: ReadOptions) => {
-    await withLakeReader(options, async ({ lake }) => {
+    await readLake(options, async ({ lake }) => {
       const lineage = await lake.lineage(key);
       if (options.json) return printJson({ key: lineage.key, sources: lineage.sources, derived: lineage.derived });
       const lines = [`${lineage.key} (version ${lineage.version_id})`];
@@ -152,7 +158,7 @@ export function registerLakeReadCommands(program: Command): void {
       .argument('[prefix]', 'key prefix, e.g. processed/indicators/NVDA/', '')
       .option('--json', 'print an array: a key (string) per object, {"key", "damaged": why} for a damaged one'),
   ).action(async (prefix: string, options: ReadOptions) => {
-    await withLakeReader(options, async ({ store }) => {
+    await readLake(options, async ({ store }) => {
       const listed: ListedObject[] = [];
       for await (const object of listAllObjects(store, prefix)) listed.push(object);
       const damaged = listed.filter((object) => object.damage !== undefined).length;

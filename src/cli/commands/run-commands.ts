@@ -6,7 +6,6 @@ import { InputError, messageOf, UsageError } from '../../errors.js';
 import { isValidTicker, normalizeTicker } from '../../market/ticker.js';
 import type { RunSummary } from '../../pipeline/daily-run.js';
 import { isSourceKind, SOURCE_KINDS, type SourceKind } from '../../sources/kinds.js';
-import { SAMPLE_TICKERS } from '../../sources/sample/sample-universe.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath, parseRange } from '../options.js';
 import { escapeControls, quote } from '../../quote.js';
@@ -107,7 +106,7 @@ export function registerRunCommands(program: Command): void {
       ? options.tickers
       : options.universe
         ? await readUniverse(options.universe)
-        : [...SAMPLE_TICKERS];
+        : [...(await import('../../sources/sample/sample-universe.js')).SAMPLE_TICKERS];
     const tickers = shard ? tickersOfShard(universe, shard) : universe;
     if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
     // The pipeline and the sources load only now that the arguments are known good (see withRuntime).
