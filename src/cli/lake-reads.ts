@@ -55,6 +55,18 @@ function lakeAloneAnswering(config: Config, env: NodeJS.ProcessEnv): string | un
   if (config.lake.path !== resolve(config.home, 'lake')) return undefined;
   // A home without its database yet (a new one, a mistyped --home) is for the database path to create or to
   // refuse, with the messages it has always given.
-  const database = statSync(pgliteDataDirectory(config.home), { throwIfNoEntry: false });
-  return database?.isDirectory() === true ? config.lake.path : undefined;
+  return hasDatabase(config.home) ? config.lake.path : undefined;
+}
+
+/**
+ * Whether the home holds its PGlite folder. A home that cannot be looked into (a file, no permission) is not
+ * refused here: the database path opens it and says what is wrong with it, as it always has.
+ */
+function hasDatabase(home: string): boolean {
+  try {
+    return statSync(pgliteDataDirectory(home), { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    return false;
+  }
 }
