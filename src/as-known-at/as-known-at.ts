@@ -31,6 +31,10 @@ import type { Database } from '../warehouse/schema.js';
 import { knownSince } from '../lake-scan/expected-catalog-row.js';
 import { parseKeyOrUndefined } from '../lake-scan/scope.js';
 
+import { InvalidInstantError } from './instant.js';
+
+export { InvalidInstantError, parseInstant } from './instant.js';
+
 export interface AsKnownAtQuery {
   kind: ObjectKind;
   ticker: string;
@@ -47,28 +51,6 @@ export interface KnownObject {
   knownSince: Date;
   /** Which source answered. */
   via: 'catalog' | 'lake';
-}
-
-export class InvalidInstantError extends UserError {
-  override readonly name = 'InvalidInstantError';
-}
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/**
- * An ISO 8601 instant WITH its zone (`2026-11-26T21:30:00Z`, `2026-11-27T06:30+09:00`). A bare date or a time
- * without a zone is refused: "as known at 2026-11-26" could mean its start or its end, and a local time would
- * depend on the machine that runs the command.
- */
-export function parseInstant(text: string): Date {
-  const trimmed = text.trim();
-  const time = ISO_INSTANT.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  if (Number.isNaN(time)) {
-    throw new InvalidInstantError(
-      `"${text}" is not an ISO 8601 time with a zone, e.g. 2026-11-26T21:30:00Z or 2026-11-27T06:30:00+09:00`,
-    );
-  }
-  return new Date(time);
 }
 
 export async function findAsKnownAtInCatalog(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parsePath } from './options.js';
 import { type ConfigFlags, resolveConfig } from '../config.js';
-import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
+import type { Runtime, RuntimeOverrides } from '../runtime.js';
 
 /** The flags every command that touches the lake or the database takes (docs/design.md "Configuration"). */
 export function withRuntimeOptions(command: Command): Command {
@@ -28,6 +28,9 @@ export async function withRuntime<T>(
   work: (runtime: Runtime) => Promise<T>,
   overrides: RuntimeOverrides = {},
 ): Promise<T> {
+  // Loaded here, not at the top: the runtime pulls in the database drivers and the AWS SDK, which `--help` and
+  // the reads that answer from the lake alone never need (a command loads only what it uses).
+  const { openRuntime } = await import('../runtime.js');
   const runtime = await openRuntime(resolveConfig(flags), overrides);
   try {
     return await work(runtime);

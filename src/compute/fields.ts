@@ -1,4 +1,4 @@
-import { COMPUTATION_VERSIONS, type ComputationVersion } from './versions/registry.js';
+import { COMPUTATION_VERSIONS, type ComputationVersion } from './versions/names.js';
 
 /** The names fixed by docs/design.md ("Computation versions"); order is the order of JSON output. */
 export const INDICATOR_FIELDS = [
@@ -26,7 +26,7 @@ export type IndicatorField = (typeof INDICATOR_FIELDS)[number];
 /** One Float64Array per field, aligned with the input bars; NaN where a value is undefined (warm-up, 0/0). */
 export type IndicatorColumns = Record<IndicatorField, Float64Array>;
 
-// The versions are the registry's keys (versions/registry.ts): a new version is added there, nowhere else.
+// The versions are named in versions/names.ts and mapped to their kernels in versions/registry.ts.
 export { COMPUTATION_VERSIONS, type ComputationVersion };
 export const DEFAULT_COMPUTATION_VERSION: ComputationVersion = '1.0';
 

@@ -13,7 +13,6 @@ import {
 } from './compression.js';
 import type { ProcessedDocument, RawReference } from './formats/processed.js';
 import type { RawSnapshot } from './formats/raw.js';
-import { parseRawDocument } from './formats/raw-parse.js';
 import type { RenderedObject } from './formats/render.js';
 import { checkMetadata } from './limits.js';
 import {
@@ -141,7 +140,12 @@ export class DataLake {
     try {
       const [object, tags] = await Promise.all([this.store.get(key, options), this.store.getTags(key, options)]);
       const text = Buffer.from(decodeBody(key, object)).toString('utf8');
-      const body = (parseKeySafe(key)?.kind === 'raw' ? parseRawDocument(text, key) : JSON.parse(text)) as Body;
+      // The raw format's parser (and its schema library) loads only when a raw object is read.
+      const body = (
+        parseKeySafe(key)?.kind === 'raw'
+          ? (await import('./formats/raw-parse.js')).parseRawDocument(text, key)
+          : JSON.parse(text)
+      ) as Body;
       return { key, versionId: object.versionId, tags, metadata: object.metadata, body };
     } catch (error) {
       if (error instanceof ObjectNotFoundError) {

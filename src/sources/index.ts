@@ -2,14 +2,10 @@ import { UserError } from '../errors.js';
 import { CsvFolderSource, type CsvFolderOptions } from './csv/csv-folder.js';
 import { SampleSource, type SampleSourceOptions } from './sample/sample.js';
 import type { MarketDataSource } from './source.js';
+import { SOURCE_KINDS, type SourceKind } from './kinds.js';
 import { YahooSource, type YahooSourceOptions } from './yahoo/yahoo.js';
 
-/**
- * Where snapshots come from, by the name a user types (`--source yahoo`). The name is not the stored one:
- * `yahoo` produces snapshots whose `source` is `yfinance`, the key segment of the existing bucket.
- */
-export const SOURCE_KINDS = ['yahoo', 'csv', 'sample'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export { isSourceKind, SOURCE_KINDS, type SourceKind } from './kinds.js';
 
 export interface SourceOptions {
   yahoo: YahooSourceOptions;
@@ -21,10 +17,6 @@ export interface SourceOptions {
 type OptionsArgument<K extends SourceKind> = object extends SourceOptions[K]
   ? [options?: SourceOptions[K]]
   : [options: SourceOptions[K]];
-
-export function isSourceKind(name: string): name is SourceKind {
-  return (SOURCE_KINDS as readonly string[]).includes(name);
-}
 
 export function createSource<K extends SourceKind>(name: K, ...[options]: OptionsArgument<K>): MarketDataSource {
   // The name may come from a command line at run time, whatever the types say.

@@ -1,11 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { rebuildCatalog, type RebuildReport } from '../../rebuild/rebuild-catalog.js';
+import type { RebuildReport } from '../../rebuild/rebuild-catalog.js';
 import type { Mismatch, VerifyReport } from '../../verify/report.js';
-import { verifyLake } from '../../verify/verify-lake.js';
 import type { ConfigFlags } from '../../config.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import { terminalProgress } from '../progress.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerList } from '../tickers.js';
 
@@ -41,6 +39,11 @@ export function registerAuditCommands(program: Command): void {
         'print {checked, raw_checked, catalog_rows, ok, mismatches, missing_objects, uncatalogued_objects}',
       ),
   ).action(async (options: VerifyCommandOptions) => {
+    // Loaded here: a command loads only what it uses (see withRuntime).
+    const [{ verifyLake }, { terminalProgress }] = await Promise.all([
+      import('../../verify/verify-lake.js'),
+      import('../progress.js'),
+    ]);
     const report = await withRuntime(
       options,
       ({ store, warehouse }) =>
@@ -69,6 +72,10 @@ export function registerAuditCommands(program: Command): void {
       )
       .option('--json', 'print {listed, inserted, already_present, conflicting, failed, ignored}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
+    const [{ rebuildCatalog }, { terminalProgress }] = await Promise.all([
+      import('../../rebuild/rebuild-catalog.js'),
+      import('../progress.js'),
+    ]);
     const report = await withRuntime(options, ({ store, warehouse }) =>
       rebuildCatalog({ store, db: warehouse.db, progress: terminalProgress() }),
     );

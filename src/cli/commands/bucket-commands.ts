@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { resolveConfig, type ConfigFlags } from '../../config.js';
-import { bucketTarget, createBucketClient } from '../../bucket/client.js';
-import { checkBucket, type CheckReport } from '../../bucket/check.js';
-import { bucketPolicy, type BucketPolicy } from '../../bucket/policy.js';
+import type { CheckReport } from '../../bucket/check.js';
+import type { BucketPolicy } from '../../bucket/policy.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { setupBucket, type SetupReport } from '../../bucket/setup.js';
+import type { SetupReport } from '../../bucket/setup.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { printJson } from '../output.js';
 import { withRuntimeOptions } from '../runtime-options.js';
@@ -34,6 +33,7 @@ export function registerBucketCommands(program: Command): void {
       .option('--json', 'print {applied, skipped: [{setting, reason}], unchanged, failed: [{setting, error}]}'),
   ).action((options: BucketOptions) =>
     withBucket(options, async (client, bucketName, policy) => {
+      const { setupBucket } = await import('../../bucket/setup.js');
       const report = await setupBucket(client, bucketName, policy, { create: options.create === true });
       if (options.json) {
         printJson({
@@ -62,6 +62,7 @@ export function registerBucketCommands(program: Command): void {
       .option('--json', 'print {bucket, drift, settings: [{setting, status, expected, actual, reason}]}'),
   ).action((options: BucketOptions) =>
     withBucket(options, async (client, bucketName, policy) => {
+      const { checkBucket } = await import('../../bucket/check.js');
       const report = await checkBucket(client, bucketName, policy);
       if (options.json) printJson(report);
       else process.stdout.write(formatCheck(report));
@@ -75,6 +76,11 @@ async function withBucket(
   options: BucketOptions,
   work: (client: S3Client, bucketName: string, policy: BucketPolicy) => Promise<void>,
 ): Promise<void> {
+  // The AWS SDK loads only for the bucket commands that use it (a command loads only what it uses).
+  const [{ bucketTarget, createBucketClient }, { bucketPolicy }] = await Promise.all([
+    import('../../bucket/client.js'),
+    import('../../bucket/policy.js'),
+  ]);
   const target = bucketTarget(resolveConfig(options).lake);
   const client = createBucketClient(target);
   try {

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { toSeries } from '../../market/bars.js';
-import { readBarsCsv } from '../../market/csv.js';
-import { computeFeatures } from '../../compute/features.js';
 import { DEFAULT_COMPUTATION_VERSION, INDICATOR_FIELDS, type ComputationVersion } from '../../compute/fields.js';
-import { computeIndicators, indicatorRows } from '../../compute/indicators.js';
-import { computePercentiles, PERCENTILE_METRICS } from '../../compute/percentiles.js';
+import type { BarSeries } from '../../market/bars.js';
 import { formatNumber, printJson, printTable } from '../output.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath } from '../options.js';
 
@@ -15,6 +11,15 @@ interface ComputeOptions {
   csv: string;
   computationVersion: ComputationVersion;
   json?: boolean;
+}
+
+/** The bars of a CSV file; the CSV reader loads only for the commands that read one. */
+async function readSeries(csv: string): Promise<BarSeries> {
+  const [{ toSeries }, { readBarsCsv }] = await Promise.all([
+    import('../../market/bars.js'),
+    import('../../market/csv.js'),
+  ]);
+  return toSeries(await readBarsCsv(csv));
 }
 
 /** A compute command on one CSV file: its `--csv`, `--computation-version` and `--json` options. */
@@ -44,7 +49,8 @@ export function registerComputeCommands(program: Command): void {
     json: 'print one JSON array, one object per input row, undefined values as null',
   }).action(async (options: ComputeOptions) => {
     const version = options.computationVersion;
-    const series = toSeries(await readBarsCsv(options.csv));
+    const { computeIndicators, indicatorRows } = await import('../../compute/indicators.js');
+    const series = await readSeries(options.csv);
     const columns = computeIndicators(series, version);
     const rows = indicatorRows(series, columns);
     if (options.json) return printJson(rows);
@@ -61,7 +67,11 @@ export function registerComputeCommands(program: Command): void {
   csvCommand(program, 'percentiles', 'compute the percentile block as of the last row of a CSV of daily bars').action(
     async (options: ComputeOptions) => {
       const version = options.computationVersion;
-      const series = toSeries(await readBarsCsv(options.csv));
+      const [{ computeIndicators }, { computePercentiles, PERCENTILE_METRICS }] = await Promise.all([
+        import('../../compute/indicators.js'),
+        import('../../compute/percentiles.js'),
+      ]);
+      const series = await readSeries(options.csv);
       const values = computePercentiles(series, computeIndicators(series, version));
       const asOf = series.dates[series.dates.length - 1];
       if (options.json) return printJson({ as_of: asOf, computation_version: version, values });
@@ -88,7 +98,8 @@ export function registerComputeCommands(program: Command): void {
     'compute comparative features (returns, volatility, Sharpe, drawdown) as of the last row',
   ).action(async (options: ComputeOptions) => {
     const version = options.computationVersion;
-    const series = toSeries(await readBarsCsv(options.csv));
+    const { computeFeatures } = await import('../../compute/features.js');
+    const series = await readSeries(options.csv);
     const values = computeFeatures(series);
     const asOf = series.dates[series.dates.length - 1];
     if (options.json) return printJson({ as_of: asOf, computation_version: version, values });

@@ -2,17 +2,14 @@ import { listenForInterruption, reportInterrupted } from '../interruption.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ComputationVersion } from '../../compute/fields.js';
 import type { ConfigFlags } from '../../config.js';
-import { diffVersions, type DiffReport, type KindDiff } from '../../diff/index.js';
-import { lineageFromEnvironment } from '../../lineage/index.js';
+import type { DiffReport, KindDiff } from '../../diff/index.js';
 import { isIsoDate } from '../../market/dates.js';
-import { reprocess, type ReprocessSummary } from '../../reprocess/index.js';
-import { findStale } from '../../staleness/index.js';
+import type { ReprocessSummary } from '../../reprocess/index.js';
 import { UsageError } from '../../errors.js';
 import { escapeControls } from '../../quote.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
-import { terminalProgress } from '../progress.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerList } from '../tickers.js';
 
@@ -72,6 +69,13 @@ export function registerReprocessCommands(program: Command): void {
     if (options.stale && (options.backfill || options.from || options.to)) {
       throw new UsageError('--stale picks its own dates: give it without --backfill, --from or --to');
     }
+    // Loaded once the arguments are known good: a command loads only what it uses (see withRuntime).
+    const [{ findStale }, { reprocess }, { lineageFromEnvironment }, { terminalProgress }] = await Promise.all([
+      import('../../staleness/index.js'),
+      import('../../reprocess/index.js'),
+      import('../../lineage/index.js'),
+      import('../progress.js'),
+    ]);
     const interruption = listenForInterruption('reprocess');
     const summary = await withRuntime(options, async ({ lake, warehouse, store }) => {
       // --stale: the stale results under this version as the current one, by ticker and as-of date.
@@ -136,6 +140,7 @@ export function registerReprocessCommands(program: Command): void {
       .option('--json', 'print the whole report as one JSON object'),
   ).action(async (options: DiffCommandOptions) => {
     const tickers = options.tickers;
+    const { diffVersions } = await import('../../diff/index.js');
     const report = await withRuntime(
       options,
       ({ lake, warehouse }) =>

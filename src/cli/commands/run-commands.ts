@@ -4,25 +4,18 @@ import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../comp
 import type { ConfigFlags } from '../../config.js';
 import { InputError, messageOf, UsageError } from '../../errors.js';
 import { isValidTicker, normalizeTicker } from '../../market/ticker.js';
-import { dateRange, runDaily, type RunSummary } from '../../pipeline/daily-run.js';
-import { lineageFromEnvironment } from '../../lineage/index.js';
-import { drainOutbox, isSoleWriter } from '../../pipeline/outbox-drain.js';
-import { writePendingRestatements } from '../../staleness/detect.js';
-import { listRestatements } from '../../warehouse/restatements.js';
-import { createSource, isSourceKind, SAMPLE_TICKERS, SOURCE_KINDS, type SourceKind } from '../../sources/index.js';
+import type { RunSummary } from '../../pipeline/daily-run.js';
+import { isSourceKind, SOURCE_KINDS, type SourceKind } from '../../sources/kinds.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath, parseRange } from '../options.js';
 import { escapeControls, quote } from '../../quote.js';
 import { printJson } from '../output.js';
 import { parseTickerList } from '../tickers.js';
-import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { commandClock } from '../clock.js';
 import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
 import { tickersOfShard } from '../../market/shard.js';
 import { listenForInterruption, reportInterrupted } from '../interruption.js';
-import { recoverInterruptedRuns } from '../../pipeline/interrupted-runs.js';
-import { countPendingOutbox } from '../../warehouse/outbox.js';
 
 interface RunOptions extends ConfigFlags, ShardFlags {
   tickers?: string[];
@@ -113,9 +106,17 @@ export function registerRunCommands(program: Command): void {
       ? options.tickers
       : options.universe
         ? await readUniverse(options.universe)
-        : [...SAMPLE_TICKERS];
+        : [...(await import('../../sources/sample/sample-universe.js')).SAMPLE_TICKERS];
     const tickers = shard ? tickersOfShard(universe, shard) : universe;
     if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
+    // The pipeline and the sources load only now that the arguments are known good (see withRuntime).
+    const [{ dateRange, runDaily }, { createSource }, { lineageFromEnvironment }, { terminalProgress }] =
+      await Promise.all([
+        import('../../pipeline/daily-run.js'),
+        import('../../sources/index.js'),
+        import('../../lineage/index.js'),
+        import('../progress.js'),
+      ]);
     const source =
       options.source === 'csv'
         ? createSource('csv', { dir: options.csvDir! })
@@ -176,6 +177,19 @@ export function registerRunCommands(program: Command): void {
       .description('write every pending outbox entry to the lake (every run does this first)')
       .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
+    const [
+      { recoverInterruptedRuns },
+      { drainOutbox, isSoleWriter },
+      { writePendingRestatements },
+      { listRestatements },
+      { countPendingOutbox },
+    ] = await Promise.all([
+      import('../../pipeline/interrupted-runs.js'),
+      import('../../pipeline/outbox-drain.js'),
+      import('../../staleness/detect.js'),
+      import('../../warehouse/restatements.js'),
+      import('../../warehouse/outbox.js'),
+    ]);
     const result = await withRuntime(
       options,
       async ({ lake: dataLake, warehouse }) => {

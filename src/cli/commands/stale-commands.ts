@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ConfigFlags } from '../../config.js';
-import { currentComputationVersion, findStale, type StaleReason, type StaleResult } from '../../staleness/index.js';
+import type { StaleReason, StaleResult } from '../../staleness/index.js';
+import { currentComputationVersion } from '../../staleness/versions.js';
 import { formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerList } from '../tickers.js';
@@ -36,6 +37,7 @@ export function registerStaleCommands(program: Command): void {
   ).action(async (options: StaleOptions) => {
     // Validated before the runtime opens: a typo should not wait for the database.
     const computationVersion = currentComputationVersion(options.computationVersion);
+    const { findStale } = await import('../../staleness/index.js');
     await withRuntime(
       options,
       async ({ lake, warehouse }) => {

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { rebuildProblems, type WarehouseRebuildReport } from '../../rebuild/warehouse/report.js';
-import { rebuildWarehouse } from '../../rebuild/warehouse/rebuild-warehouse.js';
 import type { ConfigFlags } from '../../config.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson } from '../output.js';
-import { terminalProgress } from '../progress.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 
 /** `warehouse rebuild`: the database the reports read, from the lake alone. */
@@ -20,6 +18,11 @@ export function registerWarehouseCommands(program: Command): void {
       )
       .option('--json', 'print {catalog, prices, results, restatements, failed}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
+    // Loaded here: a command loads only what it uses (see withRuntime).
+    const [{ rebuildWarehouse }, { terminalProgress }] = await Promise.all([
+      import('../../rebuild/warehouse/rebuild-warehouse.js'),
+      import('../progress.js'),
+    ]);
     const report = await withRuntime(options, ({ store, warehouse: database }) =>
       rebuildWarehouse({ store, warehouse: database, progress: terminalProgress() }),
     );

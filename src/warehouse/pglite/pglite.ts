@@ -7,7 +7,6 @@
  * block the event loop. `MARKETLAKE_PGLITE_WORKER=0` runs it in-process instead, as before: a fallback for
  * debugging or profiling PGlite itself.
  */
-import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { UserError } from '../../errors.js';
@@ -16,9 +15,9 @@ import { pgliteOptions } from './pglite-options.js';
 
 export const PGLITE_WORKER_ENV = 'MARKETLAKE_PGLITE_WORKER';
 
-export function pgliteDataDirectory(home: string): string {
-  return join(home, 'pglite');
-}
+import { pgliteDataDirectory } from './data-directory.js';
+
+export { pgliteDataDirectory };
 
 /** Whether PGlite runs in a worker thread: unless `MARKETLAKE_PGLITE_WORKER` is 0. */
 export function pgliteRunsInWorker(env: NodeJS.ProcessEnv = process.env): boolean {
