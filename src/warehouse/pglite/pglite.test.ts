@@ -172,7 +172,7 @@ describe('PGlite in a worker thread', () => {
     }
   });
 
-  it(`opens with a ${PGLITE_SHARED_BUFFERS} buffer pool, not initdb's 128MB, in a worker thread or not`, async () => {
+  it(`opens with a ${PGLITE_SHARED_BUFFERS} buffer pool and a bounded WAL, in a worker thread or not`, async () => {
     const saved = process.env[PGLITE_WORKER_ENV];
     try {
       for (const mode of ['1', '0']) {
@@ -181,6 +181,11 @@ describe('PGlite in a worker thread', () => {
         try {
           const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(warehouse.db);
           expect(rows, `${PGLITE_WORKER_ENV}=${mode}`).toEqual([{ shared_buffers: PGLITE_SHARED_BUFFERS }]);
+          // Not PostgreSQL's 1GB / 80MB: pg_wal would otherwise outgrow the data (see pglite-options.js).
+          const wal = await sql<{ setting: string }>`
+            select setting || unit as setting from pg_settings where name in ('max_wal_size', 'min_wal_size')
+            order by name`.execute(warehouse.db);
+          expect(wal.rows.map((row) => row.setting)).toEqual(['64MB', '32MB']);
         } finally {
           await warehouse.close();
         }
