@@ -35,4 +35,19 @@ describe('reclaimDeadRows [pglite]', () => {
     // The new versions went into the space VACUUM freed: the table did not grow.
     expect(await tableBytes()).toBe(before);
   });
+
+  it('keeps pg_wal near max_wal_size while the database stays open (PGlite checkpoints only when it closes)', async () => {
+    const { db } = home.warehouse;
+    const walBytes = async () =>
+      Number((await sql<{ n: string }>`select sum(size) as n from pg_ls_waldir()`.execute(db)).rows[0].n);
+    await sql`create table wal_filler (id int, pad text)`.execute(db);
+    // About 160 MB of WAL, far past the 64MB max_wal_size.
+    for (let i = 0; i < 5; i++) {
+      await sql`insert into wal_filler select g, repeat('x', 200) from generate_series(1, 100000) g`.execute(db);
+    }
+    expect(await walBytes()).toBeGreaterThan(128 * 2 ** 20);
+    await reclaimDeadRows(home.warehouse, { pricesRewritten: false });
+    expect(await walBytes()).toBeLessThanOrEqual(96 * 2 ** 20);
+    await sql`drop table wal_filler`.execute(db);
+  });
 });

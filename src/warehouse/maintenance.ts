@@ -25,12 +25,16 @@ const CHURNED_TABLES: readonly (keyof Database)[] = [
 ];
 
 /**
- * VACUUMs the churned tables on PGlite, and `daily_prices` too when `pricesRewritten` (the run recorded
- * restatements); nothing on PostgreSQL, where autovacuum does it.
+ * VACUUMs the churned tables on PGlite (and `daily_prices` too when `pricesRewritten`: the run recorded
+ * restatements), then checkpoints; nothing on PostgreSQL, where autovacuum and the checkpointer do it.
  */
 export async function reclaimDeadRows(warehouse: Warehouse, options: { pricesRewritten: boolean }): Promise<void> {
   if (warehouse.kind !== 'pglite') return;
   const tables = options.pricesRewritten ? [...CHURNED_TABLES, 'daily_prices' as const] : CHURNED_TABLES;
   // One statement for all of them (VACUUM takes a list since PostgreSQL 11).
   await sql`vacuum ${sql.join(tables.map((table) => sql.table(table)))}`.execute(warehouse.db);
+  // PGlite checkpoints only when it closes, not when the WAL passes max_wal_size: a process that keeps the
+  // database open across runs (a bench, a server) would pile up pg_wal. After a checkpoint the old segments are
+  // recycled down to the configured size (pglite-options.js).
+  await sql`checkpoint`.execute(warehouse.db);
 }

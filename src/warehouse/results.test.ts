@@ -247,7 +247,7 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     const commit = unit();
     const ids = await commitComputedResults(db.withPlugin(statements.plugin), commit);
     expect(statements.labels).toEqual([
-      'insert lake_outbox with insert lake_objects, insert daily_prices, insert daily_indicators, insert indicator_percentiles, insert comparative_features',
+      'insert lake_outbox with insert lake_objects, insert daily_prices, insert price_sources, insert daily_indicators, insert indicator_percentiles, insert comparative_features',
     ]);
     expect(await counts()).toEqual({ indicators: 3, percentiles: 2, features: 2, outbox: 6 });
     // The ids follow the entries, matched by key.

@@ -50,8 +50,9 @@ interface StatementNode {
 
 /** `verb table`, then ` with ` and the labels of the CTEs if there are any. */
 export function statementLabel(node: StatementNode): string {
-  // The one raw statement that is neither a lookup nor a write: the embedded database's upkeep.
-  if (node.kind === 'RawNode' && /^\s*vacuum\b/i.test(node.sqlFragments?.[0] ?? '')) return 'vacuum';
+  // The raw statements that are neither lookups nor writes: the embedded database's upkeep.
+  const upkeep = node.kind === 'RawNode' ? /^\s*(vacuum|checkpoint)\b/i.exec(node.sqlFragments?.[0] ?? '') : null;
+  if (upkeep !== null) return upkeep[1].toLowerCase();
   const own = `${VERBS[node.kind] ?? node.kind} ${tableOf(node) ?? '?'}`;
   const ctes = node.with?.expressions ?? [];
   return ctes.length === 0 ? own : `${own} with ${ctes.map((cte) => statementLabel(cte.expression)).join(', ')}`;
