@@ -27,8 +27,9 @@ fi
 
 # The suites that run the daily job, the CLI or a source on data that ends "today". Left out (they run in
 # `npm test`, to keep CI within its time): the slow ones whose subject is not the calendar: clock pinned or
-# injected (shards, concurrent runs, warehouse rebuild, damaged objects), input (the argument fuzzer, the secrets
-# canary), processes and signals (crash healing), the lake's identity.
+# injected (shards, concurrent runs, warehouse rebuild, damaged objects, the incremental days, the compressed
+# lake, lake reads against database reads), input (the argument fuzzer, the secrets canary), processes and
+# signals (crash healing), the lake's identity, which modules a command loads.
 suites=(test/cli test/pipeline test/reprocess test/staleness test/audit/cli.test.ts test/as-known-at/as-known-at.test.ts src/sources src/market)
 excluded=(
   test/cli/arguments.property.test.ts
@@ -37,6 +38,11 @@ excluded=(
   test/pipeline/concurrent-runs.test.ts
   test/pipeline/crash-healing.test.ts
   test/cli/lake-identity.test.ts
+  test/cli/lake-reads.test.ts
+  test/cli/lazy-loading.test.ts
+  test/pipeline/incremental-days.test.ts
+  test/pipeline/compressed-lake.test.ts
+  test/pipeline/compressed-outbox.test.ts
 )
 exclude_flags=()
 for file in "${excluded[@]}"; do exclude_flags+=(--exclude "$file"); done
