@@ -126,7 +126,11 @@ async function runAndRecord(
     validTickers(options.tickers),
     utcDate(startedAt),
   );
-  const priceSources = await priceSourcesOf(warehouse.db, validTickers(options.tickers));
+  // Sending only the bars that differ from the previous snapshot relies on no other run writing the same
+  // tickers meanwhile: true of PGlite (one process holds the home), not of a shared PostgreSQL, where a run sends
+  // every bar and the upsert's anti-join alone keeps unchanged rows untouched (concurrent runs then heal as before).
+  const priceSources =
+    warehouse.kind === 'pglite' ? await priceSourcesOf(warehouse.db, validTickers(options.tickers)) : undefined;
   const processedDone = new BatchedDoneMarks(
     (entries) => markOutboxEntriesDone(warehouse.db, entries),
     options.doneMarkBatches,
