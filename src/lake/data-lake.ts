@@ -137,8 +137,21 @@ export class DataLake {
 
   async get<Body = unknown>(key: string, versionId?: string): Promise<LakeObject<Body>> {
     const options = versionId === undefined ? undefined : { versionId };
-    try {
-      const [object, tags] = await Promise.all([this.store.get(key, options), this.store.getTags(key, options)]);
+    const [read, tags] = await Promise.all([
+      this.getUntagged<Body>(key, versionId),
+      this.notFoundAsLakeError(key, versionId, () => this.store.getTags(key, options)),
+    ]);
+    return { key: read.key, versionId: read.versionId, tags, metadata: read.metadata, body: read.body };
+  }
+
+  /**
+   * `get` without the object's tags, which cost a request of their own on S3 (and a second read of the file on
+   * the file store): for a caller that needs only the document (the daily run's restatement check).
+   */
+  async getUntagged<Body = unknown>(key: string, versionId?: string): Promise<Omit<LakeObject<Body>, 'tags'>> {
+    const options = versionId === undefined ? undefined : { versionId };
+    return this.notFoundAsLakeError(key, versionId, async () => {
+      const object = await this.store.get(key, options);
       const text = Buffer.from(decodeBody(key, object)).toString('utf8');
       // The raw format's parser (and its schema library) loads only when a raw object is read.
       const body = (
@@ -146,7 +159,13 @@ export class DataLake {
           ? (await import('./formats/raw-parse.js')).parseRawDocument(text, key)
           : JSON.parse(text)
       ) as Body;
-      return { key, versionId: object.versionId, tags, metadata: object.metadata, body };
+      return { key, versionId: object.versionId, metadata: object.metadata, body };
+    });
+  }
+
+  private async notFoundAsLakeError<T>(key: string, versionId: string | undefined, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
     } catch (error) {
       if (error instanceof ObjectNotFoundError) {
         throw new LakeObjectNotFoundError(

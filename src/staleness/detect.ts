@@ -73,7 +73,8 @@ export async function recordRestatement(
 
   let previousSnapshot: RawSnapshot;
   try {
-    previousSnapshot = (await context.lake.get<RawSnapshot>(previous.key, previous.versionId ?? undefined)).body;
+    previousSnapshot = (await context.lake.getUntagged<RawSnapshot>(previous.key, previous.versionId ?? undefined))
+      .body;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     check.lakeErrors.push(
