@@ -11,6 +11,7 @@ import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
+import { registerTableCommands } from './commands/table-commands.js';
 import { registerWarehouseCommands } from './commands/warehouse-commands.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { redactProcessOutput } from './redacted-output.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerStaleCommands(program);
   registerWarehouseCommands(program);
+  registerTableCommands(program);
   return program;
 }
 

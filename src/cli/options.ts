@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { COMPUTATION_VERSIONS, isComputationVersion, type ComputationVersion } from '../compute/fields.js';
+import { isIsoDate } from '../market/dates.js';
 import { quote } from '../quote.js';
 
 export function parseComputationVersion(value: string): ComputationVersion {
@@ -37,5 +38,10 @@ export function parsePath(value: string): string {
   if (value.includes('\0'))
     throw new InvalidArgumentError(`${quote(value)} is not a usable path: it contains a NUL byte`);
   if (value === '') throw new InvalidArgumentError('an empty path names nothing');
+  return value;
+}
+
+export function parseDate(value: string): string {
+  if (!isIsoDate(value)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
   return value;
 }

@@ -214,7 +214,6 @@ const SCHEMAS: Record<TableName, TableSchema> = {
       column('objects_written', 'bigint', 'lake objects it wrote'),
       column('outbox_pending', 'bigint', 'objects it left in the outbox'),
       column('failed_tickers', 'bigint', 'tickers that failed'),
-      column('outputs', 'bigint', 'datasets its end event lists'),
     ],
     source: 'run_id',
   },

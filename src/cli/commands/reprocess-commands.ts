@@ -3,12 +3,11 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ComputationVersion } from '../../compute/fields.js';
 import type { ConfigFlags } from '../../config.js';
 import type { DiffReport, KindDiff } from '../../diff/index.js';
-import { isIsoDate } from '../../market/dates.js';
 import type { ReprocessSummary } from '../../reprocess/index.js';
 import { UsageError } from '../../errors.js';
 import { escapeControls } from '../../quote.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { COMPUTATION_VERSION_HELP, parseComputationVersion } from '../options.js';
+import { COMPUTATION_VERSION_HELP, parseComputationVersion, parseDate } from '../options.js';
 import { formatNumber, formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerList } from '../tickers.js';
@@ -31,11 +30,6 @@ interface DiffCommandOptions extends ConfigFlags {
   date?: string;
   all?: boolean;
   json?: boolean;
-}
-
-function parseDate(value: string): string {
-  if (!isIsoDate(value)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
-  return value;
 }
 
 function parseConcurrency(value: string): number {

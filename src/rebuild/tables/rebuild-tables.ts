@@ -1,0 +1,332 @@
+/**
+ * `marketlake tables rebuild [--from D] [--to D]`: the lake's tables (src/tables) from its JSON objects alone, no
+ * database: for a lake written before the tables existed, and after any loss of table files.
+ *
+ *   prices, lake_objects (raw)    the raw snapshots, each compared with the ticker's previous one
+ *   indicators, percentiles, features, lake_objects (processed)
+ *                                 the processed objects
+ *   restatements                  the `restatements/` objects
+ *   runs, and every run_id        the OpenLineage events in the lake (lineage-runs.ts)
+ *
+ * Idempotent: the rows of a source object (schema.ts `source`) that a table file already holds are not written
+ * again, and files are named by their content, so a second rebuild writes nothing. `--from`/`--to` bound the
+ * partition dates (fetch date, as_of, run date). An object that cannot be read or parsed is reported with its key
+ * and skipped; the rest is rebuilt.
+ */
+import { mapAll } from '../../concurrency.js';
+import { RESTATEMENT_DOCUMENT, RESTATEMENT_PREFIX } from '../../lake/formats/restatement.js';
+import { parseRawDocument } from '../../lake/formats/raw-parse.js';
+import type { RawSnapshot } from '../../lake/formats/raw.js';
+import { compareKeys, type ParsedKey, type ProcessedKind } from '../../lake/keys.js';
+import { fetchObject, type Fetched } from '../../lake-scan/fetch.js';
+import { noProgress, type ProgressSink } from '../../lake-scan/progress.js';
+import { listLakeObjects, type ListedLakeObject } from '../../lake-scan/scope.js';
+import { listAllKeys } from '../../storage/listing.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { coveredSources } from '../../tables/coverage.js';
+import { syncLocalTables } from '../../tables/local-copy.js';
+import { ParquetRenderer } from '../../tables/parquet-file.js';
+import {
+  type ComputedDocument,
+  lakeObjectRow,
+  priceRows,
+  processedRows,
+  restatementRows,
+  runRow,
+  type TableRow,
+} from '../../tables/rows.js';
+import { TABLE_NAMES, type TableName, tableSchema } from '../../tables/schema.js';
+import { putTableFile, renderTableFiles, type WrittenTableFile } from '../../tables/table-files.js';
+import { processedDocumentOf } from '../warehouse/processed-document.js';
+import { readLineageRuns } from './lineage-runs.js';
+
+export interface TablesRebuildOptions {
+  store: ObjectStore;
+  /** Where the local copy of the table files is kept (read to know what the tables hold). */
+  cacheDir: string;
+  /** Inclusive bounds on the partition dates. */
+  from?: string;
+  to?: string;
+  /** Tickers in flight; default 4. */
+  concurrency?: number;
+  progress?: ProgressSink;
+}
+
+export interface TablesRebuildReport {
+  /** Source objects read. */
+  scanned: { raw: number; processed: number; restatements: number; lineageEvents: number };
+  /** Rows written per table, and source objects whose rows the tables held already. */
+  tables: Record<TableName, { rows: number; alreadyHeld: number }>;
+  files: WrittenTableFile[];
+  failed: { key: string; reason: string }[];
+}
+
+export async function rebuildTables(options: TablesRebuildOptions): Promise<TablesRebuildReport> {
+  const { store } = options;
+  const progress = options.progress ?? noProgress;
+  const inRange = (date: string) =>
+    (options.from === undefined || date >= options.from) && (options.to === undefined || date <= options.to);
+
+  const local = await syncLocalTables(store, options.cacheDir, TABLE_NAMES);
+  const covered = new Map<TableName, Set<string>>();
+  for (const table of TABLE_NAMES) covered.set(table, await coveredSources(local, table));
+  const report: TablesRebuildReport = {
+    scanned: { raw: 0, processed: 0, restatements: 0, lineageEvents: 0 },
+    tables: Object.fromEntries(
+      TABLE_NAMES.map((t) => [t, { rows: 0, alreadyHeld: 0 }]),
+    ) as TablesRebuildReport['tables'],
+    files: [],
+    failed: local.skipped.map((s) => ({ key: s.key, reason: s.reason })),
+  };
+  const rows = new Map<TableName, TableRow[]>(TABLE_NAMES.map((t) => [t, []]));
+  const held = (table: TableName, source: string): boolean => covered.get(table)?.has(source) === true;
+  /** Whether `table` still needs the rows of `source`; counts the ones it holds. */
+  const wanted = (table: TableName, source: string): boolean => {
+    if (!held(table, source)) return true;
+    report.tables[table].alreadyHeld++;
+    return false;
+  };
+  const add = (table: TableName, made: TableRow[]) => rows.get(table)?.push(...made);
+  const fail = (key: string, reason: string) => report.failed.push({ key, reason });
+
+  const lineage = await readLineageRuns(store);
+  report.scanned.lineageEvents = lineage.events;
+  report.failed.push(...lineage.failed);
+  for (const run of lineage.runs) {
+    if (inRange(run.startedAt.slice(0, 10)) && wanted('runs', run.runId)) add('runs', [runRow(run)]);
+  }
+  const runOf = (key: string) => lineage.runOfKey.get(key) ?? null;
+
+  const byTicker = groupByTicker(await listLakeObjects(store, ['raw/', 'processed/']), fail);
+  progress.start(byTicker.size, 'tables rebuild');
+  try {
+    await mapAll([...byTicker.values()], options.concurrency ?? 4, async (objects) => {
+      await rebuildTicker(store, objects, { inRange, held, wanted, add, fail, runOf, scanned: report.scanned });
+      progress.tick(objects[0]?.parsed.ticker ?? '');
+    });
+  } finally {
+    progress.stop();
+  }
+  await rebuildRestatements(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
+
+  const renderer = await ParquetRenderer.open();
+  try {
+    for (const table of TABLE_NAMES) {
+      const made = sortBySource(table, rows.get(table) ?? []);
+      report.tables[table].rows = made.length;
+      for (const file of await renderTableFiles(renderer, table, made, null)) {
+        report.files.push(await putTableFile(store, file));
+      }
+    }
+  } finally {
+    await renderer.close();
+  }
+  report.failed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return report;
+}
+
+interface ParsedObject extends ListedLakeObject {
+  parsed: ParsedKey;
+}
+
+interface TickerWork {
+  inRange: (date: string) => boolean;
+  held: (table: TableName, source: string) => boolean;
+  wanted: (table: TableName, source: string) => boolean;
+  add: (table: TableName, rows: TableRow[]) => void;
+  fail: (key: string, reason: string) => void;
+  runOf: (key: string) => string | null;
+  scanned: TablesRebuildReport['scanned'];
+}
+
+function groupByTicker(
+  objects: readonly ListedLakeObject[],
+  fail: (key: string, reason: string) => void,
+): Map<string, ParsedObject[]> {
+  const byTicker = new Map<string, ParsedObject[]>();
+  for (const object of objects) {
+    if (object.damage !== undefined) {
+      fail(object.key, object.damage);
+      continue;
+    }
+    // Keys outside the layout (another tool's files) are not the lake's documents: verify reports them.
+    if (object.parsed === undefined) continue;
+    const list = byTicker.get(object.parsed.ticker) ?? [];
+    list.push(object as ParsedObject);
+    byTicker.set(object.parsed.ticker, list);
+  }
+  return byTicker;
+}
+
+/**
+ * One ticker: its raw snapshots oldest first (each compared with the one before, read even when out of range),
+ * then its processed objects.
+ */
+async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: TickerWork): Promise<void> {
+  const raws = objects.filter((o) => o.parsed.kind === 'raw').sort((a, b) => compareKeys(a.parsed, b.parsed));
+  let previous: { key: string; snapshot: RawSnapshot } | undefined;
+  for (let i = 0; i < raws.length; i++) {
+    const { key, parsed } = raws[i];
+    const needsPrices = work.inRange(parsed.date) && work.wanted('prices', key);
+    const needsCatalog = work.inRange(parsed.date) && work.wanted('lake_objects', key);
+    // The next snapshot's price rows are made against this one: read it when those will be rebuilt.
+    const next = raws[i + 1];
+    const nextNeeds = next !== undefined && work.inRange(next.parsed.date) && !work.held('prices', next.key);
+    if (!needsPrices && !needsCatalog && !nextNeeds) {
+      previous = undefined;
+      continue;
+    }
+    const fetched = await fetchObject(store, key);
+    work.scanned.raw++;
+    const snapshot = fetched.status === 'ok' ? rawOf(fetched, key, work) : notRead(fetched, key, work);
+    if (snapshot === undefined || fetched.status !== 'ok') {
+      previous = undefined;
+      continue;
+    }
+    const raw = { key, versionId: fetched.head.versionId, sha256: fetched.sha256 };
+    const runId = work.runOf(key);
+    if (needsPrices) work.add('prices', priceRows(snapshot, raw, previous, runId));
+    if (needsCatalog) {
+      work.add('lake_objects', [
+        lakeObjectRow({
+          key,
+          versionId: fetched.head.versionId,
+          kind: 'raw',
+          ticker: parsed.ticker,
+          source: snapshot.source,
+          sha256: fetched.sha256,
+          size: fetched.size,
+          createdAt: new Date(snapshot.fetched_at).toISOString(),
+          computationVersion: null,
+          sourceRawKey: null,
+          sourceRawVersionId: null,
+          runId,
+        }),
+      ]);
+    }
+    previous = { key, snapshot };
+  }
+
+  for (const object of objects) {
+    const { key, parsed } = object;
+    if (parsed.kind === 'raw' || !work.inRange(parsed.date)) continue;
+    const kind = parsed.kind;
+    const needsRows = work.wanted(kind, key);
+    const needsCatalog = work.wanted('lake_objects', key);
+    if (!needsRows && !needsCatalog) continue;
+    const fetched = await fetchObject(store, key);
+    work.scanned.processed++;
+    if (fetched.status !== 'ok') {
+      notRead(fetched, key, work);
+      continue;
+    }
+    const document = processedOf(kind, parsed, fetched, key, work);
+    if (document === undefined) continue;
+    const runId = work.runOf(key);
+    if (needsRows) {
+      work.add(kind, processedRows(kind, document, { objectKey: key, objectVersionId: fetched.head.versionId, runId }));
+    }
+    if (needsCatalog) {
+      work.add('lake_objects', [
+        lakeObjectRow({
+          key,
+          versionId: fetched.head.versionId,
+          kind,
+          ticker: parsed.ticker,
+          source: fetched.head.metadata.source ?? `${kind}_computation`,
+          sha256: fetched.sha256,
+          size: fetched.size,
+          createdAt: new Date(document.computed_at).toISOString(),
+          computationVersion: document.computation_version,
+          sourceRawKey: document.source_raw_data_key,
+          sourceRawVersionId: document.source_raw_data_version_id,
+          runId,
+        }),
+      ]);
+    }
+  }
+}
+
+function rawOf(fetched: Extract<Fetched, { status: 'ok' }>, key: string, work: TickerWork): RawSnapshot | undefined {
+  try {
+    return parseRawDocument(Buffer.from(fetched.body).toString('utf8'), key);
+  } catch (error) {
+    work.fail(key, (error as Error).message);
+    return undefined;
+  }
+}
+
+function processedOf(
+  kind: ProcessedKind,
+  parsed: ParsedKey,
+  fetched: Extract<Fetched, { status: 'ok' }>,
+  key: string,
+  work: TickerWork,
+): ComputedDocument | undefined {
+  // What the key says is checked by processedDocumentOf; the computation and raw source are the document's own.
+  let claimed: Record<string, unknown> = {};
+  try {
+    claimed = JSON.parse(Buffer.from(fetched.body).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // processedDocumentOf names the parse error.
+  }
+  const expected = {
+    key,
+    kind,
+    ticker: parsed.ticker,
+    objectDate: parsed.date,
+    versionId: fetched.head.versionId,
+    sha256: fetched.sha256,
+    size: fetched.size,
+    computationVersion: typeof claimed.computation_version === 'string' ? claimed.computation_version : null,
+    sourceRawKey: typeof claimed.source_raw_data_key === 'string' ? claimed.source_raw_data_key : null,
+    sourceRawVersionId: null,
+    createdAt: new Date(0),
+  };
+  const document = processedDocumentOf(kind, expected, fetched.body);
+  if ('reason' in document) {
+    work.fail(key, document.reason);
+    return undefined;
+  }
+  return document;
+}
+
+function notRead(fetched: Exclude<Fetched, { status: 'ok' }>, key: string, work: Pick<TickerWork, 'fail'>): undefined {
+  work.fail(key, fetched.status === 'missing' ? 'not found (it was listed a moment before)' : fetched.error);
+  return undefined;
+}
+
+async function rebuildRestatements(store: ObjectStore, work: Omit<TickerWork, 'runOf'>): Promise<void> {
+  for await (const key of listAllKeys(store, RESTATEMENT_PREFIX)) {
+    // restatements/{TICKER}/{FETCH_DATE}/{TS}.json: the fetch date is the partition.
+    const date = key.split('/')[2] ?? '';
+    if (!work.inRange(date) || !work.wanted('restatements', key)) continue;
+    const fetched = await fetchObject(store, key);
+    work.scanned.restatements++;
+    if (fetched.status !== 'ok') {
+      notRead(fetched, key, work);
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = RESTATEMENT_DOCUMENT.safeParse(JSON.parse(Buffer.from(fetched.body).toString('utf8')));
+    } catch (error) {
+      work.fail(key, `not JSON: ${(error as Error).message}`);
+      continue;
+    }
+    if (!parsed.success) {
+      work.fail(key, `not a restatement document: ${parsed.error.issues[0]?.message ?? ''}`);
+      continue;
+    }
+    work.add('restatements', restatementRows(parsed.data, key));
+  }
+}
+
+/** Rows grouped by their source object, in key order: the same objects make the same files. */
+function sortBySource(table: TableName, rows: TableRow[]): TableRow[] {
+  const column = tableSchema(table).source;
+  return rows
+    .map((row, index) => ({ row, index, source: String(row[column]) }))
+    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.index - b.index))
+    .map((entry) => entry.row);
+}

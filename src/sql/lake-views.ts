@@ -1,0 +1,74 @@
+/**
+ * The views `marketlake sql` gives a query: one per table of the lake (`prices`, `indicators`, ...) over the local
+ * copy of its files (src/tables/local-copy.ts), then the shared views of src/tables/views.ts over those. A table
+ * without files yet is an empty view with the table's columns, so a query over it returns no rows instead of
+ * failing, and every view can still be created.
+ */
+import type { LocalTables } from '../tables/local-copy.js';
+import { type ColumnType, TABLE_NAMES, type TableName, tableSchema } from '../tables/schema.js';
+import { VIEWS } from '../tables/views.js';
+
+export interface ViewStatement {
+  name: string;
+  sql: string;
+}
+
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const SQL_TYPES: Record<ColumnType, string> = {
+  varchar: 'VARCHAR',
+  double: 'DOUBLE',
+  bigint: 'BIGINT',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+};
+
+/** The `SELECT` of one table's view: its files, or no row with its columns. */
+export function tableViewQuery(table: TableName, files: readonly string[]): string {
+  const schema = tableSchema(table);
+  const columns = [...schema.columns, schema.partition].map((c) => `"${c.name}"`).join(', ');
+  if (files.length === 0) {
+    const typed = [...schema.columns, schema.partition].map((c) => `CAST(NULL AS ${SQL_TYPES[c.type]}) AS "${c.name}"`);
+    return `SELECT ${typed.join(', ')} WHERE false`;
+  }
+  const list = files.map(literal).join(', ');
+  const partition = schema.partition;
+  return (
+    `SELECT ${columns} FROM read_parquet([${list}], hive_partitioning = true, ` +
+    `hive_types = {'${partition.name}': ${SQL_TYPES[partition.type]}}, union_by_name = true)`
+  );
+}
+
+/** Every view, in creation order: the tables', then the shared views (which read them). */
+export function lakeViewStatements(local: Pick<LocalTables, 'files'>): ViewStatement[] {
+  return [
+    ...TABLE_NAMES.map((table) => ({
+      name: table,
+      sql: `CREATE OR REPLACE VIEW "${table}" AS ${tableViewQuery(table, local.files.get(table) ?? [])}`,
+    })),
+    ...VIEWS.map((view) => ({ name: view.name, sql: view.statement })),
+  ];
+}
+
+/**
+ * The tables a query may read, to copy only those: each table named in it, and the tables behind each shared view
+ * it names. A word match, so it may take a table the query does not read (a column named `prices`): that costs
+ * a copy, never a wrong answer.
+ */
+export function tablesNamedIn(sql: string): TableName[] {
+  const words = wordsOf(sql);
+  // A view may read another view (prices_latest reads price_history): follow them until nothing new is named.
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const view of VIEWS) {
+      if (!words.has(view.name) || words.has(`${view.name}#read`)) continue;
+      words.add(`${view.name}#read`);
+      for (const word of wordsOf(view.statement)) words.add(word);
+      grew = true;
+    }
+  }
+  return TABLE_NAMES.filter((table) => words.has(table));
+}
+
+function wordsOf(sql: string): Set<string> {
+  return new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+}

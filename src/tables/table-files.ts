@@ -1,0 +1,106 @@
+/**
+ * Table rows to table files in the lake: grouped by their partition value, each group rendered to Parquet
+ * (parquet-file.ts) and put create-only under its content-named key (keys.ts), with the tags and metadata every
+ * lake object carries. A key that already holds the same bytes (sha256 in its metadata) is the same file written
+ * before, returned as such: a retry or a second rebuild writes nothing.
+ */
+import { sha256Hex } from '../lake/formats/render.js';
+import { checkMetadata, checkTags } from '../lake/limits.js';
+import { ObjectExistsError } from '../storage/errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { PRODUCER } from '../version.js';
+import { TABLE_FILE_CONTENT_TYPE, tableFileKey } from './keys.js';
+import type { ParquetRenderer } from './parquet-file.js';
+import type { TableRow } from './rows.js';
+import { type TableName, tableSchema } from './schema.js';
+
+/** The schema version of the files' columns, in their metadata: a reader can tell which layout a file has. */
+export const TABLE_FILE_SCHEMA = (table: TableName) => `marketlake.table.${table}/1`;
+
+/** One table file, rendered and ready to put. */
+export interface RenderedTableFile {
+  key: string;
+  table: TableName;
+  partition: string;
+  rows: number;
+  body: Uint8Array;
+  sha256: string;
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+}
+
+export interface WrittenTableFile {
+  key: string;
+  versionId: string;
+  sha256: string;
+  size: number;
+  rows: number;
+  /** False when the same file was there already. */
+  created: boolean;
+}
+
+/** The rows of one table grouped by partition value, each group ordered as given. */
+export function partitionRows(table: TableName, rows: readonly TableRow[]): Map<string, TableRow[]> {
+  const column = tableSchema(table).partition.name;
+  const groups = new Map<string, TableRow[]>();
+  for (const row of rows) {
+    const value = row[column];
+    if (typeof value !== 'string') throw new Error(`a ${table} row has no ${column}: ${JSON.stringify(row)}`);
+    let group = groups.get(value);
+    if (group === undefined) groups.set(value, (group = []));
+    group.push(row);
+  }
+  return groups;
+}
+
+/** The files of one table's rows, one a partition, in partition order. */
+export async function renderTableFiles(
+  renderer: ParquetRenderer,
+  table: TableName,
+  rows: readonly TableRow[],
+  runId: string | null,
+): Promise<RenderedTableFile[]> {
+  const files: RenderedTableFile[] = [];
+  const groups = [...partitionRows(table, rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [partition, group] of groups) {
+    const body = await renderer.render(table, group);
+    const sha256 = sha256Hex(body);
+    const key = tableFileKey(table, partition, sha256);
+    const tags = { source: 'tables', table, partition };
+    const metadata: Record<string, string> = {
+      schema: TABLE_FILE_SCHEMA(table),
+      table,
+      partition: `${tableSchema(table).partition.name}=${partition}`,
+      rows: String(group.length),
+      data_classification: 'derived-data',
+      content_sha256: sha256,
+      producer: PRODUCER,
+      ...(runId === null ? {} : { run_id: runId }),
+    };
+    checkTags(key, tags);
+    checkMetadata(key, metadata);
+    files.push({ key, table, partition, rows: group.length, body, sha256, tags, metadata });
+  }
+  return files;
+}
+
+/** Puts one rendered file create-only; the same bytes already under its key count as written before. */
+export async function putTableFile(store: ObjectStore, file: RenderedTableFile): Promise<WrittenTableFile> {
+  const written = { key: file.key, sha256: file.sha256, size: file.body.length, rows: file.rows };
+  try {
+    const result = await store.put({
+      key: file.key,
+      body: file.body,
+      contentType: TABLE_FILE_CONTENT_TYPE,
+      tags: file.tags,
+      metadata: file.metadata,
+    });
+    return { ...written, versionId: result.versionId, created: true };
+  } catch (error) {
+    if (!(error instanceof ObjectExistsError)) throw error;
+    const existing = await store.head(file.key);
+    // The key names the first 16 hex digits of the content: another body there is a collision or a foreign file.
+    if (existing.metadata.content_sha256 !== file.sha256) throw error;
+    return { ...written, versionId: existing.versionId, created: false };
+  }
+}
