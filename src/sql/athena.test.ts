@@ -141,7 +141,9 @@ describe('runAthenaQuery', () => {
   it('sends the query, workgroup, database, catalog and a request token, signed with the given credentials', async () => {
     const { server, client } = await replay(twice(SUCCEEDED_TWO_PAGES));
     await runAthenaQuery(queryOptions(client, { workgroup: 'analysts', database: 'lake_v2' }));
-    await runAthenaQuery(queryOptions(client, { catalog: 'other_catalog' }));
+    await runAthenaQuery(
+      queryOptions(client, { catalog: 'other_catalog', outputLocation: 's3://results-bucket/marketlake/' }),
+    );
 
     const starts = server.requestsFor('StartQueryExecution');
     expect(starts).toHaveLength(2);
@@ -155,6 +157,9 @@ describe('runAthenaQuery', () => {
       ),
     });
     expect(second.body.QueryExecutionContext).toEqual({ Database: 'marketlake', Catalog: 'other_catalog' });
+    // Without the option the workgroup's result location applies: nothing is sent.
+    expect(first.body).not.toHaveProperty('ResultConfiguration');
+    expect(second.body.ResultConfiguration).toEqual({ OutputLocation: 's3://results-bucket/marketlake/' });
     // A new token per query: the same token would make Athena answer the second start with the first query.
     expect(second.body.ClientRequestToken).not.toEqual(first.body.ClientRequestToken);
     expect(first.headers['x-amz-target']).toBe('AmazonAthena.StartQueryExecution');
@@ -297,7 +302,7 @@ describe('runAthenaQuery', () => {
     expect(error.queryId).toBe(QUERY_ID);
     expect(error.message).toBe(
       `Athena query ${QUERY_ID} failed: COLUMN_NOT_FOUND: line 1:16: Column 'closee' cannot be resolved or ` +
-        'requester is not authorized to access requested resources [error category 2 (user); error type 1006; ' +
+        'requester is not authorized to access requested resources [error category 2 (user); error type 1000; ' +
         'not retryable]',
     );
     expect(server.requestsFor('GetQueryResults')).toEqual([]);
@@ -310,12 +315,12 @@ describe('runAthenaQuery', () => {
     const failed = fixture('get-query-execution-failed');
     const execution = (failed.body as { QueryExecution: { Status: Record<string, unknown> } }).QueryExecution;
     execution.Status.StateChangeReason = 'Amazon Athena experienced an internal error while executing this query.';
-    execution.Status.AthenaError = { ErrorCategory: 1, ErrorType: 401, Retryable: true };
+    execution.Status.AthenaError = { ErrorCategory: 1, ErrorType: 100, Retryable: true };
     const { client } = await replay({ ...SUCCEEDED_TWO_PAGES, GetQueryExecution: [failed] });
     const error = await failure(runAthenaQuery(queryOptions(client)));
     expect(error.message).toBe(
       `Athena query ${QUERY_ID} failed: Amazon Athena experienced an internal error while executing this query. ` +
-        '[error category 1 (system); error type 401; retryable: running it again may succeed]',
+        '[error category 1 (system); error type 100; retryable: running it again may succeed]',
     );
   });
 
@@ -418,6 +423,31 @@ describe('runAthenaQuery', () => {
         'StopQueryExecution): it may still be running, stop it with aws athena stop-query-execution ' +
         `--query-execution-id ${QUERY_ID}`,
     );
+  });
+
+  it('stops the query when its status cannot be read, and says why', async () => {
+    const { server, client } = await replay({
+      ...SUCCEEDED_TWO_PAGES,
+      GetQueryExecution: [
+        fixture('get-query-execution-running'),
+        {
+          status: 400,
+          body: {
+            __type: 'AccessDeniedException',
+            Message: 'User is not authorized to perform: athena:GetQueryExecution',
+          },
+        },
+      ],
+      StopQueryExecution: [fixture('stop-query-execution')],
+    });
+    const error = await failure(runAthenaQuery(queryOptions(client)));
+    expect(error.kind).toBe('request');
+    expect(error.code).toBe('AccessDeniedException');
+    expect(error.message).toBe(
+      `Athena query ${QUERY_ID}: reading its status failed: AccessDeniedException (HTTP 400): User is not ` +
+        'authorized to perform: athena:GetQueryExecution; the query was stopped',
+    );
+    expect(server.requestsFor('StopQueryExecution')).toHaveLength(1);
   });
 
   it('stops the query when the signal is aborted while it runs', async () => {

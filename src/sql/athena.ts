@@ -57,6 +57,11 @@ export interface AthenaQueryOptions {
   database: string;
   /** Default AwsDataCatalog (the Glue Data Catalog). */
   catalog?: string;
+  /**
+   * Where Athena writes the result file (s3://bucket/prefix/). Default: the workgroup's own setting, which a
+   * workgroup that enforces its configuration applies anyway; without either, Athena refuses to start the query.
+   */
+  outputLocation?: string;
   /** More rows than this is an error naming --max-rows; paging stops at the first row over. */
   maxRows: number;
   /** For the whole call, start to last page. Past it a running query is stopped; the error names --timeout. */
@@ -150,6 +155,9 @@ async function startQuery(options: AthenaQueryOptions): Promise<string> {
         QueryString: options.query,
         WorkGroup: options.workgroup,
         QueryExecutionContext: { Database: options.database, Catalog: catalog },
+        ...(options.outputLocation === undefined
+          ? {}
+          : { ResultConfiguration: { OutputLocation: options.outputLocation } }),
         // One token per call: the SDK's retries of this request resend it, and Athena then answers with the
         // query it already started rather than starting a second one.
         ClientRequestToken: randomUUID(),
