@@ -6,7 +6,8 @@ import { AthenaClient, type AthenaClientConfig } from '@aws-sdk/client-athena';
  * us-east-1; credentials from the SDK's default chain (env, profile, SSO, container or instance role) unless given;
  * bounded connection and socket timeouts so an unreachable endpoint fails instead of hanging.
  *
- * Without `endpoint` the SDK picks Athena's regional endpoint, or AWS_ENDPOINT_URL_ATHENA when that is set.
+ * Without `endpoint` the SDK picks Athena's regional endpoint, or AWS_ENDPOINT_URL_ATHENA when that is set, or
+ * AWS_ENDPOINT_URL (which redirects every AWS client: one set for an S3-compatible lake server catches Athena too).
  */
 export interface AthenaClientOptions {
   region?: string;

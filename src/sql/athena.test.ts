@@ -474,6 +474,34 @@ describe('runAthenaQuery', () => {
     ]);
   });
 
+  it('cuts the default (real) wait short when the signal is aborted', async () => {
+    const { server, client } = await replay({
+      ...SUCCEEDED_TWO_PAGES,
+      GetQueryExecution: [fixture('get-query-execution-running')],
+      StopQueryExecution: [fixture('stop-query-execution')],
+    });
+    const controller = new AbortController();
+    const started = Date.now();
+    const error = await failure(
+      runAthenaQuery({
+        client,
+        query: QUERY,
+        workgroup: 'marketlake',
+        database: 'marketlake',
+        maxRows: 100,
+        timeoutMs: 600_000,
+        // A minute's wait after the first poll: only the abort can end it within the test's time.
+        poll: { initialMs: 60_000, maxMs: 60_000, factor: 1 },
+        signal: controller.signal,
+        onProgress: () => setTimeout(() => controller.abort('SIGINT'), 20),
+      }),
+    );
+    expect(error.kind).toBe('interrupted');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(server.requestsFor('GetQueryExecution')).toHaveLength(1);
+    expect(server.requestsFor('StopQueryExecution')).toHaveLength(1);
+  });
+
   it('refuses more rows than --max-rows, fetching no page after the one that goes over', async () => {
     const { server, client } = await replay(SUCCEEDED_TWO_PAGES);
     const error = await failure(runAthenaQuery(queryOptions(client, { maxRows: 1 })));
