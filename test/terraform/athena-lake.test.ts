@@ -620,7 +620,6 @@ const LAKE: Record<TableName, Row[]> = {
       objects_written: 4,
       outbox_pending: 0,
       failed_tickers: 0,
-      outputs: 4,
       run_date: '2024-03-01',
     },
   ],

@@ -173,7 +173,6 @@ locals {
         { name = "objects_written", type = "bigint", comment = "lake objects it wrote" },
         { name = "outbox_pending", type = "bigint", comment = "objects it left in the outbox" },
         { name = "failed_tickers", type = "bigint", comment = "tickers that failed" },
-        { name = "outputs", type = "bigint", comment = "datasets its end event lists" },
       ]
     }
   }
