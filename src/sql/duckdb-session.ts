@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, realpathSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../errors.js';
+import { messageOf, UserError } from '../errors.js';
 import { quote } from '../quote.js';
 import { json, type JsonValue } from './json-values.js';
 import { canonicalSelect, failingAsQuery, prepareSingleSelect } from './single-select.js';
@@ -137,7 +137,7 @@ export async function openSqlSession(options: SqlSessionOptions): Promise<SqlSes
     connection = await instance.connect();
     for (const view of options.views) {
       await connection.run(`CREATE VIEW ${identifier(view.name)} AS ${view.sql}`).catch((error: unknown) => {
-        throw new SqlError('failed', `cannot create the view ${view.name}: ${(error as Error).message}`);
+        throw new SqlError('view', `${view.name}: ${messageOf(error)}`);
       });
     }
     await lockDown(connection, options.readableDirectories.map(directoryPrefix), [...partialFiles.values()]);
