@@ -1,0 +1,156 @@
+/**
+ * DuckDB values as JSON-safe values, one rule a type, so `--json`, CSV and the text table print the same thing:
+ * DATE 'YYYY-MM-DD'; timestamps ISO 8601 in UTC with 'Z' (milliseconds, or more digits when the value has them);
+ * integers as numbers when exact in a double, else as decimal strings; FLOAT/DOUBLE NaN and ±Infinity as null (JSON
+ * has no such numbers); DECIMAL as a number; BLOB as base64; LIST/ARRAY as arrays, STRUCT as objects, MAP as
+ * [{key, value}], UNION as {tag, value}; every other type as DuckDB's own text for it.
+ */
+import {
+  arrayFromArrayValue,
+  arrayFromListValue,
+  createDuckDBValueConverter,
+  DuckDBBlobValue,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBTypeId,
+  fromVariantValue,
+  objectArrayFromMapValue,
+  objectFromStructValue,
+  objectFromUnionValue,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+} from '@duckdb/node-api';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+type JsonPresent = Exclude<JsonValue, null>;
+type Converter = DuckDBValueConverter<JsonPresent>;
+
+const text: Converter = (value) => String(value);
+
+const booleanValue: Converter = (value) => value === true;
+
+const smallInteger: Converter = (value) => Number(value);
+
+/** A 64-bit or wider integer: a number while a double holds it exactly, the decimal digits beyond. */
+const wideInteger: Converter = (value) => {
+  const integer = value as bigint;
+  return integer >= BigInt(Number.MIN_SAFE_INTEGER) && integer <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(integer)
+    : integer.toString();
+};
+
+const finiteOrNull = (number: number): number | null => (Number.isFinite(number) ? number : null);
+
+const floating: Converter = (value) => finiteOrNull(value as number);
+
+const decimal: Converter = (value) => finiteOrNull((value as DuckDBDecimalValue).toDouble());
+
+const date: Converter = (value) => (value as DuckDBDateValue).toString();
+
+const blob: Converter = (value) => Buffer.from((value as DuckDBBlobValue).bytes).toString('base64');
+
+/** Milliseconds a JS Date can hold either side of the epoch (ECMA-262 "Time Values and Time Range"). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * An instant given as `ticks` units of 1/`perSecond` s since the epoch, in UTC ISO 8601: the milliseconds always
+ * (as `Date.toISOString`), the digits below them only when not zero. `fallback` (DuckDB's text) for infinities and
+ * the instants beyond what a JS Date holds.
+ */
+function isoInstant(ticks: bigint, perSecond: bigint, fallback: string): string {
+  const seconds = ticks / perSecond - (ticks % perSecond < 0n ? 1n : 0n);
+  const fraction = ticks - seconds * perSecond;
+  const ms = Number(seconds) * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return fallback;
+  const digits = perSecond.toString().length - 1;
+  const fractionText = fraction.toString().padStart(digits, '0').padEnd(3, '0');
+  const shown = fractionText.length > 3 ? fractionText.replace(/0+$/, '').padEnd(3, '0') : fractionText;
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${shown}Z`);
+}
+
+function timestamp(
+  perSecond: bigint,
+  ticksOf: (value: DuckDBValue) => bigint,
+  isFinite: (value: DuckDBValue) => boolean,
+): Converter {
+  return (value) => (isFinite(value) ? isoInstant(ticksOf(value), perSecond, String(value)) : String(value));
+}
+
+const timestampMicros = timestamp(
+  1_000_000n,
+  (value) => (value as DuckDBTimestampValue | DuckDBTimestampTZValue).micros,
+  (value) => (value as DuckDBTimestampValue | DuckDBTimestampTZValue).isFinite,
+);
+const timestampSeconds = timestamp(
+  1n,
+  (value) => (value as DuckDBTimestampSecondsValue).seconds,
+  (value) => (value as DuckDBTimestampSecondsValue).isFinite,
+);
+const timestampMillis = timestamp(
+  1000n,
+  (value) => (value as DuckDBTimestampMillisecondsValue).millis,
+  (value) => (value as DuckDBTimestampMillisecondsValue).isFinite,
+);
+const timestampNanos = timestamp(
+  1_000_000_000n,
+  (value) => (value as DuckDBTimestampNanosecondsValue).nanos,
+  (value) => (value as DuckDBTimestampNanosecondsValue).isFinite,
+);
+
+const unsupported: Converter = (_value, type) => {
+  throw new Error(`no JSON form for DuckDB type ${type.toString()}`);
+};
+
+const CONVERTERS: Record<DuckDBTypeId, Converter> = {
+  [DuckDBTypeId.INVALID]: unsupported,
+  [DuckDBTypeId.BOOLEAN]: booleanValue,
+  [DuckDBTypeId.TINYINT]: smallInteger,
+  [DuckDBTypeId.SMALLINT]: smallInteger,
+  [DuckDBTypeId.INTEGER]: smallInteger,
+  [DuckDBTypeId.BIGINT]: wideInteger,
+  [DuckDBTypeId.UTINYINT]: smallInteger,
+  [DuckDBTypeId.USMALLINT]: smallInteger,
+  [DuckDBTypeId.UINTEGER]: smallInteger,
+  [DuckDBTypeId.UBIGINT]: wideInteger,
+  [DuckDBTypeId.FLOAT]: floating,
+  [DuckDBTypeId.DOUBLE]: floating,
+  [DuckDBTypeId.TIMESTAMP]: timestampMicros,
+  [DuckDBTypeId.DATE]: date,
+  [DuckDBTypeId.TIME]: text,
+  [DuckDBTypeId.INTERVAL]: text,
+  [DuckDBTypeId.HUGEINT]: wideInteger,
+  [DuckDBTypeId.UHUGEINT]: wideInteger,
+  [DuckDBTypeId.VARCHAR]: text,
+  [DuckDBTypeId.BLOB]: blob,
+  [DuckDBTypeId.DECIMAL]: decimal,
+  [DuckDBTypeId.TIMESTAMP_S]: timestampSeconds,
+  [DuckDBTypeId.TIMESTAMP_MS]: timestampMillis,
+  [DuckDBTypeId.TIMESTAMP_NS]: timestampNanos,
+  [DuckDBTypeId.ENUM]: text,
+  [DuckDBTypeId.LIST]: arrayFromListValue,
+  [DuckDBTypeId.STRUCT]: objectFromStructValue,
+  [DuckDBTypeId.MAP]: objectArrayFromMapValue,
+  [DuckDBTypeId.ARRAY]: arrayFromArrayValue,
+  [DuckDBTypeId.UUID]: text,
+  [DuckDBTypeId.UNION]: objectFromUnionValue,
+  [DuckDBTypeId.BIT]: text,
+  [DuckDBTypeId.TIME_TZ]: text,
+  [DuckDBTypeId.TIMESTAMP_TZ]: timestampMicros,
+  [DuckDBTypeId.ANY]: unsupported,
+  [DuckDBTypeId.BIGNUM]: wideInteger,
+  [DuckDBTypeId.SQLNULL]: () => null,
+  [DuckDBTypeId.STRING_LITERAL]: unsupported,
+  [DuckDBTypeId.INTEGER_LITERAL]: unsupported,
+  [DuckDBTypeId.TIME_NS]: text,
+  [DuckDBTypeId.GEOMETRY]: text,
+  [DuckDBTypeId.VARIANT]: fromVariantValue,
+};
+
+/** The converter for `DuckDBDataChunk.convertColumnValues` and friends. */
+export const json: DuckDBValueConverter<JsonPresent> = createDuckDBValueConverter(CONVERTERS);
