@@ -19,6 +19,7 @@ import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
+import { drainPendingTableFiles, writeRunTables } from './table-write.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
   tickers: readonly string[];
@@ -36,6 +37,8 @@ export interface DailyRunOptions extends TickerJobSettings {
    * `interrupted` with the others listed as not started. The abort reason names the signal.
    */
   stop?: AbortSignal;
+  /** Write the lake's Parquet tables at the end of the run (src/tables; default true). */
+  tables?: boolean;
 }
 
 export interface ShardOfUniverse extends Shard {
@@ -74,6 +77,11 @@ export interface RunSummary {
   vendor_unreachable?: string;
   /** Which shard ran (`run --shard I/N`), and how many tickers of the universe it took; null: all of them. */
   shard: { index: number; count: number; tickers: number; universe: number } | null;
+  /**
+   * The lake's Parquet tables the run wrote (src/tables): files the lake took, files left pending in their outbox
+   * (counted in `outbox_pending` too), and rows. Null when the run was told not to write them.
+   */
+  tables: { files_written: number; files_pending: number; rows: number } | null;
 }
 
 /**
@@ -118,6 +126,8 @@ async function runAndRecord(
   const recovered = await recoverInterruptedRuns({ store: lake.store, warehouse });
   // Claimed as this run: what it cannot write counts as its own pending (see outboxPendingOf).
   const retried: DrainReport = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
+  // Table files earlier runs left pending (their own outbox, see table-write.ts).
+  const retriedTables = await drainPendingTableFiles(lake.store, warehouse);
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
@@ -137,6 +147,7 @@ async function runAndRecord(
   );
   // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
   const source = new VendorOutageGuard(options.source);
+  const writeTables = options.tables !== false;
   let unmarked: UnmarkedGroup[];
   let results: PromiseSettledResult<TickerOutcome | undefined>[];
   try {
@@ -155,6 +166,7 @@ async function runAndRecord(
           processedDone,
           previousRaws,
           priceSources,
+          tables: writeTables,
         },
         ticker,
       );
@@ -210,11 +222,12 @@ async function runAndRecord(
     runs_aborted: recovered.aborted,
     objects_written:
       retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
-    outbox_retried: retried.written.length,
+    outbox_retried: retried.written.length + retriedTables.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
     lake_errors: [
       ...recovered.errors,
       ...retried.failed.map((f) => `${f.key}: ${f.error}`),
+      ...retriedTables.failed.map((f) => `${f.key}: ${f.error}`),
       ...restatements.lakeErrors,
       ...outcomes.flatMap((o) => o.lakeErrors),
     ],
@@ -228,9 +241,11 @@ async function runAndRecord(
           universe: options.shard.universe,
         }
       : null,
+    tables: null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
+  if (writeTables) await writeTablesOf(options, runId, outcomes, summary);
   if (source.outage !== undefined) summary.vendor_unreachable = source.outage;
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
@@ -268,6 +283,39 @@ async function runAndRecord(
   // The embedded database has no autovacuum: without this it grows every day by the rows the run updated.
   await reclaimDeadRows(warehouse, { pricesRewritten: restated.length > 0 });
   return summary;
+}
+
+/**
+ * The run's table files, after its tickers (src/pipeline/table-write.ts); what the lake refused counts as pending,
+ * and a failure to make them is a lake error of the run (the tables can be rebuilt from the lake).
+ */
+async function writeTablesOf(
+  options: DailyRunOptions,
+  runId: string,
+  outcomes: readonly TickerOutcome[],
+  summary: RunSummary,
+): Promise<void> {
+  const report = await writeRunTables(
+    options.lake.store,
+    options.warehouse,
+    runId,
+    outcomes.flatMap((outcome) => outcome.tableBatches ?? []),
+    {
+      runId,
+      job: 'daily_run',
+      status: summary.status,
+      startedAt: summary.started_at,
+      endedAt: summary.finished_at,
+      computationVersion: options.computationVersion,
+      objectsWritten: summary.objects_written,
+      outboxPending: summary.outbox_pending,
+      failedTickers: summary.tickers_failed.length,
+    },
+  );
+  summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
+  summary.outbox_pending += report.pending.length;
+  summary.lake_errors.push(...report.errors);
+  if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';
 }
 
 /** The tickers that normalise (the others fail in their own job, with the reason). */

@@ -14,7 +14,9 @@ import { type CatalogObjectInput, insertCatalogObject } from '../warehouse/lake-
 import type { Warehouse } from '../warehouse/database.js';
 import { barsToWrite } from '../warehouse/prices.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
-import { computeResults } from '../compute/results.js';
+import { computeResults, type TickerResults } from '../compute/results.js';
+import type { RestatementDocument } from '../lake/formats/restatement.js';
+import { type RowBatch, tableBatches } from './table-write.js';
 import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
@@ -43,6 +45,8 @@ export interface TickerJobContext extends TickerJobSettings {
    * starts). A ticker absent sends every bar of its snapshot (the upsert keeps what did not change).
    */
   priceSources?: ReadonlyMap<string, string>;
+  /** Leave the ticker's rows of the lake's tables in the outcome (`tableBatches`), for the run to write. */
+  tables?: boolean;
 }
 
 export interface TickerOutcome {
@@ -59,6 +63,8 @@ export interface TickerOutcome {
   lakeErrors: string[];
   /** The new snapshot restated bars of the previous one (a restatement was recorded). */
   restated?: boolean;
+  /** The ticker's rows of the lake's tables (with `context.tables`, once the lake took its raw snapshot). */
+  tableBatches?: RowBatch[];
 }
 
 /**
@@ -97,10 +103,24 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     );
 
     // The database is complete for this ticker; now the lake. Failures stay in the outbox, reported.
-    const drained = await drainCommitted(context, committed);
+    const drained = await drainCommitted(context, committed.entries);
     outcome.written.push(...drained.written.map((w) => w.key));
     outcome.pending.push(...drained.pending);
     outcome.lakeErrors.push(...drained.lakeErrors);
+    if (context.tables && stored.catalogRow !== undefined) {
+      outcome.tableBatches = tableBatches({
+        ticker,
+        runId: context.runId,
+        snapshot,
+        raw: { ...stored.raw, size: stored.catalogRow.size },
+        previous: committed.previous,
+        results: committed.results,
+        computationVersion: context.computationVersion,
+        computedAt: committed.computedAt,
+        written: drained.written,
+        ...(committed.restatement ? { restatement: committed.restatement } : {}),
+      });
+    }
     outcome.status = 'ok';
   } catch (error) {
     outcome.error = messageOf(error);
@@ -118,7 +138,7 @@ async function commitTicker(
   snapshot: RawSnapshot,
   stored: StoredRaw,
   outcome: TickerOutcome,
-): Promise<OutboxEntry[]> {
+): Promise<CommittedTicker> {
   // Vendors restate history: record how this snapshot's bars differ from the previous one (src/staleness).
   const restated = await recordRestatement(context, snapshot, stored.raw);
   if (restated.restatement !== undefined) outcome.restated = true;
@@ -132,11 +152,27 @@ async function commitTicker(
   const previous = restated.previous && { key: restated.previous.key, bars: barsOf(restated.previous.snapshot) };
   const bars = barsToWrite(barsOf(snapshot), previous, context.priceSources?.get(ticker));
   const prices = { key: stored.raw.key, versionId: stored.raw.versionId || null, fetchedAt: snapshot.fetched_at };
-  return commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
+  const entries = await commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
     // The raw snapshot's entry first when the lake refused it: it is drained before what was computed from it.
     leading: stored.rawOutbox ? [stored.rawOutbox] : [],
     alsoWrite: { catalogObject: stored.catalogRow, prices: { symbol: ticker, bars, raw: prices } },
   });
+  return {
+    entries,
+    results,
+    computedAt,
+    previous: restated.previous,
+    ...(restated.restatement ? { restatement: restated.restatement } : {}),
+  };
+}
+
+/** What the database side committed, and what the ticker's table rows are made of. */
+interface CommittedTicker {
+  entries: OutboxEntry[];
+  results: TickerResults;
+  computedAt: string;
+  previous: { key: string; snapshot: RawSnapshot } | undefined;
+  restatement?: RestatementDocument & { lake_key: string | null };
 }
 
 /**

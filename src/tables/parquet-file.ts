@@ -64,6 +64,14 @@ export class ParquetRenderer {
 
   /** The Parquet bytes of `rows` (every column of the table but its partition column, in schema order). */
   async render(table: TableName, rows: readonly TableRow[]): Promise<Uint8Array> {
+    return this.renderBatches(table, [() => rows]);
+  }
+
+  /**
+   * The same for rows made batch by batch (a ticker's at a time): only one batch and one chunk are held at once,
+   * however many rows the file gets (a first run's prices: every bar of every ticker).
+   */
+  async renderBatches(table: TableName, batches: Iterable<() => readonly TableRow[]>): Promise<Uint8Array> {
     const columns = tableSchema(table).columns;
     const staging = `staging_${++this.count}`;
     const file = join(this.folder, `${staging}.parquet`);
@@ -73,12 +81,22 @@ export class ParquetRenderer {
       const appender = await this.connection.createAppender(staging);
       try {
         const types = columns.map((column) => DUCKDB_TYPES[column.type]);
-        for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-          const slice = rows.slice(start, start + CHUNK_ROWS);
-          const chunk = DuckDBDataChunk.create(types, slice.length);
-          chunk.setColumns(columns.map((column) => slice.map((row) => duckValue(column, row[column.name] ?? null))));
+        const append = (rows: readonly TableRow[]) => {
+          const chunk = DuckDBDataChunk.create(types, rows.length);
+          chunk.setColumns(columns.map((column) => rows.map((row) => duckValue(column, row[column.name] ?? null))));
           appender.appendDataChunk(chunk);
+        };
+        let pending: TableRow[] = [];
+        for (const batch of batches) {
+          for (const row of batch()) {
+            pending.push(row);
+            if (pending.length === CHUNK_ROWS) {
+              append(pending);
+              pending = [];
+            }
+          }
         }
+        if (pending.length > 0) append(pending);
         appender.flushSync();
       } finally {
         appender.closeSync();

@@ -63,25 +63,42 @@ export async function renderTableFiles(
   const files: RenderedTableFile[] = [];
   const groups = [...partitionRows(table, rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [partition, group] of groups) {
-    const body = await renderer.render(table, group);
-    const sha256 = sha256Hex(body);
-    const key = tableFileKey(table, partition, sha256);
-    const tags = { source: 'tables', table, partition };
-    const metadata: Record<string, string> = {
-      schema: TABLE_FILE_SCHEMA(table),
-      table,
-      partition: `${tableSchema(table).partition.name}=${partition}`,
-      rows: String(group.length),
-      data_classification: 'derived-data',
-      content_sha256: sha256,
-      producer: PRODUCER,
-      ...(runId === null ? {} : { run_id: runId }),
-    };
-    checkTags(key, tags);
-    checkMetadata(key, metadata);
-    files.push({ key, table, partition, rows: group.length, body, sha256, tags, metadata });
+    files.push(await renderTableFile(renderer, table, partition, [() => group], runId));
   }
   return files;
+}
+
+/** One file of one partition, its rows made batch by batch (see ParquetRenderer.renderBatches). */
+export async function renderTableFile(
+  renderer: ParquetRenderer,
+  table: TableName,
+  partition: string,
+  batches: readonly (() => readonly TableRow[])[],
+  runId: string | null,
+): Promise<RenderedTableFile> {
+  let rows = 0;
+  const counted = batches.map((batch) => () => {
+    const made = batch();
+    rows += made.length;
+    return made;
+  });
+  const body = await renderer.renderBatches(table, counted);
+  const sha256 = sha256Hex(body);
+  const key = tableFileKey(table, partition, sha256);
+  const tags = { source: 'tables', table, partition };
+  const metadata: Record<string, string> = {
+    schema: TABLE_FILE_SCHEMA(table),
+    table,
+    partition: `${tableSchema(table).partition.name}=${partition}`,
+    rows: String(rows),
+    data_classification: 'derived-data',
+    content_sha256: sha256,
+    producer: PRODUCER,
+    ...(runId === null ? {} : { run_id: runId }),
+  };
+  checkTags(key, tags);
+  checkMetadata(key, metadata);
+  return { key, table, partition, rows, body, sha256, tags, metadata };
 }
 
 /** Puts one rendered file create-only; the same bytes already under its key count as written before. */

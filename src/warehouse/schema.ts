@@ -204,6 +204,26 @@ export interface RestatementBarsTable {
   new_value: number | null;
 }
 
+/** A Parquet file of the lake's tables (migration 0007): its catalog row, and its outbox while pending. */
+export interface LakeTableFilesTable {
+  key: string;
+  table_name: string;
+  partition_date: DateColumn;
+  rows: number;
+  sha256: string;
+  size: number;
+  tags: Json<Record<string, string>>;
+  metadata: Json<Record<string, string>>;
+  /** The file's bytes until the lake has them; null once written. */
+  body: Uint8Array | null;
+  version_id: string | null;
+  run_id: string | null;
+  created_at: DefaultTimestamp;
+  written_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 /** The lake this database belongs to (migration 0003): at most one row, see src/lake-binding.ts. */
 export interface LakeIdentityTable {
   /** Always true: the primary key that keeps the table at one row. */
@@ -228,6 +248,7 @@ export interface Database {
   restatements: RestatementsTable;
   restatement_bars: RestatementBarsTable;
   lake_identity: LakeIdentityTable;
+  lake_table_files: LakeTableFilesTable;
 }
 
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
@@ -243,4 +264,5 @@ export const TABLE_NAMES = [
   'restatements',
   'restatement_bars',
   'lake_identity',
+  'lake_table_files',
 ] as const satisfies readonly (keyof Database)[];

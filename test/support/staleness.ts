@@ -32,6 +32,8 @@ export interface DayOptions {
   computationVersion?: ComputationVersion;
   /** Default: the whole two years up to the day. */
   end?: string;
+  /** Write the lake's tables (default: as runDaily does, yes). */
+  tables?: boolean;
 }
 
 export function runDay(lake: DataLake, warehouse: Warehouse, now: Date, options: DayOptions = {}): Promise<RunSummary> {
@@ -46,6 +48,7 @@ export function runDay(lake: DataLake, warehouse: Warehouse, now: Date, options:
     end: options.end ?? range.end,
     concurrency: 1,
     clock: () => now,
+    ...(options.tables === undefined ? {} : { tables: options.tables }),
   });
 }
 

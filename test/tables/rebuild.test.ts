@@ -2,7 +2,7 @@
  * `tables rebuild`: the lake's Parquet tables made from its JSON objects alone hold the same numbers as the
  * warehouse rows the daily runs wrote (an independent path: the runs' SQL upserts against the rebuild's reading of
  * the lake), the views give the latest of each, and the rebuild is idempotent, bounded by --from/--to, and goes on
- * past a damaged object.
+ * past a damaged object. The runs here write no tables themselves (`tables: false`): the rebuild makes them all.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ describe('tables rebuild from the JSON objects of a lake written by three daily 
     restatedDate = await day1DateBefore('NVDA', 6);
     const restating = () => new RestatingSource(createSource('sample'), 'NVDA', [restatedDate]);
     const day = (now: Date, source = createSource('sample')) =>
-      runDay(t.lake, t.warehouse, now, { tickers: TICKERS, source });
+      runDay(t.lake, t.warehouse, now, { tickers: TICKERS, source, tables: false });
     expect((await day(DAY_1)).status).toBe('ok');
     expect((await day(DAY_2, restating())).restatements.tickers).toEqual(['NVDA']);
     expect((await day(SATURDAY, restating())).status).toBe('ok');
@@ -190,8 +190,8 @@ describe('tables rebuild bounds and damage', () => {
     db = await createTestWarehouse('pglite');
     t = await createTestLake(db.warehouse);
     cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
-    await runDay(t.lake, t.warehouse, DAY_1, { tickers: TICKERS });
-    await runDay(t.lake, t.warehouse, DAY_2, { tickers: TICKERS });
+    await runDay(t.lake, t.warehouse, DAY_1, { tickers: TICKERS, tables: false });
+    await runDay(t.lake, t.warehouse, DAY_2, { tickers: TICKERS, tables: false });
   }, 120_000);
 
   afterAll(async () => {

@@ -24,6 +24,8 @@ interface RunOptions extends ConfigFlags, ShardFlags {
   csvDir?: string;
   computationVersion: ComputationVersion;
   concurrency: number;
+  /** False with --no-tables. */
+  tables: boolean;
   range: string;
   json?: boolean;
 }
@@ -97,6 +99,7 @@ export function registerRunCommands(program: Command): void {
       .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
       .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
       .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
+      .option('--no-tables', "do not write the lake's Parquet tables (`tables rebuild` makes them later)")
       .option('--json', 'print a summary object on stdout'),
   ).action(async (options: RunOptions) => {
     if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
@@ -140,6 +143,7 @@ export function registerRunCommands(program: Command): void {
             end,
             concurrency: options.concurrency,
             clock,
+            tables: options.tables,
             ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
             lineage: lineageFromEnvironment(store),
             onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
@@ -183,12 +187,16 @@ export function registerRunCommands(program: Command): void {
       { writePendingRestatements },
       { listRestatements },
       { countPendingOutbox },
+      { drainPendingTableFiles },
+      { countPendingTableFiles },
     ] = await Promise.all([
       import('../../pipeline/interrupted-runs.js'),
       import('../../pipeline/outbox-drain.js'),
       import('../../staleness/detect.js'),
       import('../../warehouse/restatements.js'),
       import('../../warehouse/outbox.js'),
+      import('../../pipeline/table-write.js'),
+      import('../../warehouse/table-files.js'),
     ]);
     const result = await withRuntime(
       options,
@@ -200,18 +208,23 @@ export function registerRunCommands(program: Command): void {
         const restatements = await writePendingRestatements(dataLake.store, warehouse);
         const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
         for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
+        // The Parquet table files the lake refused (their own outbox: src/pipeline/table-write.ts).
+        const tables = await drainPendingTableFiles(dataLake.store, warehouse);
+        report.failed.push(...tables.failed);
+        const pendingTables = await countPendingTableFiles(warehouse.db);
         // On PostgreSQL, entries a live run is writing right now are not pending for this command to report.
         const soleWriter = isSoleWriter(warehouse);
         const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
         const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
-        return { report, recovered, pending: pending + pendingRestatements, inFlight };
+        const written = report.written.length + tables.written.length;
+        return { report, written, recovered, pending: pending + pendingRestatements + pendingTables, inFlight };
       },
       { tolerateUnreachableLake: true },
     );
-    const { report, recovered, pending, inFlight } = result;
+    const { report, written, recovered, pending, inFlight } = result;
     if (options.json) {
       printJson({
-        written: report.written.length,
+        written,
         failed: report.failed,
         waiting: report.waiting,
         pending,
@@ -226,7 +239,7 @@ export function registerRunCommands(program: Command): void {
       }
       const busy = inFlight > 0 ? ` (and ${inFlight} being written by other runs)` : '';
       process.stdout.write(
-        `outbox: ${report.written.length} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`,
+        `outbox: ${written} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`,
       );
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
@@ -250,6 +263,12 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
       : []),
     `  lake:     ${lakeLocation} (${summary.objects_written} objects written${summary.outbox_retried ? `, ${summary.outbox_retried} from earlier runs` : ''})`,
     `  database: ${databaseLocation}`,
+    ...(summary.tables
+      ? [
+          `  tables:   ${summary.tables.files_written} Parquet files written (${summary.tables.rows} rows)` +
+            (summary.tables.files_pending ? `, ${summary.tables.files_pending} pending` : ''),
+        ]
+      : []),
   ];
   for (const { tickers, reason } of groupFailures(summary.tickers_failed)) {
     lines.push(

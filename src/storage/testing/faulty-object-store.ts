@@ -17,7 +17,8 @@ import type {
  * reaches the inner store, so a failed put leaves no trace), reads pass through, and every call is counted so a
  * test or benchmark can assert how many requests an operation made.
  */
-export type FailPuts = 'none' | 'all' | { everyNth: number };
+/** `prefix`: every put of a key under it fails (the table files only, say), the others pass. */
+export type FailPuts = 'none' | 'all' | { everyNth: number } | { prefix: string };
 
 /** A fault this wrapper made up, as opposed to one from the inner store. */
 export class InjectedFaultError extends ObjectStoreError {
@@ -70,7 +71,7 @@ export class FaultyObjectStore implements ObjectStore {
 
   /** Changes the mode at runtime, e.g. to 'none' so the store "recovers"; restarts the everyNth count. */
   set failPuts(mode: FailPuts) {
-    if (typeof mode === 'object' && (!Number.isInteger(mode.everyNth) || mode.everyNth < 1)) {
+    if (typeof mode === 'object' && 'everyNth' in mode && (!Number.isInteger(mode.everyNth) || mode.everyNth < 1)) {
       throw new RangeError(`everyNth must be a positive integer, got ${mode.everyNth}`);
     }
     this.mode = mode;
@@ -95,7 +96,7 @@ export class FaultyObjectStore implements ObjectStore {
   async put(input: PutObjectInput): Promise<PutObjectResult> {
     this.tally.putsAttempted++;
     this.putsSinceModeSet++;
-    if (this.shouldFail()) {
+    if (this.shouldFail(input.key)) {
       this.tally.putsFailed++;
       this.tally.putsInjectedFailures++;
       throw new InjectedFaultError(`injected fault: put ${input.key} to ${this.inner.description}`, { key: input.key });
@@ -135,10 +136,11 @@ export class FaultyObjectStore implements ObjectStore {
     return this.inner.listVersions(input);
   }
 
-  private shouldFail(): boolean {
+  private shouldFail(key: string): boolean {
     const mode = this.mode;
     if (mode === 'none') return false;
     if (mode === 'all') return true;
+    if ('prefix' in mode) return key.startsWith(mode.prefix);
     return this.putsSinceModeSet % mode.everyNth === 0;
   }
 }

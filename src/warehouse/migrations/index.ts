@@ -9,6 +9,7 @@ import { migration0003LakeIdentity } from './0003_lake_identity.js';
 import { migration0004OutboxClaims } from './0004_outbox_claims.js';
 import { migration0005CrashHealing } from './0005_crash_healing.js';
 import { migration0006PriceSources } from './0006_price_sources.js';
+import { migration0007TableFiles } from './0007_table_files.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_outbox_claims': migration0004OutboxClaims,
   '0005_crash_healing': migration0005CrashHealing,
   '0006_price_sources': migration0006PriceSources,
+  '0007_table_files': migration0007TableFiles,
 };
 
 const inCodeProvider: MigrationProvider = {

@@ -1,0 +1,257 @@
+/**
+ * The lake's tables as a run writes them (src/tables): each ticker job leaves its rows as batches (tableBatches),
+ * and at the end of the run the batches of each table and partition become one Parquet file. The files go through
+ * their outbox (`lake_table_files`, migration 0007): recorded with their bytes in ONE statement, then put
+ * create-only, each marked written or left pending with its error for `lake retry`. So a file the lake refuses is
+ * never lost, and a failure is reported, never swallowed.
+ *
+ * Only rows of objects the lake took are written: a raw snapshot or result still in the outbox gets its rows from
+ * `tables rebuild` once `lake retry` has written it.
+ */
+import type { ComputationVersion } from '../compute/fields.js';
+import type { TickerResults } from '../compute/results.js';
+import type { WrittenObject } from '../lake/data-lake.js';
+import type { RawReference } from '../lake/formats/processed.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
+import type { RestatementDocument } from '../lake/formats/restatement.js';
+import { parseKey, PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
+import { mapAll } from '../concurrency.js';
+import { messageOf } from '../errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { ParquetRenderer } from '../tables/parquet-file.js';
+import {
+  lakeObjectRow,
+  type PreviousSnapshot,
+  priceRows,
+  processedRows,
+  restatementRows,
+  type RunEntry,
+  runRow,
+  type TableRow,
+} from '../tables/rows.js';
+import { TABLE_NAMES, type TableName } from '../tables/schema.js';
+import { putTableFile, renderTableFile, type RenderedTableFile } from '../tables/table-files.js';
+import type { Warehouse } from '../warehouse/database.js';
+import {
+  listPendingTableFiles,
+  markTableFileFailed,
+  markTableFileWritten,
+  recordTableFiles,
+} from '../warehouse/table-files.js';
+import { processedDocument } from './result-write.js';
+
+/** Some rows of one table and partition, made now or when the file is written (to hold less meanwhile). */
+export interface RowBatch {
+  table: TableName;
+  partition: string;
+  /** The lake object they come from: batches are written in this order, so the same run makes the same file. */
+  source: string;
+  rows: TableRow[] | (() => TableRow[]);
+}
+
+/** What a ticker job wrote, as the tables need it. */
+export interface TickerTableInput {
+  ticker: string;
+  runId: string;
+  snapshot: RawSnapshot;
+  /** The raw object the lake took (absent: it waits in the outbox, and the ticker gets no rows now). */
+  raw: RawReference & { size: number };
+  previous: PreviousSnapshot | undefined;
+  results: TickerResults;
+  computationVersion: ComputationVersion;
+  computedAt: string;
+  /** The objects the drain wrote for this ticker (processed ones among them). */
+  written: readonly WrittenObject[];
+  /** The restatement recorded, with its lake key once written. */
+  restatement?: RestatementDocument & { lake_key: string | null };
+}
+
+/** The ticker's rows, as batches. Price rows against a previous snapshot are made now (they are few). */
+export function tableBatches(input: TickerTableInput): RowBatch[] {
+  const { snapshot, raw, previous, runId } = input;
+  const fetchDate = parseKey(raw.key).date;
+  const batches: RowBatch[] = [];
+  const prices =
+    previous === undefined
+      ? () => priceRows(snapshot, raw, undefined, runId)
+      : priceRows(snapshot, raw, previous, runId);
+  if (typeof prices === 'function' || prices.length > 0) {
+    batches.push({ table: 'prices', partition: fetchDate, source: raw.key, rows: prices });
+  }
+  const catalog: TableRow[] = [
+    lakeObjectRow({
+      key: raw.key,
+      versionId: raw.versionId,
+      kind: 'raw',
+      ticker: input.ticker,
+      source: snapshot.source,
+      sha256: raw.sha256,
+      size: raw.size,
+      createdAt: new Date(snapshot.fetched_at).toISOString(),
+      computationVersion: null,
+      sourceRawKey: null,
+      sourceRawVersionId: null,
+      runId,
+    }),
+  ];
+  for (const object of input.written) {
+    const kind = processedKindOf(object.key);
+    if (kind === undefined) continue;
+    const document = processedDocument(
+      kind,
+      input.ticker,
+      input.results,
+      input.computationVersion,
+      input.computedAt,
+      raw,
+    );
+    const source = { objectKey: object.key, objectVersionId: object.versionId, runId };
+    batches.push({
+      table: kind,
+      partition: document.as_of,
+      source: object.key,
+      rows: processedRows(kind, document, source),
+    });
+    catalog.push(
+      lakeObjectRow({
+        key: object.key,
+        versionId: object.versionId,
+        kind,
+        ticker: input.ticker,
+        source: `${kind}_computation`,
+        sha256: object.sha256,
+        size: object.size,
+        createdAt: new Date(input.computedAt).toISOString(),
+        computationVersion: input.computationVersion,
+        sourceRawKey: raw.key,
+        sourceRawVersionId: raw.versionId,
+        runId,
+      }),
+    );
+  }
+  for (const row of catalog) {
+    batches.push({ table: 'lake_objects', partition: String(row.object_date), source: String(row.key), rows: [row] });
+  }
+  const restatement = input.restatement;
+  if (restatement?.lake_key) {
+    batches.push({
+      table: 'restatements',
+      partition: fetchDate,
+      source: restatement.lake_key,
+      rows: restatementRows(restatement, restatement.lake_key),
+    });
+  }
+  return batches;
+}
+
+function processedKindOf(key: string): ProcessedKind | undefined {
+  if (!key.startsWith('processed/')) return undefined;
+  const kind = parseKey(key).kind;
+  return (PROCESSED_KINDS as readonly string[]).includes(kind) ? (kind as ProcessedKind) : undefined;
+}
+
+export interface TableWriteReport {
+  /** Files the lake took, and files left pending in the outbox (their keys). */
+  written: string[];
+  pending: string[];
+  rows: number;
+  errors: string[];
+}
+
+/**
+ * Writes the run's table files: one per table and partition of `batches` (plus the run's own row), recorded,
+ * then put. A failure to render or record is reported in `errors` (the tables can be rebuilt from the lake);
+ * a put the lake refuses leaves its file pending.
+ */
+export async function writeRunTables(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  runId: string,
+  batches: readonly RowBatch[],
+  run: RunEntry,
+): Promise<TableWriteReport> {
+  const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
+  const all = [
+    ...batches,
+    { table: 'runs' as const, partition: run.startedAt.slice(0, 10), source: runId, rows: [runRow(run)] },
+  ];
+  let files: RenderedTableFile[];
+  try {
+    files = await renderRunFiles(all, runId);
+    await recordTableFiles(
+      warehouse.db,
+      files.map((file) => ({ ...file, size: file.body.length, runId })),
+    );
+  } catch (error) {
+    report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
+    return report;
+  }
+  report.rows = files.reduce((n, file) => n + file.rows, 0);
+  await mapAll(files, 4, async (file) => {
+    try {
+      const written = await putTableFile(store, file);
+      await markTableFileWritten(warehouse.db, file.key, written.versionId);
+      report.written.push(file.key);
+    } catch (error) {
+      report.pending.push(file.key);
+      report.errors.push(`${file.key}: ${messageOf(error)}`);
+      await markTableFileFailed(warehouse.db, file.key, messageOf(error));
+    }
+  });
+  return report;
+}
+
+async function renderRunFiles(batches: readonly RowBatch[], runId: string): Promise<RenderedTableFile[]> {
+  const groups = new Map<string, RowBatch[]>();
+  for (const batch of batches) {
+    if (Array.isArray(batch.rows) && batch.rows.length === 0) continue;
+    const id = `${TABLE_NAMES.indexOf(batch.table)} ${batch.partition}`;
+    const group = groups.get(id) ?? [];
+    group.push(batch);
+    groups.set(id, group);
+  }
+  const renderer = await ParquetRenderer.open();
+  try {
+    const files: RenderedTableFile[] = [];
+    for (const id of [...groups.keys()].sort()) {
+      const group = (groups.get(id) ?? []).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      const made = group.map((batch) =>
+        typeof batch.rows === 'function' ? batch.rows : () => batch.rows as TableRow[],
+      );
+      const file = await renderTableFile(renderer, group[0].table, group[0].partition, made, runId);
+      if (file.rows > 0) files.push(file);
+    }
+    return files;
+  } finally {
+    await renderer.close();
+  }
+}
+
+/** `lake retry` for table files: puts every pending one, marking each written or failed again. */
+export async function drainPendingTableFiles(
+  store: ObjectStore,
+  warehouse: Warehouse,
+): Promise<{ written: string[]; failed: { key: string; error: string }[] }> {
+  const written: string[] = [];
+  const failed: { key: string; error: string }[] = [];
+  for (const file of await listPendingTableFiles(warehouse.db)) {
+    try {
+      const result = await putTableFile(store, {
+        key: file.key,
+        table: file.table as TableName,
+        partition: file.partition,
+        rows: file.rows,
+        body: file.body,
+        sha256: file.sha256,
+        tags: file.tags,
+        metadata: file.metadata,
+      });
+      await markTableFileWritten(warehouse.db, file.key, result.versionId);
+      written.push(file.key);
+    } catch (error) {
+      failed.push({ key: file.key, error: messageOf(error) });
+      await markTableFileFailed(warehouse.db, file.key, messageOf(error));
+    }
+  }
+  return { written, failed };
+}
