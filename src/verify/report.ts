@@ -76,6 +76,8 @@ export interface VerifyReport {
   raw_checked: number;
   /** Catalog rows in scope, each checked against its object. */
   catalog_rows: number;
+  /** The lake's Parquet table files read and checked (the whole lake only; none with --tickers). */
+  table_files_checked: number;
   ok: boolean;
   mismatches: Mismatch[];
   missing_objects: MissingObject[];
@@ -92,13 +94,14 @@ export class Findings {
     this.mismatches.push(finding);
   }
 
-  report(counts: { checked: number; rawChecked: number; catalogRows: number }): VerifyReport {
+  report(counts: { checked: number; rawChecked: number; catalogRows: number; tableFiles: number }): VerifyReport {
     // Array sort is stable: the findings of one key keep the order its checks made them in.
     const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     return {
       checked: counts.checked,
       raw_checked: counts.rawChecked,
       catalog_rows: counts.catalogRows,
+      table_files_checked: counts.tableFiles,
       ok: this.mismatches.length === 0 && this.missing.length === 0 && this.uncatalogued.length === 0,
       mismatches: [...this.mismatches].sort(byKey),
       missing_objects: [...this.missing].sort(byKey),

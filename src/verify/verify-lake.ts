@@ -10,6 +10,7 @@ import type { Database } from '../warehouse/schema.js';
 import { ObjectChecks } from './object-checks.js';
 import { RawSource } from './raw-source.js';
 import { Findings, type VerifyReport } from './report.js';
+import { verifyTableFiles } from './table-files.js';
 
 export interface VerifyOptions {
   store: ObjectStore;
@@ -38,6 +39,7 @@ export interface VerifyOptions {
  *    is not that of the version its results named (a version written behind the lake's back); with one, the catalog
  *    rows not read in full are
  *    checked against a HEAD of their version (sha256 from the metadata, size, lineage columns).
+ * 4. For the whole lake, every table file under `tables/` (table-files.ts).
  */
 export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> {
   const { store, db } = options;
@@ -134,7 +136,14 @@ export async function verifyLake(options: VerifyOptions): Promise<VerifyReport> 
     (row) => row.key,
   );
 
-  return findings.report({ checked: selected.length, rawChecked: checks.rawBodiesChecked, catalogRows: rows.length });
+  // The tables are of the whole lake: a check of some tickers leaves them out.
+  const tableFiles = options.tickers === undefined ? await verifyTableFiles(store, db, findings) : 0;
+  return findings.report({
+    checked: selected.length,
+    rawChecked: checks.rawBodiesChecked,
+    catalogRows: rows.length,
+    tableFiles,
+  });
 }
 
 async function phase<T>(

@@ -18,29 +18,32 @@ export function objectFilePath(root: string, key: string): string {
   return join(root, ...segments.map(encodeSegment), objectFileName(last));
 }
 
-async function readObject(root: string, key: string): Promise<{ path: string; header: ObjectHeader; body: string }> {
+async function readObject(root: string, key: string): Promise<{ path: string; header: ObjectHeader; body: Buffer }> {
   const path = objectFilePath(root, key);
   const { header, body } = parseObjectFile(await readFile(path), path, key);
-  return { path, header, body: Buffer.from(body).toString('utf8') };
+  return { path, header, body: Buffer.from(body) };
 }
 
 export async function readBody(root: string, key: string): Promise<string> {
-  return (await readObject(root, key)).body;
+  return (await readObject(root, key)).body.toString('utf8');
 }
 
 export async function replaceBody(root: string, key: string, change: (body: string) => string): Promise<string> {
-  const { path, header, body } = await readObject(root, key);
-  const next = Buffer.from(change(body), 'utf8');
-  await writeFile(path, encodeObjectFile({ ...header, size: next.length, etag: md5Etag(next) }, next));
+  const next = await replaceBodyBytes(root, key, (body) => Buffer.from(change(body.toString('utf8')), 'utf8'));
   return next.toString('utf8');
+}
+
+/** `replaceBody` for a binary body (a Parquet table file). */
+export async function replaceBodyBytes(root: string, key: string, change: (body: Buffer) => Buffer): Promise<Buffer> {
+  const { path, header, body } = await readObject(root, key);
+  const next = change(body);
+  await writeFile(path, encodeObjectFile({ ...header, size: next.length, etag: md5Etag(next) }, next));
+  return next;
 }
 
 export async function updateMetadata(root: string, key: string, metadata: Record<string, string>): Promise<void> {
   const { path, header, body } = await readObject(root, key);
-  await writeFile(
-    path,
-    encodeObjectFile({ ...header, metadata: { ...header.metadata, ...metadata } }, Buffer.from(body, 'utf8')),
-  );
+  await writeFile(path, encodeObjectFile({ ...header, metadata: { ...header.metadata, ...metadata } }, body));
 }
 
 export async function scribble(root: string, key: string): Promise<void> {

@@ -36,7 +36,7 @@ export function registerAuditCommands(program: Command): void {
       )
       .option(
         '--json',
-        'print {checked, raw_checked, catalog_rows, ok, mismatches, missing_objects, uncatalogued_objects}',
+        'print {checked, raw_checked, catalog_rows, table_files_checked, ok, mismatches, missing_objects, uncatalogued_objects}',
       ),
   ).action(async (options: VerifyCommandOptions) => {
     // Loaded here: a command loads only what it uses (see withRuntime).
@@ -91,7 +91,7 @@ export function registerAuditCommands(program: Command): void {
 function printVerifyReport(report: VerifyReport): void {
   const problems = report.mismatches.length + report.missing_objects.length + report.uncatalogued_objects.length;
   const lines = [
-    `verify: ${report.checked} processed objects recomputed, ${report.raw_checked} raw objects, ${report.catalog_rows} catalog rows: ` +
+    `verify: ${report.checked} processed objects recomputed, ${report.raw_checked} raw objects, ${report.catalog_rows} catalog rows, ${report.table_files_checked} table files: ` +
       (report.ok
         ? 'OK'
         : `${problems} problems (${report.mismatches.length} mismatches, ${report.missing_objects.length} catalog rows without object, ` +
