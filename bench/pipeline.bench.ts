@@ -31,6 +31,8 @@
  *                             runs on one home, a calendar day apart from --first-day (default 2026-11-02, a
  *                             Monday), the vendor restating bars from --restate-day (default 6; 0: never); each
  *                             day against its floor (unless --skip-floor), its rows written and the growth
+ *   --tables-cost N           INSTEAD of the parts above: N pairs of fresh homes, one running two days with the lake's
+ *                             tables and one without (bench/pipeline/tables-cost.ts): what the tables add to a run
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
  *   --docs [FILE]             update the generated block of `## Pipeline` in docs/benchmarks.md (or FILE)
  *
@@ -69,6 +71,7 @@ import {
   type PipelineResults,
 } from './pipeline/report.js';
 import { measureCpuPass, measureRun, type RunSettings } from './pipeline/run.js';
+import { measureTablesCost, tablesCostTable } from './pipeline/tables-cost.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 1.5;
@@ -126,6 +129,7 @@ const DAYS = flag('--days') === undefined ? undefined : positiveInt('--days', 10
 const FIRST_DAY = flag('--first-day') || '2026-11-02';
 if (!/^\d{4}-\d{2}-\d{2}$/.test(FIRST_DAY)) throw new RangeError(`--first-day: YYYY-MM-DD, not ${FIRST_DAY}`);
 const RESTATE_DAY = flag('--restate-day') === '0' ? 0 : positiveInt('--restate-day', 6);
+const TABLES_COST = flag('--tables-cost') === undefined ? undefined : positiveInt('--tables-cost', 3);
 
 const log = (line = ''): void => console.log(line);
 
@@ -133,6 +137,7 @@ const log = (line = ''): void => console.log(line);
 
 async function main(): Promise<void> {
   if (DAYS !== undefined) return mainDays(DAYS);
+  if (TABLES_COST !== undefined) return mainTablesCost(TABLES_COST);
   const machine = machineInfo();
   const loadStart = loadavg();
   const range = dateRange(new Date(), '2y');
@@ -337,6 +342,27 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
     });
   }
   return result;
+}
+
+async function mainTablesCost(pairs: number): Promise<void> {
+  const machine = machineInfo();
+  log(`marketlake pipeline benchmark, tables-cost mode  ${new Date().toISOString()}`);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  log(`command: npm run bench:pipeline -- ${argv.join(' ')}`);
+  log(`load average before: ${loadavg().join(' / ')}`);
+  const measured = await measureTablesCost(
+    {
+      tickers: benchTickers(TICKERS),
+      concurrency: CONCURRENCY,
+      computationVersion: VERSION,
+      pairs,
+      firstDay: FIRST_DAY,
+    },
+    log,
+  );
+  log(`load average after: ${loadavg().join(' / ')}`);
+  log('');
+  log(tablesCostTable(measured));
 }
 
 async function mainDays(days: number): Promise<void> {

@@ -78,8 +78,10 @@ export interface RunSummary {
   /** Which shard ran (`run --shard I/N`), and how many tickers of the universe it took; null: all of them. */
   shard: { index: number; count: number; tickers: number; universe: number } | null;
   /**
-   * The lake's Parquet tables the run wrote (src/tables): files the lake took, files left pending in their outbox
-   * (counted in `outbox_pending` too), and rows. Null when the run was told not to write them.
+   * The lake's Parquet tables the run wrote (src/tables): files the lake took, files left pending in their own
+   * outbox (`lake retry` writes them; not counted in `outbox_pending`, which counts JSON objects), and rows. A
+   * pending file or a failure to make them makes an `ok` run `partial`. Null when the run was told not to write
+   * them.
    */
   tables: { files_written: number; files_pending: number; rows: number } | null;
 }
@@ -222,7 +224,7 @@ async function runAndRecord(
     runs_aborted: recovered.aborted,
     objects_written:
       retried.written.length + restatements.written.length + outcomes.reduce((n, o) => n + o.written.length, 0),
-    outbox_retried: retried.written.length + retriedTables.written.length,
+    outbox_retried: retried.written.length,
     outbox_pending: await outboxPendingOf(warehouse, runId),
     lake_errors: [
       ...recovered.errors,
@@ -313,7 +315,6 @@ async function writeTablesOf(
     },
   );
   summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
-  summary.outbox_pending += report.pending.length;
   summary.lake_errors.push(...report.errors);
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';
 }

@@ -179,6 +179,8 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('verify', ...flags);
     await cli('catalog', 'rebuild', ...flags, '--json');
     await cli('warehouse', 'rebuild', ...flags, '--json');
+    await cli('tables', 'rebuild', ...flags, '--json');
+    await cli('tables', 'rebuild', ...flags);
     await cli('get', 'indicators', 'NVDA', ...flags, '--json');
     await cli('get', 'raw', 'NVDA', ...flags);
     const versions = await cli('versions', 'indicators', 'NVDA', ...flags, '--json');
@@ -249,6 +251,7 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('verify', ...flags, '--json');
     await cli('catalog', 'rebuild', ...flags);
     await cli('warehouse', 'rebuild', ...flags);
+    await cli('tables', 'rebuild', ...flags);
     await cli('bucket', 'check', ...flags);
     await cli('bucket', 'setup', ...flags, '--json');
     await cli('restore', 'raw/sample/NVDA/2026-01-01/20260101_000000.json', ...flags);

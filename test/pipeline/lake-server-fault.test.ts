@@ -85,6 +85,7 @@ describe.skipIf(!installed && process.env.MARKETLAKE_REQUIRE_SERVICES !== '1')(
       let done = 0;
       let killed: Promise<unknown> | undefined;
       const summary = await runTestDay(lake, warehouse, {
+        tables: false,
         tickers: TICKERS,
         concurrency: 1,
         onTickerDone: () => {

@@ -82,12 +82,20 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       // its tickers, a batch of completions) is the same for 1 and 3 tickers; the difference is what a ticker
       // costs.
       counted.reset();
-      expect((await counting.run({ tickers: ['NVDA'], concurrency: 1, doneMarkBatches: UNTIMED })).status).toBe('ok');
+      expect(
+        (await counting.run({ tables: false, tickers: ['NVDA'], concurrency: 1, doneMarkBatches: UNTIMED })).status,
+      ).toBe('ok');
       const one = { statements: tally(counted.statements), transactions: counted.transactions() };
       counted.reset();
       expect(
-        (await counting.run({ tickers: ['AAPL', 'D05.SI', '7974.T'], concurrency: 1, doneMarkBatches: UNTIMED }))
-          .status,
+        (
+          await counting.run({
+            tables: false,
+            tickers: ['AAPL', 'D05.SI', '7974.T'],
+            concurrency: 1,
+            doneMarkBatches: UNTIMED,
+          })
+        ).status,
       ).toBe('ok');
       const three = { statements: tally(counted.statements), transactions: counted.transactions() };
 
@@ -118,7 +126,9 @@ describeOnDatabases('round trips of the write path', (ctx) => {
     const counting = await createTestLake(counted.warehouse);
     try {
       const tickers = ['NVDA', 'AAPL', 'MSFT', 'D05.SI', 'O39.SI', '7974.T', '6758.T', '0700.HK', '0005.HK', 'FPT.VN'];
-      expect((await counting.run({ tickers, concurrency: 3, doneMarkBatches: UNTIMED })).status).toBe('ok');
+      expect((await counting.run({ tables: false, tickers, concurrency: 3, doneMarkBatches: UNTIMED })).status).toBe(
+        'ok',
+      );
       // 30 entries: a batch of 24 (eight tickers), then the remaining six when the run closes its batches.
       expect(tally(counted.statements).get(COMPLETION)).toBe(2);
       expect(tally(counted.statements).get(PREVIOUS_RAWS_LOOKUP)).toBe(1);
@@ -149,6 +159,7 @@ describeOnDatabases('round trips of the write path', (ctx) => {
       end: '2026-11-26',
       concurrency: 1,
       clock: () => TEST_NOW,
+      tables: false,
     });
 
     // One ticker at a time, and its three processed objects in flight together.

@@ -63,10 +63,19 @@ describeOnRgw('the daily run on S3 and PostgreSQL', (rgw) => {
     // The objects really are in the bucket under the prefix, with S3 version ids.
     const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
     const listed = await rgw.client().send(new ListObjectVersionsCommand({ Bucket: rgw.bucket(), Prefix: 'lake/' }));
-    // Besides those: the run's OpenLineage events and the lake's identity marker.
-    expect(
-      listed.Versions!.filter((v) => !v.Key!.startsWith('lake/lineage/') && v.Key !== 'lake/_marketlake/lake.json'),
-    ).toHaveLength(12);
+    // Besides those: the run's OpenLineage events, the lake's identity marker and the run's table files (one per
+    // table and partition: prices, indicators, percentiles, features, lake_objects, runs).
+    const isData = (key: string) => key.startsWith('lake/raw/') || key.startsWith('lake/processed/');
+    expect(listed.Versions!.filter((v) => isData(v.Key!))).toHaveLength(12);
+    expect(listed.Versions!.filter((v) => v.Key!.startsWith('lake/tables/')).map((v) => v.Key!.split('/')[2])).toEqual([
+      'features',
+      'indicators',
+      'lake_objects',
+      'percentiles',
+      'prices',
+      'runs',
+    ]);
+    expect(summary.tables).toMatchObject({ files_written: 6, files_pending: 0 });
     expect(listed.Versions!.filter((v) => v.Key === 'lake/_marketlake/lake.json')).toHaveLength(1);
     expect(listed.Versions!.map((v) => v.VersionId)).toContain(indicators.version_id);
   });

@@ -84,10 +84,13 @@ describeOnRgw('scale-out', (rgw) => {
         AWS_BATCH_JOB_ARRAY_INDEX: '',
       };
       const run = (flags: string[], extra: string[], more: Record<string, string> = {}) =>
-        spawnCli(['run', ...flags, '--universe', universeFile, '--concurrency', '2', '--json', ...extra], {
-          ...env,
-          ...more,
-        });
+        spawnCli(
+          ['run', ...flags, '--no-tables', '--universe', universeFile, '--concurrency', '2', '--json', ...extra],
+          {
+            ...env,
+            ...more,
+          },
+        );
       // All five at once: the four shards share their bucket and database; the unsharded run has its own.
       [wholeRun, ...shardRuns] = await Promise.all([
         run(whole.flags, []),

@@ -16,7 +16,7 @@ describeOnDatabases('a run while the vendor is unreachable', (ctx) => {
   it('tries a few tickers, fails the rest with one reason, and says it once', async () => {
     const yahoo = await unreachableYahoo();
     const concurrency = 2;
-    const summary = await t.run({ tickers: TICKERS, source: yahoo.source, concurrency });
+    const summary = await t.run({ tables: false, tickers: TICKERS, source: yahoo.source, concurrency });
 
     expect(summary.status).toBe('failed');
     expect(summary.tickers_failed.map((f) => f.ticker)).toEqual(TICKERS);

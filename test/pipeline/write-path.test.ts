@@ -17,7 +17,7 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
   afterEach(async () => t.dispose());
 
   it('writes raw, indicators, percentiles and features with the keys, bodies, tags, metadata, rows and catalog of docs/design.md', async () => {
-    const summary = await t.run({ tickers: ['NVDA', 'd05.si'] });
+    const summary = await t.run({ tables: false, tickers: ['NVDA', 'd05.si'] });
     expect(summary.status).toBe('ok');
     expect(summary.tickers_ok).toEqual(['NVDA', 'D05.SI']);
     expect(summary.objects_written).toBe(8);
@@ -193,9 +193,9 @@ describeOnDatabases('the write path on the embedded lake', (ctx) => {
   });
 
   it('reads back through the DataLake: latest, by date, by version, versions and lineage both ways', async () => {
-    await t.run({ tickers: ['NVDA'] });
+    await t.run({ tables: false, tickers: ['NVDA'] });
     const later = new Date(TEST_NOW.getTime() + 3_600_000);
-    await t.run({ tickers: ['NVDA'], clock: () => later, computationVersion: '2.0' });
+    await t.run({ tables: false, tickers: ['NVDA'], clock: () => later, computationVersion: '2.0' });
 
     const latest = await t.lake.getLatest('indicators', 'NVDA');
     expect(latest.key).toBe('processed/indicators/NVDA/2026-11-26/20261126_223000.json');

@@ -32,6 +32,8 @@ export interface RunOptions {
   concurrency: number;
   doneMarkBatches: BatchedDoneMarksOptions;
   onTickerDone: DailyRunOptions['onTickerDone'];
+  /** Write the lake's tables (default true, as runDaily): false where a test is about the JSON write path alone. */
+  tables: boolean;
 }
 
 /** The fixed "now" of pipeline tests: a Thursday, so the sample source's last bar is that day. */
@@ -77,5 +79,6 @@ export function runTestDay(
     clock: options.clock ?? (() => TEST_NOW),
     doneMarkBatches: options.doneMarkBatches,
     ...(options.onTickerDone === undefined ? {} : { onTickerDone: options.onTickerDone }),
+    ...(options.tables === undefined ? {} : { tables: options.tables }),
   });
 }

@@ -9,7 +9,9 @@
  *
  * Not rebuilt: `computation_runs` (the history of runs: who ran what, when, with which outcome; operational,
  * read by no report, and not in the lake) and `lake_outbox` (writes waiting for the lake: after a rebuild
- * from the lake there is nothing to wait for, so it stays as it is, empty on a new database).
+ * from the lake there is nothing to wait for, so it stays as it is, empty on a new database), and
+ * `lake_table_files` (the catalog and outbox of the table files runs wrote: `tables rebuild` makes the tables
+ * themselves from the lake, and `verify` checks every table file by its content).
  *
  * Every row is written by the write path's own statements (prices, result upserts, restatement insert), so a
  * rebuilt row is the row a run would have written. Idempotent: running it again writes the same values. An
