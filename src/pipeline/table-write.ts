@@ -1,9 +1,12 @@
 /**
  * The lake's tables as a run writes them (src/tables): each ticker job leaves its rows as batches (tableBatches),
- * and at the end of the run the batches of each table and partition become one Parquet file. The files go through
- * their outbox (`lake_table_files`, migration 0007): recorded with their bytes in ONE statement, then put
- * create-only, each marked written or left pending with its error for `lake retry`. So a file the lake refuses is
- * never lost, and a failure is reported, never swallowed.
+ * and at the end of the run the batches of each table and partition become one Parquet file. The files are put
+ * create-only first, like a raw snapshot, then recorded in `lake_table_files` (migration 0007) in ONE statement:
+ * the ones the lake took as catalogued, the ones it refused with their bytes, pending for `lake retry` (their
+ * outbox). Putting first keeps the bytes out of the database on the common path (recording a first run's prices
+ * file cost more than a second, docs/benchmarks.md "SQL over the lake"); a process that dies between the put and
+ * the record leaves a file uncatalogued, or no file, and `tables rebuild` makes the missing rows from the JSON
+ * objects, of which every table row is made. A failure is reported, never swallowed.
  *
  * Only rows of objects the lake took are written: a raw snapshot or result still in the outbox gets its rows from
  * `tables rebuild` once `lake retry` has written it.
@@ -37,6 +40,7 @@ import {
   markTableFileFailed,
   markTableFileWritten,
   recordTableFiles,
+  type TableFileOutcome,
 } from '../warehouse/table-files.js';
 import { processedDocument } from './result-write.js';
 
@@ -159,9 +163,9 @@ export interface TableWriteReport {
 }
 
 /**
- * Writes the run's table files: one per table and partition of `batches` (plus the run's own row), recorded,
- * then put. A failure to render or record is reported in `errors` (the tables can be rebuilt from the lake);
- * a put the lake refuses leaves its file pending.
+ * Writes the run's table files: one per table and partition of `batches` (plus the run's own row), each put
+ * directly, then all recorded in one statement, those the lake refused with their bytes (pending). A failure to
+ * render or record is reported in `errors` (every table row can be made again by `tables rebuild`).
  */
 export async function writeRunTables(
   store: ObjectStore,
@@ -171,33 +175,43 @@ export async function writeRunTables(
   run: RunEntry,
 ): Promise<TableWriteReport> {
   const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
-  const all = [
-    ...batches,
-    { table: 'runs' as const, partition: run.startedAt.slice(0, 10), source: runId, rows: [runRow(run)] },
-  ];
+  const runBatch: RowBatch = {
+    table: 'runs',
+    partition: run.startedAt.slice(0, 10),
+    source: runId,
+    rows: [runRow(run)],
+  };
   let files: RenderedTableFile[];
   try {
-    files = await renderRunFiles(all, runId);
-    await recordTableFiles(
-      warehouse.db,
-      files.map((file) => ({ ...file, size: file.body.length, runId })),
-    );
+    files = await renderRunFiles([...batches, runBatch], runId);
   } catch (error) {
     report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
     return report;
   }
   report.rows = files.reduce((n, file) => n + file.rows, 0);
-  await mapAll(files, 4, async (file) => {
+  const outcomes: TableFileOutcome[] = await mapAll(files, 4, async (file): Promise<TableFileOutcome> => {
+    const record = { ...file, size: file.body.length, runId };
     try {
       const written = await putTableFile(store, file);
-      await markTableFileWritten(warehouse.db, file.key, written.versionId);
       report.written.push(file.key);
+      return { ...record, versionId: written.versionId };
     } catch (error) {
       report.pending.push(file.key);
       report.errors.push(`${file.key}: ${messageOf(error)}`);
-      await markTableFileFailed(warehouse.db, file.key, messageOf(error));
+      return { ...record, body: file.body, error: messageOf(error) };
     }
   });
+  try {
+    await recordTableFiles(warehouse.db, outcomes);
+  } catch (error) {
+    // The files the lake took are there, uncatalogued (verify checks them by their content); the refused ones are
+    // not kept anywhere: `tables rebuild` makes their rows from the JSON objects.
+    report.errors.push(
+      `tables: the run's table files could not be recorded (${report.pending.length} refused by the lake are not ` +
+        `kept; run \`marketlake tables rebuild\`): ${messageOf(error)}`,
+    );
+    report.pending = [];
+  }
   return report;
 }
 

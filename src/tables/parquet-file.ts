@@ -1,10 +1,15 @@
 /**
  * Table rows to the bytes of one Parquet file, written by DuckDB (`@duckdb/node-api`; Parquet is built in).
  *
- * The rows are appended column by column in chunks (DuckDB's data chunks, 2,048 rows each) into an in-memory
- * table typed from schema.ts, which DuckDB then copies to a Parquet file (zstd) in a private temporary folder; the
- * bytes are read back for the lake's write path, which puts them like any other object. One thread, the rows in
- * the order given: the same rows make the same bytes, which the content-named keys (keys.ts) rely on.
+ * The rows are appended in chunks (DuckDB's data chunks, 2,048 rows each) into an in-memory staging table, which
+ * DuckDB then copies to a Parquet file (zstd) in a private temporary folder; the bytes are read back for the lake's
+ * write path, which puts them like any other object. One thread, the rows in the order given: the same rows make
+ * the same bytes, which the content-named keys (keys.ts) rely on.
+ *
+ * Text, date and timestamp columns are appended as integer codes into a dictionary of their distinct values (a
+ * table of its own, joined back when copying): handing DuckDB a string costs about ten times a number, and these
+ * columns repeat (a prices file of a first run has 260,000 rows but 500 raw keys and about 520 dates), so a
+ * file's rows cost a few numbers each (docs/benchmarks.md "SQL over the lake").
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,10 +19,12 @@ import {
   DATE,
   DOUBLE,
   DuckDBDataChunk,
+  type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
+  INTEGER,
   TIMESTAMP,
   VARCHAR,
   dateValue,
@@ -36,6 +43,9 @@ const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
   date: DATE,
   timestamp: TIMESTAMP,
 };
+
+/** Columns appended as codes into a dictionary of their values. */
+const isCoded = (column: Column) => column.type === 'varchar' || column.type === 'date' || column.type === 'timestamp';
 
 export class ParquetRenderer {
   private count = 0;
@@ -75,15 +85,32 @@ export class ParquetRenderer {
     const columns = tableSchema(table).columns;
     const staging = `staging_${++this.count}`;
     const file = join(this.folder, `${staging}.parquet`);
-    const definition = columns.map((column) => `"${column.name}" ${column.type.toUpperCase()}`).join(', ');
-    await this.connection.run(`CREATE TABLE ${staging} (${definition})`);
+    const created: string[] = [];
+    const definition = columns.map((column, i) => `c${i} ${isCoded(column) ? 'INTEGER' : column.type.toUpperCase()}`);
+    await this.connection.run(`CREATE TABLE ${staging} (${definition.join(', ')})`);
+    created.push(staging);
     try {
+      const dictionaries = columns.map(() => new Map<string, number>());
       const appender = await this.connection.createAppender(staging);
       try {
-        const types = columns.map((column) => DUCKDB_TYPES[column.type]);
+        const types = columns.map((column) => (isCoded(column) ? INTEGER : DUCKDB_TYPES[column.type]));
         const append = (rows: readonly TableRow[]) => {
           const chunk = DuckDBDataChunk.create(types, rows.length);
-          chunk.setColumns(columns.map((column) => rows.map((row) => duckValue(column, row[column.name] ?? null))));
+          chunk.setColumns(
+            columns.map((column, i) => {
+              const name = column.name;
+              if (!isCoded(column)) return rows.map((row) => plainValue(column, row[name] ?? null));
+              const dictionary = dictionaries[i];
+              return rows.map((row) => {
+                const value = row[name];
+                if (value === null || value === undefined) return null;
+                const text = String(value);
+                let code = dictionary.get(text);
+                if (code === undefined) dictionary.set(text, (code = dictionary.size));
+                return code;
+              });
+            }),
+          );
           appender.appendDataChunk(chunk);
         };
         let pending: TableRow[] = [];
@@ -101,10 +128,25 @@ export class ParquetRenderer {
       } finally {
         appender.closeSync();
       }
-      await this.connection.run(`COPY ${staging} TO '${file}' (FORMAT parquet, COMPRESSION zstd)`);
+      const selected: string[] = [];
+      const joins: string[] = [];
+      for (const [i, column] of columns.entries()) {
+        if (!isCoded(column)) {
+          selected.push(`s.c${i} AS "${column.name}"`);
+          continue;
+        }
+        const dictionary = `${staging}_d${i}`;
+        await this.connection.run(`CREATE TABLE ${dictionary} (code INTEGER, value ${column.type.toUpperCase()})`);
+        created.push(dictionary);
+        await appendDictionary(await this.connection.createAppender(dictionary), column, dictionaries[i]);
+        selected.push(`d${i}.value AS "${column.name}"`);
+        joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.code = s.c${i}`);
+      }
+      const query = `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
+      await this.connection.run(`COPY (${query}) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`);
       return new Uint8Array(await readFile(file));
     } finally {
-      await this.connection.run(`DROP TABLE ${staging}`);
+      for (const name of created) await this.connection.run(`DROP TABLE ${name}`);
       await rm(file, { force: true });
     }
   }
@@ -116,20 +158,37 @@ export class ParquetRenderer {
   }
 }
 
-function duckValue(column: Column, value: CellValue): DuckDBValue {
+/** A number column's value as DuckDB takes it. */
+function plainValue(column: Column, value: CellValue): DuckDBValue {
   if (value === null) return null;
-  switch (column.type) {
-    case 'varchar':
-      return String(value);
-    case 'double':
-      return Number(value);
-    case 'bigint':
-      return BigInt(value);
-    case 'date':
-      return dateValue(Math.round(instant(column, `${String(value)}T00:00:00Z`) / MS_PER_DAY));
-    case 'timestamp':
-      return timestampValue(BigInt(instant(column, String(value))) * 1000n);
+  return column.type === 'bigint' ? BigInt(value) : Number(value);
+}
+
+/** A dictionary's distinct values, each converted once to the column's type. */
+async function appendDictionary(
+  appender: DuckDBAppender,
+  column: Column,
+  dictionary: ReadonlyMap<string, number>,
+): Promise<void> {
+  try {
+    const entries = [...dictionary];
+    for (let start = 0; start < entries.length; start += CHUNK_ROWS) {
+      const slice = entries.slice(start, start + CHUNK_ROWS);
+      const chunk = DuckDBDataChunk.create([INTEGER, DUCKDB_TYPES[column.type]], slice.length);
+      chunk.setColumns([slice.map(([, code]) => code), slice.map(([text]) => typedValue(column, text))]);
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
+  await Promise.resolve();
+}
+
+function typedValue(column: Column, text: string): DuckDBValue {
+  if (column.type === 'date') return dateValue(Math.round(instant(column, `${text}T00:00:00Z`) / MS_PER_DAY));
+  if (column.type === 'timestamp') return timestampValue(BigInt(instant(column, text)) * 1000n);
+  return text;
 }
 
 function instant(column: Column, text: string): number {

@@ -112,27 +112,13 @@ export function priceRows(
   previous: PreviousSnapshot | undefined,
   runId: string | null,
 ): TableRow[] {
-  const lineage = {
-    fetched_at: snapshot.fetched_at,
-    source: snapshot.source,
-    raw_key: raw.key,
-    raw_version_id: raw.versionId === '' ? null : raw.versionId,
-    raw_sha256: raw.sha256,
-    previous_raw_key: previous?.key ?? null,
-    run_id: runId,
-    fetch_date: parseKey(raw.key).date,
-  };
   const before = new Map((previous?.snapshot.bars ?? []).map((bar) => [bar.date, bar]));
+  const row = priceRowMaker(snapshot, raw, previous?.key ?? null, runId);
   const rows: TableRow[] = [];
   for (const bar of snapshot.bars) {
     const old = before.get(bar.date);
     if (old !== undefined && sameValues(old, bar)) continue;
-    rows.push({
-      ticker: snapshot.ticker,
-      ...barValues(bar),
-      change: old === undefined ? 'new' : 'changed',
-      ...lineage,
-    });
+    rows.push(row(bar.date, bar, old === undefined ? 'new' : 'changed'));
   }
   if (snapshot.bars.length > 0) {
     const first = snapshot.bars[0].date;
@@ -140,18 +126,18 @@ export function priceRows(
     const now = new Set(snapshot.bars.map((bar) => bar.date));
     for (const old of before.values()) {
       if (old.date < first || old.date > last || now.has(old.date)) continue;
-      rows.push({ ticker: snapshot.ticker, ...barValues(undefined, old.date), change: 'removed', ...lineage });
+      rows.push(row(old.date, undefined, 'removed'));
     }
   }
   return rows;
 }
 
-function sameValues(a: RawBar, b: RawBar): boolean {
-  return RESTATED_BAR_FIELDS.every((field) => a[field] === b[field]);
-}
-
-function barValues(bar: RawBar | undefined, date = bar?.date ?? ''): TableRow {
-  return {
+/** One prices row; a literal, not spreads: a first run makes one for every bar of every ticker. */
+function priceRowMaker(snapshot: RawSnapshot, raw: RawReference, previousKey: string | null, runId: string | null) {
+  const rawVersionId = raw.versionId === '' ? null : raw.versionId;
+  const fetchDate = parseKey(raw.key).date;
+  return (date: string, bar: RawBar | undefined, change: 'new' | 'changed' | 'removed'): TableRow => ({
+    ticker: snapshot.ticker,
     date,
     open: bar?.open ?? null,
     high: bar?.high ?? null,
@@ -159,7 +145,20 @@ function barValues(bar: RawBar | undefined, date = bar?.date ?? ''): TableRow {
     close: bar?.close ?? null,
     adj_close: bar?.adj_close ?? null,
     volume: bar?.volume ?? null,
-  };
+    change,
+    fetched_at: snapshot.fetched_at,
+    source: snapshot.source,
+    raw_key: raw.key,
+    raw_version_id: rawVersionId,
+    raw_sha256: raw.sha256,
+    previous_raw_key: previousKey,
+    run_id: runId,
+    fetch_date: fetchDate,
+  });
+}
+
+function sameValues(a: RawBar, b: RawBar): boolean {
+  return RESTATED_BAR_FIELDS.every((field) => a[field] === b[field]);
 }
 
 /** One row per restated bar and field; the partition is the newer snapshot's fetch date (that of the key). */

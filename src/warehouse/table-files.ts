@@ -1,8 +1,8 @@
 /**
  * `lake_table_files` (migration 0007): the catalog of the lake's Parquet table files, and their outbox. A run
- * records its files with their bytes in one statement (`recordTableFiles`) before it puts any; each put that
- * succeeds is marked written (the bytes are dropped then), each that fails is marked with its error and stays
- * pending for `lake retry`.
+ * puts its files, then records them in one statement (`recordTableFiles`): the ones the lake took as catalogued,
+ * the ones it refused with their bytes and the error, pending for `lake retry`, which marks each written
+ * (dropping the bytes) or failed again.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
@@ -30,12 +30,16 @@ export interface CatalogedTableFile extends TableFileRecord {
   writtenAt: Date | null;
 }
 
-/** One statement for all of them; a key recorded before (the same bytes: keys are content-named) is left as is. */
-export async function recordTableFiles(
-  db: Kysely<Database>,
-  files: readonly (TableFileRecord & { body: Uint8Array })[],
-): Promise<void> {
+/** A file to record: written (the lake's version id), or refused (its bytes and the error, pending). */
+export type TableFileOutcome = TableFileRecord & ({ versionId: string } | { body: Uint8Array; error: string });
+
+/**
+ * One statement for all of them: a written file as catalogued, a refused one as pending with its bytes. A key
+ * recorded before (the same bytes: keys are content-named) is left as it is.
+ */
+export async function recordTableFiles(db: Kysely<Database>, files: readonly TableFileOutcome[]): Promise<void> {
   if (files.length === 0) return;
+  const now = new Date();
   await db
     .insertInto('lake_table_files')
     .values(
@@ -48,8 +52,10 @@ export async function recordTableFiles(
         size: file.size,
         tags: JSON.stringify(file.tags),
         metadata: JSON.stringify(file.metadata),
-        body: file.body,
         run_id: file.runId,
+        ...('versionId' in file
+          ? { version_id: file.versionId, written_at: now, body: null }
+          : { body: file.body, attempts: 1, last_error: file.error }),
       })),
     )
     .onConflict((conflict) => conflict.column('key').doNothing())
