@@ -227,6 +227,15 @@ describe('marketlake sql on an embedded home (built CLI)', () => {
     expect(await sqlJson(query, '--max-rows', String(count))).toHaveLength(count);
   });
 
+  it('names a missing lake (exit 1) and creates nothing there', async () => {
+    const nowhere = join(scratch, 'not-a-home');
+    const result = await cli(['sql', 'SELECT count(*) FROM prices', '--home', nowhere]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`there is no lake at "${join(nowhere, 'lake')}"`);
+    await expect(stat(nowhere)).rejects.toThrow(/ENOENT/);
+  });
+
   it('exits 2 on bad flags, before reading anything', async () => {
     const cases: [string[], RegExp][] = [
       [['--engine', 'athena'], /--engine athena needs --workgroup and --database/],

@@ -12,8 +12,11 @@ if (log === undefined || log === '') throw new Error('module-load-recorder: set 
 register('./module-load-recorder-hooks.mjs', import.meta.url, { data: { log } });
 
 // CommonJS resolution has no public hook on Node 20; `_resolveFilename` is where `require` resolves every module.
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (...args) {
+/** @type {{ _resolveFilename: (...args: unknown[]) => string }} */
+const loader = /** @type {any} */ (Module);
+const resolveFilename = loader._resolveFilename;
+/** @param {unknown[]} args */
+loader._resolveFilename = function (...args) {
   const filename = resolveFilename.apply(this, args);
   if (isAbsolute(filename)) appendFileSync(log, `${pathToFileURL(filename).href}\n`);
   return filename;

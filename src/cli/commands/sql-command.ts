@@ -7,10 +7,11 @@
  *
  * DuckDB and the AWS SDK are loaded inside the action, never by `--help` or another command.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ConfigFlags } from '../../config.js';
-import { UsageError } from '../../errors.js';
+import { type ConfigFlags, resolveConfig } from '../../config.js';
+import { UsageError, UserError } from '../../errors.js';
 import { quote } from '../../quote.js';
 import type { QueryResult } from '../../sql/duckdb-session.js';
 import { listenForInterruption } from '../interruption.js';
@@ -122,6 +123,11 @@ async function runOnDuckDb(query: string, flags: SqlFlags, output: Output): Prom
     import('node:fs/promises'),
   ]);
   const lakeFlags: ConfigFlags = { home: flags.home, lake: flags.lake, s3Endpoint: flags.s3Endpoint };
+  // Opening a file lake creates its folder: a read that names a home or lake that is not there says so instead.
+  const { lake } = resolveConfig(lakeFlags);
+  if (lake.kind === 'file' && !existsSync(lake.path)) {
+    throw new UserError(`there is no lake at ${quote(lake.path)} (give --home or --lake, or run \`marketlake run\`)`);
+  }
   const local = await withLakeStore(lakeFlags, async (store, config) => {
     const root = tablesCacheDir(config, store);
     await mkdir(root, { recursive: true });
