@@ -292,7 +292,7 @@ async function benchQueries(home: string, rounds: number): Promise<string[]> {
 }
 
 /** Every row of `table` in the local copy, file by file in partition order, as the rebuild made them. */
-async function rowsOf(copyRoot: string, files: readonly string[], table: TableName): Promise<TableRow[]> {
+async function rowsOf(files: readonly string[], table: TableName): Promise<TableRow[]> {
   const schema = tableSchema(table);
   const cell = (column: Column) => {
     const name = `"${column.name}"`;
@@ -312,7 +312,6 @@ async function rowsOf(copyRoot: string, files: readonly string[], table: TableNa
       );
       for (const row of reader.getRowObjectsJS() as TableRow[]) rows.push(row);
     }
-    if (rows.length === 0) console.error(`no rows in ${table} under ${copyRoot}`);
     return rows;
   } finally {
     connection.closeSync();
@@ -330,10 +329,13 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
     return target;
   };
   try {
-    // The rows of every table, read back from the lake's own tables (the home was rebuilt already).
-    const local = await syncLocalTables(await FsObjectStore.open(lake), join(scratch, 'rows-copy'), TABLE_NAMES);
+    // The rows of every table as tables rebuild makes them: one untimed rebuild of a fresh copy, read back (the
+    // home's own tables may have been written by the daily run, in another order of rows).
+    const prepared = await FsObjectStore.open(freshLake('prepared-lake'));
+    await rebuildTables({ store: prepared, cacheDir: join(scratch, 'prepared-cache') });
+    const local = await syncLocalTables(prepared, join(scratch, 'rows-copy'), TABLE_NAMES);
     const rows = new Map<TableName, TableRow[]>();
-    for (const table of TABLE_NAMES) rows.set(table, await rowsOf(local.root, local.files.get(table) ?? [], table));
+    for (const table of TABLE_NAMES) rows.set(table, await rowsOf(local.files.get(table) ?? [], table));
     const expectedKeys = [...local.files.values()]
       .flat()
       .map((path) => `tables/${relative(local.root, path).split(sep).join('/')}`)

@@ -394,12 +394,16 @@ describe('marketlake sql --engine athena interrupted (replay server)', () => {
 
 describeOnRgw('marketlake sql on an S3 lake', (rgw) => {
   let scratch: string;
+  let lake: string[];
+  /** The home of the runs and rebuilds (its database), and the home that only runs the queries (its copy). */
   let flags: string[];
+  let queryFlags: string[];
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'marketlake-sql-s3-'));
-    flags = ['--home', join(scratch, 'home'), '--lake', `s3://${rgw.bucket()}/lake`, '--s3-endpoint'];
-    flags.push(rgw.settings.endpoint);
+    lake = ['--lake', `s3://${rgw.bucket()}/lake`, '--s3-endpoint', rgw.settings.endpoint];
+    flags = ['--home', join(scratch, 'home'), ...lake];
+    queryFlags = ['--home', join(scratch, 'query-home'), ...lake];
     env = {
       AWS_ACCESS_KEY_ID: rgw.settings.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: rgw.settings.credentials.secretAccessKey,
@@ -414,12 +418,12 @@ describeOnRgw('marketlake sql on an S3 lake', (rgw) => {
 
   const query = 'SELECT ticker, as_of FROM indicators_latest ORDER BY ticker, as_of';
   const cacheFiles = async () =>
-    (await readdir(join(scratch, 'home', 'cache', 'tables'), { recursive: true }))
+    (await readdir(join(scratch, 'query-home', 'cache', 'tables'), { recursive: true }))
       .filter((name) => name.endsWith('.parquet'))
       .sort();
 
   it('fetches the table files on the first query, reuses them on the next, and sees a new file at once', async () => {
-    const first = await ok(cli(['sql', query, ...flags, '--json'], env), 'first');
+    const first = await ok(cli(['sql', query, ...queryFlags, '--json'], env), 'first');
     expect(JSON.parse(first.stdout)).toEqual([
       { ticker: 'AAPL', as_of: '2026-12-01' },
       { ticker: 'AAPL', as_of: '2026-12-02' },
@@ -431,17 +435,21 @@ describeOnRgw('marketlake sql on an S3 lake', (rgw) => {
     const copied = (await cacheFiles()).filter((name) => name.includes('indicators'));
     expect(copied).toHaveLength(Number(fetched![1]));
 
-    const second = await ok(cli(['sql', query, ...flags, '--json'], env), 'second');
+    const second = await ok(cli(['sql', query, ...queryFlags, '--json'], env), 'second');
     expect(second.stdout).toBe(first.stdout);
     expect(second.stderr).not.toContain('fetched');
 
-    // Another day's run and a rebuild add a table file: the next query fetches it and shows its rows.
+    // Another day's run and a rebuild add a table file: the next query fetches it alone and shows its rows.
     await ok(cli(['run', ...flags, '--tickers', 'NVDA,AAPL', '--json'], { ...env, MARKETLAKE_NOW: DAY_3 }), 'run');
     await ok(cli(['tables', 'rebuild', ...flags], env), 'tables rebuild');
-    const third = await ok(cli(['sql', query, ...flags, '--json'], env), 'third');
+    const third = await ok(cli(['sql', query, ...queryFlags, '--json'], env), 'third');
     expect((JSON.parse(third.stdout) as Row[]).filter((row) => row.as_of === '2026-12-03')).toEqual([
       { ticker: 'AAPL', as_of: '2026-12-03' },
       { ticker: 'NVDA', as_of: '2026-12-03' },
     ]);
+    const again = /fetched (\d+) table file\(s\) from the lake \((\d+) reused/.exec(third.stderr);
+    expect(again, third.stderr).not.toBeNull();
+    expect(Number(again![1])).toBeGreaterThan(0);
+    expect(Number(again![2])).toBe(copied.length);
   });
 });
