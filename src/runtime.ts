@@ -1,7 +1,8 @@
-import { describeLake, type Config, type LakeLocation } from './config.js';
+import { describeLake, type Config } from './config.js';
 import { DataLake } from './lake/data-lake.js';
 import { bindLakeToDatabase } from './lake-binding.js';
 import { FsObjectStore } from './storage/fs/fs-object-store.js';
+import { openS3Store, warnUnanswered } from './storage/open-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openWarehouse, type Warehouse } from './warehouse/database.js';
 import { WarehouseLakeCatalog } from './warehouse/lake-catalog.js';
@@ -81,39 +82,5 @@ async function openBoundStore(config: Config, warehouse: Warehouse, overrides: R
   return store;
 }
 
-function warnUnanswered(problem: string): void {
-  process.stderr.write(`marketlake: warning: ${problem}; lake writes wait in the outbox (marketlake lake retry)\n`);
-}
-
-type S3LakeLocation = Extract<LakeLocation, { kind: 's3' }>;
-
-export async function openObjectStore(config: Config, tolerateUnreachable = false): Promise<ObjectStore> {
-  if (config.lake.kind === 'file') return FsObjectStore.open(config.lake.path);
-  const { store, unanswered } = await openS3Store(config.lake, tolerateUnreachable);
-  if (unanswered !== undefined) warnUnanswered(unanswered);
-  return store;
-}
-
-/** The S3 store; `unanswered` says why it did not answer when opened (only when an unreachable lake is tolerated). */
-async function openS3Store(
-  lakeLocation: S3LakeLocation,
-  tolerateUnreachable: boolean,
-): Promise<{ store: ObjectStore; unanswered?: string }> {
-  // The AWS SDK costs about 200 ms to load: only S3 lakes pay for it.
-  const [{ S3ObjectStore }, { isCredentialsFailure, s3ErrorFacts }] = await Promise.all([
-    import('./storage/s3/s3-object-store.js'),
-    import('./storage/s3/s3-errors.js'),
-  ]);
-  const { bucket, prefix, endpoint } = lakeLocation;
-  const options = { bucket, prefix, ...(endpoint ? { endpoint } : {}) };
-  try {
-    return { store: await S3ObjectStore.open(options) };
-  } catch (error) {
-    // No HTTP status at all: the server did not answer (refused, timed out, unresolvable). Missing credentials
-    // have no status either, but no request was sent: a configuration error, like a missing bucket.
-    const cause = (error as Error).cause;
-    const unreachable = s3ErrorFacts(cause).status === undefined && !isCredentialsFailure(cause);
-    if (!tolerateUnreachable || !unreachable) throw error;
-    return { store: new S3ObjectStore(options), unanswered: (error as Error).message };
-  }
-}
+// The store alone lives in storage/open-store.ts, which loads no database driver (tables and sql use it).
+export { openObjectStore } from './storage/open-store.js';

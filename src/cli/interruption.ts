@@ -20,21 +20,34 @@ export interface Interruption {
   dispose(): void;
 }
 
-/** Listens for SIGINT and SIGTERM for the length of one command (`what` names it in the messages). */
-export function listenForInterruption(what: string): Interruption {
+/** What the command says on the first signal and on the second (after `marketlake: SIGINT: `). */
+export interface InterruptionMessages {
+  first: string;
+  again: string;
+}
+
+/** The messages of a run or reprocess (`what` names it). */
+function runMessages(what: string): InterruptionMessages {
+  return {
+    first: 'finishing the tickers in flight and starting no new ones (send it again to stop at once)',
+    again: `stopping at once; the ${what} stays recorded as running until the next run marks it aborted and heals what it left`,
+  };
+}
+
+/**
+ * Listens for SIGINT and SIGTERM for the length of one command (`what` names it in the messages of a run; another
+ * command gives its own `messages`).
+ */
+export function listenForInterruption(what: string, messages: InterruptionMessages = runMessages(what)): Interruption {
   const controller = new AbortController();
   let received: StopSignal | undefined;
   const onSignal = (signal: StopSignal): void => {
     if (received !== undefined) {
-      process.stderr.write(
-        `marketlake: ${signal} again: stopping at once; the ${what} stays recorded as running until the next run marks it aborted and heals what it left\n`,
-      );
+      process.stderr.write(`marketlake: ${signal} again: ${messages.again}\n`);
       process.exit(EXIT_CODES[signal]);
     }
     received = signal;
-    process.stderr.write(
-      `marketlake: ${signal}: finishing the tickers in flight and starting no new ones (send it again to stop at once)\n`,
-    );
+    process.stderr.write(`marketlake: ${signal}: ${messages.first}\n`);
     controller.abort(signal);
   };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };

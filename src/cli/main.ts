@@ -10,6 +10,7 @@ import { registerLakeReadCommands } from './commands/lake-commands.js';
 import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerSqlCommand } from './commands/sql-command.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
 import { registerTableCommands } from './commands/table-commands.js';
 import { registerWarehouseCommands } from './commands/warehouse-commands.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerStaleCommands(program);
   registerWarehouseCommands(program);
   registerTableCommands(program);
+  registerSqlCommand(program);
   return program;
 }
 

@@ -5,10 +5,7 @@ import type { Runtime, RuntimeOverrides } from '../runtime.js';
 
 /** The flags every command that touches the lake or the database takes (docs/design.md "Configuration"). */
 export function withRuntimeOptions(command: Command): Command {
-  return command
-    .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)', parsePath)
-    .option('--lake <url>', 'object store: file:///path or s3://bucket[/prefix] (env MARKETLAKE_LAKE)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint (env MARKETLAKE_S3_ENDPOINT)')
+  return withLakeOptions(command)
     .option(
       '--lake-compression <none|gzip>',
       'how new lake objects are stored: gzip writes .json.gz (env MARKETLAKE_LAKE_COMPRESSION; default none)',
@@ -17,6 +14,17 @@ export function withRuntimeOptions(command: Command): Command {
       '--database <url>',
       'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)',
     );
+}
+
+/**
+ * The flags that locate the lake alone (home, lake, S3 endpoint), for commands that never open the database:
+ * `sql` gives `--database` another meaning (the Athena database).
+ */
+export function withLakeOptions(command: Command): Command {
+  return command
+    .option('--home <dir>', 'embedded data directory (env MARKETLAKE_HOME; default ./.marketlake)', parsePath)
+    .option('--lake <url>', 'object store: file:///path or s3://bucket[/prefix] (env MARKETLAKE_LAKE)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (env MARKETLAKE_S3_ENDPOINT)');
 }
 
 /** For commands that write neither to the lake nor to the database: see RuntimeOverrides.readOnly. */

@@ -19,9 +19,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { messageOf, UserError } from '../errors.js';
 import { quote } from '../quote.js';
+import { duckdb } from './duckdb-api.js';
 import { json, type JsonValue } from './json-values.js';
 import { canonicalSelect, failingAsQuery, prepareSingleSelect } from './single-select.js';
 import { SqlError } from './sql-error.js';
@@ -121,7 +122,7 @@ export async function openSqlSession(options: SqlSessionOptions): Promise<SqlSes
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
   try {
-    instance = await DuckDBInstance.create(':memory:', {
+    instance = await duckdb.DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       allow_community_extensions: 'false',
@@ -233,7 +234,7 @@ class ConfinedSession implements SqlSession {
     if (extracted.count !== 1) throw new SqlError('refused', 'the SELECT does not fit in one COPY statement');
     const prepared = await failingAsQuery(extracted.prepare(0));
     try {
-      if (prepared.statementType !== StatementType.COPY) {
+      if (prepared.statementType !== duckdb.StatementType.COPY) {
         throw new SqlError('refused', 'the SELECT does not fit in one COPY statement');
       }
       const result = await failingAsQuery(prepared.runAndReadAll());

@@ -50,6 +50,24 @@ export function lakeViewStatements(local: Pick<LocalTables, 'files'>): ViewState
 }
 
 /**
+ * The same views as `openSqlSession` takes them (src/sql/duckdb-session.ts): a name and its SELECT, which the session
+ * creates itself before it locks down.
+ */
+export function lakeSessionViews(local: Pick<LocalTables, 'files'>): ViewStatement[] {
+  return [
+    ...TABLE_NAMES.map((table) => ({ name: table, sql: tableViewQuery(table, local.files.get(table) ?? []) })),
+    ...VIEWS.map((view) => ({ name: view.name, sql: selectOf(view.name, view.statement) })),
+  ];
+}
+
+/** The SELECT of a shared view's `CREATE OR REPLACE VIEW "name" AS SELECT ...` (views.ts writes them so). */
+function selectOf(name: string, statement: string): string {
+  const head = `CREATE OR REPLACE VIEW "${name}" AS `;
+  if (!statement.startsWith(head)) throw new Error(`view ${name}: its statement does not start with ${head}`);
+  return statement.slice(head.length);
+}
+
+/**
  * The tables a query may read, to copy only those: each table named in it, and the tables behind each shared view
  * it names. A word match, so it may take a table the query does not read (a column named `prices`): that costs
  * a copy, never a wrong answer.

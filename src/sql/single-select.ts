@@ -7,7 +7,8 @@
  *   before preparing it.
  * - the prepared statement's `statementType` must be SELECT (what DuckDB will execute, after any rewriting).
  */
-import { StatementType, VARCHAR, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { duckdb } from './duckdb-api.js';
 import { messageOf } from '../errors.js';
 import { SqlError } from './sql-error.js';
 
@@ -32,7 +33,7 @@ export async function failingAsQuery<T>(work: Promise<T>): Promise<T> {
 }
 
 async function parse(connection: DuckDBConnection, sql: string): Promise<SerializedSql> {
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql], [VARCHAR]);
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql], [duckdb.VARCHAR]);
   return JSON.parse(String(reader.getRowsJS()[0][0])) as SerializedSql;
 }
 
@@ -56,7 +57,7 @@ export async function prepareSingleSelect(connection: DuckDBConnection, sql: str
     throw new SqlError('refused', `only one statement may run, this text has ${extracted.count}`);
   }
   const prepared = await failingAsQuery(extracted.prepare(0));
-  if (prepared.statementType !== StatementType.SELECT) {
+  if (prepared.statementType !== duckdb.StatementType.SELECT) {
     prepared.destroySync();
     throw new SqlError('refused', ONLY_SELECT);
   }
@@ -70,7 +71,7 @@ export async function prepareSingleSelect(connection: DuckDBConnection, sql: str
  */
 export async function canonicalSelect(connection: DuckDBConnection, sql: string): Promise<string> {
   const reader = await failingAsQuery(
-    connection.runAndReadAll('SELECT json_deserialize_sql(json_serialize_sql($1::VARCHAR))', [sql], [VARCHAR]),
+    connection.runAndReadAll('SELECT json_deserialize_sql(json_serialize_sql($1::VARCHAR))', [sql], [duckdb.VARCHAR]),
   );
   return String(reader.getRowsJS()[0][0]);
 }

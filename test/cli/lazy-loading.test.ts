@@ -17,7 +17,7 @@ const BIN = fileURLToPath(new URL('../../bin/marketlake.js', import.meta.url));
 const RECORDER = fileURLToPath(new URL('../support/module-load-recorder.mjs', import.meta.url));
 
 /** The packages a read must not pay for. */
-const HEAVY = ['@aws-sdk', 'kysely', 'pg', '@electric-sql/pglite', 'yahoo-finance2', 'cli-progress', 'zod'];
+const HEAVY = ['@aws-sdk', '@duckdb', 'kysely', 'pg', '@electric-sql/pglite', 'yahoo-finance2', 'cli-progress', 'zod'];
 
 interface Recorded {
   code: number;
@@ -45,7 +45,10 @@ async function runRecorded(scratch: string, args: string[], env: NodeJS.ProcessE
   const packages = new Set(
     urls.flatMap((url) => {
       const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-      return match ? [match[1]!.startsWith('@aws-sdk/') ? '@aws-sdk' : match[1]!] : [];
+      if (!match) return [];
+      // The AWS SDK and DuckDB come as several packages (clients, bindings): each counts as one.
+      const scope = ['@aws-sdk/', '@duckdb/'].find((prefix) => match[1]!.startsWith(prefix));
+      return [scope === undefined ? match[1]! : scope.slice(0, -1)];
     }),
   );
   return { code, stdout, stderr, packages };
@@ -73,6 +76,16 @@ describe('a command loads only what it uses (built CLI, module-load recorder)', 
     expect(runHelp.stdout).toContain('--computation-version <version>');
     expect(runHelp.stdout).toContain('--source <name>');
     expect(HEAVY.filter((name) => runHelp.packages.has(name))).toEqual([]);
+    const sqlHelp = await runRecorded(scratch, ['sql', '--help']);
+    expect(sqlHelp.stdout).toContain('--engine <engine>');
+    expect(HEAVY.filter((name) => sqlHelp.packages.has(name))).toEqual([]);
+  });
+
+  it('sql on the DuckDB engine loads DuckDB and not the AWS SDK or the database drivers', async () => {
+    const sql = await runRecorded(scratch, ['sql', 'SELECT count(*) AS n FROM runs', '--home', home, '--json']);
+    expect(sql.code, sql.stderr).toBe(0);
+    expect(sql.packages).toContain('@duckdb');
+    expect(HEAVY.filter((name) => name !== '@duckdb' && sql.packages.has(name))).toEqual([]);
   });
 
   it('get, versions, ls and lineage on an embedded home load none of them', async () => {

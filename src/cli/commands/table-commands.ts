@@ -26,7 +26,7 @@ export async function withLakeStore<T>(
 ): Promise<T> {
   const config = resolveConfig(flags);
   // Loaded here: the S3 store pulls in the AWS SDK, which a file lake never needs.
-  const { openObjectStore } = await import('../../runtime.js');
+  const { openObjectStore } = await import('../../storage/open-store.js');
   return work(await openObjectStore(config), config);
 }
 
