@@ -22,7 +22,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { messageOf, UserError } from '../errors.js';
 import { quote } from '../quote.js';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../tables/duckdb-api.js';
 import { json, type JsonValue } from './json-values.js';
 import { canonicalSelect, failingAsQuery, prepareSingleSelect } from './single-select.js';
 import { SqlError } from './sql-error.js';

@@ -18,7 +18,7 @@ import type {
   DuckDBValue,
   DuckDBValueConverter,
 } from '@duckdb/node-api';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../tables/duckdb-api.js';
 
 const {
   arrayFromArrayValue,

@@ -8,7 +8,7 @@
  * - the prepared statement's `statementType` must be SELECT (what DuckDB will execute, after any rewriting).
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../tables/duckdb-api.js';
 import { messageOf } from '../errors.js';
 import { SqlError } from './sql-error.js';
 

@@ -3,14 +3,14 @@
  * the processed object of a result row, ...): what `tables rebuild` leaves out, so that running it again, or
  * after the daily run wrote its files, adds no row twice.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb-api.js';
 import type { LocalTables } from './local-copy.js';
 import { type TableName, tableSchema } from './schema.js';
 
 export async function coveredSources(local: LocalTables, table: TableName): Promise<Set<string>> {
   const files = local.files.get(table) ?? [];
   if (files.length === 0) return new Set();
-  const instance = await DuckDBInstance.create(':memory:', {
+  const instance = await duckdb.DuckDBInstance.create(':memory:', {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });

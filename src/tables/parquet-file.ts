@@ -14,27 +14,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BIGINT,
-  DATE,
-  DOUBLE,
-  DuckDBDataChunk,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBType,
-  type DuckDBValue,
-  INTEGER,
-  TIMESTAMP,
-  VARCHAR,
-  dateValue,
-  timestampValue,
-} from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './duckdb-api.js';
 import type { CellValue, TableRow } from './rows.js';
 import { type Column, type ColumnType, type TableName, tableSchema } from './schema.js';
 
 const CHUNK_ROWS = 2048;
 const MS_PER_DAY = 86_400_000;
+
+const { BIGINT, DATE, DOUBLE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, dateValue, timestampValue } = duckdb;
 
 const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
   varchar: VARCHAR,
@@ -59,7 +47,7 @@ export class ParquetRenderer {
   static async open(): Promise<ParquetRenderer> {
     const folder = await mkdtemp(join(tmpdir(), 'marketlake-parquet-'));
     try {
-      const instance = await DuckDBInstance.create(':memory:', {
+      const instance = await duckdb.DuckDBInstance.create(':memory:', {
         threads: '1',
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'false',

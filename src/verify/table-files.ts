@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from '../tables/duckdb-api.js';
 import { fetchObject } from '../lake-scan/fetch.js';
 import { listAllObjects } from '../storage/listing.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -28,7 +28,7 @@ export async function verifyTableFiles(store: ObjectStore, db: Kysely<Database>,
   const catalog = new Map((await listCatalogedTableFiles(db)).map((file) => [file.key, file]));
   const listed = new Set<string>();
   const folder = await mkdtemp(join(tmpdir(), 'marketlake-verify-tables-'));
-  const instance = await DuckDBInstance.create(':memory:', {
+  const instance = await duckdb.DuckDBInstance.create(':memory:', {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });
@@ -97,7 +97,7 @@ export async function verifyTableFiles(store: ObjectStore, db: Kysely<Database>,
 
 /** Why the file is not the table's Parquet with `rows` rows, or undefined when it is. */
 async function parquetProblem(
-  connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  connection: Awaited<ReturnType<InstanceType<typeof duckdb.DuckDBInstance>['connect']>>,
   file: string,
   table: Parameters<typeof tableSchema>[0],
   rows: string | undefined,

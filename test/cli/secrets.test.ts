@@ -181,6 +181,9 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('warehouse', 'rebuild', ...flags, '--json');
     await cli('tables', 'rebuild', ...flags, '--json');
     await cli('tables', 'rebuild', ...flags);
+    // `sql` opens the lake alone: its --database is Athena's, so the home is all it takes.
+    await cli('sql', 'SELECT ticker, raw_key FROM indicators_latest', '--home', fileLake.home, '--json');
+    await cli('sql', 'SELECT * FROM runs', '--home', fileLake.home, '--csv');
     await cli('get', 'indicators', 'NVDA', ...flags, '--json');
     await cli('get', 'raw', 'NVDA', ...flags);
     const versions = await cli('versions', 'indicators', 'NVDA', ...flags, '--json');
@@ -252,6 +255,7 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('catalog', 'rebuild', ...flags);
     await cli('warehouse', 'rebuild', ...flags);
     await cli('tables', 'rebuild', ...flags);
+    await cli('sql', 'SELECT count(*) FROM prices', ...flags.filter((_, i) => i < 2 || i > 3));
     await cli('bucket', 'check', ...flags);
     await cli('bucket', 'setup', ...flags, '--json');
     await cli('restore', 'raw/sample/NVDA/2026-01-01/20260101_000000.json', ...flags);
