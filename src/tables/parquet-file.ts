@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { duckdb } from './duckdb-api.js';
-import type { CellValue, TableRow } from './rows.js';
+import type { TableRow } from './rows.js';
 import { type Column, type ColumnType, type TableName, tableSchema } from './schema.js';
 
 const CHUNK_ROWS = 2048;
@@ -82,36 +82,41 @@ export class ParquetRenderer {
       const appender = await this.connection.createAppender(staging);
       try {
         const types = columns.map((column) => (isCoded(column) ? INTEGER : DUCKDB_TYPES[column.type]));
-        const append = (rows: readonly TableRow[]) => {
-          const chunk = DuckDBDataChunk.create(types, rows.length);
-          chunk.setColumns(
-            columns.map((column, i) => {
-              const name = column.name;
-              if (!isCoded(column)) return rows.map((row) => plainValue(column, row[name] ?? null));
-              const dictionary = dictionaries[i];
-              return rows.map((row) => {
-                const value = row[name];
-                if (value === null || value === undefined) return null;
-                const text = String(value);
-                let code = dictionary.get(text);
-                if (code === undefined) dictionary.set(text, (code = dictionary.size));
-                return code;
-              });
-            }),
-          );
+        // One array a column, filled row by row and handed over per chunk: no per-row or per-chunk garbage.
+        const values: DuckDBValue[][] = columns.map(() => new Array<DuckDBValue>(CHUNK_ROWS));
+        const names = columns.map((column) => column.name);
+        const coded = columns.map(isCoded);
+        const bigint = columns.map((column) => column.type === 'bigint');
+        // Most text repeats from one row to the next (a ticker's raw key, its run): the last value's code is reused.
+        const lastValue: unknown[] = columns.map(() => undefined);
+        const lastCode: number[] = columns.map(() => -1);
+        let filled = 0;
+        const flush = () => {
+          const chunk = DuckDBDataChunk.create(types, filled);
+          chunk.setColumns(filled === CHUNK_ROWS ? values : values.map((column) => column.slice(0, filled)));
           appender.appendDataChunk(chunk);
+          filled = 0;
         };
-        let pending: TableRow[] = [];
         for (const batch of batches) {
           for (const row of batch()) {
-            pending.push(row);
-            if (pending.length === CHUNK_ROWS) {
-              append(pending);
-              pending = [];
+            for (let i = 0; i < names.length; i++) {
+              const value = row[names[i]];
+              if (value === null || value === undefined) values[i][filled] = null;
+              else if (coded[i]) {
+                if (value !== lastValue[i]) {
+                  const text = String(value);
+                  let code = dictionaries[i].get(text);
+                  if (code === undefined) dictionaries[i].set(text, (code = dictionaries[i].size));
+                  lastValue[i] = value;
+                  lastCode[i] = code;
+                }
+                values[i][filled] = lastCode[i];
+              } else values[i][filled] = bigint[i] ? BigInt(value) : Number(value);
             }
+            if (++filled === CHUNK_ROWS) flush();
           }
         }
-        if (pending.length > 0) append(pending);
+        if (filled > 0) flush();
         appender.flushSync();
       } finally {
         appender.closeSync();
@@ -144,12 +149,6 @@ export class ParquetRenderer {
     this.instance.closeSync();
     await rm(this.folder, { recursive: true, force: true });
   }
-}
-
-/** A number column's value as DuckDB takes it. */
-function plainValue(column: Column, value: CellValue): DuckDBValue {
-  if (value === null) return null;
-  return column.type === 'bigint' ? BigInt(value) : Number(value);
 }
 
 /** A dictionary's distinct values, each converted once to the column's type. */
