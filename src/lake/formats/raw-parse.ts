@@ -17,7 +17,7 @@ export function parseRawDocument(text: string, key: string): RawSnapshot {
   };
   let document: unknown;
   try {
-    document = JSON.parse(legacyNumbersToNull(text));
+    document = parseJson(text);
   } catch (error) {
     return fail(`not JSON: ${(error as Error).message}`);
   }
@@ -98,6 +98,20 @@ function parseCurrent(document: Record<string, unknown>, key: string): RawSnapsh
 }
 
 // --- the older format ---------------------------------------------------------------------------------------------
+
+/**
+ * JSON.parse, and only when it refuses the text, again after `legacyNumbersToNull`: text JSON.parse takes has no
+ * bare NaN or Infinity for that rewrite to change, and scanning every string of a snapshot for them cost more than
+ * the rest of the parse (docs/benchmarks.md "Measurements behind design choices").
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+    return JSON.parse(legacyNumbersToNull(text));
+  }
+}
 
 /**
  * The older writer was Python: `json.dumps` writes NaN, Infinity and -Infinity as bare words, which JSON.parse
