@@ -23,12 +23,14 @@ import { messageOf } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { ParquetRenderer } from '../tables/parquet-file.js';
 import {
+  firstPriceColumns,
   lakeObjectRow,
   type PreviousSnapshot,
   priceRows,
   processedRows,
   restatementRows,
   type RunEntry,
+  type RowBatchContent,
   runRow,
   type TableRow,
 } from '../tables/rows.js';
@@ -50,7 +52,7 @@ export interface RowBatch {
   partition: string;
   /** The lake object they come from: batches are written in this order, so the same run makes the same file. */
   source: string;
-  rows: TableRow[] | (() => TableRow[]);
+  rows: TableRow[] | (() => RowBatchContent);
 }
 
 /** What a ticker job wrote, as the tables need it. */
@@ -76,9 +78,7 @@ export function tableBatches(input: TickerTableInput): RowBatch[] {
   const fetchDate = parseKey(raw.key).date;
   const batches: RowBatch[] = [];
   const prices =
-    previous === undefined
-      ? () => priceRows(snapshot, raw, undefined, runId)
-      : priceRows(snapshot, raw, previous, runId);
+    previous === undefined ? () => firstPriceColumns(snapshot, raw, runId) : priceRows(snapshot, raw, previous, runId);
   if (typeof prices === 'function' || prices.length > 0) {
     batches.push({ table: 'prices', partition: fetchDate, source: raw.key, rows: prices });
   }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { duckdb } from './duckdb-api.js';
-import type { TableRow } from './rows.js';
+import { type CellValue, isColumns, type RowBatchContent, type TableRow } from './rows.js';
 import { type Column, type ColumnType, type TableName, tableSchema } from './schema.js';
 
 const CHUNK_ROWS = 2048;
@@ -69,7 +69,7 @@ export class ParquetRenderer {
    * The same for rows made batch by batch (a ticker's at a time): only one batch and one chunk are held at once,
    * however many rows the file gets (a first run's prices: every bar of every ticker).
    */
-  async renderBatches(table: TableName, batches: Iterable<() => readonly TableRow[]>): Promise<Uint8Array> {
+  async renderBatches(table: TableName, batches: Iterable<() => RowBatchContent>): Promise<Uint8Array> {
     const columns = tableSchema(table).columns;
     const staging = `staging_${++this.count}`;
     const file = join(this.folder, `${staging}.parquet`);
@@ -97,22 +97,35 @@ export class ParquetRenderer {
           appender.appendDataChunk(chunk);
           filled = 0;
         };
-        for (const batch of batches) {
-          for (const row of batch()) {
-            for (let i = 0; i < names.length; i++) {
-              const value = row[names[i]];
-              if (value === null || value === undefined) values[i][filled] = null;
-              else if (coded[i]) {
-                if (value !== lastValue[i]) {
-                  const text = String(value);
-                  let code = dictionaries[i].get(text);
-                  if (code === undefined) dictionaries[i].set(text, (code = dictionaries[i].size));
-                  lastValue[i] = value;
-                  lastCode[i] = code;
-                }
-                values[i][filled] = lastCode[i];
-              } else values[i][filled] = bigint[i] ? BigInt(value) : Number(value);
+        const put = (i: number, value: CellValue | undefined) => {
+          if (value === null || value === undefined) values[i][filled] = null;
+          else if (coded[i]) {
+            if (value !== lastValue[i]) {
+              const text = String(value);
+              let code = dictionaries[i].get(text);
+              if (code === undefined) dictionaries[i].set(text, (code = dictionaries[i].size));
+              lastValue[i] = value;
+              lastCode[i] = code;
             }
+            values[i][filled] = lastCode[i];
+          } else values[i][filled] = bigint[i] ? BigInt(value) : Number(value);
+        };
+        for (const batch of batches) {
+          const made = batch();
+          if (isColumns(made)) {
+            // Columnar: no row objects, and a constant column read once.
+            const sources = names.map((name) => made.columns[name]);
+            for (let row = 0; row < made.length; row++) {
+              for (let i = 0; i < sources.length; i++) {
+                const source = sources[i];
+                put(i, Array.isArray(source) ? (source as readonly CellValue[])[row] : (source as CellValue));
+              }
+              if (++filled === CHUNK_ROWS) flush();
+            }
+            continue;
+          }
+          for (const row of made) {
+            for (let i = 0; i < names.length; i++) put(i, row[names[i]]);
             if (++filled === CHUNK_ROWS) flush();
           }
         }

@@ -18,6 +18,22 @@ import { PERCENTILE_FREQUENCY_COLUMNS } from './schema.js';
 export type CellValue = string | number | null;
 export type TableRow = Record<string, CellValue>;
 
+/**
+ * Rows as columns: `length` rows, each column an array of them or one value for all (a first snapshot's prices:
+ * 500 tickers of 521 bars, made without a row object each).
+ */
+export interface TableColumns {
+  length: number;
+  columns: Record<string, readonly CellValue[] | CellValue>;
+}
+
+/** What a batch of rows is made as. */
+export type RowBatchContent = readonly TableRow[] | TableColumns;
+
+export function isColumns(content: RowBatchContent): content is TableColumns {
+  return !Array.isArray(content);
+}
+
 /** The lake object a computed row mirrors, and the run that wrote it (null when the lake does not say). */
 export interface ComputedRowSource {
   objectKey: string;
@@ -130,6 +146,33 @@ export function priceRows(
     }
   }
   return rows;
+}
+
+/** The prices of a snapshot without a previous one (every bar, `new`), as columns. */
+export function firstPriceColumns(snapshot: RawSnapshot, raw: RawReference, runId: string | null): TableColumns {
+  const bars = snapshot.bars;
+  return {
+    length: bars.length,
+    columns: {
+      ticker: snapshot.ticker,
+      date: bars.map((bar) => bar.date),
+      open: bars.map((bar) => bar.open),
+      high: bars.map((bar) => bar.high),
+      low: bars.map((bar) => bar.low),
+      close: bars.map((bar) => bar.close),
+      adj_close: bars.map((bar) => bar.adj_close),
+      volume: bars.map((bar) => bar.volume),
+      change: 'new',
+      fetched_at: snapshot.fetched_at,
+      source: snapshot.source,
+      raw_key: raw.key,
+      raw_version_id: raw.versionId === '' ? null : raw.versionId,
+      raw_sha256: raw.sha256,
+      previous_raw_key: null,
+      run_id: runId,
+      fetch_date: parseKey(raw.key).date,
+    },
+  };
 }
 
 /** One prices row; a literal, not spreads: a first run makes one for every bar of every ticker. */

@@ -11,7 +11,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { PRODUCER } from '../version.js';
 import { TABLE_FILE_CONTENT_TYPE, tableFileKey } from './keys.js';
 import type { ParquetRenderer } from './parquet-file.js';
-import type { TableRow } from './rows.js';
+import type { RowBatchContent, TableRow } from './rows.js';
 import { type TableName, tableSchema } from './schema.js';
 
 /** The schema version of the files' columns, in their metadata: a reader can tell which layout a file has. */
@@ -73,7 +73,7 @@ export async function renderTableFile(
   renderer: ParquetRenderer,
   table: TableName,
   partition: string,
-  batches: readonly (() => readonly TableRow[])[],
+  batches: readonly (() => RowBatchContent)[],
   runId: string | null,
 ): Promise<RenderedTableFile> {
   let rows = 0;
