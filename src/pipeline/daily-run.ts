@@ -247,10 +247,21 @@ async function runAndRecord(
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
-  if (writeTables) await writeTablesOf(options, runId, outcomes, summary);
   if (source.outage !== undefined) summary.vendor_unreachable = source.outage;
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+  // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
+  if (writeTables) {
+    await writeTablesOf(options, runId, outcomes, summary);
+    // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
+    const drained = retried.written.length + restatements.written.length;
+    if (drained > 0) {
+      summary.lake_errors.push(
+        `tables: ${drained} object(s) written from the outbox of earlier runs have no rows in the tables yet: ` +
+          'run `marketlake lake retry` or `marketlake tables rebuild`',
+      );
+    }
+  }
   // Inputs: the raw snapshots the run stored; outputs: the processed objects it wrote (both as catalogued).
   const inputs = await catalogDatasets(
     options.lineage,

@@ -37,7 +37,9 @@ import {
 import { TABLE_NAMES, type TableName } from '../tables/schema.js';
 import { putTableFile, renderTableFile, type RenderedTableFile } from '../tables/table-files.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { coverageOfTables } from '../tables/coverage.js';
 import {
+  dropPendingTableFile,
   listPendingTableFiles,
   markTableFileFailed,
   markTableFileWritten,
@@ -63,6 +65,11 @@ export interface TickerTableInput {
   /** The raw object the lake took (absent: it waits in the outbox, and the ticker gets no rows now). */
   raw: RawReference & { size: number };
   previous: PreviousSnapshot | undefined;
+  /**
+   * The previous snapshot's key when the lake could not return it: the prices then get no rows from this run
+   * (compared with nothing, every bar would pass for new); `tables rebuild` makes them once it can be read.
+   */
+  previousUnreadable?: string;
   results: TickerResults;
   computationVersion: ComputationVersion;
   computedAt: string;
@@ -78,7 +85,11 @@ export function tableBatches(input: TickerTableInput): RowBatch[] {
   const fetchDate = parseKey(raw.key).date;
   const batches: RowBatch[] = [];
   const prices =
-    previous === undefined ? () => firstPriceColumns(snapshot, raw, runId) : priceRows(snapshot, raw, previous, runId);
+    input.previousUnreadable !== undefined
+      ? []
+      : previous === undefined
+        ? () => firstPriceColumns(snapshot, raw, runId)
+        : priceRows(snapshot, raw, previous, runId);
   if (typeof prices === 'function' || prices.length > 0) {
     batches.push({ table: 'prices', partition: fetchDate, source: raw.key, rows: prices });
   }
@@ -241,31 +252,62 @@ async function renderRunFiles(batches: readonly RowBatch[], runId: string): Prom
   }
 }
 
-/** `lake retry` for table files: puts every pending one, marking each written or failed again. */
+/**
+ * `lake retry` for table files: puts every pending one, marking each written or failed again. A pending file whose
+ * objects already have rows in the lake's table (a `tables rebuild` ran while it waited) is dropped instead, so
+ * that no row is there twice; `dropped` names them.
+ */
 export async function drainPendingTableFiles(
   store: ObjectStore,
   warehouse: Warehouse,
-): Promise<{ written: string[]; failed: { key: string; error: string }[] }> {
+): Promise<{ written: string[]; dropped: string[]; failed: { key: string; error: string }[] }> {
   const written: string[] = [];
+  const dropped: string[] = [];
   const failed: { key: string; error: string }[] = [];
-  for (const file of await listPendingTableFiles(warehouse.db)) {
-    try {
-      const result = await putTableFile(store, {
-        key: file.key,
-        table: file.table as TableName,
-        partition: file.partition,
-        rows: file.rows,
-        body: file.body,
-        sha256: file.sha256,
-        tags: file.tags,
-        metadata: file.metadata,
-      });
-      await markTableFileWritten(warehouse.db, file.key, result.versionId);
-      written.push(file.key);
-    } catch (error) {
+  const pending = await listPendingTableFiles(warehouse.db);
+  if (pending.length === 0) return { written, dropped, failed };
+  let coverage: Awaited<ReturnType<typeof coverageOfTables>>;
+  try {
+    coverage = await coverageOfTables(
+      store,
+      pending.map((file) => file.table as TableName),
+    );
+  } catch (error) {
+    // The lake cannot say what its tables hold (it does not answer): every file stays pending, with the reason.
+    for (const file of pending) {
       failed.push({ key: file.key, error: messageOf(error) });
       await markTableFileFailed(warehouse.db, file.key, messageOf(error));
     }
+    return { written, dropped, failed };
   }
-  return { written, failed };
+  try {
+    for (const file of pending) {
+      try {
+        const table = file.table as TableName;
+        if (await coverage.overlaps(table, file.body)) {
+          await dropPendingTableFile(warehouse.db, file.key);
+          dropped.push(file.key);
+          continue;
+        }
+        const result = await putTableFile(store, {
+          key: file.key,
+          table,
+          partition: file.partition,
+          rows: file.rows,
+          body: file.body,
+          sha256: file.sha256,
+          tags: file.tags,
+          metadata: file.metadata,
+        });
+        await markTableFileWritten(warehouse.db, file.key, result.versionId);
+        written.push(file.key);
+      } catch (error) {
+        failed.push({ key: file.key, error: messageOf(error) });
+        await markTableFileFailed(warehouse.db, file.key, messageOf(error));
+      }
+    }
+  } finally {
+    await coverage.close();
+  }
+  return { written, dropped, failed };
 }

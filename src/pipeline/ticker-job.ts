@@ -114,6 +114,7 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
         snapshot,
         raw: { ...stored.raw, size: stored.catalogRow.size },
         previous: committed.previous,
+        ...(committed.previousUnreadable ? { previousUnreadable: committed.previousUnreadable } : {}),
         results: committed.results,
         computationVersion: context.computationVersion,
         computedAt: committed.computedAt,
@@ -162,6 +163,7 @@ async function commitTicker(
     results,
     computedAt,
     previous: restated.previous,
+    ...(restated.previousUnreadable ? { previousUnreadable: restated.previousUnreadable } : {}),
     ...(restated.restatement ? { restatement: restated.restatement } : {}),
   };
 }
@@ -172,6 +174,7 @@ interface CommittedTicker {
   results: TickerResults;
   computedAt: string;
   previous: { key: string; snapshot: RawSnapshot } | undefined;
+  previousUnreadable?: string;
   restatement?: RestatementDocument & { lake_key: string | null };
 }
 

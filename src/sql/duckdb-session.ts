@@ -53,6 +53,8 @@ export interface SqlSessionOptions {
   threads?: number;
   /** DuckDB's memory limit, in its spelling ('1GB', '80%'); beyond it DuckDB spills to the session's temp dir. */
   memoryLimit?: string;
+  /** How much the session may spill to its temporary folder (DuckDB's `max_temp_directory_size`; default DuckDB's). */
+  maxTempDirectorySize?: string;
 }
 
 export interface QueryColumn {
@@ -134,6 +136,7 @@ export async function openSqlSession(options: SqlSessionOptions): Promise<SqlSes
       home_directory: tempDirectory,
       ...(options.threads === undefined ? {} : { threads: String(options.threads) }),
       ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
+      ...(options.maxTempDirectorySize === undefined ? {} : { max_temp_directory_size: options.maxTempDirectorySize }),
     });
     connection = await instance.connect();
     for (const view of options.views) {

@@ -53,6 +53,8 @@ export interface RestatementCheck {
   lakeErrors: string[];
   /** The previous snapshot compared with (its catalogued key), when there was one the lake could return. */
   previous?: { key: string; snapshot: RawSnapshot };
+  /** The previous snapshot's key when there is one but the lake could not return it (the check was skipped). */
+  previousUnreadable?: string;
 }
 
 /** How many `_n` suffixes a restatement write tries before it reports contention instead of looping. */
@@ -80,6 +82,7 @@ export async function recordRestatement(
     check.lakeErrors.push(
       `${raw.key}: restatement check skipped, the previous snapshot ${previous.key} cannot be read: ${error.message}`,
     );
+    check.previousUnreadable = previous.key;
     return check;
   }
 

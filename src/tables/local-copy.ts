@@ -9,7 +9,7 @@
  * is removed. So the copy is never stale: it is what the lake holds at the time of the listing, and every fetched
  * body is checked against the sha256 its metadata records before it is used.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mapAll } from '../concurrency.js';
 import { sha256Hex } from '../lake/formats/render.js';
@@ -25,7 +25,7 @@ export interface LocalTables {
   /** Files fetched from the lake by this call, and reused from the copy. */
   fetched: number;
   reused: number;
-  /** Objects under `tables/` that are not usable table files, and why (listed, never read). */
+  /** Objects under `tables/` that are not usable table files, and why: not table file keys, damaged (left out). */
   skipped: { key: string; reason: string }[];
 }
 
@@ -40,20 +40,28 @@ export async function syncLocalTables(
 ): Promise<LocalTables> {
   const result: LocalTables = { root, files: new Map(), fetched: 0, reused: 0, skipped: [] };
   for (const table of tables) {
+    const listedAt = Date.now();
     const listed = await listCurrentVersions(store, tablePrefix(table), result.skipped);
     const wanted = new Set(listed.map((version) => localPath(root, version.key)));
-    await removeUnlisted(join(root, table), wanted);
+    await removeUnlisted(join(root, table), wanted, listedAt);
     const paths = await mapAll(listed, options.concurrency ?? 8, async (version) => {
       const path = localPath(root, version.key);
       if (await holdsVersion(path, version.versionId)) {
         result.reused++;
         return path;
       }
-      await fetchInto(store, version, path);
+      const damage = await fetchInto(store, version, path);
+      if (damage !== undefined) {
+        result.skipped.push({ key: version.key, reason: damage });
+        return undefined;
+      }
       result.fetched++;
       return path;
     });
-    result.files.set(table, paths);
+    result.files.set(
+      table,
+      paths.filter((path): path is string => path !== undefined),
+    );
   }
   return result;
 }
@@ -95,15 +103,20 @@ async function holdsVersion(path: string, versionId: string): Promise<boolean> {
   }
 }
 
-/** Fetches exactly the listed version, checks its sha256, and publishes it with a rename (no partial file). */
-async function fetchInto(store: ObjectStore, version: ListedVersion, path: string): Promise<void> {
+/**
+ * Fetches exactly the listed version, checks its sha256, and publishes it with a rename (no partial file). A body
+ * that is not what its metadata records is not copied: the reason is returned, and the file is left out (its rows
+ * with it; `tables rebuild` makes them again once the damaged object is removed).
+ */
+async function fetchInto(store: ObjectStore, version: ListedVersion, path: string): Promise<string | undefined> {
   const object = await store.get(version.key, { versionId: version.versionId });
   const expected = object.metadata.content_sha256;
   const actual = sha256Hex(object.body);
   if (expected !== actual) {
-    throw new Error(
-      `table file ${version.key} (version ${version.versionId}) is damaged: its body's sha256 is ${actual}, ` +
-        `its metadata says ${expected ?? 'nothing'}; run \`marketlake verify\`, then \`marketlake tables rebuild\``,
+    return (
+      `damaged (version ${version.versionId}): its body's sha256 is ${actual}, its metadata says ` +
+      `${expected ?? 'nothing'}; left out of the copy (\`marketlake verify\` reports it; remove the object, then ` +
+      '`marketlake tables rebuild` makes its rows again)'
     );
   }
   await mkdir(dirname(path), { recursive: true });
@@ -112,10 +125,14 @@ async function fetchInto(store: ObjectStore, version: ListedVersion, path: strin
   await writeFile(temporary, object.body);
   await rename(temporary, path);
   await writeFile(path + VERSION_SUFFIX, version.versionId);
+  return undefined;
 }
 
-/** Removes the copies (and their version files) that the lake no longer lists under a table. */
-async function removeUnlisted(folder: string, wanted: ReadonlySet<string>): Promise<void> {
+/**
+ * Removes the copies (and their version files) that the lake no longer lists under a table. Only those older than
+ * the listing: another process on the same copy may have just fetched a file its newer listing holds.
+ */
+async function removeUnlisted(folder: string, wanted: ReadonlySet<string>, listedAt: number): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(folder, { recursive: true });
@@ -127,6 +144,11 @@ async function removeUnlisted(folder: string, wanted: ReadonlySet<string>): Prom
     const path = join(folder, entry);
     // Temporary files are left alone: another process on the same copy may be writing one (see fetchInto).
     if (!entry.endsWith('.parquet') || wanted.has(path)) continue;
+    const modified = await stat(path).then(
+      (stats) => stats.mtimeMs,
+      () => Infinity,
+    );
+    if (modified >= listedAt) continue;
     await rm(path + VERSION_SUFFIX, { force: true });
     await rm(path, { force: true });
   }

@@ -149,7 +149,9 @@ export class ParquetRenderer {
         joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.code = s.c${i}`);
       }
       const query = `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
-      await this.connection.run(`COPY (${query}) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`);
+      await this.connection.run(
+        `COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
+      );
       return new Uint8Array(await readFile(file));
     } finally {
       for (const name of created) await this.connection.run(`DROP TABLE ${name}`);

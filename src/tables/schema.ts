@@ -207,7 +207,7 @@ const SCHEMAS: Record<TableName, TableSchema> = {
     columns: [
       column('run_id', 'varchar', 'the run id'),
       column('job', 'varchar', 'the job (daily_run or reprocess)'),
-      column('status', 'varchar', 'ok, partial, failed, or running when it has not ended'),
+      column('status', 'varchar', 'ok, partial, failed or interrupted'),
       column('started_at', 'timestamp', 'its START event (UTC)'),
       column('ended_at', 'timestamp', 'its COMPLETE or FAIL event (UTC; null while running)'),
       column('computation_version', 'varchar', 'the computation version it ran'),

@@ -144,3 +144,8 @@ function recordOf(row: {
     runId: row.run_id,
   };
 }
+
+/** Forgets a pending file that will never be written (a rebuild wrote rows of the same objects meanwhile). */
+export async function dropPendingTableFile(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('lake_table_files').where('key', '=', key).where('written_at', 'is', null).execute();
+}

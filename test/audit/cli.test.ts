@@ -32,6 +32,8 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
       checked: 6,
       raw_checked: 2,
       catalog_rows: 8,
+      // The run's table files: prices, indicators, percentiles, features, lake_objects, runs.
+      table_files_checked: 6,
       ok: true,
       mismatches: [],
       missing_objects: [],
@@ -42,7 +44,9 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
   it('verify without --json says OK in one line; --tickers and --sample narrow it', async () => {
     const plain = await runCli('verify', '--home', home);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toBe('verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows: OK\n');
+    expect(plain.stdout).toBe(
+      'verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows, 6 table files: OK\n',
+    );
     const one = json((await runCli('verify', '--home', home, '--tickers', 'd05.si', '--json')).stdout);
     expect(one).toMatchObject({ checked: 3, raw_checked: 1, catalog_rows: 4, ok: true });
     const sampled = json((await runCli('verify', '--home', home, '--sample', '2', '--json')).stdout);
@@ -108,7 +112,7 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
       `MISMATCH ${key} (indicators): value rsi_14: expected ${JSON.stringify(stored)}, actual 99.5`,
     );
     expect(plain.stdout).toMatch(
-      /^verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows: \d+ problems/,
+      /^verify: 6 processed objects recomputed, 2 raw objects, 8 catalog rows, 6 table files: \d+ problems/,
     );
   });
 });

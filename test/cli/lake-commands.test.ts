@@ -131,6 +131,8 @@ describe('marketlake run, get, versions, lineage, ls, lake retry (embedded defau
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       written: 0,
+      table_rows: 0,
+      table_files_dropped: [],
       failed: [],
       waiting: 0,
       pending: 0,

@@ -99,7 +99,8 @@ describeOnPostgres('two daily runs at once', () => {
       outbox_retried: 4,
       objects_written: 8,
       outbox_pending: 0,
-      lake_errors: [],
+      // The 4 objects B wrote for A are not in B's table files: a rebuild (or lake retry) makes their rows.
+      lake_errors: [expect.stringMatching(/^tables: 4 object\(s\) written from the outbox of earlier runs/)],
     });
 
     putGate.open();
@@ -135,6 +136,8 @@ describeOnPostgres('two daily runs at once', () => {
     expect(retry.code, retry.stderr).toBe(0);
     expect(JSON.parse(retry.stdout)).toEqual({
       written: 0,
+      table_rows: 0,
+      table_files_dropped: [],
       failed: [],
       waiting: 0,
       pending: 0,

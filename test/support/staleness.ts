@@ -2,6 +2,7 @@
  * Two daily runs a day apart on the sample source, the second one optionally through a vendor that restates a
  * bar: the scenario every staleness test starts from.
  */
+import type { LineageEmitter } from '../../src/lineage/emitter.js';
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import type { DataLake } from '../../src/lake/data-lake.js';
 import type { RawBar, RawSnapshot } from '../../src/lake/formats/raw.js';
@@ -34,6 +35,8 @@ export interface DayOptions {
   end?: string;
   /** Write the lake's tables (default: as runDaily does, yes). */
   tables?: boolean;
+  /** OpenLineage events (default none). */
+  lineage?: LineageEmitter;
 }
 
 export function runDay(lake: DataLake, warehouse: Warehouse, now: Date, options: DayOptions = {}): Promise<RunSummary> {
@@ -49,6 +52,7 @@ export function runDay(lake: DataLake, warehouse: Warehouse, now: Date, options:
     concurrency: 1,
     clock: () => now,
     ...(options.tables === undefined ? {} : { tables: options.tables }),
+    ...(options.lineage === undefined ? {} : { lineage: options.lineage }),
   });
 }
 

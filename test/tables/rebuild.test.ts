@@ -217,3 +217,35 @@ describe('tables rebuild bounds and damage', () => {
     expect(lines(features, ['ticker', 'd'])).toHaveLength(2 * TICKERS.length - 1);
   });
 });
+
+describe('tables rebuild and an unreadable snapshot in the middle of a ticker', () => {
+  let db: TestWarehouse;
+  let t: TestLake;
+  let cache: string;
+
+  beforeAll(async () => {
+    db = await createTestWarehouse('pglite');
+    t = await createTestLake(db.warehouse);
+    cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
+    await runDay(t.lake, t.warehouse, DAY_1, { tickers: TICKERS, tables: false });
+    await runDay(t.lake, t.warehouse, DAY_2, { tickers: TICKERS, tables: false });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.dispose();
+    await db?.dispose();
+    await rm(cache, { recursive: true, force: true });
+  });
+
+  it('makes no price rows for the snapshot after it (they would all pass for new), and names both', async () => {
+    const [day1] = await t.keys('raw/sample/NVDA/2026-11-26/');
+    const [day2] = await t.keys('raw/sample/NVDA/2026-11-27/');
+    await scribble(t.root, day1);
+    const report = await rebuildTables({ store: t.store, cacheDir: cache });
+    expect(report.failed.map((failure) => failure.key)).toEqual([day1, day2]);
+    expect(report.failed[1].reason).toMatch(/price rows are not made: the snapshot before it, .* cannot be read/);
+    const prices = await queryTables(t.store, cache, `select ticker, count(*) as n from prices group by 1 order by 1`);
+    // The other tickers: every bar of day 1 and the new bar of day 2; NVDA: nothing it could not compare.
+    expect(prices.map((row) => row.ticker)).toEqual(['7974.T', 'D05.SI']);
+  });
+});

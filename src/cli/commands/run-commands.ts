@@ -179,7 +179,7 @@ export function registerRunCommands(program: Command): void {
     lake
       .command('retry')
       .description('write every pending outbox entry to the lake (every run does this first)')
-      .option('--json', 'print {written, failed, waiting, pending, in_flight}'),
+      .option('--json', 'print {written, table_rows, table_files_dropped, failed, waiting, pending, in_flight}'),
   ).action(async (options: ConfigFlags & { json?: boolean }) => {
     const [
       { recoverInterruptedRuns },
@@ -200,7 +200,7 @@ export function registerRunCommands(program: Command): void {
     ]);
     const result = await withRuntime(
       options,
-      async ({ lake: dataLake, warehouse }) => {
+      async ({ lake: dataLake, warehouse, config }) => {
         // Runs killed mid-way first: their raw snapshots catalogued, their rows aborted (see interrupted-runs.ts).
         const recovered = await recoverInterruptedRuns({ store: dataLake.store, warehouse });
         const report = await drainOutbox(dataLake, warehouse);
@@ -217,14 +217,39 @@ export function registerRunCommands(program: Command): void {
         const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
         const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
         const written = report.written.length + tables.written.length;
-        return { report, written, recovered, pending: pending + pendingRestatements + pendingTables, inFlight };
+        // The JSON objects just written have no rows in the lake's tables yet (the runs that made them could not
+        // write them): the tables are made of the lake, so a rebuild adds exactly those.
+        let tableRows = 0;
+        if (report.written.length + restatements.written.length > 0) {
+          const [{ rebuildTables }, { tablesCacheDir }] = await Promise.all([
+            import('../../rebuild/tables/rebuild-tables.js'),
+            import('./table-commands.js'),
+          ]);
+          const rebuilt = await rebuildTables({
+            store: dataLake.store,
+            cacheDir: tablesCacheDir(config, dataLake.store),
+          });
+          tableRows = Object.values(rebuilt.tables).reduce((n, table) => n + table.rows, 0);
+          for (const failure of rebuilt.failed) report.failed.push({ key: failure.key, error: failure.reason });
+        }
+        return {
+          report,
+          written,
+          tableRows,
+          dropped: tables.dropped,
+          recovered,
+          pending: pending + pendingRestatements + pendingTables,
+          inFlight,
+        };
       },
       { tolerateUnreachableLake: true },
     );
-    const { report, written, recovered, pending, inFlight } = result;
+    const { report, written, tableRows, dropped, recovered, pending, inFlight } = result;
     if (options.json) {
       printJson({
         written,
+        table_rows: tableRows,
+        table_files_dropped: dropped,
         failed: report.failed,
         waiting: report.waiting,
         pending,
@@ -241,6 +266,10 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(
         `outbox: ${written} written, ${report.failed.length} failed, ${pending} still pending${busy}\n`,
       );
+      if (tableRows > 0) process.stdout.write(`tables: ${tableRows} rows of the objects written\n`);
+      for (const key of dropped) {
+        process.stdout.write(`tables: ${key} dropped (a rebuild wrote rows of the same objects meanwhile)\n`);
+      }
       for (const failure of report.failed) process.stderr.write(`  ${failure.key}: ${failure.error}\n`);
     }
     process.exitCode = pending === 0 && recovered.errors.length === 0 ? EXIT_OK : EXIT_FAILURE;

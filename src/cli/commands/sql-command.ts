@@ -19,6 +19,10 @@ import { parsePath } from '../options.js';
 import { withLakeOptions } from '../runtime-options.js';
 import { tablesCacheDir, withLakeStore } from './table-commands.js';
 
+/** What one `sql` query may use of the machine (DuckDB memory, and spill to the session's temporary folder). */
+const SESSION_MEMORY_LIMIT = '2GB';
+const SESSION_SPILL_LIMIT = '8GB';
+
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_MAX_ROWS = 100_000;
 const ENGINES = ['duckdb', 'athena'] as const;
@@ -146,6 +150,9 @@ async function runOnDuckDb(query: string, flags: SqlFlags, output: Output): Prom
     views: lakeSessionViews(local),
     timeLimitMs: flags.timeout * 1000,
     maxRows: flags.maxRows,
+    // A query cannot take the machine: DuckDB's own defaults are 80 % of the memory and 90 % of the free disk.
+    memoryLimit: SESSION_MEMORY_LIMIT,
+    maxTempDirectorySize: SESSION_SPILL_LIMIT,
     ...(output.kind === 'parquet' ? { outputFiles: [output.file] } : {}),
   });
   try {
@@ -165,10 +172,12 @@ async function runOnDuckDb(query: string, flags: SqlFlags, output: Output): Prom
  * query id and the bytes scanned (what Athena bills) go to stderr, so stdout stays the rows alone.
  */
 async function runOnAthena(query: string, flags: SqlFlags, output: Output): Promise<void> {
-  const [{ athenaClient }, { runAthenaQuery, AthenaQueryError }] = await Promise.all([
+  const [{ athenaClient }, { runAthenaQuery, AthenaQueryError }, { checkAthenaRead }] = await Promise.all([
     import('../../sql/athena-client.js'),
     import('../../sql/athena.js'),
+    import('../../sql/athena-statement.js'),
   ]);
+  checkAthenaRead(query);
   const client = athenaClient();
   const interruption = listenForInterruption('athena query', {
     first: 'stopping the Athena query (send it again to exit at once, leaving the query running in Athena)',

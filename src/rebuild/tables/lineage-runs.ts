@@ -28,6 +28,7 @@ const EVENT = z.object({
             failed: z.array(z.unknown()),
           })
           .optional(),
+        errorMessage: z.object({ message: z.string() }).optional(),
       })
       .optional(),
   }),
@@ -35,6 +36,7 @@ const EVENT = z.object({
     name: z.string(),
     facets: z.object({ marketlake_computation: z.object({ computationVersion: z.string() }).optional() }).optional(),
   }),
+  inputs: z.array(z.object({ name: z.string() })).default([]),
   outputs: z.array(z.object({ name: z.string() })).default([]),
 });
 type Event = z.infer<typeof EVENT>;
@@ -75,8 +77,11 @@ export async function readLineageRuns(store: ObjectStore, concurrency = 16): Pro
     const list = byRun.get(event.run.runId) ?? [];
     list.push(event);
     byRun.set(event.run.runId, list);
-    for (const output of event.outputs) {
-      if (output.name.startsWith(prefix)) runOfKey.set(output.name.slice(prefix.length), event.run.runId);
+    // A run's outputs are the processed objects it wrote; its inputs, the raw snapshots it stored (the daily run's
+    // events say so: src/pipeline/daily-run.ts). A reprocess's inputs are older snapshots it read, not its own.
+    const written = [...event.outputs, ...(event.job.name === 'daily_run' ? event.inputs : [])];
+    for (const dataset of written) {
+      if (dataset.name.startsWith(prefix)) runOfKey.set(dataset.name.slice(prefix.length), event.run.runId);
     }
   }
   const runs: RunEntry[] = [];
@@ -90,13 +95,18 @@ export async function readLineageRuns(store: ObjectStore, concurrency = 16): Pro
   return { runs, runOfKey, events: keys.length, failed };
 }
 
+/** A FAIL without an outcome: a run stopped by a signal says so in its error message (daily-run.ts). */
+function failureStatus(end: Event): string {
+  return end.run.facets?.errorMessage?.message.startsWith('interrupted by ') ? 'interrupted' : 'failed';
+}
+
 /** The run's row: its outcome facet when the end event has one (a FAIL of a run that threw has none). */
 export function runEntry(runId: string, start: Event, end: Event): RunEntry {
   const outcome = end.run.facets?.marketlake_run;
   return {
     runId,
     job: start.job.name,
-    status: outcome?.status ?? (end.eventType === 'FAIL' ? 'failed' : 'ok'),
+    status: outcome?.status ?? (end.eventType === 'COMPLETE' ? 'ok' : failureStatus(end)),
     startedAt: new Date(start.eventTime).toISOString(),
     endedAt: new Date(end.eventTime).toISOString(),
     computationVersion: start.job.facets?.marketlake_computation?.computationVersion ?? null,

@@ -165,6 +165,9 @@ function groupByTicker(
 async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: TickerWork): Promise<void> {
   const raws = objects.filter((o) => o.parsed.kind === 'raw').sort((a, b) => compareKeys(a.parsed, b.parsed));
   let previous: { key: string; snapshot: RawSnapshot } | undefined;
+  // The key of the snapshot before, when it could not be read: the next one's price rows cannot be made then
+  // (compared with nothing, every bar would pass for new and no removed bar would show).
+  let unreadable: string | undefined;
   for (let i = 0; i < raws.length; i++) {
     const { key, parsed } = raws[i];
     const needsPrices = work.inRange(parsed.date) && work.wanted('prices', key);
@@ -174,6 +177,7 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
     const nextNeeds = next !== undefined && work.inRange(next.parsed.date) && !work.held('prices', next.key);
     if (!needsPrices && !needsCatalog && !nextNeeds) {
       previous = undefined;
+      unreadable = undefined;
       continue;
     }
     const fetched = await fetchObject(store, key);
@@ -181,11 +185,15 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
     const snapshot = fetched.status === 'ok' ? rawOf(fetched, key, work) : notRead(fetched, key, work);
     if (snapshot === undefined || fetched.status !== 'ok') {
       previous = undefined;
+      unreadable = key;
       continue;
     }
     const raw = { key, versionId: fetched.head.versionId, sha256: fetched.sha256 };
     const runId = work.runOf(key);
-    if (needsPrices) work.add('prices', priceRows(snapshot, raw, previous, runId));
+    if (needsPrices && unreadable !== undefined) {
+      work.fail(key, `its price rows are not made: the snapshot before it, ${unreadable}, cannot be read`);
+    } else if (needsPrices) work.add('prices', priceRows(snapshot, raw, previous, runId));
+    unreadable = undefined;
     if (needsCatalog) {
       work.add('lake_objects', [
         lakeObjectRow({

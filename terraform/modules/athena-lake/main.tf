@@ -166,7 +166,7 @@ locals {
       columns = [
         { name = "run_id", type = "string", comment = "the run id" },
         { name = "job", type = "string", comment = "the job (daily_run or reprocess)" },
-        { name = "status", type = "string", comment = "ok, partial, failed, or running when it has not ended" },
+        { name = "status", type = "string", comment = "ok, partial, failed or interrupted" },
         { name = "started_at", type = "timestamp", comment = "its START event (UTC)" },
         { name = "ended_at", type = "timestamp", comment = "its COMPLETE or FAIL event (UTC; null while running)" },
         { name = "computation_version", type = "string", comment = "the computation version it ran" },
