@@ -4,9 +4,9 @@
  * create-only first, like a raw snapshot, then recorded in `lake_table_files` (migration 0007) in ONE statement:
  * the ones the lake took as catalogued, the ones it refused with their bytes, pending for `lake retry` (their
  * outbox). Putting first keeps the bytes out of the database on the common path (recording a first run's prices
- * file cost more than a second, docs/benchmarks.md "SQL over the lake"); a process that dies between the put and
- * the record leaves a file uncatalogued, or no file, and `tables rebuild` makes the missing rows from the JSON
- * objects, of which every table row is made. A failure is reported, never swallowed.
+ * file cost more than a second: docs/benchmarks.md "Measurements behind design choices"); a process that dies
+ * between the put and the record leaves a file uncatalogued, or no file, and `tables rebuild` makes the missing
+ * rows from the JSON objects, of which every table row is made. A failure is reported, never swallowed.
  *
  * Only rows of objects the lake took are written: a raw snapshot or result still in the outbox gets its rows from
  * `tables rebuild` once `lake retry` has written it.

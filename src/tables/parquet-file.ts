@@ -9,7 +9,7 @@
  * Text, date and timestamp columns are appended as integer codes into a dictionary of their distinct values (a
  * table of its own, joined back when copying): handing DuckDB a string costs about ten times a number, and these
  * columns repeat (a prices file of a first run has 260,000 rows but 500 raw keys and about 520 dates), so a
- * file's rows cost a few numbers each (docs/benchmarks.md "SQL over the lake").
+ * file's rows cost a few numbers each (docs/benchmarks.md "Measurements behind design choices").
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
