@@ -134,6 +134,13 @@ export class ParquetRenderer {
       } finally {
         appender.closeSync();
       }
+      // One dictionary for every coded column: (column, code) -> the value, in the column of its type.
+      const dictionary = `${staging}_dictionary`;
+      await this.connection.run(
+        `CREATE TABLE ${dictionary} (col INTEGER, code INTEGER, text VARCHAR, day DATE, instant TIMESTAMP)`,
+      );
+      created.push(dictionary);
+      await appendDictionary(await this.connection.createAppender(dictionary), columns, dictionaries);
       const selected: string[] = [];
       const joins: string[] = [];
       for (const [i, column] of columns.entries()) {
@@ -141,12 +148,9 @@ export class ParquetRenderer {
           selected.push(`s.c${i} AS "${column.name}"`);
           continue;
         }
-        const dictionary = `${staging}_d${i}`;
-        await this.connection.run(`CREATE TABLE ${dictionary} (code INTEGER, value ${column.type.toUpperCase()})`);
-        created.push(dictionary);
-        await appendDictionary(await this.connection.createAppender(dictionary), column, dictionaries[i]);
-        selected.push(`d${i}.value AS "${column.name}"`);
-        joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.code = s.c${i}`);
+        const value = column.type === 'date' ? 'day' : column.type === 'timestamp' ? 'instant' : 'text';
+        selected.push(`d${i}.${value} AS "${column.name}"`);
+        joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.col = ${i} AND d${i}.code = s.c${i}`);
       }
       const query = `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
       await this.connection.run(
@@ -166,18 +170,32 @@ export class ParquetRenderer {
   }
 }
 
-/** A dictionary's distinct values, each converted once to the column's type. */
+/** Every coded column's distinct values, each converted once to the column's type. */
 async function appendDictionary(
   appender: DuckDBAppender,
-  column: Column,
-  dictionary: ReadonlyMap<string, number>,
+  columns: readonly Column[],
+  dictionaries: readonly ReadonlyMap<string, number>[],
 ): Promise<void> {
   try {
-    const entries = [...dictionary];
+    const entries = columns.flatMap((column, i) =>
+      isCoded(column) ? [...dictionaries[i]].map(([text, code]) => ({ i, column, text, code })) : [],
+    );
     for (let start = 0; start < entries.length; start += CHUNK_ROWS) {
       const slice = entries.slice(start, start + CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create([INTEGER, DUCKDB_TYPES[column.type]], slice.length);
-      chunk.setColumns([slice.map(([, code]) => code), slice.map(([text]) => typedValue(column, text))]);
+      const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, VARCHAR, DATE, TIMESTAMP], slice.length);
+      chunk.setColumns([
+        slice.map((entry) => entry.i),
+        slice.map((entry) => entry.code),
+        slice.map((entry) => (entry.column.type === 'varchar' ? entry.text : null)),
+        slice.map((entry) =>
+          entry.column.type === 'date'
+            ? dateValue(Math.round(instant(entry.column, `${entry.text}T00:00:00Z`) / MS_PER_DAY))
+            : null,
+        ),
+        slice.map((entry) =>
+          entry.column.type === 'timestamp' ? timestampValue(BigInt(instant(entry.column, entry.text)) * 1000n) : null,
+        ),
+      ]);
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
@@ -185,12 +203,6 @@ async function appendDictionary(
     appender.closeSync();
   }
   await Promise.resolve();
-}
-
-function typedValue(column: Column, text: string): DuckDBValue {
-  if (column.type === 'date') return dateValue(Math.round(instant(column, `${text}T00:00:00Z`) / MS_PER_DAY));
-  if (column.type === 'timestamp') return timestampValue(BigInt(instant(column, text)) * 1000n);
-  return text;
 }
 
 function instant(column: Column, text: string): number {
