@@ -19,7 +19,7 @@ import { parsePath } from '../options.js';
 import { withLakeOptions } from '../runtime-options.js';
 import { tablesCacheDir, withLakeStore } from './table-commands.js';
 
-/** What one `sql` query may use of the machine (DuckDB memory, and spill to the session's temporary folder). */
+/** What one query of marketlake's SQL command may use of the machine (DuckDB memory, and spill to its temp folder). */
 const SESSION_MEMORY_LIMIT = '2GB';
 const SESSION_SPILL_LIMIT = '8GB';
 
