@@ -4,9 +4,6 @@
  * the lake), the views give the latest of each, and the rebuild is idempotent, bounded by --from/--to, and goes on
  * past a damaged object. The runs here write no tables themselves (`tables: false`): the rebuild makes them all.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDICATOR_FIELDS } from '../../src/compute/fields.js';
@@ -15,11 +12,10 @@ import { PERCENTILE_METRICS } from '../../src/compute/percentiles.js';
 import { rebuildTables } from '../../src/rebuild/tables/rebuild-tables.js';
 import { createSource } from '../../src/sources/index.js';
 import { parseTableFileKey } from '../../src/tables/keys.js';
-import { createTestWarehouse, type TestWarehouse } from '../support/databases.js';
 import { removeObject, scribble } from '../support/fs-tamper.js';
-import { createTestLake, type TestLake } from '../support/lake.js';
+import type { TestLake } from '../support/lake.js';
 import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RestatingSource, runDay } from '../support/staleness.js';
-import { queryTables, type JsonRow } from '../support/tables.js';
+import { createTablesTestLake, queryTables, type JsonRow, type TablesTestLake } from '../support/tables.js';
 
 const TICKERS = ['NVDA', 'D05.SI', '7974.T'];
 const SATURDAY = new Date('2026-11-28T21:30:00Z');
@@ -36,15 +32,14 @@ function normalise(value: unknown): unknown {
 }
 
 describe('tables rebuild from the JSON objects of a lake written by three daily runs', () => {
-  let db: TestWarehouse;
+  let h: TablesTestLake;
   let t: TestLake;
   let cache: string;
   let restatedDate: string;
 
   beforeAll(async () => {
-    db = await createTestWarehouse('pglite');
-    t = await createTestLake(db.warehouse);
-    cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
+    h = await createTablesTestLake();
+    ({ t, cache } = h);
     restatedDate = await day1DateBefore('NVDA', 6);
     const restating = () => new RestatingSource(createSource('sample'), 'NVDA', [restatedDate]);
     const day = (now: Date, source = createSource('sample')) =>
@@ -56,11 +51,7 @@ describe('tables rebuild from the JSON objects of a lake written by three daily 
     expect(report.failed).toEqual([]);
   }, 120_000);
 
-  afterAll(async () => {
-    await t?.dispose();
-    await db?.dispose();
-    await rm(cache, { recursive: true, force: true });
-  });
+  afterAll(() => h?.dispose());
 
   const tables = (query: string) => queryTables(t.store, cache, query);
   const warehouse = async (query: string) => (await sql.raw<JsonRow>(query).execute(t.warehouse.db)).rows;
@@ -182,23 +173,18 @@ describe('tables rebuild from the JSON objects of a lake written by three daily 
 });
 
 describe('tables rebuild bounds and damage', () => {
-  let db: TestWarehouse;
+  let h: TablesTestLake;
   let t: TestLake;
   let cache: string;
 
   beforeAll(async () => {
-    db = await createTestWarehouse('pglite');
-    t = await createTestLake(db.warehouse);
-    cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
+    h = await createTablesTestLake();
+    ({ t, cache } = h);
     await runDay(t.lake, t.warehouse, DAY_1, { tickers: TICKERS, tables: false });
     await runDay(t.lake, t.warehouse, DAY_2, { tickers: TICKERS, tables: false });
   }, 120_000);
 
-  afterAll(async () => {
-    await t?.dispose();
-    await db?.dispose();
-    await rm(cache, { recursive: true, force: true });
-  });
+  afterAll(() => h?.dispose());
 
   it('--from/--to write only partitions inside the bounds, compared with snapshots outside them', async () => {
     const report = await rebuildTables({ store: t.store, cacheDir: cache, from: '2026-11-27', to: '2026-11-27' });
@@ -219,23 +205,18 @@ describe('tables rebuild bounds and damage', () => {
 });
 
 describe('tables rebuild and an unreadable snapshot in the middle of a ticker', () => {
-  let db: TestWarehouse;
+  let h: TablesTestLake;
   let t: TestLake;
   let cache: string;
 
   beforeAll(async () => {
-    db = await createTestWarehouse('pglite');
-    t = await createTestLake(db.warehouse);
-    cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
+    h = await createTablesTestLake();
+    ({ t, cache } = h);
     await runDay(t.lake, t.warehouse, DAY_1, { tickers: TICKERS, tables: false });
     await runDay(t.lake, t.warehouse, DAY_2, { tickers: TICKERS, tables: false });
   }, 120_000);
 
-  afterAll(async () => {
-    await t?.dispose();
-    await db?.dispose();
-    await rm(cache, { recursive: true, force: true });
-  });
+  afterAll(() => h?.dispose());
 
   it('makes no price rows for the snapshot after it (they would all pass for new), and names both', async () => {
     const [day1] = await t.keys('raw/sample/NVDA/2026-11-26/');

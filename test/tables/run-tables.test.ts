@@ -19,7 +19,7 @@ import { createTestWarehouse, type TestWarehouse } from '../support/databases.js
 import { removeObject } from '../support/fs-tamper.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { DAY_1, DAY_2, day1DateBefore, RestatingSource, runDay } from '../support/staleness.js';
-import { queryTables, type JsonRow } from '../support/tables.js';
+import { createTablesTestLake, queryTables, type JsonRow, type TablesTestLake } from '../support/tables.js';
 
 const TICKERS = ['NVDA', 'D05.SI', '7974.T'];
 const SATURDAY = new Date('2026-11-28T21:30:00Z');
@@ -101,21 +101,16 @@ describe('the daily run writes the tables', () => {
 });
 
 describe('table files the lake refuses', () => {
-  let db: TestWarehouse;
+  let h: TablesTestLake;
   let t: TestLake;
   let cache: string;
 
   beforeAll(async () => {
-    db = await createTestWarehouse('pglite');
-    t = await createTestLake(db.warehouse);
-    cache = await mkdtemp(join(tmpdir(), 'marketlake-tables-cache-'));
+    h = await createTablesTestLake();
+    ({ t, cache } = h);
   }, 60_000);
 
-  afterAll(async () => {
-    await t?.dispose();
-    await db?.dispose();
-    await rm(cache, { recursive: true, force: true });
-  });
+  afterAll(() => h?.dispose());
 
   it('stay pending in their outbox (the run is partial), and lake retry writes them', async () => {
     t.store.failPuts = { prefix: 'tables/' };
