@@ -258,7 +258,7 @@ async function runAndRecord(
     if (drained > 0) {
       summary.lake_errors.push(
         `tables: ${drained} object(s) written from the outbox of earlier runs have no rows in the tables yet: ` +
-          'run `marketlake lake retry` or `marketlake tables rebuild`',
+          'run `marketlake tables rebuild`',
       );
     }
   }
