@@ -8,14 +8,13 @@
  * validation blocks run too.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVariablesPlan, terraformVersion, type VariablesPlan } from '../support/terraform.js';
 import { ATHENA_VIEWS_DIR, athenaViewFiles } from '../../scripts/generate-athena-views.js';
 import { renderRaw, type RawBar, type RawSnapshot } from '../../src/lake/formats/raw.js';
 import { TABLE_NAMES, glueType, tableSchema, type Column, type TableName } from '../../src/tables/schema.js';
@@ -849,56 +848,21 @@ describe('variables, outputs, README and example', () => {
 
 // ---- With a terraform binary (optional: none can be installed here, but a developer machine may have one) -------
 
-const run = promisify(execFile);
-const TF_ENV = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
-const terraformVersion = await run('terraform', ['version'], { env: TF_ENV, timeout: 20_000 }).then(
-  (out) => out.stdout.split('\n')[0],
-  () => undefined,
-);
-if (terraformVersion === undefined) {
-  console.warn('terraform is not on the PATH: skipping `terraform fmt -check` and the variable validation tests');
-}
-
 describe.skipIf(terraformVersion === undefined)(`athena-lake with ${terraformVersion ?? 'terraform'}`, () => {
-  let workDir: string;
+  let variables: VariablesPlan;
 
   beforeAll(async () => {
-    // The variables alone need no provider, so `terraform plan` can evaluate their validation blocks offline.
-    workDir = await mkdtemp(join(tmpdir(), 'marketlake-athena-tfvars-'));
-    await copyFile(join(MODULE_DIR, 'variables.tf'), join(workDir, 'variables.tf'));
-    await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
-      cwd: workDir,
-      env: TF_ENV,
-      timeout: 60_000,
-    });
+    variables = await openVariablesPlan(MODULE_DIR);
   });
 
   afterAll(async () => {
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await variables?.close();
   });
 
-  async function plan(tfvars: string): Promise<string> {
-    const file = join(workDir, 'case.tfvars');
-    const name = /^bucket_name\s*=/m.test(tfvars) ? '' : `bucket_name = "${BUCKET}"\n`;
-    await writeFile(file, `${name}${tfvars}\n`);
-    try {
-      await run('terraform', ['plan', '-input=false', '-no-color', `-var-file=${file}`], {
-        cwd: workDir,
-        env: TF_ENV,
-        timeout: 60_000,
-      });
-      return '';
-    } catch (error) {
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      return `${stdout}\n${stderr}`.replace(/\s+/g, ' ');
-    }
+  /** `terraform plan` with these tfvars (and a bucket name unless they give one): '' when the values are accepted. */
+  function plan(tfvars: string): Promise<string> {
+    return variables.plan(`${/^bucket_name\s*=/m.test(tfvars) ? '' : `bucket_name = "${BUCKET}"\n`}${tfvars}`);
   }
-
-  it('the module and the example are formatted (terraform fmt -check)', async () => {
-    for (const dir of [MODULE_DIR, EXAMPLE_DIR]) {
-      await expect(run('terraform', ['fmt', '-check', '-no-color', dir], { env: TF_ENV }), dir).resolves.toBeDefined();
-    }
-  });
 
   it('the variables accept the defaults and sensible values', async () => {
     expect(await plan('')).toBe('');

@@ -6,13 +6,12 @@
  * terraform binary is on the PATH, `terraform fmt -check` and the variables' validation blocks run too (they need no
  * provider).
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVariablesPlan, runTerraform, terraformVersion, type VariablesPlan } from '../support/terraform.js';
 import {
   ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS,
   DEEP_ARCHIVE_TRANSITION_DAYS,
@@ -329,57 +328,24 @@ describe('terraform/examples/basic', () => {
 
 // ---- With a terraform binary (optional: none can be installed here, but a developer machine may have one) -------
 
-const run = promisify(execFile);
-// No version check against HashiCorp's servers, no colour, no prompts.
-const TF_ENV = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
-const terraformVersion = await run('terraform', ['version'], { env: TF_ENV, timeout: 20_000 }).then(
-  (out) => out.stdout.split('\n')[0],
-  () => undefined,
-);
-if (terraformVersion === undefined) {
-  console.warn('terraform is not on the PATH: skipping `terraform fmt -check` and the variable validation tests');
-}
-
 describe.skipIf(terraformVersion === undefined)(`with ${terraformVersion ?? 'terraform'}`, () => {
-  let workDir: string;
+  let variables: VariablesPlan;
 
   beforeAll(async () => {
-    // The variables alone need no provider, so `terraform plan` can evaluate their validation blocks offline.
-    workDir = await mkdtemp(join(tmpdir(), 'marketlake-tfvars-'));
-    await copyFile(join(MODULE_DIR, 'variables.tf'), join(workDir, 'variables.tf'));
-    await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
-      cwd: workDir,
-      env: TF_ENV,
-      timeout: 60_000,
-    });
+    variables = await openVariablesPlan(MODULE_DIR);
   });
 
   afterAll(async () => {
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await variables?.close();
   });
 
-  /** `terraform plan` with these tfvars: '' when the values are accepted, else the error output. */
-  async function plan(tfvars: string): Promise<string> {
-    const file = join(workDir, 'case.tfvars');
-    const name = /^bucket_name\s*=/m.test(tfvars) ? '' : 'bucket_name = "marketlake-data"\n';
-    await writeFile(file, `${name}${tfvars}\n`);
-    try {
-      await run('terraform', ['plan', '-input=false', '-no-color', `-var-file=${file}`], {
-        cwd: workDir,
-        env: TF_ENV,
-        timeout: 60_000,
-      });
-      return '';
-    } catch (error) {
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      return `${stdout}\n${stderr}`.replace(/\s+/g, ' ');
-    }
+  /** `terraform plan` with these tfvars (and a bucket name unless they give one): '' when the values are accepted. */
+  function plan(tfvars: string): Promise<string> {
+    return variables.plan(`${/^bucket_name\s*=/m.test(tfvars) ? '' : 'bucket_name = "marketlake-data"\n'}${tfvars}`);
   }
 
   it('all .tf files are formatted (terraform fmt -check)', async () => {
-    await expect(
-      run('terraform', ['fmt', '-check', '-recursive', '-no-color', TERRAFORM_DIR], { env: TF_ENV }),
-    ).resolves.toBeDefined();
+    await expect(runTerraform(['fmt', '-check', '-recursive', '-no-color', TERRAFORM_DIR])).resolves.toBeDefined();
   });
 
   it('the variables accept the defaults, nulls and a KMS key', async () => {
