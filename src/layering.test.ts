@@ -29,6 +29,8 @@ const LAYERS = [
   'lineage',
   'lake-scan',
   'staleness',
+  'quality',
+  'alerts',
   'tables',
   'pipeline',
   'reprocess',
