@@ -34,18 +34,20 @@ export function barsOf(snapshot: { readonly bars: readonly RawBar[] }): Bar[] {
 }
 
 /**
- * Runs validateBars over a snapshot's bars. Sources without line numbers would get a message that does not say
- * which bar is bad, so on a failure the bars are checked one at a time to name the date of the first bad one;
- * when each bar is fine alone, the problem is order or duplicates, and those messages name the dates already.
+ * Runs validateBars' structural rules over a snapshot's bars: a vendor's values are judged by the data-quality
+ * checks after the snapshot is stored (src/market/validate.ts `BarRules`). Sources without line numbers would get
+ * a message that does not say which bar is bad, so on a failure the bars are checked one at a time to name the date
+ * of the first bad one; when each bar is fine alone, the problem is order or duplicates, and those messages name
+ * the dates already.
  * (Checking bar by bar only after a failure keeps the common, valid case to one pass.)
  */
 export function checkBars(bars: readonly RawBar[], label: string): void {
   const domain = barsOf({ bars });
   try {
-    validateBars(domain, label, () => undefined);
+    validateBars(domain, label, () => undefined, 'structural');
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    for (const bar of domain) validateBars([bar], `${label} bar ${bar.date}`, () => undefined);
+    for (const bar of domain) validateBars([bar], `${label} bar ${bar.date}`, () => undefined, 'structural');
     throw error;
   }
 }

@@ -51,7 +51,8 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, key: string): T {
 // --- marketlake.raw/1 -------------------------------------------------------------------------------------------
 
 const isoDate = z.string().refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' });
-const price = z.number().positive();
+/** Any finite number: a vendor's zero or negative price is its record, judged by the quality checks (src/quality). */
+const price = z.number();
 
 const currentSchema = z.object({
   schema: z.literal(RAW_SCHEMA),
@@ -70,12 +71,12 @@ const currentSchema = z.object({
       low: price,
       close: price,
       adj_close: price.nullable(),
-      volume: z.number().nonnegative(),
+      volume: z.number(),
     }),
   ),
   events: z.object({
     dividends: z.array(z.object({ date: isoDate, amount: z.number() })),
-    splits: z.array(z.object({ date: isoDate, numerator: price, denominator: price })),
+    splits: z.array(z.object({ date: isoDate, numerator: z.number().positive(), denominator: z.number().positive() })),
   }),
   dropped_bars: z.array(z.object({ date: z.string(), reason: z.string() })).optional(),
   synthetic: z.boolean().optional(),
@@ -89,7 +90,7 @@ function parseCurrent(document: Record<string, unknown>, key: string): RawSnapsh
   } catch (error) {
     throw new InputError(key, undefined, `ticker: ${(error as Error).message}`);
   }
-  // The bars are checked as a series too (order, one per date, high >= low): the schema sees one bar at a time.
+  // The bars are checked as a series too (order, one per date): the schema sees one bar at a time.
   checkBars(parsed.bars, key);
   const snapshot: RawSnapshot = { ...parsed, ticker };
   if (parsed.dropped_bars === undefined) delete snapshot.dropped_bars;
