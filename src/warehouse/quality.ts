@@ -5,21 +5,11 @@
  * rows when the lake refused it.
  */
 import type { Kysely } from 'kysely';
-import type { Database, JsonValue } from './schema.js';
+import type { QualityObservation, QualityVerdictInput } from '../lake/formats/quality.js';
+import type { Database } from './schema.js';
 
-/** One verdict as stored (the shape of src/quality/finding.ts `QualityResult`, which is assignable to it). */
-export interface QualityResultRow {
-  check: string;
-  ticker: string;
-  market: string;
-  severity: 'error' | 'warn';
-  passed: boolean;
-  observed: JsonValue | readonly (number | string)[];
-  expected: JsonValue | readonly (number | string)[];
-  details: string;
-  as_of: string | null;
-  raw: { key: string; versionId: string; sha256: string } | null;
-}
+/** One verdict as stored: the lake document's input (src/quality/finding.ts `QualityResult` is assignable to it). */
+export type QualityResultRow = QualityVerdictInput;
 
 export interface QualityRun {
   runId: string;
@@ -137,8 +127,9 @@ export async function qualityResultsOfRun(db: Kysely<Database>, runId: string): 
     market: row.market,
     severity: row.severity,
     passed: row.passed,
-    observed: row.observed,
-    expected: row.expected,
+    // Written from a QualityObservation (recordQualityRun): JSON gives back the same shape.
+    observed: row.observed as QualityObservation,
+    expected: row.expected as QualityObservation,
     details: row.details,
     as_of: row.as_of,
     raw:
