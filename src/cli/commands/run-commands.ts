@@ -196,6 +196,8 @@ export function registerRunCommands(program: Command): void {
       { countPendingOutbox },
       { drainPendingTableFiles },
       { countPendingTableFiles },
+      { writePendingQualityObjects },
+      { countPendingQualityRuns },
     ] = await Promise.all([
       import('../../pipeline/interrupted-runs.js'),
       import('../../pipeline/outbox-drain.js'),
@@ -204,6 +206,8 @@ export function registerRunCommands(program: Command): void {
       import('../../warehouse/outbox.js'),
       import('../../pipeline/table-write.js'),
       import('../../warehouse/table-files.js'),
+      import('../../pipeline/quality-run.js'),
+      import('../../warehouse/quality.js'),
     ]);
     const result = await withRuntime(
       options,
@@ -215,6 +219,10 @@ export function registerRunCommands(program: Command): void {
         const restatements = await writePendingRestatements(dataLake.store, warehouse);
         const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
         for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
+        // The runs' quality objects the lake refused, rendered again from their rows.
+        const quality = await writePendingQualityObjects(dataLake.store, warehouse);
+        for (const error of quality.lakeErrors) report.failed.push({ key: 'quality', error });
+        const pendingQuality = await countPendingQualityRuns(warehouse.db);
         // The Parquet table files the lake refused (their own outbox: src/pipeline/table-write.ts).
         const tables = await drainPendingTableFiles(dataLake.store, warehouse);
         report.failed.push(...tables.failed);
@@ -223,11 +231,11 @@ export function registerRunCommands(program: Command): void {
         const soleWriter = isSoleWriter(warehouse);
         const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
         const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
-        const written = report.written.length + tables.written.length;
+        const written = report.written.length + tables.written.length + quality.written.length;
         // The JSON objects just written have no rows in the lake's tables yet (the runs that made them could not
         // write them): the tables are made of the lake, so a rebuild adds exactly those.
         let tableRows = 0;
-        if (report.written.length + restatements.written.length > 0) {
+        if (report.written.length + restatements.written.length + quality.written.length > 0) {
           const [{ rebuildTables }, { tablesCacheDir }] = await Promise.all([
             import('../../rebuild/tables/rebuild-tables.js'),
             import('./table-commands.js'),
@@ -245,7 +253,7 @@ export function registerRunCommands(program: Command): void {
           tableRows,
           dropped: tables.dropped,
           recovered,
-          pending: pending + pendingRestatements + pendingTables,
+          pending: pending + pendingRestatements + pendingTables + pendingQuality,
           inFlight,
         };
       },
