@@ -22,6 +22,9 @@ const CHURNED_TABLES: readonly (keyof Database)[] = [
   'comparative_features',
   'restatements',
   'lake_objects',
+  // Every run that alerts updates states and marks outbox rows sent (src/alerts).
+  'alert_state',
+  'alert_outbox',
 ];
 
 /**
