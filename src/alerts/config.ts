@@ -119,7 +119,7 @@ function checkWebhookUrl(url: string, where: string): void {
 
 /**
  * A webhook URL's secrets: its password (src/secrets.ts finds it by form), and its path and query as a whole
- * (a Slack webhook's path is its token; other receivers put one in the path or the query), and each query value.
+ * (a Slack webhook's path is its token; other receivers put one in the path or the query).
  */
 export function rememberWebhookSecrets(url: string): void {
   rememberUrlSecrets(url);
@@ -132,6 +132,9 @@ export function rememberWebhookSecrets(url: string): void {
     return;
   }
   if (parsed.pathname !== '/' || parsed.search !== '') rememberSecret(`${parsed.pathname}${parsed.search}`);
+  // A receiver may echo a token alone: path segments that look like one (a digit in them: not `services`,
+  // `alerts` or `webhook`, which would blank ordinary words out of every message), and every query value.
+  for (const segment of parsed.pathname.split('/')) if (/\d/.test(segment)) rememberSecret(segment);
   for (const value of parsed.searchParams.values()) rememberSecret(value);
 }
 
