@@ -6,7 +6,11 @@ afterEach(() => forgetSecretsForTesting());
 
 describe('resolveAlertsConfig', () => {
   it('is empty with defaults when nothing is configured', () => {
-    expect(resolveAlertsConfig(undefined, {})).toEqual({ resendIntervalMs: 86_400_000, timeoutMs: 5000, budgetMs: 15000 });
+    expect(resolveAlertsConfig(undefined, {})).toEqual({
+      resendIntervalMs: 86_400_000,
+      timeoutMs: 5000,
+      budgetMs: 15000,
+    });
   });
 
   it('reads the file section, and the environment wins over it', () => {
@@ -64,7 +68,8 @@ describe('resolveAlertsConfig', () => {
       },
       {},
     );
-    const text = 'POST https://hooks.example/services/T1/B2/SLACKTOKEN99 failed; user:PASSWORDCANARY7 token QUERYTOKEN55';
+    const text =
+      'POST https://hooks.example/services/T1/B2/SLACKTOKEN99 failed; user:PASSWORDCANARY7 token QUERYTOKEN55';
     expect(redact(text)).not.toMatch(/SLACKTOKEN99|PASSWORDCANARY7|QUERYTOKEN55/);
   });
 });

@@ -101,7 +101,9 @@ async function deliverToSink(
       await releaseAlerts(db, rest, options.holder);
       return {
         sent,
-        failures: [`${sink.name}: ${rest.length} alert(s) not sent: the delivery budget of ${options.budgetMs} ms ran out`],
+        failures: [
+          `${sink.name}: ${rest.length} alert(s) not sent: the delivery budget of ${options.budgetMs} ms ran out`,
+        ],
       };
     }
     const ids = withSuperseded(batch.ids);

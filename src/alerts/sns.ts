@@ -27,7 +27,13 @@ export function snsBatches(
   for (const group of groups.values()) {
     for (let start = 0; start < group.length; start += MAX_ALERTS_PER_MESSAGE) {
       const chunk = group.slice(start, start + MAX_ALERTS_PER_MESSAGE);
-      batches.push({ ids: chunk.map((item) => item.id), body: publishInput(topicArn, chunk.map((i) => i.notification)) });
+      batches.push({
+        ids: chunk.map((item) => item.id),
+        body: publishInput(
+          topicArn,
+          chunk.map((i) => i.notification),
+        ),
+      });
     }
   }
   return batches;

@@ -100,7 +100,9 @@ describe('marketlake alerts [pglite]', () => {
     expect(failed.code).toBe(1);
     const report = JSON.parse(failed.stdout);
     expect(report).toMatchObject({ sent: 0, pending: 1 });
-    expect(report.failures).toEqual([expect.stringMatching(/^slack: 1 alert\(s\) not delivered .*HTTP 500: internal error handling \*\*\*$/)]);
+    expect(report.failures).toEqual([
+      expect.stringMatching(/^slack: 1 alert\(s\) not delivered .*HTTP 500: internal error handling \*\*\*$/),
+    ]);
     expectNoCanary(failed.stdout, failed.stderr);
     const text = await runCli('alerts', 'retry', '--home', home);
     expect(text.code).toBe(1);

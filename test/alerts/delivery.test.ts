@@ -15,6 +15,7 @@ import { ZERO_TIME } from '../../src/alerts/alertmanager.js';
 import { alertFingerprint } from '../../src/alerts/notification.js';
 import type { QualityResult } from '../../src/quality/finding.js';
 import { forgetSecretsForTesting } from '../../src/secrets.js';
+import { claimDueAlerts } from '../../src/warehouse/alerts.js';
 import { describeOnDatabases } from '../support/databases.js';
 import { downUrl, startWebhookReceiver, type WebhookReceiver } from '../support/alert-receivers.js';
 
@@ -45,7 +46,8 @@ function verdict(ticker: string, overrides: Partial<QualityResult> = {}): Qualit
 
 const slackPath = `/services/T0001/B0002/${CANARY_TOKEN}`;
 const hookPath = `/alerts/${CANARY_TOKEN}`;
-const withPassword = (origin: string, path: string) => origin.replace('://', `://marketlake:${CANARY_PASSWORD}@`) + path;
+const withPassword = (origin: string, path: string) =>
+  origin.replace('://', `://marketlake:${CANARY_PASSWORD}@`) + path;
 
 describeOnDatabases('alerts delivery', (ctx) => {
   let slack: WebhookReceiver;
@@ -99,7 +101,10 @@ describeOnDatabases('alerts delivery', (ctx) => {
   it('sends one alert per problem: new, silence while unchanged, changed, reminder, resolved', async () => {
     configure({ resend_interval_hours: 24 });
     // Run 1: two problems, one batched request per sink.
-    const first = await run([verdict('NVDA'), verdict('AAPL', { severity: 'warn' }), verdict('MSFT', { passed: true })], T0);
+    const first = await run(
+      [verdict('NVDA'), verdict('AAPL', { severity: 'warn' }), verdict('MSFT', { passed: true })],
+      T0,
+    );
     expect(first).toEqual({ queued: 4, sent: 4, pending: 0, failures: [] });
     expect(slack.requests).toHaveLength(1);
     expect(alertmanager.requests).toHaveLength(1);
@@ -157,9 +162,9 @@ describeOnDatabases('alerts delivery', (ctx) => {
     expect(alertmanager.requests).toHaveLength(1);
 
     // Run 3: NVDA's observed value changed: NVDA alone is re-sent.
-    expect(await run([verdict('NVDA', { observed: 5 }), verdict('AAPL', { severity: 'warn' })], at(2 * HOUR))).toMatchObject(
-      { queued: 2, sent: 2 },
-    );
+    expect(
+      await run([verdict('NVDA', { observed: 5 }), verdict('AAPL', { severity: 'warn' })], at(2 * HOUR)),
+    ).toMatchObject({ queued: 2, sent: 2 });
     expect(alertmanager.requests[1].body.alerts.map((a: any) => [a.labels.ticker, a.annotations.observed])).toEqual([
       ['NVDA', '5'],
     ]);
@@ -172,7 +177,10 @@ describeOnDatabases('alerts delivery', (ctx) => {
 
     // Run 5: NVDA passes again: resolved, with its episode's start and end.
     expect(
-      await run([verdict('NVDA', { passed: true, observed: 0, details: '' }), verdict('AAPL', { severity: 'warn' })], at(25 * HOUR)),
+      await run(
+        [verdict('NVDA', { passed: true, observed: 0, details: '' }), verdict('AAPL', { severity: 'warn' })],
+        at(25 * HOUR),
+      ),
     ).toMatchObject({ queued: 2, sent: 2 });
     const resolved = alertmanager.requests[3].body;
     expect(resolved.status).toBe('resolved');
@@ -187,9 +195,17 @@ describeOnDatabases('alerts delivery', (ctx) => {
     expect(slack.requests[3].body.text).toBe('marketlake data quality: 1 resolved');
 
     // Run 6: still passing: no second "resolved".
-    expect(await run([verdict('NVDA', { passed: true, observed: 0 })], at(26 * HOUR))).toMatchObject({ queued: 0, sent: 0 });
+    expect(await run([verdict('NVDA', { passed: true, observed: 0 })], at(26 * HOUR))).toMatchObject({
+      queued: 0,
+      sent: 0,
+    });
     expect(alertmanager.requests).toHaveLength(4);
-    const firing = await ctx.warehouse().db.selectFrom('alert_state').select(['ticker', 'status']).orderBy('ticker').execute();
+    const firing = await ctx
+      .warehouse()
+      .db.selectFrom('alert_state')
+      .select(['ticker', 'status'])
+      .orderBy('ticker')
+      .execute();
     expect(firing).toEqual([
       { ticker: 'AAPL', status: 'firing' },
       { ticker: 'NVDA', status: 'resolved' },
@@ -202,7 +218,9 @@ describeOnDatabases('alerts delivery', (ctx) => {
     const report = await run([verdict('NVDA')], T0);
     expect(report).toMatchObject({ queued: 1, sent: 0, pending: 1 });
     expect(report.failures).toHaveLength(1);
-    expect(report.failures[0]).toMatch(/^slack: 1 alert\(s\) not delivered \(attempt 1; next at 2026-12-01T22:01:00.000Z\): .*ECONNREFUSED/);
+    expect(report.failures[0]).toMatch(
+      /^slack: 1 alert\(s\) not delivered \(attempt 1; next at 2026-12-01T22:01:00.000Z\): .*ECONNREFUSED/,
+    );
     const [row] = await outboxRows();
     expect(row).toMatchObject({ sink: 'slack', attempts: 1, sent_at: null, next_attempt_at: at(60_000) });
     expect(row.last_error).toMatch(/ECONNREFUSED/);
@@ -228,7 +246,9 @@ describeOnDatabases('alerts delivery', (ctx) => {
     const took = performance.now() - started;
     expect(took).toBeLessThan(1_500);
     expect(report).toMatchObject({ queued: 2, sent: 1, pending: 1 });
-    expect(report.failures).toEqual([expect.stringMatching(/^slack: 1 alert\(s\) not delivered .*: no answer within 300 ms$/)]);
+    expect(report.failures).toEqual([
+      expect.stringMatching(/^slack: 1 alert\(s\) not delivered .*: no answer within 300 ms$/),
+    ]);
     expect(alertmanager.requests).toHaveLength(1);
     slack.mode = 'ok';
     expect(await retryAlerts(ctx.warehouse(), { config, now: at(HOUR) })).toMatchObject({ sent: 1, pending: 0 });
@@ -292,7 +312,11 @@ describeOnDatabases('alerts delivery', (ctx) => {
     alertmanager.retryAfterSeconds = 600;
     const report = await run([verdict('NVDA'), verdict('AAPL')], T0);
     expect(report).toMatchObject({ queued: 4, sent: 2, pending: 2 });
-    expect(report.failures).toEqual([expect.stringMatching(/^alertmanager: 2 alert\(s\) not delivered \(attempt 1; next at 2026-12-01T22:10:00.000Z\): HTTP 429: rate_limited$/)]);
+    expect(report.failures).toEqual([
+      expect.stringMatching(
+        /^alertmanager: 2 alert\(s\) not delivered \(attempt 1; next at 2026-12-01T22:10:00.000Z\): HTTP 429: rate_limited$/,
+      ),
+    ]);
     const pending = (await outboxRows()).filter((row) => row.sent_at === null);
     expect(pending.map((row) => row.next_attempt_at)).toEqual([at(600_000), at(600_000)]);
     alertmanager.mode = 'ok';
@@ -320,6 +344,54 @@ describeOnDatabases('alerts delivery', (ctx) => {
     alertmanager.mode = 'ok';
     await retryAlerts(ctx.warehouse(), { config, now: at(2 * HOUR) });
     expect(alertmanager.requests.at(-1)!.body.alerts.map((a: any) => a.status)).toEqual(['resolved']);
+  });
+
+  it('never sends one row twice when two deliveries run at once', async () => {
+    configure();
+    slack.mode = '500';
+    alertmanager.mode = '500';
+    await run([verdict('NVDA'), verdict('AAPL')], T0);
+    slack.mode = 'slow';
+    alertmanager.mode = 'slow';
+    slack.delayMs = 200;
+    alertmanager.delayMs = 200;
+    slack.requests.length = 0;
+    alertmanager.requests.length = 0;
+    const reports = await Promise.all([
+      retryAlerts(ctx.warehouse(), { config, now: at(HOUR), holder: 'retry-a' }),
+      retryAlerts(ctx.warehouse(), { config, now: at(HOUR), holder: 'retry-b' }),
+    ]);
+    expect(reports.reduce((n, report) => n + report.sent, 0)).toBe(4);
+    expect(slack.requests).toHaveLength(1);
+    expect(alertmanager.requests).toHaveLength(1);
+    expect(alertmanager.requests[0].body.alerts).toHaveLength(2);
+  });
+
+  it('takes over the rows of a delivery that died once its lease ends', async () => {
+    configure({ budget_ms: 1_000 });
+    slack.mode = '500';
+    alertmanager.mode = '500';
+    await run([verdict('NVDA')], T0);
+    slack.mode = 'ok';
+    alertmanager.mode = 'ok';
+    // A process claims both rows and dies before sending.
+    const claimed = await claimDueAlerts(ctx.warehouse().db, {
+      now: at(HOUR),
+      holder: 'dead-run',
+      leaseMs: 10 * 60_000,
+      ignoreSchedule: true,
+      limit: 100,
+    });
+    expect(claimed).toHaveLength(2);
+    expect(await retryAlerts(ctx.warehouse(), { config, now: at(HOUR + 60_000) })).toMatchObject({
+      sent: 0,
+      pending: 2,
+    });
+    expect(slack.requests).toHaveLength(1);
+    expect(await retryAlerts(ctx.warehouse(), { config, now: at(HOUR + 11 * 60_000) })).toMatchObject({
+      sent: 2,
+      pending: 0,
+    });
   });
 
   it('does nothing at all when no sink is configured', async () => {

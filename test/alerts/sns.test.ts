@@ -79,7 +79,9 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
   function attributes(form: URLSearchParams): Record<string, string> {
     const result: Record<string, string> = {};
     for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
-      result[form.get(`MessageAttributes.entry.${n}.Name`)!] = form.get(`MessageAttributes.entry.${n}.Value.StringValue`)!;
+      result[form.get(`MessageAttributes.entry.${n}.Name`)!] = form.get(
+        `MessageAttributes.entry.${n}.Value.StringValue`,
+      )!;
       expect(form.get(`MessageAttributes.entry.${n}.Value.DataType`)).toBe('String');
     }
     return result;
@@ -107,7 +109,9 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
         action: 'Publish',
         topic: TOPIC,
         subject: 'marketlake data quality: 2 firing error alerts (US)',
-        message: expect.stringMatching(/^ERROR freshness\.last_bar on NVDA \(US\)\n.*\n[\s\S]*ERROR freshness\.last_bar on AAPL/),
+        message: expect.stringMatching(
+          /^ERROR freshness\.last_bar on NVDA \(US\)\n.*\n[\s\S]*ERROR freshness\.last_bar on AAPL/,
+        ),
         attributes: { severity: 'error', market: 'US', status: 'firing' },
       },
       {
@@ -137,7 +141,9 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
     });
     expect(report).toMatchObject({ queued: 1, sent: 0, pending: 1 });
     expect(report.failures).toEqual([
-      expect.stringMatching(/^sns: 1 alert\(s\) not delivered \(attempt 1; .*\): HTTP 429 ThrottledException: Rate exceeded$/),
+      expect.stringMatching(
+        /^sns: 1 alert\(s\) not delivered \(attempt 1; .*\): HTTP 429 ThrottledException: Rate exceeded$/,
+      ),
     ]);
     answer = { status: 200, body: PUBLISH_RESPONSE };
     expect(await retryAlerts(ctx.warehouse(), { config, now: T0, snsClient: client })).toEqual({
