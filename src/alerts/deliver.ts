@@ -11,6 +11,7 @@
  * The sinks are sent to side by side, each sink's batches one after another: one slow sink does not hold up the
  * others, and a sink that fails is not asked again within the same delivery (its other rows wait with it).
  */
+import { messageOf } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { Warehouse } from '../warehouse/database.js';
 import {
@@ -68,13 +69,24 @@ export async function deliverAlerts(warehouse: Warehouse, options: DeliveryOptio
   });
   const bySink = new Map<AlertSink, AlertOutboxRow[]>();
   for (const row of rows) bySink.set(row.sink, [...(bySink.get(row.sink) ?? []), row]);
-  const reports = await Promise.all(
+  // Settled, not all: a database error in one sink's bookkeeping must not leave the others running unwatched.
+  const settled = await Promise.allSettled(
     [...bySink].map(([name, sinkRows]) => {
       const sink = options.sinks.get(name);
       return sink === undefined
         ? unconfigured(warehouse, name, sinkRows, options)
         : deliverToSink(warehouse, sink, sinkRows, options, remaining);
     }),
+  );
+  const names = [...bySink.keys()];
+  const reports = settled.map((outcome, index) =>
+    outcome.status === 'fulfilled'
+      ? outcome.value
+      : {
+          sent: 0,
+          // Its rows stay claimed until the lease ends, then the next delivery takes them (at least once).
+          failures: [`${names[index]}: delivery stopped: ${messageOf(outcome.reason)}`],
+        },
   );
   return {
     sent: reports.reduce((n, report) => n + report.sent, 0),

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { messageOf } from '../errors.js';
 import type { QualityResult } from '../quality/finding.js';
-import { redact } from '../secrets.js';
+import { redact, redactDeep } from '../secrets.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { loadAlertStates, pruneSentAlerts, recordAlertPlan } from '../warehouse/alerts.js';
 import type { AlertSink, JsonObject } from '../warehouse/schema.js';
@@ -94,7 +94,8 @@ async function queueAlerts(
       sink,
       fingerprint: notification.fingerprint,
       status: notification.status,
-      payload: notification as unknown as JsonObject,
+      // Nothing secret belongs in a notification; redacted all the same, as every text the process stores.
+      payload: redactDeep(notification) as unknown as JsonObject,
     })),
   );
   const ids = await recordAlertPlan(db, { states: plan.states, notifications, now: options.now });
@@ -107,9 +108,11 @@ async function deliver(
   options: AlertsOptions,
   ignoreSchedule: boolean,
 ): Promise<Omit<AlertsReport, 'queued'>> {
+  let sinks: ReturnType<typeof createSinks> = new Map();
   try {
+    sinks = createSinks(options.config, options);
     return await deliverAlerts(warehouse, {
-      sinks: createSinks(options.config, options),
+      sinks,
       now: options.now,
       holder: options.holder ?? `alerts-${randomUUID()}`,
       timeoutMs: options.config.timeoutMs,
@@ -119,6 +122,8 @@ async function deliver(
     });
   } catch (error) {
     return { sent: 0, pending: null, failures: [`alerts not delivered: ${messageOf(error)}`] };
+  } finally {
+    for (const sink of sinks.values()) sink.close?.();
   }
 }
 

@@ -15,6 +15,8 @@ export interface Sink {
   /** Pure: the requests that carry these notifications, in order. */
   batches(items: readonly { id: number; notification: Notification }[]): Batch[];
   send(body: unknown, timeoutMs: number): Promise<SendOutcome>;
+  /** Frees what the sink opened (the SNS client it made); called once the delivery is over. */
+  close?(): void;
 }
 
 export interface SinkOverrides {
@@ -52,6 +54,8 @@ export function createSinks(config: AlertsConfig, overrides: SinkOverrides = {})
       name: 'sns',
       batches: (items) => snsBatches(topicArn, items),
       send: (body, timeoutMs) => publish(client, body as PublishCommandInput, timeoutMs),
+      // A client given by the caller is the caller's to close.
+      ...(overrides.snsClient === undefined ? { close: () => client.destroy() } : {}),
     });
   }
   return sinks;
