@@ -47,6 +47,9 @@ describe('resolveAlertsConfig', () => {
     expect(() => resolveAlertsConfig({}, { MARKETLAKE_ALERT_SNS_TOPIC_ARN: 'arn:aws:s3:::b' })).toThrow(
       /MARKETLAKE_ALERT_SNS_TOPIC_ARN must be an SNS topic ARN/,
     );
+    expect(() => resolveAlertsConfig({ sns_topic_arn: 'arn:aws:sns:us-east-1:123456789012:q.fifo' }, {})).toThrow(
+      /alerts\.sns_topic_arn: FIFO topics are not supported/,
+    );
     expect(() => resolveAlertsConfig({}, { MARKETLAKE_ALERT_WEBHOOK_URL: 'ftp://x/y' })).toThrow(
       /MARKETLAKE_ALERT_WEBHOOK_URL must be an http\(s\) URL/,
     );

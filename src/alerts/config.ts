@@ -145,5 +145,7 @@ function parseTopicArn(arn: string, where: string): { topicArn: string; region: 
       `${where} must be an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT_ID:TOPIC (got ${JSON.stringify(arn)})`,
     );
   }
+  // A FIFO topic needs a MessageGroupId on every Publish; alerts are not ordered messages.
+  if (arn.endsWith('.fifo')) throw new ConfigError(`${where}: FIFO topics are not supported for alerts (${arn})`);
   return { topicArn: arn, region: match[1] };
 }
