@@ -68,7 +68,11 @@ export async function deliverAlerts(warehouse: Warehouse, options: DeliveryOptio
     limit: CLAIM_LIMIT,
   });
   const bySink = new Map<AlertSink, AlertOutboxRow[]>();
-  for (const row of rows) bySink.set(row.sink, [...(bySink.get(row.sink) ?? []), row]);
+  for (const row of rows) {
+    const list = bySink.get(row.sink);
+    if (list === undefined) bySink.set(row.sink, [row]);
+    else list.push(row);
+  }
   // Settled, not all: a database error in one sink's bookkeeping must not leave the others running unwatched.
   const settled = await Promise.allSettled(
     [...bySink].map(([name, sinkRows]) => {
