@@ -255,9 +255,9 @@ describeOnDatabases('alerts delivery', (ctx) => {
   });
 
   it('stops at the overall budget: what is not sent stays in the outbox, batched under 50 blocks per message', async () => {
-    configure({ timeout_ms: 1_000, budget_ms: 400 });
+    configure({ timeout_ms: 1_000, budget_ms: 700 });
     slack.mode = 'slow';
-    slack.delayMs = 150;
+    slack.delayMs = 200;
     const tickers = Array.from({ length: 200 }, (_, i) => `T${String(i).padStart(3, '0')}`);
     const started = performance.now();
     const report = await queueAndDeliverAlerts(
@@ -265,7 +265,7 @@ describeOnDatabases('alerts delivery', (ctx) => {
       tickers.map((ticker) => verdict(ticker)),
       { config: { ...config, alertWebhookUrl: undefined }, now: T0 },
     );
-    expect(performance.now() - started).toBeLessThan(400 + 1_000);
+    expect(performance.now() - started).toBeLessThan(700 + 1_000);
     expect(report.queued).toBe(200);
     expect(report.sent).toBeGreaterThanOrEqual(MAX_ALERTS_PER_MESSAGE);
     expect(report.sent).toBeLessThan(200);
@@ -274,7 +274,7 @@ describeOnDatabases('alerts delivery', (ctx) => {
     slack.mode = 'ok';
     const retried = await retryAlerts(ctx.warehouse(), { config: { ...config, budgetMs: 10_000 }, now: at(HOUR) });
     expect(retried).toMatchObject({ sent: 200 - report.sent, pending: 0, failures: [] });
-    // Every ticker reached Slack exactly once, in messages of at most 50 blocks.
+    // Every ticker reached Slack, in messages of at most 50 blocks.
     const announced = slack.requests.flatMap((r) =>
       r.body.blocks.slice(1).map((block: any) => /\*(T\d{3})\*/.exec(block.text.text)?.[1]),
     );
