@@ -46,7 +46,7 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
   let server: Server;
   let client: SNSClient;
   const requests: SnsRequest[] = [];
-  let answer: { status: number; body: string } = { status: 200, body: PUBLISH_RESPONSE };
+  let answer: { status: number; body: string; delayMs?: number } = { status: 200, body: PUBLISH_RESPONSE };
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -54,7 +54,12 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         requests.push({ path: request.url ?? '', form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) });
-        response.writeHead(answer.status, { 'content-type': 'text/xml' }).end(answer.body);
+        const { status, body, delayMs } = answer;
+        const reply = () => {
+          if (!response.destroyed) response.writeHead(status, { 'content-type': 'text/xml' }).end(body);
+        };
+        if (delayMs === undefined) reply();
+        else setTimeout(reply, delayMs);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,6 +73,7 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
   });
   afterAll(async () => {
     client.destroy();
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   beforeEach(() => {
@@ -129,6 +135,22 @@ describeOnDatabases('alerts to Amazon SNS', (ctx) => {
       snsClient: client,
     });
     expect(attributes(requests[2].form)).toEqual({ severity: 'warn', market: 'SG', status: 'resolved' });
+  });
+
+  it('gives up on an SNS endpoint that does not answer in time', async () => {
+    const config = resolveAlertsConfig({ sns_topic_arn: TOPIC, timeout_ms: 300 }, {});
+    answer = { status: 200, body: PUBLISH_RESPONSE, delayMs: 3_000 };
+    const started = performance.now();
+    const report = await queueAndDeliverAlerts(ctx.warehouse(), [verdict('NVDA', 'US')], {
+      config,
+      now: T0,
+      snsClient: client,
+    });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(report).toMatchObject({ queued: 1, sent: 0, pending: 1 });
+    expect(report.failures).toEqual([
+      expect.stringMatching(/^sns: 1 alert\(s\) not delivered .*: no answer within 300 ms$/),
+    ]);
   });
 
   it('keeps a throttled publish in the outbox and sends it on retry', async () => {
