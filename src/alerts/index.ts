@@ -7,7 +7,8 @@
  *
  * Neither throws once the configuration is resolved: alerting must never fail the run it reports on, so every
  * problem (a sink down, the database refusing the outbox) comes back in `failures`, redacted. With no sink
- * configured both return zeros at once and touch nothing.
+ * configured a run's call returns zeros at once and touches nothing; a retry then reports the rows still queued
+ * for sinks that are no longer configured.
  */
 import { randomUUID } from 'node:crypto';
 import { messageOf } from '../errors.js';
