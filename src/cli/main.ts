@@ -3,6 +3,7 @@ import { UsageError, UserError } from '../errors.js';
 import { rememberEnvironmentSecrets, rememberUrlSecrets } from '../secrets.js';
 import { escapeControls } from '../quote.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { registerAlertCommands } from './commands/alert-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerWarehouseCommands(program);
   registerTableCommands(program);
   registerSqlCommand(program);
+  registerAlertCommands(program);
   return program;
 }
 
