@@ -7,6 +7,7 @@ import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerQualityCommands } from './commands/quality-commands.js';
 import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerAuditCommands(program);
   registerStaleCommands(program);
+  registerQualityCommands(program);
   registerWarehouseCommands(program);
   registerTableCommands(program);
   registerSqlCommand(program);
