@@ -21,7 +21,7 @@ import { decodeBody } from '../lake/compression.js';
 import type { RawSnapshot } from '../lake/formats/raw.js';
 import { parseRawDocument } from '../lake/formats/raw-parse.js';
 import { sha256Hex } from '../lake/formats/render.js';
-import { compareKeys, InvalidKeyError, parseKey, type ParsedKey, RAW_SOURCES, tickerPrefix } from '../lake/keys.js';
+import { compareKeys, InvalidKeyError, parseKey, type ParsedKey } from '../lake/keys.js';
 import { noProgress, type ProgressSink } from '../lake-scan/progress.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { listAllObjects } from '../storage/listing.js';
@@ -87,13 +87,15 @@ export async function checkLake(options: LakeCheckOptions): Promise<LakeCheckRep
   const config = options.config ?? DEFAULT_QUALITY_CONFIG;
   const progress = options.progress ?? noProgress;
   const problems: LakeCheckProblem[] = [];
-  const byTicker = await listRawKeys(options.store, options.tickers);
-  const tickers = options.tickers ? [...options.tickers].sort() : [...byTicker.keys()].sort();
+  const byTicker = await listRawKeys(options.store);
+  const inScope = (ticker: string) =>
+    (byTicker.get(ticker) ?? []).filter((key) => options.date === undefined || key.date <= options.date);
+  const named = options.tickers ? [...options.tickers].sort() : [...byTicker.keys()].sort();
 
-  const work: { ticker: string; keys: RawKey[] }[] = [];
-  for (const ticker of tickers) {
-    const keys = (byTicker.get(ticker) ?? []).filter((key) => options.date === undefined || key.date <= options.date);
-    if (keys.length > 0) work.push({ ticker, keys });
+  const work: { ticker: string; keys: RawKey[]; peerOnly: boolean }[] = [];
+  for (const ticker of named) {
+    const keys = inScope(ticker);
+    if (keys.length > 0) work.push({ ticker, keys, peerOnly: false });
     else if (options.tickers) {
       // Named on purpose: saying nothing would read as "nothing wrong". Unnamed tickers with only later snapshots
       // are simply outside the date asked for.
@@ -101,12 +103,25 @@ export async function checkLake(options: LakeCheckOptions): Promise<LakeCheckRep
       problems.push({ ticker, key: null, reason: `no raw snapshot${when} in the lake` });
     }
   }
+  // A few named tickers are no market: the peer calendar is made of every ticker of their markets in the lake, as
+  // for a check of the whole lake, so narrowing the findings does not change them. Those peers are read, not judged.
+  if (options.tickers) {
+    const markets = new Set(options.tickers.map(marketOfTicker));
+    const names = new Set(options.tickers);
+    for (const ticker of [...byTicker.keys()].sort()) {
+      if (names.has(ticker) || !markets.has(marketOfTicker(ticker))) continue;
+      const keys = inScope(ticker);
+      if (keys.length > 0) work.push({ ticker, keys, peerOnly: true });
+    }
+  }
 
   progress.start(work.length, 'quality check');
-  let judged: (Judged | undefined)[];
+  let read: (Judged | PeerSeries | undefined)[];
   try {
-    judged = await mapAll(work, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ ticker, keys }) => {
-      const one = await judgeTicker(options.store, ticker, keys, options.version, config, problems);
+    read = await mapAll(work, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ ticker, keys, peerOnly }) => {
+      const one = peerOnly
+        ? await readPeer(options.store, ticker, keys, problems)
+        : await judgeTicker(options.store, ticker, keys, options.version, config, problems);
       progress.tick(ticker);
       return one;
     });
@@ -114,11 +129,14 @@ export async function checkLake(options: LakeCheckOptions): Promise<LakeCheckRep
     progress.stop();
   }
 
-  const done = judged.filter((one): one is Judged => one !== undefined);
-  const series: PeerSeries[] = done.map(({ ticker, market, dates }) => ({ ticker, market, dates }));
-  const calendars = peerCalendars(series, config);
+  const series = read.filter((one): one is Judged | PeerSeries => one !== undefined);
+  const calendars = peerCalendars(
+    series.map(({ ticker, market, dates }) => ({ ticker, market, dates })),
+    config,
+  );
   const results: QualityResult[] = [];
-  for (const one of done) {
+  for (const one of series) {
+    if (!('verdicts' in one)) continue;
     const peers = checkAgainstPeers(
       {
         ticker: one.ticker,
@@ -135,27 +153,23 @@ export async function checkLake(options: LakeCheckOptions): Promise<LakeCheckRep
   }
   results.sort((a, b) => compareText(a.ticker, b.ticker) || compareText(a.check, b.check));
   problems.sort((a, b) => compareText(a.ticker, b.ticker) || compareText(a.key ?? '', b.key ?? ''));
-  return { tickers: done.map((one) => one.ticker), results, problems };
+  const judged = series.filter((one): one is Judged => 'verdicts' in one).map((one) => one.ticker);
+  return { tickers: judged, results, problems };
 }
 
 /**
- * The raw keys of every ticker, oldest first. With tickers, only their folders are listed (of every source);
- * without, all of `raw/`. Keys outside the layout (a manual upload) are not snapshots and are left out here:
+ * The raw keys of every ticker, oldest first: all of `raw/` is listed, even for a few tickers, since their peers
+ * are needed too. Keys outside the layout (a manual upload) are not snapshots and are left out here:
  * `marketlake verify` is what reports them.
  */
-async function listRawKeys(store: ObjectStore, tickers?: readonly string[]): Promise<Map<string, RawKey[]>> {
-  const prefixes = tickers
-    ? tickers.flatMap((ticker) => RAW_SOURCES.map((source) => tickerPrefix('raw', ticker, source)))
-    : ['raw/'];
+async function listRawKeys(store: ObjectStore): Promise<Map<string, RawKey[]>> {
   const byTicker = new Map<string, RawKey[]>();
-  for (const prefix of prefixes) {
-    for await (const object of listAllObjects(store, prefix)) {
-      const parsed = rawKeyOrUndefined(object.key);
-      if (parsed === undefined) continue;
-      const keys = byTicker.get(parsed.ticker);
-      if (keys) keys.push({ ...parsed, key: object.key });
-      else byTicker.set(parsed.ticker, [{ ...parsed, key: object.key }]);
-    }
+  for await (const object of listAllObjects(store, 'raw/')) {
+    const parsed = rawKeyOrUndefined(object.key);
+    if (parsed === undefined) continue;
+    const keys = byTicker.get(parsed.ticker);
+    if (keys) keys.push({ ...parsed, key: object.key });
+    else byTicker.set(parsed.ticker, [{ ...parsed, key: object.key }]);
   }
   // Sources interleave: one ticker's keys of two sources are ordered by fetch time, as DataLake.getLatest does.
   for (const keys of byTicker.values()) keys.sort(compareKeys);
@@ -184,15 +198,7 @@ async function judgeTicker(
   config: QualityConfig,
   problems: LakeCheckProblem[],
 ): Promise<Judged | undefined> {
-  const readOrReport = async (key: string): Promise<ReadSnapshot | undefined> => {
-    try {
-      return await readRawSnapshot(store, key);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      problems.push({ ticker, key, reason: `cannot read the raw snapshot: ${error.message}` });
-      return undefined;
-    }
-  };
+  const readOrReport = (key: string) => readOrReportProblem(store, ticker, key, problems);
   const latest = keys[keys.length - 1];
   const current = await readOrReport(latest.key);
   if (current === undefined) return undefined;
@@ -222,6 +228,37 @@ async function judgeTicker(
     raw: current.raw,
     verdicts,
   };
+}
+
+/** A peer of a named ticker: the dates of its latest snapshot, for the calendar of its market. */
+async function readPeer(
+  store: ObjectStore,
+  ticker: string,
+  keys: readonly RawKey[],
+  problems: LakeCheckProblem[],
+): Promise<PeerSeries | undefined> {
+  const market = marketOfTicker(ticker);
+  const why = `a peer left out of the ${market} peer calendar`;
+  const latest = await readOrReportProblem(store, ticker, keys[keys.length - 1].key, problems, why);
+  return latest && { ticker, market, dates: latest.snapshot.bars.map((bar) => bar.date) };
+}
+
+/** The snapshot, or undefined with the reason recorded as a problem naming the key. */
+async function readOrReportProblem(
+  store: ObjectStore,
+  ticker: string,
+  key: string,
+  problems: LakeCheckProblem[],
+  role?: string,
+): Promise<ReadSnapshot | undefined> {
+  try {
+    return await readRawSnapshot(store, key);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const what = role === undefined ? '' : ` (${role})`;
+    problems.push({ ticker, key, reason: `cannot read the raw snapshot${what}: ${error.message}` });
+    return undefined;
+  }
 }
 
 /**
