@@ -227,6 +227,20 @@ describe('stability', () => {
     expect(verdict.observed).toBe(25);
   });
 
+  it('takes the request start, when given, as where the history must begin', () => {
+    const next = previousBars.slice(30);
+    const snapshot = snapshotOf(next, { fetched_at: previous.fetched_at });
+    const judge = (requestStart: string) =>
+      find(
+        checkSnapshot({ ticker: 'TEST', market: 'US', snapshot, previous, requestStart }),
+        'stability.history_shrank',
+      );
+    // A shorter range asked for: nothing was lost.
+    expect(judge(next[0].date)).toMatchObject({ passed: true, observed: 0 });
+    // The whole range asked for again: the 30 first dates are gone, without a week of leeway.
+    expect(judge(previousBars[0].date)).toMatchObject({ passed: false, observed: 30 });
+  });
+
   it('counts restated bars and their largest change, leaving out the previous last bar', () => {
     const next = previousBars.map((bar) => ({ ...bar }));
     next[10].close *= 1.05;

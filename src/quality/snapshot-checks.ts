@@ -18,6 +18,11 @@ export interface SnapshotCheckInput {
   snapshot: RawSnapshot;
   /** The ticker's previous raw snapshot, for the stability checks; without it they pass, saying so. */
   previous?: RawSnapshot;
+  /**
+   * The first date the fetch asked for. With it, every previous date from it on that the current snapshot lacks is
+   * lost (a shorter --range is not a loss); without it, the start is judged by how far a rolling window moves.
+   */
+  requestStart?: string;
 }
 
 export const SNAPSHOT_CHECKS = [
@@ -65,7 +70,7 @@ export function checkSnapshot(
       case 'plausibility.volume_outlier':
         return volumeOutlier(bars, settings);
       case 'stability.history_shrank':
-        return previous ? historyShrank(previous, snapshot, settings) : noPrevious(id, settings);
+        return previous ? historyShrank(previous, snapshot, settings, input.requestStart) : noPrevious(id, settings);
       case 'stability.restated_bars':
         return previous ? restatedBars(previous.bars, bars, settings) : noPrevious(id, settings);
       case 'stability.adjustment_changed':
@@ -336,10 +341,16 @@ function addDays(date: string, days: number): string {
 
 /**
  * Dates the current snapshot lost. Inside [current first, previous last]: every previous date the current lacks.
- * Before the current first date: a rolling window moves its start by the time between the fetches, so previous
- * dates from (previous first + elapsed days + start_slack_days) up to the current first date were lost too.
+ * Before the current first date: previous dates from the request's start on, when it is known; otherwise a
+ * rolling window moves its start by the time between the fetches, so previous dates from (previous first +
+ * elapsed days + start_slack_days) up to the current first date were lost.
  */
-export function historyShrank(previous: RawSnapshot, current: RawSnapshot, settings: CheckSettings): CheckVerdict {
+export function historyShrank(
+  previous: RawSnapshot,
+  current: RawSnapshot,
+  settings: CheckSettings,
+  requestStart?: string,
+): CheckVerdict {
   const { max_dates: maxDates, start_slack_days: slackDays } = settings.thresholds;
   const before = previous.bars;
   const after = current.bars;
@@ -350,7 +361,7 @@ export function historyShrank(previous: RawSnapshot, current: RawSnapshot, setti
     0,
     Math.round((Date.parse(current.fetched_at) - Date.parse(previous.fetched_at)) / DAY_MS),
   );
-  const keepFrom = addDays(before[0].date, elapsedDays + slackDays);
+  const keepFrom = requestStart ?? addDays(before[0].date, elapsedDays + slackDays);
   const lost: string[] = [];
   let j = 0;
   for (const bar of before) {
