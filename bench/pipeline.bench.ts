@@ -32,7 +32,8 @@
  *                             Monday), the vendor restating bars from --restate-day (default 6; 0: never); each
  *                             day against its floor (unless --skip-floor), its rows written and the growth
  *   --tables-cost N           INSTEAD of the parts above: N pairs of fresh homes, one running two days with the lake's
- *                             tables and one without (bench/pipeline/tables-cost.ts): what the tables add to a run
+ *                             tables and one without (bench/pipeline/feature-cost.ts): what the tables add to a run
+ *   --quality-cost N          the same for the quality checks (with and without; the tables on both sides)
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
  *   --docs [FILE]             update the generated block of `## Pipeline` in docs/benchmarks.md (or FILE)
  *
@@ -71,7 +72,7 @@ import {
   type PipelineResults,
 } from './pipeline/report.js';
 import { measureCpuPass, measureRun, type RunSettings } from './pipeline/run.js';
-import { measureTablesCost, tablesCostTable } from './pipeline/tables-cost.js';
+import { type CostedFeature, featureCostTable, measureFeatureCost } from './pipeline/feature-cost.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 1.5;
@@ -130,6 +131,7 @@ const FIRST_DAY = flag('--first-day') || '2026-11-02';
 if (!/^\d{4}-\d{2}-\d{2}$/.test(FIRST_DAY)) throw new RangeError(`--first-day: YYYY-MM-DD, not ${FIRST_DAY}`);
 const RESTATE_DAY = flag('--restate-day') === '0' ? 0 : positiveInt('--restate-day', 6);
 const TABLES_COST = flag('--tables-cost') === undefined ? undefined : positiveInt('--tables-cost', 3);
+const QUALITY_COST = flag('--quality-cost') === undefined ? undefined : positiveInt('--quality-cost', 3);
 
 const log = (line = ''): void => console.log(line);
 
@@ -137,7 +139,8 @@ const log = (line = ''): void => console.log(line);
 
 async function main(): Promise<void> {
   if (DAYS !== undefined) return mainDays(DAYS);
-  if (TABLES_COST !== undefined) return mainTablesCost(TABLES_COST);
+  if (TABLES_COST !== undefined) return mainFeatureCost('tables', TABLES_COST);
+  if (QUALITY_COST !== undefined) return mainFeatureCost('quality', QUALITY_COST);
   const machine = machineInfo();
   const loadStart = loadavg();
   const range = dateRange(new Date(), '2y');
@@ -344,14 +347,15 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
   return result;
 }
 
-async function mainTablesCost(pairs: number): Promise<void> {
+async function mainFeatureCost(feature: CostedFeature, pairs: number): Promise<void> {
   const machine = machineInfo();
-  log(`marketlake pipeline benchmark, tables-cost mode  ${new Date().toISOString()}`);
+  log(`marketlake pipeline benchmark, ${feature}-cost mode  ${new Date().toISOString()}`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
   log(`command: npm run bench:pipeline -- ${argv.join(' ')}`);
   log(`load average before: ${loadavg().join(' / ')}`);
-  const measured = await measureTablesCost(
+  const measured = await measureFeatureCost(
     {
+      feature,
       tickers: benchTickers(TICKERS),
       concurrency: CONCURRENCY,
       computationVersion: VERSION,
@@ -362,7 +366,7 @@ async function mainTablesCost(pairs: number): Promise<void> {
   );
   log(`load average after: ${loadavg().join(' / ')}`);
   log('');
-  log(tablesCostTable(measured));
+  log(featureCostTable(feature, measured));
 }
 
 async function mainDays(days: number): Promise<void> {

@@ -2,6 +2,8 @@ import type { Warehouse } from '../warehouse/database.js';
 import { listVersionIdsOfKeys } from '../warehouse/lake-objects.js';
 import type { LineageEmitter } from './emitter.js';
 import {
+  type DataQualityAssertion,
+  dataQualityAssertionsFacet,
   type Dataset,
   errorMessageFacet,
   type EventType,
@@ -131,11 +133,20 @@ export async function catalogDatasets(
   emitter: LineageEmitter | undefined,
   warehouse: Warehouse,
   keys: Iterable<string>,
+  /** The quality checks' verdicts on each input, by key (the daily run's raw snapshots). */
+  assertionsOf?: ReadonlyMap<string, DataQualityAssertion[]>,
 ): Promise<Dataset[]> {
   if (!emitter) return [];
   const unique = [...new Set(keys)];
   const versions = await listVersionIdsOfKeys(warehouse.db, unique);
-  return unique.filter((key) => versions.has(key)).map((key) => emitter.dataset(key, versions.get(key) ?? null));
+  return unique
+    .filter((key) => versions.has(key))
+    .map((key) => {
+      const dataset = emitter.dataset(key, versions.get(key) ?? null);
+      const assertions = assertionsOf?.get(key);
+      if (assertions === undefined || assertions.length === 0) return dataset;
+      return { ...dataset, inputFacets: { dataQualityAssertions: dataQualityAssertionsFacet(assertions) } };
+    });
 }
 
 /** Adds problems to an error's message, so that a run that throws still reports its undelivered lineage. */

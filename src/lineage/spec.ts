@@ -53,10 +53,25 @@ export interface RunOutcomeFacet extends Facet {
   failed: { ticker: string; reason: string }[];
 }
 
+/** One check's verdict on an input dataset (the standard facet's `assertions` items). */
+export interface DataQualityAssertion {
+  /** The check's id (src/quality/catalog.ts). */
+  assertion: string;
+  success: boolean;
+  severity: 'error' | 'warn';
+}
+
+/** Standard input dataset facet `dataQualityAssertions`: what the quality checks said of a raw snapshot read. */
+export interface DataQualityAssertionsFacet extends Facet {
+  assertions: DataQualityAssertion[];
+}
+
 export interface Dataset {
   namespace: string;
   name: string;
   facets?: { version?: DatasetVersionFacet };
+  /** On inputs only. */
+  inputFacets?: { dataQualityAssertions?: DataQualityAssertionsFacet };
 }
 
 export interface RunEvent {
@@ -95,6 +110,15 @@ export function errorMessageFacet(error: unknown): ErrorMessageFacet {
 
 export function computationFacet(computationVersion: string, backfill: boolean): ComputationFacet {
   return { ...facet(`${CUSTOM_FACETS_SCHEMA}#/$defs/ComputationJobFacet`), computationVersion, backfill };
+}
+
+export function dataQualityAssertionsFacet(assertions: DataQualityAssertion[]): DataQualityAssertionsFacet {
+  return {
+    ...facet(
+      'https://openlineage.io/spec/facets/1-0-2/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+    ),
+    assertions,
+  };
 }
 
 export function runOutcomeFacet(outcome: Omit<RunOutcomeFacet, keyof Facet>): RunOutcomeFacet {

@@ -20,6 +20,10 @@ import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
 import { drainPendingTableFiles, writeRunTables } from './table-write.js';
+import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
+import type { DataQualityAssertion } from '../lineage/spec.js';
+import { QualityGate } from './quality-gate.js';
+import { finishQuality, writePendingQualityObjects, type QualityReport } from './quality-run.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
   tickers: readonly string[];
@@ -39,6 +43,8 @@ export interface DailyRunOptions extends TickerJobSettings {
   stop?: AbortSignal;
   /** Write the lake's Parquet tables at the end of the run (src/tables; default true). */
   tables?: boolean;
+  /** The quality checks' configuration (src/quality; default: the built-in thresholds, policy `block`); false: none. */
+  quality?: QualityConfig | false;
 }
 
 export interface ShardOfUniverse extends Shard {
@@ -84,6 +90,11 @@ export interface RunSummary {
    * them.
    */
   tables: { files_written: number; files_pending: number; rows: number } | null;
+  /**
+   * What the quality checks said (src/pipeline/quality-run.ts); null when the run was told not to check. A ticker
+   * they blocked makes an `ok` run `partial`; any error finding makes the command exit 1.
+   */
+  quality: QualityReport | null;
 }
 
 /**
@@ -132,6 +143,12 @@ async function runAndRecord(
   const retriedTables = await drainPendingTableFiles(lake.store, warehouse);
   // Restatement records the lake refused earlier are not outbox entries; they are retried here too.
   const restatements = await writePendingRestatements(lake.store, warehouse);
+  // And quality objects, rendered again from their rows.
+  const qualityObjects = await writePendingQualityObjects(lake.store, warehouse);
+  const gate =
+    options.quality === false
+      ? undefined
+      : new QualityGate(options.quality ?? DEFAULT_QUALITY_CONFIG, options.computationVersion);
   // After the drain, which may have catalogued raw snapshots of earlier runs.
   const previousRaws = await PreloadedPreviousRaws.load(
     warehouse.db,
@@ -169,6 +186,7 @@ async function runAndRecord(
           previousRaws,
           priceSources,
           tables: writeTables,
+          ...(gate ? { quality: gate } : {}),
         },
         ticker,
       );
@@ -231,6 +249,7 @@ async function runAndRecord(
       ...retried.failed.map((f) => `${f.key}: ${f.error}`),
       ...retriedTables.failed.map((f) => `${f.key}: ${f.error}`),
       ...restatements.lakeErrors,
+      ...qualityObjects.lakeErrors,
       ...outcomes.flatMap((o) => o.lakeErrors),
     ],
     lineage_errors: [],
@@ -244,12 +263,28 @@ async function runAndRecord(
         }
       : null,
     tables: null,
+    quality: null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
   if (source.outage !== undefined) summary.vendor_unreachable = source.outage;
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+  let assertionsOf: Map<string, DataQualityAssertion[]> | undefined;
+  if (gate !== undefined) {
+    const quality = await finishQuality(
+      lake.store,
+      warehouse,
+      gate,
+      { runId, checkedAt: finishedAt },
+      outcomes,
+      summary.lake_errors,
+    );
+    summary.quality = quality.report;
+    // Blocked tickers have their raw snapshots but none of what the run computes: the run did not do all its work.
+    if (summary.status === 'ok' && quality.report.blocked.length > 0) summary.status = 'partial';
+    assertionsOf = assertionsByRawKey(quality.results);
+  }
   // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
   if (writeTables) {
     await writeTablesOf(options, runId, outcomes, summary);
@@ -267,6 +302,7 @@ async function runAndRecord(
     options.lineage,
     warehouse,
     outcomes.flatMap((o) => (o.rawKey ? [o.rawKey] : [])),
+    assertionsOf,
   );
   const outputs = await catalogDatasets(
     options.lineage,
@@ -328,6 +364,18 @@ async function writeTablesOf(
   summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
   summary.lake_errors.push(...report.errors);
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';
+}
+
+/** The OpenLineage `dataQualityAssertions` of each raw snapshot the checks judged. */
+function assertionsByRawKey(results: readonly QualityResult[]): Map<string, DataQualityAssertion[]> {
+  const byKey = new Map<string, DataQualityAssertion[]>();
+  for (const result of results) {
+    if (result.raw === null) continue;
+    const assertions = byKey.get(result.raw.key) ?? [];
+    assertions.push({ assertion: result.check, success: result.passed, severity: result.severity });
+    byKey.set(result.raw.key, assertions);
+  }
+  return byKey;
 }
 
 /** The tickers that normalise (the others fail in their own job, with the reason). */

@@ -70,7 +70,8 @@ export interface TickerTableInput {
    * (compared with nothing, every bar would pass for new); `tables rebuild` makes them once it can be read.
    */
   previousUnreadable?: string;
-  results: TickerResults;
+  /** Absent when the quality checks blocked them: no processed object was written either. */
+  results?: TickerResults;
   computationVersion: ComputationVersion;
   computedAt: string;
   /** The objects the drain wrote for this ticker (processed ones among them). */
@@ -111,7 +112,7 @@ export function tableBatches(input: TickerTableInput): RowBatch[] {
   ];
   for (const object of input.written) {
     const kind = processedKindOf(object.key);
-    if (kind === undefined) continue;
+    if (kind === undefined || input.results === undefined) continue;
     const document = processedDocument(
       kind,
       input.ticker,

@@ -21,6 +21,8 @@ import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 import { messageOf } from '../errors.js';
+import { marketOfTicker } from '../sources/markets.js';
+import { aboutTicker, type QualityGate, type TickerQuality } from './quality-gate.js';
 
 /** What a run gives each of its ticker jobs, and what the caller of a daily run chooses: the same fields. */
 export interface TickerJobSettings {
@@ -47,6 +49,8 @@ export interface TickerJobContext extends TickerJobSettings {
   priceSources?: ReadonlyMap<string, string>;
   /** Leave the ticker's rows of the lake's tables in the outcome (`tableBatches`), for the run to write. */
   tables?: boolean;
+  /** The quality checks (src/quality); none run without it. */
+  quality?: QualityGate;
 }
 
 export interface TickerOutcome {
@@ -65,6 +69,11 @@ export interface TickerOutcome {
   restated?: boolean;
   /** The ticker's rows of the lake's tables (with `context.tables`, once the lake took its raw snapshot). */
   tableBatches?: RowBatch[];
+  /**
+   * What the quality checks said (with `context.quality`). A `blocked` ticker is `ok` (its raw snapshot is stored
+   * and catalogued) but wrote no prices and no results.
+   */
+  quality?: TickerQuality;
 }
 
 /**
@@ -89,11 +98,7 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
   try {
     const ticker = normalizeTicker(requested);
     outcome.ticker = ticker;
-    const snapshot = await context.source.fetchSnapshot(ticker, {
-      start: context.start,
-      end: context.end,
-      now: context.clock(),
-    });
+    const snapshot = await fetchJudged(context, ticker, outcome);
     outcome.rawKey = rawKeyOf(snapshot, context.lake.compression);
 
     const stored = await storeRawSnapshot(context, snapshot, outcome);
@@ -108,6 +113,8 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     outcome.pending.push(...drained.pending);
     outcome.lakeErrors.push(...drained.lakeErrors);
     if (context.tables && stored.catalogRow !== undefined) {
+      // A blocked ticker's bars go to the prices table all the same: it mirrors what each fetch said (like the raw
+      // snapshot), and the next fetch's rows are the changes against this one.
       outcome.tableBatches = tableBatches({
         ticker,
         runId: context.runId,
@@ -115,7 +122,7 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
         raw: { ...stored.raw, size: stored.catalogRow.size },
         previous: committed.previous,
         ...(committed.previousUnreadable ? { previousUnreadable: committed.previousUnreadable } : {}),
-        results: committed.results,
+        ...(committed.results ? { results: committed.results } : {}),
         computationVersion: context.computationVersion,
         computedAt: committed.computedAt,
         written: drained.written,
@@ -146,9 +153,25 @@ async function commitTicker(
   outcome.written.push(...restated.written);
   outcome.lakeErrors.push(...restated.lakeErrors);
 
-  const results = computeResults(snapshot, context.computationVersion);
-  outcome.asOf = results.asOf;
+  const judged = judge(context, snapshot, restated.previous?.snapshot, stored, outcome);
   const computedAt = context.clock().toISOString();
+  if (judged.blocked) {
+    // The vendor's record is kept (the raw object and its catalog row); nothing computed from it is written.
+    outcome.asOf = snapshot.bars.at(-1)?.date;
+    const entries = await commitResults(context, ticker, stored.raw, [], computedAt, {
+      leading: stored.rawOutbox ? [stored.rawOutbox] : [],
+      alsoWrite: { catalogObject: stored.catalogRow },
+    });
+    return {
+      entries,
+      computedAt,
+      previous: restated.previous,
+      ...(restated.previousUnreadable ? { previousUnreadable: restated.previousUnreadable } : {}),
+      ...(restated.restatement ? { restatement: restated.restatement } : {}),
+    };
+  }
+  const results = judged.results ?? computeResults(snapshot, context.computationVersion);
+  outcome.asOf = results.asOf;
   // Only the bars that may differ from what the table holds: none of the others would be written anyway.
   const previous = restated.previous && { key: restated.previous.key, bars: barsOf(restated.previous.snapshot) };
   const bars = barsToWrite(barsOf(snapshot), previous, context.priceSources?.get(ticker));
@@ -171,11 +194,64 @@ async function commitTicker(
 /** What the database side committed, and what the ticker's table rows are made of. */
 interface CommittedTicker {
   entries: OutboxEntry[];
-  results: TickerResults;
+  /** Absent when the quality checks blocked the ticker's results. */
+  results?: TickerResults;
   computedAt: string;
   previous: { key: string; snapshot: RawSnapshot } | undefined;
   previousUnreadable?: string;
   restatement?: RestatementDocument & { lake_key: string | null };
+}
+
+/**
+ * Fetches the snapshot; a vendor answer whose shape changed is a quality finding of its own (there is no snapshot
+ * for the other checks to judge) before it fails the ticker.
+ */
+async function fetchJudged(context: TickerJobContext, ticker: string, outcome: TickerOutcome): Promise<RawSnapshot> {
+  try {
+    return await context.source.fetchSnapshot(ticker, { start: context.start, end: context.end, now: context.clock() });
+  } catch (error) {
+    if (context.quality !== undefined && error instanceof Error && error.name === 'VendorFormatError') {
+      outcome.quality = { results: [context.quality.vendorFormat(ticker, error.message)], blocked: true };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The snapshot and result checks. Results are computed here when the snapshot passes (or the policy is `warn`),
+ * and handed on so they are computed once; under `block`, a snapshot with an error finding is not computed at all.
+ */
+function judge(
+  context: TickerJobContext,
+  snapshot: RawSnapshot,
+  previous: RawSnapshot | undefined,
+  stored: StoredRaw,
+  outcome: TickerOutcome,
+): { blocked: boolean; results?: TickerResults } {
+  const gate = context.quality;
+  if (gate === undefined) return { blocked: false };
+  // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
+  const raw = stored.raw;
+  const verdicts = gate.judgeSnapshot(snapshot, previous);
+  let results: TickerResults | undefined;
+  if (!gate.blocks(verdicts)) {
+    results = computeResults(snapshot, context.computationVersion);
+    verdicts.push(...gate.judgeResults(snapshot, results));
+  }
+  const blocked = gate.blocks(verdicts);
+  outcome.quality = {
+    results: aboutTicker(verdicts, snapshot, raw),
+    blocked,
+    peers: {
+      ticker: snapshot.ticker,
+      market: marketOfTicker(snapshot.ticker),
+      dates: snapshot.bars.map((bar) => bar.date),
+      ...(previous ? { previousDates: previous.bars.map((bar) => bar.date) } : {}),
+      raw,
+      asOf: snapshot.bars.at(-1)?.date ?? null,
+    },
+  };
+  return blocked ? { blocked } : { blocked, ...(results ? { results } : {}) };
 }
 
 /**

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { MARKET_CODES, type Market } from '../sources/markets.js';
-import { CHECKS, checkDefinition, type CheckId, type Thresholds } from './catalog.js';
+import { CHECKS, checkDefinition, isCheckId, type CheckId, type Thresholds } from './catalog.js';
 import { SEVERITIES, type Severity } from './finding.js';
 
 /** `block`: an error finding keeps the ticker's processed results from being written; `warn`: report only. */
@@ -86,10 +86,13 @@ export function parseQualityConfig(document: unknown, source: string): QualityCo
   const parsed = QUALITY_CONFIG_SCHEMA.safeParse(document);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path.map(String).join('.');
-      const keys =
-        issue.code === 'unrecognized_keys' ? ` ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}` : '';
-      return `${field === '' ? '(top level)' : field}: ${issue.message}${keys && !issue.message.includes('"') ? keys : ''}`;
+      const path = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys
+          .map((key) => `${[...path, key].join('.')}: unknown key (known: ${knownKeys(path).join(', ')})`)
+          .join('; ');
+      }
+      return `${path.length === 0 ? '(top level)' : path.join('.')}: ${issue.message}`;
     });
     throw new InputError(source, undefined, `invalid quality config: ${problems.join('; ')}`);
   }
@@ -105,6 +108,18 @@ export function parseQualityConfig(document: unknown, source: string): QualityCo
     }
   }
   return config;
+}
+
+/** The keys allowed at `path` of the document, for the message about an unknown one. */
+function knownKeys(path: readonly string[]): readonly string[] {
+  const last = path[path.length - 1];
+  if (path.length === 0) return Object.keys(QUALITY_CONFIG_SCHEMA.shape);
+  if (last === 'markets') return MARKET_CODES;
+  if (last === 'checks') return CHECKS.map((definition) => definition.id);
+  if (path[path.length - 2] === 'checks' && isCheckId(last)) {
+    return ['enabled', 'severity', ...Object.keys(checkDefinition(last).thresholds)];
+  }
+  return ['checks'];
 }
 
 /** Reads and validates the config file; errors name the file and the field. */

@@ -22,6 +22,7 @@ const CHURNED_TABLES: readonly (keyof Database)[] = [
   'comparative_features',
   'restatements',
   'lake_objects',
+  'quality_runs',
 ];
 
 /**

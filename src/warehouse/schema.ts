@@ -224,6 +224,39 @@ export interface LakeTableFilesTable {
   last_error: string | null;
 }
 
+/** A run that ran the quality checks, and its object in the lake (migration 0008). */
+export interface QualityRunsTable {
+  run_id: string;
+  run_date: DateColumn;
+  checked_at: Timestamp;
+  policy: 'block' | 'warn';
+  computation_version: string;
+  lake_key: string;
+  version_id: string | null;
+  /** Null while the lake has not taken the object (it is rendered again from `quality_results`). */
+  written_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+/** What one check said of one ticker in one run (migration 0008; src/quality/finding.ts `QualityResult`). */
+export interface QualityResultsTable {
+  run_id: string;
+  ticker: string;
+  /** The check's id (`check` is a reserved word in SQL). */
+  check_id: string;
+  market: string;
+  severity: 'error' | 'warn';
+  passed: boolean;
+  observed: Json<JsonValue>;
+  expected: Json<JsonValue>;
+  details: string;
+  as_of: DateColumn | null;
+  raw_key: string | null;
+  raw_version_id: string | null;
+  raw_sha256: string | null;
+}
+
 /** The lake this database belongs to (migration 0003): at most one row, see src/lake-binding.ts. */
 export interface LakeIdentityTable {
   /** Always true: the primary key that keeps the table at one row. */
@@ -249,6 +282,8 @@ export interface Database {
   restatement_bars: RestatementBarsTable;
   lake_identity: LakeIdentityTable;
   lake_table_files: LakeTableFilesTable;
+  quality_runs: QualityRunsTable;
+  quality_results: QualityResultsTable;
 }
 
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
@@ -265,4 +300,6 @@ export const TABLE_NAMES = [
   'restatement_bars',
   'lake_identity',
   'lake_table_files',
+  'quality_runs',
+  'quality_results',
 ] as const satisfies readonly (keyof Database)[];

@@ -34,6 +34,8 @@ export interface RunOptions {
   onTickerDone: DailyRunOptions['onTickerDone'];
   /** Write the lake's tables (default true, as runDaily): false where a test is about the JSON write path alone. */
   tables: boolean;
+  /** The quality checks' settings (default: the built-in ones, as runDaily); false: none. */
+  quality: DailyRunOptions['quality'];
 }
 
 /** The fixed "now" of pipeline tests: a Thursday, so the sample source's last bar is that day. */
@@ -80,5 +82,6 @@ export function runTestDay(
     doneMarkBatches: options.doneMarkBatches,
     ...(options.onTickerDone === undefined ? {} : { onTickerDone: options.onTickerDone }),
     ...(options.tables === undefined ? {} : { tables: options.tables }),
+    ...(options.quality === undefined ? {} : { quality: options.quality }),
   });
 }

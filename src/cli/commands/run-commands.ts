@@ -16,8 +16,9 @@ import { commandClock } from '../clock.js';
 import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
 import { tickersOfShard } from '../../market/shard.js';
 import { listenForInterruption, reportInterrupted } from '../interruption.js';
+import { type QualityFlags, resolveQualityConfig, withQualityOptions } from '../quality-options.js';
 
-interface RunOptions extends ConfigFlags, ShardFlags {
+interface RunOptions extends ConfigFlags, ShardFlags, QualityFlags {
   tickers?: string[];
   universe?: string;
   source: string;
@@ -82,25 +83,28 @@ function lineOf(bytes: Buffer, offset: number): number {
 
 export function registerRunCommands(program: Command): void {
   withRuntimeOptions(
-    program
-      .command('run')
-      .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake')
-      .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)', parseTickerList)
-      .option('--universe <file>', 'a file with one ticker per line', parsePath)
-      .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
-      .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)', parsePath)
-      .option(
-        '--computation-version <version>',
-        COMPUTATION_VERSION_HELP,
-        parseComputationVersion,
-        DEFAULT_COMPUTATION_VERSION,
-      )
-      .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
-      .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
-      .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
-      .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
-      .option('--no-tables', "do not write the lake's Parquet tables (`tables rebuild` makes them later)")
-      .option('--json', 'print a summary object on stdout'),
+    withQualityOptions(
+      program
+        .command('run')
+        .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake')
+        .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)', parseTickerList)
+        .option('--universe <file>', 'a file with one ticker per line', parsePath)
+        .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
+        .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)', parsePath)
+        .option(
+          '--computation-version <version>',
+          COMPUTATION_VERSION_HELP,
+          parseComputationVersion,
+          DEFAULT_COMPUTATION_VERSION,
+        )
+        .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
+        .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
+        .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
+        .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
+        .option('--no-tables', "do not write the lake's Parquet tables (`tables rebuild` makes them later)")
+        .option('--json', 'print a summary object on stdout'),
+      { optional: true },
+    ),
   ).action(async (options: RunOptions) => {
     if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
     const shard = resolveShard(options);
@@ -125,6 +129,8 @@ export function registerRunCommands(program: Command): void {
         ? createSource('csv', { dir: options.csvDir! })
         : createSource(options.source as 'yahoo' | 'sample');
     const { start, end } = dateRange(clock(), options.range);
+    // Read before anything is opened: a bad config file is the user's to fix, and nothing is half-written.
+    const quality = await resolveQualityConfig(options);
 
     const interruption = listenForInterruption('run');
     const summary = await withRuntime(
@@ -144,6 +150,7 @@ export function registerRunCommands(program: Command): void {
             concurrency: options.concurrency,
             clock,
             tables: options.tables,
+            quality,
             ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
             lineage: lineageFromEnvironment(store),
             onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
@@ -169,7 +176,7 @@ export function registerRunCommands(program: Command): void {
     process.exitCode =
       summary.status === 'interrupted'
         ? reportInterrupted('run', summary, summary.tickers_ok.length + summary.tickers_failed.length)
-        : summary.status === 'ok'
+        : summary.status === 'ok' && (summary.quality?.errors ?? 0) === 0
           ? EXIT_OK
           : EXIT_FAILURE;
   });
@@ -311,6 +318,7 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
       `  restatements: ${summary.restatements.count} (${listTickers(summary.restatements.tickers)}) restated earlier bars; \`marketlake stale\` lists what they affect`,
     );
   }
+  lines.push(...qualityLines(summary));
   if (summary.outbox_pending > 0) {
     lines.push(
       `  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`,
@@ -319,6 +327,27 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
   }
   // Tickers from a universe file are shown as given, and a bad line may hold anything.
   return escapeControls(lines.join('\n')) + '\n';
+}
+
+/** What the quality checks said, in a few lines: the counts, the blocked tickers, the first failures. */
+function qualityLines(summary: RunSummary): string[] {
+  const quality = summary.quality;
+  if (quality === null) return [];
+  const lines = [
+    `  quality:  ${quality.tickers_checked} tickers checked: ${quality.errors} error and ${quality.warnings} warning findings (policy ${quality.policy})`,
+  ];
+  if (quality.blocked.length > 0) {
+    lines.push(
+      `  BLOCKED ${quality.blocked.length} (${listTickers(quality.blocked)}): raw snapshots kept, no prices or results written`,
+    );
+  }
+  const shown = quality.failures.slice(0, 10);
+  for (const failure of shown) {
+    lines.push(`    ${failure.severity.toUpperCase()} ${failure.ticker} ${failure.check}: ${failure.details}`);
+  }
+  const more = quality.failures.length - shown.length + quality.failures_not_listed;
+  if (more > 0) lines.push(`    and ${more} more: \`marketlake quality check\` lists them all`);
+  return lines;
 }
 
 /**

@@ -2,18 +2,18 @@ import type { ComputationVersion } from '../../compute/fields.js';
 import { tickerSegment } from '../../market/ticker-segment.js';
 import { PRODUCER } from '../../version.js';
 import type { ProcessedKind } from '../keys.js';
+import { PROCESSED_DOCUMENTS } from './processed-schema.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
+import { checkBeforeWrite } from './schema-check.js';
+import { PROCESSED_SCHEMAS } from './schema-names.js';
 
 /**
  * The processed documents (docs/design.md "Object bodies": `marketlake.indicators/1`, `marketlake.percentiles/1`,
  * `marketlake.features/1`): what one computation made of one raw snapshot, with the raw object it was computed
- * from. One shape for the three kinds; only the schema, the `values` and the metadata `source` differ.
+ * from. One shape for the three kinds; only the schema, the `values` and the metadata `source` differ. Their zod
+ * schemas (the exact `values` of each computation version) are processed-schema.ts.
  */
-export const PROCESSED_SCHEMAS: Record<ProcessedKind, string> = {
-  indicators: 'marketlake.indicators/1',
-  percentiles: 'marketlake.percentiles/1',
-  features: 'marketlake.features/1',
-};
+export { PROCESSED_SCHEMAS };
 
 const COMPUTATION_SOURCE: Record<ProcessedKind, string> = {
   indicators: 'indicators_computation',
@@ -61,8 +61,10 @@ export function processedDocument<Values>(
   };
 }
 
+/** The processed object as stored, once its kind's schema (processed-schema.ts) has accepted the document. */
 export function renderProcessed(key: string, kind: ProcessedKind, document: ProcessedDocument): RenderedObject {
   const body = serializeBody(document);
+  checkBeforeWrite(PROCESSED_DOCUMENTS[kind], body, key);
   const tags = {
     source: 'computed',
     ticker: tickerSegment(document.ticker),

@@ -45,7 +45,7 @@ describe('parseRawDocument: marketlake.raw/1', () => {
     bad.bars[1].close = '36.21';
     expect(() => parseRawDocument(JSON.stringify(bad), KEY)).toThrow(InputError);
     expect(() => parseRawDocument(JSON.stringify(bad), KEY)).toThrow(
-      `${KEY}: bars[1].close: Invalid input: expected number, received string`,
+      `${KEY}: bars[1].close: expected number, received string`,
     );
     const noCurrency = { ...current } as Partial<RawSnapshot>;
     delete noCurrency.currency;
@@ -176,7 +176,7 @@ describe('parseRawDocument: the older format', () => {
     const withRows = (...rows: unknown[]) =>
       JSON.stringify({ ticker: 'NVDA', fetched_at: '2024-01-03T00:00:00Z', history: rows });
     expect(() => parseRawDocument(withRows(row, { ...row, Date: '2024-01-03', Close: 'x' }), NVDA_KEY)).toThrow(
-      `${NVDA_KEY}: history[1].Close: Invalid input: expected number, received string`,
+      `${NVDA_KEY}: history[1].Close: expected number, received string`,
     );
     const { Open: _, ...noOpen } = row;
     expect(() => parseRawDocument(withRows(noOpen), NVDA_KEY)).toThrow(`${NVDA_KEY}: history[0].Open:`);

@@ -4,6 +4,8 @@ import { isIsoDate } from '../../market/dates.js';
 import { normalizeTicker } from '../../market/ticker.js';
 import { tickerFromSegment } from '../../market/ticker-segment.js';
 import { RAW_SCHEMA, type Dividend, type RawBar, type RawSnapshot, type Split } from './raw.js';
+import { RAW_DOCUMENT } from './raw-schema.js';
+import { checkDocument } from './schema-check.js';
 import { checkBars, missingFieldsReason } from './raw-bars.js';
 
 /**
@@ -33,57 +35,10 @@ export function parseRawDocument(text: string, key: string): RawSnapshot {
   return fail(`neither a ${RAW_SCHEMA} document (no "schema") nor the older format (no "history" list)`);
 }
 
-/** `history[3].Close` from zod's path ["history", 3, "Close"]. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const part of path) text += typeof part === 'number' ? `[${part}]` : `${text ? '.' : ''}${String(part)}`;
-  return text || '(document)';
-}
-
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, key: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 3).map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);
-  const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : '';
-  throw new InputError(key, undefined, problems.join('; ') + more);
-}
-
-// --- marketlake.raw/1 -------------------------------------------------------------------------------------------
-
-const isoDate = z.string().refine(isIsoDate, { message: 'expected a calendar date YYYY-MM-DD' });
-/** Any finite number: a vendor's zero or negative price is its record, judged by the quality checks (src/quality). */
-const price = z.number();
-
-const currentSchema = z.object({
-  schema: z.literal(RAW_SCHEMA),
-  source: z.enum(['yfinance', 'csv', 'sample']),
-  ticker: z.string().min(1),
-  fetched_at: z.iso.datetime({ offset: true }),
-  interval: z.literal('1d'),
-  currency: z.string().nullable(),
-  exchange: z.string().nullable(),
-  timezone: z.string().nullable(),
-  bars: z.array(
-    z.object({
-      date: isoDate,
-      open: price,
-      high: price,
-      low: price,
-      close: price,
-      adj_close: price.nullable(),
-      volume: z.number(),
-    }),
-  ),
-  events: z.object({
-    dividends: z.array(z.object({ date: isoDate, amount: z.number() })),
-    splits: z.array(z.object({ date: isoDate, numerator: z.number().positive(), denominator: z.number().positive() })),
-  }),
-  dropped_bars: z.array(z.object({ date: z.string(), reason: z.string() })).optional(),
-  synthetic: z.boolean().optional(),
-});
+// --- marketlake.raw/1 (its schema: raw-schema.ts) ----------------------------------------------------------------
 
 function parseCurrent(document: Record<string, unknown>, key: string): RawSnapshot {
-  const parsed = parseWith(currentSchema, document, key);
+  const parsed = checkDocument(RAW_DOCUMENT, document, key);
   let ticker: string;
   try {
     ticker = normalizeTicker(parsed.ticker);
@@ -173,7 +128,7 @@ function parseLegacy(document: Record<string, unknown>, key: string): RawSnapsho
   const fail = (problem: string): never => {
     throw new InputError(key, undefined, problem);
   };
-  const parsed = parseWith(legacySchema, document, key);
+  const parsed = checkDocument(legacySchema, document, key);
   if (parsed.interval != null && parsed.interval !== '1d') {
     fail(`interval ${JSON.stringify(parsed.interval)} is not daily ("1d"): only daily bars are read`);
   }

@@ -1,13 +1,16 @@
 import { tickerSegment } from '../../market/ticker-segment.js';
 import { PRODUCER } from '../../version.js';
+import { RAW_DOCUMENT } from './raw-schema.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
+import { checkBeforeWrite } from './schema-check.js';
+import { RAW_SCHEMA } from './schema-names.js';
 
 /**
  * The raw snapshot document (docs/design.md "Object bodies": `marketlake.raw/1`), as every source produces it
  * and as the lake stores it. Field names are snake_case because this is the stored JSON contract. It is read back
  * by raw-parse.ts (which also reads the older format) and turned into domain bars by raw-bars.ts.
  */
-export const RAW_SCHEMA = 'marketlake.raw/1';
+export { RAW_SCHEMA };
 
 /** Where a snapshot came from; it is also the key segment `raw/{source}/...` and the `source` tag. */
 export type SourceName = 'yfinance' | 'csv' | 'sample';
@@ -51,9 +54,13 @@ export interface RawSnapshot {
   synthetic?: boolean;
 }
 
-/** The raw snapshot as stored. `key` is only used in error messages (limits are checked per object). */
+/**
+ * The raw snapshot as stored, once its schema (raw-schema.ts) has accepted it. `key` is only used in error messages
+ * (limits are checked per object).
+ */
 export function renderRaw(key: string, snapshot: RawSnapshot): RenderedObject {
   const body = serializeBody(snapshot);
+  checkBeforeWrite(RAW_DOCUMENT, body, key);
   const bars = snapshot.bars;
   const tags = {
     source: snapshot.source,

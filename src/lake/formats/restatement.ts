@@ -19,7 +19,9 @@ import { z } from 'zod';
 import { tickerSegment } from '../../market/ticker-segment.js';
 import { PRODUCER } from '../../version.js';
 import { parseKey } from '../keys.js';
+import { isoDate, isoInstant } from './raw-schema.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
+import { checkBeforeWrite, parseDocument, type Same } from './schema-check.js';
 
 export const RESTATEMENT_SCHEMA = 'marketlake.restatement/1';
 
@@ -62,31 +64,46 @@ export interface RestatementDocument {
   bars: BarRestatement[];
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const value = z.number().finite().nullable();
-const fieldChange = z.object({ old: value, new: value });
+const value = z.number().nullable();
+const fieldChange = z.strictObject({ old: value, new: value });
 
-/** The restatement document as a reader checks it (the warehouse rebuild reads these back). */
-export const RESTATEMENT_DOCUMENT = z.object({
+/**
+ * The restatement document's schema: checked before the write (renderRestatement) and by its readers (the
+ * warehouse and tables rebuilds), and exported as schemas/marketlake.restatement-1.schema.json.
+ */
+export const RESTATEMENT_DOCUMENT = z.strictObject({
   schema: z.literal(RESTATEMENT_SCHEMA),
   ticker: z.string().min(1),
-  detected_at: z.iso.datetime({ offset: true }),
+  detected_at: isoInstant,
   raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
   raw_version_id: z.string().nullable(),
   previous_raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
   previous_raw_version_id: z.string().nullable(),
-  overlap: z.object({ first_date: isoDate, last_date: isoDate }),
+  overlap: z.strictObject({ first_date: isoDate, last_date: isoDate }),
   changed_bars: z.number().int().positive(),
   bars: z
     .array(
-      z.object({
+      z.strictObject({
         date: isoDate,
         change: z.enum(BAR_CHANGE_KINDS),
         fields: z.partialRecord(z.enum(RESTATED_BAR_FIELDS), fieldChange),
       }),
     )
     .min(1),
+}).meta({
+  title: RESTATEMENT_SCHEMA,
+  description:
+    'The bars a newer raw snapshot of a ticker gives other values for than the previous one did, inside their ' +
+    'overlap (restatements/{TICKER}/{FETCH_DATE}/{TS}.json, beside the newer snapshot).',
 });
+
+/** The schema and the interface the code uses are one type (the compiler refuses this line when they drift). */
+export const RESTATEMENT_SCHEMA_MATCHES: Same<z.infer<typeof RESTATEMENT_DOCUMENT>, RestatementDocument> = true;
+
+/** A stored restatement object's body: a DocumentShapeError names the key and the field when it is not one. */
+export function parseRestatementDocument(text: string, key: string): RestatementDocument {
+  return parseDocument(RESTATEMENT_DOCUMENT, text, key);
+}
 
 function isRawKey(key: string): boolean {
   try {
@@ -106,6 +123,7 @@ export function restatementKey(rawKey: string, sequence = 1): string {
 
 export function renderRestatement(key: string, document: RestatementDocument): RenderedObject {
   const body = serializeBody(document);
+  checkBeforeWrite(RESTATEMENT_DOCUMENT, body, key);
   const tags = {
     source: 'restatement',
     ticker: tickerSegment(document.ticker),

@@ -10,6 +10,7 @@ import { migration0004OutboxClaims } from './0004_outbox_claims.js';
 import { migration0005CrashHealing } from './0005_crash_healing.js';
 import { migration0006PriceSources } from './0006_price_sources.js';
 import { migration0007TableFiles } from './0007_table_files.js';
+import { migration0008Quality } from './0008_quality.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_crash_healing': migration0005CrashHealing,
   '0006_price_sources': migration0006PriceSources,
   '0007_table_files': migration0007TableFiles,
+  '0008_quality': migration0008Quality,
 };
 
 const inCodeProvider: MigrationProvider = {

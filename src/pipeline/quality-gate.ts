@@ -1,0 +1,126 @@
+/**
+ * The quality checks (src/quality) as the daily run uses them: judge each ticker's snapshot and results before
+ * anything computed from them is written, decide whether the policy blocks them, and judge the run's tickers of
+ * each market against their peers once they are all in.
+ *
+ * The snapshot and result checks run inside the ticker's job, so that under the `block` policy a ticker with an
+ * error finding keeps its raw snapshot (the vendor's record) and writes no prices or results. The peer checks
+ * (completeness, freshness) need every ticker of a market and run after them: they are reported, stored and
+ * alerted, but cannot block what is already written (docs/design.md "Data quality").
+ */
+import type { ComputationVersion } from '../compute/fields.js';
+import type { TickerResults } from '../compute/results.js';
+import type { RawSnapshot } from '../lake/formats/raw.js';
+import {
+  checkAgainstPeers,
+  checkResults,
+  checkSnapshot,
+  DEFAULT_QUALITY_CONFIG,
+  peerCalendars,
+  settingsFor,
+  type CheckVerdict,
+  type JudgedSnapshot,
+  type QualityConfig,
+  type QualityPolicy,
+  type QualityResult,
+} from '../quality/index.js';
+import { marketOfTicker, type Market } from '../sources/markets.js';
+
+/** What the peer checks need of a ticker, kept by its job until the run has them all. */
+export interface PeerEvidence {
+  ticker: string;
+  market: Market;
+  dates: readonly string[];
+  previousDates?: readonly string[];
+  raw: JudgedSnapshot | null;
+  asOf: string | null;
+}
+
+/** A ticker's verdicts so far, and whether they keep its prices and results out of the database and the lake. */
+export interface TickerQuality {
+  results: QualityResult[];
+  blocked: boolean;
+  /** For the peer checks; absent when the ticker has no snapshot. */
+  peers?: PeerEvidence;
+}
+
+export class QualityGate {
+  constructor(
+    readonly config: QualityConfig = DEFAULT_QUALITY_CONFIG,
+    readonly computationVersion: ComputationVersion,
+  ) {}
+
+  get policy(): QualityPolicy {
+    return this.config.policy;
+  }
+
+  /** The snapshot checks (consistency, plausibility, stability against the previous snapshot). */
+  judgeSnapshot(snapshot: RawSnapshot, previous: RawSnapshot | undefined): CheckVerdict[] {
+    const ticker = snapshot.ticker;
+    return checkSnapshot(
+      { ticker, market: marketOfTicker(ticker), snapshot, ...(previous ? { previous } : {}) },
+      this.config,
+    );
+  }
+
+  /** The result checks (missing values where the window is long enough, values outside their domain). */
+  judgeResults(snapshot: RawSnapshot, results: TickerResults): CheckVerdict[] {
+    const ticker = snapshot.ticker;
+    return checkResults(
+      { ticker, market: marketOfTicker(ticker), version: this.computationVersion, results, bars: snapshot.bars },
+      this.config,
+    );
+  }
+
+  /** Under `block`, a failed error verdict keeps what would be computed from the snapshot out of the warehouse. */
+  blocks(verdicts: readonly CheckVerdict[]): boolean {
+    return this.policy === 'block' && hasFailedError(verdicts);
+  }
+
+  /** The verdict on a vendor answer that could not become a snapshot (its shape changed): an error, no snapshot. */
+  vendorFormat(ticker: string, problem: string): QualityResult {
+    const market = marketOfTicker(ticker);
+    const settings = settingsFor(this.config, market, ticker, 'vendor.payload_shape');
+    return {
+      check: 'vendor.payload_shape',
+      severity: settings.severity,
+      passed: false,
+      observed: problem,
+      expected: 'the chart response format',
+      details: problem,
+      ticker,
+      market,
+      as_of: null,
+      raw: null,
+    };
+  }
+
+  /** The peer checks of every ticker that has a snapshot, against its market's calendar made of them all. */
+  judgePeers(evidence: readonly PeerEvidence[]): QualityResult[] {
+    const calendars = peerCalendars(evidence, this.config);
+    return evidence.flatMap((one) =>
+      checkAgainstPeers(one, calendars.get(one.market), this.config).map((verdict) => ({
+        ...verdict,
+        ticker: one.ticker,
+        market: one.market,
+        as_of: one.asOf,
+        raw: one.raw,
+      })),
+    );
+  }
+}
+
+export function hasFailedError(verdicts: readonly CheckVerdict[]): boolean {
+  return verdicts.some((verdict) => !verdict.passed && verdict.severity === 'error');
+}
+
+/** A ticker's verdicts with what they are about. */
+export function aboutTicker(
+  verdicts: readonly CheckVerdict[],
+  snapshot: RawSnapshot,
+  raw: JudgedSnapshot | null,
+): QualityResult[] {
+  const market = marketOfTicker(snapshot.ticker);
+  const asOf = snapshot.bars.at(-1)?.date ?? null;
+  return verdicts.map((verdict) => ({ ...verdict, ticker: snapshot.ticker, market, as_of: asOf, raw }));
+}

@@ -1,0 +1,160 @@
+/**
+ * The run's quality verdicts, once its tickers are done: the peer checks over all of them, then the verdicts
+ * stored (`quality_results`, one transaction) and the run's quality object written to the lake
+ * (`quality/{RUN_DATE}/{RUN_ID}.json`). The rows come first and are the object's outbox: an object the lake
+ * refuses is rendered again from them by `lake retry` or the next run (`writePendingQualityObjects`).
+ */
+import { qualityDocument, qualityKey, renderQuality } from '../lake/formats/quality.js';
+import { utcDate } from '../market/dates.js';
+import type { QualityResult } from '../quality/index.js';
+import { ObjectExistsError } from '../storage/errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { UserError } from '../errors.js';
+import type { Warehouse } from '../warehouse/database.js';
+import {
+  listPendingQualityRuns,
+  markQualityObjectFailed,
+  markQualityObjectWritten,
+  qualityResultsOfRun,
+  recordQualityRun,
+  type QualityRun,
+} from '../warehouse/quality.js';
+import { errorText } from '../warehouse/sql-helpers.js';
+import type { QualityGate } from './quality-gate.js';
+import type { TickerOutcome } from './ticker-job.js';
+
+/** The failed verdicts the summary lists in full; beyond them it counts (the lake object and the table hold all). */
+const LISTED_FAILURES = 100;
+
+/** The run summary's `quality`. */
+export interface QualityReport {
+  policy: 'block' | 'warn';
+  /** Tickers the checks judged (those with a snapshot, and those whose vendor answer changed shape). */
+  tickers_checked: number;
+  /** Every verdict, passed or not (one per check and ticker judged). */
+  verdicts: number;
+  /** Failed verdicts of severity error and warn. */
+  errors: number;
+  warnings: number;
+  /** Tickers whose prices and results were not written (policy `block`, an error finding). */
+  blocked: string[];
+  /** The failed verdicts, errors first (at most 100; `failures_not_listed` counts the rest). */
+  failures: { ticker: string; check: string; severity: 'error' | 'warn'; details: string }[];
+  failures_not_listed: number;
+  /** The run's quality object: its key once the lake took it, else null (pending: `lake retry` writes it). */
+  object: string | null;
+}
+
+export async function finishQuality(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  gate: QualityGate,
+  run: { runId: string; checkedAt: Date },
+  outcomes: readonly TickerOutcome[],
+  lakeErrors: string[],
+): Promise<{ report: QualityReport; results: QualityResult[] }> {
+  const judged = outcomes.flatMap((outcome) => (outcome.quality ? [outcome.quality] : []));
+  const results = [
+    ...judged.flatMap((quality) => quality.results),
+    ...gate.judgePeers(judged.flatMap((quality) => (quality.peers ? [quality.peers] : []))),
+  ];
+  const runDate = utcDate(run.checkedAt);
+  const qualityRun: QualityRun = {
+    runId: run.runId,
+    runDate,
+    checkedAt: run.checkedAt,
+    policy: gate.policy,
+    computationVersion: gate.computationVersion,
+    lakeKey: qualityKey(runDate, run.runId),
+  };
+  await recordQualityRun(warehouse.db, qualityRun, results);
+  const written = await writeQualityObject(store, warehouse, qualityRun, results);
+  if (written.error !== undefined) lakeErrors.push(`${qualityRun.lakeKey}: ${written.error}`);
+
+  const failed = results.filter((result) => !result.passed);
+  const ordered = [...failed.filter((r) => r.severity === 'error'), ...failed.filter((r) => r.severity === 'warn')];
+  return {
+    results,
+    report: {
+      policy: gate.policy,
+      tickers_checked: judged.length,
+      verdicts: results.length,
+      errors: failed.filter((result) => result.severity === 'error').length,
+      warnings: failed.filter((result) => result.severity === 'warn').length,
+      blocked: outcomes.filter((outcome) => outcome.quality?.blocked && outcome.status === 'ok').map((o) => o.ticker),
+      failures: ordered.slice(0, LISTED_FAILURES).map((result) => ({
+        ticker: result.ticker,
+        check: result.check,
+        severity: result.severity,
+        details: result.details,
+      })),
+      failures_not_listed: Math.max(0, ordered.length - LISTED_FAILURES),
+      object: written.error === undefined ? qualityRun.lakeKey : null,
+    },
+  };
+}
+
+/** The quality objects the lake refused before, rendered again from their rows. */
+export async function writePendingQualityObjects(
+  store: ObjectStore,
+  warehouse: Warehouse,
+): Promise<{ written: string[]; lakeErrors: string[] }> {
+  const report = { written: [] as string[], lakeErrors: [] as string[] };
+  for (const run of await listPendingQualityRuns(warehouse.db)) {
+    const results = await qualityResultsOfRun(warehouse.db, run.runId);
+    const outcome = await writeQualityObject(store, warehouse, run, results);
+    if (outcome.error === undefined) report.written.push(run.lakeKey);
+    else report.lakeErrors.push(`${run.lakeKey}: ${outcome.error}`);
+  }
+  return report;
+}
+
+/**
+ * Create-only put; a key already holding the same bytes is this object written before (its answer was lost). A
+ * lake failure is recorded on the run's row and returned; anything else (a bug rendering our own object) throws.
+ */
+async function writeQualityObject(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  run: QualityRun,
+  results: Parameters<typeof qualityDocument>[1],
+): Promise<{ error?: string }> {
+  const rendered = renderQuality(
+    run.lakeKey,
+    qualityDocument(
+      {
+        runId: run.runId,
+        computationVersion: run.computationVersion,
+        checkedAt: run.checkedAt.toISOString(),
+        policy: run.policy,
+      },
+      results,
+    ),
+  );
+  let versionId: string;
+  try {
+    try {
+      versionId = (
+        await store.put({
+          key: run.lakeKey,
+          body: rendered.body,
+          contentType: rendered.contentType,
+          tags: rendered.tags,
+          metadata: rendered.metadata,
+        })
+      ).versionId;
+    } catch (error) {
+      if (!(error instanceof ObjectExistsError)) throw error;
+      const existing = await store.head(run.lakeKey);
+      if (existing.metadata.content_sha256 !== rendered.sha256) throw error;
+      versionId = existing.versionId;
+    }
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const text = errorText(error);
+    await markQualityObjectFailed(warehouse.db, run.runId, text);
+    return { error: text };
+  }
+  await markQualityObjectWritten(warehouse.db, run.runId, versionId);
+  return {};
+}

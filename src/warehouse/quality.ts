@@ -1,0 +1,140 @@
+/**
+ * `quality_runs` and `quality_results` (migration 0008): what the quality checks said in each run (src/quality),
+ * and whether the run's quality object reached the lake. The rows are that object's outbox: a run records them
+ * first, then writes the object, then marks it written; `lake retry` and the next run render it again from the
+ * rows when the lake refused it.
+ */
+import type { Kysely } from 'kysely';
+import type { QualityObservation, QualityVerdictInput } from '../lake/formats/quality.js';
+import type { Database } from './schema.js';
+
+/** One verdict as stored: the lake document's input (src/quality/finding.ts `QualityResult` is assignable to it). */
+export type QualityResultRow = QualityVerdictInput;
+
+export interface QualityRun {
+  runId: string;
+  /** `YYYY-MM-DD`, the run's UTC date: the object's key and partition. */
+  runDate: string;
+  checkedAt: Date;
+  policy: 'block' | 'warn';
+  computationVersion: string;
+  lakeKey: string;
+}
+
+/** Rows per INSERT: 13 parameters a row stays well below PostgreSQL's 65,535 bound parameters per statement. */
+const ROWS_PER_STATEMENT = 2_000;
+
+/** The run and its verdicts, all or nothing (a transaction: a run of 500 tickers has about 8,000 verdicts). */
+export async function recordQualityRun(
+  db: Kysely<Database>,
+  run: QualityRun,
+  results: readonly QualityResultRow[],
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('quality_runs')
+      .values({
+        run_id: run.runId,
+        run_date: run.runDate,
+        checked_at: run.checkedAt,
+        policy: run.policy,
+        computation_version: run.computationVersion,
+        lake_key: run.lakeKey,
+      })
+      .execute();
+    for (let start = 0; start < results.length; start += ROWS_PER_STATEMENT) {
+      const chunk = results.slice(start, start + ROWS_PER_STATEMENT);
+      await trx
+        .insertInto('quality_results')
+        .values(
+          chunk.map((result) => ({
+            run_id: run.runId,
+            ticker: result.ticker,
+            check_id: result.check,
+            market: result.market,
+            severity: result.severity,
+            passed: result.passed,
+            observed: JSON.stringify(result.observed),
+            expected: JSON.stringify(result.expected),
+            details: result.details,
+            as_of: result.as_of,
+            raw_key: result.raw?.key ?? null,
+            raw_version_id: result.raw?.versionId ?? null,
+            raw_sha256: result.raw?.sha256 ?? null,
+          })),
+        )
+        .execute();
+    }
+  });
+}
+
+export async function markQualityObjectWritten(db: Kysely<Database>, runId: string, versionId: string): Promise<void> {
+  await db
+    .updateTable('quality_runs')
+    .set({ version_id: versionId, written_at: new Date(), last_error: null })
+    .where('run_id', '=', runId)
+    .execute();
+}
+
+export async function markQualityObjectFailed(db: Kysely<Database>, runId: string, error: string): Promise<void> {
+  await db
+    .updateTable('quality_runs')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error }))
+    .where('run_id', '=', runId)
+    .where('written_at', 'is', null)
+    .execute();
+}
+
+/** The runs whose quality object the lake has not taken yet, oldest first. */
+export async function listPendingQualityRuns(db: Kysely<Database>): Promise<QualityRun[]> {
+  const rows = await db
+    .selectFrom('quality_runs')
+    .select(['run_id', 'run_date', 'checked_at', 'policy', 'computation_version', 'lake_key'])
+    .where('written_at', 'is', null)
+    .orderBy('checked_at')
+    .execute();
+  return rows.map((row) => ({
+    runId: row.run_id,
+    runDate: row.run_date,
+    checkedAt: row.checked_at,
+    policy: row.policy,
+    computationVersion: row.computation_version,
+    lakeKey: row.lake_key,
+  }));
+}
+
+export async function countPendingQualityRuns(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('quality_runs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('written_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A run's verdicts, in a stable order (ticker, check). */
+export async function qualityResultsOfRun(db: Kysely<Database>, runId: string): Promise<QualityResultRow[]> {
+  const rows = await db
+    .selectFrom('quality_results')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('ticker')
+    .orderBy('check_id')
+    .execute();
+  return rows.map((row) => ({
+    check: row.check_id,
+    ticker: row.ticker,
+    market: row.market,
+    severity: row.severity,
+    passed: row.passed,
+    // Written from a QualityObservation (recordQualityRun): JSON gives back the same shape.
+    observed: row.observed as QualityObservation,
+    expected: row.expected as QualityObservation,
+    details: row.details,
+    as_of: row.as_of,
+    raw:
+      row.raw_key === null
+        ? null
+        : { key: row.raw_key, versionId: row.raw_version_id ?? '', sha256: row.raw_sha256 ?? '' },
+  }));
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { runDaily } from '../../src/pipeline/daily-run.js';
+import type { RawSnapshot } from '../../src/lake/formats/raw.js';
+import { createLineageEmitter } from '../../src/lineage/emitter.js';
+import { CHECKS, DEFAULT_QUALITY_CONFIG } from '../../src/quality/index.js';
+import { createSource } from '../../src/sources/index.js';
+import type { MarketDataSource, SnapshotRequest } from '../../src/sources/source.js';
+import { createTestLake, TEST_NOW } from '../support/lake.js';
+import { describeOnDatabases } from '../support/databases.js';
+
+/** The sample source, with `fault` applied to one ticker's snapshot: a vendor sending bad values. */
+function faultySource(ticker: string, fault: (snapshot: RawSnapshot) => void): MarketDataSource {
+  const sample = createSource('sample');
+  return {
+    name: sample.name,
+    async fetchSnapshot(requested: string, request: SnapshotRequest) {
+      const snapshot = await sample.fetchSnapshot(requested, request);
+      if (snapshot.ticker === ticker) fault(snapshot);
+      return snapshot;
+    },
+  };
+}
+
+/** High below low on the tenth bar from the end: a consistency error. */
+const highBelowLow = (snapshot: RawSnapshot) => {
+  const bar = snapshot.bars[snapshot.bars.length - 10];
+  bar.high = bar.low * 0.9;
+};
+
+const TICKERS = ['NVDA', 'D05.SI', '7974.T'];
+
+describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
+  it('judge every ticker, store every verdict, and write the run quality object: a clean run passes', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const summary = await t.run({ tables: false });
+      expect(summary.status).toBe('ok');
+      expect(summary.quality).toMatchObject({ policy: 'block', tickers_checked: 3, errors: 0, blocked: [] });
+      const rows = await warehouse().db.selectFrom('quality_results').selectAll().execute();
+      // Every ticker has a verdict of every check of the snapshot, result and peer phases (none is disabled).
+      const checks = new Set(rows.map((row) => row.check_id));
+      expect(checks).toEqual(new Set(CHECKS.filter((c) => c.phase !== 'vendor').map((c) => c.id)));
+      for (const ticker of TICKERS) {
+        expect(rows.filter((row) => row.ticker === ticker)).toHaveLength(checks.size);
+      }
+      expect(rows.filter((row) => !row.passed && row.severity === 'error')).toEqual([]);
+      // Each verdict names the raw snapshot it judged, as the catalog has it.
+      const raws = await warehouse().db.selectFrom('lake_objects').selectAll().where('kind', '=', 'raw').execute();
+      for (const row of rows) {
+        const raw = raws.find((r) => r.key === row.raw_key);
+        expect(raw, row.raw_key ?? 'null').toBeDefined();
+        expect(row.raw_version_id).toBe(raw!.version_id);
+        expect(row.raw_sha256).toBe(raw!.sha256);
+      }
+      expect(summary.quality!.object).toMatch(/^quality\/2026-11-26\/[0-9a-f-]{36}\.json$/);
+      const object = JSON.parse(Buffer.from((await t.store.get(summary.quality!.object!)).body).toString('utf8'));
+      expect(object).toMatchObject({ schema: 'marketlake.quality/1', run_id: summary.run_id, policy: 'block' });
+      expect(object.results).toHaveLength(rows.length);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('under block, a ticker with an error finding keeps its raw snapshot and writes no prices or results', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const summary = await t.run({ tables: false, source: faultySource('D05.SI', highBelowLow) });
+      expect(summary.status).toBe('partial');
+      expect(summary.tickers_ok).toEqual(expect.arrayContaining(TICKERS));
+      expect(summary.quality).toMatchObject({ errors: 1, blocked: ['D05.SI'] });
+      expect(summary.quality!.failures[0]).toMatchObject({
+        ticker: 'D05.SI',
+        check: 'consistency.high_low',
+        severity: 'error',
+      });
+      const keys = await t.keys();
+      expect(keys.filter((key) => key.includes('/D05.SI/') && key.startsWith('raw/'))).toHaveLength(1);
+      expect(keys.filter((key) => key.includes('/D05.SI/') && key.startsWith('processed/'))).toEqual([]);
+      expect(keys.filter((key) => key.includes('/NVDA/') && key.startsWith('processed/'))).toHaveLength(3);
+      const db = warehouse().db;
+      const prices = await db.selectFrom('daily_prices').select('symbol').distinct().execute();
+      expect(prices.map((row) => row.symbol).sort()).toEqual(['7974.T', 'NVDA']);
+      const indicators = await db.selectFrom('daily_indicators').select('symbol').distinct().execute();
+      expect(indicators.map((row) => row.symbol).sort()).toEqual(['7974.T', 'NVDA']);
+      const catalogued = await db.selectFrom('lake_objects').select('key').where('ticker', '=', 'D05.SI').execute();
+      expect(catalogued.map((row) => row.key)).toEqual([expect.stringMatching(/^raw\//)]);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('under warn, the same ticker is computed and written, and the error finding is reported', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const summary = await t.run({
+        tables: false,
+        source: faultySource('D05.SI', highBelowLow),
+        quality: { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' },
+      });
+      expect(summary.status).toBe('ok');
+      expect(summary.quality).toMatchObject({ policy: 'warn', errors: 1, blocked: [] });
+      const keys = await t.keys('processed/');
+      expect(keys.filter((key) => key.includes('/D05.SI/'))).toHaveLength(3);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('a quality object the lake refuses stays pending in its rows, and the next run writes it', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      t.store.failPuts = { prefix: 'quality/' };
+      const first = await t.run({ tables: false });
+      expect(first.quality!.object).toBeNull();
+      expect(first.lake_errors.join('\n')).toMatch(/^quality\/2026-11-26\/.*\.json: /m);
+      const pending = await warehouse().db.selectFrom('quality_runs').selectAll().execute();
+      expect(pending).toMatchObject([{ run_id: first.run_id, written_at: null, attempts: 1 }]);
+
+      t.store.failPuts = 'none';
+      const second = await t.run({ tables: false, clock: () => new Date(TEST_NOW.getTime() + 60_000) });
+      const keys = await t.keys('quality/');
+      expect(keys.sort()).toEqual(
+        [`quality/2026-11-26/${first.run_id}.json`, `quality/2026-11-26/${second.run_id}.json`].sort(),
+      );
+      const runs = await warehouse().db.selectFrom('quality_runs').select(['run_id', 'written_at']).execute();
+      expect(runs.every((run) => run.written_at !== null)).toBe(true);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('puts each raw snapshot verdicts in the OpenLineage events as its dataQualityAssertions facet', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const summary = await runDaily({
+        tickers: TICKERS,
+        source: faultySource('D05.SI', highBelowLow),
+        lake: t.lake,
+        warehouse: warehouse(),
+        computationVersion: '1.0',
+        start: '2024-11-26',
+        end: '2026-11-26',
+        concurrency: 2,
+        clock: () => TEST_NOW,
+        tables: false,
+        lineage: createLineageEmitter({ store: t.store }),
+      });
+      const completeKey = (await t.keys('lineage/')).find((key) => key.endsWith('-COMPLETE.json'))!;
+      expect(completeKey).toContain(summary.run_id);
+      const event = JSON.parse(Buffer.from((await t.store.get(completeKey)).body).toString('utf8'));
+      const d05 = event.inputs.find((input: { name: string }) => input.name.includes('/D05.SI/'));
+      const facet = d05.inputFacets.dataQualityAssertions;
+      expect(facet._schemaURL).toMatch(/DataQualityAssertionsDatasetFacet\.json/);
+      expect(facet.assertions).toContainEqual({ assertion: 'consistency.high_low', success: false, severity: 'error' });
+      const nvda = event.inputs.find((input: { name: string }) => input.name.includes('/NVDA/'));
+      const nvdaErrors = nvda.inputFacets.dataQualityAssertions.assertions.filter(
+        (a: { success: boolean; severity: string }) => !a.success && a.severity === 'error',
+      );
+      expect(nvdaErrors).toEqual([]);
+      expect(nvda.inputFacets.dataQualityAssertions.assertions.length).toBe(CHECKS.length - 1);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
