@@ -4,6 +4,13 @@
  * checks, computed and judged by the result checks, then every judged ticker is judged against the peers of its
  * market. The lake alone: no database, no vendor.
  *
+ * The peer calendar is always made of every ticker of the market that the lake holds (on or before the date): with
+ * a few tickers named, their markets' other tickers are read for it (latest snapshot only, not judged), so naming
+ * tickers narrows the findings without changing them.
+ *
+ * Cost: one listing of `raw/` (the peers need it even for one ticker), then two reads per judged ticker and one per
+ * peer, `concurrency` at a time; memory holds the bar dates of every ticker, the bars of those in flight.
+ *
  * A raw object that cannot be read or parsed is not a verdict (no check of the catalog judged anything) but a
  * problem naming its key; the ticker's other objects and the other tickers are still judged:
  * - the snapshot to judge unreadable: the ticker is not judged (judging an older one instead would pass off stale

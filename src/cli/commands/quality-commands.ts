@@ -56,7 +56,7 @@ export function registerQualityCommands(program: Command): void {
       )
       .option('--date <date>', 'judge the latest snapshot fetched on or before this date (YYYY-MM-DD)', parseDate)
       .option('--json', 'print {date, policy, tickers, errors, warnings, findings, problems}: every verdict')
-      .option('--failed', 'list the failed verdicts only (with --json)')
+      .option('--failed', 'with --json, list the failed verdicts only (the text lists only those anyway)')
       .option(
         '--computation-version <version>',
         COMPUTATION_VERSION_HELP,
