@@ -3,9 +3,11 @@
  * error check; a vendor fault written as a later raw snapshot is found and named (ticker, check, date, key);
  * `--tickers` narrows the findings but not the peer calendar; `--date` judges the older snapshot; a damaged raw
  * object is reported by its key while the others are still judged; the quality config is read from the flag, the
- * variable or the home. Each test that changes the lake works on its own copy of the home.
+ * variable or the home. Each test that changes the lake works on its own copy of the home. Once more on S3 (RGW)
+ * with gzipped objects.
  */
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +17,11 @@ import { renderRaw } from '../../src/lake/formats/raw.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { objectKey } from '../../src/lake/keys.js';
 import { CHECKS } from '../../src/quality/catalog.js';
+import type { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { replaceBody, scribble } from '../support/fs-tamper.js';
+import { describeOnRgw, type RgwTestContext } from '../support/rgw.js';
 
 /** Six tickers of one market (min_peers is 3: the US has a peer calendar), and two others. */
 const US = ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
@@ -334,5 +338,65 @@ describe('marketlake quality check', () => {
     expect(fromEnv.stdout).toBe('');
     expect(fromEnv.stderr).toContain(typo);
     expect(fromEnv.stderr).toContain('consistency.hi_lo');
+  });
+});
+
+describeOnRgw('marketlake quality check on an S3 lake with gzipped objects', (rgw: RgwTestContext) => {
+  let home: string;
+  const saved = { ...process.env };
+  let store: S3ObjectStore;
+  const lakeFlags = () => ['--lake', `s3://${rgw.bucket()}/lake`, '--s3-endpoint', rgw.settings.endpoint];
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'marketlake-quality-s3-'));
+    process.env.AWS_ACCESS_KEY_ID = rgw.settings.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = rgw.settings.credentials.secretAccessKey;
+    process.env.AWS_REGION = rgw.settings.region;
+    store = rgw.openStore({ prefix: 'lake' });
+    for (const [now, compression] of [
+      [DAY_1, 'none'],
+      [DAY_2, 'gzip'],
+    ]) {
+      const run = await withEnv({ MARKETLAKE_NOW: now }, () =>
+        runCli('run', '--home', home, ...lakeFlags(), '--tickers', US.join(','), '--lake-compression', compression),
+      );
+      expect(run.code, run.stderr).toBe(0);
+    }
+  }, 180_000);
+  afterAll(async () => {
+    process.env = saved;
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('judges the gzipped snapshots by their documents, and reports a truncated one by its key', async () => {
+    const result = await runCli('quality', 'check', ...lakeFlags(), '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const clean = report(result);
+    expect(clean).toMatchObject({ tickers: US.length, errors: 0, problems: [] });
+    for (const ticker of US) {
+      const key = `${rawKey(ticker, DAY_2)}.gz`;
+      const head = await store.head(key);
+      const finding = clean.findings.find((one) => one.ticker === ticker && one.check === 'consistency.high_low')!;
+      // The sha256 of the uncompressed document, as the lake records it, and the previous (plain) day compared with.
+      expect(finding).toMatchObject({ passed: true, raw_key: key, raw_sha256: head.metadata.content_sha256 });
+      const shrank = clean.findings.find((one) => one.ticker === ticker && one.check === 'stability.history_shrank');
+      expect(shrank).toMatchObject({ passed: true, observed: 0 });
+    }
+
+    // A later snapshot of META whose gzip stream is cut short: a problem naming it; the others are still judged.
+    const truncated = `${rawKey('META', DAY_3)}.gz`;
+    const whole = gzipSync(Buffer.from('{"schema": "marketlake.raw/1"}'));
+    await store.put({
+      key: truncated,
+      body: whole.subarray(0, whole.length - 8),
+      contentType: 'application/json',
+      contentEncoding: 'gzip',
+    });
+    const damaged = await runCli('quality', 'check', ...lakeFlags(), '--json');
+    expect(damaged.code).toBe(1);
+    const after = report(damaged);
+    expect(after.tickers).toBe(US.length - 1);
+    expect(after.problems).toEqual([
+      { ticker: 'META', key: truncated, reason: expect.stringMatching(/cannot decompress .*not a complete gzip/) },
+    ]);
   });
 });
