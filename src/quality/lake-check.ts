@@ -85,7 +85,7 @@ interface Judged {
   market: Market;
   dates: string[];
   previousDates: string[] | undefined;
-  asOf: string | null;
+  asOf: string;
   raw: JudgedSnapshot;
   verdicts: CheckVerdict[];
 }
@@ -218,20 +218,16 @@ async function judgeTicker(
     { ticker, market, snapshot, ...(previous ? { previous: previous.snapshot } : {}) },
     config,
   );
-  if (snapshot.bars.length === 0) {
-    // Nothing to compute: the result checks cannot run, and saying so is better than a silent gap in the audit.
-    problems.push({ ticker, key: latest.key, reason: 'the raw snapshot has no bars: its results were not judged' });
-  } else {
-    const results = computeResults(snapshot, version);
-    verdicts.push(...checkResults({ ticker, market, version, results, bars: snapshot.bars }, config));
-  }
+  // The parser refuses a snapshot without bars (checkBars), so there is always a last bar to compute as of.
+  const results = computeResults(snapshot, version);
+  verdicts.push(...checkResults({ ticker, market, version, results, bars: snapshot.bars }, config));
   const dates = snapshot.bars.map((bar) => bar.date);
   return {
     ticker,
     market,
     dates,
     previousDates: previous?.snapshot.bars.map((bar) => bar.date),
-    asOf: dates.length === 0 ? null : dates[dates.length - 1],
+    asOf: dates[dates.length - 1],
     raw: current.raw,
     verdicts,
   };
