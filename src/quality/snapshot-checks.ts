@@ -207,7 +207,8 @@ export function oneDayMove(snapshot: RawSnapshot, settings: CheckSettings): Chec
     'plausibility.one_day_move',
     settings,
     moves.length === 0,
-    moves.length === 0 ? 0 : round4(largest),
+    // A close after a close of 0 moves by Infinity, which JSON cannot hold: it is observed as text.
+    Number.isFinite(largest) ? round4(largest) : String(largest),
     maxMove,
     `${moves.length} one-day close move(s) beyond ${(maxMove * 100).toFixed(0)}% without a split or dividend: ` +
       listDates(moves),
