@@ -24,6 +24,7 @@ async function universe(now: Date, previousDaysBefore: number): Promise<TickerEv
     SAMPLE_TICKERS.map(async (ticker) => ({
       snapshot: await source.fetchSnapshot(ticker, { ...dateRange(now, '2y'), now }),
       previous: await source.fetchSnapshot(ticker, { ...dateRange(before, '2y'), now: before }),
+      requestStart: dateRange(now, '2y').start,
     })),
   );
 }
