@@ -215,6 +215,14 @@ describe('stability', () => {
     expect(failed(verdicts)).toEqual([]);
   });
 
+  it('compares with a previous snapshot whose bars are out of order as with the sorted one', () => {
+    const next = calmBars(101, '2024-01-01').slice(1);
+    const shuffled = snapshotOf([...previousBars].reverse(), { fetched_at: previous.fetched_at });
+    const snapshot = snapshotOf(next);
+    const verdicts = checkSnapshot({ ticker: 'TEST', market: 'US', snapshot, previous: shuffled });
+    expect(failed(verdicts)).toEqual([]);
+  });
+
   it('finds dates gone from the middle and a last bar that went back', () => {
     const next = [...previousBars.slice(0, 40), ...previousBars.slice(45, 98)];
     const verdict = find(checkSnapshot({ ticker: 'TEST', market: 'US', ...later(next) }), 'stability.history_shrank');
