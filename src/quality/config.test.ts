@@ -124,6 +124,8 @@ describe('loadQualityConfig', () => {
       /tickers\.AAPL\.checks\.consistency\.volume\.enabled/,
     ],
     [{ policy: 'stop' }, /policy/],
+    [{ polcy: 'block' }, /polcy: unknown key \(known: policy, checks, markets, tickers, alerts\)/],
+    [{ markets: { VN: { check: {} } } }, /markets\.VN\.check: unknown key \(known: checks\)/],
     [{ tickers: { aapl: { checks: {} } } }, /tickers\.aapl: ticker keys are upper case \(AAPL\)/],
   ])('names the file and the field of %j', (document, message) => {
     const path = file('bad.json', JSON.stringify(document));

@@ -114,6 +114,14 @@ describe('plausibility.one_day_move', () => {
     expect(verdict.details).toContain(`${bars[13].date} -6`);
   });
 
+  it('observes the move after a close of 0 as text (JSON has no Infinity)', () => {
+    const bars = calmBars(30);
+    bars[5] = { ...bars[5], close: 0, low: 0 };
+    const verdict = find(run(bars), 'plausibility.one_day_move');
+    expect(verdict).toMatchObject({ passed: false, observed: 'Infinity' });
+    expect(JSON.parse(JSON.stringify(verdict))).toEqual(verdict);
+  });
+
   it('lets a move through when a split or dividend is dated on that day', () => {
     const bars = calmBars(30).map((bar, i) =>
       i >= 10 ? { ...bar, open: bar.open / 4, high: bar.high / 4, low: bar.low / 4, close: bar.close / 4 } : bar,
@@ -204,6 +212,14 @@ describe('stability', () => {
   it('passes a rolling window that moved on by a day and added a bar', () => {
     const next = calmBars(101, '2024-01-01').slice(1);
     const verdicts = checkSnapshot({ ticker: 'TEST', market: 'US', ...later(next) });
+    expect(failed(verdicts)).toEqual([]);
+  });
+
+  it('compares with a previous snapshot whose bars are out of order as with the sorted one', () => {
+    const next = calmBars(101, '2024-01-01').slice(1);
+    const shuffled = snapshotOf([...previousBars].reverse(), { fetched_at: previous.fetched_at });
+    const snapshot = snapshotOf(next);
+    const verdicts = checkSnapshot({ ticker: 'TEST', market: 'US', snapshot, previous: shuffled });
     expect(failed(verdicts)).toEqual([]);
   });
 

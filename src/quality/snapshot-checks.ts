@@ -49,8 +49,9 @@ export function checkSnapshot(
   input: SnapshotCheckInput,
   config: QualityConfig = DEFAULT_QUALITY_CONFIG,
 ): CheckVerdict[] {
-  const { snapshot, previous } = input;
+  const { snapshot } = input;
   const bars = snapshot.bars;
+  const previous = input.previous && inDateOrder(input.previous);
   return runEnabled(config, input.market, input.ticker, SNAPSHOT_CHECKS, (id, settings) => {
     switch (id) {
       case 'consistency.high_low':
@@ -77,6 +78,20 @@ export function checkSnapshot(
         return previous ? adjustmentChanged(previous, snapshot, settings) : noPrevious(id, settings);
     }
   });
+}
+
+/**
+ * The previous snapshot with its bars sorted by date: the stability checks walk both snapshots in date order. A
+ * snapshot this project wrote is sorted (one pass to see it); an older object read back from the lake may not be.
+ */
+function inDateOrder(snapshot: RawSnapshot): RawSnapshot {
+  const bars = snapshot.bars;
+  for (let i = 1; i < bars.length; i++) {
+    if (bars[i].date < bars[i - 1].date) {
+      return { ...snapshot, bars: [...bars].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
+    }
+  }
+  return snapshot;
 }
 
 function noPrevious(id: CheckId, settings: CheckSettings): CheckVerdict {
@@ -207,7 +222,8 @@ export function oneDayMove(snapshot: RawSnapshot, settings: CheckSettings): Chec
     'plausibility.one_day_move',
     settings,
     moves.length === 0,
-    moves.length === 0 ? 0 : round4(largest),
+    // A close after a close of 0 moves by Infinity, which JSON cannot hold: it is observed as text.
+    Number.isFinite(largest) ? round4(largest) : String(largest),
     maxMove,
     `${moves.length} one-day close move(s) beyond ${(maxMove * 100).toFixed(0)}% without a split or dividend: ` +
       listDates(moves),
