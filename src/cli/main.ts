@@ -8,6 +8,7 @@ import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerQualityCommands } from './commands/quality-commands.js';
 import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerAuditCommands(program);
   registerStaleCommands(program);
+  registerQualityCommands(program);
   registerWarehouseCommands(program);
   registerTableCommands(program);
   registerSqlCommand(program);

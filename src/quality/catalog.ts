@@ -69,8 +69,7 @@ const definitions = [
     id: 'plausibility.one_day_move',
     severity: 'error',
     phase: 'snapshot',
-    description:
-      '|close / previous close - 1| beyond the market threshold, without a split or dividend event in between',
+    description: 'abs(close / previous close - 1) beyond max_move, without a split or dividend dated on that day',
     thresholds: { max_move: 0.6 },
     markets: {
       // Every default stays below 0.9, so an unadjusted 1:10 split (-90 %) or a tripled close (+200 %) and its
@@ -114,9 +113,8 @@ const definitions = [
     severity: 'error',
     phase: 'snapshot',
     description:
-      'dates of the previous snapshot, from the current first bar to the previous last bar, that the current ' +
-      'snapshot lacks, or a last bar earlier than the previous one; and a first bar that moved later than the ' +
-      'time between the fetches explains (a rolling window moves by that much)',
+      'dates of the previous snapshot the current one lost: within [current first bar, previous last bar], or ' +
+      'before the current first bar by more than the rolling window moved between the fetches',
     // start_slack_days: calendar days of leeway on the rolling window's start (weekends, holidays, a late fetch).
     thresholds: { max_dates: 0, start_slack_days: 7 },
   },

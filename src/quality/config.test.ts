@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { CHECKS, checkDefinition } from './catalog.js';
+import { CHECKS, checkDefinition, checksOfPhase } from './catalog.js';
+import { PEER_CHECKS } from './peer-checks.js';
+import { RESULT_CHECKS } from './result-checks.js';
+import { SNAPSHOT_CHECKS } from './snapshot-checks.js';
 import { DEFAULT_QUALITY_CONFIG, loadQualityConfig, parseQualityConfig, settingsFor } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quality-config-'));
@@ -25,6 +28,30 @@ describe('the catalog', () => {
         for (const name of Object.keys(overrides)) expect(Object.keys(check.thresholds)).toContain(name);
       }
     }
+  });
+
+  it('lists every check a phase runs under that phase, and nothing else', () => {
+    const ids = (phase: Parameters<typeof checksOfPhase>[0]) => checksOfPhase(phase).map((c) => c.id);
+    expect(ids('snapshot')).toEqual([...SNAPSHOT_CHECKS]);
+    expect(ids('results')).toEqual([...RESULT_CHECKS]);
+    expect(ids('peers')).toEqual([...PEER_CHECKS]);
+    expect(ids('vendor')).toEqual(['vendor.payload_shape']);
+  });
+
+  it('has the severities the issue fixes', () => {
+    const errors = CHECKS.filter((c) => c.severity === 'error').map((c) => c.id);
+    expect(errors.sort()).toEqual(
+      [
+        'computation.domain',
+        'consistency.duplicate_dates',
+        'consistency.high_low',
+        'consistency.positive_prices',
+        'consistency.volume',
+        'plausibility.one_day_move',
+        'stability.history_shrank',
+        'vendor.payload_shape',
+      ].sort(),
+    );
   });
 });
 
@@ -97,6 +124,8 @@ describe('loadQualityConfig', () => {
       /tickers\.AAPL\.checks\.consistency\.volume\.enabled/,
     ],
     [{ policy: 'stop' }, /policy/],
+    [{ polcy: 'block' }, /polcy: unknown key \(known: policy, checks, markets, tickers, alerts\)/],
+    [{ markets: { VN: { check: {} } } }, /markets\.VN\.check: unknown key \(known: checks\)/],
     [{ tickers: { aapl: { checks: {} } } }, /tickers\.aapl: ticker keys are upper case \(AAPL\)/],
   ])('names the file and the field of %j', (document, message) => {
     const path = file('bad.json', JSON.stringify(document));

@@ -89,6 +89,14 @@ describe('checkAgainstPeers', () => {
     expect(verdict).toMatchObject({ passed: false, observed: 2 });
     expect(verdict.details).toContain(`${DAYS[12]}, ${DAYS[37]}`);
     expect(verdict.details).not.toContain(DAYS[5]);
+    // The same previous dates out of order: the same verdict.
+    const reversed = [...previousDates].reverse();
+    expect(
+      find(
+        checkAgainstPeers({ ticker: 'B', market: 'US', dates, previousDates: reversed }, calendar),
+        'completeness.new_gaps',
+      ),
+    ).toEqual(verdict);
   });
 
   it('finds a missing last day, and allows it with max_sessions 1', () => {

@@ -159,8 +159,13 @@ function newGaps(
   const fresh: string[] = [];
   if (missing.length > 0) {
     const before = new Set(previousDates);
-    const first = previousDates[0];
-    const last = previousDates[previousDates.length - 1];
+    // The range by min and max, not by position: an older lake object's bars may be out of order.
+    let first = previousDates[0];
+    let last = first;
+    for (const date of previousDates) {
+      if (date < first) first = date;
+      if (date > last) last = date;
+    }
     for (const date of missing) if (date >= first && (date > last || before.has(date))) fresh.push(date);
   }
   return verdict(

@@ -114,6 +114,14 @@ describe('plausibility.one_day_move', () => {
     expect(verdict.details).toContain(`${bars[13].date} -6`);
   });
 
+  it('observes the move after a close of 0 as text (JSON has no Infinity)', () => {
+    const bars = calmBars(30);
+    bars[5] = { ...bars[5], close: 0, low: 0 };
+    const verdict = find(run(bars), 'plausibility.one_day_move');
+    expect(verdict).toMatchObject({ passed: false, observed: 'Infinity' });
+    expect(JSON.parse(JSON.stringify(verdict))).toEqual(verdict);
+  });
+
   it('lets a move through when a split or dividend is dated on that day', () => {
     const bars = calmBars(30).map((bar, i) =>
       i >= 10 ? { ...bar, open: bar.open / 4, high: bar.high / 4, low: bar.low / 4, close: bar.close / 4 } : bar,
@@ -207,6 +215,14 @@ describe('stability', () => {
     expect(failed(verdicts)).toEqual([]);
   });
 
+  it('compares with a previous snapshot whose bars are out of order as with the sorted one', () => {
+    const next = calmBars(101, '2024-01-01').slice(1);
+    const shuffled = snapshotOf([...previousBars].reverse(), { fetched_at: previous.fetched_at });
+    const snapshot = snapshotOf(next);
+    const verdicts = checkSnapshot({ ticker: 'TEST', market: 'US', snapshot, previous: shuffled });
+    expect(failed(verdicts)).toEqual([]);
+  });
+
   it('finds dates gone from the middle and a last bar that went back', () => {
     const next = [...previousBars.slice(0, 40), ...previousBars.slice(45, 98)];
     const verdict = find(checkSnapshot({ ticker: 'TEST', market: 'US', ...later(next) }), 'stability.history_shrank');
@@ -225,6 +241,20 @@ describe('stability', () => {
     expect(verdict.passed).toBe(false);
     // A week of leeway: the first 5 business days (7 calendar days) are not counted.
     expect(verdict.observed).toBe(25);
+  });
+
+  it('takes the request start, when given, as where the history must begin', () => {
+    const next = previousBars.slice(30);
+    const snapshot = snapshotOf(next, { fetched_at: previous.fetched_at });
+    const judge = (requestStart: string) =>
+      find(
+        checkSnapshot({ ticker: 'TEST', market: 'US', snapshot, previous, requestStart }),
+        'stability.history_shrank',
+      );
+    // A shorter range asked for: nothing was lost.
+    expect(judge(next[0].date)).toMatchObject({ passed: true, observed: 0 });
+    // The whole range asked for again: the 30 first dates are gone, without a week of leeway.
+    expect(judge(previousBars[0].date)).toMatchObject({ passed: false, observed: 30 });
   });
 
   it('counts restated bars and their largest change, leaving out the previous last bar', () => {

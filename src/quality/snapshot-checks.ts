@@ -18,6 +18,11 @@ export interface SnapshotCheckInput {
   snapshot: RawSnapshot;
   /** The ticker's previous raw snapshot, for the stability checks; without it they pass, saying so. */
   previous?: RawSnapshot;
+  /**
+   * The first date the fetch asked for. With it, every previous date from it on that the current snapshot lacks is
+   * lost (a shorter --range is not a loss); without it, the start is judged by how far a rolling window moves.
+   */
+  requestStart?: string;
 }
 
 export const SNAPSHOT_CHECKS = [
@@ -44,8 +49,9 @@ export function checkSnapshot(
   input: SnapshotCheckInput,
   config: QualityConfig = DEFAULT_QUALITY_CONFIG,
 ): CheckVerdict[] {
-  const { snapshot, previous } = input;
+  const { snapshot } = input;
   const bars = snapshot.bars;
+  const previous = input.previous && inDateOrder(input.previous);
   return runEnabled(config, input.market, input.ticker, SNAPSHOT_CHECKS, (id, settings) => {
     switch (id) {
       case 'consistency.high_low':
@@ -65,13 +71,27 @@ export function checkSnapshot(
       case 'plausibility.volume_outlier':
         return volumeOutlier(bars, settings);
       case 'stability.history_shrank':
-        return previous ? historyShrank(previous, snapshot, settings) : noPrevious(id, settings);
+        return previous ? historyShrank(previous, snapshot, settings, input.requestStart) : noPrevious(id, settings);
       case 'stability.restated_bars':
         return previous ? restatedBars(previous.bars, bars, settings) : noPrevious(id, settings);
       case 'stability.adjustment_changed':
         return previous ? adjustmentChanged(previous, snapshot, settings) : noPrevious(id, settings);
     }
   });
+}
+
+/**
+ * The previous snapshot with its bars sorted by date: the stability checks walk both snapshots in date order. A
+ * snapshot this project wrote is sorted (one pass to see it); an older object read back from the lake may not be.
+ */
+function inDateOrder(snapshot: RawSnapshot): RawSnapshot {
+  const bars = snapshot.bars;
+  for (let i = 1; i < bars.length; i++) {
+    if (bars[i].date < bars[i - 1].date) {
+      return { ...snapshot, bars: [...bars].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
+    }
+  }
+  return snapshot;
 }
 
 function noPrevious(id: CheckId, settings: CheckSettings): CheckVerdict {
@@ -110,14 +130,20 @@ export function positivePrices(bars: readonly RawBar[], settings: CheckSettings)
   const bad: string[] = [];
   let first = '';
   for (const bar of bars) {
-    // `!(x > 0)` is also true for NaN; Infinity is caught by isFinite.
-    const fields = ['open', 'high', 'low', 'close'] as const;
-    let wrong = fields.find((field) => !(bar[field] > 0) || !Number.isFinite(bar[field])) as string | undefined;
-    if (wrong === undefined && bar.adj_close !== null && !(bar.adj_close > 0 && Number.isFinite(bar.adj_close))) {
-      wrong = 'adj_close';
-    }
-    if (wrong !== undefined) {
-      if (bad.length === 0) first = `${wrong} ${String(bar[wrong as keyof RawBar])}`;
+    // `positive` is false for NaN too; Infinity is not a price either. Written out per field: this loop is hot.
+    const wrong = !positive(bar.open)
+      ? 'open'
+      : !positive(bar.high)
+        ? 'high'
+        : !positive(bar.low)
+          ? 'low'
+          : !positive(bar.close)
+            ? 'close'
+            : bar.adj_close !== null && !positive(bar.adj_close)
+              ? 'adj_close'
+              : null;
+    if (wrong !== null) {
+      if (bad.length === 0) first = `${wrong} ${String(bar[wrong])}`;
       bad.push(bar.date);
     }
   }
@@ -129,6 +155,10 @@ export function positivePrices(bars: readonly RawBar[], settings: CheckSettings)
     maxBars,
     `${bad.length} bar(s) with a price that is not a positive number: ${listDates(bad)} (first: ${first})`,
   );
+}
+
+function positive(value: number): boolean {
+  return value > 0 && value < Infinity;
 }
 
 export function volumeSign(bars: readonly RawBar[], settings: CheckSettings): CheckVerdict {
@@ -192,7 +222,8 @@ export function oneDayMove(snapshot: RawSnapshot, settings: CheckSettings): Chec
     'plausibility.one_day_move',
     settings,
     moves.length === 0,
-    moves.length === 0 ? 0 : round4(largest),
+    // A close after a close of 0 moves by Infinity, which JSON cannot hold: it is observed as text.
+    Number.isFinite(largest) ? round4(largest) : String(largest),
     maxMove,
     `${moves.length} one-day close move(s) beyond ${(maxMove * 100).toFixed(0)}% without a split or dividend: ` +
       listDates(moves),
@@ -206,63 +237,74 @@ function hasEventBetween(snapshot: RawSnapshot, after: string, upTo: string): bo
   return false;
 }
 
-/** The longest run of bars that satisfy `same(i)` (bar i continues the run from bar i - 1) or `member(i)`. */
-function longestRun(length: number, member: (i: number) => boolean): { length: number; start: number; end: number } {
-  let best = { length: 0, start: -1, end: -1 };
-  let start = -1;
-  for (let i = 0; i < length; i++) {
-    if (!member(i)) {
-      start = -1;
-      continue;
-    }
-    if (start < 0) start = i;
-    if (i - start + 1 > best.length) best = { length: i - start + 1, start, end: i };
-  }
-  return best;
-}
-
 export function flatClose(bars: readonly RawBar[], settings: CheckSettings): CheckVerdict {
   const maxDays = settings.thresholds.max_days;
-  // Bar i is in a flat run when its close equals the previous bar's; a run of k such bars is k + 1 equal closes.
-  const run = longestRun(bars.length, (i) => i > 0 && bars[i].close === bars[i - 1].close);
-  const days = run.length === 0 ? 1 : run.length + 1;
+  // The longest run of equal consecutive closes, as [start, end] bar indices.
+  let bestStart = 0;
+  let bestEnd = 0;
+  let start = 0;
+  for (let i = 1; i < bars.length; i++) {
+    if (bars[i].close !== bars[i - 1].close) start = i;
+    else if (i - start > bestEnd - bestStart) {
+      bestStart = start;
+      bestEnd = i;
+    }
+  }
+  const days = bars.length === 0 ? 0 : bestEnd - bestStart + 1;
   return verdict(
     'plausibility.flat_close',
     settings,
     days <= maxDays,
     days,
     maxDays,
-    run.length === 0
+    days <= 1
       ? ''
-      : `the close stayed at ${bars[run.end].close} on ${days} consecutive bars, ` +
-          `${bars[run.start - 1].date} to ${bars[run.end].date}`,
+      : `the close stayed at ${bars[bestEnd].close} on ${days} consecutive bars, ` +
+          `${bars[bestStart].date} to ${bars[bestEnd].date}`,
   );
 }
 
 export function zeroVolume(bars: readonly RawBar[], settings: CheckSettings): CheckVerdict {
   const maxDays = settings.thresholds.max_days;
-  const run = longestRun(bars.length, (i) => bars[i].volume === 0);
+  // The longest run of bars with volume 0: its length and last index.
+  let best = 0;
+  let bestEnd = -1;
+  let run = 0;
+  for (let i = 0; i < bars.length; i++) {
+    run = bars[i].volume === 0 ? run + 1 : 0;
+    if (run > best) {
+      best = run;
+      bestEnd = i;
+    }
+  }
   return verdict(
     'plausibility.zero_volume',
     settings,
-    run.length <= maxDays,
-    run.length,
+    best <= maxDays,
+    best,
     maxDays,
-    run.length === 0
-      ? ''
-      : `volume 0 on ${run.length} consecutive bars, ${bars[run.start].date} to ${bars[run.end].date}`,
+    best === 0 ? '' : `volume 0 on ${best} consecutive bars, ${bars[bestEnd - best + 1].date} to ${bars[bestEnd].date}`,
   );
 }
+
+/** Log volumes of the bar being judged; grown as needed and reused, so the check allocates nothing per ticker. */
+let logVolumes = new Float64Array(1024);
 
 /** Bars whose log volume is more than max_sigma standard deviations from the mean of the series' log volumes. */
 export function volumeOutlier(bars: readonly RawBar[], settings: CheckSettings): CheckVerdict {
   const { max_sigma: maxSigma, min_bars: minBars } = settings.thresholds;
+  if (logVolumes.length < bars.length) logVolumes = new Float64Array(bars.length * 2);
+  const logs = logVolumes;
   let count = 0;
   let sum = 0;
-  for (const bar of bars) {
-    if (bar.volume > 0) {
+  for (let i = 0; i < bars.length; i++) {
+    const volume = bars[i].volume;
+    // Zero volumes have no logarithm; they are zero_volume's business. NaN marks them here.
+    const log = volume > 0 ? Math.log(volume) : NaN;
+    logs[i] = log;
+    if (volume > 0) {
       count++;
-      sum += Math.log(bar.volume);
+      sum += log;
     }
   }
   if (count < minBars) {
@@ -275,21 +317,24 @@ export function volumeOutlier(bars: readonly RawBar[], settings: CheckSettings):
   }
   const mean = sum / count;
   let squares = 0;
-  for (const bar of bars) {
-    if (bar.volume > 0) {
-      const d = Math.log(bar.volume) - mean;
-      squares += d * d;
-    }
+  for (let i = 0; i < bars.length; i++) {
+    const d = logs[i] - mean;
+    if (d === d) squares += d * d; // skips NaN
   }
   const std = Math.sqrt(squares / (count - 1));
   const outliers: string[] = [];
   let largest = 0;
   if (std > 0) {
-    for (const bar of bars) {
-      if (!(bar.volume > 0)) continue;
-      const z = (Math.log(bar.volume) - mean) / std;
-      if (Math.abs(z) > Math.abs(largest)) largest = z;
-      if (Math.abs(z) > maxSigma) outliers.push(`${bar.date} (${z.toFixed(1)} sigma)`);
+    for (let i = 0; i < bars.length; i++) {
+      const z = (logs[i] - mean) / std;
+      if (!(Math.abs(z) > Math.abs(largest))) continue; // also skips NaN
+      largest = z;
+    }
+    if (Math.abs(largest) > maxSigma) {
+      for (let i = 0; i < bars.length; i++) {
+        const z = (logs[i] - mean) / std;
+        if (Math.abs(z) > maxSigma) outliers.push(`${bars[i].date} (${z.toFixed(1)} sigma)`);
+      }
     }
   }
   return verdict(
@@ -312,10 +357,16 @@ function addDays(date: string, days: number): string {
 
 /**
  * Dates the current snapshot lost. Inside [current first, previous last]: every previous date the current lacks.
- * Before the current first date: a rolling window moves its start by the time between the fetches, so previous
- * dates from (previous first + elapsed days + start_slack_days) up to the current first date were lost too.
+ * Before the current first date: previous dates from the request's start on, when it is known; otherwise a
+ * rolling window moves its start by the time between the fetches, so previous dates from (previous first +
+ * elapsed days + start_slack_days) up to the current first date were lost.
  */
-export function historyShrank(previous: RawSnapshot, current: RawSnapshot, settings: CheckSettings): CheckVerdict {
+export function historyShrank(
+  previous: RawSnapshot,
+  current: RawSnapshot,
+  settings: CheckSettings,
+  requestStart?: string,
+): CheckVerdict {
   const { max_dates: maxDates, start_slack_days: slackDays } = settings.thresholds;
   const before = previous.bars;
   const after = current.bars;
@@ -326,7 +377,7 @@ export function historyShrank(previous: RawSnapshot, current: RawSnapshot, setti
     0,
     Math.round((Date.parse(current.fetched_at) - Date.parse(previous.fetched_at)) / DAY_MS),
   );
-  const keepFrom = addDays(before[0].date, elapsedDays + slackDays);
+  const keepFrom = requestStart ?? addDays(before[0].date, elapsedDays + slackDays);
   const lost: string[] = [];
   let j = 0;
   for (const bar of before) {
@@ -350,7 +401,12 @@ export function historyShrank(previous: RawSnapshot, current: RawSnapshot, setti
   );
 }
 
-const RESTATED_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** Relative change from a to b (0 when both are 0). */
+function relativeChange(a: number, b: number): number {
+  if (a === b) return 0;
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  return Math.abs(b - a) / scale;
+}
 
 /**
  * Bars of a date both snapshots have whose open, high, low, close or volume moved by more than `tolerance`
@@ -365,7 +421,7 @@ export function restatedBars(
   const { tolerance, max_bars: maxBars } = settings.thresholds;
   const restated: string[] = [];
   let largest = 0;
-  let largestNote = '';
+  let largestAt = -1;
   let j = 0;
   for (let i = 0; i < before.length - 1; i++) {
     const old = before[i];
@@ -373,21 +429,21 @@ export function restatedBars(
     if (j >= after.length) break;
     const now = after[j];
     if (now.date !== old.date) continue;
-    let changed = false;
-    for (const field of RESTATED_FIELDS) {
-      const a = old[field];
-      const b = now[field];
-      const scale = Math.max(Math.abs(a), Math.abs(b));
-      const change = scale === 0 ? 0 : Math.abs(b - a) / scale;
-      if (change > tolerance) {
-        changed = true;
-        if (change > largest) {
-          largest = change;
-          largestNote = `${field} on ${old.date} from ${a} to ${b}`;
-        }
+    // The fields written out, not looped over by name: keyed access in this loop costs more than the rest.
+    const change = Math.max(
+      relativeChange(old.open, now.open),
+      relativeChange(old.high, now.high),
+      relativeChange(old.low, now.low),
+      relativeChange(old.close, now.close),
+      relativeChange(old.volume, now.volume),
+    );
+    if (change > tolerance) {
+      restated.push(old.date);
+      if (change > largest) {
+        largest = change;
+        largestAt = i;
       }
     }
-    if (changed) restated.push(old.date);
   }
   return verdict(
     'stability.restated_bars',
@@ -396,8 +452,23 @@ export function restatedBars(
     restated.length,
     maxBars,
     `${restated.length} bar(s) restated since the previous snapshot: ${listDates(restated)} ` +
-      `(largest: ${largestNote}, ${(largest * 100).toFixed(2)}%)`,
+      `(largest: ${largestAt < 0 ? '' : describeChange(before[largestAt], after, tolerance)}, ${(largest * 100).toFixed(2)}%)`,
   );
+}
+
+/** "close on DATE from A to B" for the field of `old` that changed most (found again: only for the details). */
+function describeChange(old: RawBar, after: readonly RawBar[], tolerance: number): string {
+  const now = after.find((bar) => bar.date === old.date)!;
+  let best = '';
+  let largest = tolerance;
+  for (const field of ['open', 'high', 'low', 'close', 'volume'] as const) {
+    const change = relativeChange(old[field], now[field]);
+    if (change > largest) {
+      largest = change;
+      best = `${field} on ${old.date} from ${old[field]} to ${now[field]}`;
+    }
+  }
+  return best;
 }
 
 /** Dates both snapshots have where adj_close / close moved by more than `tolerance` (relative). */

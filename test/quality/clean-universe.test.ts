@@ -11,22 +11,27 @@ import { SAMPLE_TICKERS } from '../../src/sources/sample/sample-universe.js';
 import { SampleSource } from '../../src/sources/sample/sample.js';
 import { failures, runAllChecks, type TickerEvidence } from './support/run-checks.js';
 
-const NOW = new Date('2026-06-10T22:00:00.000Z'); // a Wednesday evening
-const DAY_BEFORE = new Date(NOW.getTime() - 86_400_000);
+/** A Wednesday evening with the previous run on Tuesday, and a Monday with the previous run on Friday. */
+const CASES = [
+  { now: new Date('2026-06-10T22:00:00.000Z'), previousDaysBefore: 1 },
+  { now: new Date('2026-06-15T22:00:00.000Z'), previousDaysBefore: 3 },
+];
 
-async function universe(): Promise<TickerEvidence[]> {
+async function universe(now: Date, previousDaysBefore: number): Promise<TickerEvidence[]> {
   const source = new SampleSource();
+  const before = new Date(now.getTime() - previousDaysBefore * 86_400_000);
   return Promise.all(
     SAMPLE_TICKERS.map(async (ticker) => ({
-      snapshot: await source.fetchSnapshot(ticker, { ...dateRange(NOW, '2y'), now: NOW }),
-      previous: await source.fetchSnapshot(ticker, { ...dateRange(DAY_BEFORE, '2y'), now: DAY_BEFORE }),
+      snapshot: await source.fetchSnapshot(ticker, { ...dateRange(now, '2y'), now }),
+      previous: await source.fetchSnapshot(ticker, { ...dateRange(before, '2y'), now: before }),
+      requestStart: dateRange(now, '2y').start,
     })),
   );
 }
 
 describe('the clean sample universe', () => {
-  it('raises no error finding, and warnings are rare', async () => {
-    const evidence = await universe();
+  it.each(CASES)('raises no error finding on $now, and warnings are rare', async ({ now, previousDaysBefore }) => {
+    const evidence = await universe(now, previousDaysBefore);
     expect(evidence.length).toBeGreaterThanOrEqual(50); // the sample universe: 51 listings in six markets
     expect(evidence[0].snapshot.bars.length).toBeGreaterThan(500);
     const judged = runAllChecks(evidence);

@@ -26,6 +26,8 @@ export interface Judged {
 export interface TickerEvidence {
   snapshot: RawSnapshot;
   previous?: RawSnapshot;
+  /** The first date the fetch asked for (stability.history_shrank judges the start of the history by it). */
+  requestStart?: string;
 }
 
 export function runAllChecks(
@@ -41,10 +43,10 @@ export function runAllChecks(
     })),
     config,
   );
-  return evidence.map(({ snapshot, previous }) => {
+  return evidence.map(({ snapshot, previous, requestStart }) => {
     const ticker = snapshot.ticker;
     const market = marketOfTicker(ticker);
-    const verdicts = checkSnapshot({ ticker, market, snapshot, previous }, config);
+    const verdicts = checkSnapshot({ ticker, market, snapshot, previous, requestStart }, config);
     for (const version of versions) {
       const results = computeResults(snapshot, version);
       verdicts.push(...checkResults({ ticker, market, version, results, bars: snapshot.bars }, config));

@@ -149,7 +149,7 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'shrunken history (start)',
     expected: 'stability.history_shrank',
-    description: 'the first 15 rows removed: more than a rolling window moves in a day',
+    description: 'the first 15 rows removed, although the request asked for them',
     inject: (r) => removeRows(r, 0, 15),
   },
   {
@@ -302,7 +302,10 @@ export async function runCorpus(): Promise<FaultOutcome[]> {
       const verdicts =
         snapshot === null
           ? []
-          : runAllChecks([{ snapshot, previous }, ...peers.map((peer) => ({ snapshot: peer }))])[0].verdicts;
+          : runAllChecks([
+              { snapshot, previous, requestStart: RANGE.start },
+              ...peers.map((peer) => ({ snapshot: peer, requestStart: RANGE.start })),
+            ])[0].verdicts;
       outcomes.push({ fault, snapshot, rejection, verdicts });
     }
     if (replay.unexpected.length > 0) throw new Error(`unexpected requests: ${replay.unexpected.join(', ')}`);
