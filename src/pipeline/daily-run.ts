@@ -24,6 +24,7 @@ import { qualityRows } from '../tables/rows.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
 import type { DataQualityAssertion } from '../lineage/spec.js';
 import { QualityGate } from './quality-gate.js';
+import { NO_ALERTS, queueAndDeliverAlerts, type AlertsConfig, type AlertsReport } from '../alerts/index.js';
 import { finishQuality, writePendingQualityObjects, type QualityReport } from './quality-run.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
@@ -46,6 +47,8 @@ export interface DailyRunOptions extends TickerJobSettings {
   tables?: boolean;
   /** The quality checks' configuration (src/quality; default: the built-in thresholds, policy `block`); false: none. */
   quality?: QualityConfig | false;
+  /** Where the quality findings are alerted (src/alerts); none when absent or when no sink is configured. */
+  alerts?: AlertsConfig;
 }
 
 export interface ShardOfUniverse extends Shard {
@@ -96,6 +99,11 @@ export interface RunSummary {
    * they blocked makes an `ok` run `partial`; any error finding makes the command exit 1.
    */
   quality: QualityReport | null;
+  /**
+   * The alerts on the quality findings (src/alerts): notifications queued, sent, still pending in their outbox,
+   * and delivery problems (redacted). They never fail the run. Null when the run checked nothing.
+   */
+  alerts: AlertsReport | null;
 }
 
 /**
@@ -265,6 +273,7 @@ async function runAndRecord(
       : null,
     tables: null,
     quality: null,
+    alerts: null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
@@ -286,6 +295,14 @@ async function runAndRecord(
     // Blocked tickers have their raw snapshots but none of what the run computes: the run did not do all its work.
     if (summary.status === 'ok' && quality.report.blocked.length > 0) summary.status = 'partial';
     assertionsOf = assertionsByRawKey(quality.results);
+    // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
+    summary.alerts = options.alerts
+      ? await queueAndDeliverAlerts(warehouse, quality.results, {
+          config: options.alerts,
+          now: finishedAt,
+          holder: runId,
+        })
+      : { ...NO_ALERTS, failures: [] };
     // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
     const written = quality.written;
     if (written !== undefined) {

@@ -4,12 +4,14 @@ import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { printJson, printTable } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { commandClock } from '../clock.js';
+import { parsePath } from '../options.js';
+import { QUALITY_CONFIG_FILE, type QualityFlags, resolveQualityConfig } from '../quality-options.js';
 
 /**
  * `marketlake alerts retry` and `alerts list`: the alert outbox and what is firing (src/alerts). The sinks come
- * from the environment (MARKETLAKE_SLACK_WEBHOOK_URL, MARKETLAKE_ALERT_WEBHOOK_URL,
- * MARKETLAKE_ALERT_SNS_TOPIC_ARN), as a run reads them; outbox rows name their sink, so a retry sends each row
- * to the sink now configured under that name.
+ * from the configuration file's `alerts` section and the environment (MARKETLAKE_SLACK_WEBHOOK_URL,
+ * MARKETLAKE_ALERT_WEBHOOK_URL, MARKETLAKE_ALERT_SNS_TOPIC_ARN) over it, as a run reads them; outbox rows name
+ * their sink, so a retry sends each row to the sink now configured under that name.
  */
 export function registerAlertCommands(program: Command): void {
   const alerts = program.command('alerts').description('data-quality alerts: their outbox and what is firing');
@@ -17,11 +19,18 @@ export function registerAlertCommands(program: Command): void {
     alerts
       .command('retry')
       .description('send every pending alert now, whatever its next attempt time (runs send the due ones)')
+      .option(
+        '--quality-config <file>',
+        `the configuration file whose alerts section names the sinks (env MARKETLAKE_QUALITY_CONFIG; default ${QUALITY_CONFIG_FILE} in the home when present)`,
+        parsePath,
+      )
       .option('--json', 'print {sent, pending, failures}'),
-  ).action(async (options: ConfigFlags & { json?: boolean }) => {
+  ).action(async (options: ConfigFlags & QualityFlags & { json?: boolean }) => {
     // Loaded here: a command loads only what it uses (see withRuntime).
     const { resolveAlertsConfig, retryAlerts } = await import('../../alerts/index.js');
-    const config = resolveAlertsConfig(undefined);
+    // The sinks of the configuration file's `alerts` section, and the environment's over them, as a run reads them.
+    const quality = await resolveQualityConfig(options);
+    const config = resolveAlertsConfig(quality === false ? undefined : quality.alerts);
     const now = commandClock()();
     const report = await withRuntime(options, ({ warehouse }) => retryAlerts(warehouse, { config, now }), {
       tolerateUnreachableLake: true,

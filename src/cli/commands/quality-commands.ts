@@ -7,8 +7,7 @@
  * The quality engine, the raw parser (zod) and the progress bar load inside the action, never for `--help`.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../compute/fields.js';
 import { type Config, type ConfigFlags, resolveConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
@@ -17,74 +16,55 @@ import type { QualityConfig, QualityPolicy } from '../../quality/config.js';
 import type { LakeCheckReport } from '../../quality/lake-check.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { COMPUTATION_VERSION_HELP, parseComputationVersion, parseDate, parsePath } from '../options.js';
+import { COMPUTATION_VERSION_HELP, parseComputationVersion, parseDate } from '../options.js';
 import { printJson } from '../output.js';
 import { withLakeOptions } from '../runtime-options.js';
+import { type QualityFlags, resolveQualityConfig, withQualityOptions } from '../quality-options.js';
 import { parseTickerList } from '../tickers.js';
 
-/**
- * The quality flags the daily run takes too. Kept here until the run's shared helper (src/cli/quality-options.ts)
- * is merged: same names, same meaning.
- */
-export const QUALITY_CONFIG_VARIABLE = 'MARKETLAKE_QUALITY_CONFIG';
-const QUALITY_CONFIG_FILE = 'quality.json';
-const POLICY_CHOICES: readonly QualityPolicy[] = ['block', 'warn'];
-
-interface QualityCheckOptions extends ConfigFlags {
+interface QualityCheckOptions extends ConfigFlags, QualityFlags {
   tickers?: string[];
   date?: string;
   json?: boolean;
   failed?: boolean;
   computationVersion: ComputationVersion;
-  qualityConfig?: string;
-  qualityPolicy?: QualityPolicy;
 }
 
 export function registerQualityCommands(program: Command): void {
   const quality = program.command('quality').description('data-quality checks of the raw snapshots (issue 14)');
   withLakeOptions(
-    quality
-      .command('check')
-      .description(
-        "judge each ticker's latest raw snapshot in the lake (and the one before it) by the quality checks: " +
-          'bar consistency, plausibility, stability, computed results, completeness against its market peers',
-      )
-      .option(
-        '--tickers <list>',
-        'only these tickers (comma-separated; default: every ticker in the lake)',
-        parseTickerList,
-      )
-      .option('--date <date>', 'judge the latest snapshot fetched on or before this date (YYYY-MM-DD)', parseDate)
-      .option('--json', 'print {date, policy, tickers, errors, warnings, findings, problems}: every verdict')
-      .option('--failed', 'with --json, list the failed verdicts only (the text lists only those anyway)')
-      .option(
-        '--computation-version <version>',
-        COMPUTATION_VERSION_HELP,
-        parseComputationVersion,
-        DEFAULT_COMPUTATION_VERSION,
-      )
-      .option(
-        '--quality-config <file>',
-        `the quality config (env ${QUALITY_CONFIG_VARIABLE}; default ${QUALITY_CONFIG_FILE} in the home when present)`,
-        parsePath,
-      )
-      .addOption(
-        new Option('--quality-policy <policy>', "what an error finding does to a run (default: the config's)").choices(
-          POLICY_CHOICES,
+    withQualityOptions(
+      quality
+        .command('check')
+        .description(
+          "judge each ticker's latest raw snapshot in the lake (and the one before it) by the quality checks: " +
+            'bar consistency, plausibility, stability, computed results, completeness against its market peers',
+        )
+        .option(
+          '--tickers <list>',
+          'only these tickers (comma-separated; default: every ticker in the lake)',
+          parseTickerList,
+        )
+        .option('--date <date>', 'judge the latest snapshot fetched on or before this date (YYYY-MM-DD)', parseDate)
+        .option('--json', 'print {date, policy, tickers, errors, warnings, findings, problems}: every verdict')
+        .option('--failed', 'with --json, list the failed verdicts only (the text lists only those anyway)')
+        .option(
+          '--computation-version <version>',
+          COMPUTATION_VERSION_HELP,
+          parseComputationVersion,
+          DEFAULT_COMPUTATION_VERSION,
         ),
-      ),
+      { optional: false },
+    ),
   ).action(async (options: QualityCheckOptions) => {
     const config = resolveConfig(options);
-    const [{ checkLake }, quality, { terminalProgress }] = await Promise.all([
+    const [{ checkLake }, { terminalProgress }] = await Promise.all([
       import('../../quality/lake-check.js'),
-      import('../../quality/config.js'),
       import('../progress.js'),
     ]);
     // The config is read before the lake: a mistake in it is reported before any listing.
-    const configPath = qualityConfigPath(options.qualityConfig, config.home);
-    const qualityConfig: QualityConfig =
-      configPath === undefined ? quality.DEFAULT_QUALITY_CONFIG : quality.loadQualityConfig(configPath);
-    const policy = options.qualityPolicy ?? qualityConfig.policy;
+    const qualityConfig = (await resolveQualityConfig(options)) as QualityConfig;
+    const policy = qualityConfig.policy;
     const store = await openLakeForReading(config);
     const report = await checkLake({
       store,
@@ -100,15 +80,6 @@ export function registerQualityCommands(program: Command): void {
     else printTextReport(report, errors, warnings);
     process.exitCode = errors === 0 && report.problems.length === 0 ? EXIT_OK : EXIT_FAILURE;
   });
-}
-
-/** The flag, else the variable, else `quality.json` in the home when it is there, else none (the defaults). */
-function qualityConfigPath(flag: string | undefined, home: string): string | undefined {
-  if (flag !== undefined) return flag;
-  const fromEnv = process.env[QUALITY_CONFIG_VARIABLE]?.trim();
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const inHome = join(home, QUALITY_CONFIG_FILE);
-  return existsSync(inHome) ? inHome : undefined;
 }
 
 /**

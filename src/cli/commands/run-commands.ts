@@ -131,6 +131,8 @@ export function registerRunCommands(program: Command): void {
     const { start, end } = dateRange(clock(), options.range);
     // Read before anything is opened: a bad config file is the user's to fix, and nothing is half-written.
     const quality = await resolveQualityConfig(options);
+    const { resolveAlertsConfig } = await import('../../alerts/config.js');
+    const alerts = quality === false ? undefined : resolveAlertsConfig(quality.alerts);
 
     const interruption = listenForInterruption('run');
     const summary = await withRuntime(
@@ -151,6 +153,7 @@ export function registerRunCommands(program: Command): void {
             clock,
             tables: options.tables,
             quality,
+            ...(alerts ? { alerts } : {}),
             ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
             lineage: lineageFromEnvironment(store),
             onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
@@ -354,7 +357,16 @@ function qualityLines(summary: RunSummary): string[] {
     lines.push(`    ${failure.severity.toUpperCase()} ${failure.ticker} ${failure.check}: ${failure.details}`);
   }
   const more = quality.failures.length - shown.length + quality.failures_not_listed;
-  if (more > 0) lines.push(`    and ${more} more: \`marketlake quality check\` lists them all`);
+  if (more > 0)
+    lines.push(`    and ${more} more: the run's quality object (${quality.object ?? 'pending'}) lists them all`);
+  const alerts = summary.alerts;
+  if (alerts && (alerts.queued > 0 || alerts.sent > 0 || alerts.failures.length > 0)) {
+    lines.push(
+      `  alerts:   ${alerts.queued} queued, ${alerts.sent} sent, ${alerts.pending ?? 'unknown'} pending` +
+        (alerts.failures.length > 0 ? ` (\`marketlake alerts retry\` sends them)` : ''),
+    );
+    for (const failure of alerts.failures.slice(0, 5)) lines.push(`    ${failure}`);
+  }
   return lines;
 }
 
