@@ -232,7 +232,7 @@ function judge(
   if (gate === undefined) return { blocked: false };
   // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
   const raw = stored.raw;
-  const verdicts = gate.judgeSnapshot(snapshot, previous);
+  const verdicts = gate.judgeSnapshot(snapshot, previous, context.start);
   let results: TickerResults | undefined;
   if (!gate.blocks(verdicts)) {
     results = computeResults(snapshot, context.computationVersion);

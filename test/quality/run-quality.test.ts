@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runDaily } from '../../src/pipeline/daily-run.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { createLineageEmitter } from '../../src/lineage/emitter.js';
