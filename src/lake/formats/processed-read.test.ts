@@ -5,6 +5,9 @@ import { processedDocument, renderProcessed } from './processed.js';
 import { parseProcessedDocument } from './processed-schema.js';
 import { DocumentShapeError } from './schema-check.js';
 
+/** The body as a test damages it. */
+type Damaged = { schema: string; computation_version: string; values: Record<string, Record<string, unknown>> };
+
 const KEY = 'processed/percentiles/NVDA/2026-11-26/20261126_213000.json';
 
 /** A real percentiles document of each computation version, from the sample source. */
@@ -41,26 +44,26 @@ describe('processed documents read back through their schema', () => {
   it.each([
     [
       'a value of the wrong type',
-      (d: any) => void (d.values.rsi_14.mean = '50'),
+      (d: Damaged) => void (d.values.rsi_14.mean = '50'),
       'values.rsi_14.mean: expected number, received string',
     ],
     [
       'a missing frequency field',
-      (d: any) => void delete d.values.macd.pct_positive,
+      (d: Damaged) => void delete d.values.macd.pct_positive,
       'values.macd.pct_positive: expected number, received undefined',
     ],
     [
       "another metric's frequency field",
-      (d: any) => void (d.values.macd.pct_above_70 = 1),
+      (d: Damaged) => void (d.values.macd.pct_above_70 = 1),
       'values.macd: Unrecognized key: "pct_above_70"',
     ],
     [
       'a count that is not whole',
-      (d: any) => void (d.values.atr_percent.count = 2.5),
+      (d: Damaged) => void (d.values.atr_percent.count = 2.5),
       'values.atr_percent.count: expected int, received number',
     ],
-    ['an unknown computation version', (d: any) => void (d.computation_version = '3.0'), 'computation_version: '],
-    ['another kind', (d: any) => void (d.schema = 'marketlake.features/1'), 'schema: '],
+    ['an unknown computation version', (d: Damaged) => void (d.computation_version = '3.0'), 'computation_version: '],
+    ['another kind', (d: Damaged) => void (d.schema = 'marketlake.features/1'), 'schema: '],
   ])('refuses %s, naming the key and the field', async (_name, damage, message) => {
     const [document] = await documents();
     const body = JSON.parse(renderProcessed(KEY, 'percentiles', document).body);

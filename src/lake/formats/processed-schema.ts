@@ -50,7 +50,7 @@ const INDICATOR_VALUES_1 = numbersOrNull(INDICATOR_FIELDS).meta({
   description: 'The indicators of computation versions 1.0 and 2.0 (docs/design.md "Computation versions")',
 });
 
-/** The frequency fields of each percentile metric (compute/percentiles.ts computes them; the types hold the two equal). */
+/** The frequency fields of each percentile metric (compute/percentiles.ts computes them; the types keep them equal). */
 const FREQUENCY_FIELDS: { [M in PercentileMetric]: readonly FrequencyFieldsByMetric[M][] } = {
   rsi_14: ['pct_above_70', 'pct_below_30'],
   macd: ['pct_positive'],

@@ -125,7 +125,7 @@ export function restatementKey(rawKey: string, sequence = 1): string {
 
 export function renderRestatement(key: string, document: RestatementDocument): RenderedObject {
   const body = serializeBody(document);
-  checkBeforeWrite(RESTATEMENT_DOCUMENT, body, key);
+  checkBeforeWrite(RESTATEMENT_DOCUMENT, document, body, key);
   const tags = {
     source: 'restatement',
     ticker: tickerSegment(document.ticker),
