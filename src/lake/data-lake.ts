@@ -154,14 +154,15 @@ export class DataLake {
       const object = await this.store.get(key, options);
       const text = Buffer.from(decodeBody(key, object)).toString('utf8');
       // Every document is checked against its schema (a foreign or damaged one is a DocumentShapeError naming the
-      // key and the field); the parsers and their schema library load only when an object is read.
+      // key and the field). The raw parser (and zod) loads only when a raw object is read; a processed document is
+      // checked without zod (processed-read.ts), so the CLI's reads of results stay light.
       const kind = parseKeySafe(key)?.kind;
       const body = (
         kind === undefined
           ? JSON.parse(text)
           : kind === 'raw'
             ? (await import('./formats/raw-parse.js')).parseRawDocument(text, key)
-            : (await import('./formats/processed-schema.js')).parseProcessedDocument(text, key, kind)
+            : (await import('./formats/processed-read.js')).readProcessedDocument(text, key, kind)
       ) as Body;
       return { key, versionId: object.versionId, metadata: object.metadata, body };
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURE_FIELDS, type FeatureValues } from '../../compute/features.js';
+import type { FeatureValues } from '../../compute/features.js';
 import {
   COMPUTATION_VERSIONS,
   type ComputationVersion,
@@ -13,6 +13,7 @@ import {
 } from '../../compute/percentiles.js';
 import type { ProcessedKind } from '../keys.js';
 import type { ProcessedDocument } from './processed.js';
+import { FEATURE_NUMBER_FIELDS, FREQUENCY_FIELDS } from './processed-fields.js';
 import { isoDate, isoInstant } from './raw-schema.js';
 import { parseDocument, type Same } from './schema-check.js';
 import { PROCESSED_SCHEMAS } from './schema-names.js';
@@ -50,19 +51,6 @@ const INDICATOR_VALUES_1 = numbersOrNull(INDICATOR_FIELDS).meta({
   description: 'The indicators of computation versions 1.0 and 2.0 (docs/design.md "Computation versions")',
 });
 
-/** The frequency fields of each percentile metric (compute/percentiles.ts computes them; the types keep them equal). */
-const FREQUENCY_FIELDS: { [M in PercentileMetric]: readonly FrequencyFieldsByMetric[M][] } = {
-  rsi_14: ['pct_above_70', 'pct_below_30'],
-  macd: ['pct_positive'],
-  uncertainty_score: ['pct_below_25', 'pct_above_75'],
-  atr_percent: ['pct_below_1', 'pct_above_4'],
-  price_vwap_pct: ['pct_above_3', 'pct_below_minus_3'],
-  volume_ratio: ['pct_above_2', 'pct_below_0_7'],
-  sma_20_deviation: ['pct_close_above_sma'],
-  sma_50_deviation: ['pct_close_above_sma'],
-  sma_200_deviation: ['pct_close_above_sma'],
-};
-
 function metricStatistics<M extends PercentileMetric>(metric: M) {
   return z
     .strictObject({
@@ -95,7 +83,7 @@ const PERCENTILE_VALUES_1 = z
 
 const FEATURE_VALUES_1 = z
   .strictObject({
-    ...numbersOrNull(FEATURE_FIELDS.filter((field): field is Exclude<typeof field, 'bars'> => field !== 'bars')).shape,
+    ...numbersOrNull(FEATURE_NUMBER_FIELDS).shape,
     bars: count,
   })
   .meta({ id: 'feature_values_1', description: 'The features of computation versions 1.0 and 2.0' });
