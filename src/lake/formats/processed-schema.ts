@@ -6,11 +6,7 @@ import {
   INDICATOR_FIELDS,
   type IndicatorField,
 } from '../../compute/fields.js';
-import {
-  type FrequencyFieldsByMetric,
-  type PercentileMetric,
-  type PercentileValues,
-} from '../../compute/percentiles.js';
+import type { PercentileMetric, PercentileValues } from '../../compute/percentiles.js';
 import type { ProcessedKind } from '../keys.js';
 import type { ProcessedDocument } from './processed.js';
 import { FEATURE_NUMBER_FIELDS, FREQUENCY_FIELDS } from './processed-fields.js';
