@@ -3,10 +3,12 @@ import { UsageError, UserError } from '../errors.js';
 import { rememberEnvironmentSecrets, rememberUrlSecrets } from '../secrets.js';
 import { escapeControls } from '../quote.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { registerAlertCommands } from './commands/alert-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerBucketCommands } from './commands/bucket-commands.js';
 import { registerComputeCommands } from './commands/compute-commands.js';
 import { registerLakeReadCommands } from './commands/lake-commands.js';
+import { registerQualityCommands } from './commands/quality-commands.js';
 import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -36,9 +38,11 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerAuditCommands(program);
   registerStaleCommands(program);
+  registerQualityCommands(program);
   registerWarehouseCommands(program);
   registerTableCommands(program);
   registerSqlCommand(program);
+  registerAlertCommands(program);
   return program;
 }
 

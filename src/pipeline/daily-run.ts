@@ -19,10 +19,12 @@ import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
-import { drainPendingTableFiles, writeRunTables } from './table-write.js';
+import { drainPendingTableFiles, type RowBatch, writeRunTables } from './table-write.js';
+import { qualityRows } from '../tables/rows.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
 import type { DataQualityAssertion } from '../lineage/spec.js';
 import { QualityGate } from './quality-gate.js';
+import { NO_ALERTS, queueAndDeliverAlerts, type AlertsConfig, type AlertsReport } from '../alerts/index.js';
 import { finishQuality, writePendingQualityObjects, type QualityReport } from './quality-run.js';
 
 export interface DailyRunOptions extends TickerJobSettings {
@@ -45,6 +47,8 @@ export interface DailyRunOptions extends TickerJobSettings {
   tables?: boolean;
   /** The quality checks' configuration (src/quality; default: the built-in thresholds, policy `block`); false: none. */
   quality?: QualityConfig | false;
+  /** Where the quality findings are alerted (src/alerts); none when absent or when no sink is configured. */
+  alerts?: AlertsConfig;
 }
 
 export interface ShardOfUniverse extends Shard {
@@ -95,6 +99,11 @@ export interface RunSummary {
    * they blocked makes an `ok` run `partial`; any error finding makes the command exit 1.
    */
   quality: QualityReport | null;
+  /**
+   * The alerts on the quality findings (src/alerts): notifications queued, sent, still pending in their outbox,
+   * and delivery problems (redacted). They never fail the run. Null when the run checked nothing.
+   */
+  alerts: AlertsReport | null;
 }
 
 /**
@@ -264,6 +273,7 @@ async function runAndRecord(
       : null,
     tables: null,
     quality: null,
+    alerts: null,
   };
   const restated = outcomes.filter((o) => o.restated).map((o) => o.ticker);
   summary.restatements = { count: restated.length, tickers: restated };
@@ -271,6 +281,7 @@ async function runAndRecord(
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   let assertionsOf: Map<string, DataQualityAssertion[]> | undefined;
+  const extraBatches: RowBatch[] = [];
   if (gate !== undefined) {
     const quality = await finishQuality(
       lake.store,
@@ -284,10 +295,28 @@ async function runAndRecord(
     // Blocked tickers have their raw snapshots but none of what the run computes: the run did not do all its work.
     if (summary.status === 'ok' && quality.report.blocked.length > 0) summary.status = 'partial';
     assertionsOf = assertionsByRawKey(quality.results);
+    // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
+    summary.alerts = options.alerts
+      ? await queueAndDeliverAlerts(warehouse, quality.results, {
+          config: options.alerts,
+          now: finishedAt,
+          holder: runId,
+        })
+      : { ...NO_ALERTS, failures: [] };
+    // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
+    const written = quality.written;
+    if (written !== undefined) {
+      extraBatches.push({
+        table: 'quality',
+        partition: written.document.checked_at.slice(0, 10),
+        source: written.key,
+        rows: qualityRows(written.document, written.key),
+      });
+    }
   }
   // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
   if (writeTables) {
-    await writeTablesOf(options, runId, outcomes, summary);
+    await writeTablesOf(options, runId, [...outcomes.flatMap((o) => o.tableBatches ?? []), ...extraBatches], summary);
     // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
     const drained = retried.written.length + restatements.written.length;
     if (drained > 0) {
@@ -341,26 +370,20 @@ async function runAndRecord(
 async function writeTablesOf(
   options: DailyRunOptions,
   runId: string,
-  outcomes: readonly TickerOutcome[],
+  batches: readonly RowBatch[],
   summary: RunSummary,
 ): Promise<void> {
-  const report = await writeRunTables(
-    options.lake.store,
-    options.warehouse,
+  const report = await writeRunTables(options.lake.store, options.warehouse, runId, batches, {
     runId,
-    outcomes.flatMap((outcome) => outcome.tableBatches ?? []),
-    {
-      runId,
-      job: 'daily_run',
-      status: summary.status,
-      startedAt: summary.started_at,
-      endedAt: summary.finished_at,
-      computationVersion: options.computationVersion,
-      objectsWritten: summary.objects_written,
-      outboxPending: summary.outbox_pending,
-      failedTickers: summary.tickers_failed.length,
-    },
-  );
+    job: 'daily_run',
+    status: summary.status,
+    startedAt: summary.started_at,
+    endedAt: summary.finished_at,
+    computationVersion: options.computationVersion,
+    objectsWritten: summary.objects_written,
+    outboxPending: summary.outbox_pending,
+    failedTickers: summary.tickers_failed.length,
+  });
   summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
   summary.lake_errors.push(...report.errors);
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';

@@ -4,7 +4,7 @@
  * (`quality/{RUN_DATE}/{RUN_ID}.json`). The rows come first and are the object's outbox: an object the lake
  * refuses is rendered again from them by `lake retry` or the next run (`writePendingQualityObjects`).
  */
-import { qualityDocument, qualityKey, renderQuality } from '../lake/formats/quality.js';
+import { qualityDocument, qualityKey, renderQuality, type QualityDocument } from '../lake/formats/quality.js';
 import { utcDate } from '../market/dates.js';
 import type { QualityResult } from '../quality/index.js';
 import { ObjectExistsError } from '../storage/errors.js';
@@ -52,7 +52,7 @@ export async function finishQuality(
   run: { runId: string; checkedAt: Date },
   outcomes: readonly TickerOutcome[],
   lakeErrors: string[],
-): Promise<{ report: QualityReport; results: QualityResult[] }> {
+): Promise<{ report: QualityReport; results: QualityResult[]; written?: { key: string; document: QualityDocument } }> {
   const judged = outcomes.flatMap((outcome) => (outcome.quality ? [outcome.quality] : []));
   const results = [
     ...judged.flatMap((quality) => quality.results),
@@ -75,6 +75,7 @@ export async function finishQuality(
   const ordered = [...failed.filter((r) => r.severity === 'error'), ...failed.filter((r) => r.severity === 'warn')];
   return {
     results,
+    ...(written.error === undefined ? { written: { key: qualityRun.lakeKey, document: written.document } } : {}),
     report: {
       policy: gate.policy,
       tickers_checked: judged.length,
@@ -118,19 +119,17 @@ async function writeQualityObject(
   warehouse: Warehouse,
   run: QualityRun,
   results: Parameters<typeof qualityDocument>[1],
-): Promise<{ error?: string }> {
-  const rendered = renderQuality(
-    run.lakeKey,
-    qualityDocument(
-      {
-        runId: run.runId,
-        computationVersion: run.computationVersion,
-        checkedAt: run.checkedAt.toISOString(),
-        policy: run.policy,
-      },
-      results,
-    ),
+): Promise<{ error?: string; document: QualityDocument }> {
+  const document = qualityDocument(
+    {
+      runId: run.runId,
+      computationVersion: run.computationVersion,
+      checkedAt: run.checkedAt.toISOString(),
+      policy: run.policy,
+    },
+    results,
   );
+  const rendered = renderQuality(run.lakeKey, document);
   let versionId: string;
   try {
     try {
@@ -153,8 +152,8 @@ async function writeQualityObject(
     if (!(error instanceof UserError)) throw error;
     const text = errorText(error);
     await markQualityObjectFailed(warehouse.db, run.runId, text);
-    return { error: text };
+    return { error: text, document };
   }
   await markQualityObjectWritten(warehouse.db, run.runId, versionId);
-  return {};
+  return { document };
 }

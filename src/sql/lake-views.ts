@@ -18,6 +18,7 @@ const SQL_TYPES: Record<ColumnType, string> = {
   varchar: 'VARCHAR',
   double: 'DOUBLE',
   bigint: 'BIGINT',
+  boolean: 'BOOLEAN',
   date: 'DATE',
   timestamp: 'TIMESTAMP',
 };

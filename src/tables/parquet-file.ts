@@ -22,12 +22,14 @@ import { type Column, type ColumnType, type TableName, tableSchema } from './sch
 const CHUNK_ROWS = 2048;
 const MS_PER_DAY = 86_400_000;
 
-const { BIGINT, DATE, DOUBLE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, dateValue, timestampValue } = duckdb;
+const { BIGINT, BOOLEAN, DATE, DOUBLE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, dateValue, timestampValue } =
+  duckdb;
 
 const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
   varchar: VARCHAR,
   double: DOUBLE,
   bigint: BIGINT,
+  boolean: BOOLEAN,
   date: DATE,
   timestamp: TIMESTAMP,
 };
@@ -87,6 +89,7 @@ export class ParquetRenderer {
         const names = columns.map((column) => column.name);
         const coded = columns.map(isCoded);
         const bigint = columns.map((column) => column.type === 'bigint');
+        const boolean = columns.map((column) => column.type === 'boolean');
         // Most text repeats from one row to the next (a ticker's raw key, its run): the last value's code is reused.
         const lastValue: unknown[] = columns.map(() => undefined);
         const lastCode: number[] = columns.map(() => -1);
@@ -108,7 +111,7 @@ export class ParquetRenderer {
               lastCode[i] = code;
             }
             values[i][filled] = lastCode[i];
-          } else values[i][filled] = bigint[i] ? BigInt(value) : Number(value);
+          } else values[i][filled] = bigint[i] ? BigInt(value) : boolean[i] ? value === true : Number(value);
         };
         for (const batch of batches) {
           const made = batch();

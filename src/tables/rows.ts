@@ -1,6 +1,6 @@
 /**
  * The rows of the lake's tables (schema.ts) made from the lake's own documents: a raw snapshot (with the previous
- * one of its ticker), a processed object, a restatement object, a catalog entry, a run. The daily run and
+ * one of its ticker), a processed object, a restatement object, a catalog entry, a run, a run's quality object. The daily run and
  * `tables rebuild` both build their rows here, so a table says the same whichever wrote it.
  *
  * A row holds every column of its table, the partition column included (the writer takes it out of the file and
@@ -10,12 +10,13 @@ import { INDICATOR_FIELDS } from '../compute/fields.js';
 import { FEATURE_FIELDS, type FeatureValues } from '../compute/features.js';
 import { PERCENTILE_METRICS, type PercentileValues } from '../compute/percentiles.js';
 import type { ProcessedDocument, RawReference } from '../lake/formats/processed.js';
+import { parseQualityKey, type QualityDocument } from '../lake/formats/quality.js';
 import type { RawBar, RawSnapshot } from '../lake/formats/raw.js';
 import { RESTATED_BAR_FIELDS, type RestatementDocument } from '../lake/formats/restatement.js';
 import { parseKey, type ProcessedKind } from '../lake/keys.js';
 import { PERCENTILE_FREQUENCY_COLUMNS } from './schema.js';
 
-export type CellValue = string | number | null;
+export type CellValue = string | number | boolean | null;
 export type TableRow = Record<string, CellValue>;
 
 /**
@@ -293,4 +294,29 @@ export function runRow(entry: RunEntry): TableRow {
     failed_tickers: entry.failedTickers,
     run_date: entry.startedAt.slice(0, 10),
   };
+}
+
+/** The rows of a run's quality object: one per verdict. */
+export function qualityRows(document: QualityDocument, key: string): TableRow[] {
+  const runDate = parseQualityKey(key)?.runDate ?? document.checked_at.slice(0, 10);
+  return document.results.map((result) => ({
+    ticker: result.ticker,
+    market: result.market,
+    check_id: result.check,
+    severity: result.severity,
+    passed: result.passed,
+    observed: JSON.stringify(result.observed),
+    expected: JSON.stringify(result.expected),
+    details: result.details,
+    as_of: result.as_of,
+    raw_key: result.raw_key,
+    raw_version_id: result.raw_version_id,
+    raw_sha256: result.raw_sha256,
+    policy: document.policy,
+    checked_at: document.checked_at,
+    computation_version: document.computation_version,
+    quality_key: key,
+    run_id: document.run_id,
+    run_date: runDate,
+  }));
 }

@@ -12,7 +12,7 @@ import { INDICATOR_FIELDS } from '../compute/fields.js';
 import { FEATURE_FIELDS } from '../compute/features.js';
 
 /** Column types in DuckDB's spelling; `glueType` gives Athena's. Timestamps are UTC instants. */
-export const COLUMN_TYPES = ['varchar', 'double', 'bigint', 'date', 'timestamp'] as const;
+export const COLUMN_TYPES = ['varchar', 'double', 'bigint', 'boolean', 'date', 'timestamp'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface Column {
@@ -43,6 +43,7 @@ export const TABLE_NAMES = [
   'restatements',
   'lake_objects',
   'runs',
+  'quality',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -216,6 +217,32 @@ const SCHEMAS: Record<TableName, TableSchema> = {
       column('failed_tickers', 'bigint', 'tickers that failed'),
     ],
     source: 'run_id',
+  },
+  quality: {
+    name: 'quality',
+    description:
+      "What the data-quality checks said of each ticker in each run (passed or not), from the runs' quality objects.",
+    partition: column('run_date', 'date', 'the UTC date of the run'),
+    columns: [
+      column('ticker', 'varchar', 'the ticker'),
+      column('market', 'varchar', 'its market (US, SG, JP, HK, VN, TW)'),
+      column('check_id', 'varchar', "the check's id (e.g. consistency.high_low)"),
+      column('severity', 'varchar', 'error or warn'),
+      column('passed', 'boolean', 'whether the check passed'),
+      column('observed', 'varchar', 'what was seen (JSON)'),
+      column('expected', 'varchar', 'what the threshold allows (JSON)'),
+      column('details', 'varchar', 'what is wrong and on which dates (empty when passed)'),
+      column('as_of', 'date', "the last bar's date of the snapshot judged"),
+      column('raw_key', 'varchar', 'the raw snapshot judged (null when the vendor answer could not become one)'),
+      column('raw_version_id', 'varchar', "that snapshot's version id"),
+      column('raw_sha256', 'varchar', "that snapshot's body sha256"),
+      column('policy', 'varchar', 'block or warn: what an error finding did to the ticker'),
+      column('checked_at', 'timestamp', 'when the run checked (UTC)'),
+      column('computation_version', 'varchar', 'the computation version the run ran'),
+      column('quality_key', 'varchar', "the run's quality object the row is from"),
+      column('run_id', 'varchar', 'the run'),
+    ],
+    source: 'quality_key',
   },
 };
 

@@ -22,7 +22,11 @@ const CHURNED_TABLES: readonly (keyof Database)[] = [
   'comparative_features',
   'restatements',
   'lake_objects',
+  // The quality object's row is marked written after the put.
   'quality_runs',
+  // Every run that alerts updates states and marks outbox rows sent (src/alerts).
+  'alert_state',
+  'alert_outbox',
 ];
 
 /**

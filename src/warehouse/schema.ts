@@ -269,6 +269,50 @@ export interface LakeIdentityTable {
   recorded_at: DefaultTimestamp;
 }
 
+/** A notification's status, and an alert state's (migration 0009). */
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** Where notifications go; outbox rows name the sink, never its URL (URLs carry secrets). */
+export const ALERT_SINKS = ['slack', 'alertmanager', 'sns'] as const;
+export type AlertSink = (typeof ALERT_SINKS)[number];
+
+/** What people were last told about one problem (a check on a ticker), see src/alerts/plan.ts. */
+export interface AlertStateTable {
+  fingerprint: string;
+  check_id: string;
+  ticker: string;
+  market: string;
+  status: AlertStatus;
+  severity: 'error' | 'warn';
+  observed: Json<JsonValue>;
+  expected: Json<JsonValue>;
+  details: string;
+  as_of: DateColumn | null;
+  first_seen_at: Timestamp;
+  last_change_at: Timestamp;
+  last_queued_at: Timestamp;
+  resolved_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+/** One notification for one sink, pending until `sent_at` (src/alerts/deliver.ts). */
+export interface AlertOutboxTable {
+  id: Generated<number>;
+  sink: AlertSink;
+  fingerprint: string;
+  status: AlertStatus;
+  payload: Json<JsonObject>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  /** Redacted. */
+  last_error: string | null;
+  claimed_by: string | null;
+  claimed_until: Timestamp | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
   daily_prices: DailyPricesTable;
   price_sources: PriceSourcesTable;
@@ -284,6 +328,8 @@ export interface Database {
   lake_table_files: LakeTableFilesTable;
   quality_runs: QualityRunsTable;
   quality_results: QualityResultsTable;
+  alert_state: AlertStateTable;
+  alert_outbox: AlertOutboxTable;
 }
 
 /** Every table the migrations create, in an order that truncation and reporting can rely on. */
@@ -302,4 +348,6 @@ export const TABLE_NAMES = [
   'lake_table_files',
   'quality_runs',
   'quality_results',
+  'alert_state',
+  'alert_outbox',
 ] as const satisfies readonly (keyof Database)[];

@@ -79,6 +79,17 @@ describe('a command loads only what it uses (built CLI, module-load recorder)', 
     const sqlHelp = await runRecorded(scratch, ['sql', '--help']);
     expect(sqlHelp.stdout).toContain('--engine <engine>');
     expect(HEAVY.filter((name) => sqlHelp.packages.has(name))).toEqual([]);
+    const qualityHelp = await runRecorded(scratch, ['quality', 'check', '--help']);
+    expect(qualityHelp.stdout).toContain('--quality-config <file>');
+    expect(HEAVY.filter((name) => qualityHelp.packages.has(name))).toEqual([]);
+  });
+
+  it('quality check reads the lake alone: the raw parser, none of the database drivers or the AWS SDK', async () => {
+    const check = await runRecorded(scratch, ['quality', 'check', '--home', home, '--json']);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.packages).toContain('zod');
+    const unused = ['@aws-sdk', '@duckdb', 'kysely', 'pg', '@electric-sql/pglite', 'yahoo-finance2'];
+    expect(unused.filter((name) => check.packages.has(name))).toEqual([]);
   });
 
   it('sql on the DuckDB engine loads DuckDB and not the AWS SDK or the database drivers', async () => {

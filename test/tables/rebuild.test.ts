@@ -12,6 +12,7 @@ import { PERCENTILE_METRICS } from '../../src/compute/percentiles.js';
 import { rebuildTables } from '../../src/rebuild/tables/rebuild-tables.js';
 import { createSource } from '../../src/sources/index.js';
 import { parseTableFileKey } from '../../src/tables/keys.js';
+import { TABLE_NAMES } from '../../src/tables/schema.js';
 import { removeObject, scribble } from '../support/fs-tamper.js';
 import type { TestLake } from '../support/lake.js';
 import { DAY_1, DAY_2, day1DateBefore, day1Snapshot, RestatingSource, runDay } from '../support/staleness.js';
@@ -159,10 +160,18 @@ describe('tables rebuild from the JSON objects of a lake written by three daily 
     expect(lines(await tables('select * from lake_objects'), catalog)).toEqual(lines(expectedObjects, catalog));
   });
 
+  it("quality is quality_results: every verdict of every run, from the runs' quality objects", async () => {
+    const columns = ['run_id', 'ticker', 'check_id', 'severity', 'passed', 'details', 'raw_key', 'raw_sha256', 'as_of'];
+    const expected = await warehouse(`select r.*, r.as_of::text as as_of from quality_results r`);
+    expect(expected.length).toBeGreaterThanOrEqual(3 * TICKERS.length * 10);
+    const actual = await tables(`select *, strftime(as_of, '%Y-%m-%d') as as_of from quality`);
+    expect(lines(actual, columns)).toEqual(lines(expected, columns));
+  });
+
   it('a second rebuild writes nothing; a lost file is written again, the same file under the same key', async () => {
     const again = await rebuildTables({ store: t.store, cacheDir: cache });
     expect(again.files.filter((file) => file.created)).toEqual([]);
-    expect(Object.values(again.tables).map((table) => table.rows)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(Object.values(again.tables).map((table) => table.rows)).toEqual(TABLE_NAMES.map(() => 0));
 
     const lost = (await t.keys('tables/indicators/'))[0];
     await removeObject(t.root, lost);

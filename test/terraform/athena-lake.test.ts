@@ -622,6 +622,28 @@ const LAKE: Record<TableName, Row[]> = {
       run_date: '2024-03-01',
     },
   ],
+  quality: [
+    {
+      ticker: 'NVDA',
+      market: 'US',
+      check_id: 'consistency.high_low',
+      severity: 'error',
+      passed: 'true',
+      observed: '0',
+      expected: '0',
+      details: '',
+      as_of: '2024-03-01',
+      raw_key: 'k1',
+      raw_version_id: 'v',
+      raw_sha256: 'sha',
+      policy: 'block',
+      checked_at: T1,
+      computation_version: '2.0',
+      quality_key: 'quality/2024-03-01/run-1.json',
+      run_id: 'run-1',
+      run_date: '2024-03-01',
+    },
+  ],
 };
 
 describe('the views run on DuckDB over Parquet files laid out as the lake writes them', () => {

@@ -131,6 +131,8 @@ export function registerRunCommands(program: Command): void {
     const { start, end } = dateRange(clock(), options.range);
     // Read before anything is opened: a bad config file is the user's to fix, and nothing is half-written.
     const quality = await resolveQualityConfig(options);
+    const { resolveAlertsConfig } = await import('../../alerts/config.js');
+    const alerts = quality === false ? undefined : resolveAlertsConfig(quality.alerts);
 
     const interruption = listenForInterruption('run');
     const summary = await withRuntime(
@@ -151,6 +153,7 @@ export function registerRunCommands(program: Command): void {
             clock,
             tables: options.tables,
             quality,
+            ...(alerts ? { alerts } : {}),
             ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
             lineage: lineageFromEnvironment(store),
             onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
@@ -196,6 +199,8 @@ export function registerRunCommands(program: Command): void {
       { countPendingOutbox },
       { drainPendingTableFiles },
       { countPendingTableFiles },
+      { writePendingQualityObjects },
+      { countPendingQualityRuns },
     ] = await Promise.all([
       import('../../pipeline/interrupted-runs.js'),
       import('../../pipeline/outbox-drain.js'),
@@ -204,6 +209,8 @@ export function registerRunCommands(program: Command): void {
       import('../../warehouse/outbox.js'),
       import('../../pipeline/table-write.js'),
       import('../../warehouse/table-files.js'),
+      import('../../pipeline/quality-run.js'),
+      import('../../warehouse/quality.js'),
     ]);
     const result = await withRuntime(
       options,
@@ -215,6 +222,10 @@ export function registerRunCommands(program: Command): void {
         const restatements = await writePendingRestatements(dataLake.store, warehouse);
         const pendingRestatements = (await listRestatements(warehouse.db, { lakePending: true })).length;
         for (const error of restatements.lakeErrors) report.failed.push({ key: 'restatement', error });
+        // The runs' quality objects the lake refused, rendered again from their rows.
+        const quality = await writePendingQualityObjects(dataLake.store, warehouse);
+        for (const error of quality.lakeErrors) report.failed.push({ key: 'quality', error });
+        const pendingQuality = await countPendingQualityRuns(warehouse.db);
         // The Parquet table files the lake refused (their own outbox: src/pipeline/table-write.ts).
         const tables = await drainPendingTableFiles(dataLake.store, warehouse);
         report.failed.push(...tables.failed);
@@ -223,11 +234,11 @@ export function registerRunCommands(program: Command): void {
         const soleWriter = isSoleWriter(warehouse);
         const pending = await countPendingOutbox(warehouse.db, soleWriter ? undefined : { heldByLiveDrain: false });
         const inFlight = soleWriter ? 0 : await countPendingOutbox(warehouse.db, { heldByLiveDrain: true });
-        const written = report.written.length + tables.written.length;
+        const written = report.written.length + tables.written.length + quality.written.length;
         // The JSON objects just written have no rows in the lake's tables yet (the runs that made them could not
         // write them): the tables are made of the lake, so a rebuild adds exactly those.
         let tableRows = 0;
-        if (report.written.length + restatements.written.length > 0) {
+        if (report.written.length + restatements.written.length + quality.written.length > 0) {
           const [{ rebuildTables }, { tablesCacheDir }] = await Promise.all([
             import('../../rebuild/tables/rebuild-tables.js'),
             import('./table-commands.js'),
@@ -245,7 +256,7 @@ export function registerRunCommands(program: Command): void {
           tableRows,
           dropped: tables.dropped,
           recovered,
-          pending: pending + pendingRestatements + pendingTables,
+          pending: pending + pendingRestatements + pendingTables + pendingQuality,
           inFlight,
         };
       },
@@ -346,7 +357,16 @@ function qualityLines(summary: RunSummary): string[] {
     lines.push(`    ${failure.severity.toUpperCase()} ${failure.ticker} ${failure.check}: ${failure.details}`);
   }
   const more = quality.failures.length - shown.length + quality.failures_not_listed;
-  if (more > 0) lines.push(`    and ${more} more: \`marketlake quality check\` lists them all`);
+  if (more > 0)
+    lines.push(`    and ${more} more: the run's quality object (${quality.object ?? 'pending'}) lists them all`);
+  const alerts = summary.alerts;
+  if (alerts && (alerts.queued > 0 || alerts.sent > 0 || alerts.failures.length > 0)) {
+    lines.push(
+      `  alerts:   ${alerts.queued} queued, ${alerts.sent} sent, ${alerts.pending ?? 'unknown'} pending` +
+        (alerts.failures.length > 0 ? ` (\`marketlake alerts retry\` sends them)` : ''),
+    );
+    for (const failure of alerts.failures.slice(0, 5)) lines.push(`    ${failure}`);
+  }
   return lines;
 }
 

@@ -71,10 +71,11 @@ function printTablesRebuildReport(report: TablesRebuildReport): void {
   const tables = Object.entries(report.tables)
     .map(([name, t]) => `${name} ${t.rows} rows (${t.alreadyHeld} objects already held)`)
     .join('; ');
-  const { raw, processed, restatements, lineageEvents } = report.scanned;
+  const { raw, processed, restatements, quality, lineageEvents } = report.scanned;
   const lines = [
     `tables rebuild: ${written} files written, ${report.files.length - written} already there; ${tables}; read ` +
-      `${raw} raw, ${processed} processed, ${restatements} restatement objects and ${lineageEvents} lineage events; ` +
+      `${raw} raw, ${processed} processed, ${restatements} restatement, ${quality} quality objects and ` +
+      `${lineageEvents} lineage events; ` +
       `${report.failed.length} problems`,
     ...report.failed.map((failure) => `  FAILED   ${failure.key}: ${failure.reason}`),
   ];

@@ -6,6 +6,7 @@
  *   indicators, percentiles, features, lake_objects (processed)
  *                                 the processed objects
  *   restatements                  the `restatements/` objects
+ *   quality                       the runs' `quality/` objects
  *   runs, and every run_id        the OpenLineage events in the lake (lineage-runs.ts)
  *
  * Idempotent: the rows of a source object (schema.ts `source`) that a table file already holds are not written
@@ -15,6 +16,8 @@
  */
 import { mapAll } from '../../concurrency.js';
 import { RESTATEMENT_DOCUMENT, RESTATEMENT_PREFIX } from '../../lake/formats/restatement.js';
+import { parseQualityDocument, parseQualityKey, QUALITY_PREFIX } from '../../lake/formats/quality.js';
+import { messageOf } from '../../errors.js';
 import { parseRawDocument } from '../../lake/formats/raw-parse.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
 import { compareKeys, type ParsedKey, type ProcessedKind } from '../../lake/keys.js';
@@ -31,6 +34,7 @@ import {
   lakeObjectRow,
   priceRows,
   processedRows,
+  qualityRows,
   restatementRows,
   runRow,
   type TableRow,
@@ -54,7 +58,7 @@ export interface TablesRebuildOptions {
 
 export interface TablesRebuildReport {
   /** Source objects read. */
-  scanned: { raw: number; processed: number; restatements: number; lineageEvents: number };
+  scanned: { raw: number; processed: number; restatements: number; quality: number; lineageEvents: number };
   /** Rows written per table, and source objects whose rows the tables held already. */
   tables: Record<TableName, { rows: number; alreadyHeld: number }>;
   files: WrittenTableFile[];
@@ -71,7 +75,7 @@ export async function rebuildTables(options: TablesRebuildOptions): Promise<Tabl
   const covered = new Map<TableName, Set<string>>();
   for (const table of TABLE_NAMES) covered.set(table, await coveredSources(local, table));
   const report: TablesRebuildReport = {
-    scanned: { raw: 0, processed: 0, restatements: 0, lineageEvents: 0 },
+    scanned: { raw: 0, processed: 0, restatements: 0, quality: 0, lineageEvents: 0 },
     tables: Object.fromEntries(
       TABLE_NAMES.map((t) => [t, { rows: 0, alreadyHeld: 0 }]),
     ) as TablesRebuildReport['tables'],
@@ -108,6 +112,7 @@ export async function rebuildTables(options: TablesRebuildOptions): Promise<Tabl
     progress.stop();
   }
   await rebuildRestatements(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
+  await rebuildQuality(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
 
   const renderer = await ParquetRenderer.open();
   try {
@@ -327,6 +332,32 @@ async function rebuildRestatements(store: ObjectStore, work: Omit<TickerWork, 'r
       continue;
     }
     work.add('restatements', restatementRows(parsed.data, key));
+  }
+}
+
+async function rebuildQuality(store: ObjectStore, work: Omit<TickerWork, 'runOf'>): Promise<void> {
+  for await (const key of listAllKeys(store, QUALITY_PREFIX)) {
+    // quality/{RUN_DATE}/{RUN_ID}.json: the run date is the partition.
+    const runDate = parseQualityKey(key)?.runDate;
+    if (runDate === undefined) {
+      work.fail(key, 'not a quality object key (quality/{RUN_DATE}/{RUN_ID}.json)');
+      continue;
+    }
+    if (!work.inRange(runDate) || !work.wanted('quality', key)) continue;
+    const fetched = await fetchObject(store, key);
+    work.scanned.quality++;
+    if (fetched.status !== 'ok') {
+      notRead(fetched, key, work);
+      continue;
+    }
+    let document;
+    try {
+      document = parseQualityDocument(Buffer.from(fetched.body).toString('utf8'), key);
+    } catch (error) {
+      work.fail(key, messageOf(error));
+      continue;
+    }
+    work.add('quality', qualityRows(document, key));
   }
 }
 

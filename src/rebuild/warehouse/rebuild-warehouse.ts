@@ -11,7 +11,9 @@
  * read by no report, and not in the lake) and `lake_outbox` (writes waiting for the lake: after a rebuild
  * from the lake there is nothing to wait for, so it stays as it is, empty on a new database), and
  * `lake_table_files` (the catalog and outbox of the table files runs wrote: `tables rebuild` makes the tables
- * themselves from the lake, and `verify` checks every table file by its content).
+ * themselves from the lake, and `verify` checks every table file by its content), and `alert_state` and
+ * `alert_outbox` (what people were told about quality problems: not in the lake; after a loss the next run
+ * announces the problems still there as new).
  *
  * Every row is written by the write path's own statements (prices, result upserts, restatement insert), so a
  * rebuilt row is the row a run would have written. Idempotent: running it again writes the same values. An

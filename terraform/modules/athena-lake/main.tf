@@ -175,6 +175,29 @@ locals {
         { name = "failed_tickers", type = "bigint", comment = "tickers that failed" },
       ]
     }
+    quality = {
+      description = "What the data-quality checks said of each ticker in each run (passed or not), from the runs' quality objects."
+      partition   = { name = "run_date", type = "date", comment = "the UTC date of the run" }
+      columns = [
+        { name = "ticker", type = "string", comment = "the ticker" },
+        { name = "market", type = "string", comment = "its market (US, SG, JP, HK, VN, TW)" },
+        { name = "check_id", type = "string", comment = "the check's id (e.g. consistency.high_low)" },
+        { name = "severity", type = "string", comment = "error or warn" },
+        { name = "passed", type = "boolean", comment = "whether the check passed" },
+        { name = "observed", type = "string", comment = "what was seen (JSON)" },
+        { name = "expected", type = "string", comment = "what the threshold allows (JSON)" },
+        { name = "details", type = "string", comment = "what is wrong and on which dates (empty when passed)" },
+        { name = "as_of", type = "date", comment = "the last bar's date of the snapshot judged" },
+        { name = "raw_key", type = "string", comment = "the raw snapshot judged (null when the vendor answer could not become one)" },
+        { name = "raw_version_id", type = "string", comment = "that snapshot's version id" },
+        { name = "raw_sha256", type = "string", comment = "that snapshot's body sha256" },
+        { name = "policy", type = "string", comment = "block or warn: what an error finding did to the ticker" },
+        { name = "checked_at", type = "timestamp", comment = "when the run checked (UTC)" },
+        { name = "computation_version", type = "string", comment = "the computation version the run ran" },
+        { name = "quality_key", type = "string", comment = "the run's quality object the row is from" },
+        { name = "run_id", type = "string", comment = "the run" },
+      ]
+    }
   }
 
   # The views of src/tables/views.ts, in creation order (a view comes after the views it reads).
