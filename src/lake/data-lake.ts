@@ -153,11 +153,16 @@ export class DataLake {
     return this.notFoundAsLakeError(key, versionId, async () => {
       const object = await this.store.get(key, options);
       const text = Buffer.from(decodeBody(key, object)).toString('utf8');
-      // The raw format's parser (and its schema library) loads only when a raw object is read.
+      // Every document is checked against its schema (a foreign or damaged one is a DocumentShapeError naming the
+      // key and the field). The raw parser (and zod) loads only when a raw object is read; a processed document is
+      // checked without zod (processed-read.ts), so the CLI's reads of results stay light.
+      const kind = parseKeySafe(key)?.kind;
       const body = (
-        parseKeySafe(key)?.kind === 'raw'
-          ? (await import('./formats/raw-parse.js')).parseRawDocument(text, key)
-          : JSON.parse(text)
+        kind === undefined
+          ? JSON.parse(text)
+          : kind === 'raw'
+            ? (await import('./formats/raw-parse.js')).parseRawDocument(text, key)
+            : (await import('./formats/processed-read.js')).readProcessedDocument(text, key, kind)
       ) as Body;
       return { key, versionId: object.versionId, metadata: object.metadata, body };
     });

@@ -54,11 +54,14 @@ export class QualityGate {
     return this.config.policy;
   }
 
-  /** The snapshot checks (consistency, plausibility, stability against the previous snapshot). */
-  judgeSnapshot(snapshot: RawSnapshot, previous: RawSnapshot | undefined): CheckVerdict[] {
+  /**
+   * The snapshot checks (consistency, plausibility, stability against the previous snapshot). `requestStart` is the
+   * first date the fetch asked for: history before it is not lost when the range was shortened.
+   */
+  judgeSnapshot(snapshot: RawSnapshot, previous: RawSnapshot | undefined, requestStart: string): CheckVerdict[] {
     const ticker = snapshot.ticker;
     return checkSnapshot(
-      { ticker, market: marketOfTicker(ticker), snapshot, ...(previous ? { previous } : {}) },
+      { ticker, market: marketOfTicker(ticker), snapshot, requestStart, ...(previous ? { previous } : {}) },
       this.config,
     );
   }

@@ -22,6 +22,7 @@ import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 import { messageOf } from '../errors.js';
 import { marketOfTicker } from '../sources/markets.js';
+import { VendorFormatError } from '../sources/source.js';
 import { aboutTicker, type QualityGate, type TickerQuality } from './quality-gate.js';
 
 /** What a run gives each of its ticker jobs, and what the caller of a daily run chooses: the same fields. */
@@ -210,7 +211,7 @@ async function fetchJudged(context: TickerJobContext, ticker: string, outcome: T
   try {
     return await context.source.fetchSnapshot(ticker, { start: context.start, end: context.end, now: context.clock() });
   } catch (error) {
-    if (context.quality !== undefined && error instanceof Error && error.name === 'VendorFormatError') {
+    if (context.quality !== undefined && error instanceof VendorFormatError) {
       outcome.quality = { results: [context.quality.vendorFormat(ticker, error.message)], blocked: true };
     }
     throw error;
@@ -232,7 +233,7 @@ function judge(
   if (gate === undefined) return { blocked: false };
   // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
   const raw = stored.raw;
-  const verdicts = gate.judgeSnapshot(snapshot, previous);
+  const verdicts = gate.judgeSnapshot(snapshot, previous, context.start);
   let results: TickerResults | undefined;
   if (!gate.blocks(verdicts)) {
     results = computeResults(snapshot, context.computationVersion);

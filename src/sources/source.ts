@@ -51,6 +51,31 @@ export class SourceFetchError extends UserError {
   }
 }
 
+/**
+ * The source answered, but not in the format marketlake reads: the vendor changed its response. Names the ticker,
+ * the field and what is wrong, so the morning's report says what changed. Not retried: the same answer would come.
+ */
+export class VendorFormatError extends UserError {
+  override readonly name = 'VendorFormatError';
+  constructor(
+    readonly ticker: string,
+    readonly source: SourceName,
+    /** The first offending field of the vendor's answer, `chart.result[0].timestamp` (`(body)` for all of it). */
+    readonly field: string,
+    /** What is wrong, every problem found (up to three), each as `field: problem`. */
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${ticker} (${source}): the ${RESPONSE_NAMES[source]} changed shape: ${problem}`, options);
+  }
+}
+
+const RESPONSE_NAMES: Record<SourceName, string> = {
+  yfinance: 'chart response',
+  csv: 'file',
+  sample: 'generated series',
+};
+
 /** Refuses a malformed range before any I/O; the label names the source and ticker in the message. */
 export function checkRequest(request: SnapshotRequest, label: string): void {
   for (const field of ['start', 'end'] as const) {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { duckdb } from './duckdb-api.js';
+import { cellProblem, requiredColumns, TableRowError, textProblem, unknownColumns } from './row-check.js';
 import { type CellValue, isColumns, type RowBatchContent, type TableRow } from './rows.js';
 import { type Column, type ColumnType, type TableName, tableSchema } from './schema.js';
 
@@ -72,7 +73,9 @@ export class ParquetRenderer {
    * however many rows the file gets (a first run's prices: every bar of every ticker).
    */
   async renderBatches(table: TableName, batches: Iterable<() => RowBatchContent>): Promise<Uint8Array> {
-    const columns = tableSchema(table).columns;
+    const schema = tableSchema(table);
+    const columns = schema.columns;
+    const required = requiredColumns(schema);
     const staging = `staging_${++this.count}`;
     const file = join(this.folder, `${staging}.parquet`);
     const created: string[] = [];
@@ -93,7 +96,10 @@ export class ParquetRenderer {
         // Most text repeats from one row to the next (a ticker's raw key, its run): the last value's code is reused.
         const lastValue: unknown[] = columns.map(() => undefined);
         const lastCode: number[] = columns.map(() => -1);
+        const mandatory = columns.map((column) => required.has(column.name));
         let filled = 0;
+        /** The row being appended, counted over the whole file: what a TableRowError names. */
+        let row = 0;
         const flush = () => {
           const chunk = DuckDBDataChunk.create(types, filled);
           chunk.setColumns(filled === CHUNK_ROWS ? values : values.map((column) => column.slice(0, filled)));
@@ -101,12 +107,19 @@ export class ParquetRenderer {
           filled = 0;
         };
         const put = (i: number, value: CellValue | undefined) => {
+          const problem = cellProblem(columns[i], mandatory[i], value);
+          if (problem !== undefined) throw new TableRowError(table, names[i], row, problem);
           if (value === null || value === undefined) values[i][filled] = null;
           else if (coded[i]) {
             if (value !== lastValue[i]) {
               const text = String(value);
               let code = dictionaries[i].get(text);
-              if (code === undefined) dictionaries[i].set(text, (code = dictionaries[i].size));
+              if (code === undefined) {
+                // A text's format is checked once, when it enters the dictionary.
+                const invalid = textProblem(columns[i], text);
+                if (invalid !== undefined) throw new TableRowError(table, names[i], row, invalid);
+                dictionaries[i].set(text, (code = dictionaries[i].size));
+              }
               lastValue[i] = value;
               lastCode[i] = code;
             }
@@ -115,20 +128,30 @@ export class ParquetRenderer {
         };
         for (const batch of batches) {
           const made = batch();
+          // A column the table does not have would be dropped silently: a columnar batch's names are checked once,
+          // a row object's with the row (row objects make the small tables; prices, the big one, are columnar).
+          const unknownIn = (record: object) => {
+            const unknown = unknownColumns(schema, Object.keys(record));
+            if (unknown.length > 0)
+              throw new TableRowError(table, unknown.join(', '), row, 'not a column of the table');
+          };
           if (isColumns(made)) {
+            unknownIn(made.columns);
             // Columnar: no row objects, and a constant column read once.
             const sources = names.map((name) => made.columns[name]);
-            for (let row = 0; row < made.length; row++) {
+            for (let index = 0; index < made.length; index++, row++) {
               for (let i = 0; i < sources.length; i++) {
                 const source = sources[i];
-                put(i, Array.isArray(source) ? (source as readonly CellValue[])[row] : (source as CellValue));
+                put(i, Array.isArray(source) ? (source as readonly CellValue[])[index] : (source as CellValue));
               }
               if (++filled === CHUNK_ROWS) flush();
             }
             continue;
           }
-          for (const row of made) {
-            for (let i = 0; i < names.length; i++) put(i, row[names[i]]);
+          for (const tableRow of made) {
+            unknownIn(tableRow);
+            for (let i = 0; i < names.length; i++) put(i, tableRow[names[i]]);
+            row++;
             if (++filled === CHUNK_ROWS) flush();
           }
         }

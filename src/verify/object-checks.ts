@@ -1,6 +1,8 @@
 import { isComputationVersion } from '../compute/fields.js';
 import { documentSize } from '../lake/compression.js';
 import { PROCESSED_SCHEMAS } from '../lake/formats/processed.js';
+import { PROCESSED_DOCUMENTS } from '../lake/formats/processed-schema.js';
+import { describeIssues } from '../lake/formats/schema-check.js';
 import type { ParsedKey, ProcessedKind } from '../lake/keys.js';
 import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
 import type { CatalogObject } from '../warehouse/lake-objects.js';
@@ -70,6 +72,14 @@ export class ObjectChecks {
       kind,
     );
     if (body === undefined) return;
+
+    // JSON of the wrong shape (a foreign writer, a damaged edit) is a finding naming the first bad field; the
+    // checks below still run, so a value of the wrong type is also compared with what recomputation gives.
+    const shape = PROCESSED_DOCUMENTS[kind].safeParse(body);
+    if (!shape.success) {
+      const { field, problem } = describeIssues(shape.error);
+      found('unparseable', { field, actual: `not a ${PROCESSED_SCHEMAS[kind]} document: ${problem}` });
+    }
 
     // The body must be the document the key and the metadata describe.
     if (body.schema !== PROCESSED_SCHEMAS[kind])

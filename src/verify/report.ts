@@ -15,7 +15,10 @@ export type MismatchProblem =
   | 'content-sha256-missing'
   /** A `lake_objects` column differs from the object; `field` names the column, `expected` is the catalog's value. */
   | 'catalog'
-  /** The body is not JSON, or not a valid raw snapshot / processed document; `actual` says why. */
+  /**
+   * The body is not JSON, or not a valid raw snapshot / processed document (its schema refuses it: `field` is the
+   * first offending field); `actual` says why.
+   */
   | 'unparseable'
   /** A body field disagrees with the key, the kind or the metadata; `field` names it, `expected` is the reference. */
   | 'body'

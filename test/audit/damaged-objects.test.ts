@@ -35,7 +35,8 @@ const temporary: string[] = [];
  *   NVDA     indicators truncated (truncate -s -100), percentiles a junk header, features no header line
  *   D05.SI   indicators zero bytes, percentiles a directory in place of the file, features unreadable (mode 000)
  *   7203.T   raw snapshot truncated: its three results cannot be checked against it
- *   0700.HK  features rewritten with its header fixed (the store serves it; a value finding), the rest healthy
+ *   0700.HK  features rewritten with its header fixed (the store serves it; a value finding); indicators rewritten
+ *            the same way into valid JSON of the wrong shape (`values.rsi_14` a string: a schema finding)
  *   9988.HK  the folder of its features unreadable (mode 000): one finding for the folder, the rest healthy
  *   + a foreign file dropped in NVDA's indicators folder
  */
@@ -47,6 +48,7 @@ describe('damaged objects in the file lake are findings among others (verify, ls
   const damaged = new Map<string, RegExp>();
   let foreignKey: string;
   let tamperedKey: string;
+  let misshapenKey: string;
   let rawTruncated: string;
   let resultsOfRawTruncated: string[];
   let unreadableFolder: string;
@@ -104,6 +106,13 @@ describe('damaged objects in the file lake are findings among others (verify, ls
       document.values.return_1d = 12.5;
       return JSON.stringify(document);
     });
+    // JSON the store serves, but not a marketlake.indicators/1 document: the schema names the field.
+    misshapenKey = keyOf('processed/indicators/0700.HK/');
+    await replaceBody(lake, misshapenKey, (body) => {
+      const document = JSON.parse(body);
+      document.values.rsi_14 = String(document.values.rsi_14);
+      return JSON.stringify(document);
+    });
     const unreadable = keyOf('processed/features/D05.SI/');
     if (isRoot()) await chownTree(home, NOBODY, NOBODY);
     await chmod(file(unreadable), 0o000);
@@ -140,8 +149,17 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     expect(report.mismatches).toContainEqual(
       expect.objectContaining({ key: tamperedKey, problem: 'value', field: 'return_1d', actual: 12.5 }),
     );
+    expect(report.mismatches).toContainEqual(
+      expect.objectContaining({
+        key: misshapenKey,
+        kind: 'indicators',
+        problem: 'unparseable',
+        field: 'values.rsi_14',
+        actual: 'not a marketlake.indicators/1 document: values.rsi_14: expected number, received string',
+      }),
+    );
     expect(new Set(report.mismatches.map((m) => m.key))).toEqual(
-      new Set([...damaged.keys(), ...resultsOfRawTruncated, tamperedKey]),
+      new Set([...damaged.keys(), ...resultsOfRawTruncated, tamperedKey, misshapenKey]),
     );
     // Recomputed: 7203.T's three results (up to their raw), 0700.HK's three and 9988.HK's two that can be read;
     // read in full: the other four raw snapshots; every catalog row checked; nothing reported missing (the row of
@@ -160,6 +178,9 @@ describe('damaged objects in the file lake are findings among others (verify, ls
     for (const key of damaged.keys())
       expect(text.stdout).toMatch(new RegExp(`^  MISMATCH ${escape(key)} \\(\\w+\\): read-error: actual "`, 'm'));
     expect(text.stdout).toContain(`MISMATCH ${tamperedKey} (features): value return_1d`);
+    expect(text.stdout).toContain(
+      `MISMATCH ${misshapenKey} (indicators): unparseable values.rsi_14: actual "not a marketlake.indicators/1 document: values.rsi_14: expected number, received string"`,
+    );
   });
 
   it('ls lists each marked (text and --json), lists every other key, and exits 1', async () => {

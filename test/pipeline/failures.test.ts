@@ -9,6 +9,7 @@ const TICKERS = ['NVDA', 'AAPL', 'D05.SI', '7974.T', '0700.HK'];
 /** Per ticker: the raw snapshot and three processed objects. */
 const OBJECTS_PER_TICKER = 4;
 
+// The runs here check no quality (`quality: false`): these tests count the JSON write path's objects and puts.
 describeOnDatabases('failures', (ctx) => {
   let t: TestLake;
   beforeEach(async () => {
@@ -74,7 +75,7 @@ describeOnDatabases('failures', (ctx) => {
 
   it('with a lake that refuses every write: the database holds every row, the outbox every object, and a retry completes the lake', async () => {
     t.store.failPuts = 'all';
-    const summary = await t.run({ tables: false, tickers: TICKERS });
+    const summary = await t.run({ tables: false, quality: false, tickers: TICKERS });
     expect(summary.tickers_ok).toEqual(TICKERS);
     expect(summary.status).toBe('partial');
     expect(summary.objects_written).toBe(0);
@@ -102,7 +103,7 @@ describeOnDatabases('failures', (ctx) => {
 
   it('with a lake that refuses one write in three: the same, and the next run drains the outbox first', async () => {
     t.store.failPuts = { everyNth: 3 };
-    const summary = await t.run({ tables: false, tickers: TICKERS, concurrency: 1 });
+    const summary = await t.run({ tables: false, quality: false, tickers: TICKERS, concurrency: 1 });
     expect(summary.tickers_ok).toEqual(TICKERS);
     const expectedFailures = Math.floor((TICKERS.length * OBJECTS_PER_TICKER) / 3);
     expect(t.store.counts.putsFailed).toBeGreaterThanOrEqual(expectedFailures);
@@ -116,7 +117,7 @@ describeOnDatabases('failures', (ctx) => {
 
     t.store.failPuts = 'none';
     // An empty run (no tickers) still drains what earlier runs left behind.
-    const next = await t.run({ tables: false, tickers: [] });
+    const next = await t.run({ tables: false, quality: false, tickers: [] });
     expect(next.outbox_retried).toBe(summary.outbox_pending);
     expect(next.outbox_pending).toBe(0);
     await expectCompleteLake();
@@ -124,7 +125,7 @@ describeOnDatabases('failures', (ctx) => {
 
   it('a retry after a write whose confirmation was lost does not double the object', async () => {
     t.store.failPuts = 'all';
-    await t.run({ tables: false, tickers: ['NVDA'] });
+    await t.run({ tables: false, quality: false, tickers: ['NVDA'] });
     t.store.failPuts = 'none';
     // Write one pending object behind the outbox's back, as if the lake took it but the answer never came.
     const [entry] = await listPendingOutbox(t.warehouse.db, 1);
@@ -152,7 +153,7 @@ describeOnDatabases('failures', (ctx) => {
       t.warehouse.db,
     );
     try {
-      const summary = await t.run({ tables: false, tickers: ['NVDA', 'AAPL', 'D05.SI'] });
+      const summary = await t.run({ tables: false, quality: false, tickers: ['NVDA', 'AAPL', 'D05.SI'] });
       expect(summary.status).toBe('partial');
       expect(summary.tickers_ok).toEqual(['NVDA', 'D05.SI']);
       expect(summary.tickers_failed).toEqual([
@@ -204,7 +205,7 @@ describeOnDatabases('failures', (ctx) => {
       t.warehouse.db,
     );
     try {
-      const summary = await t.run({ tables: false, tickers: TICKERS });
+      const summary = await t.run({ tables: false, quality: false, tickers: TICKERS });
       // AAPL's rows and objects are all there; only the completion of its three entries is missing.
       expect(summary).toMatchObject({ status: 'partial', tickers_ok: TICKERS, tickers_failed: [], outbox_pending: 3 });
       expect(summary.objects_written).toBe(TICKERS.length * OBJECTS_PER_TICKER - 3);
@@ -239,8 +240,8 @@ describeOnDatabases('failures', (ctx) => {
   });
 
   it('two runs in the same second do not overwrite each other, and every older version stays readable', async () => {
-    const first = await t.run({ tables: false, tickers: ['NVDA'] });
-    const second = await t.run({ tables: false, tickers: ['NVDA'], computationVersion: '2.0' });
+    const first = await t.run({ tables: false, quality: false, tickers: ['NVDA'] });
+    const second = await t.run({ tables: false, quality: false, tickers: ['NVDA'], computationVersion: '2.0' });
     expect([first.status, second.status]).toEqual(['ok', 'ok']);
     expect(await t.keys('processed/indicators/NVDA/')).toEqual([
       'processed/indicators/NVDA/2026-11-26/20261126_213000.json',
@@ -263,7 +264,12 @@ describeOnDatabases('failures', (ctx) => {
       '20261126_213000_2',
     );
     expect(secondObject.body.computation_version).toBe('2.0');
-    const third = await t.run({ tables: false, tickers: ['NVDA'], clock: () => new Date(TEST_NOW.getTime() + 1000) });
+    const third = await t.run({
+      tables: false,
+      quality: false,
+      tickers: ['NVDA'],
+      clock: () => new Date(TEST_NOW.getTime() + 1000),
+    });
     expect(third.status).toBe('ok');
     expect(await t.keys('processed/indicators/NVDA/')).toHaveLength(3);
     expect(
@@ -272,6 +278,7 @@ describeOnDatabases('failures', (ctx) => {
     ).toBe('1.0');
     await t.run({
       tables: false,
+      quality: false,
       tickers: ['NVDA'],
       computationVersion: '2.0',
       clock: () => new Date(TEST_NOW.getTime() + 1000),
@@ -290,7 +297,7 @@ describeOnDatabases('failures', (ctx) => {
 
   it('refuses bad tickers before any write, each failing alone with its reason', async () => {
     const bad = ['../x', 'A/B', '', 'A'.repeat(40), '^^GSPC'];
-    const summary = await t.run({ tables: false, tickers: [...bad, 'NVDA'] });
+    const summary = await t.run({ tables: false, quality: false, tickers: [...bad, 'NVDA'] });
     expect(summary.tickers_ok).toEqual(['NVDA']);
     expect(summary.tickers_failed.map((f) => f.ticker)).toEqual(bad);
     for (const failure of summary.tickers_failed) expect(failure.reason).toMatch(/invalid ticker/);

@@ -147,11 +147,22 @@ describeOnRgw('scale-out', (rgw) => {
     });
 
     it('fills every table as one unsharded run does (ids, run ids and database timestamps aside)', async () => {
-      // computation_runs: 4 runs against 1 (below); lake_identity: each database records its own lake.
-      for (const table of TABLE_NAMES.filter((name) => name !== 'computation_runs' && name !== 'lake_identity')) {
+      // computation_runs and quality_runs: 4 runs against 1 (below); lake_identity: each database records its own
+      // lake; quality_results: the same but for the peer checks (below).
+      const own = ['computation_runs', 'lake_identity', 'quality_runs', 'quality_results'];
+      for (const table of TABLE_NAMES.filter((name) => !own.includes(name))) {
         const [a, b] = await Promise.all([tableRows(sharded, table), tableRows(whole, table)]);
         expect(a, table).toEqual(b);
       }
+      // A shard judges its tickers against the peers it has (the other shards' are not in yet): the snapshot and
+      // result checks give the same verdicts, the peer checks (completeness, freshness) may not.
+      const [a, b] = await Promise.all([tableRows(sharded, 'quality_results'), tableRows(whole, 'quality_results')]);
+      const alone = (rows: string[]) => rows.filter((row) => !/"check_id":"(completeness|freshness)\./.test(row));
+      expect(alone(a).length).toBeGreaterThan(UNIVERSE.length * 10);
+      expect(alone(a)).toEqual(alone(b));
+      expect(a.length).toBe(b.length);
+      const qualityRuns = await sharded.database.warehouse.db.selectFrom('quality_runs').select('run_id').execute();
+      expect(qualityRuns).toHaveLength(SHARDS);
       const runs = await sharded.database.warehouse.db.selectFrom('computation_runs').selectAll().execute();
       expect(runs.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
       expect(runs.flatMap((r) => r.tickers as string[]).sort()).toEqual([...UNIVERSE].sort());
@@ -201,7 +212,10 @@ async function lakeContents(client: S3Client, side: Side) {
   const data = new Map<string, { body: string; metadata: string }>();
   // Each lake has its own identity (a random id): both have one, and the data is what must be equal.
   expect(keys.filter((k) => k.startsWith('_marketlake/'))).toEqual(['_marketlake/lake.json']);
-  for (const key of keys.filter((k) => !k.startsWith('lineage/') && !k.startsWith('_marketlake/')).sort()) {
+  // The runs' own records: their lineage events (below) and their quality objects (one a run, run ids inside).
+  const ownRecord = (k: string) => k.startsWith('lineage/') || k.startsWith('_marketlake/') || k.startsWith('quality/');
+  expect(keys.filter((k) => k.startsWith('quality/')).length).toBeGreaterThan(0);
+  for (const key of keys.filter((k) => !ownRecord(k)).sort()) {
     const object = await read(key);
     data.set(key, { body: named(object.body, names), metadata: named(JSON.stringify(object.metadata), names) });
   }

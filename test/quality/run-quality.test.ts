@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runDaily } from '../../src/pipeline/daily-run.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { createLineageEmitter } from '../../src/lineage/emitter.js';
 import { CHECKS, DEFAULT_QUALITY_CONFIG } from '../../src/quality/index.js';
 import { createSource } from '../../src/sources/index.js';
-import type { MarketDataSource, SnapshotRequest } from '../../src/sources/source.js';
+import { VendorFormatError, type MarketDataSource, type SnapshotRequest } from '../../src/sources/source.js';
 import { createTestLake, TEST_NOW } from '../support/lake.js';
 import { describeOnDatabases } from '../support/databases.js';
 
@@ -101,6 +101,43 @@ describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
       expect(summary.quality).toMatchObject({ policy: 'warn', errors: 1, blocked: [] });
       const keys = await t.keys('processed/');
       expect(keys.filter((key) => key.includes('/D05.SI/'))).toHaveLength(3);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('a vendor answer whose shape changed fails its ticker and is the vendor.payload_shape error finding', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const sample = createSource('sample');
+      const changed: MarketDataSource = {
+        name: sample.name,
+        async fetchSnapshot(requested: string, request: SnapshotRequest) {
+          if (requested !== 'D05.SI') return sample.fetchSnapshot(requested, request);
+          const problem = 'chart.result[0].indicators.quote[0].close: expected array, received string';
+          throw new VendorFormatError('D05.SI', 'yfinance', 'chart.result[0].indicators.quote[0].close', problem);
+        },
+      };
+      const summary = await t.run({ tables: false, source: changed });
+      expect(summary.tickers_failed).toEqual([
+        { ticker: 'D05.SI', reason: expect.stringMatching(/D05\.SI \(yfinance\): the chart response changed shape/) },
+      ]);
+      expect(summary.quality).toMatchObject({ tickers_checked: 3, errors: 1, blocked: [] });
+      const rows = await warehouse()
+        .db.selectFrom('quality_results')
+        .selectAll()
+        .where('ticker', '=', 'D05.SI')
+        .execute();
+      expect(rows).toEqual([
+        expect.objectContaining({
+          check_id: 'vendor.payload_shape',
+          severity: 'error',
+          passed: false,
+          raw_key: null,
+          details: expect.stringContaining('chart.result[0].indicators.quote[0].close: expected array'),
+        }),
+      ]);
+      expect(await t.keys('raw/')).not.toContainEqual(expect.stringContaining('/D05.SI/'));
     } finally {
       await t.dispose();
     }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { FEATURE_FIELDS, type FeatureValues } from '../../compute/features.js';
-import { COMPUTATION_VERSIONS, type ComputationVersion, INDICATOR_FIELDS, type IndicatorField } from '../../compute/fields.js';
+import type { FeatureValues } from '../../compute/features.js';
+import {
+  COMPUTATION_VERSIONS,
+  type ComputationVersion,
+  INDICATOR_FIELDS,
+  type IndicatorField,
+} from '../../compute/fields.js';
 import {
   type FrequencyFieldsByMetric,
   type PercentileMetric,
@@ -8,6 +13,7 @@ import {
 } from '../../compute/percentiles.js';
 import type { ProcessedKind } from '../keys.js';
 import type { ProcessedDocument } from './processed.js';
+import { FEATURE_NUMBER_FIELDS, FREQUENCY_FIELDS } from './processed-fields.js';
 import { isoDate, isoInstant } from './raw-schema.js';
 import { parseDocument, type Same } from './schema-check.js';
 import { PROCESSED_SCHEMAS } from './schema-names.js';
@@ -26,7 +32,10 @@ import { PROCESSED_SCHEMAS } from './schema-names.js';
 /** The indicator values of one version: its fields as of the last bar. */
 export type IndicatorValues = Record<IndicatorField, number | null>;
 
-const numberOrNull = z.number().nullable();
+const numberOrNull = z
+  .number()
+  .nullable()
+  .meta({ id: 'number_or_null', description: 'A value, or null where it cannot be computed' });
 /** A count (rows in a percentile window, bars of a series). */
 const count = z.number().int().nonnegative();
 
@@ -37,51 +46,47 @@ function numbersOrNull<const F extends string>(fields: readonly F[]): z.ZodObjec
   >;
 }
 
-const INDICATOR_VALUES_1 = numbersOrNull(INDICATOR_FIELDS);
-
-/** The frequency fields of each percentile metric (compute/percentiles.ts computes them; the types hold the two equal). */
-const FREQUENCY_FIELDS: { [M in PercentileMetric]: readonly FrequencyFieldsByMetric[M][] } = {
-  rsi_14: ['pct_above_70', 'pct_below_30'],
-  macd: ['pct_positive'],
-  uncertainty_score: ['pct_below_25', 'pct_above_75'],
-  atr_percent: ['pct_below_1', 'pct_above_4'],
-  price_vwap_pct: ['pct_above_3', 'pct_below_minus_3'],
-  volume_ratio: ['pct_above_2', 'pct_below_0_7'],
-  sma_20_deviation: ['pct_close_above_sma'],
-  sma_50_deviation: ['pct_close_above_sma'],
-  sma_200_deviation: ['pct_close_above_sma'],
-};
+const INDICATOR_VALUES_1 = numbersOrNull(INDICATOR_FIELDS).meta({
+  id: 'indicator_values_1',
+  description: 'The indicators of computation versions 1.0 and 2.0 (docs/design.md "Computation versions")',
+});
 
 function metricStatistics<M extends PercentileMetric>(metric: M) {
-  return z.strictObject({
-    current_value: numberOrNull,
-    percentile: numberOrNull,
-    mean: numberOrNull,
-    std: numberOrNull,
-    min: numberOrNull,
-    max: numberOrNull,
-    count,
-    ...numbersOrNull(FREQUENCY_FIELDS[metric]).shape,
-  });
+  return z
+    .strictObject({
+      current_value: numberOrNull,
+      percentile: numberOrNull,
+      mean: numberOrNull,
+      std: numberOrNull,
+      min: numberOrNull,
+      max: numberOrNull,
+      count,
+      ...numbersOrNull(FREQUENCY_FIELDS[metric]).shape,
+    })
+    .meta({ id: `percentile_statistics_${metric}`, description: `The statistics of ${metric} over its window` });
 }
 
-const PERCENTILE_VALUES_1 = z.strictObject({
-  rsi_14: metricStatistics('rsi_14'),
-  macd: metricStatistics('macd'),
-  uncertainty_score: metricStatistics('uncertainty_score'),
-  atr_percent: metricStatistics('atr_percent'),
-  price_vwap_pct: metricStatistics('price_vwap_pct'),
-  volume_ratio: metricStatistics('volume_ratio'),
-  sma_20_deviation: metricStatistics('sma_20_deviation'),
-  sma_50_deviation: metricStatistics('sma_50_deviation'),
-  sma_200_deviation: metricStatistics('sma_200_deviation'),
-  current_price_percentile: numberOrNull,
-});
+const PERCENTILE_VALUES_1 = z
+  .strictObject({
+    rsi_14: metricStatistics('rsi_14'),
+    macd: metricStatistics('macd'),
+    uncertainty_score: metricStatistics('uncertainty_score'),
+    atr_percent: metricStatistics('atr_percent'),
+    price_vwap_pct: metricStatistics('price_vwap_pct'),
+    volume_ratio: metricStatistics('volume_ratio'),
+    sma_20_deviation: metricStatistics('sma_20_deviation'),
+    sma_50_deviation: metricStatistics('sma_50_deviation'),
+    sma_200_deviation: metricStatistics('sma_200_deviation'),
+    current_price_percentile: numberOrNull,
+  })
+  .meta({ id: 'percentile_values_1', description: 'The percentile statistics of computation versions 1.0 and 2.0' });
 
-const FEATURE_VALUES_1 = z.strictObject({
-  ...numbersOrNull(FEATURE_FIELDS.filter((field): field is Exclude<typeof field, 'bars'> => field !== 'bars')).shape,
-  bars: count,
-});
+const FEATURE_VALUES_1 = z
+  .strictObject({
+    ...numbersOrNull(FEATURE_NUMBER_FIELDS).shape,
+    bars: count,
+  })
+  .meta({ id: 'feature_values_1', description: 'The features of computation versions 1.0 and 2.0' });
 
 /** The `values` of each kind, per computation version. */
 const VALUES: { [K in ProcessedKind]: Record<ComputationVersion, z.ZodType> } = {
@@ -104,17 +109,22 @@ const DESCRIPTIONS: Record<ProcessedKind, string> = {
  */
 function processedSchema(kind: ProcessedKind, pending: boolean) {
   const branches = COMPUTATION_VERSIONS.map((version) =>
-    z.strictObject({
-      schema: z.literal(PROCESSED_SCHEMAS[kind]),
-      ticker: z.string().min(1),
-      as_of: isoDate,
-      computation_version: z.literal(version),
-      computed_at: isoInstant,
-      source_raw_data_key: z.string().min(1),
-      source_raw_data_version_id: pending ? z.string().nullable() : z.string(),
-      source_raw_data_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in hex'),
-      values: VALUES[kind][version],
-    }),
+    z
+      .strictObject({
+        schema: z.literal(PROCESSED_SCHEMAS[kind]),
+        ticker: z.string().min(1),
+        as_of: isoDate,
+        computation_version: z.literal(version),
+        computed_at: isoInstant,
+        source_raw_data_key: z.string().min(1),
+        source_raw_data_version_id: pending ? z.string().nullable() : z.string(),
+        source_raw_data_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in hex'),
+        values: VALUES[kind][version],
+      })
+      .meta({
+        id: `${kind}_${version}`,
+        description: `A ${PROCESSED_SCHEMAS[kind]} document of computation version ${version}`,
+      }),
   );
   return z.discriminatedUnion('computation_version', branches as unknown as [(typeof branches)[number]]).meta({
     title: PROCESSED_SCHEMAS[kind],

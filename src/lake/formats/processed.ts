@@ -64,7 +64,7 @@ export function processedDocument<Values>(
 /** The processed object as stored, once its kind's schema (processed-schema.ts) has accepted the document. */
 export function renderProcessed(key: string, kind: ProcessedKind, document: ProcessedDocument): RenderedObject {
   const body = serializeBody(document);
-  checkBeforeWrite(PROCESSED_DOCUMENTS[kind], body, key);
+  checkBeforeWrite(PROCESSED_DOCUMENTS[kind], document, body, key);
   const tags = {
     source: 'computed',
     ticker: tickerSegment(document.ticker),

@@ -168,7 +168,7 @@ export function renderQuality(key: string, document: QualityDocument): RenderedO
     throw new Error(`refusing to write ${key}: not quality/{RUN_DATE}/${document.run_id}.json for the document's run`);
   }
   const body = serializeBody(document);
-  checkBeforeWrite(QUALITY_DOCUMENT, body, key);
+  checkBeforeWrite(QUALITY_DOCUMENT, document, body, key);
   const failed = (severity: QualitySeverity) =>
     document.results.filter((result) => !result.passed && result.severity === severity).length;
   const tags = { source: 'quality', run_date: parsed.runDate, run_id: document.run_id };

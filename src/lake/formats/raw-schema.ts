@@ -12,21 +12,27 @@ import type { Same } from './schema-check.js';
  */
 
 /** A calendar date `YYYY-MM-DD` (zod's pattern knows month lengths and leap years; JSON Schema gets it too). */
-export const isoDate = z.iso.date({ error: 'expected a calendar date YYYY-MM-DD' });
+export const isoDate = z.iso
+  .date({ error: 'expected a calendar date YYYY-MM-DD' })
+  .meta({ id: 'date', description: 'A calendar date YYYY-MM-DD' });
 /** An ISO 8601 instant with its offset, as `toISOString` writes it. */
-export const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant' });
+export const isoInstant = z.iso
+  .datetime({ offset: true, error: 'expected an ISO 8601 instant' })
+  .meta({ id: 'instant', description: 'An ISO 8601 instant with its offset (Z for UTC)' });
 /** Any finite number (zod 4 refuses NaN and Infinity, which JSON cannot hold anyway). */
 const price = z.number();
 
-export const RAW_BAR = z.strictObject({
-  date: isoDate,
-  open: price,
-  high: price,
-  low: price,
-  close: price,
-  adj_close: price.nullable(),
-  volume: z.number(),
-});
+export const RAW_BAR = z
+  .strictObject({
+    date: isoDate,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    adj_close: price.nullable(),
+    volume: z.number(),
+  })
+  .meta({ id: 'bar', description: 'One daily bar as the source gave it (adj_close null when it gave none)' });
 
 export const RAW_DOCUMENT = z
   .strictObject({

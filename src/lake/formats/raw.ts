@@ -60,7 +60,7 @@ export interface RawSnapshot {
  */
 export function renderRaw(key: string, snapshot: RawSnapshot): RenderedObject {
   const body = serializeBody(snapshot);
-  checkBeforeWrite(RAW_DOCUMENT, body, key);
+  checkBeforeWrite(RAW_DOCUMENT, snapshot, body, key);
   const bars = snapshot.bars;
   const tags = {
     source: snapshot.source,

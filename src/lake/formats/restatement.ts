@@ -71,31 +71,33 @@ const fieldChange = z.strictObject({ old: value, new: value });
  * The restatement document's schema: checked before the write (renderRestatement) and by its readers (the
  * warehouse and tables rebuilds), and exported as schemas/marketlake.restatement-1.schema.json.
  */
-export const RESTATEMENT_DOCUMENT = z.strictObject({
-  schema: z.literal(RESTATEMENT_SCHEMA),
-  ticker: z.string().min(1),
-  detected_at: isoInstant,
-  raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
-  raw_version_id: z.string().nullable(),
-  previous_raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
-  previous_raw_version_id: z.string().nullable(),
-  overlap: z.strictObject({ first_date: isoDate, last_date: isoDate }),
-  changed_bars: z.number().int().positive(),
-  bars: z
-    .array(
-      z.strictObject({
-        date: isoDate,
-        change: z.enum(BAR_CHANGE_KINDS),
-        fields: z.partialRecord(z.enum(RESTATED_BAR_FIELDS), fieldChange),
-      }),
-    )
-    .min(1),
-}).meta({
-  title: RESTATEMENT_SCHEMA,
-  description:
-    'The bars a newer raw snapshot of a ticker gives other values for than the previous one did, inside their ' +
-    'overlap (restatements/{TICKER}/{FETCH_DATE}/{TS}.json, beside the newer snapshot).',
-});
+export const RESTATEMENT_DOCUMENT = z
+  .strictObject({
+    schema: z.literal(RESTATEMENT_SCHEMA),
+    ticker: z.string().min(1),
+    detected_at: isoInstant,
+    raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
+    raw_version_id: z.string().nullable(),
+    previous_raw_key: z.string().refine(isRawKey, { message: 'not a raw object key' }),
+    previous_raw_version_id: z.string().nullable(),
+    overlap: z.strictObject({ first_date: isoDate, last_date: isoDate }),
+    changed_bars: z.number().int().positive(),
+    bars: z
+      .array(
+        z.strictObject({
+          date: isoDate,
+          change: z.enum(BAR_CHANGE_KINDS),
+          fields: z.partialRecord(z.enum(RESTATED_BAR_FIELDS), fieldChange),
+        }),
+      )
+      .min(1),
+  })
+  .meta({
+    title: RESTATEMENT_SCHEMA,
+    description:
+      'The bars a newer raw snapshot of a ticker gives other values for than the previous one did, inside their ' +
+      'overlap (restatements/{TICKER}/{FETCH_DATE}/{TS}.json, beside the newer snapshot).',
+  });
 
 /** The schema and the interface the code uses are one type (the compiler refuses this line when they drift). */
 export const RESTATEMENT_SCHEMA_MATCHES: Same<z.infer<typeof RESTATEMENT_DOCUMENT>, RestatementDocument> = true;
@@ -123,7 +125,7 @@ export function restatementKey(rawKey: string, sequence = 1): string {
 
 export function renderRestatement(key: string, document: RestatementDocument): RenderedObject {
   const body = serializeBody(document);
-  checkBeforeWrite(RESTATEMENT_DOCUMENT, body, key);
+  checkBeforeWrite(RESTATEMENT_DOCUMENT, document, body, key);
   const tags = {
     source: 'restatement',
     ticker: tickerSegment(document.ticker),

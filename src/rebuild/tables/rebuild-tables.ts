@@ -15,7 +15,12 @@
  * and skipped; the rest is rebuilt.
  */
 import { mapAll } from '../../concurrency.js';
-import { RESTATEMENT_DOCUMENT, RESTATEMENT_PREFIX } from '../../lake/formats/restatement.js';
+import {
+  parseRestatementDocument,
+  RESTATEMENT_PREFIX,
+  type RestatementDocument,
+} from '../../lake/formats/restatement.js';
+import { DocumentShapeError } from '../../lake/formats/schema-check.js';
 import { parseQualityDocument, parseQualityKey, QUALITY_PREFIX } from '../../lake/formats/quality.js';
 import { messageOf } from '../../errors.js';
 import { parseRawDocument } from '../../lake/formats/raw-parse.js';
@@ -320,18 +325,16 @@ async function rebuildRestatements(store: ObjectStore, work: Omit<TickerWork, 'r
       notRead(fetched, key, work);
       continue;
     }
-    let parsed;
+    let document: RestatementDocument;
     try {
-      parsed = RESTATEMENT_DOCUMENT.safeParse(JSON.parse(Buffer.from(fetched.body).toString('utf8')));
+      document = parseRestatementDocument(Buffer.from(fetched.body).toString('utf8'), key);
     } catch (error) {
-      work.fail(key, `not JSON: ${(error as Error).message}`);
+      // Foreign or damaged: reported with the field, and the other objects are still made into rows.
+      if (!(error instanceof DocumentShapeError)) throw error;
+      work.fail(key, `not a restatement document: ${error.problem}`);
       continue;
     }
-    if (!parsed.success) {
-      work.fail(key, `not a restatement document: ${parsed.error.issues[0]?.message ?? ''}`);
-      continue;
-    }
-    work.add('restatements', restatementRows(parsed.data, key));
+    work.add('restatements', restatementRows(document, key));
   }
 }
 

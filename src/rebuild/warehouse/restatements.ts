@@ -14,6 +14,7 @@ import {
   RESTATEMENT_SCHEMA,
   type RestatementDocument,
 } from '../../lake/formats/restatement.js';
+import { describeIssues } from '../../lake/formats/schema-check.js';
 import { insertRestatement, markRestatementWritten } from '../../warehouse/restatements.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -71,12 +72,8 @@ function restatementOf(key: string, body: Uint8Array): RestatementDocument | { r
     return { reason: `not JSON: ${(error as Error).message}` };
   }
   const parsed = RESTATEMENT_DOCUMENT.safeParse(document);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      reason: `not a ${RESTATEMENT_SCHEMA} document: ${issue.path.join('.') || '(document)'}: ${issue.message}`,
-    };
-  }
+  if (!parsed.success)
+    return { reason: `not a ${RESTATEMENT_SCHEMA} document: ${describeIssues(parsed.error).problem}` };
   if (!key.startsWith(`${RESTATEMENT_PREFIX}${parsed.data.ticker}/`))
     return { reason: `its ticker ${parsed.data.ticker} is not the one of its key` };
   return parsed.data as RestatementDocument;

@@ -19,7 +19,7 @@ import YahooFinance from 'yahoo-finance2';
 import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import { InputError } from '../../errors.js';
 import { InvalidTickerError } from '../../market/ticker.js';
-import { NoDataError, SourceFetchError, type SnapshotRequest } from '../source.js';
+import { NoDataError, SourceFetchError, VendorFormatError, type SnapshotRequest } from '../source.js';
 import { chartQuery, YahooSource, type YahooSourceOptions } from './yahoo.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -596,6 +596,118 @@ describe('YahooSource on the project fixtures', () => {
     );
     await expect(source.fetchSnapshot('7203.T', request('2024-02-30', '2024-05-07'))).rejects.toThrow(InputError);
     expect(server.log).toEqual([]);
+  });
+});
+
+describe('YahooSource on a chart response that changed shape', () => {
+  const FILE = 'chart-D05.SI-2024-05-06-to-2024-05-10.json';
+  type Result = Record<string, unknown> & {
+    timestamp?: number[];
+    indicators: { quote: Record<string, unknown>[]; adjclose?: Record<string, unknown>[] };
+  };
+
+  /** The fixture's answer, altered by `change`, fetched once: the error it ends with. */
+  async function fetchAltered(change: (result: Result) => void): Promise<unknown> {
+    const recorded = structuredClone(own(FILE));
+    change((recorded.body as { chart: { result: Result[] } }).chart.result[0]);
+    server.replay(recorded);
+    const { source, sleeps } = makeSource();
+    const error = await source.fetchSnapshot('D05.SI', request('2024-05-06', '2024-05-10')).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(sleeps, 'a changed format is not retried').toEqual([]);
+    expect(server.requestsTo('/v8/finance/chart/D05.SI')).toHaveLength(1);
+    return error;
+  }
+
+  const QUOTE = 'chart.result[0].indicators.quote[0]';
+  it.each([
+    {
+      name: 'a renamed quote field',
+      change: (result: Result) => {
+        const quote = result.indicators.quote[0];
+        quote.closePrice = quote.close;
+        delete quote.close;
+      },
+      field: `${QUOTE}.close`,
+      message: `D05.SI (yfinance): the chart response changed shape: ${QUOTE}.close: missing`,
+    },
+    {
+      name: 'a string instead of an array',
+      change: (result: Result) => {
+        result.indicators.quote[0].close = '36.1,36.2';
+      },
+      field: `${QUOTE}.close`,
+      message: `D05.SI (yfinance): the chart response changed shape: ${QUOTE}.close: expected array, received string`,
+    },
+    {
+      name: 'a quote column shorter than the timestamps',
+      change: (result: Result) => {
+        (result.indicators.quote[0].volume as unknown[]).pop();
+      },
+      field: `${QUOTE}.volume`,
+      message: `${QUOTE}.volume: has 4 values for 5 timestamps`,
+    },
+    {
+      name: 'an adjclose column longer than the timestamps',
+      change: (result: Result) => {
+        (result.indicators.adjclose![0].adjclose as unknown[]).push(1);
+      },
+      field: 'chart.result[0].indicators.adjclose[0].adjclose',
+      message: 'chart.result[0].indicators.adjclose[0].adjclose: has 6 values for 5 timestamps',
+    },
+    {
+      name: 'no timestamp beside the quotes',
+      change: (result: Result) => {
+        delete result.timestamp;
+      },
+      field: 'chart.result[0].timestamp',
+      message: 'chart.result[0].timestamp: missing, while the quote has values',
+    },
+    {
+      name: 'timestamps as text',
+      change: (result: Result) => {
+        result.timestamp = result.timestamp!.map(String) as unknown as number[];
+      },
+      field: 'chart.result[0].timestamp[0]',
+      message: 'chart.result[0].timestamp[0]: expected number, received string',
+    },
+  ])('names the field of $name (VendorFormatError, not retried)', async ({ change, field, message }) => {
+    const error = await fetchAltered(change);
+    expect(error).toBeInstanceOf(VendorFormatError);
+    expect(error).toMatchObject({ ticker: 'D05.SI', source: 'yfinance', field });
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('reads a range without trading (no timestamp, an empty quote) as no data, not as a changed format', async () => {
+    const error = await fetchAltered((result) => {
+      delete result.timestamp;
+      result.indicators = { quote: [{}], adjclose: [{}] };
+    });
+    expect(error).toBeInstanceOf(NoDataError);
+  });
+
+  it('names a body that is not JSON', async () => {
+    server.enqueue(own(FILE).request_url, { kind: 'respond', status: 200, body: '<html>consent</html>' });
+    const failure = makeSource().source.fetchSnapshot('D05.SI', request('2024-05-06', '2024-05-10'));
+    await expect(failure).rejects.toThrow(VendorFormatError);
+    await expect(failure).rejects.toThrow(
+      /^D05\.SI \(yfinance\): the chart response changed shape: \(body\): not JSON/,
+    );
+  });
+
+  it("maps the library's own validation error to a VendorFormatError naming the field", async () => {
+    // meta.priceHint is a field marketlake does not read (chart-response.ts lets it go), but the library's schema
+    // requires it: the library's refusal is reported the same way, with the field.
+    const error = await fetchAltered((result) => {
+      delete (result.meta as Record<string, unknown>).priceHint;
+    });
+    expect(error).toBeInstanceOf(VendorFormatError);
+    expect(error).toMatchObject({ field: 'chart.result[0].meta' });
+    expect((error as Error).message).toBe(
+      'D05.SI (yfinance): the chart response changed shape: chart.result[0].meta: Missing required properties: priceHint',
+    );
   });
 });
 

@@ -4,7 +4,14 @@ import type { Logger } from 'yahoo-finance2/lib/options';
 import type { ChartOptionsWithReturnArray, ChartResultArray } from 'yahoo-finance2/modules/chart';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
 import { normalizeTicker } from '../../market/ticker.js';
-import { checkRequest, NoDataError, SourceFetchError, type MarketDataSource, type SnapshotRequest } from '../source.js';
+import {
+  checkRequest,
+  NoDataError,
+  SourceFetchError,
+  VendorFormatError,
+  type MarketDataSource,
+  type SnapshotRequest,
+} from '../source.js';
 import {
   checkPolicy,
   DEFAULT_RETRY_POLICY,
@@ -15,6 +22,7 @@ import {
   type RetryPolicy,
   type Verdict,
 } from '../retry.js';
+import { chartResponseProblem } from './chart-response.js';
 import { chartToSnapshot } from './yahoo-chart.js';
 
 /**
@@ -62,6 +70,21 @@ export class YahooNetworkError extends Error {
     cause: unknown,
   ) {
     super(`network error on ${url}: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * Yahoo's chart response is not in the format marketlake reads (chart-response.ts). Raised by our fetch wrapper,
+ * before the library parses the body; `explain` names the ticker (a VendorFormatError).
+ */
+export class YahooFormatError extends Error {
+  override readonly name = 'YahooFormatError';
+  constructor(
+    readonly url: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`the chart response from ${url} changed shape: ${problem}`);
   }
 }
 
@@ -143,7 +166,7 @@ function guardFetch(base: typeof fetch, timeoutMs: number): typeof fetch {
     } catch (error) {
       throw new YahooNetworkError(url, error);
     }
-    if (response.status < 400) return response;
+    if (response.status < 400) return isChartUrl(input) ? checkedChartResponse(url, response) : response;
     let body: string;
     try {
       body = await response.text();
@@ -157,6 +180,32 @@ function guardFetch(base: typeof fetch, timeoutMs: number): typeof fetch {
       retryAfterMs(response.headers.get('retry-after')),
     );
   };
+}
+
+const CHART_PATH = /\/v8\/finance\/chart\//;
+
+function isChartUrl(input: string | URL | Request): boolean {
+  return CHART_PATH.test(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+}
+
+/**
+ * The chart response, its body checked against chart-response.ts first: a changed format is a YahooFormatError
+ * naming the field. The library gets a new Response of the same body, status and headers (the body of the first
+ * one is read); the body is already decoded, so the encoding and length headers are left out.
+ */
+async function checkedChartResponse(url: string, response: Response): Promise<Response> {
+  let body: string;
+  try {
+    body = await response.text();
+  } catch (error) {
+    throw new YahooNetworkError(url, error);
+  }
+  const problem = chartResponseProblem(body);
+  if (problem !== undefined) throw new YahooFormatError(url, problem.field, problem.problem);
+  const headers = new Headers(response.headers);
+  headers.delete('content-encoding');
+  headers.delete('content-length');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** Host and path only: query strings may carry a crumb, which has no place in an error message. */
@@ -218,11 +267,48 @@ function explain(ticker: string, error: unknown): Error {
     }
     return new SourceFetchError(ticker, 'yfinance', error.message, { cause: error });
   }
+  if (error instanceof YahooFormatError) {
+    return new VendorFormatError(ticker, 'yfinance', error.field, error.problem, { cause: error });
+  }
+  // The library's own check of the response (its JSON schema), should it refuse what chart-response.ts let pass.
+  const refused = libraryValidationProblem(error);
+  if (refused !== undefined) {
+    return new VendorFormatError(ticker, 'yfinance', refused.field, refused.problem, { cause: error });
+  }
   // The library raises Yahoo's in-body errors (sent with status 200 at times) as plain Errors with the description.
   if (error instanceof Error && NO_DATA.test(error.message)) {
     return new NoDataError(ticker, 'yfinance', error.message, { cause: error });
   }
   return new SourceFetchError(ticker, 'yfinance', messageOf(error), { cause: error });
+}
+
+/**
+ * yahoo-finance2's FailedYahooValidationError (matched by name: the class is not part of the package's exports) as
+ * a field and a problem: its `errors` are Ajv's, `{instancePath: "/meta/currency", message}`, relative to
+ * `chart.result[0]` (what the library's chart module validates, after taking it out of the body).
+ */
+function libraryValidationProblem(error: unknown): { field: string; problem: string } | undefined {
+  if (!(error instanceof Error) || error.name !== 'FailedYahooValidationError') return undefined;
+  const errors = (error as { errors?: unknown }).errors;
+  const listed = (Array.isArray(errors) ? errors : []).flatMap((entry: unknown) => {
+    const { instancePath, message, params } = (entry ?? {}) as {
+      instancePath?: unknown;
+      message?: unknown;
+      params?: { missing?: unknown };
+    };
+    if (typeof instancePath !== 'string') return [];
+    // "Missing required properties" says which only in `params.missing`.
+    const missing = Array.isArray(params?.missing) ? `: ${params.missing.join(', ')}` : '';
+    const field = instancePath
+      .split('/')
+      .slice(1)
+      .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : `${path}.${part}`), 'chart.result[0]');
+    return [{ field, message: `${typeof message === 'string' ? message : 'refused'}${missing}` }];
+  });
+  if (listed.length === 0) return { field: '(body)', problem: `(body): ${error.message}` };
+  const problems = listed.slice(0, 3).map((entry) => `${entry.field}: ${entry.message}`);
+  const more = listed.length > 3 ? ` (and ${listed.length - 3} more)` : '';
+  return { field: listed[0].field, problem: problems.join('; ') + more };
 }
 
 function messageOf(error: unknown): string {
