@@ -6,9 +6,9 @@
  * six markets), each with its previous snapshot (fetched a day earlier). Per round, alternating: computeResults of
  * every ticker (computation version 1.0, the default), then every quality check the run will add for it: the
  * snapshot checks against the previous snapshot, the result checks on those results, the peer calendars and the
- * peer checks. The results are computed outside the timed checks (the run has them already). Prints the median of
- * each and the median ratio of a round (CPU time); the run itself does more than compute (fetch, write, load), so the ratio is an upper bound
- * of the checks' share of the run.
+ * peer checks. The results are computed outside the timed checks (the run has them already). Prints the median CPU
+ * time of each and the median ratio of a round; the run itself does more than compute (fetch, write, load), so the
+ * ratio is an upper bound of the checks' share of the run.
  */
 import { computeResults, type TickerResults } from '../src/compute/results.js';
 import type { RawSnapshot } from '../src/lake/formats/raw.js';
