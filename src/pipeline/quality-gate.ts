@@ -55,15 +55,17 @@ export class QualityGate {
   }
 
   /**
-   * The snapshot checks (consistency, plausibility, stability against the previous snapshot). `requestStart` is the
-   * first date the fetch asked for: history before it is not lost when the range was shortened.
+   * The snapshot checks (consistency, plausibility, stability against the previous snapshot). `request` is the
+   * range the fetch asked for: history outside it is not lost when the range was shortened or ends earlier.
    */
-  judgeSnapshot(snapshot: RawSnapshot, previous: RawSnapshot | undefined, requestStart: string): CheckVerdict[] {
+  judgeSnapshot(
+    snapshot: RawSnapshot,
+    previous: RawSnapshot | undefined,
+    request: { start: string; end: string },
+  ): CheckVerdict[] {
     const ticker = snapshot.ticker;
-    return checkSnapshot(
-      { ticker, market: marketOfTicker(ticker), snapshot, requestStart, ...(previous ? { previous } : {}) },
-      this.config,
-    );
+    const input = { ticker, market: marketOfTicker(ticker), snapshot, requestStart: request.start };
+    return checkSnapshot({ ...input, requestEnd: request.end, ...(previous ? { previous } : {}) }, this.config);
   }
 
   /** The result checks (missing values where the window is long enough, values outside their domain). */

@@ -233,7 +233,7 @@ function judge(
   if (gate === undefined) return { blocked: false };
   // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
   const raw = stored.raw;
-  const verdicts = gate.judgeSnapshot(snapshot, previous, context.start);
+  const verdicts = gate.judgeSnapshot(snapshot, previous, { start: context.start, end: context.end });
   let results: TickerResults | undefined;
   if (!gate.blocks(verdicts)) {
     results = computeResults(snapshot, context.computationVersion);

@@ -257,6 +257,19 @@ describe('stability', () => {
     expect(judge(previousBars[0].date)).toMatchObject({ passed: false, observed: 30 });
   });
 
+  it('takes the request end, when given: dates after it were not asked for (a backfill ending earlier)', () => {
+    const next = previousBars.slice(0, 90);
+    const judge = (requestEnd?: string) =>
+      find(
+        checkSnapshot({ ticker: 'TEST', market: 'US', ...later(next), ...(requestEnd ? { requestEnd } : {}) }),
+        'stability.history_shrank',
+      );
+    expect(judge(next[89].date)).toMatchObject({ passed: true, observed: 0 });
+    // Asked up to a later date, the last ten are gone.
+    expect(judge(previousBars[99].date)).toMatchObject({ passed: false, observed: 10 });
+    expect(judge()).toMatchObject({ passed: false, observed: 10 });
+  });
+
   it('counts restated bars and their largest change, leaving out the previous last bar', () => {
     const next = previousBars.map((bar) => ({ ...bar }));
     next[10].close *= 1.05;

@@ -23,6 +23,11 @@ export interface SnapshotCheckInput {
    * lost (a shorter --range is not a loss); without it, the start is judged by how far a rolling window moves.
    */
   requestStart?: string;
+  /**
+   * The last date the fetch asked for: previous dates after it were not asked for, so they are not lost (a
+   * backfill that ends earlier than the previous fetch did).
+   */
+  requestEnd?: string;
 }
 
 export const SNAPSHOT_CHECKS = [
@@ -71,7 +76,9 @@ export function checkSnapshot(
       case 'plausibility.volume_outlier':
         return volumeOutlier(bars, settings);
       case 'stability.history_shrank':
-        return previous ? historyShrank(previous, snapshot, settings, input.requestStart) : noPrevious(id, settings);
+        return previous
+          ? historyShrank(previous, snapshot, settings, input.requestStart, input.requestEnd)
+          : noPrevious(id, settings);
       case 'stability.restated_bars':
         return previous ? restatedBars(previous.bars, bars, settings) : noPrevious(id, settings);
       case 'stability.adjustment_changed':
@@ -366,6 +373,7 @@ export function historyShrank(
   current: RawSnapshot,
   settings: CheckSettings,
   requestStart?: string,
+  requestEnd?: string,
 ): CheckVerdict {
   const { max_dates: maxDates, start_slack_days: slackDays } = settings.thresholds;
   const before = previous.bars;
@@ -381,6 +389,7 @@ export function historyShrank(
   const lost: string[] = [];
   let j = 0;
   for (const bar of before) {
+    if (requestEnd !== undefined && bar.date > requestEnd) break;
     if (bar.date < currentFirst) {
       if (bar.date >= keepFrom) lost.push(bar.date);
       continue;
@@ -390,7 +399,9 @@ export function historyShrank(
   }
   const previousLast = before[before.length - 1].date;
   const currentLast = after[after.length - 1].date;
-  const endNote = currentLast < previousLast ? `; the last bar went back from ${previousLast} to ${currentLast}` : '';
+  const asked = requestEnd === undefined || previousLast <= requestEnd;
+  const endNote =
+    asked && currentLast < previousLast ? `; the last bar went back from ${previousLast} to ${currentLast}` : '';
   return verdict(
     'stability.history_shrank',
     settings,

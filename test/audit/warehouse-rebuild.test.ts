@@ -31,6 +31,8 @@ const NOT_REBUILT = [
   'lake_table_files',
   'alert_state',
   'alert_outbox',
+  'quality_runs',
+  'quality_results',
 ];
 
 async function count(db: Kysely<Database>, table: string): Promise<number> {

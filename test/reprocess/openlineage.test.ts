@@ -62,6 +62,18 @@ describeOnDatabases('OpenLineage', (ctx) => {
           namespace: namespace(),
           name: key,
           facets: { version: expect.objectContaining({ datasetVersion: (await t.store.head(key)).versionId }) },
+          // What the quality checks said of the snapshot (OpenLineage's standard input facet, spec 1-0-2).
+          inputFacets: {
+            dataQualityAssertions: {
+              _producer: expect.any(String),
+              _schemaURL:
+                'https://openlineage.io/spec/facets/1-0-2/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+              assertions: expect.arrayContaining([
+                { assertion: 'consistency.high_low', success: true, severity: 'error' },
+                { assertion: 'freshness.last_bar', success: true, severity: 'warn' },
+              ]),
+            },
+          },
         })),
       ),
     );

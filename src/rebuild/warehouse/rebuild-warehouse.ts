@@ -13,7 +13,9 @@
  * `lake_table_files` (the catalog and outbox of the table files runs wrote: `tables rebuild` makes the tables
  * themselves from the lake, and `verify` checks every table file by its content), and `alert_state` and
  * `alert_outbox` (what people were told about quality problems: not in the lake; after a loss the next run
- * announces the problems still there as new).
+ * announces the problems still there as new), and `quality_runs` and `quality_results` (past runs' verdicts:
+ * their `quality/` objects keep them, and the `quality` table of SQL over the lake reads them; this rebuild does
+ * not copy them back into the database).
  *
  * Every row is written by the write path's own statements (prices, result upserts, restatement insert), so a
  * rebuilt row is the row a run would have written. Idempotent: running it again writes the same values. An
