@@ -21,7 +21,7 @@ function declaredMinimumMajor(packageName: string): number {
 }
 
 describe('Node 20 support of the pinned dependencies', () => {
-  it.each(['@aws-sdk/client-s3', '@aws-sdk/client-athena'])('the installed %s still declares Node 20', (name) => {
+  it.each(['@aws-sdk/client-s3', '@aws-sdk/client-athena', '@aws-sdk/client-sns'])('the installed %s still declares Node 20', (name) => {
     expect(declaredMinimumMajor(name)).toBeLessThanOrEqual(20);
   });
 
@@ -30,7 +30,8 @@ describe('Node 20 support of the pinned dependencies', () => {
       dependencies: Record<string, string>;
     };
     expect(manifest.dependencies['@aws-sdk/client-s3']).toMatch(/^~3\.\d+\.\d+$/);
-    // The two clients share the SDK's core packages: the same release line installs them once.
+    // The clients share the SDK's core packages: the same release line installs them once.
     expect(manifest.dependencies['@aws-sdk/client-athena']).toBe(manifest.dependencies['@aws-sdk/client-s3']);
+    expect(manifest.dependencies['@aws-sdk/client-sns']).toBe(manifest.dependencies['@aws-sdk/client-s3']);
   });
 });

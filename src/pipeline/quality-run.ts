@@ -41,7 +41,10 @@ export interface QualityReport {
   /** The failed verdicts, errors first (at most 100; `failures_not_listed` counts the rest). */
   failures: { ticker: string; check: string; severity: 'error' | 'warn'; details: string }[];
   failures_not_listed: number;
-  /** The run's quality object: its key once the lake took it, else null (pending: `lake retry` writes it). */
+  /**
+   * The run's quality object: its key once the lake took it, else null (pending: `lake retry` writes it; or the run
+   * judged no ticker, and has none).
+   */
   object: string | null;
 }
 
@@ -67,15 +70,19 @@ export async function finishQuality(
     computationVersion: gate.computationVersion,
     lakeKey: qualityKey(runDate, run.runId),
   };
-  await recordQualityRun(warehouse.db, qualityRun, results);
-  const written = await writeQualityObject(store, warehouse, qualityRun, results);
-  if (written.error !== undefined) lakeErrors.push(`${qualityRun.lakeKey}: ${written.error}`);
+  // A run that judged nothing (every fetch failed) has no verdicts to keep, and writes no object.
+  const written: { error?: string; document?: QualityDocument } =
+    results.length === 0
+      ? { error: 'nothing judged' }
+      : await recordAndWrite(store, warehouse, qualityRun, results, lakeErrors);
 
   const failed = results.filter((result) => !result.passed);
   const ordered = [...failed.filter((r) => r.severity === 'error'), ...failed.filter((r) => r.severity === 'warn')];
   return {
     results,
-    ...(written.error === undefined ? { written: { key: qualityRun.lakeKey, document: written.document } } : {}),
+    ...(written.error === undefined && written.document !== undefined
+      ? { written: { key: qualityRun.lakeKey, document: written.document } }
+      : {}),
     report: {
       policy: gate.policy,
       tickers_checked: judged.length,
@@ -93,6 +100,19 @@ export async function finishQuality(
       object: written.error === undefined ? qualityRun.lakeKey : null,
     },
   };
+}
+
+async function recordAndWrite(
+  store: ObjectStore,
+  warehouse: Warehouse,
+  run: QualityRun,
+  results: readonly QualityResult[],
+  lakeErrors: string[],
+): Promise<{ error?: string; document: QualityDocument }> {
+  await recordQualityRun(warehouse.db, run, results);
+  const written = await writeQualityObject(store, warehouse, run, results);
+  if (written.error !== undefined) lakeErrors.push(`${run.lakeKey}: ${written.error}`);
+  return written;
 }
 
 /** The quality objects the lake refused before, rendered again from their rows. */
