@@ -21,9 +21,12 @@ function declaredMinimumMajor(packageName: string): number {
 }
 
 describe('Node 20 support of the pinned dependencies', () => {
-  it.each(['@aws-sdk/client-s3', '@aws-sdk/client-athena', '@aws-sdk/client-sns'])('the installed %s still declares Node 20', (name) => {
-    expect(declaredMinimumMajor(name)).toBeLessThanOrEqual(20);
-  });
+  it.each(['@aws-sdk/client-s3', '@aws-sdk/client-athena', '@aws-sdk/client-sns'])(
+    'the installed %s still declares Node 20',
+    (name) => {
+      expect(declaredMinimumMajor(name)).toBeLessThanOrEqual(20);
+    },
+  );
 
   it('package.json pins the AWS SDK to one minor release line, not a caret range that would take the next', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

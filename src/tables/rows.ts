@@ -1,7 +1,7 @@
 /**
  * The rows of the lake's tables (schema.ts) made from the lake's own documents: a raw snapshot (with the previous
- * one of its ticker), a processed object, a restatement object, a catalog entry, a run, a run's quality object. The daily run and
- * `tables rebuild` both build their rows here, so a table says the same whichever wrote it.
+ * one of its ticker), a processed object, a restatement object, a catalog entry, a run, a run's quality object. The
+ * daily run and `tables rebuild` both build their rows here, so a table says the same whichever wrote it.
  *
  * A row holds every column of its table, the partition column included (the writer takes it out of the file and
  * into the path). Dates are `YYYY-MM-DD`, timestamps ISO 8601 UTC instants.
