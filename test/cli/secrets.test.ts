@@ -6,7 +6,7 @@
  * server received. It must be nowhere.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -197,6 +197,28 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     await cli('lake', 'retry', ...flags);
     await cli('bucket', 'check', ...flags, '--json');
     await cli('restore', key, ...flags, '--json');
+    await cli('quality', 'check', '--home', fileLake.home, '--json');
+    await cli('quality', 'check', '--home', fileLake.home);
+
+    // Alerts to webhooks that do not answer, with the canary in their passwords and (a Slack webhook's secret) in
+    // the path: a config that makes every ticker fail a warning gives them something to send.
+    const down = await closedPort();
+    process.env.MARKETLAKE_SLACK_WEBHOOK_URL = `http://hook:${CANARY}@127.0.0.1:${down}/services/T0/B0/${CANARY}x`;
+    process.env.MARKETLAKE_ALERT_WEBHOOK_URL = `http://am:${CANARY}@127.0.0.1:${down}/api/v2/alerts`;
+    const qualityConfig = join(fileLake.home, 'quality.json');
+    await writeFile(qualityConfig, JSON.stringify({ checks: { 'plausibility.flat_close': { max_days: 0 } } }));
+    const alerting = await cli('run', ...flags, '--tickers', 'NVDA', '--json');
+    const alerts = (JSON.parse(alerting.stdout) as { alerts: { queued: number; failures: string[] } }).alerts;
+    expect(alerts.queued).toBeGreaterThan(0);
+    expect(alerts.failures.join('\n')).toMatch(/127\.0\.0\.1/);
+    await cli('run', ...flags, '--tickers', 'NVDA');
+    await cli('alerts', 'retry', ...flags, '--json');
+    await cli('alerts', 'retry', ...flags);
+    await cli('alerts', 'list', ...flags, '--json');
+    await cli('alerts', 'list', ...flags);
+    delete process.env.MARKETLAKE_SLACK_WEBHOOK_URL;
+    delete process.env.MARKETLAKE_ALERT_WEBHOOK_URL;
+    await rm(qualityConfig);
 
     const csv = join(fileLake.home, 'bars.csv');
     await writeFile(csv, 'Date,Open,High,Low,Close,Volume\n2026-01-02,1,2,0.5,1.5,100\n');
