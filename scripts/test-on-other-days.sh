@@ -28,7 +28,7 @@ fi
 # The suites that run the daily job, the CLI or a source on data that ends "today". Left out (they run in
 # `npm test`, to keep CI within its time): the slow ones whose subject is not the calendar: clock pinned or
 # injected (shards, concurrent runs, warehouse rebuild, damaged objects, the incremental days, the compressed
-# lake, lake reads against database reads, SQL over the lake's tables), input (the argument fuzzer, the secrets
+# lake, lake reads against database reads, SQL over the lake's tables, quality check over the lake), input (the argument fuzzer, the secrets
 # canary), processes and signals (crash healing), the lake's identity, which modules a command loads.
 suites=(test/cli test/pipeline test/reprocess test/staleness test/audit/cli.test.ts test/as-known-at/as-known-at.test.ts src/sources src/market)
 excluded=(
@@ -44,6 +44,7 @@ excluded=(
   test/pipeline/compressed-lake.test.ts
   test/pipeline/compressed-outbox.test.ts
   test/cli/sql.test.ts
+  test/cli/quality-check.test.ts
 )
 exclude_flags=()
 for file in "${excluded[@]}"; do exclude_flags+=(--exclude "$file"); done
