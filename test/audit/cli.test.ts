@@ -8,8 +8,9 @@ import { replaceBody } from '../support/fs-tamper.js';
 
 describe('marketlake verify and catalog rebuild (embedded default)', () => {
   let home: string;
-  // One file per table and partition: prices, indicators, percentiles, features, runs, and lake_objects once per
-  // object date (a run on a day without a session holds raw objects of today and results of the last session).
+  // One file per table and partition: prices, indicators, percentiles, features, runs, quality, and lake_objects
+  // once per object date (a run on a day without a session holds raw objects of today and results of the last
+  // session).
   let tableFiles: number;
   const json = (stdout: string) => JSON.parse(stdout);
 
@@ -25,7 +26,7 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
         .filter((date) => date !== undefined),
     );
     expect(objectDates.size).toBeGreaterThan(0);
-    expect(tableFiles).toBe(5 + objectDates.size);
+    expect(tableFiles).toBe(6 + objectDates.size);
   });
   afterAll(async () => rm(home, { recursive: true, force: true }));
 

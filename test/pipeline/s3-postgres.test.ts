@@ -80,9 +80,10 @@ describeOnRgw('the daily run on S3 and PostgreSQL', (rgw) => {
       ...Array<string>(objectDates.size).fill('lake_objects'),
       'percentiles',
       'prices',
+      'quality',
       'runs',
     ]);
-    expect(summary.tables).toMatchObject({ files_written: 5 + objectDates.size, files_pending: 0 });
+    expect(summary.tables).toMatchObject({ files_written: 6 + objectDates.size, files_pending: 0 });
     expect(listed.Versions!.filter((v) => v.Key === 'lake/_marketlake/lake.json')).toHaveLength(1);
     expect(listed.Versions!.map((v) => v.VersionId)).toContain(indicators.version_id);
   });
