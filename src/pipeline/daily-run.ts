@@ -292,8 +292,10 @@ async function runAndRecord(
       summary.lake_errors,
     );
     summary.quality = quality.report;
-    // Blocked tickers have their raw snapshots but none of what the run computes: the run did not do all its work.
-    if (summary.status === 'ok' && quality.report.blocked.length > 0) summary.status = 'partial';
+    // Blocked tickers have their raw snapshots but none of what the run computes, and a quality object the lake
+    // refused waits for `lake retry`: either way the run did not do all its work.
+    const objectPending = quality.results.length > 0 && quality.report.object === null;
+    if (summary.status === 'ok' && (quality.report.blocked.length > 0 || objectPending)) summary.status = 'partial';
     assertionsOf = assertionsByRawKey(quality.results);
     // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
     summary.alerts = options.alerts
@@ -318,7 +320,7 @@ async function runAndRecord(
   if (writeTables) {
     await writeTablesOf(options, runId, [...outcomes.flatMap((o) => o.tableBatches ?? []), ...extraBatches], summary);
     // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
-    const drained = retried.written.length + restatements.written.length;
+    const drained = retried.written.length + restatements.written.length + qualityObjects.written.length;
     if (drained > 0) {
       summary.lake_errors.push(
         `tables: ${drained} object(s) written from the outbox of earlier runs have no rows in the tables yet: ` +

@@ -82,20 +82,25 @@ export class QualityGate {
     return this.policy === 'block' && hasFailedError(verdicts);
   }
 
-  /** The verdict on a vendor answer that could not become a snapshot (its shape changed): an error, no snapshot. */
-  vendorFormat(ticker: string, problem: string): QualityResult {
+  /**
+   * The verdict on the vendor's answer: failed when it could not become a snapshot (its shape changed; there is no
+   * snapshot), passed when it did, so that an alert on a changed format resolves once the vendor is back. Undefined
+   * when the check is disabled for the ticker.
+   */
+  vendorFormat(ticker: string, problem: string | null, snapshot?: RawSnapshot): QualityResult | undefined {
     const market = marketOfTicker(ticker);
     const settings = settingsFor(this.config, market, ticker, 'vendor.payload_shape');
+    if (!settings.enabled) return undefined;
     return {
       check: 'vendor.payload_shape',
       severity: settings.severity,
-      passed: false,
+      passed: problem === null,
       observed: problem,
       expected: 'the chart response format',
-      details: problem,
+      details: problem ?? '',
       ticker,
       market,
-      as_of: null,
+      as_of: snapshot?.bars.at(-1)?.date ?? null,
       raw: null,
     };
   }

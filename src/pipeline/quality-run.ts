@@ -57,10 +57,10 @@ export async function finishQuality(
   lakeErrors: string[],
 ): Promise<{ report: QualityReport; results: QualityResult[]; written?: { key: string; document: QualityDocument } }> {
   const judged = outcomes.flatMap((outcome) => (outcome.quality ? [outcome.quality] : []));
-  const results = [
+  const results = inObjectOrder([
     ...judged.flatMap((quality) => quality.results),
     ...gate.judgePeers(judged.flatMap((quality) => (quality.peers ? [quality.peers] : []))),
-  ];
+  ]);
   const runDate = utcDate(run.checkedAt);
   const qualityRun: QualityRun = {
     runId: run.runId,
@@ -115,6 +115,16 @@ async function recordAndWrite(
   return written;
 }
 
+/**
+ * The order of the object's verdicts (ticker, then check, by code unit): the run and a later retry render the same
+ * bytes, so a retry after a put whose answer was lost finds its own object (same sha256) instead of a conflict.
+ * Not the database's ORDER BY, whose collation may differ.
+ */
+function inObjectOrder<T extends { ticker: string; check: string }>(results: T[]): T[] {
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return results.sort((a, b) => compare(a.ticker, b.ticker) || compare(a.check, b.check));
+}
+
 /** The quality objects the lake refused before, rendered again from their rows. */
 export async function writePendingQualityObjects(
   store: ObjectStore,
@@ -122,7 +132,7 @@ export async function writePendingQualityObjects(
 ): Promise<{ written: string[]; lakeErrors: string[] }> {
   const report = { written: [] as string[], lakeErrors: [] as string[] };
   for (const run of await listPendingQualityRuns(warehouse.db)) {
-    const results = await qualityResultsOfRun(warehouse.db, run.runId);
+    const results = inObjectOrder(await qualityResultsOfRun(warehouse.db, run.runId));
     const outcome = await writeQualityObject(store, warehouse, run, results);
     if (outcome.error === undefined) report.written.push(run.lakeKey);
     else report.lakeErrors.push(`${run.lakeKey}: ${outcome.error}`);

@@ -22,6 +22,7 @@ import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 import { messageOf } from '../errors.js';
 import { marketOfTicker } from '../sources/markets.js';
+import { validateBars } from '../market/validate.js';
 import { VendorFormatError } from '../sources/source.js';
 import { aboutTicker, type QualityGate, type TickerQuality } from './quality-gate.js';
 
@@ -100,6 +101,11 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
     const ticker = normalizeTicker(requested);
     outcome.ticker = ticker;
     const snapshot = await fetchJudged(context, ticker, outcome);
+    // Without the quality checks to judge the vendor's values, the bars pass the strict rules before anything is
+    // stored, as they did before the checks existed (a zero price, high below low: the ticker fails).
+    if (context.quality === undefined) {
+      validateBars(barsOf(snapshot), `${ticker} (${snapshot.source})`, () => undefined, 'strict');
+    }
     outcome.rawKey = rawKeyOf(snapshot, context.lake.compression);
 
     const stored = await storeRawSnapshot(context, snapshot, outcome);
@@ -212,7 +218,8 @@ async function fetchJudged(context: TickerJobContext, ticker: string, outcome: T
     return await context.source.fetchSnapshot(ticker, { start: context.start, end: context.end, now: context.clock() });
   } catch (error) {
     if (context.quality !== undefined && error instanceof VendorFormatError) {
-      outcome.quality = { results: [context.quality.vendorFormat(ticker, error.message)], blocked: true };
+      const verdict = context.quality.vendorFormat(ticker, error.message);
+      outcome.quality = { results: verdict ? [verdict] : [], blocked: true };
     }
     throw error;
   }
@@ -240,8 +247,9 @@ function judge(
     verdicts.push(...gate.judgeResults(snapshot, results));
   }
   const blocked = gate.blocks(verdicts);
+  const vendor = gate.vendorFormat(snapshot.ticker, null, snapshot);
   outcome.quality = {
-    results: aboutTicker(verdicts, snapshot, raw),
+    results: [...(vendor ? [{ ...vendor, raw }] : []), ...aboutTicker(verdicts, snapshot, raw)],
     blocked,
     peers: {
       ticker: snapshot.ticker,

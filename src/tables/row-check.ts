@@ -45,6 +45,8 @@ export function cellProblem(column: Column, required: boolean, value: CellValue 
       return typeof value === 'number' ? undefined : `expected a number, got ${describe(value)}`;
     case 'bigint':
       return Number.isSafeInteger(value) ? undefined : `expected a whole number, got ${describe(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`;
   }
 }
 
