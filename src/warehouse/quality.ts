@@ -5,7 +5,7 @@
  * rows when the lake refused it.
  */
 import { sql, type Kysely } from 'kysely';
-import type { QualityObservation, QualityVerdictInput } from '../lake/formats/quality.js';
+import { qualityResultRow, type QualityObservation, type QualityVerdictInput } from '../lake/formats/quality.js';
 import type { Database } from './schema.js';
 
 /** One verdict as stored: the lake document's input (src/quality/finding.ts `QualityResult` is assignable to it). */
@@ -32,20 +32,10 @@ export async function recordQualityRun(
   results: readonly QualityResultRow[],
 ): Promise<void> {
   const rows = JSON.stringify(
-    results.map((result) => ({
-      ticker: result.ticker,
-      check_id: result.check,
-      market: result.market,
-      severity: result.severity,
-      passed: result.passed,
-      observed: result.observed,
-      expected: result.expected,
-      details: result.details,
-      as_of: result.as_of,
-      raw_key: result.raw?.key ?? null,
-      raw_version_id: result.raw?.versionId ?? null,
-      raw_sha256: result.raw?.sha256 ?? null,
-    })),
+    results.map((result) => {
+      const { check, ...row } = qualityResultRow(result);
+      return { ...row, check_id: check };
+    }),
   );
   await db.transaction().execute(async (trx) => {
     await trx

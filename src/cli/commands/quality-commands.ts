@@ -14,6 +14,7 @@ import { UserError } from '../../errors.js';
 import { escapeControls, quote } from '../../quote.js';
 import type { QualityConfig, QualityPolicy } from '../../quality/config.js';
 import type { LakeCheckReport } from '../../quality/lake-check.js';
+import type { qualityResultRow as QualityResultRowOf } from '../../lake/formats/quality.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { COMPUTATION_VERSION_HELP, parseComputationVersion, parseDate } from '../options.js';
@@ -58,9 +59,10 @@ export function registerQualityCommands(program: Command): void {
     ),
   ).action(async (options: QualityCheckOptions) => {
     const config = resolveConfig(options);
-    const [{ checkLake }, { terminalProgress }] = await Promise.all([
+    const [{ checkLake }, { terminalProgress }, { qualityResultRow }] = await Promise.all([
       import('../../quality/lake-check.js'),
       import('../progress.js'),
+      import('../../lake/formats/quality.js'),
     ]);
     // The config is read before the lake: a mistake in it is reported before any listing.
     const qualityConfig = (await resolveQualityConfig(options)) as QualityConfig;
@@ -76,7 +78,7 @@ export function registerQualityCommands(program: Command): void {
     });
     const errors = report.results.filter((result) => !result.passed && result.severity === 'error').length;
     const warnings = report.results.filter((result) => !result.passed && result.severity === 'warn').length;
-    if (options.json) printJson(jsonReport(report, options, policy, errors, warnings));
+    if (options.json) printJson(jsonReport(report, options, policy, errors, warnings, qualityResultRow));
     else printTextReport(report, errors, warnings);
     process.exitCode = errors === 0 && report.problems.length === 0 ? EXIT_OK : EXIT_FAILURE;
   });
@@ -106,6 +108,7 @@ function jsonReport(
   policy: QualityPolicy,
   errors: number,
   warnings: number,
+  rowOf: typeof QualityResultRowOf,
 ) {
   const results = options.failed ? report.results.filter((result) => !result.passed) : report.results;
   return {
@@ -115,20 +118,11 @@ function jsonReport(
     tickers: report.tickers.length,
     errors,
     warnings,
-    findings: results.map((result) => ({
-      ticker: result.ticker,
-      market: result.market,
-      check: result.check,
-      severity: result.severity,
-      passed: result.passed,
-      observed: result.observed,
-      expected: result.expected,
-      details: result.details,
-      as_of: result.as_of,
-      raw_key: result.raw?.key ?? null,
-      raw_version_id: result.raw?.versionId ?? null,
-      raw_sha256: result.raw?.sha256 ?? null,
-    })),
+    // Keys in the order the README shows them: ticker and market first (the same values: JSON key order).
+    findings: results.map((result) => {
+      const { ticker, market, ...rest } = rowOf(result);
+      return { ticker, market, ...rest };
+    }),
     problems: report.problems,
   };
 }

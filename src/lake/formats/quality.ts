@@ -144,20 +144,25 @@ export function qualityDocument(
     computation_version: run.computationVersion,
     checked_at: run.checkedAt,
     policy: run.policy,
-    results: results.map((result) => ({
-      check: result.check,
-      ticker: result.ticker,
-      market: result.market,
-      severity: result.severity,
-      passed: result.passed,
-      observed: result.observed,
-      expected: result.expected,
-      details: result.details,
-      as_of: result.as_of,
-      raw_key: result.raw?.key ?? null,
-      raw_version_id: result.raw?.versionId ?? null,
-      raw_sha256: result.raw?.sha256 ?? null,
-    })),
+    results: results.map(qualityResultRow),
+  };
+}
+
+/** A verdict as the document, the database and `quality check --json` hold it: the raw snapshot flattened. */
+export function qualityResultRow(result: QualityVerdictInput): QualityResultRow {
+  return {
+    check: result.check,
+    ticker: result.ticker,
+    market: result.market,
+    severity: result.severity,
+    passed: result.passed,
+    observed: result.observed,
+    expected: result.expected,
+    details: result.details,
+    as_of: result.as_of,
+    raw_key: result.raw?.key ?? null,
+    raw_version_id: result.raw?.versionId ?? null,
+    raw_sha256: result.raw?.sha256 ?? null,
   };
 }
 
