@@ -47,20 +47,11 @@ export interface QualityVerdictInput {
 }
 
 /** One verdict as the document stores it: the raw snapshot flattened into three columns-to-be. */
-export interface QualityResultRow {
-  check: string;
-  ticker: string;
-  market: string;
-  severity: QualitySeverity;
-  passed: boolean;
-  observed: QualityObservation;
-  expected: QualityObservation;
-  details: string;
-  as_of: string | null;
+export type QualityResultRow = Omit<QualityVerdictInput, 'raw'> & {
   raw_key: string | null;
   raw_version_id: string | null;
   raw_sha256: string | null;
-}
+};
 
 export interface QualityDocument {
   schema: typeof QUALITY_SCHEMA;
