@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests share one machine's PostgreSQL and S3 server; files run in parallel processes.
     pool: 'forks',
+    // Two files at a time. Vitest's default is one fewer than the cores: ONE on the 2-core machines CI and
+    // development run on, which left a core idle while a test waited on PGlite, a child CLI or a server.
+    maxWorkers: 2,
   },
 });

@@ -46,14 +46,28 @@ excluded=(
   test/cli/sql.test.ts
   test/cli/quality-check.test.ts
 )
+# Run on the first day only (the Saturday): suites whose dates come from "today" but that do no calendar arithmetic
+# of their own beyond what the suites above do on every day (verify's date partitions, as-known-at's instants, the
+# argument checks), to keep CI within its time.
+first_day_only=(
+  test/audit/cli.test.ts
+  test/as-known-at/as-known-at.test.ts
+  test/cli/bad-arguments.test.ts
+)
 exclude_flags=()
 for file in "${excluded[@]}"; do exclude_flags+=(--exclude "$file"); done
 
+first=1
 for day in "${days[@]}"; do
+  day_flags=("${exclude_flags[@]}")
+  if [ "$first" -eq 0 ]; then
+    for file in "${first_day_only[@]}"; do day_flags+=(--exclude "$file"); done
+  fi
+  first=0
   target=$(date -u -d "$day" +%s)
   offset=$((target - $(date -u +%s)))
   printf '\n==> the date-sensitive suites on %s UTC (clock offset %+d s)\n' "$day" "$offset"
   # Monotonic clocks stay real: timers and timeouts keep their lengths.
   LD_PRELOAD="$lib" FAKETIME="$(printf '%+d' "$offset")" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    npx vitest run "${exclude_flags[@]}" "${suites[@]}"
+    npx vitest run "${day_flags[@]}" "${suites[@]}"
 done

@@ -50,7 +50,8 @@ function workflow(flags: () => string[]) {
     const rebuild = await runCli('catalog', 'rebuild', ...flags(), '--json');
     expect(rebuild.code).toBe(0);
     expect(JSON.parse(rebuild.stdout)).toMatchObject({ inserted: 0, already_present: 21 });
-  });
+    // Eight commands, each opening the embedded database: about 60 s on a busy 2-core machine.
+  }, 180_000);
 }
 
 describe('the reprocessing workflow [embedded]', () => {
