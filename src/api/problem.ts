@@ -7,12 +7,13 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UserError } from '../errors.js';
+import { UndecodableBodyError } from '../lake/compression.js';
 import { LakeObjectNotFoundError } from '../lake/data-lake.js';
 import { InvalidKeyError } from '../lake/keys.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { redact } from '../secrets.js';
 import { SqlError } from '../sql/sql-error.js';
-import { ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
+import { InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
 import { DataDirectoryInUseError } from '../warehouse/pglite/lock.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -55,7 +56,11 @@ export function problemResponse(c: Context, problem: ApiProblem): Response {
 /** What a thrown error means to a client; `undefined` for a bug (the caller logs it and answers 500). */
 export function problemOf(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
-  if (error instanceof InvalidKeyError || error instanceof InvalidTickerError) {
+  if (
+    error instanceof InvalidKeyError ||
+    error instanceof InvalidTickerError ||
+    error instanceof InvalidObjectKeyError
+  ) {
     return new ApiProblem(400, 'invalid-request', 'Invalid request', error.message);
   }
   if (error instanceof LakeObjectNotFoundError || error instanceof ObjectNotFoundError) {
@@ -77,11 +82,12 @@ export function problemOf(error: unknown): ApiProblem | undefined {
       { 'Retry-After': '30' },
     );
   }
-  if (error instanceof ObjectStoreError) {
+  if (error instanceof ObjectStoreError && !(error instanceof UndecodableBodyError)) {
     return new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', error.message);
   }
   if (error instanceof UserError) {
-    // The lake holds something the reader cannot take (a damaged object, a foreign document): not the request's fault.
+    // The lake holds something the reader cannot take (a damaged or undecodable object, a foreign document): not
+    // the request's fault.
     return new ApiProblem(500, 'lake-error', 'Lake error', error.message);
   }
   return undefined;
