@@ -1,14 +1,14 @@
 /**
  * `marketlake serve` as a separate process on an embedded home: it holds no lock on the home, so a daily run
- * succeeds while it serves, and its answers stay good throughout (reads of the lake folder, no database); it
- * closes on SIGTERM. A public address without tokens is refused before anything is bound.
+ * succeeds while it serves, and its answers (and the CLI's `get`) stay good throughout (reads of the lake folder,
+ * no database); it closes on SIGTERM. A public address without tokens is refused before anything is bound.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS_VARIABLE } from '../../src/api/bind-policy.js';
-import { runCli, startCli, type StartedCli } from '../support/cli.js';
+import { type CliResult, runCli, spawnCli, startCli, type StartedCli } from '../support/cli.js';
 import { httpRequest } from '../support/http.js';
 
 const DAY_1 = '2026-12-01T22:00:00Z';
@@ -58,7 +58,7 @@ describe('marketlake serve on an embedded home', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('a daily run succeeds while it serves, and every answer during the run is a good one', async () => {
+  it('a daily run succeeds while it serves and `get` reads, and every answer during the run is a good one', async () => {
     const before = (await httpRequest(url, '/v1/indicators/NVDA/latest')).json() as { key: string };
     expect(before.key).toContain('/2026-12-01/');
     const answers: { path: string; status: number }[] = [];
@@ -70,11 +70,18 @@ describe('marketlake serve on an embedded home', () => {
         answers.push({ path, status: (await httpRequest(url, path)).status });
       }
     })();
+    // The CLI's reads go on too (a process of their own, as a user's would be).
+    const gets: CliResult[] = [];
+    const cliReader = (async () => {
+      while (running) gets.push(await spawnCli(['get', 'indicators', 'NVDA', '--home', home, '--json']));
+    })();
     const run = await withEnv({ MARKETLAKE_NOW: DAY_2 }, () =>
       runCli('run', '--home', home, '--tickers', 'NVDA,^GSPC', '--json'),
     );
     running = false;
-    await reader;
+    await Promise.all([reader, cliReader]);
+    expect(gets.length).toBeGreaterThan(0);
+    for (const get of gets) expect(get.code, get.stderr).toBe(0);
     expect(run.code, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { status: string }).status).toBe('ok');
     expect(answers.length).toBeGreaterThan(8);
