@@ -130,6 +130,28 @@ describe('the read API over a lake of two daily runs', () => {
     );
   });
 
+  it("CSV: a raw snapshot's bars and the versions, as the JSON says; 406 for a result's object", async () => {
+    const raw = (await cliJson('get', 'raw', 'NVDA')) as { body: { bars: Record<string, number | string | null>[] } };
+    const columns = ['date', 'open', 'high', 'low', 'close', 'adj_close', 'volume'];
+    const lines = raw.body.bars.map((bar) => columns.map((column) => String(bar[column] ?? '')).join(','));
+    const csv = await get('/v1/raw/NVDA/latest', { Accept: 'text/csv, application/json;q=0.5' });
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.vary).toContain('Accept');
+    expect(csv.text()).toBe([columns.join(','), ...lines].map((line) => `${line}\r\n`).join(''));
+    const versions = (await cliJson('versions', 'raw', 'NVDA')) as Record<string, string>[];
+    expect((await get('/v1/raw/NVDA/versions?format=csv')).text()).toBe(
+      [
+        'key,version_id,date,computed_at,computation_version',
+        ...versions.map((v) => `${v.key},${v.version_id},${v.date},${v.computed_at},`),
+      ]
+        .map((line) => `${line}\r\n`)
+        .join(''),
+    );
+    const refused = await get('/v1/indicators/NVDA/latest?format=csv');
+    expect(refused.status).toBe(406);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+  });
+
   it('POST /v1/sql answers what `marketlake sql` prints with --json and --csv, confined the same way', async () => {
     const query = 'SELECT ticker, as_of, rsi_14, object_key FROM indicators ORDER BY ticker, as_of';
     const json = await sql(query);

@@ -29,7 +29,7 @@ import {
   VersionParam,
   VersionSchema,
 } from '../schemas.js';
-import { jsonContent, NOT_FOUND, PROBLEMS } from './responses.js';
+import { jsonContent, NOT_ACCEPTABLE, NOT_FOUND, PROBLEMS } from './responses.js';
 
 const KindTicker = z.object({ kind: KindParam, ticker: TickerParam });
 
@@ -43,7 +43,7 @@ const objectAnswers = {
   },
   ...PROBLEMS,
   ...NOT_FOUND,
-  406: PROBLEMS[400],
+  ...NOT_ACCEPTABLE,
 };
 
 const latest = createRoute({

@@ -16,6 +16,13 @@ export const PROBLEMS = {
 
 export const NOT_FOUND = { 404: problem('no such ticker, object or version in the lake') } as const;
 
+export const NOT_ACCEPTABLE = { 406: problem('the format asked for is not offered for this object') } as const;
+
+export const SQL_PROBLEMS = {
+  403: problem('SQL is turned off on this server (serve --no-sql)'),
+  422: problem("the query ran into the server's time or row limit (or the request's own)"),
+} as const;
+
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },

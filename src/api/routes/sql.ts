@@ -12,7 +12,7 @@ import type { LakeAccess } from '../lake-access.js';
 import { ApiProblem } from '../problem.js';
 import { FormatQuery, SqlRequestSchema } from '../schemas.js';
 import { serialized } from '../serial.js';
-import { PROBLEMS } from './responses.js';
+import { PROBLEMS, SQL_PROBLEMS } from './responses.js';
 
 export interface SqlSettings {
   enabled: boolean;
@@ -40,8 +40,7 @@ const sql = createRoute({
       },
     },
     ...PROBLEMS,
-    403: PROBLEMS[400],
-    422: PROBLEMS[400],
+    ...SQL_PROBLEMS,
   },
 });
 
