@@ -1,72 +1,14 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type Config, type ConfigFlags, resolveConfig } from '../config.js';
-import { DataLake } from '../lake/data-lake.js';
-import { LakeNotConclusiveError, ListingCatalog } from '../lake-scan/listing-catalog.js';
-import { FsObjectStore } from '../storage/fs/fs-object-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
-import { pgliteDataDirectory } from '../warehouse/pglite/data-directory.js';
+import { type ConfigFlags, resolveConfig } from '../config.js';
+import { type LakeReader, readLake } from '../lake-scan/lake-reader.js';
 import { READ_ONLY, withRuntime } from './runtime-options.js';
 
-/** What a read of the lake works with: the store, and the lake over it with a catalog. */
-export interface LakeReader {
-  store: ObjectStore;
-  lake: DataLake;
-}
+export { LAKE_READS_VARIABLE, type LakeReader } from '../lake-scan/lake-reader.js';
 
 /**
- * Set to 0, the reads ask the database as they did before they answered from the lake (for comparing the two,
- * or when the lake's folder is suspected).
- */
-export const LAKE_READS_VARIABLE = 'MARKETLAKE_LAKE_READS';
-
-/**
- * `get`, `versions`, `ls` and `lineage` on an embedded home answer from its own lake folder (`<home>/lake`),
- * without opening PGlite: the start-up of the database is most of what such a read would cost, and it waits for
- * no lock, so the reads work while a run holds the home. The lake's listing stands in for the catalog
- * (src/lake-scan/listing-catalog.ts); where it is not conclusive the read asks the database after all.
- *
- * Anywhere else the database is opened as before (and created, for a home that has none yet): PostgreSQL, an
- * S3 lake, or a file lake other than the home's, which the database's record of its lake must vouch for
- * (src/lake-binding.ts). A home's own lake folder is its lake by construction.
+ * `get`, `versions`, `ls` and `lineage`: on an embedded home they answer from its own lake folder without opening
+ * PGlite (src/lake-scan/lake-reader.ts), so they work while a run holds the home; anywhere else, or where the
+ * listing is not conclusive, the database is opened for the one command (and created, for a home that has none yet).
  */
 export async function withLakeReader<T>(flags: ConfigFlags, work: (reader: LakeReader) => Promise<T>): Promise<T> {
-  const config = resolveConfig(flags);
-  const lakeFolder = lakeAloneAnswering(config, process.env);
-  if (lakeFolder !== undefined) {
-    // Not FsObjectStore.open: that prepares the folder for writes, and a read writes nothing.
-    const store = new FsObjectStore(lakeFolder);
-    try {
-      return await work({ store, lake: new DataLake(store, new ListingCatalog(store)) });
-    } catch (error) {
-      // Not a failure: the catalog knows what the listing cannot tell, and the database answers. Nothing has
-      // been printed yet (the commands print once they have their answer).
-      if (!(error instanceof LakeNotConclusiveError)) throw error;
-    }
-  }
-  return withRuntime(flags, ({ store, lake }) => work({ store, lake }), READ_ONLY);
-}
-
-/** The home's own lake folder when the lake alone answers this configuration's reads, else undefined. */
-function lakeAloneAnswering(config: Config, env: NodeJS.ProcessEnv): string | undefined {
-  if (env[LAKE_READS_VARIABLE] === '0' || config.databaseUrl !== undefined || config.lake.kind !== 'file') {
-    return undefined;
-  }
-  if (config.lake.path !== resolve(config.home, 'lake')) return undefined;
-  // A home without its database yet (a new one, a mistyped --home) is for the database path to create or to
-  // refuse, with the messages it has always given.
-  return hasDatabase(config.home) ? config.lake.path : undefined;
-}
-
-/**
- * Whether the home holds its PGlite folder. A home that cannot be looked into (a file, no permission) is not
- * refused here: the database path opens it and says what is wrong with it, as it always has.
- */
-function hasDatabase(home: string): boolean {
-  try {
-    return statSync(pgliteDataDirectory(home), { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
-    return false;
-  }
+  return readLake(resolveConfig(flags), process.env, (read) => withRuntime(flags, read, READ_ONLY), work);
 }

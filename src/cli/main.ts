@@ -12,6 +12,7 @@ import { registerQualityCommands } from './commands/quality-commands.js';
 import { registerReprocessCommands } from './commands/reprocess-commands.js';
 import { registerRestoreCommand } from './commands/restore-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerSqlCommand } from './commands/sql-command.js';
 import { registerStaleCommands } from './commands/stale-commands.js';
 import { registerTableCommands } from './commands/table-commands.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerTableCommands(program);
   registerSqlCommand(program);
   registerAlertCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -79,6 +79,12 @@ describe('a command loads only what it uses (built CLI, module-load recorder)', 
     const sqlHelp = await runRecorded(scratch, ['sql', '--help']);
     expect(sqlHelp.stdout).toContain('--engine <engine>');
     expect(HEAVY.filter((name) => sqlHelp.packages.has(name))).toEqual([]);
+    // The server's packages load when it serves, not for its help.
+    const serveHelp = await runRecorded(scratch, ['serve', '--help']);
+    expect(serveHelp.stdout).toContain('--tokens-file <file>');
+    expect(
+      [...HEAVY, 'hono', '@hono/zod-openapi', '@hono/node-server'].filter((name) => serveHelp.packages.has(name)),
+    ).toEqual([]);
     const qualityHelp = await runRecorded(scratch, ['quality', 'check', '--help']);
     expect(qualityHelp.stdout).toContain('--quality-config <file>');
     expect(HEAVY.filter((name) => qualityHelp.packages.has(name))).toEqual([]);

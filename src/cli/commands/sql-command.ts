@@ -19,10 +19,6 @@ import { parsePath } from '../options.js';
 import { withLakeOptions } from '../runtime-options.js';
 import { tablesCacheDir, withLakeStore } from './table-commands.js';
 
-/** What one query of marketlake's SQL command may use of the machine (DuckDB memory, and spill to its temp folder). */
-const SESSION_MEMORY_LIMIT = '2GB';
-const SESSION_SPILL_LIMIT = '8GB';
-
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_MAX_ROWS = 100_000;
 const ENGINES = ['duckdb', 'athena'] as const;
@@ -120,23 +116,23 @@ function checkFlags(flags: SqlFlags): Output {
  * (fetched when new or changed, reused otherwise), then the query runs on a session that may read that copy only.
  */
 async function runOnDuckDb(query: string, flags: SqlFlags, output: Output): Promise<void> {
-  const [{ syncLocalTables }, { lakeSessionViews, tablesNamedIn }, { openSqlSession }, { mkdir }] = await Promise.all([
-    import('../../tables/local-copy.js'),
-    import('../../sql/lake-views.js'),
-    import('../../sql/duckdb-session.js'),
-    import('node:fs/promises'),
-  ]);
+  const { openLakeSession } = await import('../../sql/lake-session.js');
   const lakeFlags: ConfigFlags = { home: flags.home, lake: flags.lake, s3Endpoint: flags.s3Endpoint };
   // Opening a file lake creates its folder: a read that names a home or lake that is not there says so instead.
   const { lake } = resolveConfig(lakeFlags);
   if (lake.kind === 'file' && !existsSync(lake.path)) {
     throw new UserError(`there is no lake at ${quote(lake.path)} (give --home or --lake, or run \`marketlake run\`)`);
   }
-  const local = await withLakeStore(lakeFlags, async (store, config) => {
-    const root = tablesCacheDir(config, store);
-    await mkdir(root, { recursive: true });
-    return syncLocalTables(store, root, tablesNamedIn(query));
-  });
+  const { session, local } = await withLakeStore(lakeFlags, (store, config) =>
+    openLakeSession({
+      store,
+      cacheRoot: tablesCacheDir(config, store),
+      query,
+      timeLimitMs: flags.timeout * 1000,
+      maxRows: flags.maxRows,
+      ...(output.kind === 'parquet' ? { outputFiles: [output.file] } : {}),
+    }),
+  );
   for (const skipped of local.skipped) {
     process.stderr.write(`marketlake: skipped ${quote(skipped.key)} under tables/: ${skipped.reason}\n`);
   }
@@ -145,16 +141,6 @@ async function runOnDuckDb(query: string, flags: SqlFlags, output: Output): Prom
       `marketlake: fetched ${local.fetched} table file(s) from the lake (${local.reused} reused from the local copy)\n`,
     );
   }
-  const session = await openSqlSession({
-    readableDirectories: [local.root],
-    views: lakeSessionViews(local),
-    timeLimitMs: flags.timeout * 1000,
-    maxRows: flags.maxRows,
-    // A query cannot take the machine: DuckDB's own defaults are 80 % of the memory and 90 % of the free disk.
-    memoryLimit: SESSION_MEMORY_LIMIT,
-    maxTempDirectorySize: SESSION_SPILL_LIMIT,
-    ...(output.kind === 'parquet' ? { outputFiles: [output.file] } : {}),
-  });
   try {
     if (output.kind === 'parquet') {
       const { rows } = await session.writeParquet(query, output.file);

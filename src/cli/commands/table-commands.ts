@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Config, type ConfigFlags, resolveConfig } from '../../config.js';
 import { UsageError } from '../../errors.js';
@@ -10,14 +8,9 @@ import { parseDate } from '../options.js';
 import { printJson } from '../output.js';
 import { withRuntimeOptions } from '../runtime-options.js';
 
-/**
- * The local copy of a lake's table files (src/tables/local-copy.ts), under the home: one folder per lake (named by
- * the store's address), so two lakes used from one home never mix their files.
- */
-export function tablesCacheDir(config: Config, store: ObjectStore): string {
-  const lake = createHash('sha256').update(store.description).digest('hex').slice(0, 16);
-  return join(config.home, 'cache', 'tables', lake);
-}
+import { tablesCacheDir } from '../../tables/cache-dir.js';
+
+export { tablesCacheDir };
 
 /** Opens the lake alone (no database: the tables are made of and read from the lake only). */
 export async function withLakeStore<T>(

@@ -1,0 +1,99 @@
+/**
+ * The HTTP API (docs/design.md "The HTTP API"): an OpenAPIHono app whose every route is declared once
+ * (createRoute with zod schemas), so the OpenAPI 3.1 document at `/openapi.json` and the validation of requests
+ * can never disagree. Reads go through the same code as the CLI's (src/lake-scan/lake-reader.ts, DataLake,
+ * src/sql/lake-session.ts); the server never holds the embedded home's database (src/api/lake-access.ts).
+ *
+ * The order of the middlewares, outermost first: the caller's (`options.middleware`: authentication, CORS, rate
+ * limits, metrics, logs; mounted before any route so that they see every request), the conditional answers
+ * (304), compression, the entity tags, then the routes. Every error becomes a problem document (problem.ts).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { compress } from 'hono/compress';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Config } from '../config.js';
+import { PRODUCER_VERSION } from '../version.js';
+import { conditionalAnswers, entityTags } from './http-cache.js';
+import { LakeAccess } from './lake-access.js';
+import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerObjectRoutes } from './routes/objects.js';
+import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
+import { registerTickerRoutes } from './routes/tickers.js';
+
+export interface ApiOptions {
+  config: Config;
+  /** Where MARKETLAKE_LAKE_READS is read (default: the process's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** POST /v1/sql: on, with `marketlake sql`'s limits, unless said otherwise. */
+  sql?: Partial<SqlSettings>;
+  /** Mounted first, in order, for every path (see above). */
+  middleware?: readonly MiddlewareHandler[];
+  /** Where a bug is reported (its stack never reaches a client); default stderr. */
+  logError?: (error: unknown) => void;
+}
+
+export interface ApiApp {
+  app: OpenAPIHono;
+  /** Closes what the app opened (a PostgreSQL connection). */
+  close(): Promise<void>;
+}
+
+export const OPENAPI_PATH = '/openapi.json';
+
+export function createApiApp(options: ApiOptions): ApiApp {
+  const access = new LakeAccess(options.config, options.env);
+  const logError =
+    options.logError ?? ((error: unknown) => process.stderr.write(`marketlake serve: ${stackOf(error)}\n`));
+  const app = new OpenAPIHono({
+    // A request that does not match its route's schemas: which parameter, and why, as a 400 problem document.
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const detail = result.error.issues
+        .map((issue) => `${[result.target, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+        .join('; ');
+      return problemResponse(c, new ApiProblem(400, 'invalid-request', 'Invalid request', detail));
+    },
+  });
+
+  for (const middleware of options.middleware ?? []) app.use('*', middleware);
+  app.use('*', conditionalAnswers);
+  app.use('*', compress());
+  app.use('*', entityTags);
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own refusals (a malformed JSON body, a missing Content-Type): the client's, said as a problem.
+      const status = error.status as ContentfulStatusCode;
+      return problemResponse(c, new ApiProblem(status, 'invalid-request', 'Invalid request', error.message));
+    }
+    const problem = problemOf(error);
+    if (problem === undefined || problem.status >= 500) logError(error);
+    return problemResponse(c, problem ?? INTERNAL_PROBLEM);
+  });
+  app.notFound((c) =>
+    problemResponse(c, new ApiProblem(404, 'not-found', 'Not found', `no route ${c.req.method} ${c.req.path}`)),
+  );
+
+  registerHealthRoutes(app, access);
+  registerTickerRoutes(app, access);
+  registerObjectRoutes(app, access);
+  registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
+
+  app.doc31(OPENAPI_PATH, {
+    openapi: '3.1.0',
+    info: {
+      title: 'marketlake',
+      version: PRODUCER_VERSION,
+      description: 'Reads of a marketlake lake: its objects, their versions and lineage, and SQL over its tables.',
+    },
+  });
+
+  return { app, close: () => access.close() };
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,131 @@
+/**
+ * How the server reaches the lake and the database, without holding the embedded home (docs/design.md "The HTTP
+ * API"): a daily run must be able to run while the server serves.
+ *
+ * - Reads go through src/lake-scan/lake-reader.ts, as the CLI's do: on an embedded home the home's lake folder
+ *   answers with no database and no lock. Where the database must answer, an embedded one is opened for that one
+ *   read (one at a time in this process) and closed again; if a run holds it, the read is answered 503. A
+ *   PostgreSQL database has no such lock: it is opened once, at the first read that needs it, and kept.
+ * - `POST /v1/sql` reads the lake's store (the configured one, opened once) and its local copy of the tables.
+ */
+import { existsSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { LakeObjectNotFoundError } from '../lake/data-lake.js';
+import { type DatabaseReads, hasDatabase, type LakeReader, readLake } from '../lake-scan/lake-reader.js';
+import { quote } from '../quote.js';
+import type { Runtime } from '../runtime.js';
+import { FsObjectStore } from '../storage/fs/fs-object-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { ApiProblem } from './problem.js';
+import { serialized } from './serial.js';
+
+export interface DatabaseCheck {
+  kind: 'postgres' | 'pglite';
+  ok: boolean;
+  detail: string;
+}
+
+export class LakeAccess {
+  private readonly oneDatabaseOpenAtATime = serialized();
+  private sharedRuntime: Promise<Runtime> | undefined;
+  private store: Promise<ObjectStore> | undefined;
+
+  constructor(
+    readonly config: Config,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** A read of the lake; a missing object's message does not say where the lake lives on this server. */
+  async read<T>(work: (reader: LakeReader) => Promise<T>): Promise<T> {
+    return readLake(this.config, this.env, this.databaseReads, async (reader) => {
+      try {
+        return await work(reader);
+      } catch (error) {
+        if (!(error instanceof LakeObjectNotFoundError)) throw error;
+        throw new LakeObjectNotFoundError(error.message.replace(` in ${reader.store.description}`, ''));
+      }
+    });
+  }
+
+  private readonly databaseReads: DatabaseReads = async (work) => {
+    if (this.config.databaseUrl !== undefined) return work(await this.postgres());
+    return this.oneDatabaseOpenAtATime(async () => {
+      const { openRuntime } = await import('../runtime.js');
+      const runtime = await openRuntime(this.config, { readOnly: true });
+      try {
+        return await work(runtime);
+      } finally {
+        await runtime.close();
+      }
+    });
+  };
+
+  /** PostgreSQL, opened at the first read that needs it; a failed open is tried again by the next read. */
+  private postgres(): Promise<Runtime> {
+    this.sharedRuntime ??= import('../runtime.js')
+      .then(({ openRuntime }) => openRuntime(this.config, { readOnly: true }))
+      .catch((error: unknown) => {
+        this.sharedRuntime = undefined;
+        throw error;
+      });
+    return this.sharedRuntime;
+  }
+
+  /**
+   * The configured lake's store, opened once (SQL reads the tables from the store alone). A file lake's store is
+   * not prepared for writes, since the server writes nothing to the lake.
+   */
+  lakeStore(): Promise<ObjectStore> {
+    const lake = this.config.lake;
+    if (lake.kind === 'file') {
+      if (!existsSync(lake.path)) {
+        const detail = `there is no lake at ${quote(lake.path)}`;
+        return Promise.reject(new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', detail));
+      }
+      this.store ??= Promise.resolve(new FsObjectStore(lake.path));
+    }
+    this.store ??= import('../storage/open-store.js')
+      .then(({ openObjectStore }) => openObjectStore(this.config))
+      .catch((error: unknown) => {
+        this.store = undefined;
+        throw error;
+      });
+    return this.store;
+  }
+
+  /** Whether the lake answers a listing (of its identity's folder: one small request). */
+  async checkLake(): Promise<{ ok: boolean; detail: string }> {
+    const store = await this.lakeStore();
+    await store.list({ prefix: '_marketlake/', maxKeys: 1 });
+    return { ok: true, detail: 'answered a listing' };
+  }
+
+  /**
+   * The database, when the configuration has one to check: PostgreSQL answers a query; an embedded home is not
+   * opened (that would take the lock a run needs), only looked for, since reads on it answer from the lake folder.
+   */
+  async checkDatabase(): Promise<DatabaseCheck> {
+    if (this.config.databaseUrl === undefined) {
+      const present = hasDatabase(this.config.home);
+      return {
+        kind: 'pglite',
+        ok: present,
+        detail: present ? 'embedded database present (not opened)' : 'no embedded database yet: run `marketlake run`',
+      };
+    }
+    const runtime = await this.postgres();
+    const { pingDatabase } = await import('../warehouse/ping.js');
+    await pingDatabase(runtime.warehouse.db);
+    return { kind: 'postgres', ok: true, detail: `answered (${runtime.warehouse.location})` };
+  }
+
+  async close(): Promise<void> {
+    const runtime = this.sharedRuntime;
+    this.sharedRuntime = undefined;
+    if (runtime !== undefined)
+      await runtime.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
+  }
+}

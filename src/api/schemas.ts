@@ -1,0 +1,118 @@
+/**
+ * The zod schemas of the API's parameters and answers: one declaration each, which both validates requests
+ * (a failure is a 400 problem document) and writes the OpenAPI 3.1 document (`/openapi.json`).
+ */
+import { z } from '@hono/zod-openapi';
+import { OBJECT_KINDS, parseKey } from '../lake/keys.js';
+import { isIsoDate } from '../market/dates.js';
+import { normalizeTicker } from '../market/ticker.js';
+import { messageOf } from '../errors.js';
+
+/** A refinement from one of marketlake's own parsers, so the API refuses exactly what the CLI refuses. */
+function checkedBy(parse: (value: string) => unknown) {
+  return (value: string, context: z.core.$RefinementCtx<string>): void => {
+    try {
+      parse(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: messageOf(error) });
+    }
+  };
+}
+
+export const KindParam = z.enum(OBJECT_KINDS as ['raw', 'indicators', 'percentiles', 'features']).openapi({
+  param: { name: 'kind', in: 'path' },
+  description: 'raw: vendor snapshots; indicators, percentiles, features: computed results',
+  example: 'indicators',
+});
+
+/** A vendor symbol (src/market/ticker.ts), upper-cased: `nvda` is `NVDA`; an index is `^GSPC` (`%5EGSPC`). */
+export const TickerParam = z
+  .string()
+  .max(64)
+  .superRefine(checkedBy(normalizeTicker))
+  .transform((value) => normalizeTicker(value))
+  .openapi({ param: { name: 'ticker', in: 'path' }, example: 'NVDA', pattern: '^\\^?[A-Za-z0-9][A-Za-z0-9.=-]*$' });
+
+export const IsoDate = z
+  .string()
+  .refine(isIsoDate, { message: 'must be a date YYYY-MM-DD' })
+  .openapi({ format: 'date', example: '2026-12-01' });
+
+/** An object key of the lake (src/lake/keys.ts parseKey): nothing else, so a key never names a file outside it. */
+export const ObjectKey = z.string().max(512).superRefine(checkedBy(parseKey)).openapi({
+  description: 'raw/{source}/{TICKER}/{DATE}/{TS}.json or processed/{kind}/{TICKER}/{DATE}/{TS}.json (or .json.gz)',
+  example: 'processed/indicators/NVDA/2026-12-01/20261201_220000.json',
+});
+
+/** The store's version id of an object, as `lineage` and `versions` give it. */
+export const VersionId = z
+  .string()
+  .min(1)
+  .max(1024)
+  .openapi({ description: "the store's version id of the object", example: '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY' });
+
+/** A key timestamp (`20261201_220000`, `_2` for the second of that second) or the store's version id. */
+export const VersionParam = z
+  .string()
+  .min(1)
+  .max(1024)
+  .openapi({ param: { name: 'version', in: 'path' }, example: '20261201_220000' });
+
+export const FormatQuery = z
+  .enum(['json', 'csv'])
+  .optional()
+  .openapi({ description: 'json (default) or csv; without it, the Accept header decides' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/invalid-request' }),
+    title: z.string().openapi({ example: 'Invalid request' }),
+    status: z.number().int().openapi({ example: 400 }),
+    detail: z.string().openapi({ example: 'ticker: invalid ticker "a/b"' }),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
+export const LakeObjectSchema = z
+  .object({
+    key: z.string(),
+    version_id: z.string(),
+    tags: z.record(z.string(), z.string()),
+    metadata: z.record(z.string(), z.string()),
+    body: z.unknown().openapi({ description: 'the stored document (schemas/ in the repository)' }),
+  })
+  .openapi('LakeObject', { description: 'a stored object, as `marketlake get --json` prints it' });
+
+export const VersionSchema = z
+  .object({
+    key: z.string(),
+    version_id: z.string(),
+    date: z.string(),
+    computed_at: z.string().nullable(),
+    computation_version: z.string().nullable(),
+  })
+  .openapi('Version', { description: 'one stored version, as `marketlake versions --json` lists them' });
+
+export const LineageSchema = z
+  .object({
+    key: z.string(),
+    sources: z.array(z.object({ key: z.string(), version_id: z.string(), sha256: z.string() })),
+    derived: z.array(z.object({ key: z.string(), version_id: z.string() })),
+  })
+  .openapi('Lineage', { description: 'as `marketlake lineage --json` prints it' });
+
+export const TickerSchema = z
+  .object({
+    ticker: z.string().openapi({ example: '^GSPC' }),
+    key_segment: z.string().openapi({ example: '_5EGSPC' }),
+    kinds: z.array(z.string()).openapi({ example: ['features', 'indicators', 'percentiles', 'raw'] }),
+  })
+  .openapi('Ticker');
+
+export const SqlRequestSchema = z
+  .object({
+    query: z.string().min(1).max(100_000).openapi({ example: 'SELECT ticker, as_of, rsi_14 FROM indicators_latest' }),
+    max_rows: z.number().int().min(1).optional().openapi({ description: "at most the server's limit" }),
+    timeout_seconds: z.number().positive().optional().openapi({ description: "at most the server's limit" }),
+  })
+  .strict()
+  .openapi('SqlRequest');
