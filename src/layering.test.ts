@@ -40,6 +40,7 @@ const LAYERS = [
   'as-known-at',
   'sql',
   'bucket',
+  'api',
   'cli',
   'index',
 ];
