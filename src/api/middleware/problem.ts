@@ -9,6 +9,9 @@ import type { ApiEnv } from './types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** What `new Headers()` takes (the DOM's `HeadersInit`, not a global in this project's type set). */
+export type HeadersInit = ConstructorParameters<typeof Headers>[0];
+
 /** The members of a problem document (RFC 9457 section 3); extension members are allowed beside them. */
 export interface ProblemFields {
   /** A URI naming the kind of problem; `about:blank` (the default) says the status's title is all there is. */
