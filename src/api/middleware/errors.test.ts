@@ -133,7 +133,7 @@ describe('the error handlers', () => {
     const response = await api.request('/v1/prices/AAPL?limit=500');
     expect(response.status).toBe(400);
     expect(response.headers.get('Content-Type')).toBe('application/problem+json');
-    const body = await response.json();
+    const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ title: 'Bad Request', status: 400, detail: "The request's query is not valid." });
     expect(body.errors).toEqual([{ in: 'query', path: 'limit', message: expect.stringContaining('100') }]);
     expect((await api.request('/v1/prices/AAPL?limit=5')).status).toBe(200);
