@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forgetSecretsForTesting, redact } from '../../secrets.js';
 import { bearerAuth, type BearerAuthOptions } from './auth.js';
 import type { ApiEnv } from './types.js';
 
@@ -19,6 +20,8 @@ function withToken(token: string, scheme = 'Bearer') {
 }
 
 describe('bearerAuth', () => {
+  afterEach(() => forgetSecretsForTesting());
+
   it('accepts each configured token and names it on the context by its position or its name', async () => {
     const server = app({ tokens: [TOKEN_A, { name: 'grafana', token: TOKEN_B }] });
     expect(await (await server.request('/v1/who', withToken(TOKEN_A))).text()).toBe('token-1');
@@ -61,6 +64,11 @@ describe('bearerAuth', () => {
     expect((await custom.request('/healthz')).status).toBe(401);
   });
 
+  it('remembers each token as a secret, so no error message or log line can carry it', () => {
+    bearerAuth({ tokens: [TOKEN_A, { name: 'grafana', token: TOKEN_B }] });
+    expect(redact(`header was Bearer ${TOKEN_A}, then ${TOKEN_B}`)).toBe('header was Bearer ***, then ***');
+  });
+
   it('is off when no token is configured', async () => {
     const response = await app({ tokens: [] }).request('/v1/who');
     expect(response.status).toBe(200);
@@ -69,7 +77,10 @@ describe('bearerAuth', () => {
 
   it('refuses a token list with an empty, malformed or repeated token, or a name given twice, naming it', () => {
     expect(() => bearerAuth({ tokens: [TOKEN_A, ' '] })).toThrow('API token token-2 is empty');
-    expect(() => bearerAuth({ tokens: ['has space'] })).toThrow('API token token-1 has characters');
+    expect(() => bearerAuth({ tokens: ['has space in the middle'] })).toThrow('API token token-1 has characters');
+    expect(() => bearerAuth({ tokens: ['a'.repeat(15)] })).toThrow(
+      'API token token-1 is shorter than 16 characters (make one with: openssl rand -hex 32)',
+    );
     expect(() => bearerAuth({ tokens: [TOKEN_A, TOKEN_A] })).toThrow('API token token-2 repeats an earlier token');
     expect(() =>
       bearerAuth({

@@ -10,6 +10,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { rememberSecret } from '../../secrets.js';
 import { problem } from './problem.js';
 import type { ApiEnv } from './types.js';
 
@@ -32,6 +33,12 @@ export interface BearerAuthOptions {
 }
 
 export const DEFAULT_EXEMPT_PATHS: readonly string[] = ['/healthz', '/readyz'];
+
+/**
+ * Shorter tokens are refused: a short token can be guessed by trying (the rate limit slows a guesser, it does not
+ * stop one), and is below the length the redaction replaces as bare text (src/secrets.ts MIN_SECRET_LENGTH).
+ */
+export const MIN_TOKEN_LENGTH = 16;
 
 /** `Bearer <token68>` (RFC 6750 section 2.1); the scheme is case-insensitive (RFC 9110 section 11.1). */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -57,11 +64,18 @@ function knownTokens(tokens: BearerAuthOptions['tokens']): KnownToken[] {
         `API token ${name} has characters a Bearer token cannot have (allowed: A-Z a-z 0-9 - . _ ~ + / =)`,
       );
     }
+    if (token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(
+        `API token ${name} is shorter than ${MIN_TOKEN_LENGTH} characters (make one with: openssl rand -hex 32)`,
+      );
+    }
     if (names.has(name)) throw new Error(`API token name ${name} is given twice`);
     const digest = sha256(token);
     if (digests.has(digest.toString('hex'))) throw new Error(`API token ${name} repeats an earlier token`);
     names.add(name);
     digests.add(digest.toString('hex'));
+    // A token is a secret wherever it shows up: in an error message that quoted a header, in a log line.
+    rememberSecret(token);
     return { name, digest };
   });
 }
