@@ -2,7 +2,7 @@
  * The API's cross-cutting pieces, each a Hono middleware (or app-level handler) usable alone, and
  * `applyMiddleware`, which mounts them all on an app in the order below. The order matters; from the outside in:
  *
- *  1. request id: first, so everything after it (log line, metrics' exemplars-to-be, every problem body, the
+ *  1. request id: first, so everything after it (the log line, every problem body, the
  *     error log) can quote the id, including responses a later middleware refuses with.
  *  2. request log and 3. metrics: outside everything that can answer or fail, so each sees every request's final
  *     status (a 401, a 429, a 413, a 404, a 500) and its whole duration.
