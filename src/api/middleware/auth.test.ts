@@ -69,6 +69,16 @@ describe('bearerAuth', () => {
     expect(redact(`header was Bearer ${TOKEN_A}, then ${TOKEN_B}`)).toBe('header was Bearer ***, then ***');
   });
 
+  it('exempts the paths under a prefix, and no endpoint outside it through dot segments', async () => {
+    const server = app({ tokens: [TOKEN_A], exemptPaths: ['/assets/*'] });
+    server.get('/assets/:file', (c) => c.text(c.req.param('file')));
+    expect(await (await server.request('/assets/app.js')).text()).toBe('app.js');
+    for (const path of ['/assets/%2e%2e/v1/who', '/assets/%2E%2E%2Fv1%2Fwho']) {
+      expect(await (await server.request(path)).text()).not.toBe('anonymous');
+    }
+    expect((await server.request('/v1/who')).status).toBe(401);
+  });
+
   it('is off when no token is configured', async () => {
     const response = await app({ tokens: [] }).request('/v1/who');
     expect(response.status).toBe(200);

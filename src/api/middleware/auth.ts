@@ -11,6 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { rememberSecret } from '../../secrets.js';
+import { exemptPathMatcher } from './exempt-paths.js';
 import { problem } from './problem.js';
 import type { ApiEnv } from './types.js';
 
@@ -24,8 +25,8 @@ export interface BearerAuthOptions {
   /** The accepted tokens; an unnamed one is known as `token-N`, N its position counted from 1. Empty: auth off. */
   tokens: readonly (string | NamedToken)[];
   /**
-   * Paths served without a token, compared with the request's path exactly: the health checks by default, which
-   * an orchestrator calls without credentials and which reveal nothing.
+   * Paths served without a token (exact, or a prefix as `/assets/*`): the health checks by default, which an
+   * orchestrator calls without credentials and which reveal nothing.
    */
   exemptPaths?: readonly string[];
   /** The realm named in `WWW-Authenticate`. */
@@ -93,10 +94,10 @@ function identify(known: readonly KnownToken[], presented: string): string | und
 
 export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<ApiEnv> {
   const known = knownTokens(options.tokens);
-  const exempt = new Set(options.exemptPaths ?? DEFAULT_EXEMPT_PATHS);
+  const exempt = exemptPathMatcher(options.exemptPaths ?? DEFAULT_EXEMPT_PATHS);
   const realm = options.realm ?? 'marketlake';
   return async function bearerAuthMiddleware(c, next) {
-    if (known.length === 0 || exempt.has(c.req.path)) return next();
+    if (known.length === 0 || exempt(c.req.path)) return next();
     const match = BEARER.exec(c.req.header('Authorization') ?? '');
     if (match === null) {
       // No credentials (or not a Bearer token): RFC 6750 section 3.1 gives no error code for this case.

@@ -35,6 +35,7 @@ import type { ApiEnv } from './types.js';
 
 export { bearerAuth, DEFAULT_EXEMPT_PATHS, type BearerAuthOptions, type NamedToken } from './auth.js';
 export { corsAllowList, type CorsAllowListOptions } from './cors.js';
+export { exemptPathMatcher, type PathMatcher } from './exempt-paths.js';
 export {
   INTERNAL_ERROR_DETAIL,
   installErrorHandlers,
@@ -79,7 +80,7 @@ export { signalOf, type ApiEnv, type ApiVariables } from './types.js';
 export interface ApiMiddlewareOptions {
   /** Accepted bearer tokens (`MARKETLAKE_API_TOKENS` or the tokens file); none: authentication is off. */
   tokens?: readonly (string | NamedToken)[];
-  /** Paths served without a token and not rate limited; the health checks by default. */
+  /** Paths served without a token and not rate limited (exact, or a prefix: `/assets/*`); default: health checks. */
   exemptPaths?: readonly string[];
   /** Origins whose pages may call the API from a browser; none by default. */
   corsOrigins?: readonly string[];

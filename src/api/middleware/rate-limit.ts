@@ -9,6 +9,7 @@
  * The clock is injected so tests step through windows without waiting.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { exemptPathMatcher } from './exempt-paths.js';
 import { problem } from './problem.js';
 import type { ApiEnv } from './types.js';
 
@@ -21,7 +22,10 @@ export interface RateLimitOptions {
   now?: () => number;
   /** The key a request is counted under; by default its token identity, else its client address. */
   keyOf?: (c: Context<ApiEnv>) => string;
-  /** Paths not counted (no RateLimit headers on them): the health checks by default, polled by an orchestrator. */
+  /**
+   * Paths not counted (no RateLimit headers on them; exact, or a prefix as `/assets/*`): the health checks by
+   * default, polled by an orchestrator.
+   */
   exemptPaths?: readonly string[];
 }
 
@@ -52,12 +56,12 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<ApiEnv> 
   }
   const now = options.now ?? Date.now;
   const keyOf = options.keyOf ?? defaultKey;
-  const exempt = new Set(options.exemptPaths ?? ['/healthz', '/readyz']);
+  const exempt = exemptPathMatcher(options.exemptPaths ?? ['/healthz', '/readyz']);
   const counts = new Map<string, WindowCount>();
   let sweptWindow = Number.NEGATIVE_INFINITY;
 
   return async function rateLimitMiddleware(c, next) {
-    if (exempt.has(c.req.path)) return next();
+    if (exempt(c.req.path)) return next();
     const time = now();
     // Windows are aligned to the clock, so every key's window ends at the same time and one sweep per window
     // drops the keys of clients that went quiet (memory stays bounded by the clients of one window).
