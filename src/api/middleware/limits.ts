@@ -19,8 +19,9 @@ export interface BodySizeLimitOptions {
  */
 export function bodySizeLimit(options: BodySizeLimitOptions): MiddlewareHandler<ApiEnv> {
   const { maxBytes } = options;
-  if (!Number.isInteger(maxBytes) || maxBytes < 0)
+  if (!Number.isInteger(maxBytes) || maxBytes < 0) {
     throw new Error(`body size limit must be whole bytes >= 0, got ${maxBytes}`);
+  }
   return bodyLimit({
     maxSize: maxBytes,
     onError: (c) => problem(c, 413, { detail: `The request body is larger than the ${maxBytes} bytes allowed.` }),

@@ -91,7 +91,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<ApiEnv> 
     }
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     await next();
-    // Again after the handler: an error response or a hand-built Response must carry them too.
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // Again after the handler where missing: an error response or a hand-built Response must carry them too
+    // (checked first: setting a header on a finished response copies the response).
+    for (const [name, value] of Object.entries(headers)) if (c.res.headers.get(name) !== value) c.header(name, value);
   };
 }

@@ -31,7 +31,7 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHandler<Api
     c.set('requestId', id);
     c.header(REQUEST_ID_HEADER, id);
     await next();
-    // Set again: a handler may have returned a Response built without the context's headers.
-    c.header(REQUEST_ID_HEADER, id);
+    // Set again where missing: a handler may have returned a Response built without the context's headers.
+    if (c.res.headers.get(REQUEST_ID_HEADER) !== id) c.header(REQUEST_ID_HEADER, id);
   };
 }

@@ -127,5 +127,8 @@ describe('graceful shutdown over a real socket', () => {
   it('refuses a deadline that cannot be meant', async () => {
     const { server } = await start(1);
     expect(() => gracefulShutdown(server, { deadlineMs: -1 })).toThrow('shutdown deadline must be milliseconds >= 0');
+    expect(() => shutdownOnSignals(server, { deadlineMs: Number.NaN, source: new EventEmitter() })).toThrow(
+      'shutdown deadline must be milliseconds >= 0, got NaN',
+    );
   });
 });

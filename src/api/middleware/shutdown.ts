@@ -38,12 +38,18 @@ export interface Shutdown {
   force(): void;
 }
 
-/** Starts shutting `server` down now. */
-export function startShutdown(server: ServerType, options: ShutdownOptions): Shutdown {
+/** The server as node:http's, once its shutdown is known to be possible with these options. */
+function checked(server: ServerType, options: ShutdownOptions): Server {
   const http = httpServer(server);
   if (!Number.isFinite(options.deadlineMs) || options.deadlineMs < 0) {
     throw new Error(`shutdown deadline must be milliseconds >= 0, got ${options.deadlineMs}`);
   }
+  return http;
+}
+
+/** Starts shutting `server` down now. */
+export function startShutdown(server: ServerType, options: ShutdownOptions): Shutdown {
+  const http = checked(server, options);
   let forced = false;
   const force = (): void => {
     forced = true;
@@ -96,7 +102,7 @@ export function shutdownOnSignals(
 ): Promise<ShutdownResult & { signal: 'SIGTERM' | 'SIGINT' }> {
   const source = options.source ?? process;
   // Checked now rather than at the first signal: a server that cannot be shut down gracefully is a start error.
-  httpServer(server);
+  checked(server, options);
   return new Promise((resolve, reject) => {
     let shutdown: Shutdown | undefined;
     let count = 0;
@@ -108,14 +114,12 @@ export function shutdownOnSignals(
         return;
       }
       shutdown = startShutdown(server, options);
-      shutdown.done.then(
-        (result) => {
+      shutdown.done
+        .finally(() => {
           source.off('SIGTERM', onTerm);
           source.off('SIGINT', onInt);
-          resolve({ ...result, signal });
-        },
-        (error: unknown) => reject(error),
-      );
+        })
+        .then((result) => resolve({ ...result, signal }), reject);
     };
     const onTerm = (): void => onSignal('SIGTERM');
     const onInt = (): void => onSignal('SIGINT');
