@@ -4,16 +4,18 @@
  * can never disagree. Reads go through the same code as the CLI's (src/lake-scan/lake-reader.ts, DataLake,
  * src/sql/lake-session.ts); the server never holds the embedded home's database (src/api/lake-access.ts).
  *
- * The order of the middlewares, outermost first: the caller's (`options.middleware`: authentication, CORS, rate
- * limits, metrics, logs; mounted before any route so that they see every request), the conditional answers
- * (304), compression, the entity tags, then the routes. Every error becomes a problem document (problem.ts).
+ * The order of the middlewares, outermost first: the guards (`options.guards`, src/api/middleware: request id, the
+ * request log, metrics, CORS, bearer tokens, the rate limit, time and size limits, and /metrics), the caller's
+ * (`options.middleware`), the conditional answers (304), compression, the entity tags, then the routes. All are
+ * mounted before any route, so that they see every request. Every error becomes a problem document (problem.ts).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.js';
+import { applyMiddleware, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
@@ -29,7 +31,9 @@ export interface ApiOptions {
   env?: NodeJS.ProcessEnv;
   /** POST /v1/sql: on, with `marketlake sql`'s limits, unless said otherwise. */
   sql?: Partial<SqlSettings>;
-  /** Mounted first, in order, for every path (see above). */
+  /** The guards and operations middlewares (src/api/middleware); `false`: none (tests of the routes alone). */
+  guards?: ApiMiddlewareOptions | false;
+  /** Mounted after the guards, in order, for every path (see above). */
   middleware?: readonly MiddlewareHandler[];
   /** Where a bug is reported (its stack never reaches a client); default stderr. */
   logError?: (error: unknown) => void;
@@ -58,6 +62,9 @@ export function createApiApp(options: ApiOptions): ApiApp {
     },
   });
 
+  // The guards install error handlers of their own; the app's, set below, replace them (they know its problems).
+  // The routes need none of the guards' context variables, so the app keeps Hono's default environment type.
+  if (options.guards !== false) applyMiddleware(app as unknown as Hono<ApiEnv>, options.guards ?? {});
   for (const middleware of options.middleware ?? []) app.use('*', middleware);
   app.use('*', conditionalAnswers);
   app.use('*', compress());

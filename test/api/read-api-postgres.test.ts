@@ -36,7 +36,7 @@ describeOnPostgres('the read API', () => {
       else process.env.MARKETLAKE_NOW = saved;
     }
     const config = resolveConfig({ home: test.home, database: test.databaseUrl! });
-    server = await startApiServer({ config, host: '127.0.0.1', port: 0 });
+    server = await startApiServer({ config, host: '127.0.0.1', port: 0, guards: { log: () => undefined } });
   }, 180_000);
   afterAll(async () => {
     await server?.close();

@@ -20,6 +20,9 @@ import { parseKey } from '../../src/lake/keys.js';
 import { runCli } from '../support/cli.js';
 import { httpRequest, type RawAnswer } from '../support/http.js';
 
+/** The guards as served, their request log kept out of the test's output (test/api/guards.test.ts reads it). */
+const QUIET = { log: () => undefined, rateLimit: false as const };
+
 const TICKERS = ['NVDA', '^GSPC'];
 const KINDS = ['raw', 'indicators', 'percentiles', 'features'];
 const DAY_1 = '2026-12-01T22:00:00Z';
@@ -68,7 +71,7 @@ describe('the read API over a lake of two daily runs', () => {
       expect(run.code, run.stderr).toBe(0);
     }
     await writeFile(join(home, 'outside.json'), JSON.stringify({ marker: OUTSIDE_MARKER }));
-    server = await startApiServer({ config: resolveConfig({ home }), host: '127.0.0.1', port: 0 });
+    server = await startApiServer({ config: resolveConfig({ home }), host: '127.0.0.1', port: 0, guards: QUIET });
   }, 300_000);
   afterAll(async () => {
     await server?.close();
@@ -185,7 +188,7 @@ describe('the read API over a lake of two daily runs', () => {
   }, 120_000);
 
   it('with SQL turned off, POST /v1/sql is a 403 problem', async () => {
-    const { app, close } = createApiApp({ config: resolveConfig({ home }), sql: { enabled: false } });
+    const { app, close } = createApiApp({ config: resolveConfig({ home }), sql: { enabled: false }, guards: QUIET });
     try {
       const answer = await app.request('/v1/sql', {
         method: 'POST',

@@ -19,12 +19,25 @@ interface ServeFlags extends ConfigFlags {
   port: number;
   tokensFile?: string;
   sql: boolean;
+  corsOrigin: string[];
+  rateLimit: number;
 }
 
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('must be a port number, 0 to 65535');
   return port;
+}
+
+function parseRateLimit(value: string): number {
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > 1_000_000)
+    throw new InvalidArgumentError('must be a number of requests a minute, 1 to 1000000');
+  return limit;
+}
+
+function collectOrigin(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseHost(value: string): string {
@@ -51,6 +64,18 @@ export function registerServeCommand(program: Command): void {
       )
       .option('--no-sql', 'turn POST /v1/sql off (it answers 403)')
       .option(
+        '--cors-origin <origin>',
+        'an origin whose web pages may call the API (repeatable; default: none)',
+        collectOrigin,
+        [] as string[],
+      )
+      .option(
+        '--rate-limit <n>',
+        'requests a minute per token (or per client address without tokens)',
+        parseRateLimit,
+        600,
+      )
+      .option(
         '--database <url>',
         'postgres://... (env MARKETLAKE_DATABASE_URL; default: embedded PGlite under the home)',
       ),
@@ -63,7 +88,17 @@ export function registerServeCommand(program: Command): void {
     const tokens = await loadApiTokens(process.env, flags.tokensFile);
     checkBindAllowed(flags.host, tokens);
     const config = resolveConfig(flags);
-    const server = await startApiServer({ config, host: flags.host, port: flags.port, sql: { enabled: flags.sql } });
+    const server = await startApiServer({
+      config,
+      host: flags.host,
+      port: flags.port,
+      sql: { enabled: flags.sql },
+      guards: {
+        ...(tokens ? { tokens: tokens.tokens } : {}),
+        corsOrigins: flags.corsOrigin,
+        rateLimit: { limit: flags.rateLimit, windowMs: 60_000 },
+      },
+    });
     process.stdout.write(
       `marketlake: serving the lake at ${server.url} (the API's description: ${server.url}/openapi.json)\n`,
     );
