@@ -57,15 +57,18 @@ export class QualityGate {
   /**
    * The snapshot checks (consistency, plausibility, stability against the previous snapshot). `request` is the
    * range the fetch asked for: history outside it is not lost when the range was shortened or ends earlier.
+   * Without it (a stored snapshot judged again: the snapshot does not record what was asked), history_shrank
+   * allows for a rolling window instead (src/quality/snapshot-checks.ts).
    */
   judgeSnapshot(
     snapshot: RawSnapshot,
     previous: RawSnapshot | undefined,
-    request: { start: string; end: string },
+    request?: { start: string; end: string },
   ): CheckVerdict[] {
     const ticker = snapshot.ticker;
-    const input = { ticker, market: marketOfTicker(ticker), snapshot, requestStart: request.start };
-    return checkSnapshot({ ...input, requestEnd: request.end, ...(previous ? { previous } : {}) }, this.config);
+    const input = { ticker, market: marketOfTicker(ticker), snapshot };
+    const asked = request ? { requestStart: request.start, requestEnd: request.end } : {};
+    return checkSnapshot({ ...input, ...asked, ...(previous ? { previous } : {}) }, this.config);
   }
 
   /** The result checks (missing values where the window is long enough, values outside their domain). */

@@ -160,7 +160,8 @@ async function commitTicker(
   outcome.written.push(...restated.written);
   outcome.lakeErrors.push(...restated.lakeErrors);
 
-  const judged = judge(context, snapshot, restated.previous?.snapshot, stored, outcome);
+  // The stability checks compare with the newest previous snapshot not blocked (the restatement, with the previous).
+  const judged = judge(context, snapshot, restated.baseline?.snapshot, stored, outcome);
   const computedAt = context.clock().toISOString();
   if (judged.blocked) {
     // The vendor's record is kept (the raw object and its catalog row); nothing computed from it is written.

@@ -11,6 +11,9 @@ import type { Warehouse } from '../warehouse/database.js';
 import { catalogedTickers, checkScope } from './scope.js';
 import { reprocessTicker, type TickerReprocessOutcome } from './ticker.js';
 import { finishRun, startRun } from '../warehouse/runs.js';
+import { QualityGate } from '../pipeline/quality-gate.js';
+import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../quality/index.js';
+import { qualityReport, type ReprocessQualityReport } from './quality.js';
 
 export interface ReprocessOptions {
   lake: DataLake;
@@ -39,6 +42,11 @@ export interface ReprocessOptions {
   lineage?: LineageEmitter;
   /** Once aborted (SIGINT/SIGTERM): no new ticker starts, the ones in flight finish; the run ends `interrupted`. */
   stop?: AbortSignal;
+  /**
+   * The quality checks' configuration each snapshot is judged by (default: the built-in thresholds, policy
+   * `block`, as the daily run); false: none (see quality.ts).
+   */
+  quality?: QualityConfig | false;
 }
 
 /** The `--json` summary of a reprocess. */
@@ -72,6 +80,11 @@ export interface ReprocessSummary {
   failed: { ticker: string; reason: string }[];
   lake_errors: string[];
   lineage_errors: string[];
+  /**
+   * What the quality checks said of the snapshots judged; null when told not to check. Under `block`, a snapshot
+   * with an error finding gives nothing and makes the status `partial`.
+   */
+  quality: ReprocessQualityReport | null;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -130,6 +143,10 @@ async function reprocessAndRecord(
   // (a pending raw snapshot becomes readable).
   const recovered = await recoverInterruptedRuns({ store: lake.store, warehouse });
   const retried = await drainOutbox(lake, warehouse, undefined, { claimant: runId });
+  const gate =
+    options.quality === false
+      ? undefined
+      : new QualityGate(options.quality ?? DEFAULT_QUALITY_CONFIG, options.computationVersion);
   const context = {
     runId,
     lake,
@@ -140,6 +157,7 @@ async function reprocessAndRecord(
     ...(options.onlyAsOf ? { onlyAsOf: options.onlyAsOf } : {}),
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     clock,
+    ...(gate ? { quality: gate } : {}),
   };
   const settled = await mapSettled(tickers, options.concurrency ?? DEFAULT_CONCURRENCY, async (ticker) => {
     if (options.stop?.aborted) return undefined; // interrupted: not started
@@ -206,9 +224,16 @@ async function reprocessAndRecord(
       ...outcomes.flatMap((o) => o.lakeErrors),
     ],
     lineage_errors: [],
+    quality: gate
+      ? qualityReport(
+          gate.policy,
+          outcomes.flatMap((o) => o.judged ?? []),
+        )
+      : null,
   };
-  // Pending lake writes: the database is complete, the lake not yet.
-  if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
+  // Pending lake writes: the database is complete, the lake not yet. Blocked snapshots: results not computed.
+  if (summary.status === 'ok' && (summary.outbox_pending > 0 || (summary.quality?.blocked.length ?? 0) > 0))
+    summary.status = 'partial';
 
   const emitter = options.lineage;
   const inputs = emitter ? outcomes.flatMap((o) => o.inputs.map((raw) => emitter.dataset(raw.key, raw.versionId))) : [];

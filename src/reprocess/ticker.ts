@@ -6,7 +6,10 @@ import { toSeries } from '../market/bars.js';
 import { normalizeTicker } from '../market/ticker.js';
 import { barsOf } from '../lake/formats/raw-bars.js';
 import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
+import type { TickerResults } from '../compute/results.js';
+import type { QualityGate } from '../pipeline/quality-gate.js';
 import { AsOfCalculator } from './as-of.js';
+import { judgeStoredSnapshot, type SnapshotJudgement } from './quality.js';
 import { existingKey, findExisting } from './idempotency.js';
 import { readRawSnapshot } from './raw-reader.js';
 import { selectSnapshots, type SnapshotScope } from './scope.js';
@@ -19,6 +22,8 @@ export interface TickerReprocessContext extends ResultWriteContext {
   /** As-of dates committed per statement in a backfill (rows and outbox entries of three objects each). */
   batchSize: number;
   clock: () => Date;
+  /** The quality checks each snapshot is judged by before anything is computed from it; none without it. */
+  quality?: QualityGate;
 }
 
 export interface TickerReprocessOutcome {
@@ -33,11 +38,14 @@ export interface TickerReprocessOutcome {
   /** As-of dates computed. */
   dates: number;
   lakeErrors: string[];
+  /** What the quality checks said of each snapshot judged (with `context.quality`), newest first. */
+  judged?: SnapshotJudgement[];
 }
 
 /**
- * One ticker: its raw snapshots in scope, read from the lake, computed under the version as of their last bar
- * (or, with backfill, as of every date of their window), written through the daily run's write path.
+ * One ticker: its raw snapshots in scope, read from the lake, judged by the quality checks (quality.ts), computed
+ * under the version as of their last bar (or, with backfill, as of every date of their window), written through
+ * the daily run's write path. A snapshot the checks block gives nothing; the ticker is still `ok`.
  * A failure stops this ticker only; what it committed before stays (each batch is complete on its own).
  */
 export async function reprocessTicker(
@@ -72,15 +80,30 @@ export async function reprocessTicker(
       const indices = (context.backfill || wanted ? series.dates.map((_, i) => i) : [last]).filter(
         (i) => !claimed.has(series.dates[i]) && (wanted === undefined || wanted.has(series.dates[i])),
       );
-      for (const i of indices) claimed.add(series.dates[i]);
       if (indices.length === 0) continue;
 
       const calculator = new AsOfCalculator(series, context.computationVersion);
+      let lastResults: TickerResults | undefined; // judged and, usually, written: computed once
+      const resultsAt = (i: number) => (i === last ? (lastResults ??= calculator.at(i)) : calculator.at(i));
+      if (context.quality !== undefined) {
+        const quality = { ...context, quality: context.quality };
+        const judged = await judgeStoredSnapshot(
+          quality,
+          snapshot,
+          reference,
+          () => resultsAt(last),
+          outcome.lakeErrors,
+        );
+        (outcome.judged ??= []).push(judged);
+        // Nothing from it, and its dates stay free for an older snapshot in scope that holds them.
+        if (judged.blocked) continue;
+      }
+      for (const i of indices) claimed.add(series.dates[i]);
       const existing = await findExisting(context.warehouse, ticker, context.computationVersion, reference);
       const computedAt = context.clock().toISOString();
       for (let start = 0; start < indices.length; start += context.batchSize) {
         const sets: ResultSet[] = indices.slice(start, start + context.batchSize).map((i) => {
-          const results = calculator.at(i);
+          const results = resultsAt(i);
           const found: ResultSet['existing'] = {};
           for (const kind of PROCESSED_KINDS) {
             const object = existing.get(existingKey(kind, results.asOf));

@@ -34,7 +34,7 @@ import {
   markRestatementWritten,
   type StoredRestatement,
 } from '../warehouse/restatements.js';
-import { findPreviousRaw, type PreviousRawFinder } from './previous-raw.js';
+import { findPreviousRaw, type PreviousRawFinder, type RawObjectRef } from './previous-raw.js';
 
 export interface RestatementContext {
   lake: DataLake;
@@ -55,6 +55,12 @@ export interface RestatementCheck {
   previous?: { key: string; snapshot: RawSnapshot };
   /** The previous snapshot's key when there is one but the lake could not return it (the check was skipped). */
   previousUnreadable?: string;
+  /**
+   * The newest previous snapshot that a `block` run did not block: what the quality checks' stability phase
+   * compares with (docs/design.md "Data quality"). `previous` itself unless that was blocked; absent when there
+   * is none or the lake could not return it (reported in `lakeErrors`).
+   */
+  baseline?: { key: string; snapshot: RawSnapshot };
 }
 
 /** How many `_n` suffixes a restatement write tries before it reports contention instead of looping. */
@@ -67,10 +73,14 @@ export async function recordRestatement(
 ): Promise<RestatementCheck> {
   const check: RestatementCheck = { written: [], lakeErrors: [] };
   const { db } = context.warehouse;
-  const previous =
+  const found =
     context.previousRaws === undefined
       ? await findPreviousRaw(db, snapshot.ticker, raw.key)
       : await context.previousRaws.find(snapshot.ticker, raw.key);
+  const previous = found.previous;
+  if (found.baseline !== undefined && found.baseline.key !== previous?.key) {
+    check.baseline = await readBaseline(context.lake, raw.key, found.baseline, check.lakeErrors);
+  }
   if (previous === undefined) return check;
 
   let previousSnapshot: RawSnapshot;
@@ -87,6 +97,7 @@ export async function recordRestatement(
   }
 
   check.previous = { key: previous.key, snapshot: previousSnapshot };
+  if (found.baseline?.key === previous.key) check.baseline = check.previous;
   const diff = diffBars(previousSnapshot.bars, snapshot.bars);
   if (diff.overlap === null || diff.bars.length === 0) return check;
   const document: RestatementDocument = {
@@ -108,6 +119,43 @@ export async function recordRestatement(
   check.restatement = stored;
   if (stored.lake_key === null) await writeRestatementObject(context.lake.store, context.warehouse, stored, check);
   return check;
+}
+
+/**
+ * The stability checks' baseline of a stored raw snapshot, for a caller that judges it again without recording
+ * a restatement (`reprocess`): found and read as `recordRestatement` does.
+ */
+export async function findBaseline(
+  context: Pick<RestatementContext, 'lake' | 'warehouse'>,
+  ticker: string,
+  rawKey: string,
+  lakeErrors: string[],
+): Promise<{ key: string; snapshot: RawSnapshot } | undefined> {
+  const { baseline } = await findPreviousRaw(context.warehouse.db, ticker, rawKey);
+  return baseline && readBaseline(context.lake, rawKey, baseline, lakeErrors);
+}
+
+/**
+ * The baseline when it is not the previous snapshot (that one was blocked). A baseline the lake cannot return
+ * leaves the stability checks without one (they pass, saying there is no previous snapshot), reported.
+ */
+async function readBaseline(
+  lake: DataLake,
+  rawKey: string,
+  baseline: RawObjectRef,
+  lakeErrors: string[],
+): Promise<{ key: string; snapshot: RawSnapshot } | undefined> {
+  try {
+    const read = await lake.getUntagged<RawSnapshot>(baseline.key, baseline.versionId ?? undefined);
+    return { key: baseline.key, snapshot: read.body };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    lakeErrors.push(
+      `${rawKey}: the stability checks have no baseline, the newest snapshot not blocked ${baseline.key} ` +
+        `cannot be read: ${error.message}`,
+    );
+    return undefined;
+  }
 }
 
 /** Writes the lake objects of restatements recorded while the lake failed; returns what it wrote and what failed. */

@@ -28,8 +28,9 @@ export {
   type RestatementDocument,
 } from '../lake/formats/restatement.js';
 export { listRestatements, type RestatementFilter, type StoredRestatement } from '../warehouse/restatements.js';
-export { PreloadedPreviousRaws, type PreviousRawFinder } from './previous-raw.js';
+export { PreloadedPreviousRaws, type PreviousRawFinder, type PreviousRaws } from './previous-raw.js';
 export {
+  findBaseline,
   recordRestatement,
   writePendingRestatements,
   type RestatementCheck,

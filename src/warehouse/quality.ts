@@ -5,7 +5,12 @@
  * rows when the lake refused it.
  */
 import { sql, type Kysely } from 'kysely';
-import { qualityResultRow, type QualityObservation, type QualityVerdictInput } from '../lake/formats/quality.js';
+import {
+  qualityResultRow,
+  type QualityObservation,
+  type QualityResultRow as DocumentRow,
+  type QualityVerdictInput,
+} from '../lake/formats/quality.js';
 import type { Database } from './schema.js';
 
 /** One verdict as stored: the lake document's input (src/quality/finding.ts `QualityResult` is assignable to it). */
@@ -31,34 +36,64 @@ export async function recordQualityRun(
   run: QualityRun,
   results: readonly QualityResultRow[],
 ): Promise<void> {
-  const rows = JSON.stringify(
-    results.map((result) => {
-      const { check, ...row } = qualityResultRow(result);
-      return { ...row, check_id: check };
-    }),
-  );
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('quality_runs')
-      .values({
-        run_id: run.runId,
-        run_date: run.runDate,
-        checked_at: run.checkedAt,
-        policy: run.policy,
-        computation_version: run.computationVersion,
-        lake_key: run.lakeKey,
-      })
-      .execute();
-    if (results.length === 0) return;
-    await sql`
-      insert into quality_results (run_id, ticker, check_id, market, severity, passed, observed, expected, details,
-        as_of, raw_key, raw_version_id, raw_sha256)
-      select ${run.runId}, r.ticker, r.check_id, r.market, r.severity, r.passed, coalesce(r.observed, 'null'::jsonb),
-        coalesce(r.expected, 'null'::jsonb), r.details, r.as_of, r.raw_key, r.raw_version_id, r.raw_sha256
-      from jsonb_to_recordset(${rows}::jsonb) as r(ticker text, check_id text, market text, severity text,
-        passed boolean, observed jsonb, expected jsonb, details text, as_of date, raw_key text, raw_version_id text,
-        raw_sha256 text)`.execute(trx);
+    await trx.insertInto('quality_runs').values(runRow(run)).execute();
+    await insertResults(trx, run.runId, results.map(qualityResultRow));
   });
+}
+
+/**
+ * A run's verdicts as its lake object holds them (`warehouse rebuild`), the object recorded as written with
+ * `versionId` at the run's check time. A run the table already has is left as it is: returns false.
+ */
+export async function restoreQualityRun(
+  db: Kysely<Database>,
+  run: QualityRun,
+  versionId: string,
+  rows: readonly StoredQualityRow[],
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('quality_runs')
+      .values({ ...runRow(run), version_id: versionId, written_at: run.checkedAt })
+      .onConflict((conflict) => conflict.column('run_id').doNothing())
+      .returning('run_id')
+      .executeTakeFirst();
+    if (inserted === undefined) return false;
+    await insertResults(trx, run.runId, rows);
+    return true;
+  });
+}
+
+/** A verdict as the lake object stores it (the raw snapshot flattened). */
+export type StoredQualityRow = DocumentRow;
+
+function runRow(run: QualityRun) {
+  return {
+    run_id: run.runId,
+    run_date: run.runDate,
+    checked_at: run.checkedAt,
+    policy: run.policy,
+    computation_version: run.computationVersion,
+    lake_key: run.lakeKey,
+  };
+}
+
+async function insertResults(
+  trx: Kysely<Database>,
+  runId: string,
+  results: readonly StoredQualityRow[],
+): Promise<void> {
+  if (results.length === 0) return;
+  const rows = JSON.stringify(results.map(({ check, ...row }) => ({ ...row, check_id: check })));
+  await sql`
+    insert into quality_results (run_id, ticker, check_id, market, severity, passed, observed, expected, details,
+      as_of, raw_key, raw_version_id, raw_sha256)
+    select ${runId}, r.ticker, r.check_id, r.market, r.severity, r.passed, coalesce(r.observed, 'null'::jsonb),
+      coalesce(r.expected, 'null'::jsonb), r.details, r.as_of, r.raw_key, r.raw_version_id, r.raw_sha256
+    from jsonb_to_recordset(${rows}::jsonb) as r(ticker text, check_id text, market text, severity text,
+      passed boolean, observed jsonb, expected jsonb, details text, as_of date, raw_key text, raw_version_id text,
+      raw_sha256 text)`.execute(trx);
 }
 
 export async function markQualityObjectWritten(db: Kysely<Database>, runId: string, versionId: string): Promise<void> {

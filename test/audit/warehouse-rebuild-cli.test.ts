@@ -60,8 +60,9 @@ describe('marketlake warehouse rebuild (embedded default)', () => {
     expect(result.code).toBe(0);
     expect(json(result.stdout)).toMatchObject({
       catalog: { listed: 16, inserted: 16, already_present: 0, conflicting: [], failed: [], ignored: [] },
-      prices: { snapshots_read: 4, rows: prices },
+      prices: { snapshots_read: 4, rows: prices, snapshots_blocked: 0 },
       results: { objects: 12, read: 12, rows: 12 },
+      quality: { objects: 2, runs_restored: 2, runs_present: 0, blocked_snapshots: 0 },
       restatements: { listed: 0, inserted: 0, already_present: 0 },
       failed: [],
     });
@@ -78,7 +79,8 @@ describe('marketlake warehouse rebuild (embedded default)', () => {
     const [summary, ...details] = result.stdout.trimEnd().split('\n');
     expect(summary).toBe(
       `warehouse rebuild: catalog 16 rows inserted, 0 already present (16 objects listed); daily_prices ${prices} rows from 4 raw snapshots; ` +
-        'results 11 rows from 12 of 12 processed objects (the newest of each row); restatements 0 inserted, 0 already present; 1 problems',
+        'results 11 rows from 12 of 12 processed objects (the newest of each row); restatements 0 inserted, 0 already present; ' +
+        'quality 2 runs restored, 0 already present (0 blocked raw snapshots left out of daily_prices); 1 problems',
     );
     expect(details).toHaveLength(1);
     expect(details[0]).toMatch(new RegExp(`^  FAILED   ${key.replace(/[.]/g, '\\.')}: corrupt object file `));

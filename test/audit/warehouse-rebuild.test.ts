@@ -9,10 +9,20 @@ import { rebuildWarehouse } from '../../src/rebuild/warehouse/rebuild-warehouse.
 import type { WarehouseRebuildReport } from '../../src/rebuild/warehouse/report.js';
 import { TABLE_NAMES, type Database } from '../../src/warehouse/schema.js';
 import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
+import { writePendingQualityObjects } from '../../src/pipeline/quality-run.js';
 import { createTestWarehouse, describeOnDatabases, truncateAll, type TestWarehouse } from '../support/databases.js';
 import { createTestLake, type TestLake } from '../support/lake.js';
 import { runDay } from '../support/staleness.js';
-import { buildHistory, DAY_5, dumpReportTables, hoursAfter, type ReportTables } from '../support/warehouse-history.js';
+import { createSource } from '../../src/sources/index.js';
+import type { MarketDataSource, SnapshotRequest } from '../../src/sources/source.js';
+import {
+  buildHistory,
+  DAY_5,
+  dumpReportTables,
+  hoursAfter,
+  TICKERS,
+  type ReportTables,
+} from '../support/warehouse-history.js';
 import { replaceBody, scribble } from '../support/fs-tamper.js';
 import { countPendingOutbox } from '../../src/warehouse/outbox.js';
 
@@ -31,8 +41,6 @@ const NOT_REBUILT = [
   'lake_table_files',
   'alert_state',
   'alert_outbox',
-  'quality_runs',
-  'quality_results',
 ];
 
 async function count(db: Kysely<Database>, table: string): Promise<number> {
@@ -113,6 +121,7 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     expect(late.outbox_pending).toBeGreaterThan(0);
     t.store.failPuts = 'none';
     await drainOutbox(t.lake, t.warehouse);
+    await writePendingQualityObjects(t.store, t.warehouse);
     expect(await countPendingOutbox(t.warehouse.db)).toBe(0);
     const before = await dumpReportTables(t.warehouse.db);
     expect(before.lake_objects.length).toBeGreaterThan(original.lake_objects.length);
@@ -162,4 +171,37 @@ describeOnDatabases('marketlake warehouse rebuild', (ctx) => {
     );
     expect(await dumpReportTables(t.warehouse.db)).toEqual(before);
   });
+
+  it(
+    'leaves out of daily_prices the snapshot a block run blocked, as the run did, knowing it from the lake',
+    { timeout: 240_000 },
+    async () => {
+      // A later day whose D05.SI snapshot has high below low: stored, but blocked (no prices, no results).
+      const faulty: MarketDataSource = {
+        name: 'sample',
+        async fetchSnapshot(ticker: string, request: SnapshotRequest) {
+          const snapshot = await createSource('sample').fetchSnapshot(ticker, request);
+          if (snapshot.ticker !== 'D05.SI') return snapshot;
+          const bar = snapshot.bars[snapshot.bars.length - 10];
+          return { ...snapshot, bars: snapshot.bars.map((b) => (b === bar ? { ...b, high: b.low * 0.9 } : b)) };
+        },
+      };
+      const day = new Date('2026-12-02T21:30:00Z');
+      const blocked = await runDay(t.lake, t.warehouse, day, { tickers: TICKERS, source: faulty });
+      expect(blocked.quality).toMatchObject({ blocked: ['D05.SI'] });
+      const blockedKey = 'raw/sample/D05.SI/2026-12-02/20261202_213000.json';
+      const before = await dumpReportTables(t.warehouse.db);
+      expect(before.lake_objects.map((row) => row.key)).toContain(blockedKey);
+      expect(before.daily_prices.filter((row) => row.raw_key === blockedKey)).toEqual([]);
+
+      fresh = await createTestWarehouse(ctx.backend);
+      const report = await rebuildWarehouse({ store: t.store, warehouse: fresh.warehouse });
+      expect(report.failed).toEqual([]);
+      expect(report.prices.snapshots_blocked).toBe(1);
+      expect(report.quality).toMatchObject({ blocked_snapshots: 1, runs_restored: before.quality_runs.length });
+      // Every table as it was: the prices (and their sources) never came from the blocked snapshot, and the
+      // verdicts are back, so the next run's stability checks skip it too.
+      expect(await dumpReportTables(fresh.warehouse.db)).toEqual(before);
+    },
+  );
 });

@@ -274,7 +274,10 @@ describeOnDatabases('reprocess', (ctx) => {
     const newer = await readRaw(t, 'raw/sample/NVDA/2026-11-26/20261126_213000.json');
     const dates = new Set([...older.bars, ...newer.bars].map((bar) => bar.date));
 
-    const summary = await reprocessAt(t, { backfill: true, from: '2026-11-01' });
+    // The second run asked for a later start than the first. A raw snapshot does not record the range asked, so
+    // the reprocess's history_shrank sees dates gone from the start and would block it (see src/reprocess/quality.ts):
+    // this test is about the backfill, not the checks.
+    const summary = await reprocessAt(t, { backfill: true, from: '2026-11-01', quality: false });
     expect(summary).toMatchObject({ snapshots_read: 2, dates_computed: dates.size, objects_written: 3 * dates.size });
     const fromNewer = await readProcessed(t, 'processed/features/NVDA/2026-11-20/20261126_223000.json');
     expect(fromNewer.source_raw_data_key).toBe('raw/sample/NVDA/2026-11-26/20261126_213000.json');

@@ -22,9 +22,60 @@ import {
   SelectiveStore,
 } from '../support/staleness.js';
 import { insertCatalogObject } from '../../src/warehouse/lake-objects.js';
+import { recordQualityRun } from '../../src/warehouse/quality.js';
+
+/** The previous snapshot and the baseline, the same object when no block run blocked it. */
+function unblocked(key: string) {
+  const ref = { key, versionId: `v-${key}` };
+  return { previous: ref, baseline: ref };
+}
 
 describeOnDatabases('restatement detection in the write path', (ctx) => {
   let t: TestLake;
+  const insertRaw = (key: string) => {
+    const [, , ticker, date] = key.split('/');
+    return insertCatalogObject(t.warehouse.db, {
+      key,
+      kind: 'raw',
+      ticker,
+      objectDate: date,
+      versionId: `v-${key}`,
+      sha256: '0'.repeat(64),
+      size: 1,
+      computationVersion: null,
+      sourceRawKey: null,
+      sourceRawVersionId: null,
+    });
+  };
+  /** A run's verdicts as the daily run records them: [ticker, raw key, check, severity, passed]. */
+  const recordVerdicts = (
+    runId: string,
+    policy: 'block' | 'warn',
+    verdicts: [string, string, string, 'error' | 'warn', boolean][],
+  ) =>
+    recordQualityRun(
+      t.warehouse.db,
+      {
+        runId,
+        runDate: '2026-11-25',
+        checkedAt: new Date('2026-11-25T22:00:00Z'),
+        policy,
+        computationVersion: '1.0',
+        lakeKey: `quality/2026-11-25/${runId}.json`,
+      },
+      verdicts.map(([ticker, key, check, severity, passed]) => ({
+        check,
+        ticker,
+        market: 'US',
+        severity,
+        passed,
+        observed: 1,
+        expected: 0,
+        details: 'seeded',
+        as_of: key.split('/')[3],
+        raw: { key, versionId: `v-${key}`, sha256: '0'.repeat(64) },
+      })),
+    );
   beforeEach(async () => {
     t = await createTestLake(ctx.warehouse());
   });
@@ -208,16 +259,14 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     await insert('raw/yfinance/NVDA/2026-11-26/20261126_080000.json', '2026-11-26');
     await insert('raw/csv/NVDA/2026-11-26/20261126_220000.json', '2026-11-26'); // later than the new one
     const db = t.warehouse.db;
-    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_213000.json')).toEqual({
-      key: 'raw/sample/NVDA/2026-11-26/20261126_090000.json',
-      versionId: 'v-raw/sample/NVDA/2026-11-26/20261126_090000.json',
-    });
-    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_070000.json')).toEqual({
-      key: 'raw/yfinance/NVDA/2026-11-25/20261125_230000.json',
-      versionId: 'v-raw/yfinance/NVDA/2026-11-25/20261125_230000.json',
-    });
-    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-24/20261124_070000.json')).toBeUndefined();
-    expect(await findPreviousRaw(db, 'AAPL', 'raw/sample/AAPL/2026-11-26/20261126_213000.json')).toBeUndefined();
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_213000.json')).toEqual(
+      unblocked('raw/sample/NVDA/2026-11-26/20261126_090000.json'),
+    );
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-26/20261126_070000.json')).toEqual(
+      unblocked('raw/yfinance/NVDA/2026-11-25/20261125_230000.json'),
+    );
+    expect(await findPreviousRaw(db, 'NVDA', 'raw/sample/NVDA/2026-11-24/20261124_070000.json')).toEqual({});
+    expect(await findPreviousRaw(db, 'AAPL', 'raw/sample/AAPL/2026-11-26/20261126_213000.json')).toEqual({});
   });
 
   it('finds what findPreviousRaw finds with one query for all the run’s tickers, and asks the catalog where it cannot know', async () => {
@@ -266,22 +315,64 @@ describeOnDatabases('restatement detection in the write path', (ctx) => {
     ] as const;
     for (const [ticker, key] of first)
       expect(await preloaded.find(ticker, key)).toEqual(await findPreviousRaw(db, ticker, key));
-    expect(await preloaded.find('NVDA', 'raw/csv/NVDA/2026-11-28/20261128_020000.json')).toEqual({
-      key: 'raw/csv/NVDA/2026-11-28/20261128_010000.json',
-      versionId: 'v-raw/csv/NVDA/2026-11-28/20261128_010000.json',
-    }); // a second question for NVDA: asked of the catalog
+    expect(await preloaded.find('NVDA', 'raw/csv/NVDA/2026-11-28/20261128_020000.json')).toEqual(
+      unblocked('raw/csv/NVDA/2026-11-28/20261128_010000.json'),
+    ); // a second question for NVDA: asked of the catalog
     expect(counter.labels).toHaveLength(2);
-    expect(await preloaded.find('AAPL', 'raw/sample/AAPL/2026-11-25/20261125_000000.json')).toEqual({
-      key: 'raw/yfinance/AAPL/2026-10-01/20261001_230000.json',
-      versionId: 'v-raw/yfinance/AAPL/2026-10-01/20261001_230000.json',
-    }); // dated before the run's start
-    expect(await preloaded.find('TSLA', 'raw/sample/TSLA/2026-11-26/20261126_213000.json')).toBeUndefined(); // not loaded
+    expect(await preloaded.find('AAPL', 'raw/sample/AAPL/2026-11-25/20261125_000000.json')).toEqual(
+      unblocked('raw/yfinance/AAPL/2026-10-01/20261001_230000.json'),
+    ); // dated before the run's start
+    expect(await preloaded.find('TSLA', 'raw/sample/TSLA/2026-11-26/20261126_213000.json')).toEqual({}); // not loaded
     expect(counter.labels).toHaveLength(4);
     // What the first questions found, spelled out.
-    expect(await findPreviousRaw(db, 'NVDA', first[0][1])).toEqual({
-      key: 'raw/csv/NVDA/2026-11-26/20261126_080000.json',
-      versionId: 'v-raw/csv/NVDA/2026-11-26/20261126_080000.json',
+    expect(await findPreviousRaw(db, 'NVDA', first[0][1])).toEqual(
+      unblocked('raw/csv/NVDA/2026-11-26/20261126_080000.json'),
+    );
+    expect(await findPreviousRaw(db, 'D05.SI', first[2][1])).toEqual({});
+  });
+
+  it('gives the stability checks the newest previous snapshot no block run blocked, and restatements the previous', async () => {
+    const keys = [
+      'raw/sample/NVDA/2026-11-10/20261110_213000.json', // good
+      'raw/sample/NVDA/2026-11-20/20261120_213000.json', // blocked by a block run
+      'raw/sample/NVDA/2026-11-24/20261124_213000.json', // blocked by a block run
+      'raw/sample/NVDA/2026-11-25/20261125_213000.json', // a failed error of a peer check only: not blocked
+      'raw/sample/AAPL/2026-11-24/20261124_213000.json', // a failed error under warn: not blocked
+      'raw/sample/AAPL/2026-11-25/20261125_213000.json', // a failed warning under block: not blocked
+      'raw/sample/MSFT/2026-11-25/20261125_213000.json', // blocked, and the only one
+    ];
+    for (const key of keys) await insertRaw(key);
+    const db = t.warehouse.db;
+    await recordVerdicts('block-run', 'block', [
+      ['NVDA', keys[1], 'stability.history_shrank', 'error', false],
+      ['NVDA', keys[2], 'consistency.high_low', 'error', false],
+      ['NVDA', keys[3], 'freshness.last_bar', 'error', false],
+      ['AAPL', keys[5], 'plausibility.flat_close', 'warn', false],
+      ['MSFT', keys[6], 'computation.domain', 'error', false],
+    ]);
+    await recordVerdicts('warn-run', 'warn', [['AAPL', keys[4], 'consistency.high_low', 'error', false]]);
+
+    const ref = (key: string) => ({ key, versionId: `v-${key}` });
+    const nvda = 'raw/sample/NVDA/2026-11-26/20261126_213000.json';
+    expect(await findPreviousRaw(db, 'NVDA', nvda)).toEqual(unblocked(keys[3]));
+    // The one after the blocked ones: compared with the good snapshot of 2026-11-10, past two blocked dates.
+    expect(await findPreviousRaw(db, 'NVDA', keys[3])).toEqual({ previous: ref(keys[2]), baseline: ref(keys[0]) });
+    expect(await findPreviousRaw(db, 'AAPL', 'raw/sample/AAPL/2026-11-26/20261126_213000.json')).toEqual(
+      unblocked(keys[5]),
+    );
+    expect(await findPreviousRaw(db, 'AAPL', keys[5])).toEqual(unblocked(keys[4]));
+    expect(await findPreviousRaw(db, 'MSFT', 'raw/sample/MSFT/2026-11-26/20261126_213000.json')).toEqual({
+      previous: ref(keys[6]),
     });
-    expect(await findPreviousRaw(db, 'D05.SI', first[2][1])).toBeUndefined();
+
+    // The run's one lookup knows the same, though NVDA's baseline is older than its latest date before the run.
+    const counter = countStatements();
+    const preloaded = await PreloadedPreviousRaws.load(db.withPlugin(counter.plugin), ['NVDA', 'MSFT'], '2026-11-25');
+    expect(counter.labels).toHaveLength(1);
+    expect(await preloaded.find('NVDA', keys[3])).toEqual({ previous: ref(keys[2]), baseline: ref(keys[0]) });
+    expect(await preloaded.find('MSFT', 'raw/sample/MSFT/2026-11-26/20261126_213000.json')).toEqual({
+      previous: ref(keys[6]),
+    });
+    expect(counter.labels).toHaveLength(1);
   });
 });

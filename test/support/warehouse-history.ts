@@ -86,6 +86,18 @@ export async function dumpReportTables(db: Kysely<Database>) {
     restatements: (await db.selectFrom('restatements').selectAll().orderBy('raw_key').execute()).map(
       ({ id: _id, ...row }) => row,
     ),
+    // The runs' verdicts as their quality objects hold them; when the object was put is the outbox's bookkeeping
+    // (a rebuild records the run's check time), so only whether it was.
+    quality_runs: (await db.selectFrom('quality_runs').selectAll().orderBy('run_id').execute()).map(
+      ({ written_at, attempts: _attempts, last_error: _error, ...row }) => ({ ...row, written: written_at !== null }),
+    ),
+    quality_results: await db
+      .selectFrom('quality_results')
+      .selectAll()
+      .orderBy('run_id')
+      .orderBy('ticker')
+      .orderBy('check_id')
+      .execute(),
     restatement_bars: await db
       .selectFrom('restatement_bars as b')
       .innerJoin('restatements as r', 'r.id', 'b.restatement_id')

@@ -11,8 +11,9 @@ import { COMPUTATION_VERSION_HELP, parseComputationVersion, parseDate } from '..
 import { formatNumber, formatTable, printJson } from '../output.js';
 import { READ_ONLY, withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { parseTickerList } from '../tickers.js';
+import { type QualityFlags, resolveQualityConfig, withQualityOptions } from '../quality-options.js';
 
-interface ReprocessCommandOptions extends ConfigFlags {
+interface ReprocessCommandOptions extends ConfigFlags, QualityFlags {
   computationVersion: ComputationVersion;
   tickers?: string[];
   from?: string;
@@ -41,28 +42,33 @@ function parseConcurrency(value: string): number {
 /** `reprocess` (recompute from the lake's raw snapshots under a version) and `diff` (compare two versions). */
 export function registerReprocessCommands(program: Command): void {
   withRuntimeOptions(
-    program
-      .command('reprocess')
-      .description(
-        'recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)',
-      )
-      .requiredOption('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion)
-      .option(
-        '--tickers <list>',
-        'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)',
-        parseTickerList,
-      )
-      .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
-      .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
-      .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
-      .option('--stale', 'recompute exactly the stale results (see `marketlake stale`), from the newest raw snapshot')
-      .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
-      .option('--json', 'print a summary object on stdout'),
+    withQualityOptions(
+      program
+        .command('reprocess')
+        .description(
+          'recompute results from the raw snapshots in the lake under a computation version (new versions; old ones stay)',
+        )
+        .requiredOption('--computation-version <version>', COMPUTATION_VERSION_HELP, parseComputationVersion)
+        .option(
+          '--tickers <list>',
+          'comma-separated tickers (default: every ticker with a raw snapshot in the catalog)',
+          parseTickerList,
+        )
+        .option('--from <date>', 'only raw snapshots whose last bar is on or after this date (YYYY-MM-DD)', parseDate)
+        .option('--to <date>', 'only raw snapshots whose last bar is on or before this date (YYYY-MM-DD)', parseDate)
+        .option('--backfill', 'also compute the results as of every date inside each raw snapshot')
+        .option('--stale', 'recompute exactly the stale results (see `marketlake stale`), from the newest raw snapshot')
+        .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
+        .option('--json', 'print a summary object on stdout'),
+      { optional: true },
+    ),
   ).action(async (options: ReprocessCommandOptions) => {
     const tickers = options.tickers;
     if (options.stale && (options.backfill || options.from || options.to)) {
       throw new UsageError('--stale picks its own dates: give it without --backfill, --from or --to');
     }
+    // Read before anything is opened: a bad config file is the user's to fix, and nothing is half-written.
+    const quality = await resolveQualityConfig(options);
     // Loaded once the arguments are known good: a command loads only what it uses (see withRuntime).
     const [{ findStale }, { reprocess }, { lineageFromEnvironment }, { terminalProgress }] = await Promise.all([
       import('../../staleness/index.js'),
@@ -103,6 +109,7 @@ export function registerReprocessCommands(program: Command): void {
           onStart: (scope) => progress.start(scope.length, 'reprocess'),
           onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
           stop: interruption.signal,
+          quality,
         });
       } finally {
         progress.stop();
@@ -113,7 +120,7 @@ export function registerReprocessCommands(program: Command): void {
     process.exitCode =
       summary.status === 'interrupted'
         ? reportInterrupted('reprocess', summary, summary.tickers.length)
-        : summary.status === 'ok'
+        : summary.status === 'ok' && (summary.quality?.errors ?? 0) === 0
           ? EXIT_OK
           : EXIT_FAILURE;
   });
@@ -160,6 +167,7 @@ function printReprocessReport(summary: ReprocessSummary): void {
     `  lake: ${summary.objects_written} objects written, ${summary.skipped_identical} identical ones already there (not written again)`,
   ];
   for (const failure of summary.failed) lines.push(`  FAILED ${failure.ticker}: ${failure.reason}`);
+  lines.push(...qualityLines(summary.quality));
   if (summary.outbox_pending > 0) {
     lines.push(
       `  ${summary.outbox_pending} lake writes pending in the outbox: the database is complete; run \`marketlake lake retry\` when the lake is back`,
@@ -169,6 +177,35 @@ function printReprocessReport(summary: ReprocessSummary): void {
   for (const error of summary.lineage_errors) lines.push(`  lineage: ${error}`);
   process.stdout.write(escapeControls(lines.join('\n')) + '\n');
 }
+
+/** The quality checks' part of the reprocess report: what was judged, and each snapshot blocked with its checks. */
+function qualityLines(quality: ReprocessSummary['quality']): string[] {
+  if (quality === null) return ['  quality: not checked (--no-quality)'];
+  const lines = [
+    `  quality (${quality.policy}): ${quality.snapshots_judged} raw snapshots judged, ${quality.errors} error and ${quality.warnings} warning findings`,
+  ];
+  for (const blocked of quality.blocked) {
+    lines.push(
+      `  BLOCKED ${blocked.ticker} ${blocked.raw_key}: ${blocked.checks.join(', ')} (nothing computed from it)`,
+    );
+  }
+  const shown = quality.failures.slice(0, LISTED_FAILURES);
+  for (const failure of shown) {
+    lines.push(`    ${failure.severity} ${failure.ticker} ${failure.check}: ${failure.details}`);
+  }
+  if (quality.failures.length > shown.length) {
+    lines.push(`    ... and ${quality.failures.length - shown.length} more findings (--json lists them all)`);
+  }
+  if (quality.blocked.length > 0) {
+    lines.push(
+      '  a real move? add an override for the ticker to the quality config (--quality-config) and reprocess it',
+    );
+  }
+  return lines;
+}
+
+/** The failed verdicts the readable report lists; --json has them all. */
+const LISTED_FAILURES = 20;
 
 /** The readable diff: one row per changed field (every field with `all`), worst cases named. */
 export function formatDiffReport(report: DiffReport, all: boolean): string {

@@ -33,12 +33,14 @@ export function registerWarehouseCommands(program: Command): void {
 }
 
 function printWarehouseRebuildReport(report: WarehouseRebuildReport): void {
-  const { catalog, prices, results, restatements } = report;
+  const { catalog, prices, results, restatements, quality } = report;
   const lines = [
     `warehouse rebuild: catalog ${catalog.inserted} rows inserted, ${catalog.already_present} already present ` +
       `(${catalog.listed} objects listed); daily_prices ${prices.rows} rows from ${prices.snapshots_read} raw snapshots; ` +
       `results ${results.rows} rows from ${results.read} of ${results.objects} processed objects (the newest of each row); ` +
       `restatements ${restatements.inserted} inserted, ${restatements.already_present} already present; ` +
+      `quality ${quality.runs_restored} runs restored, ${quality.runs_present} already present ` +
+      `(${prices.snapshots_blocked} blocked raw snapshots left out of daily_prices); ` +
       `${rebuildProblems(report)} problems`,
   ];
   for (const conflict of catalog.conflicting) {

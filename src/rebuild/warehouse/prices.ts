@@ -4,6 +4,9 @@
  * holds the values of the newest snapshot that has it, and names the OLDEST snapshot of the unbroken line of
  * snapshots, up to that newest one, that reported those same values: the snapshot the values came from.
  *
+ * A snapshot a run blocked (quality.ts) never reached the table: it is read (the results step needs its dates)
+ * but not replayed, and the prices stay up to date with the newest snapshot not blocked, as the run left them.
+ *
  * So every snapshot is read, oldest first, and replayed as the runs applied them; the outcome is written with the
  * daily run's own statement (`pricesUpsertStep`), one step per snapshot that still names rows, all of a
  * ticker's steps as one statement (atomic per ticker, each row written once).
@@ -28,6 +31,7 @@ export async function restorePrices(
   warehouse: Warehouse,
   ticker: string,
   raws: readonly CatalogObject[],
+  blocked: ReadonlySet<string>,
   report: WarehouseRebuildReport,
   fail: FailureSink,
 ): Promise<SnapshotDates> {
@@ -50,6 +54,10 @@ export async function restorePrices(
       raw.key,
       read.snapshot.bars.map((bar) => bar.date),
     );
+    if (blocked.has(raw.key)) {
+      report.prices.snapshots_blocked++;
+      continue;
+    }
     const source: RawSnapshotRef = {
       key: read.reference.key,
       // As the daily run records it: the store's version id, null for a store without versions.
