@@ -12,6 +12,7 @@ import { migration0006PriceSources } from './0006_price_sources.js';
 import { migration0007TableFiles } from './0007_table_files.js';
 import { migration0008Quality } from './0008_quality.js';
 import { migration0009Alerts } from './0009_alerts.js';
+import { migration0010QualityMarks } from './0010_quality_marks.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_table_files': migration0007TableFiles,
   '0008_quality': migration0008Quality,
   '0009_alerts': migration0009Alerts,
+  '0010_quality_marks': migration0010QualityMarks,
 };
 
 const inCodeProvider: MigrationProvider = {
