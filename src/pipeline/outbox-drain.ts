@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import type { ProcessedDocument } from '../lake/formats/processed.js';
+import { qualityMarkOf } from '../lake/formats/quality-mark.js';
 import { parseKey } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import { recordRawVersionId, replaceOutboxEntry } from '../warehouse/lake-references.js';
@@ -200,7 +201,8 @@ class Drain {
 
   /**
    * A processed entry enqueued while its raw snapshot was pending holds the document without the raw object's
-   * version id: once the raw object is catalogued, the entry is completed (re-rendered and stored) first.
+   * version id: once the raw object is catalogued, the entry is completed (re-rendered and stored) first, with
+   * the quality mark its metadata kept (outbox-entries.ts).
    */
   private async prepare(entry: OutboxEntry): Promise<Prepared> {
     if (entry.kind === 'raw') return entry;
@@ -213,6 +215,7 @@ class Drain {
       entry.kind,
       { ...document, source_raw_data_version_id: versionId } as ProcessedDocument,
       entry.runId,
+      qualityMarkOf(entry.key, entry.metadata),
     );
     await replaceOutboxEntry(this.warehouse.db, entry.id, completed);
     return { ...entry, ...completed, runId: entry.runId };

@@ -2,6 +2,7 @@ import type { LakeCompression } from '../lake/compression.js';
 import { processedKeyParts, rawKeyParts } from '../lake/data-lake.js';
 import { CONTENT_TYPE, type RenderedObject, sha256Hex } from '../lake/formats/render.js';
 import { type ProcessedDocument, renderProcessed } from '../lake/formats/processed.js';
+import { qualityMarkMetadata, qualityMarkTags, type QualityMark } from '../lake/formats/quality-mark.js';
 import { renderRaw, type RawSnapshot } from '../lake/formats/raw.js';
 import { objectKey, type ProcessedKind } from '../lake/keys.js';
 import type { OutboxEntryInput } from '../warehouse/outbox.js';
@@ -11,8 +12,9 @@ import type { OutboxEntryInput } from '../warehouse/outbox.js';
  * statement as the rows it mirrors.
  *
  * One exception: a processed object whose raw snapshot is itself still in the outbox cannot know the raw
- * object's version id yet. Its entry holds the document with `source_raw_data_version_id: null` (and no tags or
- * metadata); the drain completes and re-renders it once the raw object is written (see outbox-drain.ts).
+ * object's version id yet. Its entry holds the document with `source_raw_data_version_id: null` (and, as tags and
+ * metadata, only its quality mark, if any); the drain completes and re-renders it once the raw object is written
+ * (see outbox-drain.ts), with that mark.
  */
 export type PendingProcessedDocument = Omit<ProcessedDocument, 'source_raw_data_version_id'> & {
   source_raw_data_version_id: string | null;
@@ -32,11 +34,13 @@ export function rawOutboxEntry(
   return fromRendered(key, 'raw', snapshot.ticker, parts.date, renderRaw(key, snapshot), null, null, null, runId);
 }
 
+/** `mark`: the quality checks the results' snapshot failed (quality-mark.ts); none for clean results. */
 export function processedOutboxEntry(
   kind: ProcessedKind,
   document: PendingProcessedDocument,
   runId: string | null,
   compression: LakeCompression = 'none',
+  mark?: QualityMark,
 ): OutboxEntryInput {
   const parts = processedKeyParts(kind, document as ProcessedDocument);
   const key = objectKey(kind, parts.ticker, parts.date, parts.timestamp, 1, undefined, compression);
@@ -48,8 +52,9 @@ export function processedOutboxEntry(
       sha256: sha256Hex(body),
       size: Buffer.byteLength(body),
       contentType: CONTENT_TYPE,
-      tags: {},
-      metadata: {},
+      // The mark is all the drain cannot get back from the document: it is kept here until the entry is rendered.
+      tags: qualityMarkTags(mark),
+      metadata: qualityMarkMetadata(mark),
     };
     return fromRendered(
       key,
@@ -63,7 +68,7 @@ export function processedOutboxEntry(
       runId,
     );
   }
-  return completedProcessedEntry(key, kind, { ...document, source_raw_data_version_id: versionId }, runId);
+  return completedProcessedEntry(key, kind, { ...document, source_raw_data_version_id: versionId }, runId, mark);
 }
 
 export function completedProcessedEntry(
@@ -71,13 +76,14 @@ export function completedProcessedEntry(
   kind: ProcessedKind,
   document: ProcessedDocument,
   runId: string | null,
+  mark?: QualityMark,
 ): OutboxEntryInput {
   return fromRendered(
     key,
     kind,
     document.ticker,
     document.as_of,
-    renderProcessed(key, kind, document),
+    renderProcessed(key, kind, document, mark),
     document.computation_version,
     document.source_raw_data_key,
     document.source_raw_data_version_id,

@@ -11,6 +11,7 @@
 import type { ComputationVersion } from '../compute/fields.js';
 import type { TickerResults } from '../compute/results.js';
 import type { RawSnapshot } from '../lake/formats/raw.js';
+import { qualityMark, type QualityMark } from '../lake/formats/quality-mark.js';
 import {
   checkAgainstPeers,
   checkResults,
@@ -40,6 +41,8 @@ export interface PeerEvidence {
 export interface TickerQuality {
   results: QualityResult[];
   blocked: boolean;
+  /** Its results were written with a quality mark (a snapshot or result check failed and nothing blocked them). */
+  marked: boolean;
   /** For the peer checks; absent when the ticker has no snapshot. */
   peers?: PeerEvidence;
 }
@@ -83,6 +86,18 @@ export class QualityGate {
   /** Under `block`, a failed error verdict keeps what would be computed from the snapshot out of the warehouse. */
   blocks(verdicts: readonly CheckVerdict[]): boolean {
     return this.policy === 'block' && hasFailedError(verdicts);
+  }
+
+  /**
+   * The mark of results written although `verdicts` (a snapshot's and its results') failed: under `warn`, or when
+   * only warnings failed. Any failed verdict marks, whatever the policy; undefined when every verdict passed. The
+   * peer checks come after the results are written and do not mark them (the objects are immutable).
+   */
+  mark(runId: string, verdicts: readonly CheckVerdict[]): QualityMark | undefined {
+    return qualityMark(
+      runId,
+      verdicts.filter((verdict) => !verdict.passed),
+    );
   }
 
   /**

@@ -38,6 +38,12 @@ export interface QualityReport {
   warnings: number;
   /** Tickers whose prices and results were not written (policy `block`, an error finding). */
   blocked: string[];
+  /**
+   * Tickers whose results were written with a quality mark (a snapshot or result check failed: an error under
+   * `warn`, or only warnings): their lake objects are tagged `quality=flagged` and their rows name the checks in
+   * `quality_failed` (docs/design.md "Data quality").
+   */
+  marked: string[];
   /** The failed verdicts, errors first (at most 100; `failures_not_listed` counts the rest). */
   failures: { ticker: string; check: string; severity: 'error' | 'warn'; details: string }[];
   failures_not_listed: number;
@@ -90,6 +96,7 @@ export async function finishQuality(
       errors: failed.filter((result) => result.severity === 'error').length,
       warnings: failed.filter((result) => result.severity === 'warn').length,
       blocked: outcomes.filter((outcome) => outcome.quality?.blocked && outcome.status === 'ok').map((o) => o.ticker),
+      marked: outcomes.filter((outcome) => outcome.quality?.marked && outcome.status === 'ok').map((o) => o.ticker),
       failures: ordered.slice(0, LISTED_FAILURES).map((result) => ({
         ticker: result.ticker,
         check: result.check,

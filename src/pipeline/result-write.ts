@@ -3,6 +3,7 @@ import type { ComputationVersion } from '../compute/fields.js';
 import type { PercentileValues } from '../compute/percentiles.js';
 import type { DataLake, WrittenObject } from '../lake/data-lake.js';
 import { processedDocument as documentOf, type RawReference } from '../lake/formats/processed.js';
+import type { QualityMark } from '../lake/formats/quality-mark.js';
 import { PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import type { Warehouse } from '../warehouse/database.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
@@ -42,6 +43,12 @@ export interface ResultSet {
    * object is enqueued (reprocessing is idempotent this way). The daily run never passes any.
    */
   existing?: Partial<Record<ProcessedKind, ExistingObject>>;
+  /**
+   * The quality checks `results`' snapshot failed, when it was computed all the same (docs/design.md "Data
+   * quality"): the new objects carry it in their tags and metadata, the rows in `quality_failed`. Absent: clean
+   * (the rows' mark is cleared).
+   */
+  quality?: QualityMark;
 }
 
 export interface DrainOutcome {
@@ -87,11 +94,11 @@ export async function commitResults(
       const document = processedDocument(kind, ticker, set.results, context.computationVersion, computedAt, raw);
       let object = set.existing?.[kind];
       if (object === undefined) {
-        const entry = processedOutboxEntry(kind, document, context.runId, context.lake.compression);
+        const entry = processedOutboxEntry(kind, document, context.runId, context.lake.compression, set.quality);
         inputs.push(entry);
         object = { key: entry.key, computedAt };
       }
-      rows.push(resultRowsOf(kind, document, object, set.results.bars));
+      rows.push(resultRowsOf(kind, document, object, set.results.bars, set.quality));
     }
   }
 
@@ -158,13 +165,15 @@ export function processedDocument(
  * `warehouse rebuild` restores from the object alone. `object` is the lake object the rows name (its key and
  * computed_at: for a reprocess that found an identical object, that older object); `bars` is the number of bars
  * the results were computed over (`lookback_days` of the percentile row), which the percentiles document does
- * not carry itself.
+ * not carry itself; `mark` is the object's quality mark (its metadata's, quality-mark.ts `qualityMarkOf`), which
+ * the document does not carry either: the rows' `quality_failed`, null without one.
  */
 export function resultRowsOf(
   kind: ProcessedKind,
   document: PendingProcessedDocument,
   object: ExistingObject,
   bars: number,
+  mark?: QualityMark,
 ): ComputedResultsInput {
   const base = {
     symbol: document.ticker,
@@ -172,6 +181,7 @@ export function resultRowsOf(
     computedAt: object.computedAt,
     sourceRawKey: document.source_raw_data_key,
     sourceRawVersionId: document.source_raw_data_version_id,
+    qualityFailed: mark?.failed ?? null,
     // The entries of all kinds and sets are enqueued together, in one insert (see commitResults).
     outbox: [],
   };

@@ -16,6 +16,7 @@ import { barsToWrite } from '../warehouse/prices.js';
 import type { OutboxEntry, OutboxEntryInput } from '../warehouse/outbox.js';
 import { computeResults, type TickerResults } from '../compute/results.js';
 import type { RestatementDocument } from '../lake/formats/restatement.js';
+import type { QualityMark } from '../lake/formats/quality-mark.js';
 import { type RowBatch, tableBatches } from './table-write.js';
 import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
@@ -73,7 +74,7 @@ export interface TickerOutcome {
   tableBatches?: RowBatch[];
   /**
    * What the quality checks said (with `context.quality`). A `blocked` ticker is `ok` (its raw snapshot is stored
-   * and catalogued) but wrote no prices and no results.
+   * and catalogued) but wrote no prices and no results; a `marked` one wrote them with the failed checks named.
    */
   quality?: TickerQuality;
 }
@@ -184,7 +185,8 @@ async function commitTicker(
   const previous = restated.previous && { key: restated.previous.key, bars: barsOf(restated.previous.snapshot) };
   const bars = barsToWrite(barsOf(snapshot), previous, context.priceSources?.get(ticker));
   const prices = { key: stored.raw.key, versionId: stored.raw.versionId || null, fetchedAt: snapshot.fetched_at };
-  const entries = await commitResults(context, ticker, stored.raw, [{ results }], computedAt, {
+  const set = { results, ...(judged.mark ? { quality: judged.mark } : {}) };
+  const entries = await commitResults(context, ticker, stored.raw, [set], computedAt, {
     // The raw snapshot's entry first when the lake refused it: it is drained before what was computed from it.
     leading: stored.rawOutbox ? [stored.rawOutbox] : [],
     alsoWrite: { catalogObject: stored.catalogRow, prices: { symbol: ticker, bars, raw: prices } },
@@ -220,7 +222,7 @@ async function fetchJudged(context: TickerJobContext, ticker: string, outcome: T
   } catch (error) {
     if (context.quality !== undefined && error instanceof VendorFormatError) {
       const verdict = context.quality.vendorFormat(ticker, error.message);
-      outcome.quality = { results: verdict ? [verdict] : [], blocked: true };
+      outcome.quality = { results: verdict ? [verdict] : [], blocked: true, marked: false };
     }
     throw error;
   }
@@ -229,6 +231,7 @@ async function fetchJudged(context: TickerJobContext, ticker: string, outcome: T
 /**
  * The snapshot and result checks. Results are computed here when the snapshot passes (or the policy is `warn`),
  * and handed on so they are computed once; under `block`, a snapshot with an error finding is not computed at all.
+ * Results computed although a check failed are handed on with their quality mark.
  */
 function judge(
   context: TickerJobContext,
@@ -236,7 +239,7 @@ function judge(
   previous: RawSnapshot | undefined,
   stored: StoredRaw,
   outcome: TickerOutcome,
-): { blocked: boolean; results?: TickerResults } {
+): { blocked: boolean; results?: TickerResults; mark?: QualityMark } {
   const gate = context.quality;
   if (gate === undefined) return { blocked: false };
   // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
@@ -248,10 +251,12 @@ function judge(
     verdicts.push(...gate.judgeResults(snapshot, results));
   }
   const blocked = gate.blocks(verdicts);
+  const mark = blocked ? undefined : gate.mark(context.runId, verdicts);
   const vendor = gate.vendorFormat(snapshot.ticker, null, snapshot);
   outcome.quality = {
     results: [...(vendor ? [{ ...vendor, raw }] : []), ...aboutTicker(verdicts, snapshot, raw)],
     blocked,
+    marked: mark !== undefined,
     peers: {
       ticker: snapshot.ticker,
       market: marketOfTicker(snapshot.ticker),
@@ -261,7 +266,7 @@ function judge(
       asOf: snapshot.bars.at(-1)?.date ?? null,
     },
   };
-  return blocked ? { blocked } : { blocked, ...(results ? { results } : {}) };
+  return blocked ? { blocked } : { blocked, ...(results ? { results } : {}), ...(mark ? { mark } : {}) };
 }
 
 /**

@@ -40,6 +40,7 @@ describeOnDatabases('warehouse migrations', (ctx) => {
       'source_raw_key',
       'source_raw_version_id',
       'computed_at',
+      'quality_failed',
     ];
     expect([...indicators.keys()].filter((c) => !lineage.includes(c)).sort()).toEqual([...INDICATOR_FIELDS].sort());
     for (const field of INDICATOR_FIELDS) {
@@ -61,6 +62,10 @@ describeOnDatabases('warehouse migrations', (ctx) => {
     expect(type('comparative_features', 'bars')).toBe('integer');
     expect(tables.get('daily_prices')?.get('adj_close')?.is_nullable).toBe('YES');
     expect(tables.get('daily_prices')?.get('close')?.is_nullable).toBe('NO');
+    // The quality mark of each result row (migration 0011): null on the clean ones.
+    for (const table of ['daily_indicators', 'indicator_percentiles', 'comparative_features']) {
+      expect(tables.get(table)?.get('quality_failed'), table).toMatchObject({ data_type: 'text', is_nullable: 'YES' });
+    }
   });
 
   it('is a no-op when run again', async () => {

@@ -154,6 +154,25 @@ describeOnDatabases('writeComputedResults', (ctx) => {
     expect(features.computation_version).toBe('2.0');
   });
 
+  it('writes the quality mark on every result row, and a clean recomputation of the same rows clears it', async () => {
+    const { db } = ctx.warehouse();
+    const marks = async () => {
+      const select = async (table: 'daily_indicators' | 'indicator_percentiles' | 'comparative_features') =>
+        (await db.selectFrom(table).select('quality_failed').execute()).map((row) => row.quality_failed);
+      return [
+        ...(await select('daily_indicators')),
+        ...(await select('indicator_percentiles')),
+        ...(await select('comparative_features')),
+      ];
+    };
+    const failed = 'consistency.high_low:error,stability.restated_bars:warn';
+    await writeComputedResults(db, input({ qualityFailed: failed }));
+    expect(await marks()).toEqual([failed, failed, failed, failed]);
+    // Written without a mark (clean results): the upsert sets the column, it does not keep the old mark.
+    await writeComputedResults(db, input());
+    expect(await marks()).toEqual([null, null, null, null]);
+  });
+
   it('writes nothing when the features row violates a constraint (all-or-nothing)', async () => {
     const { db } = ctx.warehouse();
     const bad = input();

@@ -27,6 +27,12 @@ export interface ComputationLineage {
   sourceRawKey: string;
   /** Null when the object store does not version objects. */
   sourceRawVersionId: string | null;
+  /**
+   * The quality checks the results' snapshot failed (the `quality_failed` of the lake object the rows mirror,
+   * src/lake/formats/quality-mark.ts); null or absent for clean results. Every upsert writes it: a clean
+   * recompute of a marked row clears the mark.
+   */
+  qualityFailed?: string | null;
 }
 
 /** One day of indicators; NaN or null for a value that cannot be computed (stored as null). */
@@ -73,6 +79,7 @@ const LINEAGE_COLUMNS = [
   'source_raw_key',
   'source_raw_version_id',
   'computed_at',
+  'quality_failed',
 ] as const;
 
 /**
@@ -218,6 +225,7 @@ function lineageColumns(lineage: ComputationLineage, lakeKey: string) {
     source_raw_key: lineage.sourceRawKey,
     source_raw_version_id: lineage.sourceRawVersionId,
     computed_at: lineage.computedAt,
+    quality_failed: lineage.qualityFailed ?? null,
   };
 }
 

@@ -57,6 +57,11 @@ interface ComputedLineageColumns {
   /** Null when the lake's store does not version objects. */
   source_raw_version_id: string | null;
   computed_at: Timestamp;
+  /**
+   * The quality checks the results' snapshot (or the results) failed, `check:severity,...` as in the lake object's
+   * `quality_failed` metadata; null when clean (migration 0010).
+   */
+  quality_failed: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DailyPricesTable {

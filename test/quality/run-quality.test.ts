@@ -1,11 +1,12 @@
 import { expect, it } from 'vitest';
-import { runDaily } from '../../src/pipeline/daily-run.js';
+import { runDaily, type RunSummary } from '../../src/pipeline/daily-run.js';
+import { drainOutbox } from '../../src/pipeline/outbox-drain.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
 import { createLineageEmitter } from '../../src/lineage/emitter.js';
 import { CHECKS, DEFAULT_QUALITY_CONFIG } from '../../src/quality/index.js';
 import { createSource } from '../../src/sources/index.js';
 import { VendorFormatError, type MarketDataSource, type SnapshotRequest } from '../../src/sources/source.js';
-import { createTestLake, TEST_NOW } from '../support/lake.js';
+import { createTestLake, TEST_NOW, type TestLake } from '../support/lake.js';
 import { describeOnDatabases } from '../support/databases.js';
 
 /** The sample source, with `fault` applied to one ticker's snapshot: a vendor sending bad values. */
@@ -28,6 +29,17 @@ const highBelowLow = (snapshot: RawSnapshot) => {
 };
 
 const TICKERS = ['NVDA', 'D05.SI', '7974.T'];
+
+/** The result tables, each with its date column. */
+const RESULT_TABLES = ['daily_indicators', 'indicator_percentiles', 'comparative_features'] as const;
+
+/** The tags and metadata of each processed object of `ticker` in the lake. */
+async function processedHeads(t: TestLake, ticker: string) {
+  const keys = (await t.keys('processed/')).filter((key) => key.includes(`/${ticker}/`));
+  return Promise.all(
+    keys.map(async (key) => ({ key, tags: await t.store.getTags(key), metadata: (await t.store.head(key)).metadata })),
+  );
+}
 
 describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
   it('judge every ticker, store every verdict, and write the run quality object: a clean run passes', async () => {
@@ -68,7 +80,7 @@ describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
       const summary = await t.run({ tables: false, source: faultySource('D05.SI', highBelowLow) });
       expect(summary.status).toBe('partial');
       expect(summary.tickers_ok).toEqual(expect.arrayContaining(TICKERS));
-      expect(summary.quality).toMatchObject({ errors: 1, blocked: ['D05.SI'] });
+      expect(summary.quality).toMatchObject({ errors: 1, blocked: ['D05.SI'], marked: [] });
       expect(summary.quality!.failures[0]).toMatchObject({
         ticker: 'D05.SI',
         check: 'consistency.high_low',
@@ -102,6 +114,155 @@ describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
       expect(summary.quality).toMatchObject({ policy: 'warn', errors: 1, blocked: [] });
       const keys = await t.keys('processed/');
       expect(keys.filter((key) => key.includes('/D05.SI/'))).toHaveLength(3);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  /** The `quality_failed` of each result row of `ticker`, one entry per row of the three tables. */
+  async function rowMarks(ticker: string): Promise<{ table: string; lake_key: string; quality_failed: unknown }[]> {
+    const db = warehouse().db;
+    const marks = [];
+    for (const table of RESULT_TABLES) {
+      const rows = await db
+        .selectFrom(table)
+        .select(['lake_key', 'quality_failed'])
+        .where('symbol', '=', ticker)
+        .execute();
+      marks.push(...rows.map((row) => ({ table, ...row })));
+    }
+    return marks;
+  }
+
+  /** The failed snapshot and result verdicts of `ticker` in `run`, as the mark names them. */
+  async function failedAsMarked(run: RunSummary, ticker: string): Promise<string> {
+    const peerChecks = new Set(CHECKS.filter((check) => check.phase === 'peers').map((check) => check.id));
+    const failed = await warehouse()
+      .db.selectFrom('quality_results')
+      .select(['check_id', 'severity'])
+      .where('run_id', '=', run.run_id)
+      .where('ticker', '=', ticker)
+      .where('passed', '=', false)
+      .execute();
+    const rank = (severity: string) => (severity === 'error' ? 0 : 1);
+    return failed
+      .filter((row) => !peerChecks.has(row.check_id))
+      .sort((a, b) => rank(a.severity) - rank(b.severity) || (a.check_id < b.check_id ? -1 : 1))
+      .map((row) => `${row.check_id}:${row.severity}`)
+      .join(',');
+  }
+
+  it('under warn, marks what it computed from a failed snapshot (tag, metadata, rows); a clean rerun clears the rows', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      const summary = await t.run({
+        tables: false,
+        source: faultySource('D05.SI', highBelowLow),
+        quality: { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' },
+      });
+      expect(summary.quality).toMatchObject({ policy: 'warn', errors: 1, blocked: [], marked: ['D05.SI'] });
+      const failed = await failedAsMarked(summary, 'D05.SI');
+      expect(failed.split(',')).toContain('consistency.high_low:error');
+
+      const marked = await processedHeads(t, 'D05.SI');
+      expect(marked).toHaveLength(3);
+      for (const object of marked) {
+        expect(object.tags, object.key).toMatchObject({ quality: 'flagged', ticker: 'D05.SI' });
+        expect(object.metadata, object.key).toMatchObject({ quality_failed: failed, quality_run_id: summary.run_id });
+      }
+      // Its rows name the same checks as the objects they mirror, in every result table.
+      const d05Rows = await rowMarks('D05.SI');
+      expect(new Set(d05Rows.map((row) => row.table))).toEqual(new Set(RESULT_TABLES));
+      for (const row of d05Rows) {
+        expect(marked.map((object) => object.key)).toContain(row.lake_key);
+        expect(row.quality_failed, row.table).toBe(failed);
+      }
+      // The clean tickers of the same run are not marked, in the lake or the database.
+      for (const ticker of ['NVDA', '7974.T']) {
+        for (const object of await processedHeads(t, ticker)) {
+          expect(object.tags, object.key).not.toHaveProperty('quality');
+          expect(object.metadata, object.key).not.toHaveProperty('quality_failed');
+          expect(object.metadata, object.key).not.toHaveProperty('quality_run_id');
+        }
+        const rows = await rowMarks(ticker);
+        expect(rows).toHaveLength(3);
+        expect(rows.map((row) => row.quality_failed)).toEqual([null, null, null]);
+      }
+
+      // The vendor sends good data again. Against the faulty snapshot, the repaired bar is a restatement (a
+      // warning): the rerun's rows (the same symbol and dates) name that and no longer the error.
+      const warn = { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' as const };
+      const repaired = await t.run({
+        tables: false,
+        quality: warn,
+        clock: () => new Date(TEST_NOW.getTime() + 60_000),
+      });
+      expect(repaired.quality).toMatchObject({ errors: 0, marked: ['D05.SI'] });
+      const restated = await failedAsMarked(repaired, 'D05.SI');
+      expect(restated).toBe('stability.restated_bars:warn');
+      expect((await rowMarks('D05.SI')).map((row) => row.quality_failed)).toEqual([restated, restated, restated]);
+
+      // The next clean run judges nothing wrong: the rows' mark is cleared, and its objects carry none.
+      const clean = await t.run({ tables: false, quality: warn, clock: () => new Date(TEST_NOW.getTime() + 120_000) });
+      expect(clean.quality).toMatchObject({ errors: 0, warnings: 0, marked: [] });
+      const cleared = await rowMarks('D05.SI');
+      expect(cleared.map((row) => row.quality_failed)).toEqual([null, null, null]);
+      const unmarked = (await processedHeads(t, 'D05.SI')).filter((object) => !object.metadata.quality_failed);
+      expect(unmarked.map((object) => object.key).sort()).toEqual(cleared.map((row) => row.lake_key).sort());
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('under block, a ticker whose only failures are warnings is computed and marked', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      // The same fault, judged a warning for this ticker: it does not block, but it failed a check.
+      const quality = {
+        ...DEFAULT_QUALITY_CONFIG,
+        tickers: { 'D05.SI': { checks: { 'consistency.high_low': { severity: 'warn' as const } } } },
+      };
+      const summary = await t.run({ tables: false, source: faultySource('D05.SI', highBelowLow), quality });
+      expect(summary.quality).toMatchObject({ policy: 'block', errors: 0, blocked: [], marked: ['D05.SI'] });
+      const failed = await failedAsMarked(summary, 'D05.SI');
+      expect(failed.split(',')).toContain('consistency.high_low:warn');
+      const objects = await processedHeads(t, 'D05.SI');
+      expect(objects).toHaveLength(3);
+      for (const object of objects) {
+        expect(object.tags).toMatchObject({ quality: 'flagged' });
+        expect(object.metadata).toMatchObject({ quality_failed: failed, quality_run_id: summary.run_id });
+      }
+      expect((await rowMarks('D05.SI')).map((row) => row.quality_failed)).toEqual([failed, failed, failed]);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('keeps the mark of results whose raw snapshot the lake refused until the drain writes them', async () => {
+    const t = await createTestLake(warehouse());
+    try {
+      t.store.failPuts = { prefix: 'raw/' };
+      const summary = await t.run({
+        tables: false,
+        source: faultySource('D05.SI', highBelowLow),
+        quality: { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' },
+      });
+      expect(summary.quality!.marked).toEqual(['D05.SI']);
+      expect(await t.keys('processed/')).toEqual([]);
+      const failed = await failedAsMarked(summary, 'D05.SI');
+
+      t.store.failPuts = 'none';
+      const drained = await drainOutbox(t.lake, warehouse());
+      expect(drained.failed).toEqual([]);
+      const objects = await processedHeads(t, 'D05.SI');
+      expect(objects).toHaveLength(3);
+      for (const object of objects) {
+        expect(object.tags).toMatchObject({ quality: 'flagged' });
+        expect(object.metadata).toMatchObject({ quality_failed: failed, quality_run_id: summary.run_id });
+        // Completed with the raw object's version id, like every object written late.
+        expect(object.metadata.source_raw_data_version_id).not.toBe('');
+      }
+      for (const object of await processedHeads(t, 'NVDA')) expect(object.tags).not.toHaveProperty('quality');
     } finally {
       await t.dispose();
     }

@@ -340,7 +340,7 @@ export function runReport(summary: RunSummary, lakeLocation: string, databaseLoc
   return escapeControls(lines.join('\n')) + '\n';
 }
 
-/** What the quality checks said, in a few lines: the counts, the blocked tickers, the first failures. */
+/** What the quality checks said, in a few lines: the counts, the blocked and marked tickers, the first failures. */
 function qualityLines(summary: RunSummary): string[] {
   const quality = summary.quality;
   if (quality === null) return [];
@@ -350,6 +350,11 @@ function qualityLines(summary: RunSummary): string[] {
   if (quality.blocked.length > 0) {
     lines.push(
       `  BLOCKED ${quality.blocked.length} (${listTickers(quality.blocked)}): raw snapshots kept, no prices or results written`,
+    );
+  }
+  if (quality.marked.length > 0) {
+    lines.push(
+      `  MARKED  ${quality.marked.length} (${listTickers(quality.marked)}): results written with the failed checks named (tag quality=flagged, column quality_failed)`,
     );
   }
   const shown = quality.failures.slice(0, 10);

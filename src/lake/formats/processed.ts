@@ -3,6 +3,7 @@ import { tickerSegment } from '../../market/ticker-segment.js';
 import { PRODUCER } from '../../version.js';
 import type { ProcessedKind } from '../keys.js';
 import { PROCESSED_DOCUMENTS } from './processed-schema.js';
+import { qualityMarkMetadata, qualityMarkTags, type QualityMark } from './quality-mark.js';
 import { renderedObject, serializeBody, sha256Hex, type RenderedObject } from './render.js';
 import { checkBeforeWrite } from './schema-check.js';
 import { PROCESSED_SCHEMAS } from './schema-names.js';
@@ -61,8 +62,16 @@ export function processedDocument<Values>(
   };
 }
 
-/** The processed object as stored, once its kind's schema (processed-schema.ts) has accepted the document. */
-export function renderProcessed(key: string, kind: ProcessedKind, document: ProcessedDocument): RenderedObject {
+/**
+ * The processed object as stored, once its kind's schema (processed-schema.ts) has accepted the document. `mark`:
+ * the quality checks its snapshot failed (quality-mark.ts), in the tags and metadata only; the body is the same.
+ */
+export function renderProcessed(
+  key: string,
+  kind: ProcessedKind,
+  document: ProcessedDocument,
+  mark?: QualityMark,
+): RenderedObject {
   const body = serializeBody(document);
   checkBeforeWrite(PROCESSED_DOCUMENTS[kind], document, body, key);
   const tags = {
@@ -72,6 +81,7 @@ export function renderProcessed(key: string, kind: ProcessedKind, document: Proc
     source_raw_data: document.source_raw_data_key,
     computation_version: document.computation_version,
     computation_type: kind,
+    ...qualityMarkTags(mark),
   };
   const metadata = {
     computed_at: document.computed_at,
@@ -86,6 +96,7 @@ export function renderProcessed(key: string, kind: ProcessedKind, document: Proc
     indicators_computed: Object.keys(document.values as object).join(','),
     content_sha256: sha256Hex(body),
     producer: PRODUCER,
+    ...qualityMarkMetadata(mark),
   };
   return renderedObject(key, body, tags, metadata);
 }

@@ -14,6 +14,7 @@
  * Rows are made by the write path's own `resultRowsOf` and written by its own upsert (`commitComputedResults`).
  */
 import { PROCESSED_KINDS, type ProcessedKind } from '../../lake/keys.js';
+import { readQualityMark } from '../../lake/formats/quality-mark.js';
 import { resultRowsOf } from '../../pipeline/result-write.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { CatalogObject } from '../../warehouse/lake-objects.js';
@@ -86,8 +87,14 @@ export async function restoreResults(
       fail(row.key, document.reason);
       continue;
     }
+    // The rows carry the object's quality mark, which is in its metadata (src/lake/formats/quality-mark.ts).
+    const marked = readQualityMark(fetched.head.metadata);
+    if (!marked.ok) {
+      fail(row.key, marked.reason);
+      continue;
+    }
     // The rows name this object and its own computed_at, as the write path's rows do.
-    rows.push(resultRowsOf(kind, document, { key: row.key, computedAt: document.computed_at }, bars ?? 0));
+    rows.push(resultRowsOf(kind, document, { key: row.key, computedAt: document.computed_at }, bars ?? 0, marked.mark));
   }
   for (let start = 0; start < rows.length; start += OBJECTS_PER_STATEMENT) {
     const batch = rows.slice(start, start + OBJECTS_PER_STATEMENT);

@@ -13,6 +13,7 @@ import { migration0007TableFiles } from './0007_table_files.js';
 import { migration0008Quality } from './0008_quality.js';
 import { migration0009Alerts } from './0009_alerts.js';
 import { migration0010BlockedRaws } from './0010_blocked_raws.js';
+import { migration0011QualityMarks } from './0011_quality_marks.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_quality': migration0008Quality,
   '0009_alerts': migration0009Alerts,
   '0010_blocked_raws': migration0010BlockedRaws,
+  '0011_quality_marks': migration0011QualityMarks,
 };
 
 const inCodeProvider: MigrationProvider = {
