@@ -8,6 +8,7 @@ import { barsOf } from '../lake/formats/raw-bars.js';
 import { commitResults, drainCommitted, type ResultSet, type ResultWriteContext } from '../pipeline/result-write.js';
 import type { TickerResults } from '../compute/results.js';
 import type { QualityGate } from '../pipeline/quality-gate.js';
+import type { QualityMark } from '../lake/formats/quality-mark.js';
 import { AsOfCalculator } from './as-of.js';
 import { judgeStoredSnapshot, type SnapshotJudgement } from './quality.js';
 import { existingKey, findExisting } from './idempotency.js';
@@ -85,6 +86,8 @@ export async function reprocessTicker(
       const calculator = new AsOfCalculator(series, context.computationVersion);
       let lastResults: TickerResults | undefined; // judged and, usually, written: computed once
       const resultsAt = (i: number) => (i === last ? (lastResults ??= calculator.at(i)) : calculator.at(i));
+      // Results computed from a snapshot that failed a check, and written all the same, carry the mark.
+      let mark: QualityMark | undefined;
       if (context.quality !== undefined) {
         const quality = { ...context, quality: context.quality };
         const judged = await judgeStoredSnapshot(
@@ -97,6 +100,7 @@ export async function reprocessTicker(
         (outcome.judged ??= []).push(judged);
         // Nothing from it, and its dates stay free for an older snapshot in scope that holds them.
         if (judged.blocked) continue;
+        mark = context.quality.mark(context.runId, judged.results);
       }
       for (const i of indices) claimed.add(series.dates[i]);
       const existing = await findExisting(context.warehouse, ticker, context.computationVersion, reference);
@@ -110,7 +114,7 @@ export async function reprocessTicker(
             if (object) found[kind] = object;
           }
           outcome.skipped += Object.keys(found).length;
-          return { results, existing: found };
+          return { results, existing: found, ...(mark ? { quality: mark } : {}) };
         });
         outcome.dates += sets.length;
         const committed = await commitResults(context, ticker, reference, sets, computedAt);

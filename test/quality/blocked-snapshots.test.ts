@@ -208,6 +208,40 @@ describeOnDatabases('blocked snapshots after the run that blocked them', (ctx) =
     expect(unchecked).toMatchObject({ status: 'ok', quality: null, objects_written: 3 });
   });
 
+  it('reprocess under warn computes a snapshot with an error finding and marks what it writes', async () => {
+    const tickers = ['NVDA', 'D05.SI'];
+    const dates = await sampleDates(MON);
+    const source = faultyOn('D05.SI', new Map([[MON.getTime(), highBelowLowOn(dates.at(-10)!)]]));
+    expect((await runOn(MON, source, { tickers })).quality).toMatchObject({ blocked: ['D05.SI'] });
+
+    const summary = await reprocess({
+      lake: t.lake,
+      warehouse: t.warehouse,
+      computationVersion: '2.0',
+      clock: () => new Date(MON.getTime() + 3_600_000),
+      quality: { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' },
+    });
+    expect(summary.quality).toMatchObject({ policy: 'warn', errors: 1, blocked: [] });
+    const written = (await t.keys('processed/')).filter((key) => key.includes('/D05.SI/'));
+    expect(written).toHaveLength(3);
+    for (const key of written) {
+      expect(await t.store.getTags(key), key).toMatchObject({ quality: 'flagged' });
+      expect((await t.store.head(key)).metadata, key).toMatchObject({
+        quality_failed: 'consistency.high_low:error',
+        quality_run_id: summary.run_id,
+      });
+    }
+    const marks = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .select(['symbol', 'quality_failed'])
+      .orderBy('symbol')
+      .execute();
+    expect(marks).toEqual([
+      { symbol: 'D05.SI', quality_failed: 'consistency.high_low:error' },
+      { symbol: 'NVDA', quality_failed: null },
+    ]);
+  });
+
   it('reprocess --stale judges the newest snapshot too: a blocked one gives nothing under block', async () => {
     const dates = await sampleDates(MON);
     const source = faultyOn('NVDA', new Map([[TUE.getTime(), highBelowLowOn(dates.at(-10)!)]]));
