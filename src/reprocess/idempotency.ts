@@ -2,6 +2,8 @@ import type { RawReference } from '../lake/formats/processed.js';
 import { compareKeys, parseKey, type ProcessedKind } from '../lake/keys.js';
 import type { ExistingObject } from '../pipeline/result-write.js';
 import type { Warehouse } from '../warehouse/database.js';
+import { QUALITY_FAILED_METADATA } from '../lake/formats/quality-mark.js';
+import type { ObjectStore } from '../storage/object-store.js';
 import { listCatalogObjects } from '../warehouse/lake-objects.js';
 import { listPendingResults } from '../warehouse/pending-results.js';
 
@@ -13,6 +15,11 @@ import { listPendingResults } from '../warehouse/pending-results.js';
  * earlier run committed but the lake has not taken yet); a match is not written again. The database rows are
  * still upserted, pointing at the existing object, so that they show the version just asked for.
  *
+ * The quality mark (src/lake/formats/quality-mark.ts) is part of the identity although not of the body: an object
+ * is reused only when its `quality_failed` metadata says what this reprocess's checks say (both absent when
+ * clean), so the rows upserted to point at it never disagree with its tags and metadata, and `warehouse rebuild`
+ * (which reads the mark from the metadata) gives the same rows. An object marked otherwise is written anew.
+ *
  * Not covered: two reprocesses of the same ticker running at the same moment may both write (nothing locks).
  */
 export type ExistingIndex = Map<string, ExistingObject>;
@@ -23,11 +30,16 @@ export function existingKey(kind: ProcessedKind, asOf: string): string {
 
 export async function findExisting(
   warehouse: Warehouse,
+  store: ObjectStore,
   ticker: string,
   computationVersion: string,
   raw: RawReference,
+  /** The failed checks this reprocess marks its results with (`quality_failed`), or null when clean. */
+  mark: string | null,
 ): Promise<ExistingIndex> {
   const found: ExistingIndex = new Map();
+  /** The mark of each found key, where it is known without reading the object (a pending outbox entry). */
+  const knownMarks = new Map<string, string | null>();
   const offer = (kind: ProcessedKind, asOf: string, object: ExistingObject) => {
     const id = existingKey(kind, asOf);
     const current = found.get(id);
@@ -49,7 +61,16 @@ export async function findExisting(
     if (plan.sourceRawVersionId !== null && plan.sourceRawVersionId !== raw.versionId) continue;
     if (found.has(existingKey(entry.kind, plan.objectDate))) continue;
     const computedAt = entry.metadata.computed_at ?? (JSON.parse(entry.body) as { computed_at: string }).computed_at;
+    knownMarks.set(entry.key, entry.metadata[QUALITY_FAILED_METADATA] ?? null);
     offer(entry.kind, plan.objectDate, { key: entry.key, computedAt });
+  }
+
+  // The catalog does not hold the mark: the metadata of each object that would be reused says it.
+  for (const [id, object] of found) {
+    const known = knownMarks.has(object.key)
+      ? knownMarks.get(object.key)
+      : ((await store.head(object.key)).metadata[QUALITY_FAILED_METADATA] ?? null);
+    if (known !== mark) found.delete(id);
   }
   return found;
 }

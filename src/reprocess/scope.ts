@@ -11,7 +11,9 @@ import { decodeBody } from '../lake/compression.js';
 
 /**
  * Which raw snapshots a reprocess reads, per ticker (all of it from the catalog, `lake_objects`):
- * - no range: the newest raw snapshot of the ticker (greatest fetch date and time);
+ * - no range: the newest raw snapshot of the ticker (greatest fetch date and time), or, when the quality checks
+ *   block it, the newest one they do not block (all are listed, newest first; the reprocess stops at the first
+ *   one it computes);
  * - `--from` / `--to` (inclusive, either may be open): the snapshots whose as_of (date of the last bar) is in the
  *   range, and for an as_of fetched more than once only the newest fetch (the vendor's latest word on that day).
  * Candidates come newest first: a backfill takes each date from the newest snapshot holding it.
@@ -59,7 +61,9 @@ export async function selectSnapshots(
     ...(fetchedFrom ? { fromDate: fetchedFrom } : {}),
   });
   const newestFirst = entries.sort((a, b) => compareKeys(parseKey(b.key), parseKey(a.key)));
-  if (!ranged) return newestFirst.slice(0, 1).map(candidate);
+  // Without a range, every snapshot newest first: the reprocess computes the newest one the quality checks do not
+  // block, and reads no further (src/reprocess/ticker.ts).
+  if (!ranged) return newestFirst.map(candidate);
 
   const byAsOf = new Map<string, RawCandidate>();
   for (const entry of newestFirst) {

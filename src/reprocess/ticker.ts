@@ -69,9 +69,13 @@ export async function reprocessTicker(
     if (candidates.length === 0)
       throw new UserError(`no raw snapshot of ${ticker} in the lake catalog${describeScope(context.scope)}`);
 
-    // Newest snapshot first: a date several snapshots hold is computed from the newest one only.
+    // Newest snapshot first: a date several snapshots hold is computed from the newest one only. Without a range
+    // the newest snapshot is the one computed, or, when the checks block it, the newest one they do not block.
+    const ranged = context.scope.from !== undefined || context.scope.to !== undefined;
+    let settled = false;
     const claimed = new Set<string>();
     for (const candidate of candidates) {
+      if (!ranged && settled) break;
       const { snapshot, reference } = await readRawSnapshot(context.lake.store, candidate);
       outcome.inputs.push(reference);
       const series = toSeries(barsOf(snapshot));
@@ -81,7 +85,10 @@ export async function reprocessTicker(
       const indices = (context.backfill || wanted ? series.dates.map((_, i) => i) : [last]).filter(
         (i) => !claimed.has(series.dates[i]) && (wanted === undefined || wanted.has(series.dates[i])),
       );
-      if (indices.length === 0) continue;
+      if (indices.length === 0) {
+        settled = true;
+        continue;
+      }
 
       const calculator = new AsOfCalculator(series, context.computationVersion);
       let lastResults: TickerResults | undefined; // judged and, usually, written: computed once
@@ -102,8 +109,16 @@ export async function reprocessTicker(
         if (judged.blocked) continue;
         mark = context.quality.mark(context.runId, judged.results);
       }
+      settled = true;
       for (const i of indices) claimed.add(series.dates[i]);
-      const existing = await findExisting(context.warehouse, ticker, context.computationVersion, reference);
+      const existing = await findExisting(
+        context.warehouse,
+        context.lake.store,
+        ticker,
+        context.computationVersion,
+        reference,
+        mark?.failed ?? null,
+      );
       const computedAt = context.clock().toISOString();
       for (let start = 0; start < indices.length; start += context.batchSize) {
         const sets: ResultSet[] = indices.slice(start, start + context.batchSize).map((i) => {

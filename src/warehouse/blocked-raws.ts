@@ -5,7 +5,7 @@
  * count, whatever severity a configuration gives them. Only the daily run records verdicts, and it judges each
  * raw snapshot it stores once: "blocked" is what that run decided, not what a later configuration would say.
  *
- * The probes read the partial index of migration 0010 (failed error verdicts by raw key). `blocksRaw` is the same
+ * The probes read the partial index of migration 0010 (failed error verdicts by raw key). `blockedRawOf` is the same
  * rule over a verdict in hand, for `warehouse rebuild`, which reads the verdicts from the lake's quality objects.
  */
 import { sql, type Expression, type RawBuilder } from 'kysely';

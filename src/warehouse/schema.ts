@@ -59,7 +59,7 @@ interface ComputedLineageColumns {
   computed_at: Timestamp;
   /**
    * The quality checks the results' snapshot (or the results) failed, `check:severity,...` as in the lake object's
-   * `quality_failed` metadata; null when clean (migration 0010).
+   * `quality_failed` metadata; null when clean (migration 0011).
    */
   quality_failed: ColumnType<string | null, string | null | undefined, string | null>;
 }

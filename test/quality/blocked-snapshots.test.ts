@@ -242,7 +242,81 @@ describeOnDatabases('blocked snapshots after the run that blocked them', (ctx) =
     ]);
   });
 
-  it('reprocess --stale judges the newest snapshot too: a blocked one gives nothing under block', async () => {
+  it('reprocess without a range computes the newest snapshot the checks do not block', async () => {
+    const tickers = ['NVDA', 'D05.SI'];
+    const dates = await sampleDates(TUE);
+    const source = faultyOn('D05.SI', new Map([[TUE.getTime(), highBelowLowOn(dates.at(-10)!)]]));
+    await runOn(MON, source, { tickers });
+    expect((await runOn(TUE, source, { tickers })).quality).toMatchObject({ blocked: ['D05.SI'] });
+
+    const summary = await reprocess({
+      lake: t.lake,
+      warehouse: t.warehouse,
+      computationVersion: '2.0',
+      clock: () => new Date(TUE.getTime() + 3_600_000),
+    });
+    // Tuesday's snapshot is still blocked (reported, partial); Monday's, the newest good one, gives the results.
+    expect(summary.status).toBe('partial');
+    expect(summary.quality).toMatchObject({ blocked: [{ ticker: 'D05.SI', raw_key: rawKey('D05.SI', TUE) }] });
+    const rows = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .select(['symbol', 'indicator_date', 'source_raw_key'])
+      .where('computation_version', '=', '2.0')
+      .orderBy('symbol')
+      .execute();
+    expect(rows).toEqual([
+      { symbol: 'D05.SI', indicator_date: '2026-11-23', source_raw_key: rawKey('D05.SI', MON) },
+      { symbol: 'NVDA', indicator_date: '2026-11-24', source_raw_key: rawKey('NVDA', TUE) },
+    ]);
+  });
+
+  it('reprocess reuses an identical object only when its mark agrees: rows and objects never disagree', async () => {
+    const tickers = ['NVDA', 'D05.SI'];
+    const dates = await sampleDates(MON);
+    const source = faultyOn('D05.SI', new Map([[MON.getTime(), highBelowLowOn(dates.at(-10)!)]]));
+    await runDaily({
+      tickers,
+      source,
+      lake: t.lake,
+      warehouse: t.warehouse,
+      computationVersion: '1.0',
+      ...rangeOf(MON),
+      concurrency: 2,
+      clock: () => MON,
+      tables: false,
+      quality: { ...DEFAULT_QUALITY_CONFIG, policy: 'warn' },
+    });
+    const marked = (await t.keys('processed/')).filter((key) => key.includes('/D05.SI/'));
+    expect(marked).toHaveLength(3);
+
+    // The user allows the bar; the same version again: D05.SI's results are the same values, now unmarked.
+    const summary = await reprocess({
+      lake: t.lake,
+      warehouse: t.warehouse,
+      computationVersion: '1.0',
+      clock: () => new Date(MON.getTime() + 3_600_000),
+      quality: {
+        ...DEFAULT_QUALITY_CONFIG,
+        tickers: { 'D05.SI': { checks: { 'consistency.high_low': { enabled: false } } } },
+      },
+    });
+    expect(summary).toMatchObject({ status: 'ok', objects_written: 3, skipped_identical: 3 });
+    const rows = await t.warehouse.db
+      .selectFrom('daily_indicators')
+      .select(['symbol', 'lake_key', 'quality_failed'])
+      .orderBy('symbol')
+      .execute();
+    expect(rows.map((row) => [row.symbol, row.quality_failed])).toEqual([
+      ['D05.SI', null],
+      ['NVDA', null],
+    ]);
+    for (const row of rows) {
+      expect(marked).not.toContain(row.lake_key);
+      expect((await t.store.head(row.lake_key!)).metadata, row.lake_key!).not.toHaveProperty('quality_failed');
+    }
+  });
+
+  it('reprocess --stale judges the newest snapshot too: a blocked one gives nothing, the newest good one is used', async () => {
     const dates = await sampleDates(MON);
     const source = faultyOn('NVDA', new Map([[TUE.getTime(), highBelowLowOn(dates.at(-10)!)]]));
     await runOn(MON, source);
@@ -254,10 +328,17 @@ describeOnDatabases('blocked snapshots after the run that blocked them', (ctx) =
       onlyAsOf: new Map([['NVDA', new Set([dates.at(-1)!])]]),
       clock: () => new Date(TUE.getTime() + 3_600_000),
     });
-    // The stale date is computed from the newest snapshot holding it, Tuesday's, which the checks block.
-    expect(summary).toMatchObject({ status: 'partial', snapshots_read: 1, dates_computed: 0, objects_written: 0 });
+    // The stale date would come from the newest snapshot holding it, Tuesday's, which the checks block; so from
+    // Monday's, whose results under 1.0 exist already (identical: nothing new). The block is reported.
+    expect(summary).toMatchObject({
+      status: 'partial',
+      snapshots_read: 2,
+      dates_computed: 1,
+      objects_written: 0,
+      skipped_identical: 3,
+    });
     expect(summary.quality).toMatchObject({
-      snapshots_judged: 1,
+      snapshots_judged: 2,
       blocked: [{ ticker: 'NVDA', raw_key: rawKey('NVDA', TUE), checks: ['consistency.high_low'] }],
     });
   });
