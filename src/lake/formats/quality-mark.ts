@@ -11,7 +11,8 @@
  *
  *   tag       quality=flagged                     only on a marked object (a clean one has no `quality` tag)
  *   metadata  quality_failed=<check>:<severity>,...  errors first, then warnings, each in check id order
- *             quality_run_id=<run id>              the run that judged (a daily run: quality_results, quality/...; a reprocess: its summary)
+ *             quality_run_id=<run id>              the run that judged: a daily run (its verdicts in
+ *                                                  quality_results and quality/...) or a reprocess (in its summary)
  *
  * The metadata of an object is 2 KB in all: `quality_failed` is at most MAX_QUALITY_FAILED_LENGTH characters. The
  * catalog's checks that can mark (the snapshot and result checks) fit in it whole at error severity; beyond it, the
