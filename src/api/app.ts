@@ -20,6 +20,7 @@ import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
+import { registerPageRoutes } from './routes/page.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
 import { registerTickerRoutes } from './routes/tickers.js';
 
@@ -81,6 +82,8 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerTickerRoutes(app, access);
   registerObjectRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
+  // The web page and its files: plain routes, left out of the OpenAPI document (they are not the API).
+  registerPageRoutes(app);
 
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
