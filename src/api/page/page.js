@@ -346,8 +346,10 @@ async function start() {
   });
   $('picker').addEventListener('submit', (event) => {
     event.preventDefault();
+    // The one ticker the search leaves, else what was typed (an unknown ticker is then said so).
     const wanted = $('search').value.trim().toUpperCase();
-    if (wanted) location.hash = hashOf({ ticker: wanted });
+    const left = [...list.querySelectorAll('li:not([hidden]) a')].map((link) => link.dataset.ticker);
+    if (wanted) location.hash = hashOf({ ticker: left.length === 1 ? left[0] : wanted });
   });
   $('date').addEventListener('change', () => {
     location.hash = hashOf({ ticker: viewOf(location.hash).ticker, date: $('date').value || null });
