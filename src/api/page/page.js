@@ -172,6 +172,7 @@ function drawChart(bars, result, history) {
   line('sma_200', '#0ea5e9');
   for (const field of ['bb_upper', 'bb_middle', 'bb_lower']) line(field, '#94a3b8', 0, LineStyle.Dashed);
   const rsi = line('rsi_14', '#7c3aed', 1);
+  rsi.applyOptions({ autoscaleInfoProvider: () => ({ priceRange: { minValue: 0, maxValue: 100 } }) });
   for (const level of [70, 30]) rsi.createPriceLine({ price: level, color: '#cbd5e1', lineStyle: LineStyle.Dotted });
   const histogram = chart.addSeries(HistogramSeries, { color: '#94a3b8', title: 'macd_histogram' }, 2);
   histogram.setData(
