@@ -65,7 +65,8 @@ export function registerServeCommand(program: Command): void {
     const config = resolveConfig(flags);
     const server = await startApiServer({ config, host: flags.host, port: flags.port, sql: { enabled: flags.sql } });
     process.stdout.write(
-      `marketlake: serving the lake at ${server.url} (the API's description: ${server.url}/openapi.json)\n`,
+      `marketlake: serving the lake at ${server.url} (the page: ${server.url}/; the API's description: ` +
+        `${server.url}/openapi.json)\n`,
     );
     const signal = await stopSignal();
     process.stderr.write(`marketlake: ${signal}: closing the server (the requests in flight finish)\n`);
