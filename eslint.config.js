@@ -35,6 +35,24 @@ export default tseslint.config(
     files: ['src/warehouse/migrations/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // The web page's browser module (src/api/page/): outside the Node tsconfig, so linted without type information,
+    // with the browser's globals.
+    files: ['src/api/page/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        URLSearchParams: 'readonly',
+        fetch: 'readonly',
+      },
+    },
+  },
   prettier,
   {
     // Prettier wraps code at 120 columns but leaves comments and strings as written: comments are held to 120

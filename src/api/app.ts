@@ -15,13 +15,14 @@ import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.js';
-import { applyMiddleware, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
+import { applyMiddleware, DEFAULT_EXEMPT_PATHS, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
+import { registerPageRoutes } from './routes/page.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
 import { registerTickerRoutes } from './routes/tickers.js';
 
@@ -47,6 +48,9 @@ export interface ApiApp {
 
 export const OPENAPI_PATH = '/openapi.json';
 
+/** Served without a token: the health checks, and the web page with its files. */
+export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', '/assets/*'];
+
 export function createApiApp(options: ApiOptions): ApiApp {
   const access = new LakeAccess(options.config, options.env);
   const logError =
@@ -64,7 +68,10 @@ export function createApiApp(options: ApiOptions): ApiApp {
 
   // The guards install error handlers of their own; the app's, set below, replace them (they know its problems).
   // The routes need none of the guards' context variables, so the app keeps Hono's default environment type.
-  if (options.guards !== false) applyMiddleware(app as unknown as Hono<ApiEnv>, options.guards ?? {});
+  // The page and its files hold no lake data: served without a token (its reads of /v1 need one when tokens are
+  // configured) and not counted by the rate limit.
+  if (options.guards !== false)
+    applyMiddleware(app as unknown as Hono<ApiEnv>, { exemptPaths: PUBLIC_PATHS, ...options.guards });
   for (const middleware of options.middleware ?? []) app.use('*', middleware);
   app.use('*', conditionalAnswers);
   app.use('*', compress());
@@ -88,6 +95,8 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerTickerRoutes(app, access);
   registerObjectRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
+  // The web page and its files: plain routes, left out of the OpenAPI document (they are not the API).
+  registerPageRoutes(app);
 
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',

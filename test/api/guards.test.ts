@@ -51,7 +51,7 @@ describe('the API behind its guards', () => {
   const get = (path: string, headers: Record<string, string> = {}) => httpRequest(server.url, path, { headers });
   const bearer = { Authorization: `Bearer ${TOKEN}` };
 
-  it('refuses a read without a token or with a wrong one, as a problem document; health checks stay open', async () => {
+  it('refuses a read without a token or with a wrong one, as a problem document; health and page stay open', async () => {
     const attempts: Record<string, string>[] = [
       {},
       { Authorization: 'Bearer wrong-token-0123456789abcdef' },
@@ -64,6 +64,9 @@ describe('the API behind its guards', () => {
       expect(answer.headers['www-authenticate']).toContain('Bearer');
     }
     expect((await get('/healthz')).status).toBe(200);
+    // The web page and its files hold no lake data: a browser loads them without a token.
+    expect((await get('/')).status).toBe(200);
+    expect((await get('/assets/page.js')).status).toBe(200);
     const answer = await get('/v1/indicators/NVDA/latest', bearer);
     expect(answer.status).toBe(200);
     expect((answer.json() as { body: { ticker: string } }).body.ticker).toBe('NVDA');

@@ -1,0 +1,370 @@
+/**
+ * The web page of `marketlake serve` (docs/design.md "The web page"): a browser-side ES module, no build step, no
+ * framework. Everything shown comes from the HTTP API of the same server; nothing is computed here.
+ *
+ * What is shown is one indicators result of a ticker (the latest, the latest of a date, or one version), named by
+ * the URL's fragment (`#ticker=NVDA[&date=2026-12-01][&version=ID]`) so that a view can be linked and the back
+ * button works. Everything else follows the result's lineage: the chart draws the bars of the raw snapshot it was
+ * computed from, the percentiles and features are those of the same date.
+ */
+import { CandlestickSeries, createChart, HistogramSeries, LineSeries, LineStyle } from '/assets/lightweight-charts.mjs';
+
+const $ = (id) => document.getElementById(id);
+const enc = encodeURIComponent;
+
+/** An answer of the API that is not a 2xx: its status and problem document (RFC 9457). */
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail ?? `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function api(path, init) {
+  const response = await fetch(path, init);
+  const body = await response.json();
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+/** A read that may find nothing (a result that was never computed): null, said in its panel. */
+async function optional(path) {
+  try {
+    return await api(path);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/**
+ * The indicators' history: one row per date a run computed them, from the lake's `indicators` table over SQL.
+ * The API has no per-bar series of the indicators yet (see NOTES-FOR-LEAD.md): the overlays are these points.
+ */
+function historyQuery(result) {
+  const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
+  return (
+    'SELECT as_of, sma_20, sma_50, sma_200, bb_upper, bb_middle, bb_lower, rsi_14, macd, macd_signal, ' +
+    `macd_histogram FROM indicators_latest WHERE ticker = ${literal(result.ticker)} ` +
+    `AND computation_version = ${literal(result.computation_version)} ` +
+    `AND as_of <= DATE ${literal(result.as_of)} ORDER BY as_of`
+  );
+}
+
+async function indicatorHistory(result) {
+  try {
+    const body = JSON.stringify({ query: historyQuery(result) });
+    return await api('/v1/sql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  } catch (error) {
+    // A server started with --no-sql: the overlays show the result's own values only.
+    if (error instanceof ApiError && error.status === 403) return null;
+    throw error;
+  }
+}
+
+// ---- formatting: one place, so a number reads the same everywhere (and the browser test can compare) ----
+
+const fixed = (value, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : '–');
+const percent = (value) => (typeof value === 'number' ? `${(value * 100).toFixed(2)}%` : '–');
+const FRACTION_FEATURES = /^(return_|volatility_|max_drawdown)/;
+
+function element(tag, text, attributes = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+/** `parent.appendChild(child)`, returning the child (Element.append returns nothing). */
+function add(parent, child) {
+  parent.append(child);
+  return child;
+}
+
+function objectLink(key, versionId, text = key) {
+  return element('a', text, { href: `/v1/objects?key=${enc(key)}&version_id=${enc(versionId)}` });
+}
+
+// ---- the view ----
+
+function viewOf(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return { ticker: params.get('ticker') ?? '', date: params.get('date'), version: params.get('version') };
+}
+
+function hashOf(view) {
+  const params = new URLSearchParams({ ticker: view.ticker });
+  if (view.version) params.set('version', view.version);
+  else if (view.date) params.set('date', view.date);
+  return `#${params}`;
+}
+
+function resultPath(view) {
+  const base = `/v1/indicators/${enc(view.ticker)}`;
+  if (view.version) return `${base}/versions/${enc(view.version)}`;
+  if (view.date) return `${base}/dates/${view.date}`;
+  return `${base}/latest`;
+}
+
+/** Everything one view shows, read from the API. */
+async function load(view) {
+  const result = await api(resultPath(view));
+  const body = result.body;
+  const ofDate = (kind) =>
+    view.version || view.date
+      ? `/v1/${kind}/${enc(body.ticker)}/dates/${body.as_of}`
+      : `/v1/${kind}/${enc(body.ticker)}/latest`;
+  const [raw, percentiles, features, versions, lineage, history] = await Promise.all([
+    api(`/v1/objects?key=${enc(body.source_raw_data_key)}&version_id=${enc(body.source_raw_data_version_id)}`),
+    optional(ofDate('percentiles')),
+    optional(ofDate('features')),
+    api(`/v1/indicators/${enc(body.ticker)}/versions`),
+    api(`/v1/lineage?key=${enc(body.source_raw_data_key)}`),
+    indicatorHistory(body),
+  ]);
+  return { result, raw, percentiles, features, versions, lineage, history };
+}
+
+let chart;
+
+function drawChart(bars, result, history) {
+  chart?.remove();
+  chart = createChart($('chart'), {
+    autoSize: true,
+    layout: { background: { color: '#ffffff' }, textColor: '#1d2433' },
+    grid: { vertLines: { color: '#f0f2f5' }, horzLines: { color: '#f0f2f5' } },
+    timeScale: { borderColor: '#dfe3ea' },
+  });
+  const candles = chart.addSeries(CandlestickSeries, {
+    upColor: '#26a69a',
+    downColor: '#ef5350',
+    wickUpColor: '#26a69a',
+    wickDownColor: '#ef5350',
+    borderVisible: false,
+  });
+  candles.setData(bars.map(({ date, open, high, low, close }) => ({ time: date, open, high, low, close })));
+  const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' } });
+  volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+  volume.setData(
+    bars.map((bar) => ({
+      time: bar.date,
+      value: bar.volume ?? 0,
+      color: bar.close >= bar.open ? 'rgba(38,166,154,0.4)' : 'rgba(239,83,80,0.4)',
+    })),
+  );
+
+  // Without SQL (serve --no-sql) the history is the shown result alone.
+  const rows = history ?? [{ as_of: result.as_of, ...result.values }];
+  const line = (field, color, pane = 0, style = LineStyle.Solid) => {
+    const series = chart.addSeries(
+      LineSeries,
+      { color, lineWidth: 2, lineStyle: style, pointMarkersVisible: true, priceLineVisible: false, title: field },
+      pane,
+    );
+    series.setData(
+      rows.filter((row) => typeof row[field] === 'number').map((row) => ({ time: row.as_of, value: row[field] })),
+    );
+    return series;
+  };
+  line('sma_20', '#f59e0b');
+  line('sma_50', '#8b5cf6');
+  line('sma_200', '#0ea5e9');
+  for (const field of ['bb_upper', 'bb_middle', 'bb_lower']) line(field, '#94a3b8', 0, LineStyle.Dashed);
+  const rsi = line('rsi_14', '#7c3aed', 1);
+  rsi.applyOptions({ autoscaleInfoProvider: () => ({ priceRange: { minValue: 0, maxValue: 100 } }) });
+  for (const level of [70, 30]) rsi.createPriceLine({ price: level, color: '#cbd5e1', lineStyle: LineStyle.Dotted });
+  const histogram = chart.addSeries(HistogramSeries, { color: '#94a3b8', title: 'macd_histogram' }, 2);
+  histogram.setData(
+    rows
+      .filter((row) => typeof row.macd_histogram === 'number')
+      .map((row) => ({ time: row.as_of, value: row.macd_histogram })),
+  );
+  line('macd', '#2962ff', 2);
+  line('macd_signal', '#f97316', 2);
+  const [pricePane, rsiPane, macdPane] = chart.panes();
+  pricePane.setStretchFactor(3);
+  rsiPane?.setStretchFactor(1);
+  macdPane?.setStretchFactor(1);
+  chart.timeScale().fitContent();
+  $('history-note').textContent = history
+    ? `Overlays, RSI and MACD: ${rows.length} computed date(s) from the lake's indicators table (one a run).`
+    : 'Overlays, RSI and MACD: the shown result only (SQL is turned off on this server).';
+}
+
+function fillSummary({ result, raw }) {
+  const body = result.body;
+  const bars = raw.body.bars;
+  const last = bars[bars.length - 1];
+  $('title').textContent = body.ticker;
+  $('last-close').textContent = fixed(last?.close);
+  $('last-date').textContent = last?.date ?? '–';
+  $('as-of').textContent = body.as_of;
+  $('rsi').textContent = fixed(body.values.rsi_14);
+  $('macd').textContent = fixed(body.values.macd, 3);
+  $('computation-version').textContent = body.computation_version;
+  $('legend').textContent =
+    `${body.ticker} · ${bars.length} daily bars of ${raw.key} · SMA 20/50/200, Bollinger (20, 2) · RSI 14 · MACD`;
+}
+
+function fillPercentiles(percentiles) {
+  const rows = $('percentiles').tBodies[0];
+  rows.replaceChildren();
+  if (percentiles === null) {
+    add(rows, element('tr')).append(element('td', 'no percentiles result for this date', { colspan: '8' }));
+    return;
+  }
+  for (const [metric, value] of Object.entries(percentiles.body.values)) {
+    // `current_price_percentile` is the percentile alone; every other metric is a block of statistics.
+    const stats = typeof value === 'number' ? { percentile: value } : value;
+    const row = element('tr', undefined, { 'data-metric': metric });
+    const bar = element('div', undefined, { class: 'bar', title: `${fixed(stats.percentile, 1)}th percentile` });
+    add(bar, element('span')).style.width = `${Math.max(0, Math.min(100, stats.percentile ?? 0))}%`;
+    const barCell = element('td');
+    barCell.append(bar);
+    row.append(element('td', metric), element('td', fixed(stats.current_value)));
+    row.append(element('td', fixed(stats.percentile, 1), { class: 'percentile' }), barCell);
+    row.append(element('td', fixed(stats.mean)), element('td', fixed(stats.min)), element('td', fixed(stats.max)));
+    row.append(element('td', String(stats.count ?? '–')));
+    rows.append(row);
+  }
+}
+
+function fillFeatures(features) {
+  const list = $('features');
+  list.replaceChildren();
+  if (features === null) {
+    list.append(element('dd', 'no features result for this date'));
+    return;
+  }
+  for (const [name, value] of Object.entries(features.body.values)) {
+    const shown = FRACTION_FEATURES.test(name) ? percent(value) : typeof value === 'number' ? String(value) : '–';
+    list.append(element('dt', name), element('dd', shown, { 'data-feature': name }));
+  }
+}
+
+function fillLineage({ result, lineage }) {
+  const body = result.body;
+  const list = $('lineage');
+  list.replaceChildren();
+  const entry = (name, content, id) => {
+    const value = element('dd', undefined, id ? { id } : {});
+    value.append(content);
+    list.append(element('dt', name), value);
+  };
+  entry('result', objectLink(result.key, result.version_id), 'result-key');
+  entry('result version id', result.version_id, 'result-version-id');
+  entry('computation version', body.computation_version, 'lineage-computation-version');
+  entry('computed at', body.computed_at);
+  entry('raw snapshot', objectLink(body.source_raw_data_key, body.source_raw_data_version_id), 'raw-key');
+  entry('raw version id', body.source_raw_data_version_id, 'raw-version-id');
+  entry('raw sha256', body.source_raw_data_sha256, 'raw-sha256');
+  const others = element('ul');
+  for (const derived of lineage.derived) {
+    add(others, element('li')).append(objectLink(derived.key, derived.version_id));
+  }
+  entry('results of this snapshot', others);
+}
+
+function fillVersions({ result, versions }, view) {
+  const ticker = result.body.ticker;
+  const rows = $('versions').tBodies[0];
+  rows.replaceChildren();
+  for (const version of versions) {
+    const row = element('tr', undefined, { 'aria-current': String(version.version_id === result.version_id) });
+    const link = element('a', version.version_id, { href: hashOf({ ticker, version: version.version_id }) });
+    const idCell = element('td');
+    idCell.append(link);
+    row.append(element('td', version.date), element('td', version.computed_at ?? '–'));
+    row.append(element('td', version.computation_version ?? '–'), idCell);
+    rows.append(row);
+  }
+  const select = $('date');
+  select.replaceChildren(element('option', 'latest', { value: '' }));
+  for (const date of [...new Set(versions.map((version) => version.date))]) {
+    select.append(element('option', date, { value: date }));
+  }
+  select.value = view.version ? result.body.as_of : (view.date ?? '');
+}
+
+function markTicker(ticker) {
+  for (const link of $('tickers').querySelectorAll('a')) {
+    link.setAttribute('aria-current', String(link.dataset.ticker === ticker));
+  }
+}
+
+function showMessage(text) {
+  $('message').textContent = text;
+  $('message').hidden = false;
+  $('view').hidden = true;
+}
+
+/** A later navigation wins: the answers of an earlier one that arrive late are dropped. */
+let shown = 0;
+
+async function show(view) {
+  const generation = ++shown;
+  document.body.dataset.state = 'loading';
+  markTicker(view.ticker);
+  try {
+    const data = await load(view);
+    if (generation !== shown) return;
+    $('message').hidden = true;
+    $('view').hidden = false;
+    fillSummary(data);
+    drawChart(data.raw.body.bars, data.result.body, data.history);
+    fillPercentiles(data.percentiles);
+    fillFeatures(data.features);
+    fillLineage(data);
+    fillVersions(data, view);
+    document.body.dataset.shown = data.result.key;
+    document.body.dataset.state = 'ready';
+  } catch (error) {
+    if (generation !== shown) return;
+    document.body.dataset.state = 'error';
+    if (!(error instanceof ApiError)) {
+      showMessage(`The page failed: ${error.message}`);
+      throw error;
+    }
+    const what = view.version ? `version ${view.version} of` : view.date ? `${view.date} for` : 'ticker';
+    showMessage(
+      error.status === 404
+        ? `Nothing found for ${what} ${view.ticker}: ${error.message}.`
+        : `The server could not answer (${error.status} ${error.problem.title ?? ''}): ${error.message}.`,
+    );
+  }
+}
+
+async function start() {
+  const { tickers } = await api('/v1/tickers');
+  const list = $('tickers');
+  for (const { ticker } of tickers) {
+    add(list, element('li')).append(element('a', ticker, { href: hashOf({ ticker }), 'data-ticker': ticker }));
+  }
+  $('search').addEventListener('input', () => {
+    const wanted = $('search').value.trim().toUpperCase();
+    for (const link of list.querySelectorAll('a')) link.parentElement.hidden = !link.dataset.ticker.includes(wanted);
+  });
+  $('picker').addEventListener('submit', (event) => {
+    event.preventDefault();
+    // The one ticker the search leaves, else what was typed (an unknown ticker is then said so).
+    const wanted = $('search').value.trim().toUpperCase();
+    const left = [...list.querySelectorAll('li:not([hidden]) a')].map((link) => link.dataset.ticker);
+    if (wanted) location.hash = hashOf({ ticker: left.length === 1 ? left[0] : wanted });
+  });
+  $('date').addEventListener('change', () => {
+    location.hash = hashOf({ ticker: viewOf(location.hash).ticker, date: $('date').value || null });
+  });
+  window.addEventListener('hashchange', () => void show(viewOf(location.hash)));
+  const view = viewOf(location.hash);
+  if (view.ticker) return show(view);
+  if (tickers.length === 0) {
+    showMessage('The lake holds no ticker yet: run `marketlake run` first.');
+    document.body.dataset.state = 'error';
+    return;
+  }
+  history.replaceState(null, '', hashOf({ ticker: tickers[0].ticker }));
+  return show(viewOf(location.hash));
+}
+
+await start();
