@@ -19,7 +19,7 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { runCli, spawnCli, startCli, type CliResult } from '../support/cli.js';
 import {
   createTestWarehouse,
   postgresReachable,
@@ -223,6 +223,42 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
     const csv = join(fileLake.home, 'bars.csv');
     await writeFile(csv, 'Date,Open,High,Low,Close,Volume\n2026-01-02,1,2,0.5,1.5,100\n');
     for (const command of ['indicators', 'percentiles', 'features']) await cli(command, '--csv', csv);
+
+    // The HTTP API, as its own process: the canary in the database URL and in the API token; requests with the
+    // token, without it, with a wrong one and with credential-like query values; the JSON request log on stderr.
+    const token = `${CANARY}-api-token-0123456789`;
+    const args = ['serve', ...flags, '--port', '0'];
+    const serve = startCli(args, { MARKETLAKE_API_TOKENS: token });
+    try {
+      let url: string | undefined;
+      for (let tries = 0; url === undefined && tries < 600; tries++) {
+        url = /serving the lake at (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())?.[1];
+        if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(url, serve.stderr()).toBeDefined();
+      const ask = async (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) => {
+        const answer = await fetch(`${url}${path}`, { ...init, headers });
+        outputs.push({ where: `answer of serve ${path}`, text: await answer.text() });
+        return answer.status;
+      };
+      const bearer = { Authorization: `Bearer ${token}` };
+      expect(await ask('/v1/indicators/NVDA/latest', bearer)).toBe(200);
+      expect(await ask('/readyz')).toBe(200);
+      expect(await ask('/v1/indicators/NVDA/latest')).toBe(401);
+      expect(await ask('/v1/tickers', { Authorization: `Bearer ${CANARY}-wrong-0123456789` })).toBe(401);
+      expect(await ask(`/v1/objects?key=nope&token=${CANARY}`, bearer)).toBe(400);
+      const sql = { ...bearer, 'content-type': 'application/json' };
+      const body = JSON.stringify({ query: `SELECT '${CANARY}' FROM nowhere` });
+      expect(await ask('/v1/sql', sql, { method: 'POST', body })).toBe(400);
+    } finally {
+      serve.child.kill('SIGTERM');
+    }
+    const served = await serve.result;
+    outputs.push(
+      { where: `stdout of ${args.join(' ')}`, text: served.stdout },
+      { where: `stderr of ${args.join(' ')}`, text: served.stderr },
+    );
+    expect(served.stderr).toContain('"route":"/v1/:kind/:ticker/latest"');
   });
 
   it('configuration and connection errors', async () => {

@@ -26,7 +26,7 @@ export const DEFAULT_SQL_SETTINGS: SqlSettings = { enabled: true, timeLimitMs: 6
 const sql = createRoute({
   method: 'post',
   path: '/v1/sql',
-  summary: "one SELECT over the lake's tables and views, confined as `marketlake sql` is",
+  summary: "one SELECT over the lake's tables and views, confined as the CLI's sql command is",
   request: {
     query: z.object({ format: FormatQuery }),
     body: { required: true, content: { 'application/json': { schema: SqlRequestSchema } } },
