@@ -20,9 +20,12 @@ import { PRODUCER_VERSION } from '../version.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
+import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
+import { registerRunRoutes } from './routes/runs.js';
+import { registerStaleRoutes } from './routes/stale.js';
 import { registerTickerRoutes } from './routes/tickers.js';
 
 export interface ApiOptions {
@@ -87,6 +90,9 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerHealthRoutes(app, access);
   registerTickerRoutes(app, access);
   registerObjectRoutes(app, access);
+  registerStaleRoutes(app, access);
+  registerRunRoutes(app, access);
+  registerDiffRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
 
   app.doc31(OPENAPI_PATH, {

@@ -3,6 +3,7 @@
  * (a failure is a 400 problem document) and writes the OpenAPI 3.1 document (`/openapi.json`).
  */
 import { z } from '@hono/zod-openapi';
+import { COMPUTATION_VERSIONS, type ComputationVersion } from '../compute/fields.js';
 import { OBJECT_KINDS, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
@@ -116,3 +117,24 @@ export const SqlRequestSchema = z
   })
   .strict()
   .openapi('SqlRequest');
+
+/** A computation version (src/compute/versions): `1.0`, `2.0`; anything else is refused as the CLI refuses it. */
+export const ComputationVersionQuery = z
+  .enum(COMPUTATION_VERSIONS as unknown as [ComputationVersion, ...ComputationVersion[]])
+  .openapi({ description: 'a computation version', example: '1.0' });
+
+/** Tickers as `--tickers` takes them: comma-separated, each a vendor symbol, upper-cased, each named once. */
+export const TickerListQuery = z
+  .string()
+  .max(4096)
+  .superRefine(checkedBy((value) => tickerList(value)))
+  .transform((value) => tickerList(value))
+  .openapi({ description: 'comma-separated tickers', example: 'NVDA,^GSPC' });
+
+function tickerList(value: string): string[] {
+  if (value.trim() === '') throw new Error('name at least one ticker');
+  return [...new Set(value.split(',').map((element) => normalizeTicker(element)))];
+}
+
+/** A JSON object as a core of the CLI's makes it; its fields are the CLI's `--json`, documented on the route. */
+export const CliDocument = z.record(z.string(), z.unknown());
