@@ -24,6 +24,7 @@ import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
+import { registerQualityRoutes } from './routes/quality.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStaleRoutes } from './routes/stale.js';
 import { registerTickerRoutes } from './routes/tickers.js';
@@ -92,6 +93,7 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerObjectRoutes(app, access);
   registerStaleRoutes(app, access);
   registerRunRoutes(app, access);
+  registerQualityRoutes(app, access);
   registerDiffRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
 

@@ -132,4 +132,60 @@ describe('the read API over the database: stale, diff, runs', () => {
       await expectProblem(path, 400);
     }
   });
+
+  it('GET /v1/quality answers the rows of the `quality` table (`sql --json`), filtered; history per ticker', async () => {
+    const columns =
+      'ticker, market, check_id, severity, passed, observed, expected, details, as_of, raw_key, ' +
+      'raw_version_id, raw_sha256, policy, computation_version, quality_key, run_id, run_date';
+    const order = 'ORDER BY run_date, run_id, ticker, check_id';
+    const viaSql = async (where: string) =>
+      (await cliJson('sql', `SELECT ${columns}, checked_at FROM quality ${where} ${order}`)) as Record<
+        string,
+        unknown
+      >[];
+    const verdicts = async (path: string) => {
+      const { verdicts: rows } = (await getJson(path)) as { verdicts: Record<string, unknown>[] };
+      return rows;
+    };
+    const all = await viaSql('');
+    // Each daily run stored its verdicts on both tickers (a reprocess stores none).
+    expect(new Set(all.map((r) => r.run_id)).size).toBe(2);
+    expect(new Set(all.map((r) => r.ticker))).toEqual(new Set(TICKERS));
+    const answered = await verdicts('/v1/quality');
+    const withoutTime = (rows: Record<string, unknown>[]) => rows.map(({ checked_at: _, ...row }) => row);
+    expect(withoutTime(answered)).toEqual(withoutTime(all));
+    // The instant the run checked, as ISO 8601 (as the quality object says it; DuckDB adds milliseconds).
+    expect(answered.map((r) => Date.parse(r.checked_at as string))).toEqual(
+      all.map((r) => Date.parse(r.checked_at as string)),
+    );
+    const runId = all[0]!.run_id as string;
+    expect(withoutTime(await verdicts(`/v1/quality?ticker=${enc('^gspc')}&date=2026-12-02`))).toEqual(
+      withoutTime(await viaSql("WHERE ticker = '^GSPC' AND run_date = DATE '2026-12-02'")),
+    );
+    expect(withoutTime(await verdicts(`/v1/quality?run_id=${runId}`))).toEqual(
+      withoutTime(await viaSql(`WHERE run_id = '${runId}'`)),
+    );
+    expect(withoutTime(await verdicts('/v1/quality?failed=true'))).toEqual(
+      withoutTime(await viaSql('WHERE NOT passed')),
+    );
+    expect(withoutTime(await verdicts('/v1/quality/nvda/history'))).toEqual(
+      withoutTime(await viaSql("WHERE ticker = 'NVDA'")),
+    );
+    expect(await verdicts('/v1/quality?date=2020-01-01')).toEqual([]);
+    const csv = await get('/v1/quality?format=csv&ticker=NVDA');
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.text().split('\r\n')[0]).toBe(
+      'ticker,market,check_id,severity,passed,observed,expected,details,as_of,raw_key,raw_version_id,raw_sha256,' +
+        'policy,checked_at,computation_version,quality_key,run_id,run_date',
+    );
+    for (const path of [
+      '/v1/quality?ticker=a%2Fb',
+      '/v1/quality?date=2026-13-01',
+      '/v1/quality?failed=yes',
+      '/v1/quality?run_id=..%2Fx',
+      '/v1/quality/a%2Fb/history',
+    ]) {
+      await expectProblem(path, 400);
+    }
+  });
 });

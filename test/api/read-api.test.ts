@@ -229,6 +229,8 @@ describe('the read API over a lake of two daily runs', () => {
       '/v1/diff': [{ path: '/v1/diff?from=1.0' }, { path: '/v1/diff?from=1.0&to=2.0&date=x' }],
       '/v1/runs': [{ path: '/v1/runs?limit=-1' }],
       '/v1/runs/{run_id}': [{ path: '/v1/runs/%2F..%2Fx' }],
+      '/v1/quality': [{ path: '/v1/quality?failed=1' }, { path: '/v1/quality?date=x' }],
+      '/v1/quality/{ticker}/history': [{ path: '/v1/quality/a%2Fb/history' }],
       '/v1/sql': [
         { method: 'POST', path: '/v1/sql', body: '{}' },
         { method: 'POST', path: '/v1/sql', body: '{"query": ""}' },
