@@ -17,6 +17,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.js';
 import { applyMiddleware, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { databaseGauges } from './gauges.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
@@ -68,7 +69,11 @@ export function createApiApp(options: ApiOptions): ApiApp {
 
   // The guards install error handlers of their own; the app's, set below, replace them (they know its problems).
   // The routes need none of the guards' context variables, so the app keeps Hono's default environment type.
-  if (options.guards !== false) applyMiddleware(app as unknown as Hono<ApiEnv>, options.guards ?? {});
+  if (options.guards !== false) {
+    const guards = options.guards ?? {};
+    const gauges = [...(guards.gauges ?? []), ...databaseGauges(access)];
+    applyMiddleware(app as unknown as Hono<ApiEnv>, { ...guards, gauges });
+  }
   for (const middleware of options.middleware ?? []) app.use('*', middleware);
   app.use('*', conditionalAnswers);
   app.use('*', compress());

@@ -188,4 +188,34 @@ describe('the read API over the database: stale, diff, runs', () => {
       await expectProblem(path, 400);
     }
   });
+
+  it('/metrics: runs by status and the outbox depth, read at the scrape; none of them while a run holds the home', async () => {
+    const { runs } = (await getJson('/v1/runs')) as { runs: { status: string }[] };
+    const metrics = (await get('/metrics')).text();
+    const okRuns = runs.filter((r) => r.status === 'ok').length;
+    expect(okRuns).toBeGreaterThan(0);
+    expect(metrics).toContain(`marketlake_runs{status="ok"} ${okRuns}\n`);
+    expect(metrics).toContain('marketlake_runs{status="running"} 0\n');
+    expect(metrics).toContain('marketlake_outbox_depth 0\n');
+
+    // A run holds the embedded home: the database reads are 503 with Retry-After, the gauges have no sample.
+    const { openRuntime } = await import('../../src/runtime.js');
+    const held = await openRuntime(resolveConfig({ home }));
+    try {
+      for (const path of ['/v1/runs', '/v1/stale', '/v1/diff?from=1.0&to=2.0']) {
+        const answer = await get(path);
+        expect(answer.status, path).toBe(503);
+        expect(answer.headers['retry-after'], path).toBe('30');
+      }
+      const busy = (await get('/metrics')).text();
+      expect(busy).not.toMatch(/^marketlake_runs\{/m);
+      expect(busy).not.toMatch(/^marketlake_outbox_depth /m);
+      expect(busy).not.toContain('marketlake_metrics_collect_errors_total{');
+      // The quality verdicts come from the lake: they answer meanwhile.
+      expect((await get('/v1/quality')).status).toBe(200);
+    } finally {
+      await held.close();
+    }
+    expect((await get('/v1/runs')).status).toBe(200);
+  });
 });
