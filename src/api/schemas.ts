@@ -3,6 +3,7 @@
  * (a failure is a 400 problem document) and writes the OpenAPI 3.1 document (`/openapi.json`).
  */
 import { z } from '@hono/zod-openapi';
+import { parseInstant } from '../as-known-at/instant.js';
 import { COMPUTATION_VERSIONS, type ComputationVersion } from '../compute/fields.js';
 import { OBJECT_KINDS, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
@@ -138,3 +139,14 @@ function tickerList(value: string): string[] {
 
 /** A JSON object as a core of the CLI's makes it; its fields are the CLI's `--json`, documented on the route. */
 export const CliDocument = z.record(z.string(), z.unknown());
+
+/** An ISO 8601 time with a zone (src/as-known-at/instant.ts), as `get --as-known-at` takes it. */
+export const InstantQuery = z
+  .string()
+  .max(64)
+  .superRefine(checkedBy(parseInstant))
+  .transform((value) => parseInstant(value))
+  .openapi({
+    description: 'the object that was the latest at this time (what a report produced then saw)',
+    example: '2026-12-02T21:30:00Z',
+  });

@@ -218,4 +218,23 @@ describe('the read API over the database: stale, diff, runs', () => {
     }
     expect((await get('/v1/runs')).status).toBe(200);
   });
+
+  it('?as_known_at= on latest and dates answers what `get --as-known-at` prints; before anything: 404', async () => {
+    const between = '2026-12-02T12:00:00Z';
+    for (const kind of ['raw', 'indicators', 'features']) {
+      const then = (await cliJson('get', kind, 'NVDA', '--as-known-at', between)) as { key: string };
+      // Between the two runs, the first run's object was the latest.
+      expect(then.key).toContain('/2026-12-01/');
+      expect(await getJson(`/v1/${kind}/NVDA/latest?as_known_at=${enc(between)}`)).toEqual(then);
+      expect(
+        await getJson(`/v1/${kind}/nvda/dates/2026-12-01?as_known_at=${enc('2026-12-03T09:00:00+09:00')}`),
+      ).toEqual(
+        await cliJson('get', kind, 'NVDA', '--date', '2026-12-01', '--as-known-at', '2026-12-03T09:00:00+09:00'),
+      );
+    }
+    const none = await expectProblem(`/v1/raw/NVDA/latest?as_known_at=${enc('2020-01-01T00:00:00Z')}`, 404);
+    expect(none.detail).not.toContain(home);
+    await expectProblem('/v1/raw/NVDA/latest?as_known_at=2026-12-02', 400);
+    await expectProblem('/v1/raw/NVDA/dates/2026-12-01?as_known_at=soon', 400);
+  });
 });

@@ -212,6 +212,7 @@ describe('the read API over a lake of two daily runs', () => {
         { path: '/v1/prices/NVDA/latest' },
         { path: '/v1/raw/NV%24A/latest' },
         { path: '/v1/raw/NVDA/latest?format=pdf' },
+        { path: '/v1/raw/NVDA/latest?as_known_at=2026-12-01' },
       ],
       '/v1/{kind}/{ticker}/dates/{date}': [
         { path: '/v1/raw/NVDA/dates/2026-13-01' },
