@@ -17,13 +17,18 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.js';
 import { applyMiddleware, DEFAULT_EXEMPT_PATHS, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
 import { PRODUCER_VERSION } from '../version.js';
+import { databaseGauges } from './gauges.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
+import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { registerPageRoutes } from './routes/page.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
+import { registerQualityRoutes } from './routes/quality.js';
+import { registerRunRoutes } from './routes/runs.js';
+import { registerStaleRoutes } from './routes/stale.js';
 import { registerTickerRoutes } from './routes/tickers.js';
 
 export interface ApiOptions {
@@ -70,8 +75,11 @@ export function createApiApp(options: ApiOptions): ApiApp {
   // The routes need none of the guards' context variables, so the app keeps Hono's default environment type.
   // The page and its files hold no lake data: served without a token (its reads of /v1 need one when tokens are
   // configured) and not counted by the rate limit.
-  if (options.guards !== false)
-    applyMiddleware(app as unknown as Hono<ApiEnv>, { exemptPaths: PUBLIC_PATHS, ...options.guards });
+  if (options.guards !== false) {
+    const guards = options.guards ?? {};
+    const gauges = [...(guards.gauges ?? []), ...databaseGauges(access)];
+    applyMiddleware(app as unknown as Hono<ApiEnv>, { exemptPaths: PUBLIC_PATHS, ...guards, gauges });
+  }
   for (const middleware of options.middleware ?? []) app.use('*', middleware);
   app.use('*', conditionalAnswers);
   app.use('*', compress());
@@ -94,6 +102,10 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerHealthRoutes(app, access);
   registerTickerRoutes(app, access);
   registerObjectRoutes(app, access);
+  registerStaleRoutes(app, access);
+  registerRunRoutes(app, access);
+  registerQualityRoutes(app, access);
+  registerDiffRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
   // The web page and its files: plain routes, left out of the OpenAPI document (they are not the API).
   registerPageRoutes(app);

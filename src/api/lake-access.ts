@@ -47,7 +47,14 @@ export class LakeAccess {
     });
   }
 
-  private readonly databaseReads: DatabaseReads = async (work) => {
+  private readonly databaseReads: DatabaseReads = (work) => this.withDatabase(work);
+
+  /**
+   * A read only the database can answer (staleness, diffs, runs, quality verdicts, prices as known at a time). An
+   * embedded database is opened for this one read and closed at its end, so the home's lock is never held beyond
+   * the request; while a run holds it, the open fails with DataDirectoryInUseError, answered 503 (problem.ts).
+   */
+  async withDatabase<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
     if (this.config.databaseUrl !== undefined) return work(await this.postgres());
     return this.oneDatabaseOpenAtATime(async () => {
       const { openRuntime } = await import('../runtime.js');
@@ -58,7 +65,7 @@ export class LakeAccess {
         await runtime.close();
       }
     });
-  };
+  }
 
   /** PostgreSQL, opened at the first read that needs it; a failed open is tried again by the next read. */
   private postgres(): Promise<Runtime> {

@@ -3,6 +3,8 @@
  * (a failure is a 400 problem document) and writes the OpenAPI 3.1 document (`/openapi.json`).
  */
 import { z } from '@hono/zod-openapi';
+import { parseInstant } from '../as-known-at/instant.js';
+import { COMPUTATION_VERSIONS, type ComputationVersion } from '../compute/fields.js';
 import { OBJECT_KINDS, parseKey } from '../lake/keys.js';
 import { isIsoDate } from '../market/dates.js';
 import { normalizeTicker } from '../market/ticker.js';
@@ -116,3 +118,35 @@ export const SqlRequestSchema = z
   })
   .strict()
   .openapi('SqlRequest');
+
+/** A computation version (src/compute/versions): `1.0`, `2.0`; anything else is refused as the CLI refuses it. */
+export const ComputationVersionQuery = z
+  .enum(COMPUTATION_VERSIONS as unknown as [ComputationVersion, ...ComputationVersion[]])
+  .openapi({ description: 'a computation version', example: '1.0' });
+
+/** Tickers as `--tickers` takes them: comma-separated, each a vendor symbol, upper-cased, each named once. */
+export const TickerListQuery = z
+  .string()
+  .max(4096)
+  .superRefine(checkedBy((value) => tickerList(value)))
+  .transform((value) => tickerList(value))
+  .openapi({ description: 'comma-separated tickers', example: 'NVDA,^GSPC' });
+
+function tickerList(value: string): string[] {
+  if (value.trim() === '') throw new Error('name at least one ticker');
+  return [...new Set(value.split(',').map((element) => normalizeTicker(element)))];
+}
+
+/** A JSON object as a core of the CLI's makes it; its fields are the CLI's `--json`, documented on the route. */
+export const CliDocument = z.record(z.string(), z.unknown());
+
+/** An ISO 8601 time with a zone (src/as-known-at/instant.ts), as `get --as-known-at` takes it. */
+export const InstantQuery = z
+  .string()
+  .max(64)
+  .superRefine(checkedBy(parseInstant))
+  .transform((value) => parseInstant(value))
+  .openapi({
+    description: 'the object that was the latest at this time (what a report produced then saw)',
+    example: '2026-12-02T21:30:00Z',
+  });

@@ -43,9 +43,11 @@ export {
 } from './lake-objects.js';
 export {
   abortRun,
+  countRunsByStatus,
   finishRun,
   getRun,
   listRunningRuns,
+  listRuns,
   renewRunHeartbeat,
   startRun,
   type ComputationRun,

@@ -158,3 +158,25 @@ function fromRow(row: Selectable<ComputationRunsTable>): ComputationRun {
     heartbeatAt: row.heartbeat_at,
   };
 }
+
+/** The newest runs first (by start, then id), at most `limit` of them. */
+export async function listRuns(db: Kysely<Database>, limit: number): Promise<ComputationRun[]> {
+  const rows = await db
+    .selectFrom('computation_runs')
+    .selectAll()
+    .orderBy('started_at', 'desc')
+    .orderBy('run_id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(fromRow);
+}
+
+/** How many runs are recorded under each status (statuses without a run are left out). */
+export async function countRunsByStatus(db: Kysely<Database>): Promise<Partial<Record<RunStatus, number>>> {
+  const rows = await db
+    .selectFrom('computation_runs')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('runs')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.status, Number(row.runs)]));
+}

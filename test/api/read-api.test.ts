@@ -212,6 +212,7 @@ describe('the read API over a lake of two daily runs', () => {
         { path: '/v1/prices/NVDA/latest' },
         { path: '/v1/raw/NV%24A/latest' },
         { path: '/v1/raw/NVDA/latest?format=pdf' },
+        { path: '/v1/raw/NVDA/latest?as_known_at=2026-12-01' },
       ],
       '/v1/{kind}/{ticker}/dates/{date}': [
         { path: '/v1/raw/NVDA/dates/2026-13-01' },
@@ -225,6 +226,12 @@ describe('the read API over a lake of two daily runs', () => {
         { path: '/v1/objects?key=raw/sample/NVDA/2026-12-01/20261201_220000.json&version_id=' },
       ],
       '/v1/lineage': [{ path: '/v1/lineage' }, { path: '/v1/lineage?key=NVDA' }],
+      '/v1/stale': [{ path: '/v1/stale?computation_version=0.1' }, { path: '/v1/stale?ticker=a%2Fb' }],
+      '/v1/diff': [{ path: '/v1/diff?from=1.0' }, { path: '/v1/diff?from=1.0&to=2.0&date=x' }],
+      '/v1/runs': [{ path: '/v1/runs?limit=-1' }],
+      '/v1/runs/{run_id}': [{ path: '/v1/runs/%2F..%2Fx' }],
+      '/v1/quality': [{ path: '/v1/quality?failed=1' }, { path: '/v1/quality?date=x' }],
+      '/v1/quality/{ticker}/history': [{ path: '/v1/quality/a%2Fb/history' }],
       '/v1/sql': [
         { method: 'POST', path: '/v1/sql', body: '{}' },
         { method: 'POST', path: '/v1/sql', body: '{"query": ""}' },

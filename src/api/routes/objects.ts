@@ -3,6 +3,7 @@
  * src/lake-scan/lake-reader.ts), answered with what their `--json` prints:
  *   GET /v1/{kind}/{ticker}/latest              get KIND TICKER
  *   GET /v1/{kind}/{ticker}/dates/{date}        get KIND TICKER --date DATE
+ *   ...latest and .../dates/{date} ?as_known_at=T   get ... --as-known-at T (the database's catalog answers)
  *   GET /v1/{kind}/{ticker}/versions            versions KIND TICKER [--date DATE] (none: 404)
  *   GET /v1/{kind}/{ticker}/versions/{version}  get KIND TICKER --version VERSION   (immutable)
  *   GET /v1/objects?key=K[&version_id=V]        the object at a key (immutable with a version id)
@@ -11,7 +12,8 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { LakeObject } from '../../lake/data-lake.js';
+import type { AsKnownAtQuery } from '../../as-known-at/as-known-at.js';
+import { type LakeObject, LakeObjectNotFoundError } from '../../lake/data-lake.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
 import { ApiProblem } from '../problem.js';
 import { chosenFormat, csvResponse, type Format, rowsAsResult } from '../formats.js';
@@ -19,6 +21,7 @@ import { markImmutable } from '../http-cache.js';
 import type { LakeAccess } from '../lake-access.js';
 import {
   FormatQuery,
+  InstantQuery,
   IsoDate,
   KindParam,
   LakeObjectSchema,
@@ -49,8 +52,8 @@ const objectAnswers = {
 const latest = createRoute({
   method: 'get',
   path: '/v1/{kind}/{ticker}/latest',
-  summary: 'the newest object of a kind for a ticker',
-  request: { params: KindTicker, query: z.object({ format: FormatQuery }) },
+  summary: 'the newest object of a kind for a ticker (as known at a time: `get --as-known-at`)',
+  request: { params: KindTicker, query: z.object({ format: FormatQuery, as_known_at: InstantQuery.optional() }) },
   responses: objectAnswers,
 });
 
@@ -60,7 +63,7 @@ const byDate = createRoute({
   summary: 'the newest object of an as-of date (the fetch date for raw)',
   request: {
     params: KindTicker.extend({ date: IsoDate.openapi({ param: { name: 'date', in: 'path' } }) }),
-    query: z.object({ format: FormatQuery }),
+    query: z.object({ format: FormatQuery, as_known_at: InstantQuery.optional() }),
   },
   responses: objectAnswers,
 });
@@ -125,18 +128,42 @@ function objectAnswer(c: Context, object: LakeObject, format: Format): Response 
   return c.json({ key, version_id: versionId, tags, metadata, body }, 200);
 }
 
+/**
+ * `get --as-known-at`: what was known when is the catalog's record (created_at), so this read needs the database
+ * (503 while a run holds an embedded home). A missing object's message does not say where the lake lives.
+ */
+async function knownAt(access: LakeAccess, query: AsKnownAtQuery): Promise<LakeObject> {
+  const { getAsKnownAt } = await import('../../as-known-at/index.js');
+  return access.withDatabase(async ({ lake, warehouse }) => {
+    try {
+      return await getAsKnownAt(lake, warehouse.db, query);
+    } catch (error) {
+      if (!(error instanceof LakeObjectNotFoundError)) throw error;
+      throw new LakeObjectNotFoundError(error.message.replace(` in ${lake.store.description}`, ''));
+    }
+  });
+}
+
 export function registerObjectRoutes(app: OpenAPIHono, access: LakeAccess): void {
   app.openapi(latest, async (c) => {
     const { kind, ticker } = c.req.valid('param');
-    const format = chosenFormat(c, c.req.valid('query').format);
-    const object = await access.read(({ lake }) => lake.getLatest(kind, ticker));
+    const { format: asked, as_known_at: at } = c.req.valid('query');
+    const format = chosenFormat(c, asked);
+    const object =
+      at === undefined
+        ? await access.read(({ lake }) => lake.getLatest(kind, ticker))
+        : await knownAt(access, { kind, ticker, at });
     return objectAnswer(c, object, format);
   });
 
   app.openapi(byDate, async (c) => {
     const { kind, ticker, date } = c.req.valid('param');
-    const format = chosenFormat(c, c.req.valid('query').format);
-    const object = await access.read(({ lake }) => lake.getLatest(kind, ticker, date));
+    const { format: asked, as_known_at: at } = c.req.valid('query');
+    const format = chosenFormat(c, asked);
+    const object =
+      at === undefined
+        ? await access.read(({ lake }) => lake.getLatest(kind, ticker, date))
+        : await knownAt(access, { kind, ticker, at, date });
     return objectAnswer(c, object, format);
   });
 
