@@ -256,11 +256,14 @@ describeOnDatabases('the quality checks in the daily run', ({ warehouse }) => {
       expect(drained.failed).toEqual([]);
       const objects = await processedHeads(t, 'D05.SI');
       expect(objects).toHaveLength(3);
+      const rawKey = (await t.keys('raw/')).find((key) => key.includes('/D05.SI/'))!;
+      const rawVersionId = (await t.store.head(rawKey)).versionId;
+      expect(rawVersionId).toBeTruthy();
       for (const object of objects) {
         expect(object.tags).toMatchObject({ quality: 'flagged' });
         expect(object.metadata).toMatchObject({ quality_failed: failed, quality_run_id: summary.run_id });
         // Completed with the raw object's version id, like every object written late.
-        expect(object.metadata.source_raw_data_version_id).not.toBe('');
+        expect(object.metadata.source_raw_data_version_id).toBe(rawVersionId);
       }
       for (const object of await processedHeads(t, 'NVDA')) expect(object.tags).not.toHaveProperty('quality');
     } finally {
