@@ -11,22 +11,12 @@ import { type ApiServer, startApiServer } from '../../src/api/server.js';
 import { resolveConfig } from '../../src/config.js';
 import { runCli } from '../support/cli.js';
 import { httpRequest } from '../support/http.js';
+import { withNow } from '../support/env.js';
 
 const QUIET = { log: () => undefined, rateLimit: false as const };
 const TICKERS = ['NVDA', '^GSPC'];
 const DAYS = ['2026-12-01T22:00:00Z', '2026-12-02T22:00:00Z'];
 const enc = encodeURIComponent;
-
-async function withNow<T>(now: string, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.MARKETLAKE_NOW;
-  process.env.MARKETLAKE_NOW = now;
-  try {
-    return await work();
-  } finally {
-    if (saved === undefined) delete process.env.MARKETLAKE_NOW;
-    else process.env.MARKETLAKE_NOW = saved;
-  }
-}
 
 describe('the read API over the database: stale, diff, runs', () => {
   let home: string;

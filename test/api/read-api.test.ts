@@ -19,6 +19,7 @@ import { resolveConfig } from '../../src/config.js';
 import { parseKey } from '../../src/lake/keys.js';
 import { runCli } from '../support/cli.js';
 import { httpRequest, type RawAnswer } from '../support/http.js';
+import { withNow } from '../support/env.js';
 
 /** The guards as served, their request log kept out of the test's output (test/api/guards.test.ts reads it). */
 const QUIET = { log: () => undefined, rateLimit: false as const };
@@ -29,17 +30,6 @@ const DAY_1 = '2026-12-01T22:00:00Z';
 const DAY_2 = '2026-12-02T22:00:00Z';
 /** A file beside the lake (in the home, outside `<home>/lake`): no answer may ever carry it. */
 const OUTSIDE_MARKER = 'OUTSIDE-THE-LAKE-7f3a9c';
-
-async function withNow<T>(now: string, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.MARKETLAKE_NOW;
-  process.env.MARKETLAKE_NOW = now;
-  try {
-    return await work();
-  } finally {
-    if (saved === undefined) delete process.env.MARKETLAKE_NOW;
-    else process.env.MARKETLAKE_NOW = saved;
-  }
-}
 
 const enc = encodeURIComponent;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -10,25 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS_VARIABLE } from '../../src/api/bind-policy.js';
 import { type CliResult, runCli, spawnCli, startCli, type StartedCli } from '../support/cli.js';
 import { httpRequest } from '../support/http.js';
+import { withEnv } from '../support/env.js';
 
 const DAY_1 = '2026-12-01T22:00:00Z';
 const DAY_2 = '2026-12-02T22:00:00Z';
-
-async function withEnv<T>(values: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const assign = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  assign(values);
-  try {
-    return await work();
-  } finally {
-    assign(saved);
-  }
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

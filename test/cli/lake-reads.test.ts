@@ -20,26 +20,11 @@ import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { openWarehouse } from '../../src/warehouse/database.js';
 import { enqueueOutbox } from '../../src/warehouse/outbox.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { withEnv } from '../support/env.js';
 
 const TICKERS = ['NVDA', 'D05.SI', '^GSPC'];
 const DAY_1 = '2026-12-01T22:00:00Z';
 const DAY_2 = '2026-12-02T22:00:00Z';
-
-async function withEnv<T>(values: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const assign = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  assign(values);
-  try {
-    return await work();
-  } finally {
-    assign(saved);
-  }
-}
 
 function expectOk(result: CliResult, what: string): string {
   expect(result.stderr, what).toBe('');

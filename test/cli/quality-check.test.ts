@@ -22,6 +22,7 @@ import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { replaceBody, scribble } from '../support/fs-tamper.js';
 import { describeOnRgw, type RgwTestContext } from '../support/rgw.js';
+import { withEnv } from '../support/env.js';
 
 /** Six tickers of one market (min_peers is 3: the US has a peer calendar), and two others. */
 const US = ['AAPL', 'AMZN', 'GOOGL', 'META', 'MSFT', 'NVDA'];
@@ -55,22 +56,6 @@ interface Report {
   warnings: number;
   findings: Finding[];
   problems: { ticker: string; key: string | null; reason: string }[];
-}
-
-async function withEnv<T>(values: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const assign = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  assign(values);
-  try {
-    return await work();
-  } finally {
-    assign(saved);
-  }
 }
 
 function report(result: CliResult): Report {

@@ -11,22 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '../../src/sources/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { withNow } from '../support/env.js';
 
 const TICKERS = ['7974.T', 'D05.SI', 'NVDA'];
 const FAULTY = 'D05.SI';
 const NOW = '2026-11-26T21:30:00Z';
 const RANGE = { start: '2024-11-26', end: '2026-11-26' };
-
-async function withNow<T>(now: string, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.MARKETLAKE_NOW;
-  process.env.MARKETLAKE_NOW = now;
-  try {
-    return await work();
-  } finally {
-    if (saved === undefined) delete process.env.MARKETLAKE_NOW;
-    else process.env.MARKETLAKE_NOW = saved;
-  }
-}
 
 /** The sample source's two years of a ticker as a CSV file; a faulty one has its tenth bar from the end tripled. */
 async function writeCsv(dir: string, ticker: string, faulty: boolean): Promise<string> {
