@@ -95,4 +95,14 @@ describe('marketlake serve on an embedded home', () => {
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain(`token 1 of ${API_TOKENS_VARIABLE} is 5 characters long`);
   });
+
+  it('a CORS origin that is no origin is a usage error, before anything is opened', async () => {
+    for (const origin of ['*', 'https://reports.example.com/', 'ftp://example.com']) {
+      const refused = await runCli('serve', '--home', home, '--port', '0', '--cors-origin', origin);
+      expect({ origin, code: refused.code }).toEqual({ origin, code: 2 });
+      expect(refused.stderr).toContain('CORS origin');
+      expect(refused.stderr).not.toContain('internal error');
+      expect(refused.stdout).toBe('');
+    }
+  });
 });

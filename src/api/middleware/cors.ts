@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { checkedOrigin } from '../origin.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import type { ApiEnv } from './types.js';
 
@@ -25,22 +26,6 @@ const EXPOSED_HEADERS = [
   REQUEST_ID_HEADER,
   'ETag',
 ];
-
-/** An origin as browsers serialise it (RFC 6454): lowercase scheme and host, a port only when not the default. */
-function checkedOrigin(origin: string): string {
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    throw new Error(`CORS origin ${JSON.stringify(origin)} is not a URL (expected scheme://host[:port])`);
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
-    throw new Error(
-      `CORS origin ${JSON.stringify(origin)} is not an origin as a browser sends it (expected e.g. ${JSON.stringify(url.origin)})`,
-    );
-  }
-  return origin;
-}
 
 export function corsAllowList(options: CorsAllowListOptions): MiddlewareHandler<ApiEnv> {
   const allowed = new Set(options.origins.map(checkedOrigin));

@@ -8,6 +8,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { type ConfigFlags, resolveConfig } from '../../config.js';
+import { checkedOrigin } from '../../api/origin.js';
 import { parsePath } from '../options.js';
 import { withLakeOptions } from '../runtime-options.js';
 
@@ -37,7 +38,11 @@ function parseRateLimit(value: string): number {
 }
 
 function collectOrigin(value: string, previous: string[]): string[] {
-  return [...previous, value];
+  try {
+    return [...previous, checkedOrigin(value)];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function parseHost(value: string): string {
