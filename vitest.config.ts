@@ -10,5 +10,7 @@ export default defineConfig({
     // Two files at a time. Vitest's default is one fewer than the cores: ONE on the 2-core machines CI and
     // development run on, which left a core idle while a test waited on PGlite, a child CLI or a server.
     maxWorkers: 2,
+    // The second names the test files a dead worker process took with it (scripts/vitest-rerun-lost.sh).
+    reporters: ['default', './test/support/lost-files-reporter.ts'],
   },
 });

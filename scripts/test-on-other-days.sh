@@ -69,5 +69,5 @@ for day in "${days[@]}"; do
   printf '\n==> the date-sensitive suites on %s UTC (clock offset %+d s)\n' "$day" "$offset"
   # Monotonic clocks stay real: timers and timeouts keep their lengths.
   LD_PRELOAD="$lib" FAKETIME="$(printf '%+d' "$offset")" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    npx vitest run "${day_flags[@]}" "${suites[@]}"
+    bash scripts/vitest-rerun-lost.sh npx vitest run "${day_flags[@]}" "${suites[@]}"
 done
