@@ -15,7 +15,13 @@ import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../config.js';
-import { applyMiddleware, DEFAULT_EXEMPT_PATHS, type ApiEnv, type ApiMiddlewareOptions } from './middleware/index.js';
+import {
+  applyMiddleware,
+  type Counter,
+  DEFAULT_EXEMPT_PATHS,
+  type ApiEnv,
+  type ApiMiddlewareOptions,
+} from './middleware/index.js';
 import { PRODUCER_VERSION } from '../version.js';
 import { databaseGauges } from './gauges.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
@@ -53,6 +59,9 @@ export interface ApiApp {
 
 export const OPENAPI_PATH = '/openapi.json';
 
+/** The problems (problem.ts) that are the lake's failures, counted by `marketlake_lake_errors_total`. */
+const LAKE_PROBLEMS: ReadonlySet<string> = new Set(['lake-unavailable', 'lake-error']);
+
 /** Served without a token: the health checks, and the web page with its files. */
 export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', '/assets/*'];
 
@@ -75,10 +84,20 @@ export function createApiApp(options: ApiOptions): ApiApp {
   // The routes need none of the guards' context variables, so the app keeps Hono's default environment type.
   // The page and its files hold no lake data: served without a token (its reads of /v1 need one when tokens are
   // configured) and not counted by the rate limit.
+  let lakeErrors: Counter | undefined;
   if (options.guards !== false) {
     const guards = options.guards ?? {};
     const gauges = [...(guards.gauges ?? []), ...databaseGauges(access)];
-    applyMiddleware(app as unknown as Hono<ApiEnv>, { exemptPaths: PUBLIC_PATHS, ...guards, gauges });
+    const { registry } = applyMiddleware(app as unknown as Hono<ApiEnv>, {
+      exemptPaths: PUBLIC_PATHS,
+      ...guards,
+      gauges,
+    });
+    lakeErrors = registry.counter({
+      name: 'marketlake_lake_errors_total',
+      help: 'Requests the lake failed: it did not answer (lake-unavailable) or held a damaged object (lake-error).',
+      labelNames: ['problem'],
+    });
   }
   for (const middleware of options.middleware ?? []) app.use('*', middleware);
   app.use('*', conditionalAnswers);
@@ -92,6 +111,7 @@ export function createApiApp(options: ApiOptions): ApiApp {
       return problemResponse(c, new ApiProblem(status, 'invalid-request', 'Invalid request', error.message));
     }
     const problem = problemOf(error);
+    if (problem !== undefined && LAKE_PROBLEMS.has(problem.slug)) lakeErrors?.inc({ problem: problem.slug });
     if (problem === undefined || problem.status >= 500) logError(error);
     return problemResponse(c, problem ?? INTERNAL_PROBLEM);
   });

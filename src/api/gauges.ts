@@ -1,9 +1,10 @@
 /**
  * The application's gauges of `/metrics`, read at each scrape from the database: the runs recorded under each
- * status, and the outbox's depth (lake writes the database holds that the lake has not taken yet). Both are read
- * in one opening of the database per scrape (on an embedded home, open, two counts, close: the lock is held for
- * that alone). While a run holds an embedded home, or before it has a database, the gauges have no sample in that
- * scrape rather than a made-up one; any other failure is the registry's to report (a collect error).
+ * status, the outbox's depth (lake writes the database holds that the lake has not taken yet), and the lake errors
+ * of the newest finished run (the server's own lake errors are a counter: app.ts). All are read in one opening of
+ * the database per scrape (on an embedded home: open, three reads, close; the lock is held for that alone). While
+ * a run holds an embedded home, or before it has a database, the gauges have no sample in that scrape rather than
+ * a made-up one; any other failure is the registry's to report (a collect error).
  */
 import { hasDatabase } from '../lake-scan/lake-reader.js';
 import { DataDirectoryInUseError } from '../warehouse/pglite/lock.js';
@@ -14,6 +15,7 @@ import type { GaugeOptions, Sample } from './middleware/index.js';
 interface DatabaseState {
   runs: Partial<Record<string, number>>;
   outboxDepth: number;
+  newestRunLakeErrors: number | undefined;
 }
 
 export function databaseGauges(access: LakeAccess): GaugeOptions[] {
@@ -44,13 +46,21 @@ export function databaseGauges(access: LakeAccess): GaugeOptions[] {
         return read === undefined ? [] : [{ value: read.outboxDepth }];
       },
     },
+    {
+      name: 'marketlake_last_run_lake_errors',
+      help: 'Lake errors (writes the lake refused, left to the outbox) of the newest finished run or reprocess.',
+      collect: async (): Promise<Sample[]> => {
+        const read = await state();
+        return read?.newestRunLakeErrors === undefined ? [] : [{ value: read.newestRunLakeErrors }];
+      },
+    },
   ];
 }
 
 async function readState(access: LakeAccess): Promise<DatabaseState | undefined> {
   // Opening an embedded home without a database would make one: a scrape writes nothing.
   if (access.config.databaseUrl === undefined && !hasDatabase(access.config.home)) return undefined;
-  const [{ countRunsByStatus }, { countPendingOutbox }] = await Promise.all([
+  const [{ countRunsByStatus, lakeErrorsOfNewestRun }, { countPendingOutbox }] = await Promise.all([
     import('../warehouse/runs.js'),
     import('../warehouse/outbox.js'),
   ]);
@@ -58,6 +68,7 @@ async function readState(access: LakeAccess): Promise<DatabaseState | undefined>
     return await access.withDatabase(async ({ warehouse }) => ({
       runs: await countRunsByStatus(warehouse.db),
       outboxDepth: await countPendingOutbox(warehouse.db),
+      newestRunLakeErrors: await lakeErrorsOfNewestRun(warehouse.db),
     }));
   } catch (error) {
     if (error instanceof DataDirectoryInUseError) return undefined;

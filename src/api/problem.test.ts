@@ -6,7 +6,7 @@ import { InvalidKeyError } from '../lake/keys.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { rememberSecret } from '../secrets.js';
 import { SqlError } from '../sql/sql-error.js';
-import { InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
+import { CorruptObjectError, InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
 import { DataDirectoryInUseError } from '../warehouse/pglite/lock.js';
 import { problemOf } from './problem.js';
 
@@ -26,6 +26,7 @@ describe('what an error means to a client', () => {
       [new DataDirectoryInUseError('/home', holder), 503],
       [new ObjectStoreError('the lake did not answer'), 503],
       [new UndecodableBodyError('truncated gzip'), 500],
+      [new CorruptObjectError('/srv/lake/a!', 'a', 'body checksum does not match'), 500],
       [new UserError('a damaged document'), 500],
       [new TypeError('a bug'), undefined],
     ];

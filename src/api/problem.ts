@@ -13,7 +13,7 @@ import { InvalidKeyError } from '../lake/keys.js';
 import { InvalidTickerError } from '../market/ticker.js';
 import { redact } from '../secrets.js';
 import { SqlError } from '../sql/sql-error.js';
-import { InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
+import { CorruptObjectError, InvalidObjectKeyError, ObjectNotFoundError, ObjectStoreError } from '../storage/errors.js';
 import { DataDirectoryInUseError } from '../warehouse/pglite/lock.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -81,6 +81,10 @@ export function problemOf(error: unknown): ApiProblem | undefined {
       'this read needs the embedded database, which a run holds now; try again once the run is over',
       { 'Retry-After': '30' },
     );
+  }
+  if (error instanceof CorruptObjectError) {
+    // Not "unavailable": asking again will not help. The detail names the key, never the server's file path.
+    return new ApiProblem(500, 'lake-error', 'Lake error', `the object ${error.key} is damaged: ${error.reason}`);
   }
   if (error instanceof ObjectStoreError && !(error instanceof UndecodableBodyError)) {
     return new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', error.message);

@@ -17,6 +17,24 @@ export class ObjectStoreError extends UserError {
   }
 }
 
+/**
+ * An object whose stored bytes fail their own checks (truncated, a checksum that does not match, an unknown
+ * format): retrying will not help, unlike a lake that does not answer. `where` names the file; `reason` says what
+ * is wrong, without it.
+ */
+export class CorruptObjectError extends ObjectStoreError {
+  override readonly name = 'CorruptObjectError';
+  declare readonly key: string;
+
+  constructor(
+    readonly where: string,
+    key: string,
+    readonly reason: string,
+  ) {
+    super(`corrupt object file ${where} (key ${key}): ${reason}`, { key });
+  }
+}
+
 /** A create-only put found the key taken (S3: 412 PreconditionFailed on `If-None-Match: *`). */
 export class ObjectExistsError extends ObjectStoreError {
   override readonly name = 'ObjectExistsError';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
-import { finishRun, getRun, startRun } from './runs.js';
+import { finishRun, getRun, lakeErrorsOfNewestRun, startRun } from './runs.js';
 
 describeOnDatabases('computation runs', (ctx) => {
   it('records a run from start to finish', async () => {
@@ -27,6 +27,21 @@ describeOnDatabases('computation runs', (ctx) => {
     const finished = await getRun(db, 'run-20240301-210000');
     expect(finished).toMatchObject({ status: 'partial', summary });
     expect(finished!.finishedAt!.getTime()).toBeGreaterThanOrEqual(started!.startedAt.getTime());
+  });
+
+  it('counts the lake errors of the newest finished run (none before any run finishes; a running one is not yet)', async () => {
+    const { db } = ctx.warehouse();
+    const run = { kind: 'run', computationVersion: '1.0', source: 'csv', tickers: ['NVDA'] } as const;
+    expect(await lakeErrorsOfNewestRun(db)).toBeUndefined();
+    await startRun(db, { ...run, runId: 'r-a' });
+    expect(await lakeErrorsOfNewestRun(db)).toBeUndefined();
+    await finishRun(db, 'r-a', 'partial', { lake_errors: ['raw/a: refused', 'processed/b: refused'] });
+    expect(await lakeErrorsOfNewestRun(db)).toBe(2);
+    await startRun(db, { ...run, runId: 'r-b' });
+    expect(await lakeErrorsOfNewestRun(db)).toBe(2);
+    // A summary without the list (a run that stopped early) counts none.
+    await finishRun(db, 'r-b', 'failed', { error: 'the vendor is down' });
+    expect(await lakeErrorsOfNewestRun(db)).toBe(0);
   });
 
   it('stores a summary whose texts carry a NUL byte (user input), with the byte written as \\0', async () => {

@@ -172,6 +172,22 @@ export async function listRuns(db: Kysely<Database>, limit: number): Promise<Com
 }
 
 /** How many runs are recorded under each status (statuses without a run are left out). */
+/**
+ * The lake errors (writes the lake refused, left to the outbox) the newest finished run or reprocess recorded in
+ * its summary; undefined before any finished run. A run that stopped before it wrote a summary counts 0.
+ */
+export async function lakeErrorsOfNewestRun(db: Kysely<Database>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('computation_runs')
+    .select(sql<string>`coalesce(jsonb_array_length(summary -> 'lake_errors'), 0)`.as('lake_errors'))
+    .where('status', '<>', 'running')
+    .orderBy('finished_at', 'desc')
+    .orderBy('run_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.lake_errors);
+}
+
 export async function countRunsByStatus(db: Kysely<Database>): Promise<Partial<Record<RunStatus, number>>> {
   const rows = await db
     .selectFrom('computation_runs')

@@ -187,6 +187,10 @@ describe('the read API over the database: stale, diff, runs', () => {
     expect(metrics).toContain(`marketlake_runs{status="ok"} ${okRuns}\n`);
     expect(metrics).toContain('marketlake_runs{status="running"} 0\n');
     expect(metrics).toContain('marketlake_outbox_depth 0\n');
+    expect(metrics).toContain('marketlake_last_run_lake_errors 0\n');
+    // No read has failed on the lake: the counter is declared with no series yet.
+    expect(metrics).toContain('# TYPE marketlake_lake_errors_total counter\n');
+    expect(metrics).not.toMatch(/^marketlake_lake_errors_total\{/m);
 
     // A run holds the embedded home: the database reads are 503 with Retry-After, the gauges have no sample.
     const { openRuntime } = await import('../../src/runtime.js');
@@ -200,6 +204,7 @@ describe('the read API over the database: stale, diff, runs', () => {
       const busy = (await get('/metrics')).text();
       expect(busy).not.toMatch(/^marketlake_runs\{/m);
       expect(busy).not.toMatch(/^marketlake_outbox_depth /m);
+      expect(busy).not.toMatch(/^marketlake_last_run_lake_errors /m);
       expect(busy).not.toContain('marketlake_metrics_collect_errors_total{');
       // The quality verdicts come from the lake: they answer meanwhile.
       expect((await get('/v1/quality')).status).toBe(200);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { ObjectStoreError } from '../errors.js';
+import { CorruptObjectError } from '../errors.js';
 import type { Metadata, Tags } from '../object-store.js';
 
 /**
@@ -41,8 +41,8 @@ export function encodeObjectFile(header: ObjectHeader, body: Uint8Array): Buffer
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]);
 }
 
-function corrupt(path: string, key: string, reason: string): ObjectStoreError {
-  return new ObjectStoreError(`corrupt object file ${path} (key ${key}): ${reason}`, { key });
+function corrupt(path: string, key: string, reason: string): CorruptObjectError {
+  return new CorruptObjectError(path, key, reason);
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
