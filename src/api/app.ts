@@ -62,6 +62,9 @@ export const OPENAPI_PATH = '/openapi.json';
 /** The problems (problem.ts) that are the lake's failures, counted by `marketlake_lake_errors_total`. */
 const LAKE_PROBLEMS: ReadonlySet<string> = new Set(['lake-unavailable', 'lake-error']);
 
+/** Answers of 500 and over that are no failure of the server's, so not logged as errors (see onError). */
+const EXPECTED_PROBLEMS: ReadonlySet<string> = new Set(['database-busy']);
+
 /** Served without a token: the health checks, and the web page with its files. */
 export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', '/assets/*'];
 
@@ -112,7 +115,8 @@ export function createApiApp(options: ApiOptions): ApiApp {
     }
     const problem = problemOf(error);
     if (problem !== undefined && LAKE_PROBLEMS.has(problem.slug)) lakeErrors?.inc({ problem: problem.slug });
-    if (problem === undefined || problem.status >= 500) logError(error);
+    // A busy embedded database is expected while a run writes (the request log has its 503): no stack for it.
+    if (problem === undefined || (problem.status >= 500 && !EXPECTED_PROBLEMS.has(problem.slug))) logError(error);
     return problemResponse(c, problem ?? INTERNAL_PROBLEM);
   });
   app.notFound((c) =>

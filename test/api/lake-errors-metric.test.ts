@@ -1,7 +1,7 @@
 /**
  * `/metrics` counts the requests the lake failed (`marketlake_lake_errors_total`, by problem): here a damaged
  * object in an embedded home's lake folder (truncated, as a full disk or a bad copy leaves it), which the API
- * answers 500 `lake-error` while every other read goes on.
+ * answers 500 `lake-error` while every other read goes on. A busy embedded database (503) is expected, not logged.
  */
 import { readdir, rm, truncate, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { withEnv } from '../support/env.js';
 describe('the lake errors counter', () => {
   let home: string;
   let api: ApiApp;
+  const logged: unknown[] = [];
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'marketlake-api-lake-errors-'));
@@ -22,7 +23,11 @@ describe('the lake errors counter', () => {
       runCli('run', '--home', home, '--tickers', 'NVDA', '--json'),
     );
     expect(run.code, run.stderr).toBe(0);
-    api = createApiApp({ config: resolveConfig({ home }), guards: { log: () => {} }, logError: () => {} });
+    api = createApiApp({
+      config: resolveConfig({ home }),
+      guards: { log: () => {} },
+      logError: (error) => logged.push(error),
+    });
   }, 120_000);
   afterAll(async () => {
     await api?.close();
@@ -51,5 +56,21 @@ describe('the lake errors counter', () => {
     expect(problem.detail).not.toContain(home);
     expect((await api.app.request('/v1/raw/NVDA/latest')).status).toBe(200);
     expect(await metricsText()).toMatch(/^marketlake_lake_errors_total\{problem="lake-error"\} 1$/m);
+    // A damaged object is a failure to look into: logged with its stack.
+    expect(logged).toHaveLength(1);
+  });
+
+  it('does not log a busy embedded database (503 while a run holds the home) as an error', async () => {
+    const before = logged.length;
+    const { openRuntime } = await import('../../src/runtime.js');
+    const held = await openRuntime(resolveConfig({ home }));
+    try {
+      const busy = await api.app.request('/v1/runs');
+      expect(busy.status).toBe(503);
+      expect(((await busy.json()) as { type: string }).type).toBe('/problems/database-busy');
+    } finally {
+      await held.close();
+    }
+    expect(logged).toHaveLength(before);
   });
 });
