@@ -29,8 +29,10 @@ import { LakeAccess } from './lake-access.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
 import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerIndicatorSeriesRoutes } from './routes/indicator-series.js';
 import { registerObjectRoutes } from './routes/objects.js';
 import { registerPageRoutes } from './routes/page.js';
+import { registerPriceRoutes } from './routes/prices.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
 import { registerQualityRoutes } from './routes/quality.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -125,6 +127,8 @@ export function createApiApp(options: ApiOptions): ApiApp {
 
   registerHealthRoutes(app, access);
   registerTickerRoutes(app, access);
+  registerPriceRoutes(app, access);
+  registerIndicatorSeriesRoutes(app, access);
   registerObjectRoutes(app, access);
   registerStaleRoutes(app, access);
   registerRunRoutes(app, access);

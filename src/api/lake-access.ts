@@ -9,9 +9,16 @@
  * - `POST /v1/sql` reads the lake's store (the configured one, opened once) and its local copy of the tables.
  */
 import { existsSync } from 'node:fs';
+import type { AsKnownAtQuery } from '../as-known-at/as-known-at.js';
 import type { Config } from '../config.js';
-import { LakeObjectNotFoundError } from '../lake/data-lake.js';
-import { type DatabaseReads, hasDatabase, type LakeReader, readLake } from '../lake-scan/lake-reader.js';
+import { type LakeObject, LakeObjectNotFoundError } from '../lake/data-lake.js';
+import {
+  type DatabaseReads,
+  hasDatabase,
+  lakeAloneAnswering,
+  type LakeReader,
+  readLake,
+} from '../lake-scan/lake-reader.js';
 import { quote } from '../quote.js';
 import type { Runtime } from '../runtime.js';
 import { FsObjectStore } from '../storage/fs/fs-object-store.js';
@@ -45,6 +52,35 @@ export class LakeAccess {
         throw new LakeObjectNotFoundError(error.message.replace(` in ${reader.store.description}`, ''));
       }
     });
+  }
+
+  /**
+   * The object as known at a time, from the database's catalog (`get --as-known-at`): what was known when is its
+   * record (created_at), so this read opens the database (503 while a run holds an embedded home).
+   */
+  async asKnownAtFromCatalog(query: AsKnownAtQuery): Promise<LakeObject> {
+    const { getAsKnownAt } = await import('../as-known-at/index.js');
+    return this.withDatabase(async ({ lake, warehouse }) => {
+      try {
+        return await getAsKnownAt(lake, warehouse.db, query);
+      } catch (error) {
+        if (!(error instanceof LakeObjectNotFoundError)) throw error;
+        throw new LakeObjectNotFoundError(error.message.replace(` in ${lake.store.description}`, ''));
+      }
+    });
+  }
+
+  /**
+   * The object as known at a time, without the lock where the lake alone answers (an embedded home's own lake
+   * folder): the lake is read as `getAsKnownAt` reads it when the catalog knows nothing of the ticker (each
+   * object's fetched_at / computed_at from its metadata, which is what the catalog's created_at records,
+   * src/lake-scan/expected-catalog-row.ts), so a run holding the home does not make the read wait. Elsewhere
+   * (PostgreSQL, an S3 lake) the catalog answers, as for `asKnownAtFromCatalog`.
+   */
+  async asKnownAt(query: AsKnownAtQuery): Promise<LakeObject> {
+    if (lakeAloneAnswering(this.config, this.env) === undefined) return this.asKnownAtFromCatalog(query);
+    const { getAsKnownAt } = await import('../as-known-at/index.js');
+    return this.read(({ lake }) => getAsKnownAt(lake, undefined, query));
   }
 
   private readonly databaseReads: DatabaseReads = (work) => this.withDatabase(work);

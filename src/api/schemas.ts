@@ -150,3 +150,69 @@ export const InstantQuery = z
     description: 'the object that was the latest at this time (what a report produced then saw)',
     example: '2026-12-02T21:30:00Z',
   });
+
+/** One daily bar as the raw snapshot stores it (`adj_close` is null where the vendor gives none). */
+export const PriceBarSchema = z
+  .object({
+    date: z.string().openapi({ example: '2026-12-01' }),
+    open: z.number(),
+    high: z.number(),
+    low: z.number(),
+    close: z.number(),
+    adj_close: z.number().nullable(),
+    volume: z.number(),
+  })
+  .openapi('PriceBar');
+
+/** Which stored raw snapshot an answer's bars come from: its key and the store's version id. */
+export const RawSourceSchema = z
+  .object({
+    key: z.string().openapi({ example: 'raw/sample/NVDA/2026-12-01/20261201_220000.json' }),
+    version_id: z.string(),
+  })
+  .openapi('RawSource');
+
+export const PricesSchema = z
+  .object({
+    ticker: z.string().openapi({ example: 'NVDA' }),
+    raw: RawSourceSchema.extend({
+      source: z.string().openapi({ example: 'yfinance' }),
+      fetched_at: z.string().openapi({ example: '2026-12-01T22:00:00.000Z' }),
+    }),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    bars: z.array(PriceBarSchema),
+  })
+  .openapi('Prices', { description: "a ticker's daily bars, exactly as one raw snapshot holds them, oldest first" });
+
+const seriesValue = z.number().nullable();
+
+export const IndicatorSeriesSchema = z
+  .object({
+    ticker: z.string().openapi({ example: 'NVDA' }),
+    computed: z.literal(true).openapi({ description: 'computed for this answer; nothing of it is stored' }),
+    computation_version: z.string().openapi({ example: '1.0' }),
+    result: z.object({ key: z.string(), version_id: z.string(), as_of: z.string() }),
+    raw: RawSourceSchema,
+    fields: z.array(z.string()),
+    points: z.array(
+      z.object({
+        date: z.string(),
+        sma_20: seriesValue,
+        sma_50: seriesValue,
+        sma_200: seriesValue,
+        bb_upper: seriesValue,
+        bb_middle: seriesValue,
+        bb_lower: seriesValue,
+        rsi_14: seriesValue,
+        macd: seriesValue,
+        macd_signal: seriesValue,
+        macd_histogram: seriesValue,
+      }),
+    ),
+  })
+  .openapi('IndicatorSeries', {
+    description:
+      "one indicators result's series, one point per bar of its raw snapshot up to its as-of date (null before a " +
+      "field's warm-up); the last point is the stored result's values",
+  });

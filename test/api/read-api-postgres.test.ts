@@ -55,6 +55,32 @@ describeOnPostgres('the read API', () => {
     expect((await httpRequest(server.url, '/v1/indicators/MSFT/latest')).status).toBe(404);
   });
 
+  it('prices and an indicator series answer from the catalog, naming the snapshot and the result', async () => {
+    const raw = (await cliJson('get', 'raw', 'NVDA')) as { key: string; version_id: string; body: { bars: unknown[] } };
+    const prices = (await getJson('/v1/prices/NVDA')) as { raw: { key: string; version_id: string }; bars: unknown[] };
+    expect(prices.raw).toMatchObject({ key: raw.key, version_id: raw.version_id });
+    expect(prices.bars).toEqual(raw.body.bars);
+    const known = (await getJson('/v1/prices/NVDA?as_known_at=2026-12-01T23:00:00Z')) as { raw: { key: string } };
+    expect(known.raw.key).toBe(raw.key);
+    expect((await httpRequest(server.url, '/v1/prices/NVDA?as_known_at=2026-12-01T21:00:00Z')).status).toBe(404);
+
+    const result = (await cliJson('get', 'indicators', 'NVDA')) as {
+      key: string;
+      body: { source_raw_data_key: string; values: Record<string, number | null> };
+    };
+    const series = (await getJson('/v1/indicators/NVDA/series')) as {
+      result: { key: string };
+      raw: { key: string };
+      fields: string[];
+      points: Record<string, number | null>[];
+    };
+    expect(series.result.key).toBe(result.key);
+    expect(series.raw.key).toBe(result.body.source_raw_data_key);
+    const last = series.points.at(-1)!;
+    for (const field of series.fields)
+      expect({ field, value: last[field] }).toEqual({ field, value: result.body.values[field] });
+  });
+
   it('/readyz asks the database and the lake', async () => {
     const ready = (await getJson('/readyz')) as { ready: boolean; database: { kind: string; ok: boolean } };
     expect(ready.ready).toBe(true);

@@ -216,6 +216,18 @@ describe('the read API over a lake of two daily runs', () => {
         { path: '/v1/objects?key=raw/sample/NVDA/2026-12-01/20261201_220000.json&version_id=' },
       ],
       '/v1/lineage': [{ path: '/v1/lineage' }, { path: '/v1/lineage?key=NVDA' }],
+      '/v1/prices/{ticker}': [
+        { path: '/v1/prices/NV%24A' },
+        { path: '/v1/prices/NVDA?from=2026-13-01' },
+        { path: '/v1/prices/NVDA?from=2026-12-02&to=2026-12-01' },
+        { path: '/v1/prices/NVDA?as_known_at=soon' },
+        { path: '/v1/prices/NVDA?format=xml' },
+      ],
+      '/v1/indicators/{ticker}/series': [
+        { path: '/v1/indicators/NVDA/series?date=x' },
+        { path: '/v1/indicators/NVDA/series?date=2026-12-01&version=20261201_220000' },
+        { path: '/v1/indicators/NVDA/series?version=' },
+      ],
       '/v1/stale': [{ path: '/v1/stale?computation_version=0.1' }, { path: '/v1/stale?ticker=a%2Fb' }],
       '/v1/diff': [{ path: '/v1/diff?from=1.0' }, { path: '/v1/diff?from=1.0&to=2.0&date=x' }],
       '/v1/runs': [{ path: '/v1/runs?limit=-1' }],
@@ -272,6 +284,10 @@ describe('the read API over a lake of two daily runs', () => {
         ['/v1/objects', 'get', `/v1/objects?key=${enc(nvda[0]!.key)}`, 200],
         ['/v1/lineage', 'get', `/v1/lineage?key=${enc(nvda[0]!.key)}`, 200],
         ['/v1/lineage', 'get', '/v1/lineage?key=x', 400],
+        ['/v1/prices/{ticker}', 'get', '/v1/prices/%5EGSPC?from=2026-11-01', 200],
+        ['/v1/prices/{ticker}', 'get', '/v1/prices/MSFT', 404],
+        ['/v1/indicators/{ticker}/series', 'get', '/v1/indicators/NVDA/series', 200],
+        ['/v1/indicators/{ticker}/series', 'get', `/v1/indicators/NVDA/series?version=${nvda[1]!.version_id}`, 200],
       ];
       for (const [route, method, path, status] of checks) {
         const answer = await get(path);

@@ -49,7 +49,15 @@ describe('marketlake serve on an embedded home', () => {
     const answers: { path: string; status: number }[] = [];
     let running = true;
     const reader = (async () => {
-      const paths = ['/v1/indicators/NVDA/latest', '/v1/raw/%5EGSPC/versions', '/v1/tickers', '/readyz'];
+      const paths = [
+        '/v1/indicators/NVDA/latest',
+        '/v1/raw/%5EGSPC/versions',
+        '/v1/tickers',
+        '/readyz',
+        '/v1/prices/NVDA',
+        `/v1/prices/%5EGSPC?as_known_at=${encodeURIComponent(DAY_1)}`,
+        '/v1/indicators/NVDA/series',
+      ];
       for (let i = 0; running; i++) {
         const path = paths[i % paths.length]!;
         answers.push({ path, status: (await httpRequest(url, path)).status });

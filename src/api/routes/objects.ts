@@ -12,8 +12,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AsKnownAtQuery } from '../../as-known-at/as-known-at.js';
-import { type LakeObject, LakeObjectNotFoundError } from '../../lake/data-lake.js';
+import type { LakeObject } from '../../lake/data-lake.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
 import { ApiProblem } from '../problem.js';
 import { chosenFormat, csvResponse, type Format, rowsAsResult } from '../formats.js';
@@ -128,22 +127,6 @@ function objectAnswer(c: Context, object: LakeObject, format: Format): Response 
   return c.json({ key, version_id: versionId, tags, metadata, body }, 200);
 }
 
-/**
- * `get --as-known-at`: what was known when is the catalog's record (created_at), so this read needs the database
- * (503 while a run holds an embedded home). A missing object's message does not say where the lake lives.
- */
-async function knownAt(access: LakeAccess, query: AsKnownAtQuery): Promise<LakeObject> {
-  const { getAsKnownAt } = await import('../../as-known-at/index.js');
-  return access.withDatabase(async ({ lake, warehouse }) => {
-    try {
-      return await getAsKnownAt(lake, warehouse.db, query);
-    } catch (error) {
-      if (!(error instanceof LakeObjectNotFoundError)) throw error;
-      throw new LakeObjectNotFoundError(error.message.replace(` in ${lake.store.description}`, ''));
-    }
-  });
-}
-
 export function registerObjectRoutes(app: OpenAPIHono, access: LakeAccess): void {
   app.openapi(latest, async (c) => {
     const { kind, ticker } = c.req.valid('param');
@@ -152,7 +135,7 @@ export function registerObjectRoutes(app: OpenAPIHono, access: LakeAccess): void
     const object =
       at === undefined
         ? await access.read(({ lake }) => lake.getLatest(kind, ticker))
-        : await knownAt(access, { kind, ticker, at });
+        : await access.asKnownAtFromCatalog({ kind, ticker, at });
     return objectAnswer(c, object, format);
   });
 
@@ -163,7 +146,7 @@ export function registerObjectRoutes(app: OpenAPIHono, access: LakeAccess): void
     const object =
       at === undefined
         ? await access.read(({ lake }) => lake.getLatest(kind, ticker, date))
-        : await knownAt(access, { kind, ticker, at, date });
+        : await access.asKnownAtFromCatalog({ kind, ticker, at, date });
     return objectAnswer(c, object, format);
   });
 
