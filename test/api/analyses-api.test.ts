@@ -231,5 +231,6 @@ describe('the read API over the database: stale, diff, runs', () => {
     expect(none.detail).not.toContain(home);
     await expectProblem('/v1/raw/NVDA/latest?as_known_at=2026-12-02', 400);
     await expectProblem('/v1/raw/NVDA/dates/2026-12-01?as_known_at=soon', 400);
-  });
+    // Six CLI processes and six openings of the embedded database: minutes on a loaded 2-core machine.
+  }, 180_000);
 });
