@@ -72,6 +72,8 @@ export interface TickerTableInput {
   previousUnreadable?: string;
   /** Absent when the quality checks blocked them: no processed object was written either. */
   results?: TickerResults;
+  /** The quality mark of the results (`quality_failed`), when checks failed and they were written all the same. */
+  qualityFailed?: string;
   computationVersion: ComputationVersion;
   computedAt: string;
   /** The objects the drain wrote for this ticker (processed ones among them). */
@@ -121,7 +123,12 @@ export function tableBatches(input: TickerTableInput): RowBatch[] {
       input.computedAt,
       raw,
     );
-    const source = { objectKey: object.key, objectVersionId: object.versionId, runId };
+    const source = {
+      objectKey: object.key,
+      objectVersionId: object.versionId,
+      runId,
+      qualityFailed: input.qualityFailed,
+    };
     batches.push({
       table: kind,
       partition: document.as_of,

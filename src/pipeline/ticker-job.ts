@@ -131,6 +131,7 @@ export async function runTickerJob(context: TickerJobContext, requested: string)
         previous: committed.previous,
         ...(committed.previousUnreadable ? { previousUnreadable: committed.previousUnreadable } : {}),
         ...(committed.results ? { results: committed.results } : {}),
+        ...(committed.qualityFailed ? { qualityFailed: committed.qualityFailed } : {}),
         computationVersion: context.computationVersion,
         computedAt: committed.computedAt,
         written: drained.written,
@@ -195,6 +196,7 @@ async function commitTicker(
     entries,
     results,
     computedAt,
+    ...(judged.mark ? { qualityFailed: judged.mark.failed } : {}),
     previous: restated.previous,
     ...(restated.previousUnreadable ? { previousUnreadable: restated.previousUnreadable } : {}),
     ...(restated.restatement ? { restatement: restated.restatement } : {}),
@@ -207,6 +209,8 @@ interface CommittedTicker {
   /** Absent when the quality checks blocked the ticker's results. */
   results?: TickerResults;
   computedAt: string;
+  /** The quality mark's `quality_failed` text when the results were written although checks failed. */
+  qualityFailed?: string;
   previous: { key: string; snapshot: RawSnapshot } | undefined;
   previousUnreadable?: string;
   restatement?: RestatementDocument & { lake_key: string | null };

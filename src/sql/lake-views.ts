@@ -23,19 +23,26 @@ const SQL_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP',
 };
 
-/** The `SELECT` of one table's view: its files, or no row with its columns. */
+/**
+ * The `SELECT` of one table's view: its files, or no row with its columns.
+ *
+ * Files written before a column was added (`quality_failed`) lack it: the files are united BY NAME with an empty,
+ * typed relation of every column, so such a column reads as null in them instead of failing the view. DuckDB still
+ * pushes the projection and the partition filters down into read_parquet through the union (checked with EXPLAIN).
+ */
 export function tableViewQuery(table: TableName, files: readonly string[]): string {
   const schema = tableSchema(table);
-  const columns = [...schema.columns, schema.partition].map((c) => `"${c.name}"`).join(', ');
-  if (files.length === 0) {
-    const typed = [...schema.columns, schema.partition].map((c) => `CAST(NULL AS ${SQL_TYPES[c.type]}) AS "${c.name}"`);
-    return `SELECT ${typed.join(', ')} WHERE false`;
-  }
+  const all = [...schema.columns, schema.partition];
+  const typed = all.map((c) => `CAST(NULL AS ${SQL_TYPES[c.type]}) AS "${c.name}"`);
+  const empty = `SELECT ${typed.join(', ')} WHERE false`;
+  if (files.length === 0) return empty;
+  const columns = all.map((c) => `"${c.name}"`).join(', ');
   const list = files.map(literal).join(', ');
   const partition = schema.partition;
   return (
-    `SELECT ${columns} FROM read_parquet([${list}], hive_partitioning = true, ` +
-    `hive_types = {'${partition.name}': ${SQL_TYPES[partition.type]}}, union_by_name = true)`
+    `SELECT ${columns} FROM (${empty} UNION ALL BY NAME SELECT * FROM read_parquet([${list}], ` +
+    `hive_partitioning = true, hive_types = {'${partition.name}': ${SQL_TYPES[partition.type]}}, ` +
+    `union_by_name = true))`
   );
 }
 

@@ -41,6 +41,8 @@ export interface ComputedRowSource {
   /** Null while the object waits in the outbox. */
   objectVersionId: string | null;
   runId: string | null;
+  /** The object's quality mark (its `quality_failed` metadata); absent or undefined: not marked. */
+  qualityFailed?: string | undefined;
 }
 
 /** A processed document as the rows read it (its raw version id may still be unknown, pending in the outbox). */
@@ -58,6 +60,7 @@ function computedLineage(document: ComputedDocument, source: ComputedRowSource):
     raw_version_id: document.source_raw_data_version_id,
     raw_sha256: document.source_raw_data_sha256,
     run_id: source.runId,
+    quality_failed: source.qualityFailed ?? null,
     as_of: document.as_of,
   };
 }

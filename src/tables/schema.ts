@@ -19,6 +19,11 @@ export interface Column {
   name: string;
   type: ColumnType;
   description: string;
+  /**
+   * Added after the table's first files were written: older files lack it (it reads as null in them, see
+   * src/sql/lake-views.ts, and `verify` accepts them). Such columns come last.
+   */
+  addedLater?: true;
 }
 
 export interface TableSchema {
@@ -75,6 +80,14 @@ const COMPUTED_LINEAGE: readonly Column[] = [
   column('raw_version_id', 'varchar', "that snapshot's version id"),
   column('raw_sha256', 'varchar', "that snapshot's body sha256"),
   column('run_id', 'varchar', 'the run that computed it (null when the lake does not say)'),
+  {
+    ...column(
+      'quality_failed',
+      'varchar',
+      "the checks its raw snapshot failed (`check:severity,...`; the object's quality mark), null when clean",
+    ),
+    addedLater: true,
+  },
 ];
 
 const asOf = column('as_of', 'date', 'the date of the last bar the results were computed over');

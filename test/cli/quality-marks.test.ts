@@ -58,6 +58,17 @@ describe('marketlake run: results of a snapshot that failed a check are marked',
       runCli('run', '--home', home, '--source', 'csv', '--csv-dir', csvDir, '--tickers', TICKERS.join(','), ...flags),
     );
 
+  /** Each ticker's marks in the three result tables of the lake (SQL over its Parquet files). */
+  const tableMarks = async (home: string): Promise<unknown> => {
+    const rows = (table: string) => `SELECT ticker, quality_failed FROM ${table}`;
+    const query =
+      `SELECT DISTINCT ticker, quality_failed FROM (${rows('indicators')} UNION ALL ${rows('percentiles')} ` +
+      `UNION ALL ${rows('features')}) ORDER BY ticker, quality_failed`;
+    const result = await runCli('sql', '--home', home, '--json', query);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout);
+  };
+
   it('under warn: the summary lists the marked ticker, the report says it in one line, get shows the mark', async () => {
     const home = join(scratch, 'warn');
     const first = await run(home, NOW, '--quality-policy', 'warn', '--json');
@@ -79,6 +90,21 @@ describe('marketlake run: results of a snapshot that failed a check are marked',
       expect(clean.tags, kind).not.toHaveProperty('quality');
       expect(clean.metadata, kind).not.toHaveProperty('quality_failed');
     }
+
+    // The lake's Parquet tables carry the mark in their rows (column quality_failed), clean rows null.
+    const markText = JSON.parse((await runCli('get', 'indicators', FAULTY, '--home', home, '--json')).stdout).metadata
+      .quality_failed as string;
+    expect(await tableMarks(home)).toEqual([
+      { ticker: '7974.T', quality_failed: null },
+      { ticker: FAULTY, quality_failed: markText },
+      { ticker: 'NVDA', quality_failed: null },
+    ]);
+    // `tables rebuild` makes the same from the objects' metadata alone (a run that wrote no tables).
+    const rebuilt = join(scratch, 'warn-no-tables');
+    expect((await run(rebuilt, NOW, '--quality-policy', 'warn', '--no-tables')).code).toBe(1);
+    const rebuild = await runCli('tables', 'rebuild', '--home', rebuilt);
+    expect(rebuild.code, rebuild.stderr).toBe(0);
+    expect(await tableMarks(rebuilt)).toEqual(await tableMarks(home));
 
     // The same files a minute later (nothing restated): the text report.
     const text = await run(home, '2026-11-26T21:31:00Z', '--quality-policy', 'warn');

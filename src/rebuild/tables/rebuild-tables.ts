@@ -21,6 +21,7 @@ import {
   type RestatementDocument,
 } from '../../lake/formats/restatement.js';
 import { DocumentShapeError } from '../../lake/formats/schema-check.js';
+import { readQualityMark } from '../../lake/formats/quality-mark.js';
 import { parseQualityDocument, parseQualityKey, QUALITY_PREFIX } from '../../lake/formats/quality.js';
 import { messageOf } from '../../errors.js';
 import { parseRawDocument } from '../../lake/formats/raw-parse.js';
@@ -242,7 +243,16 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
     if (document === undefined) continue;
     const runId = work.runOf(key);
     if (needsRows) {
-      work.add(kind, processedRows(kind, document, { objectKey: key, objectVersionId: fetched.head.versionId, runId }));
+      // The rows carry the object's quality mark, which is in its metadata (src/lake/formats/quality-mark.ts).
+      // Half a mark is not ours: its rows are not made (reported), its catalog row is.
+      const marked = readQualityMark(fetched.head.metadata);
+      if (marked.ok) {
+        const qualityFailed = marked.mark?.failed;
+        const source = { objectKey: key, objectVersionId: fetched.head.versionId, runId, qualityFailed };
+        work.add(kind, processedRows(kind, document, source));
+      } else {
+        work.fail(key, marked.reason);
+      }
     }
     if (needsCatalog) {
       work.add('lake_objects', [

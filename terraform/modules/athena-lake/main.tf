@@ -61,6 +61,7 @@ locals {
         { name = "raw_version_id", type = "string", comment = "that snapshot's version id" },
         { name = "raw_sha256", type = "string", comment = "that snapshot's body sha256" },
         { name = "run_id", type = "string", comment = "the run that computed it (null when the lake does not say)" },
+        { name = "quality_failed", type = "string", comment = "the checks its raw snapshot failed (`check:severity,...`; the object's quality mark), null when clean" },
       ]
     }
     percentiles = {
@@ -97,6 +98,7 @@ locals {
         { name = "raw_version_id", type = "string", comment = "that snapshot's version id" },
         { name = "raw_sha256", type = "string", comment = "that snapshot's body sha256" },
         { name = "run_id", type = "string", comment = "the run that computed it (null when the lake does not say)" },
+        { name = "quality_failed", type = "string", comment = "the checks its raw snapshot failed (`check:severity,...`; the object's quality mark), null when clean" },
       ]
     }
     features = {
@@ -122,6 +124,7 @@ locals {
         { name = "raw_version_id", type = "string", comment = "that snapshot's version id" },
         { name = "raw_sha256", type = "string", comment = "that snapshot's body sha256" },
         { name = "run_id", type = "string", comment = "the run that computed it (null when the lake does not say)" },
+        { name = "quality_failed", type = "string", comment = "the checks its raw snapshot failed (`check:severity,...`; the object's quality mark), null when clean" },
       ]
     }
     restatements = {
