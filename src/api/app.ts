@@ -24,7 +24,7 @@ import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './prob
 import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerObjectRoutes } from './routes/objects.js';
-import { registerPageRoutes } from './routes/page.js';
+import { API_PAGE_PATH, registerPageRoutes } from './routes/page.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
 import { registerQualityRoutes } from './routes/quality.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -53,8 +53,15 @@ export interface ApiApp {
 
 export const OPENAPI_PATH = '/openapi.json';
 
-/** Served without a token: the health checks, and the web page with its files. */
-export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', '/assets/*'];
+/** The OpenAPI security scheme of the bearer tokens (the API page's "Authorize" names it; api-page.js too). */
+export const BEARER_SCHEME = 'bearerAuth';
+
+/**
+ * Served without a token: the health checks, the web page and the API page with their files, and the OpenAPI
+ * document, which describes the routes and holds no lake data (the API page must read it before the user can
+ * authorize; it says which scheme /v1 needs).
+ */
+export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', API_PAGE_PATH, '/assets/*', OPENAPI_PATH];
 
 export function createApiApp(options: ApiOptions): ApiApp {
   const access = new LakeAccess(options.config, options.env);
@@ -110,7 +117,17 @@ export function createApiApp(options: ApiOptions): ApiApp {
   // The web page and its files: plain routes, left out of the OpenAPI document (they are not the API).
   registerPageRoutes(app);
 
+  // With tokens, /v1 needs `Authorization: Bearer`: the document says so, and the API page offers "Authorize".
+  const tokens = options.guards === false ? [] : (options.guards?.tokens ?? []);
+  if (tokens.length > 0) {
+    app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'one of the tokens the server was started with (MARKETLAKE_API_TOKENS or --tokens-file)',
+    });
+  }
   app.doc31(OPENAPI_PATH, {
+    ...(tokens.length > 0 ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
     openapi: '3.1.0',
     info: {
       title: 'marketlake',
