@@ -94,7 +94,6 @@ interface DiffField {
 /** The page's formats (src/api/page/dom.js), to compare what it shows with the API's numbers. */
 const shownNumber = (value: number | null | undefined, digits: number) => (value == null ? '–' : value.toFixed(digits));
 const shownExponent = (value: number | null) => (value === null ? '–' : value.toExponential(3));
-const shownPercent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(2)}%`);
 
 /** The cells of a table's body, row by row, as shown. */
 async function tableCells(page: Page, table: string): Promise<string[][]> {
@@ -106,6 +105,8 @@ function pageSuite(): void {
   let home: string;
   let server: ApiServer;
   let browser: Browser;
+  /** What the server logged as its own failure (a 5xx): only the busy database, while the test holds it. */
+  const serverErrors: unknown[] = [];
 
   const api = async <T>(path: string): Promise<T> => {
     const answer = await httpRequest(server.url, path);
@@ -159,13 +160,19 @@ function pageSuite(): void {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'marketlake-page-'));
     await makePageLake(home, { tickers: TICKERS, instants: DAYS, strictTicker: 'NVDA', reprocessTicker: '^GSPC' });
-    server = await startApiServer({ config: resolveConfig({ home }), host: '127.0.0.1', port: 0 });
+    server = await startApiServer({
+      config: resolveConfig({ home }),
+      host: '127.0.0.1',
+      port: 0,
+      logError: (error) => serverErrors.push(error),
+    });
     browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await rm(home, { recursive: true, force: true });
+    expect(serverErrors).toEqual([]);
   });
 
   it('loads the first ticker with no console error and no failed request, and draws the chart', async () => {
@@ -324,7 +331,7 @@ function pageSuite(): void {
       String(field.compared),
       String(field.changed),
       shownExponent(field.max_abs_diff),
-      shownPercent(field.max_rel_diff),
+      shownExponent(field.max_rel_diff),
       field.worst[0]?.as_of ?? '–',
       shownNumber(field.worst[0]?.from, 4),
       shownNumber(field.worst[0]?.to, 4),
@@ -398,6 +405,9 @@ function pageSuite(): void {
         `HTTP 503: ${server.url}/v1/runs?limit=20`,
       ]);
       expect(trouble.filter((line) => !line.includes('503'))).toEqual([]);
+      expect(serverErrors.length).toBeGreaterThan(0);
+      expect(serverErrors.filter((error) => !(error instanceof DataDirectoryInUseError))).toEqual([]);
+      serverErrors.splice(0);
 
       await held.close();
       holding = false;

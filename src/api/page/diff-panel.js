@@ -5,7 +5,7 @@
  * diff needs the database: on an embedded home a daily run may hold it (503), said in the panel.
  */
 import { api, enc } from './api.js';
-import { $, add, element, exponent, fixed, percent, row } from './dom.js';
+import { $, add, element, exponent, fixed, row } from './dom.js';
 import { Panel } from './panel.js';
 
 export class DiffPanel {
@@ -90,7 +90,7 @@ export class DiffPanel {
             String(field.compared),
             String(field.changed),
             exponent(field.max_abs_diff),
-            percent(field.max_rel_diff),
+            exponent(field.max_rel_diff),
             worst?.as_of,
             worst ? fixed(worst.from, 4) : undefined,
             worst ? fixed(worst.to, 4) : undefined,
