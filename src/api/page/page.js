@@ -5,7 +5,10 @@
  * What is shown is one indicators result of a ticker (the latest, the latest of a date, or one version), named by
  * the URL's fragment (`#ticker=NVDA[&date=2026-12-01][&version=ID]`) so that a view can be linked and the back
  * button works. Everything else follows the result's lineage: the chart draws the bars of the raw snapshot it was
- * computed from, the percentiles and features are those of the same date.
+ * computed from, the percentiles and features are those of the same date. The quality, diff and runs panels
+ * (quality-panel.js, diff-panel.js, runs-panel.js) read the API on their own once the view is shown, each saying its
+ * own state, so that a refused read (a daily run holding the database) never breaks the view. A server with tokens
+ * answers 401 until the user gives one (the token field; api.js keeps it for the tab).
  */
 import { CandlestickSeries, createChart, HistogramSeries, LineSeries, LineStyle } from '/assets/lightweight-charts.mjs';
 import { api, ApiError, enc, onUnauthorized, optional, storedToken, storeToken } from '/assets/api.js';
