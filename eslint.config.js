@@ -50,6 +50,8 @@ export default tseslint.config(
         history: 'readonly',
         URLSearchParams: 'readonly',
         fetch: 'readonly',
+        Headers: 'readonly',
+        sessionStorage: 'readonly',
       },
     },
   },

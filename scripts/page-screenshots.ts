@@ -1,7 +1,8 @@
 /**
- * Screenshots of the web page's main views (docs/screenshots/*.png, shown in the README), taken in Debian's
- * Chromium on a fresh lake of two daily runs of sample data (a fixed clock, so the pictures change only when the
- * page does):
+ * Screenshots of the web page's main views and of the API page (docs/screenshots/*.png, shown in the README), taken
+ * in Debian's Chromium on a fresh lake of two daily runs of sample data (a fixed clock), NVDA's second with a failed
+ * quality check, and a reprocess of ^GSPC under 2.0 (which stamps the real time: its dates in the versions and
+ * runs tables are the day the pictures were taken):
  *   node --import tsx scripts/page-screenshots.ts [OUT_DIR]
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +14,8 @@ import {
   CHROMIUM_PATH,
   chromiumInstalled,
   launchChromium,
-  makeSampleLake,
+  makePageLake,
+  waitPanel,
   waitShown,
 } from '../test/support/browser.js';
 
@@ -25,7 +27,7 @@ if (!chromiumInstalled()) throw new Error(`${CHROMIUM_PATH} is missing: apt-get 
 await mkdir(out, { recursive: true });
 const home = await mkdtemp(join(tmpdir(), 'marketlake-screenshots-'));
 try {
-  await makeSampleLake(home, TICKERS, DAYS);
+  await makePageLake(home, { tickers: TICKERS, instants: DAYS, strictTicker: 'NVDA', reprocessTicker: '^GSPC' });
   const server = await startApiServer({ config: resolveConfig({ home }), host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   try {
@@ -37,23 +39,50 @@ try {
       process.stdout.write(`${join(out, name)}\n`);
     };
 
+    const shootElement = async (selector: string, name: string) => {
+      await (await page.$(selector))!.screenshot({ path: join(out, name) });
+      process.stdout.write(`${join(out, name)}\n`);
+    };
+    const panelsReady = async () => {
+      for (const id of ['quality-panel', 'runs-panel']) await waitPanel(page, id, 'ready');
+    };
+
     await page.goto(`${server.url}/#ticker=NVDA`);
     await waitShown(page, await keyOf('/v1/indicators/NVDA/latest'));
+    await panelsReady();
+    await waitPanel(page, 'diff-panel', 'empty');
     await shoot('page.png');
-    await (await page.$('#chart-panel'))!.screenshot({ path: join(out, 'page-chart.png') });
-    process.stdout.write(`${join(out, 'page-chart.png')}\n`);
+    await shootElement('#chart-panel', 'page-chart.png');
+    await shootElement('#quality-panel', 'page-quality.png');
 
-    const [, older] = (await (await fetch(`${server.url}/v1/indicators/%5EGSPC/versions`)).json()) as {
+    // The panels of a ticker with two computation versions: its quality, the diff between them, the runs.
+    await page.goto(`${server.url}/#ticker=%5EGSPC`);
+    await waitShown(page, await keyOf('/v1/indicators/%5EGSPC/latest'));
+    await panelsReady();
+    await waitPanel(page, 'diff-panel', 'ready');
+    await page.click('#runs button.link >> nth=0');
+    await waitPanel(page, 'run-detail-panel', 'ready');
+    await shootElement('#diff-panel', 'page-diff.png');
+    await shootElement('#runs-panel', 'page-runs.png');
+
+    const versions = (await (await fetch(`${server.url}/v1/indicators/%5EGSPC/versions`)).json()) as {
       key: string;
       version_id: string;
     }[];
-    await page.goto(`${server.url}/#ticker=%5EGSPC&version=${encodeURIComponent(older!.version_id)}`);
-    await waitShown(page, older!.key);
+    const oldest = versions[versions.length - 1]!;
+    await page.goto(`${server.url}/#ticker=%5EGSPC&version=${encodeURIComponent(oldest.version_id)}`);
+    await waitShown(page, oldest.key);
+    await panelsReady();
+    await waitPanel(page, 'diff-panel', 'ready');
     await shoot('page-older-version.png');
 
     await page.goto(`${server.url}/#ticker=NOPE`);
     await waitShown(page, undefined, 'error');
     await shoot('page-unknown-ticker.png', 160);
+
+    await page.goto(`${server.url}/api`);
+    await waitShown(page, undefined, 'ready');
+    await shoot('page-api.png', 900);
   } finally {
     await browser.close();
     await server.close();

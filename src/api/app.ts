@@ -31,7 +31,7 @@ import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIndicatorSeriesRoutes } from './routes/indicator-series.js';
 import { registerObjectRoutes } from './routes/objects.js';
-import { registerPageRoutes } from './routes/page.js';
+import { API_PAGE_PATH, registerPageRoutes } from './routes/page.js';
 import { registerPriceRoutes } from './routes/prices.js';
 import { DEFAULT_SQL_SETTINGS, registerSqlRoutes, type SqlSettings } from './routes/sql.js';
 import { registerQualityRoutes } from './routes/quality.js';
@@ -67,8 +67,15 @@ const LAKE_PROBLEMS: ReadonlySet<string> = new Set(['lake-unavailable', 'lake-er
 /** Answers of 500 and over that are no failure of the server's, so not logged as errors (see onError). */
 const EXPECTED_PROBLEMS: ReadonlySet<string> = new Set(['database-busy']);
 
-/** Served without a token: the health checks, and the web page with its files. */
-export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', '/assets/*'];
+/** The OpenAPI security scheme of the bearer tokens (the API page's "Authorize" names it; api-page.js too). */
+export const BEARER_SCHEME = 'bearerAuth';
+
+/**
+ * Served without a token: the health checks, the web page and the API page with their files, and the OpenAPI
+ * document, which describes the routes and holds no lake data (the API page must read it before the user can
+ * authorize; it says which scheme /v1 needs).
+ */
+export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', API_PAGE_PATH, '/assets/*', OPENAPI_PATH];
 
 export function createApiApp(options: ApiOptions): ApiApp {
   const access = new LakeAccess(options.config, options.env);
@@ -138,7 +145,17 @@ export function createApiApp(options: ApiOptions): ApiApp {
   // The web page and its files: plain routes, left out of the OpenAPI document (they are not the API).
   registerPageRoutes(app);
 
+  // With tokens, /v1 needs `Authorization: Bearer`: the document says so, and the API page offers "Authorize".
+  const tokens = options.guards === false ? [] : (options.guards?.tokens ?? []);
+  if (tokens.length > 0) {
+    app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'one of the tokens the server was started with (MARKETLAKE_API_TOKENS or --tokens-file)',
+    });
+  }
   app.doc31(OPENAPI_PATH, {
+    ...(tokens.length > 0 ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
     openapi: '3.1.0',
     info: {
       title: 'marketlake',

@@ -1,9 +1,13 @@
 /**
  * The web page of `marketlake serve` (src/api/page/) in a real browser, Debian's Chromium driven by
- * playwright-core, on a server over a lake made by two daily runs of sample data: the page loads with no console
- * error and no failed request, the chart is drawn (its canvases hold candles, not a blank background), the numbers
- * shown are the API's for the same ticker, switching ticker, version and date shows theirs, and an unknown ticker
- * is said clearly. Without /usr/bin/chromium the suite is skipped loudly (fails with MARKETLAKE_REQUIRE_SERVICES=1).
+ * playwright-core, on a server over a lake made by two daily runs of sample data (NVDA's second run with a failed
+ * quality check) and a reprocess of ^GSPC under 2.0: the page loads with no console error and no failed request,
+ * the chart is drawn (its canvases hold candles, not a blank background), the numbers shown are the API's for the
+ * same ticker, switching ticker, version and date shows theirs, and an unknown ticker is said clearly. The panels
+ * (quality, diff, runs) show the API's answers; while a run holds the embedded home they say so (503) and the rest
+ * of the page stands; on a server with tokens the page asks for one (401) and works once it is given; the API page
+ * (Swagger UI at /api) lists the operations and calls one with the token. Without /usr/bin/chromium the suite is
+ * skipped loudly (fails with MARKETLAKE_REQUIRE_SERVICES=1).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,13 +16,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../src/api/server.js';
 import { resolveConfig } from '../../src/config.js';
+import { DataDirectoryInUseError } from '../../src/warehouse/pglite/lock.js';
 import {
   CHROMIUM_PATH,
   chartInk,
   chromiumInstalled,
   launchChromium,
-  makeSampleLake,
+  makePageLake,
   pageTrouble,
+  waitPanel,
   waitShown,
 } from '../support/browser.js';
 import { httpRequest } from '../support/http.js';
@@ -50,11 +56,57 @@ interface Version {
   version_id: string;
   date: string;
 }
+interface Verdict {
+  check_id: string;
+  severity: string;
+  passed: boolean;
+  observed: string;
+  expected: string;
+  details: string;
+  checked_at: string;
+  run_id: string;
+  run_date: string;
+}
+interface Run {
+  run_id: string;
+  kind: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  computation_version: string;
+  tickers: string[];
+  summary: {
+    tickers_ok?: string[];
+    tickers_failed?: unknown[];
+    failed?: unknown[];
+    duration_ms?: number;
+  } | null;
+}
+interface DiffField {
+  field: string;
+  compared: number;
+  changed: number;
+  max_abs_diff: number | null;
+  max_rel_diff: number | null;
+  worst: { as_of: string; from: number | null; to: number | null }[];
+}
+
+/** The page's formats (src/api/page/dom.js), to compare what it shows with the API's numbers. */
+const shownNumber = (value: number | null | undefined, digits: number) => (value == null ? '–' : value.toFixed(digits));
+const shownExponent = (value: number | null) => (value === null ? '–' : value.toExponential(3));
+
+/** The cells of a table's body, row by row, as shown. */
+async function tableCells(page: Page, table: string): Promise<string[][]> {
+  const rows = await page.locator(`${table} tbody tr`).allInnerTexts();
+  return rows.map((row) => row.split('\t').map((cell) => cell.trim()));
+}
 
 function pageSuite(): void {
   let home: string;
   let server: ApiServer;
   let browser: Browser;
+  /** What the server logged as its own failure (a 5xx): only the busy database, while the test holds it. */
+  const serverErrors: unknown[] = [];
 
   const api = async <T>(path: string): Promise<T> => {
     const answer = await httpRequest(server.url, path);
@@ -107,14 +159,20 @@ function pageSuite(): void {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'marketlake-page-'));
-    await makeSampleLake(home, TICKERS, DAYS);
-    server = await startApiServer({ config: resolveConfig({ home }), host: '127.0.0.1', port: 0 });
+    await makePageLake(home, { tickers: TICKERS, instants: DAYS, strictTicker: 'NVDA', reprocessTicker: '^GSPC' });
+    server = await startApiServer({
+      config: resolveConfig({ home }),
+      host: '127.0.0.1',
+      port: 0,
+      logError: (error) => serverErrors.push(error),
+    });
     browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await rm(home, { recursive: true, force: true });
+    expect(serverErrors).toEqual([]);
   });
 
   it('loads the first ticker with no console error and no failed request, and draws the chart', async () => {
@@ -216,6 +274,229 @@ function pageSuite(): void {
     expect(await page.isHidden('#message')).toBe(true);
     await page.close();
   }, 60_000);
+
+  it("shows the ticker's quality verdicts, its diff between computation versions and the runs, as the API does", async () => {
+    const { page, trouble } = await open('#ticker=NVDA');
+    await waitShown(page, (await indicatorsOf('NVDA')).key);
+
+    // Quality: the latest run's verdicts, the failed one first; then each run's passed and failed checks.
+    await waitPanel(page, 'quality-panel', 'ready');
+    const { verdicts } = await api<{ verdicts: Verdict[] }>('/v1/quality/NVDA/history');
+    const latestAt = verdicts.map((verdict) => verdict.checked_at).sort()[verdicts.length - 1];
+    const latest = verdicts.filter((verdict) => verdict.checked_at === latestAt);
+    const failed = latest.filter((verdict) => !verdict.passed);
+    expect(failed.map((verdict) => verdict.check_id)).toEqual(['plausibility.flat_close']);
+    const verdictCells = (verdict: Verdict) => [
+      verdict.check_id,
+      verdict.severity,
+      verdict.passed ? 'passed' : 'failed',
+      verdict.observed,
+      verdict.expected,
+      verdict.details,
+    ];
+    expect(await tableCells(page, '#quality-latest')).toEqual(
+      [...failed, ...latest.filter((verdict) => verdict.passed)].map(verdictCells),
+    );
+    const runIds = [...new Set(verdicts.map((verdict) => verdict.run_id))].reverse();
+    expect(runIds).toHaveLength(2);
+    expect(await tableCells(page, '#quality-history')).toEqual(
+      runIds.map((runId) => {
+        const ofRun = verdicts.filter((verdict) => verdict.run_id === runId);
+        const failedOfRun = ofRun.filter((verdict) => !verdict.passed);
+        return [
+          ofRun[0]!.run_date,
+          runId,
+          String(ofRun.length - failedOfRun.length),
+          String(failedOfRun.length),
+          failedOfRun.length === 0
+            ? 'all passed'
+            : failedOfRun.map((verdict) => `${verdict.check_id} (${verdict.severity})`).join(' '),
+        ];
+      }),
+    );
+
+    // Diff: NVDA was computed under one version only; ^GSPC under two.
+    await waitPanel(page, 'diff-panel', 'empty');
+    expect(await text(page, '#diff-panel > .panel-note')).toBe(
+      'No other computation version: every indicators result of NVDA was computed under 1.0.',
+    );
+    expect(await page.isHidden('#diff-form')).toBe(true);
+    await page.click('#tickers a[data-ticker="^GSPC"]');
+    await waitShown(page, (await indicatorsOf('^GSPC')).key);
+    await waitPanel(page, 'diff-panel', 'ready');
+    // Offered: the versions in the order the versions list gives them (newest first), the newest computed as `to`.
+    // The reprocess stamps the real time, so which is newest is derived, not assumed.
+    const computed = await api<{ computation_version: string }[]>('/v1/indicators/%5EGSPC/versions');
+    const [to, from] = [...new Set(computed.map((version) => version.computation_version))];
+    expect([from, to].sort()).toEqual(['1.0', '2.0']);
+    expect([await page.inputValue('#diff-from'), await page.inputValue('#diff-to')]).toEqual([from, to]);
+    const report = await api<{ fields: DiffField[] }>(`/v1/diff?from=${from}&to=${to}&tickers=%5EGSPC`);
+    const fieldCells = (field: DiffField) => [
+      field.field,
+      String(field.compared),
+      String(field.changed),
+      shownExponent(field.max_abs_diff),
+      shownExponent(field.max_rel_diff),
+      field.worst[0]?.as_of ?? '–',
+      shownNumber(field.worst[0]?.from, 4),
+      shownNumber(field.worst[0]?.to, 4),
+    ];
+    const changed = report.fields.filter((field) => field.changed > 0);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(await tableCells(page, '#diff-fields')).toEqual(changed.map(fieldCells));
+    await page.check('#diff-unchanged');
+    expect(await tableCells(page, '#diff-fields')).toEqual(report.fields.map(fieldCells));
+
+    // Runs: newest first, with their summaries' counts and durations; a run's id opens its record.
+    await waitPanel(page, 'runs-panel', 'ready');
+    const { runs } = await api<{ runs: Run[] }>('/v1/runs?limit=20');
+    expect(runs.map((run) => run.kind).sort()).toEqual(['reprocess', 'run', 'run']);
+    expect(await tableCells(page, '#runs')).toEqual(
+      runs.map((run) => [
+        run.status,
+        run.kind,
+        run.started_at,
+        run.finished_at ?? 'running',
+        run.computation_version,
+        String(run.tickers.length),
+        run.summary?.tickers_ok === undefined ? '–' : String(run.summary.tickers_ok.length),
+        String((run.summary?.tickers_failed ?? run.summary?.failed)!.length),
+        `${(run.summary!.duration_ms! / 1000).toFixed(1)} s`,
+        run.run_id,
+      ]),
+    );
+    const oldest = runs[runs.length - 1]!;
+    await page.click(`#runs button:text-is("${oldest.run_id}")`);
+    await waitPanel(page, 'run-detail-panel', 'ready');
+    const record = await api<Run>(`/v1/runs/${oldest.run_id}`);
+    expect(await text(page, '#run-detail-id')).toBe(record.run_id);
+    expect(await text(page, '#run-detail-status')).toBe(record.status);
+    expect(await text(page, '#run-detail-tickers')).toBe(record.tickers.join(', '));
+    expect(trouble).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  /** The embedded home's lock, as a daily run holds it (the server's own reads may hold it a moment first). */
+  const holdHome = async () => {
+    const { openRuntime } = await import('../../src/runtime.js');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await openRuntime(resolveConfig({ home }));
+      } catch (error) {
+        if (!(error instanceof DataDirectoryInUseError) || attempt >= 150) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  };
+
+  it('says "the daily run is writing" in the panels that need the database while a run holds it', async () => {
+    const held = await holdHome();
+    let holding = true;
+    try {
+      const { page, trouble } = await open('#ticker=%5EGSPC');
+      await waitShown(page, (await indicatorsOf('^GSPC')).key);
+      for (const id of ['runs-panel', 'diff-panel']) {
+        await waitPanel(page, id, 'busy');
+        expect(await text(page, `#${id} > .panel-note`)).toBe(
+          'The daily run is writing; try again shortly (the server suggests 30 s). Try again',
+        );
+        expect(await page.isHidden(`#${id} > .panel-body`)).toBe(true);
+      }
+      // What the lake answers stands: the view, and the quality verdicts (read from the lake's objects).
+      await waitPanel(page, 'quality-panel', 'ready');
+      expect(await page.isVisible('#chart')).toBe(true);
+      const refused = trouble.filter((line) => line.startsWith('HTTP')).sort();
+      expect(refused).toHaveLength(2);
+      expect(refused[0]).toMatch(
+        new RegExp(`^HTTP 503: ${server.url}/v1/diff\\?from=\\d\\.0&to=\\d\\.0&tickers=%5EGSPC$`),
+      );
+      expect(refused[1]).toBe(`HTTP 503: ${server.url}/v1/runs?limit=20`);
+      expect(trouble.filter((line) => !line.includes('503'))).toEqual([]);
+      expect(serverErrors.length).toBeGreaterThan(0);
+      expect(serverErrors.filter((error) => !(error instanceof DataDirectoryInUseError))).toEqual([]);
+      serverErrors.splice(0);
+
+      await held.close();
+      holding = false;
+      await page.click('#runs-panel > .panel-note button.retry');
+      await waitPanel(page, 'runs-panel', 'ready');
+      await page.click('#diff-panel > .panel-note button.retry');
+      await waitPanel(page, 'diff-panel', 'ready');
+      await page.close();
+    } finally {
+      if (holding) await held.close();
+    }
+  }, 120_000);
+
+  it('serves the API page: Swagger UI lists every operation of /openapi.json, with no console error', async () => {
+    const { page, trouble } = await open('api');
+    await waitShown(page, undefined, 'ready');
+    const document = await api<{ paths: Record<string, Record<string, unknown>> }>('/openapi.json');
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const blocks = page.locator('.opblock-summary');
+    const shown: string[] = [];
+    for (let i = 0; i < (await blocks.count()); i++) {
+      const block = blocks.nth(i);
+      const method = (await block.locator('.opblock-summary-method').textContent())!;
+      shown.push(`${method} ${await block.locator('.opblock-summary-path').getAttribute('data-path')}`);
+    }
+    expect(shown.sort()).toEqual(operations.sort());
+    expect(operations).toContain('GET /v1/diff');
+    // Without tokens there is nothing to authorize.
+    expect(await page.locator('.auth-wrapper .authorize').count()).toBe(0);
+    expect(trouble).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('on a server with tokens: asks for one (401), works once it is given, and the API page sends it', async () => {
+    const token = 'page-browser-token-0123456789abcdef';
+    const guarded = await startApiServer({
+      config: resolveConfig({ home }),
+      host: '127.0.0.1',
+      port: 0,
+      guards: { tokens: [token], log: () => undefined },
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const trouble = pageTrouble(page);
+    try {
+      await page.goto(`${guarded.url}/`);
+      await waitShown(page, undefined, 'unauthorized');
+      expect(await page.isVisible('#token-form')).toBe(true);
+      expect(await text(page, '#message')).toMatch(/^This server needs an API token: This API needs a token/);
+
+      await page.fill('#token', 'not-the-token-0123456789abcdef');
+      await page.press('#token', 'Enter');
+      await page.waitForSelector('#message:has-text("The token given is refused")');
+
+      await page.fill('#token', token);
+      await page.press('#token', 'Enter');
+      await waitShown(page, (await indicatorsOf('NVDA')).key);
+      await waitPanel(page, 'quality-panel', 'ready');
+      await waitPanel(page, 'runs-panel', 'ready');
+      expect(await page.evaluate('sessionStorage.getItem("marketlake.api-token")')).toBe(token);
+      expect(page.url()).not.toContain(token);
+      expect(trouble.filter((line) => !line.includes('401'))).toEqual([]);
+      expect(trouble.filter((line) => line.startsWith('HTTP')).every((line) => line.includes('/v1/'))).toBe(true);
+
+      // The API page in the same tab takes the token the page was given: a call from it is answered.
+      trouble.splice(0);
+      await page.goto(`${guarded.url}/api`);
+      await waitShown(page, undefined, 'ready');
+      expect(await page.locator('.auth-wrapper .authorize').count()).toBe(1);
+      await page.click('.opblock-summary-path[data-path="/v1/tickers"]');
+      await page.click('.opblock.is-open button.try-out__btn');
+      await page.click('.opblock.is-open button.execute');
+      await page.waitForSelector('.opblock.is-open .live-responses-table tr.response .response-col_status');
+      expect(await text(page, '.opblock.is-open .live-responses-table tr.response .response-col_status')).toBe('200');
+      expect(await text(page, '.opblock.is-open .curl-command')).toContain(`Authorization: Bearer ${token}`);
+      expect(trouble).toEqual([]);
+    } finally {
+      await page.close();
+      await guarded.close();
+    }
+  }, 120_000);
 }
 
 if (chromiumInstalled()) describe('the web page in Chromium', pageSuite);

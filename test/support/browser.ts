@@ -3,7 +3,8 @@
  * by playwright-core, never a downloaded browser. Also: a lake of sample data made by real daily runs, and a
  * record of everything that went wrong on a page (console errors, page errors, failed or refused requests).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { runCli } from './cli.js';
 
@@ -99,4 +100,62 @@ export async function makeSampleLake(home: string, tickers: readonly string[], i
     if (saved === undefined) delete process.env.MARKETLAKE_NOW;
     else process.env.MARKETLAKE_NOW = saved;
   }
+}
+
+export interface PageLakeOptions {
+  tickers: readonly string[];
+  instants: readonly string[];
+  /** From the second run on, this ticker's flat-close check is held to 0 days: it fails (a warning, not a block). */
+  strictTicker: string;
+  /** This ticker's results computed again under computation version 2.0 after the runs: a diff to show. */
+  reprocessTicker: string;
+}
+
+/**
+ * The lake the web page's panels are shown on (tests and screenshots): daily runs of sample data, a quality
+ * history with a failed check (the home's quality.json, written before the second run), and two computation
+ * versions of one ticker (a reprocess under 2.0).
+ */
+export async function makePageLake(home: string, options: PageLakeOptions): Promise<void> {
+  const [first, ...later] = options.instants;
+  if (first === undefined || later.length === 0) throw new Error('makePageLake needs two instants or more');
+  await makeSampleLake(home, options.tickers, [first]);
+  const strict = { tickers: { [options.strictTicker]: { checks: { 'plausibility.flat_close': { max_days: 0 } } } } };
+  writeFileSync(join(home, 'quality.json'), `${JSON.stringify(strict)}\n`);
+  await makeSampleLake(home, options.tickers, later);
+  const saved = process.env.MARKETLAKE_NOW;
+  process.env.MARKETLAKE_NOW = later[later.length - 1];
+  try {
+    const reprocess = await runCli(
+      'reprocess',
+      '--home',
+      home,
+      '--computation-version',
+      '2.0',
+      '--tickers',
+      options.reprocessTicker,
+      '--json',
+    );
+    if (reprocess.code !== 0) throw new Error(`the reprocess failed: ${reprocess.stderr}`);
+  } finally {
+    if (saved === undefined) delete process.env.MARKETLAKE_NOW;
+    else process.env.MARKETLAKE_NOW = saved;
+  }
+}
+
+/**
+ * Waits until the panel `id` (section[data-state], src/api/page/panel.js) is in `state`. A function, not a string,
+ * for the page's Content-Security-Policy (see waitShown).
+ */
+export async function waitPanel(page: Page, id: string, state: string, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    ([panelId, expected]) => {
+      const { document } = globalThis as unknown as {
+        document: { getElementById(id: string): { dataset: Dataset } | null };
+      };
+      return document.getElementById(panelId)?.dataset.state === expected;
+    },
+    [id, state] as const,
+    { timeout },
+  );
 }

@@ -5,38 +5,17 @@
  * What is shown is one indicators result of a ticker (the latest, the latest of a date, or one version), named by
  * the URL's fragment (`#ticker=NVDA[&date=2026-12-01][&version=ID]`) so that a view can be linked and the back
  * button works. Everything else follows the result's lineage: the chart draws the bars of the raw snapshot it was
- * computed from, the percentiles and features are those of the same date.
+ * computed from, the percentiles and features are those of the same date. The quality, diff and runs panels
+ * (quality-panel.js, diff-panel.js, runs-panel.js) read the API on their own once the view is shown, each saying its
+ * own state, so that a refused read (a daily run holding the database) never breaks the view. A server with tokens
+ * answers 401 until the user gives one (the token field; api.js keeps it for the tab).
  */
 import { CandlestickSeries, createChart, HistogramSeries, LineSeries, LineStyle } from '/assets/lightweight-charts.mjs';
-
-const $ = (id) => document.getElementById(id);
-const enc = encodeURIComponent;
-
-/** An answer of the API that is not a 2xx: its status and problem document (RFC 9457). */
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem.detail ?? `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-async function api(path, init) {
-  const response = await fetch(path, init);
-  const body = await response.json();
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
-}
-
-/** A read that may find nothing (a result that was never computed): null, said in its panel. */
-async function optional(path) {
-  try {
-    return await api(path);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
+import { api, ApiError, enc, onUnauthorized, optional, storedToken, storeToken } from '/assets/api.js';
+import { $, add, element, fixed, percent } from '/assets/dom.js';
+import { DiffPanel } from '/assets/diff-panel.js';
+import { QualityPanel } from '/assets/quality-panel.js';
+import { RunsPanel } from '/assets/runs-panel.js';
 
 /**
  * The indicators' history: one row per date a run computed them, from the lake's `indicators` table over SQL.
@@ -63,24 +42,7 @@ async function indicatorHistory(result) {
   }
 }
 
-// ---- formatting: one place, so a number reads the same everywhere (and the browser test can compare) ----
-
-const fixed = (value, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : '–');
-const percent = (value) => (typeof value === 'number' ? `${(value * 100).toFixed(2)}%` : '–');
 const FRACTION_FEATURES = /^(return_|volatility_|max_drawdown)/;
-
-function element(tag, text, attributes = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  return node;
-}
-
-/** `parent.appendChild(child)`, returning the child (Element.append returns nothing). */
-function add(parent, child) {
-  parent.append(child);
-  return child;
-}
 
 function objectLink(key, versionId, text = key) {
   return element('a', text, { href: `/v1/objects?key=${enc(key)}&version_id=${enc(versionId)}` });
@@ -299,6 +261,29 @@ function showMessage(text) {
   $('view').hidden = true;
 }
 
+// ---- the panels that read the API on their own (src/api/page/panel.js): they never break the view ----
+
+const panels = { diff: new DiffPanel(), quality: new QualityPanel(), runs: new RunsPanel() };
+
+// ---- the token: asked for when the server refuses without one ----
+
+function showTokenForm(visible) {
+  $('token-form').hidden = !visible;
+  $('forget-token').hidden = storedToken() === '';
+}
+
+/** A 401 on any read: the view says why, and the token field is shown and focused. */
+function askForToken(error) {
+  showTokenForm(true);
+  $('token').focus();
+  const given = storedToken() !== '';
+  showMessage(
+    `${given ? 'The token given is refused' : 'This server needs an API token'}: ${error.message} ` +
+      "Paste a token in the field above; it is kept in this tab's session only, never in the address.",
+  );
+  document.body.dataset.state = 'unauthorized';
+}
+
 /** A later navigation wins: the answers of an earlier one that arrive late are dropped. */
 let shown = 0;
 
@@ -319,8 +304,12 @@ async function show(view) {
     fillVersions(data, view);
     document.body.dataset.shown = data.result.key;
     document.body.dataset.state = 'ready';
+    // Each of these says its own state in its panel (section[data-state]); none holds the view up.
+    void panels.quality.show(data.result.body.ticker);
+    void panels.diff.show(data.result.body.ticker, data.versions);
   } catch (error) {
     if (generation !== shown) return;
+    if (error instanceof ApiError && error.unauthorized) return; // askForToken said it
     document.body.dataset.state = 'error';
     if (!(error instanceof ApiError)) {
       showMessage(`The page failed: ${error.message}`);
@@ -335,12 +324,35 @@ async function show(view) {
   }
 }
 
-async function start() {
-  const { tickers } = await api('/v1/tickers');
+/** The ticker list, then the view the address names (or the first ticker): at the start, and once a token is given. */
+async function boot() {
+  document.body.dataset.state = 'loading';
+  let tickers;
+  try {
+    ({ tickers } = await api('/v1/tickers'));
+  } catch (error) {
+    if (error instanceof ApiError && error.unauthorized) return; // askForToken said it
+    throw error;
+  }
   const list = $('tickers');
+  list.replaceChildren();
   for (const { ticker } of tickers) {
     add(list, element('li')).append(element('a', ticker, { href: hashOf({ ticker }), 'data-ticker': ticker }));
   }
+  void panels.runs.load();
+  const view = viewOf(location.hash);
+  if (view.ticker) return show(view);
+  if (tickers.length === 0) {
+    showMessage('The lake holds no ticker yet: run `marketlake run` first.');
+    document.body.dataset.state = 'error';
+    return;
+  }
+  history.replaceState(null, '', hashOf({ ticker: tickers[0].ticker }));
+  return show(viewOf(location.hash));
+}
+
+function start() {
+  const list = $('tickers');
   $('search').addEventListener('input', () => {
     const wanted = $('search').value.trim().toUpperCase();
     for (const link of list.querySelectorAll('a')) link.parentElement.hidden = !link.dataset.ticker.includes(wanted);
@@ -356,15 +368,28 @@ async function start() {
     location.hash = hashOf({ ticker: viewOf(location.hash).ticker, date: $('date').value || null });
   });
   window.addEventListener('hashchange', () => void show(viewOf(location.hash)));
-  const view = viewOf(location.hash);
-  if (view.ticker) return show(view);
-  if (tickers.length === 0) {
-    showMessage('The lake holds no ticker yet: run `marketlake run` first.');
-    document.body.dataset.state = 'error';
-    return;
-  }
-  history.replaceState(null, '', hashOf({ ticker: tickers[0].ticker }));
-  return show(viewOf(location.hash));
+  onUnauthorized(askForToken);
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('token').value.trim();
+    if (token === '') return;
+    storeToken(token);
+    $('token').value = '';
+    showTokenForm(true);
+    // Everything again, with the token: the panels too, even for the same ticker.
+    panels.quality.forget();
+    panels.diff.forget();
+    void boot();
+  });
+  $('forget-token').addEventListener('click', () => {
+    storeToken('');
+    showTokenForm(true);
+    panels.quality.forget();
+    panels.diff.forget();
+    void boot();
+  });
+  showTokenForm(storedToken() !== '');
+  return boot();
 }
 
 await start();

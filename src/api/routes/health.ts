@@ -18,6 +18,8 @@ const healthz = createRoute({
   method: 'get',
   path: '/healthz',
   summary: 'the server process answers',
+  // Served without a token whatever the server's tokens (an orchestrator's probe has none).
+  security: [],
   responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'alive'), 500: PROBLEMS[500] },
 });
 
@@ -25,6 +27,7 @@ const readyz = createRoute({
   method: 'get',
   path: '/readyz',
   summary: 'the lake (and the database, where one is configured) can answer',
+  security: [],
   responses: {
     200: jsonContent(ReadinessSchema, 'ready'),
     503: jsonContent(ReadinessSchema, 'not ready: the document says which part'),

@@ -1,6 +1,7 @@
 /**
- * The web page at `/` and its files at `/assets/{name}` (src/api/page-assets.ts). Plain routes, not OpenAPI ones:
- * they are not part of the API, so `/openapi.json` leaves them out. Like every answer they get an ETag and
+ * The web page at `/`, the interactive API page (Swagger UI) at `/api`, and their files at `/assets/{name}`
+ * (src/api/page-assets.ts). Plain routes, not OpenAPI ones: they are not part of the API, so `/openapi.json`
+ * leaves them out. Like every answer they get an ETag and
  * `Cache-Control: no-cache` (src/api/http-cache.ts), so a browser revalidates and a new release is seen at once.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -10,19 +11,26 @@ import { ApiProblem } from '../problem.js';
 import { loadPageAssets, type PageAsset } from '../page-assets.js';
 
 /**
- * The page loads only its own files and asks only this server. Inline styles are allowed (not inline scripts):
- * lightweight-charts writes its elements' `style` attributes.
+ * The pages load only their own files and ask only this server. Inline styles are allowed (not inline scripts):
+ * lightweight-charts and Swagger UI write their elements' `style` attributes.
  */
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+export const API_PAGE_PATH = '/api';
+
 export function registerPageRoutes(app: OpenAPIHono): void {
-  const { index, assets } = loadPageAssets();
-  app.get('/', (c) => {
-    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    return assetAnswer(c, index);
-  });
+  const { index, apiPage, assets } = loadPageAssets();
+  for (const [path, page] of [
+    ['/', index],
+    [API_PAGE_PATH, apiPage],
+  ] as const) {
+    app.get(path, (c) => {
+      c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      return assetAnswer(c, page);
+    });
+  }
   app.get('/assets/:name', (c) => {
     const name = c.req.param('name');
     const asset = assets.get(name);

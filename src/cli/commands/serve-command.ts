@@ -105,8 +105,8 @@ export function registerServeCommand(program: Command): void {
       },
     });
     process.stdout.write(
-      `marketlake: serving the lake at ${server.url} (the page: ${server.url}/; the API's description: ` +
-        `${server.url}/openapi.json)\n`,
+      `marketlake: serving the lake at ${server.url} (the page: ${server.url}/; the API: ${server.url}/api, ` +
+        `described by ${server.url}/openapi.json)\n`,
     );
     const signal = await stopSignal();
     process.stderr.write(`marketlake: ${signal}: closing the server (the requests in flight finish)\n`);
