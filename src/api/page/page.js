@@ -18,28 +18,12 @@ import { QualityPanel } from '/assets/quality-panel.js';
 import { RunsPanel } from '/assets/runs-panel.js';
 
 /**
- * The indicators' history: one row per date a run computed them, from the lake's `indicators` table over SQL.
- * The API has no per-bar series of the indicators yet (see NOTES-FOR-LEAD.md): the overlays are these points.
+ * The overlays, RSI and MACD: the shown result's indicators at every bar of its raw snapshot, computed by the
+ * server with the result's own computation version (`GET /v1/indicators/{ticker}/series?version=`: asked by
+ * version id, the answer never changes, and its last point is the stored result's values).
  */
-function historyQuery(result) {
-  const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
-  return (
-    'SELECT as_of, sma_20, sma_50, sma_200, bb_upper, bb_middle, bb_lower, rsi_14, macd, macd_signal, ' +
-    `macd_histogram FROM indicators_latest WHERE ticker = ${literal(result.ticker)} ` +
-    `AND computation_version = ${literal(result.computation_version)} ` +
-    `AND as_of <= DATE ${literal(result.as_of)} ORDER BY as_of`
-  );
-}
-
-async function indicatorHistory(result) {
-  try {
-    const body = JSON.stringify({ query: historyQuery(result) });
-    return await api('/v1/sql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-  } catch (error) {
-    // A server started with --no-sql: the overlays show the result's own values only.
-    if (error instanceof ApiError && error.status === 403) return null;
-    throw error;
-  }
+function seriesPath(result) {
+  return `/v1/indicators/${enc(result.body.ticker)}/series?version=${enc(result.version_id)}`;
 }
 
 const FRACTION_FEATURES = /^(return_|volatility_|max_drawdown)/;
@@ -77,20 +61,20 @@ async function load(view) {
     view.version || view.date
       ? `/v1/${kind}/${enc(body.ticker)}/dates/${body.as_of}`
       : `/v1/${kind}/${enc(body.ticker)}/latest`;
-  const [raw, percentiles, features, versions, lineage, history] = await Promise.all([
+  const [raw, percentiles, features, versions, lineage, series] = await Promise.all([
     api(`/v1/objects?key=${enc(body.source_raw_data_key)}&version_id=${enc(body.source_raw_data_version_id)}`),
     optional(ofDate('percentiles')),
     optional(ofDate('features')),
     api(`/v1/indicators/${enc(body.ticker)}/versions`),
     api(`/v1/lineage?key=${enc(body.source_raw_data_key)}`),
-    indicatorHistory(body),
+    api(seriesPath(result)),
   ]);
-  return { result, raw, percentiles, features, versions, lineage, history };
+  return { result, raw, percentiles, features, versions, lineage, series };
 }
 
 let chart;
 
-function drawChart(bars, result, history) {
+function drawChart(bars, series) {
   chart?.remove();
   chart = createChart($('chart'), {
     autoSize: true,
@@ -116,18 +100,16 @@ function drawChart(bars, result, history) {
     })),
   );
 
-  // Without SQL (serve --no-sql) the history is the shown result alone.
-  const rows = history ?? [{ as_of: result.as_of, ...result.values }];
+  const points = series.points;
   const line = (field, color, pane = 0, style = LineStyle.Solid) => {
-    const series = chart.addSeries(
+    const drawn = chart.addSeries(
       LineSeries,
-      { color, lineWidth: 2, lineStyle: style, pointMarkersVisible: true, priceLineVisible: false, title: field },
+      { color, lineWidth: 2, lineStyle: style, priceLineVisible: false, lastValueVisible: false, title: field },
       pane,
     );
-    series.setData(
-      rows.filter((row) => typeof row[field] === 'number').map((row) => ({ time: row.as_of, value: row[field] })),
-    );
-    return series;
+    // Before an indicator's warm-up its value is null: no point there.
+    drawn.setData(points.filter((p) => typeof p[field] === 'number').map((p) => ({ time: p.date, value: p[field] })));
+    return drawn;
   };
   line('sma_20', '#f59e0b');
   line('sma_50', '#8b5cf6');
@@ -138,9 +120,7 @@ function drawChart(bars, result, history) {
   for (const level of [70, 30]) rsi.createPriceLine({ price: level, color: '#cbd5e1', lineStyle: LineStyle.Dotted });
   const histogram = chart.addSeries(HistogramSeries, { color: '#94a3b8', title: 'macd_histogram' }, 2);
   histogram.setData(
-    rows
-      .filter((row) => typeof row.macd_histogram === 'number')
-      .map((row) => ({ time: row.as_of, value: row.macd_histogram })),
+    points.filter((p) => typeof p.macd_histogram === 'number').map((p) => ({ time: p.date, value: p.macd_histogram })),
   );
   line('macd', '#2962ff', 2);
   line('macd_signal', '#f97316', 2);
@@ -149,9 +129,9 @@ function drawChart(bars, result, history) {
   rsiPane?.setStretchFactor(1);
   macdPane?.setStretchFactor(1);
   chart.timeScale().fitContent();
-  $('history-note').textContent = history
-    ? `Overlays, RSI and MACD: ${rows.length} computed date(s) from the lake's indicators table (one a run).`
-    : 'Overlays, RSI and MACD: the shown result only (SQL is turned off on this server).';
+  $('history-note').textContent =
+    `Overlays, RSI and MACD at each of the ${points.length} bars, computed by the server from this result's raw ` +
+    `snapshot with its computation version ${series.computation_version} (the last point is the stored result).`;
 }
 
 function fillSummary({ result, raw }) {
@@ -297,7 +277,7 @@ async function show(view) {
     $('message').hidden = true;
     $('view').hidden = false;
     fillSummary(data);
-    drawChart(data.raw.body.bars, data.result.body, data.history);
+    drawChart(data.raw.body.bars, data.series);
     fillPercentiles(data.percentiles);
     fillFeatures(data.features);
     fillLineage(data);
