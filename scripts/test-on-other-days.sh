@@ -27,9 +27,10 @@ fi
 
 # The suites that run the daily job, the CLI or a source on data that ends "today". Left out (they run in
 # `npm test`, to keep CI within its time): the slow ones whose subject is not the calendar: clock pinned or
-# injected (shards, concurrent runs, warehouse rebuild, damaged objects, the incremental days, the compressed
-# lake, lake reads against database reads, SQL over the lake's tables, quality check over the lake), input (the argument fuzzer, the secrets
-# canary), processes and signals (crash healing), the lake's identity, which modules a command loads.
+# injected (shards, concurrent runs, warehouse rebuild, the incremental days, the compressed lake, lake reads
+# against database reads, SQL over the lake's tables, quality check over the lake), damaged objects (on the real
+# day; their subject is a file's bytes, not its date), input (the argument fuzzer, the secrets canary), processes
+# and signals (crash healing), the lake's identity, which modules a command loads.
 suites=(test/cli test/pipeline test/reprocess test/staleness test/audit/cli.test.ts test/as-known-at/as-known-at.test.ts src/sources src/market)
 excluded=(
   test/cli/arguments.property.test.ts
