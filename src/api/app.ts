@@ -154,14 +154,22 @@ export function createApiApp(options: ApiOptions): ApiApp {
       description: 'one of the tokens the server was started with (MARKETLAKE_API_TOKENS or --tokens-file)',
     });
   }
-  app.doc31(OPENAPI_PATH, {
-    ...(tokens.length > 0 ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
-    openapi: '3.1.0',
-    info: {
-      title: 'marketlake',
-      version: PRODUCER_VERSION,
-      description: 'Reads of a marketlake lake: its objects, their versions and lineage, and SQL over its tables.',
-    },
+  // Built once, at the first request (every route is registered by then): the document is public, and making it
+  // costs milliseconds of CPU a request, which no one may make the server spend at will.
+  let document: string | undefined;
+  app.get(OPENAPI_PATH, (c) => {
+    document ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        ...(tokens.length > 0 ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
+        openapi: '3.1.0',
+        info: {
+          title: 'marketlake',
+          version: PRODUCER_VERSION,
+          description: 'Reads of a marketlake lake: its objects, their versions and lineage, and SQL over its tables.',
+        },
+      }),
+    );
+    return c.body(document, 200, { 'Content-Type': 'application/json' });
   });
 
   return { app, close: () => access.close() };

@@ -122,7 +122,9 @@ export class LakeAccess {
     const lake = this.config.lake;
     if (lake.kind === 'file') {
       if (!existsSync(lake.path)) {
-        const detail = `there is no lake at ${quote(lake.path)}`;
+        // Where the lake should be is the server's business: a client learns only that it is not there.
+        process.stderr.write(`marketlake serve: there is no lake at ${quote(lake.path)}\n`);
+        const detail = "the server's lake folder does not exist (yet): run `marketlake run` first";
         return Promise.reject(new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', detail));
       }
       this.store ??= Promise.resolve(new FsObjectStore(lake.path));

@@ -40,6 +40,18 @@ describe('what an error means to a client', () => {
     expect(problem.message).not.toMatch(/4242|\/srv\/home/);
   });
 
+  it('a lake that fails says which key, never where the lake is or what the system said (that is for the log)', () => {
+    const problem = problemOf(
+      new ObjectStoreError("getTags raw/a failed in file:///srv/lake: EISDIR: illegal operation, read '/srv/lake/a!'", {
+        key: 'raw/a',
+      }),
+    )!;
+    expect(problem.message).toBe("the lake failed reading raw/a; see the server's log");
+    expect(problemOf(new CorruptObjectError('/srv/lake/a!', 'a', 'no header line'))!.message).toBe(
+      'the object a is damaged: no header line',
+    );
+  });
+
   it('details are redacted of known secrets', async () => {
     rememberSecret('s3cr3t-passw0rd');
     const { Hono } = await import('hono');

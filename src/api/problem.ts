@@ -87,7 +87,10 @@ export function problemOf(error: unknown): ApiProblem | undefined {
     return new ApiProblem(500, 'lake-error', 'Lake error', `the object ${error.key} is damaged: ${error.reason}`);
   }
   if (error instanceof ObjectStoreError && !(error instanceof UndecodableBodyError)) {
-    return new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', error.message);
+    // The store's message says where the lake is (a folder, an endpoint) and what the system said: for the log
+    // (a 503 is logged), not for a client.
+    const what = error.key === undefined ? '' : ` reading ${error.key}`;
+    return new ApiProblem(503, 'lake-unavailable', 'Lake unavailable', `the lake failed${what}; see the server's log`);
   }
   if (error instanceof UserError) {
     // The lake holds something the reader cannot take (a damaged or undecodable object, a foreign document): not

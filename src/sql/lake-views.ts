@@ -5,7 +5,7 @@
  * failing, and every view can still be created.
  */
 import type { LocalTables } from '../tables/local-copy.js';
-import { type ColumnType, TABLE_NAMES, type TableName, tableSchema } from '../tables/schema.js';
+import { type Column, type ColumnType, TABLE_NAMES, type TableName, tableSchema } from '../tables/schema.js';
 import { VIEWS } from '../tables/views.js';
 
 export interface ViewStatement {
@@ -26,24 +26,25 @@ const SQL_TYPES: Record<ColumnType, string> = {
 /**
  * The `SELECT` of one table's view: its files, or no row with its columns.
  *
- * Files written before a column was added (`quality_failed`) lack it: the files are united BY NAME with an empty,
- * typed relation of every column, so such a column reads as null in them instead of failing the view. DuckDB still
- * pushes the projection and the partition filters down into read_parquet through the union (checked with EXPLAIN).
+ * Files written before a column was added (`addedLater` in src/tables/schema.ts: `quality_failed`) lack it: the
+ * files are united BY NAME with an empty, typed relation of those columns, so that such a column reads as null in
+ * them instead of failing the view. Only those: a file without any other column of the table still fails the
+ * query. DuckDB still pushes the projection and the partition filters down into read_parquet through the union
+ * (checked with EXPLAIN: "Projections", "File Filters", "Scanning Files: 0/1").
  */
 export function tableViewQuery(table: TableName, files: readonly string[]): string {
   const schema = tableSchema(table);
   const all = [...schema.columns, schema.partition];
-  const typed = all.map((c) => `CAST(NULL AS ${SQL_TYPES[c.type]}) AS "${c.name}"`);
-  const empty = `SELECT ${typed.join(', ')} WHERE false`;
-  if (files.length === 0) return empty;
+  const nullOf = (c: Column) => `CAST(NULL AS ${SQL_TYPES[c.type]}) AS "${c.name}"`;
+  if (files.length === 0) return `SELECT ${all.map(nullOf).join(', ')} WHERE false`;
   const columns = all.map((c) => `"${c.name}"`).join(', ');
-  const list = files.map(literal).join(', ');
   const partition = schema.partition;
-  return (
-    `SELECT ${columns} FROM (${empty} UNION ALL BY NAME SELECT * FROM read_parquet([${list}], ` +
-    `hive_partitioning = true, hive_types = {'${partition.name}': ${SQL_TYPES[partition.type]}}, ` +
-    `union_by_name = true))`
-  );
+  const scan =
+    `read_parquet([${files.map(literal).join(', ')}], hive_partitioning = true, ` +
+    `hive_types = {'${partition.name}': ${SQL_TYPES[partition.type]}}, union_by_name = true)`;
+  const later = schema.columns.filter((c) => c.addedLater);
+  if (later.length === 0) return `SELECT ${columns} FROM ${scan}`;
+  return `SELECT ${columns} FROM (SELECT ${later.map(nullOf).join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM ${scan})`;
 }
 
 /** Every view, in creation order: the tables', then the shared views (which read them). */

@@ -95,8 +95,8 @@ export async function verifyTableFiles(store: ObjectStore, db: Kysely<Database>,
   return checked;
 }
 
-/** Why the file is not the table's Parquet with `rows` rows, or undefined when it is. */
-async function parquetProblem(
+/** Why the file is not the table's Parquet with `rows` rows, or undefined when it is (exported for its tests). */
+export async function parquetProblem(
   connection: Awaited<ReturnType<InstanceType<typeof duckdb.DuckDBInstance>['connect']>>,
   file: string,
   table: Parameters<typeof tableSchema>[0],

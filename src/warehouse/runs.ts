@@ -171,7 +171,6 @@ export async function listRuns(db: Kysely<Database>, limit: number): Promise<Com
   return rows.map(fromRow);
 }
 
-/** How many runs are recorded under each status (statuses without a run are left out). */
 /**
  * The lake errors (writes the lake refused, left to the outbox) the newest finished run or reprocess recorded in
  * its summary; undefined before any finished run. A run that stopped before it wrote a summary counts 0.
@@ -188,6 +187,7 @@ export async function lakeErrorsOfNewestRun(db: Kysely<Database>): Promise<numbe
   return row === undefined ? undefined : Number(row.lake_errors);
 }
 
+/** How many runs are recorded under each status (statuses without a run are left out). */
 export async function countRunsByStatus(db: Kysely<Database>): Promise<Partial<Record<RunStatus, number>>> {
   const rows = await db
     .selectFrom('computation_runs')

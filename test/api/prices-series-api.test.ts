@@ -305,7 +305,8 @@ describe('prices and indicator series over a lake of two daily runs and a 2.0 re
     } finally {
       await runtime.close();
     }
-    expect(logged.map((error) => (error as Error).name)).toEqual(['DataDirectoryInUseError']);
+    // A busy database is expected while a run writes: answered (503), not logged as the server's failure.
+    expect(logged).toEqual([]);
   });
 
   it('/openapi.json lists both routes with their parameters', async () => {

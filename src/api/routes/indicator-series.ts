@@ -10,7 +10,9 @@
  * version and its version's kernels are fixed): that answer is immutable.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { isComputationVersion } from '../../compute/fields.js';
 import { indicatorSeries, SERIES_FIELDS } from '../../compute/indicator-series.js';
+import { COMPUTATION_VERSIONS } from '../../compute/versions/names.js';
 import type { LakeObject } from '../../lake/data-lake.js';
 import type { ProcessedDocument } from '../../lake/formats/processed.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
@@ -20,7 +22,7 @@ import { markImmutable } from '../http-cache.js';
 import type { LakeAccess } from '../lake-access.js';
 import { ApiProblem } from '../problem.js';
 import { FormatQuery, IndicatorSeriesSchema, IsoDate, TickerParam } from '../schemas.js';
-import { NOT_FOUND, PROBLEMS } from './responses.js';
+import { NOT_FOUND, PROBLEMS, UNKNOWN_VERSION } from './responses.js';
 
 const SERIES_COLUMNS = ['date', ...SERIES_FIELDS];
 
@@ -57,6 +59,7 @@ const series = createRoute({
       },
     },
     ...PROBLEMS,
+    ...UNKNOWN_VERSION,
     ...NOT_FOUND,
   },
 });
@@ -78,6 +81,13 @@ export function registerIndicatorSeriesRoutes(app: OpenAPIHono, access: LakeAcce
       return { result: found, raw: await lake.get<RawSnapshot>(rawKey, rawVersion) };
     });
     const document = result.body;
+    if (!isComputationVersion(document.computation_version)) {
+      // A result of a version this build does not have (a newer marketlake wrote it): it cannot be computed here.
+      const detail =
+        `${result.key} was computed under version ${JSON.stringify(document.computation_version)}, ` +
+        `which this server does not have (it has ${COMPUTATION_VERSIONS.join(', ')})`;
+      throw new ApiProblem(422, 'unknown-computation-version', 'Unknown computation version', detail);
+    }
     const points = indicatorSeries(barsOf(raw.body), document.computation_version, document.as_of);
     if (version !== undefined) markImmutable(c);
     if (format === 'csv') return csvResponse(c, rowsAsResult(points, SERIES_COLUMNS));

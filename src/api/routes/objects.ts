@@ -31,6 +31,7 @@ import {
   VersionParam,
   VersionSchema,
 } from '../schemas.js';
+import { BAR_COLUMNS } from './prices.js';
 import { jsonContent, NOT_ACCEPTABLE, NOT_FOUND, PROBLEMS } from './responses.js';
 
 const KindTicker = z.object({ kind: KindParam, ticker: TickerParam });
@@ -111,7 +112,6 @@ const lineage = createRoute({
   responses: { 200: jsonContent(LineageSchema, 'the lineage'), ...PROBLEMS, ...NOT_FOUND },
 });
 
-const BAR_COLUMNS = ['date', 'open', 'high', 'low', 'close', 'adj_close', 'volume'];
 const VERSION_COLUMNS = ['key', 'version_id', 'date', 'computed_at', 'computation_version'];
 
 /** The object as `get --json` prints it, or a raw snapshot's bars as CSV. */
