@@ -1,7 +1,8 @@
 /**
  * The web page's first chart, timed in Debian's headless Chromium (playwright-core, never a downloaded browser):
- * each load in a new browser context (an empty cache, as a first visit), the page opened at `/#ticker=T`, timed
- * from the navigation's start (performance.now() in the page, whose origin is that start) to
+ * each load in a new browser context (an empty cache, as a first visit), the page opened at `/` (it shows the
+ * first ticker of the list) or at a link to a ticker, `/#ticker=T`, timed from the navigation's start
+ * (performance.now() in the page, whose origin is that start) to
  *
  *   ready   body[data-state=ready]: page.js has every answer and has filled every panel, the chart's series set
  *   drawn   the first animation frame in which the chart's canvases hold candle pixels (lightweight-charts paints
@@ -22,7 +23,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export interface ChartLoad {
-  ticker: string;
+  /** The address opened, after the server's URL. */
+  address: string;
   readyMs: number;
   drawnMs: number;
   /** When each request of the page ended, ms from the navigation's start, by its path with the ticker as {ticker}. */
@@ -64,27 +66,31 @@ const MARKS = `(() => {
 
 const REQUESTS = `performance.getEntriesByType('resource').map((entry) => [entry.name, entry.responseEnd])`;
 
-/** The page opened once, cold, for `ticker`; throws when it shows an error or draws nothing within 30 s. */
-export async function loadOnce(browser: Browser, url: string, ticker: string): Promise<ChartLoad> {
+/**
+ * The page opened once, cold, at `/` or for `ticker`; throws when it shows an error or draws nothing within 30 s.
+ * Request paths name the ticker shown as {ticker}.
+ */
+export async function loadOnce(browser: Browser, url: string, ticker: string, linked: boolean): Promise<ChartLoad> {
+  const address = linked ? `/#ticker=${encodeURIComponent(ticker)}` : '/';
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   try {
     const page = await context.newPage();
     await page.addInitScript(MARKS);
-    await page.goto(`${url}/#ticker=${encodeURIComponent(ticker)}`);
+    await page.goto(`${url}${address}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the page of ${ticker} drew no chart within 30 s`)), 30_000);
+      timer = setTimeout(() => reject(new Error(`the page at ${address} drew no chart within 30 s`)), 30_000);
     });
     const marks = (await Promise.race([page.evaluate('window.__benchChart'), timeout]).finally(() =>
       clearTimeout(timer),
     )) as { ready?: number; drawn?: number; error?: string };
-    if (marks.error !== undefined) throw new Error(`the page of ${ticker} says: ${marks.error}`);
+    if (marks.error !== undefined) throw new Error(`the page at ${address} says: ${marks.error}`);
     const requestsEndMs: Record<string, number> = {};
     for (const [name, end] of (await page.evaluate(REQUESTS)) as [string, number][]) {
       const path = decodeURIComponent(new URL(name).pathname).replace(`/${ticker}/`, '/{ticker}/');
       requestsEndMs[path] = Math.max(requestsEndMs[path] ?? 0, end);
     }
-    return { ticker, readyMs: marks.ready!, drawnMs: marks.drawn!, requestsEndMs };
+    return { address, readyMs: marks.ready!, drawnMs: marks.drawn!, requestsEndMs };
   } finally {
     await context.close();
   }

@@ -10,25 +10,32 @@
  * so that the ratio of the two is the cost of the read alone. The rate limit is serve's largest
  * (`--rate-limit 1000000`): still counted on every request, never refusing one in a 10 s run.
  *
- *   node --import tsx bench/api/reference-server.ts --home DIR [--database postgres://...]
+ *   node bench/api/reference-server.mjs --home DIR [--database postgres://...]     (after `npm run build`)
+ *
+ * Plain JavaScript over the built modules (dist/), run by a bare `node` as `marketlake serve` is: under tsx, every
+ * import() a request makes (the lake's parsers are imported lazily) would cross its loader's hooks thread, a cost
+ * the constant answer does not pay and a user's server does not have.
  *
  * Prints one JSON line on stdout once listening ({ url, constantPath, referenceTicker, constantBytes }); stops on
  * SIGTERM.
  */
-import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApiApp } from '../../src/api/app.js';
-import { resolveConfig } from '../../src/config.js';
+
+// Computed URLs, so that the bench's type check does not need a build (the modules are typed as any here).
+const dist = (/** @type {string} */ path) => new URL(`../../dist/${path}`, import.meta.url).href;
+const { createApiApp } = await import(dist('api/app.js'));
+const { resolveConfig } = await import(dist('config.js'));
 
 const CONSTANT_PATH = '/bench/constant';
 const REFERENCE_TICKER = 'NVDA';
 
-function flag(name: string): string | undefined {
+/** @param {string} name */
+function flag(name) {
   const index = process.argv.indexOf(`--${name}`);
   return index < 0 ? undefined : process.argv[index + 1];
 }
 
-async function main(): Promise<void> {
+async function main() {
   const home = flag('home');
   if (home === undefined) throw new Error('--home is required');
   const database = flag('database');
@@ -43,18 +50,20 @@ async function main(): Promise<void> {
   // Before the first request (Hono's router takes no route after it has matched one); its body is set next.
   let constant = '';
   let contentType = '';
-  api.app.get(CONSTANT_PATH, (c) => c.body(constant, 200, { 'Content-Type': contentType }));
+  api.app.get(CONSTANT_PATH, (/** @type {import('hono').Context} */ c) =>
+    c.body(constant, 200, { 'Content-Type': contentType }),
+  );
   const answer = await api.app.request(`/v1/indicators/${REFERENCE_TICKER}/latest`);
   constant = await answer.text();
   if (answer.status !== 200) throw new Error(`the reference answer is ${answer.status}: ${constant}`);
   contentType = answer.headers.get('Content-Type') ?? 'application/json';
 
   const server = createAdaptorServer({ fetch: api.app.fetch });
-  await new Promise<void>((resolve, reject) => {
+  await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, '127.0.0.1', () => resolve(undefined));
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   process.stdout.write(
     `${JSON.stringify({
       url: `http://127.0.0.1:${port}`,
@@ -68,7 +77,7 @@ async function main(): Promise<void> {
     if ('closeIdleConnections' in server) server.closeIdleConnections();
     api.close().then(
       () => process.exit(0),
-      (error: unknown) => {
+      (/** @type {unknown} */ error) => {
         process.stderr.write(`closing the API failed: ${String(error)}\n`);
         process.exit(1);
       },
