@@ -336,6 +336,10 @@ async function show(view) {
 }
 
 async function start() {
+  // A view named in the address is read at once, beside the list of tickers rather than after it: the list is the
+  // slowest read of the page (a listing of every ticker's folders), and the chart does not need it.
+  const linked = viewOf(location.hash);
+  const showing = linked.ticker ? show(linked) : undefined;
   const { tickers } = await api('/v1/tickers');
   const list = $('tickers');
   for (const { ticker } of tickers) {
@@ -356,8 +360,10 @@ async function start() {
     location.hash = hashOf({ ticker: viewOf(location.hash).ticker, date: $('date').value || null });
   });
   window.addEventListener('hashchange', () => void show(viewOf(location.hash)));
-  const view = viewOf(location.hash);
-  if (view.ticker) return show(view);
+  if (showing !== undefined) {
+    markTicker(viewOf(location.hash).ticker); // show() marked it before the list was there
+    return showing;
+  }
   if (tickers.length === 0) {
     showMessage('The lake holds no ticker yet: run `marketlake run` first.');
     document.body.dataset.state = 'error';
