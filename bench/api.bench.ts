@@ -250,7 +250,7 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
   return { url: url.href, drop: () => onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const ms = (value: number) => (Number.isNaN(value) ? '-' : value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
 function throughputTable(results: { backend: Backend; loads: Load[] }[]): string[] {
   const lines = [
@@ -290,14 +290,21 @@ function chartTables(results: { backend: Backend; charts: Charts }[]): string[] 
     row(backend, '`/` (the first ticker)', charts.bare);
     row(backend, '`/#ticker=T` (a link, T varied)', charts.linked);
   }
-  lines.push('', "When each of the page's requests ended (median, ms from navigation start):", '');
+  lines.push(
+    '',
+    "When each of the page's requests ended (median, ms from navigation start; -: still in flight when the chart " +
+      'was drawn):',
+    '',
+  );
   const columns = results.flatMap(({ backend, charts }) => [
     { title: `${backend.label}, \`/\``, loads: charts.bare },
     { title: `${backend.label}, \`/#ticker=T\``, loads: charts.linked },
   ]);
   lines.push(`| request | ${columns.map((column) => column.title).join(' | ')} |`);
   lines.push(`|---|${columns.map(() => '---:').join('|')}|`);
-  const endOf = (loads: ChartLoad[], path: string) => median(loads.map((load) => load.requestsEndMs[path] ?? NaN));
+  // A request still in flight when the chart was drawn (the list of tickers, for a link) is left out.
+  const endOf = (loads: ChartLoad[], path: string) =>
+    median(loads.flatMap((load) => (path in load.requestsEndMs ? [load.requestsEndMs[path]!] : [])));
   const paths = [
     ...new Set(columns.flatMap((column) => column.loads.flatMap((load) => Object.keys(load.requestsEndMs)))),
   ];
