@@ -4,10 +4,10 @@
  * default (a PGlite home) and once on PostgreSQL (a fresh database on 127.0.0.1:5432, dropped at the end):
  *
  *   throughput   autocannon on loopback, 10 connections, 10 s per endpoint after a 2 s warm-up of each, against
- *                the server of bench/api/reference-server.ts (serve's app and middlewares in a process of its own):
+ *                the server of bench/api/reference-server.mjs (serve's app and middlewares in a process of its own):
  *                  GET /bench/constant                    the reference: the same server answering a constant body,
  *                                                         the bytes of one latest-indicators answer
- *                  GET /v1/indicators/{ticker}/latest      the 500 tickers in turn
+ *                  GET /v1/indicators/{ticker}/latest      every ticker with indicators, in turn
  *                  GET /v1/tickers                         the page's first read (information)
  *                target: latest within 3x of the reference's requests per second, p99 latency reported.
  *   first chart  the page in headless Chromium, a cold browser context per load, on the same server
@@ -369,7 +369,7 @@ async function main(): Promise<void> {
     const machine = machineInfo();
     console.log(
       `HTTP API: ${tickerCount} tickers, two daily runs; autocannon ${connections} connections, ${seconds} s per ` +
-        `endpoint after ${WARM_UP_SECONDS} s of warm-up; ${pageLoads} cold page loads per backend`,
+        `endpoint after ${WARM_UP_SECONDS} s of warm-up; ${pageLoads} cold page loads per backend and page`,
     );
     console.log(
       `machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ` +
