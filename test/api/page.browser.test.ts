@@ -200,6 +200,28 @@ function pageSuite(): void {
     await page.close();
   }, 60_000);
 
+  it('shows a linked ticker without waiting for the list of tickers, and marks it in the list once it comes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const trouble = pageTrouble(page);
+    // The list (the slowest read on a large lake) is held back until the view is shown.
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route('**/v1/tickers', async (route) => {
+      await listHeld;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/#ticker=${encodeURIComponent('^GSPC')}`);
+    const gspc = await indicatorsOf('^GSPC');
+    await waitShown(page, gspc.key);
+    expect(await page.locator('#tickers a').count()).toBe(0);
+    releaseList();
+    await page.waitForSelector('#tickers a[aria-current="true"]');
+    expect(await page.locator('#tickers a[aria-current="true"]').allTextContents()).toEqual(['^GSPC']);
+    expect(await page.locator('#tickers a').allTextContents()).toEqual(TICKERS);
+    expect(trouble).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it("shows the API's numbers for a ticker, then another ticker's when it is picked or searched", async () => {
     const { page, trouble } = await open('#ticker=NVDA');
     const nvda = await indicatorsOf('NVDA');

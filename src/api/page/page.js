@@ -307,11 +307,15 @@ async function show(view) {
 /** The ticker list, then the view the address names (or the first ticker): at the start, and once a token is given. */
 async function boot() {
   document.body.dataset.state = 'loading';
+  // A view named in the address is read at once, beside the list of tickers rather than after it: the list is the
+  // slowest read of the page (a listing of every ticker's folders), and the chart does not need it.
+  const linked = viewOf(location.hash);
+  const showing = linked.ticker ? show(linked) : undefined;
   let tickers;
   try {
     ({ tickers } = await api('/v1/tickers'));
   } catch (error) {
-    if (error instanceof ApiError && error.unauthorized) return; // askForToken said it
+    if (error instanceof ApiError && error.unauthorized) return showing; // askForToken said it
     throw error;
   }
   const list = $('tickers');
@@ -320,8 +324,10 @@ async function boot() {
     add(list, element('li')).append(element('a', ticker, { href: hashOf({ ticker }), 'data-ticker': ticker }));
   }
   void panels.runs.load();
-  const view = viewOf(location.hash);
-  if (view.ticker) return show(view);
+  if (showing !== undefined) {
+    markTicker(viewOf(location.hash).ticker); // show() marked it before the list was there
+    return showing;
+  }
   if (tickers.length === 0) {
     showMessage('The lake holds no ticker yet: run `marketlake run` first.');
     document.body.dataset.state = 'error';
