@@ -26,6 +26,16 @@ function seriesPath(result) {
   return `/v1/indicators/${enc(result.body.ticker)}/series?version=${enc(result.version_id)}`;
 }
 
+/** The series, or why there is none (a result this server cannot compute): the candles are drawn all the same. */
+async function seriesOf(result) {
+  try {
+    return await api(seriesPath(result));
+  } catch (error) {
+    if (error instanceof ApiError && !error.unauthorized) return { points: [], missing: error.message };
+    throw error;
+  }
+}
+
 const FRACTION_FEATURES = /^(return_|volatility_|max_drawdown)/;
 
 function objectLink(key, versionId, text = key) {
@@ -67,7 +77,7 @@ async function load(view) {
     optional(ofDate('features')),
     api(`/v1/indicators/${enc(body.ticker)}/versions`),
     api(`/v1/lineage?key=${enc(body.source_raw_data_key)}`),
-    api(seriesPath(result)),
+    seriesOf(result),
   ]);
   return { result, raw, percentiles, features, versions, lineage, series };
 }
@@ -130,8 +140,10 @@ function drawChart(bars, series) {
   macdPane?.setStretchFactor(1);
   chart.timeScale().fitContent();
   $('history-note').textContent =
-    `Overlays, RSI and MACD at each of the ${points.length} bars, computed by the server from this result's raw ` +
-    `snapshot with its computation version ${series.computation_version} (the last point is the stored result).`;
+    series.missing !== undefined
+      ? `No overlays, RSI or MACD: ${series.missing}.`
+      : `Overlays, RSI and MACD at each of the ${points.length} bars, computed by the server from this result's ` +
+        `raw snapshot with its computation version ${series.computation_version} (the last point is the stored result).`;
 }
 
 function fillSummary({ result, raw }) {
