@@ -4,7 +4,8 @@
  * failed). At the end of a run it names every test file that never reported, on stderr, and, when
  * `VITEST_LOST_FILES` names a file, writes there `{ lost: [paths], failedTests, failedFiles, otherErrors }` (the
  * other failures: tests, files whose hook or import failed, unhandled errors that are not a dead worker's) so that
- * scripts/vitest-rerun-lost.sh can run the lost files once more when nothing else failed. It changes nothing else: the run still fails.
+ * scripts/vitest-rerun-lost.sh can run the lost files once more when nothing else failed. It changes nothing else:
+ * the run still fails.
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
