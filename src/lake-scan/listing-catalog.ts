@@ -27,7 +27,7 @@ import {
   tickerPrefix,
 } from '../lake/keys.js';
 import { listAllCommonPrefixes, listAllObjects } from '../storage/listing.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectHead, ObjectStore } from '../storage/object-store.js';
 import { deriveCatalogRow } from './expected-catalog-row.js';
 
 /** The lake alone cannot answer as the catalog would: ask the database. */
@@ -91,14 +91,15 @@ export class ListingCatalog implements LakeCatalog {
         const parsed = parseKeyOrUndefined(listed.key);
         // Not a marketlake key (a manual upload): `catalog rebuild` ignores it, so the catalog has no row for it.
         if (parsed === undefined) continue;
-        entries.push(await this.entryOf(listed.key, parsed));
+        entries.push(await this.entryOf(listed.key, parsed, listed.head));
       }
     }
     return entries;
   }
 
-  private async entryOf(key: string, parsed: ParsedKey): Promise<CatalogEntry> {
-    const head = await this.store.head(key);
+  private async entryOf(key: string, parsed: ParsedKey, listedHead: ObjectHead | undefined): Promise<CatalogEntry> {
+    // The file store's listing read the header already; S3's listing has no metadata.
+    const head = listedHead ?? (await this.store.head(key));
     const derivation = deriveCatalogRow({
       key,
       parsed,

@@ -87,6 +87,11 @@ export interface ListedObject {
    * are then what the file system says (0 for what is not a file), `etag` is absent. S3 never sets it.
    */
   damage?: string;
+  /**
+   * What `head` would answer, when the store read it to list the object anyway (the file store reads each object
+   * file's header): a reader that needs the metadata of what it lists reads nothing twice. S3 never sets it.
+   */
+  head?: ObjectHead;
 }
 
 export interface ListObjectsPage {

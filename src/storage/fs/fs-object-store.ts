@@ -157,7 +157,8 @@ export class FsObjectStore implements ObjectStore {
             damage: described.damage,
           };
         const { header } = described;
-        return { key: item.key, size: header.size, lastModified: new Date(header.lastModified), etag: header.etag };
+        const head = headOf(header);
+        return { key: item.key, size: header.size, lastModified: head.lastModified, etag: header.etag, head };
       }),
     );
     const result: ListObjectsPage = {
