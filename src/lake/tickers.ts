@@ -13,7 +13,7 @@ export interface LakeTicker {
 
 /**
  * Every ticker the lake holds an object of, by symbol, from the ticker folders of its keys (docs/design.md "Keys"):
- * one delimited listing per kind and raw source, never the objects themselves. A folder that is not the key form
+ * one delimited listing per kind and raw source (all at once), never the objects themselves. A folder that is not the key form
  * of a ticker is not a ticker and is left out.
  */
 export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]> {
@@ -21,17 +21,27 @@ export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]>
     ...RAW_SOURCES.map((source) => ({ kind: 'raw' as const, prefix: `raw/${source}/` })),
     ...PROCESSED_KINDS.map((kind) => ({ kind, prefix: `processed/${kind}/` })),
   ];
+  // The listings at once: on the file store each one checks every ticker folder for an object (a readdir or two
+  // each, thousands on a large lake), waiting on the disk, not the CPU (docs/benchmarks.md "HTTP API").
+  const listed = await Promise.all(
+    folders.map(async ({ prefix }) => {
+      const segments: string[] = [];
+      for await (const common of listAllCommonPrefixes(store, prefix, '/')) {
+        segments.push(common.slice(prefix.length, -1));
+      }
+      return segments;
+    }),
+  );
   const found = new Map<string, { segment: string; kinds: Set<ObjectKind> }>();
-  for (const { kind, prefix } of folders) {
-    for await (const common of listAllCommonPrefixes(store, prefix, '/')) {
-      const segment = common.slice(prefix.length, -1);
+  folders.forEach(({ kind }, i) => {
+    for (const segment of listed[i]!) {
       const ticker = tickerFromSegment(segment);
       if (ticker === undefined) continue;
       const entry = found.get(ticker) ?? { segment, kinds: new Set<ObjectKind>() };
       entry.kinds.add(kind);
       found.set(ticker, entry);
     }
-  }
+  });
   return [...found.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([ticker, { segment, kinds }]) => ({ ticker, key_segment: segment, kinds: [...kinds].sort() }));
