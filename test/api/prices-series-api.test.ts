@@ -23,6 +23,7 @@ import { compare } from '../../src/compute/versions/2.0/testing/series.js';
 import { talibFloor } from '../../src/compute/versions/2.0/testing/run.js';
 import { talibReference } from '../../src/compute/versions/2.0/testing/talib.js';
 import { resolveConfig } from '../../src/config.js';
+import type { RawBar } from '../../src/lake/formats/raw.js';
 import { openRuntime } from '../../src/runtime.js';
 import { runCli } from '../support/cli.js';
 import { withNow } from '../support/env.js';
@@ -32,15 +33,8 @@ const DAY_2 = '2026-12-02T22:00:00Z';
 const BETWEEN = '2026-12-02T12:00:00Z';
 const enc = encodeURIComponent;
 
-interface Bar {
-  date: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  adj_close: number | null;
-  volume: number;
-}
+/** The bars as the API answers them: the raw document's. */
+type Bar = RawBar;
 interface LakeObjectAnswer<Body> {
   key: string;
   version_id: string;
