@@ -34,6 +34,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { launchChromium, loadOnce, type ChartLoad } from './api/first-chart.js';
 import { benchTickers, loadavg, machineInfo, median } from './pipeline/common.js';
+import { flag, positiveInt } from './args.js';
 
 const BIN = fileURLToPath(new URL('../bin/marketlake.js', import.meta.url));
 const SERVER = fileURLToPath(new URL('./api/reference-server.mjs', import.meta.url));
@@ -41,19 +42,6 @@ const DAYS = ['2026-12-01T22:00:00Z', '2026-12-02T22:00:00Z'];
 const WARM_UP_SECONDS = 2;
 const RATIO_TARGET = 3;
 const FIRST_CHART_TARGET_MS = 1500;
-
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index < 0 ? undefined : process.argv[index + 1];
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const text = flag(name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number (got ${text})`);
-  return value;
-}
 
 interface Backend {
   name: 'embedded' | 'postgres';

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchTickers, loadavg, machineInfo } from './pipeline/common.js';
+import { flag, positiveInt } from './args.js';
 
 const BIN = fileURLToPath(new URL('../bin/marketlake.js', import.meta.url));
 const DAYS = ['2026-12-01T22:00:00Z', '2026-12-02T22:00:00Z'];
@@ -32,19 +33,6 @@ interface Case {
   env?: NodeJS.ProcessEnv;
   /** The target ratio to `node -e 0`, when there is one. */
   target?: number;
-}
-
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index < 0 ? undefined : process.argv[index + 1];
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const text = flag(name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number (got ${text})`);
-  return value;
 }
 
 /** Runs the CLI to completion; throws with its stderr when it fails, since a failed read times nothing useful. */

@@ -47,23 +47,11 @@ import { type Column, TABLE_NAMES, type TableName, tableSchema } from '../src/ta
 import { putTableFile, renderTableFiles } from '../src/tables/table-files.js';
 import { VIEWS } from '../src/tables/views.js';
 import { benchTickers, loadavg, machineInfo, median } from './pipeline/common.js';
+import { flag, positiveInt } from './args.js';
 
 const BIN = fileURLToPath(new URL('../bin/marketlake.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOW = '2026-12-02T22:00:00Z';
-
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index < 0 ? undefined : process.argv[index + 1];
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const text = flag(name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number (got ${text})`);
-  return value;
-}
 
 /** Runs a command to completion; throws with its stderr when it fails, since a failed case times nothing useful. */
 function run(command: string[], env: NodeJS.ProcessEnv = {}): string {

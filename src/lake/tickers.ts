@@ -13,8 +13,8 @@ export interface LakeTicker {
 
 /**
  * Every ticker the lake holds an object of, by symbol, from the ticker folders of its keys (docs/design.md "Keys"):
- * one delimited listing per kind and raw source (all at once), never the objects themselves. A folder that is not the key form
- * of a ticker is not a ticker and is left out.
+ * one delimited listing per kind and raw source (all at once), never the objects themselves. A folder that is not
+ * the key form of a ticker is not a ticker and is left out.
  */
 export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]> {
   const folders: { kind: ObjectKind; prefix: string }[] = [
