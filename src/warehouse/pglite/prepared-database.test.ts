@@ -6,10 +6,16 @@ import { Kysely, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.js';
+import { withEnv } from '../../../test/support/env.js';
 import { openWarehouse } from '../database.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { pgliteDataDirectory } from './pglite.js';
-import { installPreparedDatabase, PREPARED_DATABASE_FILE } from './prepared-database.js';
+import {
+  installPreparedDatabase,
+  PREPARED_DATABASE_ENV,
+  PREPARED_DATABASE_FILE,
+  preparedDatabaseFile,
+} from './prepared-database.js';
 import { writePreparedDatabase } from './write-prepared-database.js';
 import type { Database } from '../schema.js';
 
@@ -77,9 +83,11 @@ describe('the prepared database', () => {
     expect(await writePreparedDatabase(olderArchive, { through: migrationNames.at(-2) })).toEqual(
       migrationNames.slice(0, -1),
     );
-    // The reference: a database PGlite creates itself, then migrated (the sources ship no prepared database).
+    // The reference: a database PGlite creates itself, then migrated (the sources ship no prepared database, and
+    // the one the test run made for every other test is set aside).
     expect(existsSync(PREPARED_DATABASE_FILE), PREPARED_DATABASE_FILE).toBe(false);
-    migratedSchema = await schemaOf(join(scratch, 'migrated'));
+    migratedSchema = await withEnv({ [PREPARED_DATABASE_ENV]: undefined }, () => schemaOf(join(scratch, 'migrated')));
+    expect(readdirSync(join(scratch, 'migrated')).filter((name) => name.startsWith('pglite'))).toEqual(['pglite']);
   }, 120_000);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -109,6 +117,36 @@ describe('the prepared database', () => {
       await db.destroy();
     }
     expect(await schemaOf(home)).toEqual(migratedSchema);
+  }, 60_000);
+
+  it('takes the archive MARKETLAKE_PREPARED_DATABASE names, and refuses one named that does not exist', async () => {
+    expect(preparedDatabaseFile({})).toBe(PREPARED_DATABASE_FILE);
+    expect(preparedDatabaseFile({ [PREPARED_DATABASE_ENV]: ' ' })).toBe(PREPARED_DATABASE_FILE);
+    expect(preparedDatabaseFile({ [PREPARED_DATABASE_ENV]: archive })).toBe(archive);
+
+    const home = join(scratch, 'named');
+    mkdirSync(home);
+    await withEnv({ [PREPARED_DATABASE_ENV]: olderArchive }, async () => {
+      expect(installPreparedDatabase(pgliteDataDirectory(home))).toBe(true);
+    });
+    // The older archive's migrations, not those of another archive: it came from the file named.
+    const pglite = new PGlite(pgliteDataDirectory(home));
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    try {
+      expect((await describeSchema(db)).migrations).toEqual(migrationNames.slice(0, -1).map((name) => ({ name })));
+    } finally {
+      await db.destroy();
+    }
+
+    const missing = join(scratch, 'no-such-archive.tar.gz');
+    const elsewhere = join(scratch, 'named-missing');
+    mkdirSync(elsewhere);
+    await withEnv({ [PREPARED_DATABASE_ENV]: missing }, async () => {
+      await expect(openWarehouse({ home: elsewhere })).rejects.toThrow(
+        `the prepared database ${missing} does not exist`,
+      );
+    });
+    expect(readdirSync(elsewhere).filter((name) => name.startsWith('pglite'))).toEqual([]);
   }, 60_000);
 
   it('leaves an existing database alone', () => {

@@ -6,8 +6,8 @@
  *
  * Made at build time rather than checked in, so that it always comes from the migrations and the PGlite of the
  * same build. Migrations added later still apply as usual when the warehouse opens, so an archive that lacks
- * some is slower, never wrong. Running from the sources (tsx, vitest) there is no archive, and PGlite creates
- * the database itself as it always did.
+ * some is slower, never wrong. Running from the sources (tsx) there is no archive, and PGlite creates the
+ * database itself as it always did (unless `MARKETLAKE_PREPARED_DATABASE` names one, as the tests do).
  *
  * Every home from this archive has the same PostgreSQL system identifier; marketlake does not use it (the lake
  * binding records the lake's own identity on first use).
@@ -21,6 +21,19 @@ import { unpackArchive } from './directory-archive.js';
 /** Next to this module: `dist/warehouse/pglite/` in the build (absent under `src/`). */
 export const PREPARED_DATABASE_FILE = fileURLToPath(new URL('./prepared-database.tar.gz', import.meta.url));
 
+/**
+ * Names another archive for new homes. The test suite runs from the sources, which ship none: it makes one
+ * archive for the whole run (test/support/global-setup.ts) rather than have PGlite create each test's database
+ * (about 3 s each, hundreds of times). A packager can point it at an archive kept elsewhere.
+ */
+export const PREPARED_DATABASE_ENV = 'MARKETLAKE_PREPARED_DATABASE';
+
+/** The archive a new home starts from: `MARKETLAKE_PREPARED_DATABASE` when set, else the one next to this module. */
+export function preparedDatabaseFile(env: NodeJS.ProcessEnv = process.env): string {
+  const named = env[PREPARED_DATABASE_ENV]?.trim() ?? '';
+  return named === '' ? PREPARED_DATABASE_FILE : named;
+}
+
 /** Where a copy is unpacked before it is renamed into place; anything by this name is a leftover. */
 const UNPACKING_PREFIX = 'pglite.unpacking-';
 
@@ -31,10 +44,15 @@ const UNPACKING_PREFIX = 'pglite.unpacking-';
  * The copy is unpacked into a sibling folder and renamed into place in one step, so a process that fails or
  * is killed meanwhile leaves no half-made database, only a leftover folder that the next call removes.
  */
-export function installPreparedDatabase(dataDir: string, archiveFile: string = PREPARED_DATABASE_FILE): boolean {
+export function installPreparedDatabase(dataDir: string, archiveFile: string = preparedDatabaseFile()): boolean {
   const home = dirname(dataDir);
   removeLeftovers(home);
-  if (existsSync(dataDir) || !existsSync(archiveFile)) return false;
+  if (existsSync(dataDir)) return false;
+  if (!existsSync(archiveFile)) {
+    // Only the shipped archive may be absent (running from the sources); one named on purpose must exist.
+    if (archiveFile === PREPARED_DATABASE_FILE) return false;
+    throw new Error(`cannot create the database ${dataDir}: the prepared database ${archiveFile} does not exist`);
+  }
   const archive = readFileSync(archiveFile);
   const unpacking = join(home, `${UNPACKING_PREFIX}${randomBytes(6).toString('hex')}`);
   mkdirSync(unpacking, { mode: 0o755 });
