@@ -8,26 +8,28 @@
  *   - the same on a new home with the prepared database moved aside, so that PGlite creates the database as
  *     before (the archive is renamed back at once; if the bench is killed there, rebuild);
  *   - the same command again on the first home (the database exists).
- * Then the first `run` of the universe (default /tmp/u500.txt) on a new home, with and without the prepared
- * database, and once again on the first home, each with its peak RSS (from /usr/bin/time; the PGlite worker
- * thread is part of the process).
+ * Then the first `run` of the universe (default: the pipeline bench's 500 tickers) on a new home, with and
+ * without the prepared database, and once again on the first home, each with its peak RSS (from /usr/bin/time;
+ * the PGlite worker thread is part of the process). Every run has the benches' quality overrides.
  * The clock is pinned (MARKETLAKE_NOW), so every run sees the same data.
  *
- * Flags: --rounds N (default 5), --universe FILE (default /tmp/u500.txt), --skip-universe
+ * Flags: --rounds N (default 5), --universe FILE (default: the pipeline bench's 500 tickers), --skip-universe
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchQualityConfig, benchTickers } from './pipeline/common.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/marketlake.js');
-const ENV = { ...process.env, MARKETLAKE_NOW: '2026-12-01T22:00:00Z' };
+// Without MARKETLAKE_PREPARED_DATABASE: a new home takes the archive of the build, which the bench moves aside.
+const ENV = { ...process.env, MARKETLAKE_NOW: '2026-12-01T22:00:00Z', MARKETLAKE_PREPARED_DATABASE: '' };
 
-function flag(name: string, fallback: string): string {
+function flag(name: string): string | undefined {
   const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : process.argv[index + 1];
+  return index === -1 ? undefined : process.argv[index + 1];
 }
 
 /** Wall time and peak RSS of one process; throws if it fails. */
@@ -60,7 +62,7 @@ function withoutPreparedDatabase<T>(fn: () => T): T {
     renameSync(`${ARCHIVE}.aside`, ARCHIVE);
   }
 }
-const rounds = Number(flag('--rounds', '5'));
+const rounds = Number(flag('--rounds') ?? '5');
 const scratch = mkdtempSync(join(tmpdir(), 'marketlake-first-command-'));
 try {
   const rows: Record<'node' | 'first' | 'created' | 'again' | 'firstPeak' | 'createdPeak' | 'againPeak', number>[] = [];
@@ -100,7 +102,12 @@ try {
   }
 
   if (!process.argv.includes('--skip-universe')) {
-    const universe = flag('--universe', '/tmp/u500.txt');
+    let universe = flag('--universe');
+    if (universe === undefined) {
+      universe = join(scratch, 'universe.txt');
+      writeFileSync(universe, `${benchTickers(500).join('\n')}\n`);
+    }
+    Object.assign(ENV, benchQualityConfig(scratch));
     const count = readFileSync(universe, 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '').length;
@@ -110,7 +117,7 @@ try {
       measure([BIN, 'run', '--home', `${home}-created`, '--universe', universe]),
     );
     const again = measure([BIN, 'run', '--home', home, '--universe', universe]);
-    console.log(`\n| run of ${count} tickers (${universe}) | wall time | peak RSS |`);
+    console.log(`\n| run of ${count} tickers | wall time | peak RSS |`);
     console.log('|---|---:|---:|');
     console.log(`| new home (prepared database) | ${fixed(first.seconds, 1)} s | ${fixed(first.peakMib, 0)} MiB |`);
     console.log(`| new home (PGlite creates it) | ${fixed(created.seconds, 1)} s | ${fixed(created.peakMib, 0)} MiB |`);

@@ -21,7 +21,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchTickers, loadavg, machineInfo } from './pipeline/common.js';
+import { benchQualityConfig, benchTickers, loadavg, machineInfo } from './pipeline/common.js';
 import { flag, positiveInt } from './args.js';
 
 const BIN = fileURLToPath(new URL('../bin/marketlake.js', import.meta.url));
@@ -49,9 +49,10 @@ function buildHome(tickers: number): { home: string; remove: () => void } {
   const home = join(scratch, 'home');
   const universe = join(scratch, 'universe.txt');
   writeFileSync(universe, benchTickers(tickers).join('\n') + '\n');
+  const quality = benchQualityConfig(scratch);
   for (const now of DAYS) {
     const started = performance.now();
-    cli(['run', '--home', home, '--universe', universe, '--json'], { MARKETLAKE_NOW: now });
+    cli(['run', '--home', home, '--universe', universe, '--json'], { MARKETLAKE_NOW: now, ...quality });
     console.error(
       `built day ${now.slice(0, 10)} of ${tickers} tickers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchTickers, machineInfo } from './pipeline/common.js';
+import { benchQualityConfig, benchTickers, machineInfo } from './pipeline/common.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -33,7 +33,11 @@ function timedRun(home: string, universe: string, now: string): Measured {
   const result = spawnSync(
     '/usr/bin/time',
     ['-f', 'TIME %e %M', process.execPath, join(REPO_ROOT, 'bin/marketlake.js'), 'run', '--universe', universe],
-    { env: { ...process.env, MARKETLAKE_HOME: home, MARKETLAKE_NOW: now }, encoding: 'utf8', maxBuffer: 1 << 26 },
+    {
+      env: { ...process.env, MARKETLAKE_HOME: home, MARKETLAKE_NOW: now, ...benchQualityConfig(home) },
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
   );
   const line = /TIME ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || line === null) {

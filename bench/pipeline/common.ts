@@ -2,7 +2,9 @@
  * Small shared pieces of the pipeline benchmark: timing, the synthetic ticker list, machine facts, a bounded
  * worker pool and number formatting.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { SAMPLE_TICKERS } from '../../src/sources/sample/sample-universe.js';
 import { normalizeTicker } from '../../src/market/ticker.js';
 
@@ -52,6 +54,23 @@ export function benchTickers(count: number): string[] {
     tickers.push(normalizeTicker(`${stem}-B${round}${suffix}`));
   }
   return tickers;
+}
+
+/**
+ * The quality settings every bench runs with. The sample generator has no daily price limits: one of the 500 bench
+ * tickers (a made-up Taiwanese listing, `2330-B5.TW`) moves 11.5 % in a day, beyond Taiwan's 10 % limit, and the
+ * checks rightly block it. As a user would for a move they know to be real, the benches make that ticker's check a
+ * warning: a blocked ticker would compute less and skew the costs, and its run would end `partial` (exit 1).
+ */
+export const BENCH_QUALITY_OVERRIDES = {
+  tickers: { '2330-B5.TW': { checks: { 'plausibility.one_day_move': { severity: 'warn' as const } } } },
+};
+
+/** Writes BENCH_QUALITY_OVERRIDES to a quality config file; returns the CLI's environment naming it. */
+export function benchQualityConfig(folder: string): { MARKETLAKE_QUALITY_CONFIG: string } {
+  const file = join(folder, 'bench-quality.json');
+  writeFileSync(file, `${JSON.stringify(BENCH_QUALITY_OVERRIDES, null, 2)}\n`);
+  return { MARKETLAKE_QUALITY_CONFIG: file };
 }
 
 /** At most `limit` calls of `work` in flight; results in input order; the first failure rejects. */

@@ -15,20 +15,13 @@ import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../../src/quality/in
 import { createSource } from '../../src/sources/index.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { openEmbedded } from './backends.js';
-import { median, timed } from './common.js';
+import { BENCH_QUALITY_OVERRIDES, median, timed } from './common.js';
 
 /** The part measured: how a run turns it on or off. */
 export type CostedFeature = 'tables' | 'quality';
 
-/**
- * The sample generator has no daily price limits: one of the 500 bench tickers (a made-up Taiwanese listing) moves
- * 11.5 % in a day, beyond Taiwan's 10 % limit, and the checks rightly block it. As a user would for a move they
- * know to be real, the bench overrides that ticker's check: a blocked ticker would compute less and skew the cost.
- */
-const BENCH_QUALITY: QualityConfig = {
-  ...DEFAULT_QUALITY_CONFIG,
-  tickers: { '2330-B5.TW': { checks: { 'plausibility.one_day_move': { severity: 'warn' } } } },
-};
+/** The built-in thresholds with the benches' one override (BENCH_QUALITY_OVERRIDES). */
+const BENCH_QUALITY: QualityConfig = { ...DEFAULT_QUALITY_CONFIG, ...BENCH_QUALITY_OVERRIDES };
 
 function toggle(feature: CostedFeature, on: boolean): Partial<DailyRunOptions> {
   if (feature === 'tables') return { tables: on, quality: BENCH_QUALITY };

@@ -200,12 +200,14 @@ export class PGliteWorkerClient {
 
 /**
  * The parent's Node options for the worker, as Node would pass them by default (so `--cpu-prof`, `--import`,
- * `--conditions`... apply to it too), minus `--input-type`: it describes the parent's `-e` code, and a worker
- * started with it fails at once (ERR_INPUT_TYPE_NOT_ALLOWED), e.g. under `node --input-type=module -e ...`.
+ * `--conditions`... apply to it too), minus two a worker refuses at once: `--input-type`, which describes the
+ * parent's `-e` code (ERR_INPUT_TYPE_NOT_ALLOWED, e.g. under `node --input-type=module -e ...`), and
+ * `--expose-gc`, a per-process V8 flag (ERR_WORKER_INVALID_EXEC_ARGV, e.g. a memory bench's `node --expose-gc`).
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
+    if (/^--expose[-_]gc$/.test(execArgv[i])) continue;
     if (execArgv[i].startsWith('--input-type=')) continue;
     if (execArgv[i] === '--input-type') {
       i++; // and its value

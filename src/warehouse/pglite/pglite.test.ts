@@ -38,7 +38,7 @@ describe('PGlite mode', () => {
     );
   });
 
-  it("passes the parent's Node options on to the worker, except --input-type", () => {
+  it("passes the parent's Node options on to the worker, except --input-type and --expose-gc", () => {
     expect(workerExecArgv(['--import', 'tsx', '--input-type=module', '-e', 'code'])).toEqual([
       '--import',
       'tsx',
@@ -46,6 +46,7 @@ describe('PGlite mode', () => {
       'code',
     ]);
     expect(workerExecArgv(['--input-type', 'module', '--cpu-prof'])).toEqual(['--cpu-prof']);
+    expect(workerExecArgv(['--expose-gc', '--import', 'tsx', '--expose_gc'])).toEqual(['--import', 'tsx']);
   });
 });
 
