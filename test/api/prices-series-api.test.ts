@@ -8,8 +8,11 @@
  *   - the series agree with TA-Lib (the `talib` package) on SMA, RSI and MACD for 2.0, SMA for 1.0, over the
  *     sample snapshot's bars;
  *   - both answer while a run holds the embedded home (the lock taken in this process), when an `as_known_at` read
- *     of the catalog cannot.
+ *     of the catalog cannot;
+ *   - a result of a computation version this build does not have (a newer marketlake wrote it) is a lake error
+ *     naming its key and field, for the series as for the object itself, and the other results still answer.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ import { talibReference } from '../../src/compute/versions/2.0/testing/talib.js'
 import { resolveConfig } from '../../src/config.js';
 import type { RawBar } from '../../src/lake/formats/raw.js';
 import { openRuntime } from '../../src/runtime.js';
+import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
 import { runCli } from '../support/cli.js';
 import { withNow } from '../support/env.js';
 
@@ -321,5 +325,55 @@ describe('prices and indicator series over a lake of two daily runs and a 2.0 re
       'query:format',
       'query:version',
     ]);
+  });
+});
+
+describe('a result of a computation version this build does not have', () => {
+  let home: string;
+  let api: ApiApp;
+  const logged: unknown[] = [];
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'marketlake-series-version-'));
+    const run = await withNow(DAY_1, () => runCli('run', '--home', home, '--tickers', 'NVDA', '--json'));
+    expect(run.code, run.stderr).toBe(0);
+    api = createApiApp({ config: resolveConfig({ home }), guards: false, logError: (error) => logged.push(error) });
+  }, 120_000);
+  afterAll(async () => {
+    await api?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('is a lake error naming the key and the field, for the series as for the object; the others answer', async () => {
+    // As a newer marketlake would write it: the run's own result, under a version "9.9", put later the same day.
+    const store = new FsObjectStore(join(home, 'lake'));
+    const [ours] = (await store.list({ prefix: 'processed/indicators/NVDA/' })).objects;
+    const stored = await store.get(ours!.key);
+    const document = JSON.parse(Buffer.from(stored.body).toString('utf8')) as { computation_version: string };
+    const body = JSON.stringify({ ...document, computation_version: '9.9' });
+    const newer = ours!.key.replace(/_\d{6}\.json$/, '_235959.json');
+    expect(newer).not.toBe(ours!.key);
+    await store.put({
+      key: newer,
+      body,
+      contentType: stored.contentType,
+      tags: await store.getTags(ours!.key),
+      metadata: { ...stored.metadata, content_sha256: createHash('sha256').update(body).digest('hex') },
+    });
+
+    for (const path of ['/v1/indicators/NVDA/latest', '/v1/indicators/NVDA/series']) {
+      const answer = await api.app.request(path);
+      expect(answer.status, path).toBe(500);
+      const problem = (await answer.json()) as { type: string; detail: string };
+      expect(problem.type, path).toBe('/problems/lake-error');
+      expect(problem.detail, path).toContain(newer);
+      expect(problem.detail, path).toContain('computation_version');
+    }
+    const timestamp = /(\d{8}_\d{6})\.json$/.exec(ours!.key)![1];
+    const older = await api.app.request(`/v1/indicators/NVDA/series?version=${timestamp}`);
+    expect(older.status).toBe(200);
+    expect(((await older.json()) as Series).result.key).toBe(ours!.key);
+    // A lake object this server cannot read is the server's failure to report, once per request.
+    expect(logged).toHaveLength(2);
   });
 });

@@ -10,9 +10,7 @@
  * version and its version's kernels are fixed): that answer is immutable.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { isComputationVersion } from '../../compute/fields.js';
 import { indicatorSeries, SERIES_FIELDS } from '../../compute/indicator-series.js';
-import { COMPUTATION_VERSIONS } from '../../compute/versions/names.js';
 import type { LakeObject } from '../../lake/data-lake.js';
 import type { ProcessedDocument } from '../../lake/formats/processed.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
@@ -22,7 +20,7 @@ import { markImmutable } from '../http-cache.js';
 import type { LakeAccess } from '../lake-access.js';
 import { ApiProblem } from '../problem.js';
 import { FormatQuery, IndicatorSeriesSchema, IsoDate, TickerParam } from '../schemas.js';
-import { NOT_FOUND, PROBLEMS, UNKNOWN_VERSION } from './responses.js';
+import { NOT_FOUND, PROBLEMS } from './responses.js';
 
 const SERIES_COLUMNS = ['date', ...SERIES_FIELDS];
 
@@ -59,7 +57,6 @@ const series = createRoute({
       },
     },
     ...PROBLEMS,
-    ...UNKNOWN_VERSION,
     ...NOT_FOUND,
   },
 });
@@ -80,14 +77,9 @@ export function registerIndicatorSeriesRoutes(app: OpenAPIHono, access: LakeAcce
       const { source_raw_data_key: rawKey, source_raw_data_version_id: rawVersion } = found.body;
       return { result: found, raw: await lake.get<RawSnapshot>(rawKey, rawVersion) };
     });
+    // Its computation version is one this build has: the lake's read check refuses any other (a lake error naming
+    // the key and the field, as for any object this build cannot read).
     const document = result.body;
-    if (!isComputationVersion(document.computation_version)) {
-      // A result of a version this build does not have (a newer marketlake wrote it): it cannot be computed here.
-      const detail =
-        `${result.key} was computed under version ${JSON.stringify(document.computation_version)}, ` +
-        `which this server does not have (it has ${COMPUTATION_VERSIONS.join(', ')})`;
-      throw new ApiProblem(422, 'unknown-computation-version', 'Unknown computation version', detail);
-    }
     const points = indicatorSeries(barsOf(raw.body), document.computation_version, document.as_of);
     if (version !== undefined) markImmutable(c);
     if (format === 'csv') return csvResponse(c, rowsAsResult(points, SERIES_COLUMNS));

@@ -23,10 +23,6 @@ export const SQL_PROBLEMS = {
   422: problem("the query ran into the server's time or row limit (or the request's own)"),
 } as const;
 
-export const UNKNOWN_VERSION = {
-  422: problem('the result was computed under a computation version this server does not have'),
-} as const;
-
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
