@@ -7,7 +7,7 @@
  * the same bytes, which the content-named keys (keys.ts) rely on.
  *
  * Text, date and timestamp columns are appended as integer codes into a dictionary of their distinct values (a
- * table of its own, joined back when copying): handing DuckDB a string costs about ten times a number, and these
+ * table of its own, decoded when copying): handing DuckDB a string costs about ten times a number, and these
  * columns repeat (a prices file of a first run has 260,000 rows but 500 raw keys and about 520 dates), so a
  * file's rows cost a few numbers each (docs/benchmarks.md "Measurements behind design choices").
  */
@@ -79,6 +79,7 @@ export class ParquetRenderer {
     const staging = `staging_${++this.count}`;
     const file = join(this.folder, `${staging}.parquet`);
     const created: string[] = [];
+    const variables: string[] = [];
     const definition = columns.map((column, i) => `c${i} ${isCoded(column) ? 'INTEGER' : column.type.toUpperCase()}`);
     await this.connection.run(`CREATE TABLE ${staging} (${definition.join(', ')})`);
     created.push(staging);
@@ -167,24 +168,33 @@ export class ParquetRenderer {
       );
       created.push(dictionary);
       await appendDictionary(await this.connection.createAppender(dictionary), columns, dictionaries);
+      // Each coded column decoded by indexing a list of its values (a session variable), not by joining the
+      // dictionary: a join gives no row order, and sorting the decoded rows back into insertion order held them
+      // all in memory (about 0.1 GB of a first run's prices file). A single-table SELECT keeps insertion order.
       const selected: string[] = [];
-      const joins: string[] = [];
       for (const [i, column] of columns.entries()) {
         if (!isCoded(column)) {
           selected.push(`s.c${i} AS "${column.name}"`);
           continue;
         }
         const value = column.type === 'date' ? 'day' : column.type === 'timestamp' ? 'instant' : 'text';
-        selected.push(`d${i}.${value} AS "${column.name}"`);
-        joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.col = ${i} AND d${i}.code = s.c${i}`);
+        const variable = `${staging}_values_${i}`;
+        await this.connection.run(
+          `SET VARIABLE ${variable} = (SELECT list(${value} ORDER BY code) FROM ${dictionary} WHERE col = ${i})`,
+        );
+        variables.push(variable);
+        // Cast: a column with no value at all has no list (NULL), whose type the variable does not keep.
+        const type = column.type.toUpperCase();
+        selected.push(`CAST(getvariable('${variable}')[s.c${i} + 1] AS ${type}) AS "${column.name}"`);
       }
-      const query = `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
+      const query = `SELECT ${selected.join(', ')} FROM ${staging} s`;
       await this.connection.run(
         `COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
       );
       return new Uint8Array(await readFile(file));
     } finally {
       for (const name of created) await this.connection.run(`DROP TABLE ${name}`);
+      for (const name of variables) await this.connection.run(`RESET VARIABLE ${name}`);
       await rm(file, { force: true });
     }
   }
