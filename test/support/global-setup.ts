@@ -5,7 +5,7 @@
  * named by `MARKETLAKE_PREPARED_DATABASE`, which the test processes (and the CLIs they start) inherit.
  * `src/warehouse/pglite/prepared-database.test.ts` still compares an archive with a database PGlite made itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PREPARED_DATABASE_ENV } from '../../src/warehouse/pglite/prepared-database.js';
@@ -13,8 +13,11 @@ import { writePreparedDatabase } from '../../src/warehouse/pglite/write-prepared
 
 export default async function setup(): Promise<() => void> {
   const folder = mkdtempSync(join(tmpdir(), 'marketlake-test-prepared-'));
+  // mkdtemp makes the folder 0700: the suites that run the CLI as `nobody` (real permission errors) must read it.
+  chmodSync(folder, 0o755);
   const archive = join(folder, 'prepared-database.tar.gz');
   await writePreparedDatabase(archive);
+  chmodSync(archive, 0o644);
   process.env[PREPARED_DATABASE_ENV] = archive;
   return () => rmSync(folder, { recursive: true, force: true });
 }
