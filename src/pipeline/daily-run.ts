@@ -19,7 +19,7 @@ import { finishRun, startRun } from '../warehouse/runs.js';
 import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
-import { drainPendingTableFiles, type RowBatch, RunTableFiles } from './table-write.js';
+import { drainPendingTableFiles, type RowBatch, writeRunTables } from './table-write.js';
 import { qualityRows } from '../tables/rows.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
 import type { DataQualityAssertion } from '../lineage/spec.js';
@@ -281,14 +281,6 @@ async function runAndRecord(
   // A run whose lake writes are pending is not ok: the database is complete but the lake is not (yet).
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   let assertionsOf: Map<string, DataQualityAssertion[]> | undefined;
-  // The ticker jobs' table files render while the verdicts are stored (see RunTableFiles); the quality table's rows
-  // and the run's own row join them once they exist.
-  const tableFiles = writeTables
-    ? RunTableFiles.begin(
-        outcomes.flatMap((o) => o.tableBatches ?? []),
-        runId,
-      )
-    : undefined;
   const extraBatches: RowBatch[] = [];
   if (gate !== undefined) {
     const quality = await finishQuality(
@@ -325,8 +317,8 @@ async function runAndRecord(
     }
   }
   // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
-  if (tableFiles !== undefined) {
-    await writeTablesOf(options, runId, tableFiles, extraBatches, summary);
+  if (writeTables) {
+    await writeTablesOf(options, runId, [...outcomes.flatMap((o) => o.tableBatches ?? []), ...extraBatches], summary);
     // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
     const drained = retried.written.length + restatements.written.length + qualityObjects.written.length;
     if (drained > 0) {
@@ -380,11 +372,10 @@ async function runAndRecord(
 async function writeTablesOf(
   options: DailyRunOptions,
   runId: string,
-  files: RunTableFiles,
-  later: readonly RowBatch[],
+  batches: readonly RowBatch[],
   summary: RunSummary,
 ): Promise<void> {
-  const report = await files.write(options.lake.store, options.warehouse, later, {
+  const report = await writeRunTables(options.lake.store, options.warehouse, runId, batches, {
     runId,
     job: 'daily_run',
     status: summary.status,

@@ -181,73 +181,32 @@ export interface TableWriteReport {
   errors: string[];
 }
 
-/** What rendering some of a run's table files came to: the files, or why they could not be made. */
-type Rendering = { files: RenderedTableFile[] } | { error: unknown };
-
 /**
- * A run's table files, rendered in two steps so that the first overlaps the run's last database work. `begin`
- * starts rendering the ticker jobs' rows at once; while it renders (DuckDB, on its own thread), the run stores its
- * quality verdicts (PGlite, on its own) and settles its status. `write` then renders the rows that only exist by
- * then (the quality table's, the run's own row), puts every file directly and records them all in ONE statement,
- * those the lake refused with their bytes (pending). A failure to render or record is reported in `errors` (every
- * table row can be made again by `tables rebuild`).
+ * Writes the run's table files: one per table and partition of `batches` (plus the run's own row), each put
+ * directly, then all recorded in one statement, those the lake refused with their bytes (pending). A failure to
+ * render or record is reported in `errors` (every table row can be made again by `tables rebuild`).
  */
-export class RunTableFiles {
-  private constructor(
-    private readonly runId: string,
-    private readonly early: Promise<Rendering>,
-    private readonly earlyTables: ReadonlySet<string>,
-  ) {}
-
-  /** Starts rendering `batches` now; a failure is kept for `write` to report, never left unhandled. */
-  static begin(batches: readonly RowBatch[], runId: string): RunTableFiles {
-    const early = renderRunFiles(batches, runId).then(
-      (files): Rendering => ({ files }),
-      (error: unknown): Rendering => ({ error }),
-    );
-    return new RunTableFiles(runId, early, new Set(batches.map((batch) => batch.table)));
-  }
-
-  /**
-   * Renders `later` (of tables `begin` had none of: a table's partition is one file) and the run's own row, then
-   * writes and records every file.
-   */
-  async write(
-    store: ObjectStore,
-    warehouse: Warehouse,
-    later: readonly RowBatch[],
-    run: RunEntry,
-  ): Promise<TableWriteReport> {
-    const runBatch: RowBatch = {
-      table: 'runs',
-      partition: run.startedAt.slice(0, 10),
-      source: this.runId,
-      rows: [runRow(run)],
-    };
-    const rendered = await this.early;
-    let files: RenderedTableFile[];
-    try {
-      if ('error' in rendered) throw rendered.error;
-      const both = [...later, runBatch].filter((batch) => this.earlyTables.has(batch.table));
-      if (both.length > 0) throw new Error(`rows of ${both[0].table} came both early and late`);
-      files = [...rendered.files, ...(await renderRunFiles([...later, runBatch], this.runId))];
-    } catch (error) {
-      const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
-      report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
-      return report;
-    }
-    return putAndRecord(store, warehouse, this.runId, files);
-  }
-}
-
-/** Puts each file directly, then records them all in one statement (the refused ones with their bytes). */
-async function putAndRecord(
+export async function writeRunTables(
   store: ObjectStore,
   warehouse: Warehouse,
   runId: string,
-  files: readonly RenderedTableFile[],
+  batches: readonly RowBatch[],
+  run: RunEntry,
 ): Promise<TableWriteReport> {
   const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
+  const runBatch: RowBatch = {
+    table: 'runs',
+    partition: run.startedAt.slice(0, 10),
+    source: runId,
+    rows: [runRow(run)],
+  };
+  let files: RenderedTableFile[];
+  try {
+    files = await renderRunFiles([...batches, runBatch], runId);
+  } catch (error) {
+    report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
+    return report;
+  }
   report.rows = files.reduce((n, file) => n + file.rows, 0);
   const outcomes: TableFileOutcome[] = await mapAll(files, 4, async (file): Promise<TableFileOutcome> => {
     const record = { ...file, size: file.body.length, runId };

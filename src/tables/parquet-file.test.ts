@@ -1,20 +1,21 @@
 /**
  * ParquetRenderer (parquet-file.ts): the file holds the rows given, in the order given, each column of its schema's
- * type, and the same rows make the same bytes. Read back with DuckDB, the reference reader here (Athena reads the
- * same format). The rows cross several of DuckDB's 2,048-row chunks, come in an order no column sorts by, and
- * repeat or leave empty the coded (text, date, timestamp) columns as a run's rows do: `previous_raw_key` has no
- * value at all, as in a first run's prices file.
+ * type, and the same rows make the same bytes, whichever way the dictionary is decoded (by list index, or by join
+ * and sort for large dictionaries). Read back with DuckDB, the reference reader here (Athena reads the same
+ * format). The rows cross DuckDB's 2,048-row chunks and its 122,880-row groups, come in an order no column sorts
+ * by, and repeat or leave empty the coded (text, date, timestamp) columns as a run's rows do: `previous_raw_key`
+ * has no value at all, as in a first run's prices file.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckdb } from './duckdb-api.js';
-import { ParquetRenderer } from './parquet-file.js';
+import { LIST_DECODE_LIMIT, ParquetRenderer } from './parquet-file.js';
 import type { TableRow } from './rows.js';
 import { tableSchema } from './schema.js';
 
-const ROWS = 5000;
+const ROWS = 125_000;
 
 /** Rows of the prices table in a scrambled order: 7 tickers, dates 2020-01-01 + (i * 37 mod 1000) days. */
 function scrambledPriceRows(): TableRow[] {
@@ -46,19 +47,26 @@ function scrambledPriceRows(): TableRow[] {
 describe('ParquetRenderer', () => {
   let folder: string;
   let renderer: ParquetRenderer;
+  /** Every dictionary above its limit: decoded by join and sort. */
+  let joining: ParquetRenderer;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'marketlake-parquet-test-'));
     renderer = await ParquetRenderer.open();
+    joining = await ParquetRenderer.open({ listDecodeLimit: 0 });
   });
   afterAll(async () => {
     await renderer?.close();
+    await joining?.close();
     await rm(folder, { recursive: true, force: true });
   });
 
   it('keeps the rows in the order given, each column of its type; the same rows give the same bytes', async () => {
     const rows = scrambledPriceRows();
+    // The largest dictionary (dates) is under the limit, so `renderer` decodes by list index.
+    expect(new Set(rows.map((row) => row.date)).size).toBeLessThan(LIST_DECODE_LIMIT);
     const bytes = await renderer.render('prices', rows);
     expect(Buffer.from(await renderer.render('prices', rows)).equals(Buffer.from(bytes))).toBe(true);
+    expect(Buffer.from(await joining.render('prices', rows)).equals(Buffer.from(bytes))).toBe(true);
     const file = join(folder, 'prices.parquet');
     await writeFile(file, bytes);
 

@@ -38,6 +38,14 @@ const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
 /** Columns appended as codes into a dictionary of their values. */
 const isCoded = (column: Column) => column.type === 'varchar' || column.type === 'date' || column.type === 'timestamp';
 
+/**
+ * Dictionaries up to this many values a column are decoded by list index, larger ones by a join (see
+ * renderBatches). DuckDB copies the list into every chunk it decodes: cheap for a first run's prices file (about 500
+ * raw keys and 520 dates), while a column of 200,000 distinct values (a `tables rebuild` of a big lake's
+ * `lake_objects`) took 1.7x the time and more memory than the join.
+ */
+export const LIST_DECODE_LIMIT = 10_000;
+
 export class ParquetRenderer {
   private count = 0;
 
@@ -45,9 +53,11 @@ export class ParquetRenderer {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly folder: string,
+    private readonly listDecodeLimit: number,
   ) {}
 
-  static async open(): Promise<ParquetRenderer> {
+  /** `listDecodeLimit`: LIST_DECODE_LIMIT; tests lower it to render the same rows both ways. */
+  static async open(options: { listDecodeLimit?: number } = {}): Promise<ParquetRenderer> {
     const folder = await mkdtemp(join(tmpdir(), 'marketlake-parquet-'));
     try {
       const instance = await duckdb.DuckDBInstance.create(':memory:', {
@@ -56,7 +66,12 @@ export class ParquetRenderer {
         autoload_known_extensions: 'false',
         temp_directory: join(folder, 'spill'),
       });
-      return new ParquetRenderer(instance, await instance.connect(), folder);
+      return new ParquetRenderer(
+        instance,
+        await instance.connect(),
+        folder,
+        options.listDecodeLimit ?? LIST_DECODE_LIMIT,
+      );
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
       throw error;
@@ -168,33 +183,44 @@ export class ParquetRenderer {
       );
       created.push(dictionary);
       await appendDictionary(await this.connection.createAppender(dictionary), columns, dictionaries);
-      // Each coded column decoded by indexing a list of its values (a session variable), not by joining the
-      // dictionary: a join gives no row order, and sorting the decoded rows back into insertion order held them
-      // all in memory (about 0.1 GB of a first run's prices file). A single-table SELECT keeps insertion order.
+      // Decoded in the rows' order. With small dictionaries, each coded column by indexing a list of its values (a
+      // session variable) in a single-table SELECT, which keeps insertion order: no join, so nothing to sort back
+      // (sorting held every decoded row: about 0.1 GB of a first run's prices file). With a large one, by joining
+      // the dictionary and ordering by row id, as a join gives no order. Both make the same bytes.
+      const byList = dictionaries.every((values) => values.size <= this.listDecodeLimit);
       const selected: string[] = [];
+      const joins: string[] = [];
       for (const [i, column] of columns.entries()) {
         if (!isCoded(column)) {
           selected.push(`s.c${i} AS "${column.name}"`);
           continue;
         }
         const value = column.type === 'date' ? 'day' : column.type === 'timestamp' ? 'instant' : 'text';
+        if (!byList) {
+          selected.push(`d${i}.${value} AS "${column.name}"`);
+          joins.push(`LEFT JOIN ${dictionary} d${i} ON d${i}.col = ${i} AND d${i}.code = s.c${i}`);
+          continue;
+        }
         const variable = `${staging}_values_${i}`;
+        variables.push(variable);
         await this.connection.run(
           `SET VARIABLE ${variable} = (SELECT list(${value} ORDER BY code) FROM ${dictionary} WHERE col = ${i})`,
         );
-        variables.push(variable);
         // Cast: a column with no value at all has no list (NULL), whose type the variable does not keep.
         const type = column.type.toUpperCase();
         selected.push(`CAST(getvariable('${variable}')[s.c${i} + 1] AS ${type}) AS "${column.name}"`);
       }
-      const query = `SELECT ${selected.join(', ')} FROM ${staging} s`;
+      const query = byList
+        ? `SELECT ${selected.join(', ')} FROM ${staging} s`
+        : `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
       await this.connection.run(
         `COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
       );
       return new Uint8Array(await readFile(file));
     } finally {
-      for (const name of created) await this.connection.run(`DROP TABLE ${name}`);
+      // Variables first: they hold copies of the dictionary, whatever happens to the tables.
       for (const name of variables) await this.connection.run(`RESET VARIABLE ${name}`);
+      for (const name of created) await this.connection.run(`DROP TABLE ${name}`);
       await rm(file, { force: true });
     }
   }

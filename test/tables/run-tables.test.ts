@@ -2,14 +2,13 @@
  * The daily run writes the lake's tables itself (src/pipeline/table-write.ts): the rows it writes are the rows
  * `tables rebuild` makes from the same lake's JSON objects (which test/tables/rebuild.test.ts checks against the
  * warehouse), its files go through their outbox (a refused put leaves the file pending, `lake retry` writes it),
- * and `tables: false` writes none. The files render in two steps (RunTableFiles): a failure of the first is
- * reported by the second, with nothing written or recorded, and never left as an unhandled rejection meanwhile.
+ * and `tables: false` writes none.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drainPendingTableFiles, type RowBatch, RunTableFiles } from '../../src/pipeline/table-write.js';
+import { drainPendingTableFiles } from '../../src/pipeline/table-write.js';
 import { rebuildTables } from '../../src/rebuild/tables/rebuild-tables.js';
 import { createSource } from '../../src/sources/index.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
@@ -168,54 +167,5 @@ describe('table files the lake refuses', () => {
     expect(report.failed).toEqual([]);
     // The lost file's rows, and the Saturday's (written without tables).
     expect(report.tables.features.rows).toBeGreaterThanOrEqual(TICKERS.length);
-  });
-});
-
-describe('the run table files in two steps', () => {
-  let db: TestWarehouse;
-  let lakeFolder: string;
-  beforeAll(async () => {
-    db = await createTestWarehouse('pglite');
-    lakeFolder = await mkdtemp(join(tmpdir(), 'marketlake-run-table-files-'));
-  }, 60_000);
-  afterAll(async () => {
-    await db?.dispose();
-    await rm(lakeFolder, { recursive: true, force: true });
-  });
-
-  const run = {
-    runId: 'run-two-steps',
-    job: 'daily_run',
-    status: 'ok',
-    startedAt: '2026-12-01T22:00:00.000Z',
-    endedAt: '2026-12-01T22:01:00.000Z',
-    computationVersion: '1.0',
-    objectsWritten: 0,
-    outboxPending: 0,
-    failedTickers: 0,
-  };
-  /** A prices row without its required columns: rendering it fails (TableRowError). */
-  const broken: RowBatch = { table: 'prices', partition: '2026-12-01', source: 'raw/x', rows: [{ ticker: 'NVDA' }] };
-
-  it('reports a failed first step when writing, after waiting; writes and records nothing', async () => {
-    const store = new FsObjectStore(lakeFolder);
-    const files = RunTableFiles.begin([broken], run.runId);
-    // The first step fails meanwhile: Vitest fails the test on an unhandled rejection.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const report = await files.write(store, db.warehouse, [], run);
-    expect(report).toMatchObject({ written: [], pending: [], rows: 0 });
-    expect(report.errors).toEqual([
-      expect.stringMatching(/^tables: not written \(run `marketlake tables rebuild` to make them\): .*prices/),
-    ]);
-    expect((await store.list({ prefix: 'tables/' })).objects).toEqual([]);
-    expect(await listCatalogedTableFiles(db.warehouse.db)).toEqual([]);
-  });
-
-  it('refuses rows of one table in both steps (a partition is one file), writing nothing', async () => {
-    const store = new FsObjectStore(lakeFolder);
-    const runs: RowBatch = { table: 'runs', partition: '2026-12-01', source: 'other', rows: [] };
-    const report = await RunTableFiles.begin([runs], run.runId).write(store, db.warehouse, [], run);
-    expect(report.errors).toEqual([expect.stringContaining('rows of runs came both early and late')]);
-    expect((await store.list({ prefix: 'tables/' })).objects).toEqual([]);
   });
 });

@@ -200,23 +200,30 @@ export class PGliteWorkerClient {
 
 /**
  * The parent's Node options for the worker, as Node would pass them by default (so `--cpu-prof`, `--import`,
- * `--conditions`... apply to it too), minus two a worker refuses at once: `--input-type`, which describes the
- * parent's `-e` code (ERR_INPUT_TYPE_NOT_ALLOWED, e.g. under `node --input-type=module -e ...`), and
- * `--expose-gc`, a per-process V8 flag (ERR_WORKER_INVALID_EXEC_ARGV, e.g. a memory bench's `node --expose-gc`).
+ * `--conditions`... apply to it too), minus those a worker refuses at once: `--input-type`, which describes the
+ * parent's `-e` code (ERR_INPUT_TYPE_NOT_ALLOWED, e.g. under `node --input-type=module -e ...`), and the
+ * process-wide V8 and process options (ERR_WORKER_INVALID_EXEC_ARGV, e.g. a memory bench's `node --expose-gc`, or
+ * `node --max-old-space-size=4096 bin/marketlake.js run`), which hold for the worker anyway.
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
-    if (/^--expose[-_]gc$/.test(execArgv[i])) continue;
-    if (execArgv[i].startsWith('--input-type=')) continue;
-    if (execArgv[i] === '--input-type') {
-      i++; // and its value
+    const flag = execArgv[i].replaceAll('_', '-');
+    if (PROCESS_WIDE_FLAGS.has(flag)) continue;
+    const name = flag.split('=')[0];
+    if (name === '--input-type' || PROCESS_WIDE_OPTIONS.has(name)) {
+      if (!flag.includes('=')) i++; // and its value
       continue;
     }
     kept.push(execArgv[i]);
   }
   return kept;
 }
+
+/** Flags without a value that Node refuses in a worker's execArgv (checked on Node 20 and 24). */
+const PROCESS_WIDE_FLAGS = new Set(['--expose-gc']);
+/** Options with a value (`--name=value` or `--name value`) that Node refuses in a worker's execArgv. */
+const PROCESS_WIDE_OPTIONS = new Set(['--max-old-space-size', '--max-semi-space-size', '--title']);
 
 const ERROR_CLASSES: Record<string, ErrorConstructor> = { RangeError, TypeError, SyntaxError };
 

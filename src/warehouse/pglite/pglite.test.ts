@@ -38,7 +38,7 @@ describe('PGlite mode', () => {
     );
   });
 
-  it("passes the parent's Node options on to the worker, except --input-type and --expose-gc", () => {
+  it("passes the parent's Node options on to the worker, except --input-type and the process-wide ones", () => {
     expect(workerExecArgv(['--import', 'tsx', '--input-type=module', '-e', 'code'])).toEqual([
       '--import',
       'tsx',
@@ -47,6 +47,9 @@ describe('PGlite mode', () => {
     ]);
     expect(workerExecArgv(['--input-type', 'module', '--cpu-prof'])).toEqual(['--cpu-prof']);
     expect(workerExecArgv(['--expose-gc', '--import', 'tsx', '--expose_gc'])).toEqual(['--import', 'tsx']);
+    expect(
+      workerExecArgv(['--max-old-space-size=4096', '--max_semi_space_size', '64', '--title', 'x', '--cpu-prof']),
+    ).toEqual(['--cpu-prof']);
   });
 });
 

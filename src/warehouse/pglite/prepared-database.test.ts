@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -59,6 +62,19 @@ async function describeSchema(db: Kysely<Database>): Promise<Record<string, unkn
   };
 }
 
+/** PostgreSQL's system identifier of a home's database: initdb draws it; every copy of an archive shares it. */
+async function systemIdentifier(home: string): Promise<string> {
+  const pglite = new PGlite(pgliteDataDirectory(home));
+  try {
+    const { rows } = await pglite.query<{ id: string }>(
+      'select system_identifier::text as id from pg_control_system()',
+    );
+    return rows[0]!.id;
+  } finally {
+    await pglite.close();
+  }
+}
+
 async function schemaOf(home: string): Promise<Record<string, unknown>> {
   const warehouse = await openWarehouse({ home });
   try {
@@ -100,6 +116,8 @@ describe('the prepared database', () => {
     expect(schema.migrations).toEqual(migrationNames.map((name) => ({ name })));
     const filled = Object.entries(schema.rowCounts as Record<string, number>).filter(([, count]) => count > 0);
     expect(filled.map(([table]) => table)).toEqual(['marketlake_migration', 'marketlake_migration_lock']);
+    // The reference is a database of its own, not a copy of an archive: initdb gave it another system identifier.
+    expect(await systemIdentifier(join(scratch, 'migrated'))).not.toBe(await systemIdentifier(home));
   }, 60_000);
 
   it('applies the migrations an older archive lacks when the warehouse opens', async () => {
@@ -184,5 +202,23 @@ describe('the prepared database', () => {
     const get = await runCli('get', 'indicators', 'NVDA', '--home', home, '--json');
     expect(get.code, get.stderr).toBe(0);
     expect(JSON.parse(get.stdout).key).toMatch(/NVDA/);
+  }, 120_000);
+
+  it('the built CLI starts a new home from the archive shipped in dist/, with the variable unset', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const shipped = join(root, 'dist/warehouse/pglite/prepared-database.tar.gz');
+    expect(existsSync(shipped), `${shipped}: npm run build`).toBe(true);
+    const home = join(scratch, 'built-cli');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'bin/marketlake.js'), 'run', '--home', home, '--tickers', 'NVDA', '--json'],
+      { env: { ...process.env, [PREPARED_DATABASE_ENV]: '', MARKETLAKE_NOW: '2026-12-01T22:00:00Z' } },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', tickers_ok: ['NVDA'] });
+    // The same database as a copy of the shipped archive (its system identifier), not one PGlite made anew.
+    const copy = join(scratch, 'shipped-copy');
+    mkdirSync(copy);
+    expect(installPreparedDatabase(pgliteDataDirectory(copy), shipped)).toBe(true);
+    expect(await systemIdentifier(home)).toBe(await systemIdentifier(copy));
   }, 120_000);
 });
