@@ -35,6 +35,37 @@ export function median(values: readonly number[]): number {
 }
 
 /**
+ * A distribution-free confidence interval for the median of `values` (order statistics, from the binomial
+ * distribution of how many values fall below the median): the widest ranks k, n+1-k whose coverage is still at
+ * least `level`. Assumes only that the values are independent draws of one distribution, which pairs of runs in
+ * alternating order approximate; undefined when there are too few values for the level (under 6 for 95 %).
+ */
+export function medianInterval(
+  values: readonly number[],
+  level = 0.95,
+): { low: number; high: number; coverage: number } | undefined {
+  const n = values.length;
+  const sorted = [...values].sort((a, b) => a - b);
+  // P(X <= j) for X ~ Binomial(n, 1/2), built up term by term.
+  const below: number[] = [];
+  let term = 0.5 ** n;
+  let sum = 0;
+  for (let j = 0; j <= n; j++) {
+    sum += term;
+    below.push(sum);
+    term = (term * (n - j)) / (j + 1);
+  }
+  let best: { low: number; high: number; coverage: number } | undefined;
+  // Ranks k and n+1-k (1-based) cover the median with probability 1 - 2 P(X <= k-1).
+  for (let k = 1; k <= n >> 1; k++) {
+    const coverage = 1 - 2 * below[k - 1];
+    if (coverage < level) break;
+    best = { low: sorted[k - 1], high: sorted[n - k], coverage };
+  }
+  return best;
+}
+
+/**
  * `count` valid tickers: the sample universe first (NVDA, D05.SI, 7974.T, ...), then the universe again with a
  * round number inserted before the market suffix (NVDA-B1, D05-B1.SI, 7974-B1.T, ...), so every market keeps
  * its share and the sample source generates each with its market's price levels.

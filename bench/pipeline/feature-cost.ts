@@ -15,7 +15,8 @@ import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../../src/quality/in
 import { createSource } from '../../src/sources/index.js';
 import { WarehouseLakeCatalog } from '../../src/warehouse/lake-catalog.js';
 import { openEmbedded } from './backends.js';
-import { BENCH_QUALITY_OVERRIDES, median, timed } from './common.js';
+import { measureQualityShare, type QualityShare } from './quality-share.js';
+import { BENCH_QUALITY_OVERRIDES, median, medianInterval, timed } from './common.js';
 
 /** The part measured: how a run turns it on or off. */
 export type CostedFeature = 'tables' | 'quality';
@@ -47,12 +48,24 @@ export interface FeatureCostPair {
   cpuDay2: { withIt: number; without: number };
   /** Table rows written over the two days (tables), or quality verdicts (quality). */
   made: number;
+  /** quality: the checks' own work on each day's data, timed alone after the runs (quality-share.ts). */
+  share?: { day1: QualityShare; day2: QualityShare };
 }
+
+/** Rounds of each part of the quality share. */
+const SHARE_ROUNDS = 5;
 
 async function runHome(
   settings: FeatureCostSettings,
   on: boolean,
-): Promise<{ day1: number; day2: number; cpuDay1: number; cpuDay2: number; made: number }> {
+): Promise<{
+  day1: number;
+  day2: number;
+  cpuDay1: number;
+  cpuDay2: number;
+  made: number;
+  share?: { day1: QualityShare; day2: QualityShare };
+}> {
   const backend = await openEmbedded();
   try {
     const lake = new DataLake(backend.store, new WarehouseLakeCatalog(backend.warehouse.db));
@@ -84,7 +97,25 @@ async function runHome(
       seconds.push(run.wallMs / 1000);
       cpuSeconds.push(run.cpuMs / 1000);
     }
-    return { day1: seconds[0], day2: seconds[1], cpuDay1: cpuSeconds[0], cpuDay2: cpuSeconds[1], made };
+    const measured = { day1: seconds[0], day2: seconds[1], cpuDay1: cpuSeconds[0], cpuDay2: cpuSeconds[1], made };
+    if (settings.feature !== 'quality' || !on) return measured;
+    // After both days, so that neither run finds the extra verdicts and objects the measurement leaves.
+    const shareOf = async (day: 1 | 2) => {
+      const instant = new Date(`${settings.firstDay}T22:00:00Z`);
+      instant.setUTCDate(instant.getUTCDate() + day - 1);
+      return measureQualityShare(
+        { lake, warehouse: backend.warehouse },
+        {
+          config: BENCH_QUALITY,
+          computationVersion: settings.computationVersion,
+          request: dateRange(instant, '2y'),
+          checkedAt: instant,
+          rounds: SHARE_ROUNDS,
+          day,
+        },
+      );
+    };
+    return { ...measured, share: { day1: await shareOf(1), day2: await shareOf(2) } };
   } finally {
     await backend.dispose();
   }
@@ -109,6 +140,7 @@ export async function measureFeatureCost(
       cpuDay1: { withIt: withIt.cpuDay1, without: without.cpuDay1 },
       cpuDay2: { withIt: withIt.cpuDay2, without: without.cpuDay2 },
       made: withIt.made,
+      ...(withIt.share ? { share: withIt.share } : {}),
     };
     pairs.push(result);
     log(
@@ -116,7 +148,12 @@ export async function measureFeatureCost(
         `${(result.day1.withIt / result.day1.without).toFixed(3)}x; day 2 ${result.day2.withIt.toFixed(2)} / ` +
         `${result.day2.without.toFixed(2)} = ${(result.day2.withIt / result.day2.without).toFixed(3)}x; CPU ` +
         `${(result.cpuDay1.withIt / result.cpuDay1.without).toFixed(3)}x and ` +
-        `${(result.cpuDay2.withIt / result.cpuDay2.without).toFixed(3)}x`,
+        `${(result.cpuDay2.withIt / result.cpuDay2.without).toFixed(3)}x` +
+        (result.share
+          ? `; the checks alone ${result.share.day1.totalMs.toFixed(0)} ms and ${result.share.day2.totalMs.toFixed(0)} ms = ` +
+            `${percent(result.share.day1.totalMs, result.day1.without)} and ` +
+            `${percent(result.share.day2.totalMs, result.day2.without)} of the runs without`
+          : ''),
     );
   }
   return pairs;
@@ -145,6 +182,51 @@ export function featureCostTable(feature: CostedFeature, pairs: readonly Feature
         `${p.cpuDay2.withIt.toFixed(2)} | ${p.cpuDay2.without.toFixed(2)} | ${ratio(p.cpuDay2).toFixed(3)}x |`,
     ),
     `| median | | | ${median(pairs.map((p) => ratio(p.cpuDay1))).toFixed(3)}x | | | ${median(pairs.map((p) => ratio(p.cpuDay2))).toFixed(3)}x |`,
+    '',
+    'The median ratio with its distribution-free 95 % interval (order statistics of the pairs; the target, 1.10x, is',
+    'shown met when the interval lies under it, and missed when it lies over it):',
+    '',
+    '| measure | day 1 | day 2 |',
+    '| --- | --- | --- |',
+    `| wall clock | ${withInterval(pairs.map((p) => ratio(p.day1)))} | ${withInterval(pairs.map((p) => ratio(p.day2)))} |`,
+    `| CPU | ${withInterval(pairs.map((p) => ratio(p.cpuDay1)))} | ${withInterval(pairs.map((p) => ratio(p.cpuDay2)))} |`,
+    ...shareTable(pairs),
   ];
   return lines.join('\n');
+}
+
+/** "1.062x (1.010-1.094, 96.1 %): met" against issue 13's and 14's 10 %. */
+function withInterval(ratios: readonly number[]): string {
+  const interval = medianInterval(ratios);
+  const middle = `${median(ratios).toFixed(3)}x`;
+  if (interval === undefined) return `${middle} (too few pairs for an interval: 6 at least)`;
+  const verdict = interval.high < 1.1 ? 'met' : interval.low > 1.1 ? 'MISSED' : 'not shown either way';
+  const range = `${interval.low.toFixed(3)}-${interval.high.toFixed(3)}`;
+  return `${middle} (${range}, ${(interval.coverage * 100).toFixed(1)} %): ${verdict}`;
+}
+
+function percent(ms: number, seconds: number): string {
+  return `${((ms / (seconds * 1000)) * 100).toFixed(1)} %`;
+}
+
+/** quality: the checks' own work timed alone (quality-share.ts), against each pair's run without them. */
+function shareTable(pairs: readonly FeatureCostPair[]): string[] {
+  const measured = pairs.filter((p) => p.share !== undefined);
+  if (measured.length === 0) return [];
+  const cells = (share: QualityShare, withoutSeconds: number) =>
+    `${share.judgeMs.toFixed(0)} | ${share.finishMs.toFixed(0)} | ${share.tableFileMs.toFixed(0)} | ` +
+    `${share.totalMs.toFixed(0)} | ${percent(share.totalMs, withoutSeconds)}`;
+  const shares = (day: 'day1' | 'day2') => measured.map((p) => p.share![day].totalMs / (p[day].without * 1000));
+  return [
+    '',
+    `The checks' own work, timed alone on each pair's data after its runs (median of ${SHARE_ROUNDS} rounds each, ms;`,
+    "share: of the pair's run without the checks):",
+    '',
+    '| pair | day 1 judge | finish | table file | sum | share | day 2 judge | finish | table file | sum | share |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...measured.map(
+      (p) => `| ${p.pair} | ${cells(p.share!.day1, p.day1.without)} | ${cells(p.share!.day2, p.day2.without)} |`,
+    ),
+    `| median | | | | | ${(median(shares('day1')) * 100).toFixed(1)} % | | | | | ${(median(shares('day2')) * 100).toFixed(1)} % |`,
+  ];
 }

@@ -86,3 +86,74 @@ describeOnDatabases('warehouse migrations', (ctx) => {
     expect(plan).not.toMatch(/\bSort\b/);
   });
 });
+
+describeOnDatabases('quality_results names its run (migration 0012)', (ctx) => {
+  const run = (runId: string) => ({
+    run_id: runId,
+    run_date: '2026-12-04',
+    checked_at: new Date('2026-12-04T22:00:00Z'),
+    policy: 'block' as const,
+    computation_version: '1.0',
+    lake_key: `quality/2026-12-04/${runId}.json`,
+  });
+  const verdict = (runId: string, ticker: string) => ({
+    run_id: runId,
+    ticker,
+    check_id: 'snapshot.ohlc_consistency',
+    market: 'US',
+    severity: 'error' as const,
+    passed: true,
+    observed: JSON.stringify(0),
+    expected: JSON.stringify(0),
+    details: 'ok',
+  });
+  const sqlState = async (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'accepted',
+      (error: unknown) => (error as { code?: string }).code ?? String(error),
+    );
+
+  it('refuses verdicts, inserted or moved, that name a run quality_runs does not have', async () => {
+    const db = ctx.warehouse().db;
+    await db.insertInto('quality_runs').values(run('run-a')).execute();
+    // One statement of several rows, one of them an orphan: all of it is refused.
+    const mixed = db
+      .insertInto('quality_results')
+      .values([verdict('run-a', 'NVDA'), verdict('run-missing', 'AAPL')])
+      .execute();
+    expect(await sqlState(mixed)).toBe('23503');
+    expect(await db.selectFrom('quality_results').selectAll().execute()).toEqual([]);
+
+    await db
+      .insertInto('quality_results')
+      .values([verdict('run-a', 'NVDA'), verdict('run-a', 'AAPL')])
+      .execute();
+    const moved = db
+      .updateTable('quality_results')
+      .set({ run_id: 'run-missing' })
+      .where('ticker', '=', 'AAPL')
+      .execute();
+    expect(await sqlState(moved)).toBe('23503');
+    const rows = await db.selectFrom('quality_results').select(['run_id', 'ticker']).orderBy('ticker').execute();
+    expect(rows).toEqual([
+      { run_id: 'run-a', ticker: 'AAPL' },
+      { run_id: 'run-a', ticker: 'NVDA' },
+    ]);
+  });
+
+  it('deletes the verdicts of deleted runs, and only theirs', async () => {
+    const db = ctx.warehouse().db;
+    await db
+      .insertInto('quality_runs')
+      .values([run('run-a'), run('run-b')])
+      .execute();
+    await db
+      .insertInto('quality_results')
+      .values([verdict('run-a', 'NVDA'), verdict('run-b', 'NVDA')])
+      .execute();
+    await db.deleteFrom('quality_runs').where('run_id', '=', 'run-a').execute();
+    expect(await db.selectFrom('quality_results').select(['run_id', 'ticker']).execute()).toEqual([
+      { run_id: 'run-b', ticker: 'NVDA' },
+    ]);
+  });
+});

@@ -27,9 +27,10 @@ export interface QualityRun {
 }
 
 /**
- * The run and its verdicts, all or nothing. The verdicts travel as ONE JSON parameter that PostgreSQL unpacks
- * (`jsonb_to_recordset`): a run of 500 tickers has about 8,500 verdicts, and binding 13 parameters a row took
- * 0.45 s on PGlite, most of the checks' share of a run (docs/benchmarks.md "Data quality").
+ * The run and its verdicts, all or nothing. A run of 500 tickers has about 8,500 verdicts: they travel as ONE JSON
+ * parameter that PostgreSQL unpacks (binding 13 parameters a row took 0.45 s on PGlite), grouped by what a ticker's
+ * verdicts share (its market, date and raw snapshot: 1.2 MB instead of 3.2 MB, so less to make and to parse), into a
+ * table whose run is checked once per statement (migration 0012). docs/benchmarks.md "Data quality" has the figures.
  */
 export async function recordQualityRun(
   db: Kysely<Database>,
@@ -85,15 +86,56 @@ async function insertResults(
   results: readonly StoredQualityRow[],
 ): Promise<void> {
   if (results.length === 0) return;
-  const rows = JSON.stringify(results.map(({ check, ...row }) => ({ ...row, check_id: check })));
   await sql`
     insert into quality_results (run_id, ticker, check_id, market, severity, passed, observed, expected, details,
       as_of, raw_key, raw_version_id, raw_sha256)
-    select ${runId}, r.ticker, r.check_id, r.market, r.severity, r.passed, coalesce(r.observed, 'null'::jsonb),
-      coalesce(r.expected, 'null'::jsonb), r.details, r.as_of, r.raw_key, r.raw_version_id, r.raw_sha256
-    from jsonb_to_recordset(${rows}::jsonb) as r(ticker text, check_id text, market text, severity text,
-      passed boolean, observed jsonb, expected jsonb, details text, as_of date, raw_key text, raw_version_id text,
-      raw_sha256 text)`.execute(trx);
+    select ${runId}, s.ticker, v.check_id, s.market, v.severity, v.passed, coalesce(v.observed, 'null'::jsonb),
+      coalesce(v.expected, 'null'::jsonb), v.details, s.as_of, s.raw_key, s.raw_version_id, s.raw_sha256
+    from jsonb_to_recordset(${JSON.stringify(groupBySubject(results))}::jsonb) as s(ticker text, market text,
+      as_of date, raw_key text, raw_version_id text, raw_sha256 text, verdicts jsonb)
+    cross join lateral jsonb_to_recordset(s.verdicts) as v(check_id text, severity text, passed boolean,
+      observed jsonb, expected jsonb, details text)`.execute(trx);
+}
+
+/** What several verdicts share: the ticker judged, its market and date, and the raw snapshot they name. */
+interface VerdictSubject {
+  ticker: string;
+  market: string;
+  as_of: string | null;
+  raw_key: string | null;
+  raw_version_id: string | null;
+  raw_sha256: string | null;
+  verdicts: {
+    check_id: string;
+    severity: string;
+    passed: boolean;
+    observed: unknown;
+    expected: unknown;
+    details: string;
+  }[];
+}
+
+function groupBySubject(results: readonly StoredQualityRow[]): VerdictSubject[] {
+  const subjects = new Map<string, VerdictSubject>();
+  for (const row of results) {
+    const id = JSON.stringify([row.ticker, row.market, row.as_of, row.raw_key, row.raw_version_id, row.raw_sha256]);
+    let subject = subjects.get(id);
+    if (subject === undefined) {
+      subject = {
+        ticker: row.ticker,
+        market: row.market,
+        as_of: row.as_of,
+        raw_key: row.raw_key,
+        raw_version_id: row.raw_version_id,
+        raw_sha256: row.raw_sha256,
+        verdicts: [],
+      };
+      subjects.set(id, subject);
+    }
+    const { check, severity, passed, observed, expected, details } = row;
+    subject.verdicts.push({ check_id: check, severity, passed, observed, expected, details });
+  }
+  return [...subjects.values()];
 }
 
 export async function markQualityObjectWritten(db: Kysely<Database>, runId: string, versionId: string): Promise<void> {

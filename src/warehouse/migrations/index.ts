@@ -14,6 +14,7 @@ import { migration0008Quality } from './0008_quality.js';
 import { migration0009Alerts } from './0009_alerts.js';
 import { migration0010BlockedRaws } from './0010_blocked_raws.js';
 import { migration0011QualityMarks } from './0011_quality_marks.js';
+import { migration0012QualityResultsRunCheck } from './0012_quality_results_run_check.js';
 
 /** Names sort in application order; never rename or reorder a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009_alerts': migration0009Alerts,
   '0010_blocked_raws': migration0010BlockedRaws,
   '0011_quality_marks': migration0011QualityMarks,
+  '0012_quality_results_run_check': migration0012QualityResultsRunCheck,
 };
 
 const inCodeProvider: MigrationProvider = {
