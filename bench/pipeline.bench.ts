@@ -33,7 +33,8 @@
  *                             day against its floor (unless --skip-floor), its rows written and the growth
  *   --tables-cost N           INSTEAD of the parts above: N pairs of fresh homes, one running two days with the lake's
  *                             tables and one without (bench/pipeline/feature-cost.ts): what the tables add to a run
- *   --quality-cost N          the same for the quality checks (with and without; the tables on both sides)
+ *   --quality-cost N          the same for the quality checks (with and without; the tables on both sides), and
+ *                             the checks' own work timed alone on each pair's data (bench/pipeline/quality-share.ts)
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
  *   --docs [FILE]             update the generated block of `## Pipeline` in docs/benchmarks.md (or FILE)
  *

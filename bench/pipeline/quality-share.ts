@@ -12,8 +12,12 @@
  *   rendered and written, under a run id of its own);
  * - **table file**: the `quality` table's file of those verdicts rendered and written.
  * The snapshots are read from the lake and their results computed before the clock starts. Each part is timed
- * `rounds` times and its median kept. What this leaves out: the garbage the verdicts make during the run, and
- * what a run without checks does instead (the strict bar rules), so the sum errs on the high side.
+ * `rounds` times and its median kept.
+ *
+ * Not a bound either way. It leaves out, and so reads low: the garbage the verdicts make during the run, the parts'
+ * first call in a process (the median is of warm rounds; the verdicts' INSERT is slower the first time), and the
+ * table file's row in `lake_table_files`. It counts, and so reads high: the checks against what a run without them
+ * does instead (the strict bar rules, not subtracted).
  */
 import { randomUUID } from 'node:crypto';
 import { computeResults, type TickerResults } from '../../src/compute/results.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { describeOnDatabases } from '../../test/support/databases.js';
+import { createTestWarehouse, describeOnDatabases, describeOnPostgres } from '../../test/support/databases.js';
 import { INDICATOR_FIELDS } from '../compute/fields.js';
 import { migrateToLatest } from './migrations/index.js';
 import { FEATURE_FIELDS, TABLE_NAMES } from './schema.js';
@@ -87,32 +87,33 @@ describeOnDatabases('warehouse migrations', (ctx) => {
   });
 });
 
-describeOnDatabases('quality_results names its run (migration 0012)', (ctx) => {
-  const run = (runId: string) => ({
-    run_id: runId,
-    run_date: '2026-12-04',
-    checked_at: new Date('2026-12-04T22:00:00Z'),
-    policy: 'block' as const,
-    computation_version: '1.0',
-    lake_key: `quality/2026-12-04/${runId}.json`,
-  });
-  const verdict = (runId: string, ticker: string) => ({
-    run_id: runId,
-    ticker,
-    check_id: 'snapshot.ohlc_consistency',
-    market: 'US',
-    severity: 'error' as const,
-    passed: true,
-    observed: JSON.stringify(0),
-    expected: JSON.stringify(0),
-    details: 'ok',
-  });
-  const sqlState = async (promise: Promise<unknown>) =>
-    promise.then(
-      () => 'accepted',
-      (error: unknown) => (error as { code?: string }).code ?? String(error),
-    );
+// A run and a verdict of it, as the migration-0012 tests write them.
+const run = (runId: string) => ({
+  run_id: runId,
+  run_date: '2026-12-04',
+  checked_at: new Date('2026-12-04T22:00:00Z'),
+  policy: 'block' as const,
+  computation_version: '1.0',
+  lake_key: `quality/2026-12-04/${runId}.json`,
+});
+const verdict = (runId: string, ticker: string) => ({
+  run_id: runId,
+  ticker,
+  check_id: 'snapshot.ohlc_consistency',
+  market: 'US',
+  severity: 'error' as const,
+  passed: true,
+  observed: JSON.stringify(0),
+  expected: JSON.stringify(0),
+  details: 'ok',
+});
+const sqlState = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'accepted',
+    (error: unknown) => (error as { code?: string }).code ?? String(error),
+  );
 
+describeOnDatabases('quality_results names its run (migration 0012)', (ctx) => {
   it('refuses verdicts, inserted or moved, that name a run quality_runs does not have', async () => {
     const db = ctx.warehouse().db;
     await db.insertInto('quality_runs').values(run('run-a')).execute();
@@ -141,6 +142,14 @@ describeOnDatabases('quality_results names its run (migration 0012)', (ctx) => {
     ]);
   });
 
+  it('truncates the verdicts with the runs (the foreign key refused to truncate the runs alone)', async () => {
+    const db = ctx.warehouse().db;
+    await db.insertInto('quality_runs').values(run('run-a')).execute();
+    await db.insertInto('quality_results').values(verdict('run-a', 'NVDA')).execute();
+    await sql`truncate quality_runs`.execute(db);
+    expect(await db.selectFrom('quality_results').selectAll().execute()).toEqual([]);
+  });
+
   it('deletes the verdicts of deleted runs, and only theirs', async () => {
     const db = ctx.warehouse().db;
     await db
@@ -157,3 +166,48 @@ describeOnDatabases('quality_results names its run (migration 0012)', (ctx) => {
     ]);
   });
 });
+
+describeOnPostgres('quality_results names its run under concurrent transactions (migration 0012)', () => {
+  it('makes a delete of the run wait for verdicts being written, then takes them with it: no orphan', async () => {
+    const test = await createTestWarehouse('postgres');
+    try {
+      const db = test.warehouse.db;
+      await db.insertInto('quality_runs').values(run('run-a')).execute();
+      let commitVerdicts!: () => void;
+      let verdictsWritten!: () => void;
+      const written = new Promise<void>((resolve) => (verdictsWritten = resolve));
+      const writer = db.transaction().execute(async (trx) => {
+        await trx.insertInto('quality_results').values(verdict('run-a', 'NVDA')).execute();
+        verdictsWritten();
+        await new Promise<void>((resolve) => (commitVerdicts = resolve));
+      });
+      await written;
+      const deleter = db.deleteFrom('quality_runs').where('run_id', '=', 'run-a').execute();
+      // The delete must wait on the lock the verdicts' check took on the run (as a foreign key's would).
+      const waiting = await waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from%quality_runs%'
+        `.execute(db);
+        return rows[0].n > 0;
+      });
+      commitVerdicts();
+      await writer;
+      await deleter;
+      expect(waiting, 'the delete of the run did not wait for the open transaction writing its verdicts').toBe(true);
+      expect(await db.selectFrom('quality_results').selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom('quality_runs').selectAll().execute()).toEqual([]);
+    } finally {
+      await test.dispose();
+    }
+  });
+});
+
+/** Polls `condition` every 20 ms, 250 times at most (counted, not clocked: the suite may run under a fake clock). */
+async function waitFor(condition: () => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 0; attempt < 250; attempt++) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}

@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
-import type { QualityVerdictInput } from '../lake/formats/quality.js';
+import { qualityResultRow, type QualityVerdictInput } from '../lake/formats/quality.js';
 import { qualityResultsOfRun, recordQualityRun, restoreQualityRun, type QualityRun } from './quality.js';
-import { qualityResultRow } from '../lake/formats/quality.js';
 
 const run = (runId: string): QualityRun => ({
   runId,
@@ -103,8 +102,10 @@ describeOnDatabases('quality verdicts in the warehouse', (ctx) => {
   it('gives back every verdict as recorded, whatever it shares with the others', async () => {
     const db = ctx.warehouse().db;
     await recordQualityRun(db, run('run-a'), VERDICTS);
-    // Stored in (ticker, check) order; the two d05 snapshots' verdicts stay apart.
-    const sorted = [...VERDICTS].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.check.localeCompare(b.check));
+    // Read back in (ticker, check) order (plain ASCII here, so any collation agrees); the two D05.SI snapshots'
+    // verdicts stay apart.
+    const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const sorted = [...VERDICTS].sort((a, b) => byCodeUnit(a.ticker, b.ticker) || byCodeUnit(a.check, b.check));
     expect(await qualityResultsOfRun(db, 'run-a')).toEqual(sorted);
     expect(await db.selectFrom('quality_runs').select('run_id').execute()).toEqual([{ run_id: 'run-a' }]);
   });

@@ -109,8 +109,8 @@ interface VerdictSubject {
     check_id: string;
     severity: string;
     passed: boolean;
-    observed: unknown;
-    expected: unknown;
+    observed: QualityObservation;
+    expected: QualityObservation;
     details: string;
   }[];
 }

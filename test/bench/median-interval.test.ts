@@ -7,7 +7,7 @@ import { medianInterval } from '../../bench/pipeline/common.js';
 describe('medianInterval (the feature-cost benches verdict)', () => {
   const ranks = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-  it('takes the widest ranks whose coverage reaches 95 %', () => {
+  it('takes the narrowest ranks whose coverage still reaches 95 %', () => {
     expect(medianInterval(ranks(6))).toEqual({ low: 1, high: 6, coverage: 1 - 2 / 64 });
     expect(medianInterval(ranks(12))).toMatchObject({ low: 3, high: 10 });
     expect(medianInterval(ranks(12))!.coverage).toBeCloseTo(0.9614, 4);
