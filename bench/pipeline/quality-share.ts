@@ -5,9 +5,10 @@
  * milliseconds and repeat within a few percent.
  *
  * After a run with the checks, on its home, for every ticker the run stored a snapshot of:
- * - **judge**: what the ticker job adds with the checks (src/pipeline/ticker-job.ts `judge`, less computeResults,
- *   which a run without checks does as well): the snapshot checks against the previous snapshot, the result
- *   checks, the vendor verdict, the quality mark, the verdicts with what they are about and the peer evidence;
+ * - **judge**: what the ticker job adds with the checks (`QualityGate.judgeTicker`, as the job calls it, with the
+ *   results given: a run without checks computes them as well): the snapshot checks against the previous snapshot,
+ *   the result checks, the vendor verdict, the quality mark, the verdicts with what they are about and the peer
+ *   evidence;
  * - **finish**: `finishQuality` as the run calls it (the peer checks, the verdicts stored, the quality object
  *   rendered and written, under a run id of its own);
  * - **table file**: the `quality` table's file of those verdicts rendered and written.
@@ -24,11 +25,10 @@ import { computeResults, type TickerResults } from '../../src/compute/results.js
 import type { ComputationVersion } from '../../src/compute/fields.js';
 import type { DataLake } from '../../src/lake/data-lake.js';
 import type { RawSnapshot } from '../../src/lake/formats/raw.js';
-import { aboutTicker, QualityGate, type TickerQuality } from '../../src/pipeline/quality-gate.js';
+import { QualityGate } from '../../src/pipeline/quality-gate.js';
 import { finishQuality } from '../../src/pipeline/quality-run.js';
 import type { TickerOutcome } from '../../src/pipeline/ticker-job.js';
 import type { QualityConfig, JudgedSnapshot } from '../../src/quality/index.js';
-import { marketOfTicker } from '../../src/sources/markets.js';
 import { ParquetRenderer } from '../../src/tables/parquet-file.js';
 import { qualityRows } from '../../src/tables/rows.js';
 import { putTableFile, renderTableFile } from '../../src/tables/table-files.js';
@@ -87,34 +87,6 @@ async function readEvidence(
   return evidence;
 }
 
-/** ticker-job.ts `judge` without computeResults (given), for one ticker. */
-function judge(
-  gate: QualityGate,
-  runId: string,
-  request: { start: string; end: string },
-  one: Evidence,
-): TickerQuality {
-  const { snapshot, previous, raw } = one;
-  const verdicts = gate.judgeSnapshot(snapshot, previous, request);
-  if (!gate.blocks(verdicts)) verdicts.push(...gate.judgeResults(snapshot, one.results));
-  const blocked = gate.blocks(verdicts);
-  const mark = blocked ? undefined : gate.mark(runId, verdicts);
-  const vendor = gate.vendorFormat(snapshot.ticker, null, snapshot);
-  return {
-    results: [...(vendor ? [{ ...vendor, raw }] : []), ...aboutTicker(verdicts, snapshot, raw)],
-    blocked,
-    marked: mark !== undefined,
-    peers: {
-      ticker: snapshot.ticker,
-      market: marketOfTicker(snapshot.ticker),
-      dates: snapshot.bars.map((bar) => bar.date),
-      ...(previous ? { previousDates: previous.bars.map((bar) => bar.date) } : {}),
-      raw,
-      asOf: snapshot.bars.at(-1)?.date ?? null,
-    },
-  };
-}
-
 async function timeMs(work: () => Promise<unknown> | unknown): Promise<number> {
   const t0 = performance.now();
   await work();
@@ -151,7 +123,9 @@ export async function measureQualityShare(
             written: [],
             pending: [],
             lakeErrors: [],
-            quality: judge(gate, runId, settings.request, one),
+            // The job's own judgment, with the results it computes either way given.
+            quality: gate.judgeTicker(runId, one.snapshot, one.previous, one.raw, settings.request, () => one.results)
+              .quality,
           }));
         }),
       );

@@ -123,6 +123,45 @@ export class QualityGate {
     };
   }
 
+  /**
+   * One ticker's snapshot and result checks, as its job runs them: the results are computed (`compute`) only when
+   * the snapshot checks do not block, and handed back so that they are computed once. Results computed although a
+   * check failed come with their quality mark. `raw` names the snapshot judged (a snapshot the lake refused by its
+   * planned key and sha256, with no version id yet).
+   */
+  judgeTicker(
+    runId: string,
+    snapshot: RawSnapshot,
+    previous: RawSnapshot | undefined,
+    raw: JudgedSnapshot,
+    request: { start: string; end: string },
+    compute: () => TickerResults,
+  ): { quality: TickerQuality; results?: TickerResults; mark?: QualityMark } {
+    const verdicts = this.judgeSnapshot(snapshot, previous, request);
+    let results: TickerResults | undefined;
+    if (!this.blocks(verdicts)) {
+      results = compute();
+      verdicts.push(...this.judgeResults(snapshot, results));
+    }
+    const blocked = this.blocks(verdicts);
+    const mark = blocked ? undefined : this.mark(runId, verdicts);
+    const vendor = this.vendorFormat(snapshot.ticker, null, snapshot);
+    const quality: TickerQuality = {
+      results: [...(vendor ? [{ ...vendor, raw }] : []), ...aboutTicker(verdicts, snapshot, raw)],
+      blocked,
+      marked: mark !== undefined,
+      peers: {
+        ticker: snapshot.ticker,
+        market: marketOfTicker(snapshot.ticker),
+        dates: snapshot.bars.map((bar) => bar.date),
+        ...(previous ? { previousDates: previous.bars.map((bar) => bar.date) } : {}),
+        raw,
+        asOf: snapshot.bars.at(-1)?.date ?? null,
+      },
+    };
+    return blocked ? { quality } : { quality, ...(results ? { results } : {}), ...(mark ? { mark } : {}) };
+  }
+
   /** The peer checks of every ticker that has a snapshot, against its market's calendar made of them all. */
   judgePeers(evidence: readonly PeerEvidence[]): QualityResult[] {
     const calendars = peerCalendars(evidence, this.config);

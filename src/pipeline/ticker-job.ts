@@ -22,10 +22,9 @@ import type { DoneMarks } from './done-marks.js';
 import { rawOutboxEntry } from './outbox-entries.js';
 import { commitResults, drainCommitted } from './result-write.js';
 import { messageOf } from '../errors.js';
-import { marketOfTicker } from '../sources/markets.js';
 import { validateBars } from '../market/validate.js';
 import { VendorFormatError } from '../sources/source.js';
-import { aboutTicker, type QualityGate, type TickerQuality } from './quality-gate.js';
+import type { QualityGate, TickerQuality } from './quality-gate.js';
 
 /** What a run gives each of its ticker jobs, and what the caller of a daily run chooses: the same fields. */
 export interface TickerJobSettings {
@@ -233,9 +232,9 @@ async function fetchJudged(context: TickerJobContext, ticker: string, outcome: T
 }
 
 /**
- * The snapshot and result checks. Results are computed here when the snapshot passes (or the policy is `warn`),
- * and handed on so they are computed once; under `block`, a snapshot with an error finding is not computed at all.
- * Results computed although a check failed are handed on with their quality mark.
+ * The snapshot and result checks (QualityGate.judgeTicker): under `block`, a snapshot with an error finding is not
+ * computed at all; otherwise its results are computed there, once, and handed on (with their quality mark when a
+ * check failed).
  */
 function judge(
   context: TickerJobContext,
@@ -247,30 +246,16 @@ function judge(
   const gate = context.quality;
   if (gate === undefined) return { blocked: false };
   // A raw snapshot the lake refused is named by its planned key and sha256, with no version id yet.
-  const raw = stored.raw;
-  const verdicts = gate.judgeSnapshot(snapshot, previous, { start: context.start, end: context.end });
-  let results: TickerResults | undefined;
-  if (!gate.blocks(verdicts)) {
-    results = computeResults(snapshot, context.computationVersion);
-    verdicts.push(...gate.judgeResults(snapshot, results));
-  }
-  const blocked = gate.blocks(verdicts);
-  const mark = blocked ? undefined : gate.mark(context.runId, verdicts);
-  const vendor = gate.vendorFormat(snapshot.ticker, null, snapshot);
-  outcome.quality = {
-    results: [...(vendor ? [{ ...vendor, raw }] : []), ...aboutTicker(verdicts, snapshot, raw)],
-    blocked,
-    marked: mark !== undefined,
-    peers: {
-      ticker: snapshot.ticker,
-      market: marketOfTicker(snapshot.ticker),
-      dates: snapshot.bars.map((bar) => bar.date),
-      ...(previous ? { previousDates: previous.bars.map((bar) => bar.date) } : {}),
-      raw,
-      asOf: snapshot.bars.at(-1)?.date ?? null,
-    },
+  const request = { start: context.start, end: context.end };
+  const judged = gate.judgeTicker(context.runId, snapshot, previous, stored.raw, request, () =>
+    computeResults(snapshot, context.computationVersion),
+  );
+  outcome.quality = judged.quality;
+  return {
+    blocked: judged.quality.blocked,
+    ...(judged.results ? { results: judged.results } : {}),
+    ...(judged.mark ? { mark: judged.mark } : {}),
   };
-  return blocked ? { blocked } : { blocked, ...(results ? { results } : {}), ...(mark ? { mark } : {}) };
 }
 
 /**
