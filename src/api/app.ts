@@ -26,6 +26,9 @@ import { PRODUCER_VERSION } from '../version.js';
 import { databaseGauges } from './gauges.js';
 import { conditionalAnswers, entityTags } from './http-cache.js';
 import { LakeAccess } from './lake-access.js';
+import type { RunSummary } from '../pipeline/daily-run.js';
+import type { Runtime } from '../runtime.js';
+import { type RunHooks, ServedRuns, type ServedRunsOptions } from './served-runs.js';
 import { ApiProblem, INTERNAL_PROBLEM, problemOf, problemResponse } from './problem.js';
 import { registerDiffRoutes } from './routes/diff.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -51,11 +54,33 @@ export interface ApiOptions {
   middleware?: readonly MiddlewareHandler[];
   /** Where a bug is reported (its stack never reaches a client); default stderr. */
   logError?: (error: unknown) => void;
+  /**
+   * The daily job, when the server runs it (`serve --schedule`): the server then owns the database (LakeAccess),
+   * runs the job on the schedule and on `POST /v1/runs` (src/api/served-runs.ts), and stops it when it closes.
+   */
+  dailyJob?: ServedDailyJob;
+}
+
+export interface ServedDailyJob extends Omit<ServedRunsOptions, 'run'> {
+  /** One run on the server's runtime (its lake and database). */
+  run: (runtime: Runtime, hooks: RunHooks) => Promise<RunSummary>;
 }
 
 export interface ApiApp {
   app: OpenAPIHono;
-  /** Closes what the app opened (a PostgreSQL connection). */
+  /** The daily job's runs, when the server runs it. */
+  runs?: ServedRuns;
+  /**
+   * Opens what the server must hold before it listens: the database it owns, when it runs the daily job (an
+   * embedded home held by another process is refused here, before any request). The schedule is `runs.start()`.
+   */
+  open(): Promise<void>;
+  /**
+   * Stops the schedule and the daily job's run in progress (it ends interrupted, `reason` the signal that closes
+   * the server) and waits for it, while requests are still answered (a client following the run sees its end).
+   */
+  stopRuns(reason?: string): Promise<void>;
+  /** Stops the runs (as stopRuns), then closes what the app opened. */
   close(): Promise<void>;
 }
 
@@ -78,7 +103,12 @@ export const BEARER_SCHEME = 'bearerAuth';
 export const PUBLIC_PATHS: readonly string[] = [...DEFAULT_EXEMPT_PATHS, '/', API_PAGE_PATH, '/assets/*', OPENAPI_PATH];
 
 export function createApiApp(options: ApiOptions): ApiApp {
-  const access = new LakeAccess(options.config, options.env);
+  const job = options.dailyJob;
+  const access = new LakeAccess(options.config, options.env, { ownsDatabase: job !== undefined });
+  const runs =
+    job === undefined
+      ? undefined
+      : new ServedRuns({ ...job, run: async (hooks) => job.run(await access.shared(), hooks) });
   const logError =
     options.logError ?? ((error: unknown) => process.stderr.write(`marketlake serve: ${stackOf(error)}\n`));
   const app = new OpenAPIHono({
@@ -132,13 +162,14 @@ export function createApiApp(options: ApiOptions): ApiApp {
     problemResponse(c, new ApiProblem(404, 'not-found', 'Not found', `no route ${c.req.method} ${c.req.path}`)),
   );
 
+  const tokens = options.guards === false ? [] : (options.guards?.tokens ?? []);
   registerHealthRoutes(app, access);
   registerTickerRoutes(app, access);
   registerPriceRoutes(app, access);
   registerIndicatorSeriesRoutes(app, access);
   registerObjectRoutes(app, access);
   registerStaleRoutes(app, access);
-  registerRunRoutes(app, access);
+  registerRunRoutes(app, access, { ...(runs ? { served: runs } : {}), tokens: tokens.length > 0 });
   registerQualityRoutes(app, access);
   registerDiffRoutes(app, access);
   registerSqlRoutes(app, access, { ...DEFAULT_SQL_SETTINGS, ...options.sql });
@@ -146,7 +177,6 @@ export function createApiApp(options: ApiOptions): ApiApp {
   registerPageRoutes(app);
 
   // With tokens, /v1 needs `Authorization: Bearer`: the document says so, and the API page offers "Authorize".
-  const tokens = options.guards === false ? [] : (options.guards?.tokens ?? []);
   if (tokens.length > 0) {
     app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
       type: 'http',
@@ -172,7 +202,23 @@ export function createApiApp(options: ApiOptions): ApiApp {
     return c.body(document, 200, { 'Content-Type': 'application/json' });
   });
 
-  return { app, close: () => access.close() };
+  return {
+    app,
+    ...(runs ? { runs } : {}),
+    open: async () => {
+      if (job !== undefined) await access.shared();
+    },
+    stopRuns: async (reason) => {
+      await runs?.close(reason);
+    },
+    close: async () => {
+      try {
+        await runs?.close();
+      } finally {
+        await access.close();
+      }
+    },
+  };
 }
 
 function stackOf(error: unknown): string {

@@ -7,6 +7,9 @@
  *   read (one at a time in this process) and closed again; if a run holds it, the read is answered 503. A
  *   PostgreSQL database has no such lock: it is opened once, at the first read that needs it, and kept.
  * - `POST /v1/sql` reads the lake's store (the configured one, opened once) and its local copy of the tables.
+ * - A server that runs the daily job itself (`serve --schedule`, src/api/served-runs.ts) owns the database
+ *   instead: an embedded one is opened once, at start, holding the home's lock until the server closes; its runs
+ *   and its reads share it (`ownDatabase`), so no read of it is answered 503.
  */
 import { existsSync } from 'node:fs';
 import type { AsKnownAtQuery } from '../as-known-at/as-known-at.js';
@@ -32,15 +35,27 @@ export interface DatabaseCheck {
   detail: string;
 }
 
+export interface LakeAccessOptions {
+  /**
+   * The server runs the daily job (`serve --schedule`): it opens the database for writing, once, and keeps it
+   * (an embedded home's lock included) until it closes.
+   */
+  ownsDatabase?: boolean;
+}
+
 export class LakeAccess {
   private readonly oneDatabaseOpenAtATime = serialized();
   private sharedRuntime: Promise<Runtime> | undefined;
   private store: Promise<ObjectStore> | undefined;
+  readonly ownsDatabase: boolean;
 
   constructor(
     readonly config: Config,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    options: LakeAccessOptions = {},
+  ) {
+    this.ownsDatabase = options.ownsDatabase ?? false;
+  }
 
   /** A read of the lake; a missing object's message does not say where the lake lives on this server. */
   async read<T>(work: (reader: LakeReader) => Promise<T>): Promise<T> {
@@ -91,7 +106,7 @@ export class LakeAccess {
    * the request; while a run holds it, the open fails with DataDirectoryInUseError, answered 503 (problem.ts).
    */
   async withDatabase<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
-    if (this.config.databaseUrl !== undefined) return work(await this.postgres());
+    if (this.config.databaseUrl !== undefined || this.ownsDatabase) return work(await this.shared());
     return this.oneDatabaseOpenAtATime(async () => {
       const { openRuntime } = await import('../runtime.js');
       const runtime = await openRuntime(this.config, { readOnly: true });
@@ -103,10 +118,15 @@ export class LakeAccess {
     });
   }
 
-  /** PostgreSQL, opened at the first read that needs it; a failed open is tried again by the next read. */
-  private postgres(): Promise<Runtime> {
+  /**
+   * The database the server keeps open: PostgreSQL, opened at the first read that needs it (read-only), or the
+   * one the server owns (for its runs: writable, and an S3 lake that does not answer is not fatal, as for `run`).
+   * A failed open is tried again by the next read.
+   */
+  shared(): Promise<Runtime> {
+    const overrides = this.ownsDatabase ? { tolerateUnreachableLake: true } : { readOnly: true };
     this.sharedRuntime ??= import('../runtime.js')
-      .then(({ openRuntime }) => openRuntime(this.config, { readOnly: true }))
+      .then(({ openRuntime }) => openRuntime(this.config, overrides))
       .catch((error: unknown) => {
         this.sharedRuntime = undefined;
         throw error;
@@ -150,7 +170,7 @@ export class LakeAccess {
    * opened (that would take the lock a run needs), only looked for, since reads on it answer from the lake folder.
    */
   async checkDatabase(): Promise<DatabaseCheck> {
-    if (this.config.databaseUrl === undefined) {
+    if (this.config.databaseUrl === undefined && !this.ownsDatabase) {
       const present = hasDatabase(this.config.home);
       return {
         kind: 'pglite',
@@ -158,9 +178,12 @@ export class LakeAccess {
         detail: present ? 'embedded database present (not opened)' : 'no embedded database yet: run `marketlake run`',
       };
     }
-    const runtime = await this.postgres();
+    const runtime = await this.shared();
     const { pingDatabase } = await import('../warehouse/ping.js');
     await pingDatabase(runtime.warehouse.db);
+    // An embedded database's location is a path on the server: not a client's business.
+    if (this.config.databaseUrl === undefined)
+      return { kind: 'pglite', ok: true, detail: 'answered (embedded, held by this server for its runs)' };
     return { kind: 'postgres', ok: true, detail: `answered (${runtime.warehouse.location})` };
   }
 

@@ -16,7 +16,8 @@ export interface LakeTicker {
  * one delimited listing per kind and raw source (all at once), never the objects themselves. A folder that is not
  * the key form of a ticker is not a ticker and is left out.
  */
-export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]> {
+export async function listLakeTickers(store: ObjectStore, options: { limit?: number } = {}): Promise<LakeTicker[]> {
+  const { limit } = options;
   const folders: { kind: ObjectKind; prefix: string }[] = [
     ...RAW_SOURCES.map((source) => ({ kind: 'raw' as const, prefix: `raw/${source}/` })),
     ...PROCESSED_KINDS.map((kind) => ({ kind, prefix: `processed/${kind}/` })),
@@ -26,8 +27,15 @@ export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]>
   const listed = await Promise.all(
     folders.map(async ({ prefix }) => {
       const segments: string[] = [];
-      for await (const common of listAllCommonPrefixes(store, prefix, '/')) {
-        segments.push(common.slice(prefix.length, -1));
+      let left = limit ?? Infinity;
+      // With a limit, each listing stops after that many tickers: the first N of all kinds together are among
+      // the first N of each, since a listing comes in key order and the key form keeps the symbols' order (only
+      // `^`, above every other character of a symbol, becomes `_5E`, `_` being above them too).
+      const listing = listAllCommonPrefixes(store, prefix, '/', limit === undefined ? {} : { pageSize: limit });
+      for await (const common of listing) {
+        const segment = common.slice(prefix.length, -1);
+        segments.push(segment);
+        if (tickerFromSegment(segment) !== undefined && --left <= 0) break;
       }
       return segments;
     }),
@@ -44,5 +52,6 @@ export async function listLakeTickers(store: ObjectStore): Promise<LakeTicker[]>
   });
   return [...found.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, limit)
     .map(([ticker, { segment, kinds }]) => ({ ticker, key_segment: segment, kinds: [...kinds].sort() }));
 }

@@ -43,6 +43,11 @@ export interface DailyRunOptions extends TickerJobSettings {
    * `interrupted` with the others listed as not started. The abort reason names the signal.
    */
   stop?: AbortSignal;
+  /**
+   * Called once the run is recorded (its `computation_runs` row written, status running): `serve` answers a
+   * trigger with the run's id then, so that `GET /v1/runs/{id}` finds it.
+   */
+  onStarted?: (runId: string) => void;
   /** Write the lake's Parquet tables at the end of the run (src/tables; default true). */
   tables?: boolean;
   /** The quality checks' configuration (src/quality; default: the built-in thresholds, policy `block`); false: none. */
@@ -143,6 +148,7 @@ async function runAndRecord(
     startedAt,
     owner: thisProcess(),
   });
+  options.onStarted?.(runId);
 
   // Runs killed mid-way: their raw snapshots catalogued, their rows `aborted` (before the drain, which may need them).
   const recovered = await recoverInterruptedRuns({ store: lake.store, warehouse });

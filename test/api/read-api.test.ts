@@ -117,6 +117,13 @@ describe('the read API over a lake of two daily runs', () => {
       [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ticker, set]) => [ticker, [...set].sort()]),
     );
     expect(answer.tickers.map((t) => t.ticker)).toEqual(['NVDA', '^GSPC']);
+    // The first N by symbol, with all their kinds, as the whole list has them (the page's first view).
+    expect(await getJson('/v1/tickers?limit=1')).toEqual({ tickers: answer.tickers.slice(0, 1) });
+    expect(await getJson('/v1/tickers?limit=5')).toEqual(answer);
+    // This server runs no job: a request for a run is refused, saying how to get one.
+    const run = await httpRequest(server.url, '/v1/runs', { method: 'POST', body: '{}' });
+    expect(run.status).toBe(403);
+    expect((run.json() as { detail: string }).detail).toContain('marketlake serve --schedule');
     const csv = await get('/v1/tickers?format=csv');
     expect(csv.text()).toBe(
       'ticker,key_segment,kinds\r\nNVDA,NVDA,features indicators percentiles raw\r\n^GSPC,_5EGSPC,features indicators percentiles raw\r\n',
@@ -197,7 +204,7 @@ describe('the read API over a lake of two daily runs', () => {
     const VIOLATIONS: Record<string, { method?: string; path: string; body?: string }[]> = {
       '/healthz': [],
       '/readyz': [],
-      '/v1/tickers': [{ path: '/v1/tickers?format=xml' }],
+      '/v1/tickers': [{ path: '/v1/tickers?format=xml' }, { path: '/v1/tickers?limit=0' }],
       '/v1/{kind}/{ticker}/latest': [
         { path: '/v1/prices/NVDA/latest' },
         { path: '/v1/raw/NV%24A/latest' },
@@ -230,7 +237,12 @@ describe('the read API over a lake of two daily runs', () => {
       ],
       '/v1/stale': [{ path: '/v1/stale?computation_version=0.1' }, { path: '/v1/stale?ticker=a%2Fb' }],
       '/v1/diff': [{ path: '/v1/diff?from=1.0' }, { path: '/v1/diff?from=1.0&to=2.0&date=x' }],
-      '/v1/runs': [{ path: '/v1/runs?limit=-1' }],
+      '/v1/runs': [
+        { path: '/v1/runs?limit=-1' },
+        { method: 'POST', path: '/v1/runs', body: '{"tickers": []}' },
+        { method: 'POST', path: '/v1/runs', body: '{"tickers": ["NV$A"]}' },
+        { method: 'POST', path: '/v1/runs', body: '{"other": 1}' },
+      ],
       '/v1/runs/{run_id}': [{ path: '/v1/runs/%2F..%2Fx' }],
       '/v1/quality': [{ path: '/v1/quality?failed=1' }, { path: '/v1/quality?date=x' }],
       '/v1/quality/{ticker}/history': [{ path: '/v1/quality/a%2Fb/history' }],

@@ -322,7 +322,8 @@ async function boot() {
   // A view named in the address is read at once, beside the list of tickers rather than after it: the list is the
   // slowest read of the page (a listing of every ticker's folders), and the chart does not need it.
   const linked = viewOf(location.hash);
-  const showing = linked.ticker ? show(linked) : undefined;
+  // Without one, the first ticker comes from a listing that stops at it, much sooner than the whole list.
+  const showing = linked.ticker ? show(linked) : showFirst();
   let tickers;
   try {
     ({ tickers } = await api('/v1/tickers'));
@@ -336,16 +337,27 @@ async function boot() {
     add(list, element('li')).append(element('a', ticker, { href: hashOf({ ticker }), 'data-ticker': ticker }));
   }
   void panels.runs.load();
-  if (showing !== undefined) {
-    markTicker(viewOf(location.hash).ticker); // show() marked it before the list was there
-    return showing;
+  markTicker(viewOf(location.hash).ticker); // show() marked it before the list was there
+  return showing;
+}
+
+/** The first ticker's view, from `/v1/tickers?limit=1`; none yet: said so. */
+async function showFirst() {
+  let first;
+  try {
+    [first] = (await api('/v1/tickers?limit=1')).tickers;
+  } catch (error) {
+    if (error instanceof ApiError && error.unauthorized) return; // askForToken said it
+    throw error;
   }
-  if (tickers.length === 0) {
+  // The user may have picked a ticker meanwhile: theirs stands.
+  if (viewOf(location.hash).ticker) return;
+  if (first === undefined) {
     showMessage('The lake holds no ticker yet: run `marketlake run` first.');
     document.body.dataset.state = 'error';
     return;
   }
-  history.replaceState(null, '', hashOf({ ticker: tickers[0].ticker }));
+  history.replaceState(null, '', hashOf({ ticker: first.ticker }));
   return show(viewOf(location.hash));
 }
 

@@ -23,6 +23,15 @@ export const SQL_PROBLEMS = {
   422: problem("the query ran into the server's time or row limit (or the request's own)"),
 } as const;
 
+export const RUN_PROBLEMS = {
+  403: problem(
+    'this server does not run the daily job (start it with serve --schedule), or, without API tokens, the request ' +
+      'was not addressed to a loopback host',
+  ),
+  409: problem('a run is in progress: its id is in the detail'),
+  415: problem('the request has no JSON body (Content-Type: application/json; {} at least)'),
+} as const;
+
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },

@@ -154,7 +154,16 @@ export function registerReprocessCommands(program: Command): void {
           ...(options.date ? { date: options.date } : {}),
         }),
       READ_ONLY,
-    );
+    ).catch(async (error: unknown) => {
+      // A home that `serve --schedule` holds: its API answers, with this command's own `--json`.
+      const { readThroughServer, servedAtOf } = await import('../served-home.js');
+      const url = servedAtOf(error);
+      if (url === undefined) throw error;
+      const query = new URLSearchParams({ from: options.from, to: options.to });
+      if (tickers) query.set('tickers', tickers.join(','));
+      if (options.date) query.set('date', options.date);
+      return readThroughServer<Awaited<ReturnType<typeof diffVersions>>>(url, `/v1/diff?${query}`);
+    });
     if (options.json) printJson(report);
     else process.stdout.write(formatDiffReport(report, options.all ?? false) + '\n');
   });

@@ -1,138 +1,42 @@
-import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_COMPUTATION_VERSION, type ComputationVersion } from '../../compute/fields.js';
+import type { Command } from 'commander';
 import type { ConfigFlags } from '../../config.js';
-import { InputError, messageOf, UsageError } from '../../errors.js';
-import { isValidTicker, normalizeTicker } from '../../market/ticker.js';
 import type { RunSummary } from '../../pipeline/daily-run.js';
-import { isSourceKind, SOURCE_KINDS, type SourceKind } from '../../sources/kinds.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { COMPUTATION_VERSION_HELP, parseComputationVersion, parsePath, parseRange } from '../options.js';
-import { escapeControls, quote } from '../../quote.js';
+import { escapeControls } from '../../quote.js';
 import { printJson } from '../output.js';
-import { parseTickerList } from '../tickers.js';
 import { withRuntime, withRuntimeOptions } from '../runtime-options.js';
 import { commandClock } from '../clock.js';
 import { resolveShard, SHARD_INDEX_VARIABLES, type ShardFlags } from '../shard-options.js';
 import { tickersOfShard } from '../../market/shard.js';
 import { listenForInterruption, reportInterrupted } from '../interruption.js';
-import { type QualityFlags, resolveQualityConfig, withQualityOptions } from '../quality-options.js';
+import { type DailyJobFlags, prepareDailyJob, runSettingsOf, withDailyJobOptions } from '../daily-job.js';
 
-interface RunOptions extends ConfigFlags, ShardFlags, QualityFlags {
-  tickers?: string[];
-  universe?: string;
-  source: string;
-  csvDir?: string;
-  computationVersion: ComputationVersion;
-  concurrency: number;
-  /** False with --no-tables. */
-  tables: boolean;
-  range: string;
+interface RunOptions extends DailyJobFlags, ShardFlags {
   json?: boolean;
-}
-
-function parseConcurrency(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('must be a whole number from 1 to 64');
-  return n;
-}
-
-function parseSource(value: string): SourceKind {
-  if (!isSourceKind(value))
-    throw new InvalidArgumentError(`unknown source ${quote(value)} (one of ${SOURCE_KINDS.join(', ')})`);
-  return value;
-}
-
-/**
- * A universe file: one ticker per line; blank lines and `#` comments ignored; commas also separate. The file is
- * data: a line that is no valid ticker fails alone in the run, with its reason. A file that is not text at all
- * (a NUL byte, bytes that are not UTF-8) is refused whole: it is the wrong file, not a list with a bad line.
- */
-export async function readUniverse(path: string): Promise<string[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new InputError(path, undefined, `cannot read the universe file: ${messageOf(error)}`);
-  }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new InputError(path, lineOf(bytes, nul), 'a NUL byte: this is not a text file of tickers');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(path, undefined, 'not UTF-8 text: this is not a text file of tickers');
-  }
-  const tickers = text
-    .split(/\r?\n/)
-    .map((line) => line.replace(/#.*/, ''))
-    .flatMap((line) => line.split(','))
-    .map((t) => t.trim())
-    .filter((t) => t !== '')
-    // `nvda` and `NVDA` are one instrument, fetched once; an invalid line stays as written, to fail alone.
-    .map((t) => (isValidTicker(t) ? normalizeTicker(t) : t));
-  if (tickers.length === 0) throw new InputError(path, undefined, 'the universe file lists no tickers');
-  return [...new Set(tickers)];
-}
-
-function lineOf(bytes: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
-  return line;
 }
 
 export function registerRunCommands(program: Command): void {
   withRuntimeOptions(
-    withQualityOptions(
+    withDailyJobOptions(
       program
         .command('run')
-        .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake')
-        .option('--tickers <list>', 'comma-separated tickers (default: the sample universe)', parseTickerList)
-        .option('--universe <file>', 'a file with one ticker per line', parsePath)
-        .option('--source <name>', `where bars come from: ${SOURCE_KINDS.join(', ')}`, parseSource, 'sample')
-        .option('--csv-dir <dir>', 'folder of TICKER.csv files (with --source csv)', parsePath)
-        .option(
-          '--computation-version <version>',
-          COMPUTATION_VERSION_HELP,
-          parseComputationVersion,
-          DEFAULT_COMPUTATION_VERSION,
-        )
-        .option('--concurrency <n>', 'tickers processed at once', parseConcurrency, 4)
-        .option('--range <range>', 'history to fetch, e.g. 2y, 18m, 400d', parseRange, '2y')
-        .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
-        .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
-        .option('--no-tables', "do not write the lake's Parquet tables (`tables rebuild` makes them later)")
-        .option('--json', 'print a summary object on stdout'),
-      { optional: true },
-    ),
-  ).action(async (options: RunOptions) => {
-    if (options.tickers && options.universe) throw new UsageError('give --tickers or --universe, not both');
+        .description('the daily job: fetch, store raw snapshots, compute, write the database and the lake'),
+    )
+      .option('--shard <I/N>', 'run shard I of N of the universe (by a stable hash of each ticker; I from 0)')
+      .option('--shards <N>', `run one of N shards, the index from ${SHARD_INDEX_VARIABLES.join(' or ')}`)
+      .option('--json', 'print a summary object on stdout'),
+  ).action(async (options: RunOptions, command: Command) => {
     const shard = resolveShard(options);
     const clock = commandClock();
-    const universe = options.tickers
-      ? options.tickers
-      : options.universe
-        ? await readUniverse(options.universe)
-        : [...(await import('../../sources/sample/sample-universe.js')).SAMPLE_TICKERS];
-    const tickers = shard ? tickersOfShard(universe, shard) : universe;
-    if (options.source === 'csv' && !options.csvDir) throw new UsageError('--source csv needs --csv-dir DIR');
-    // The pipeline and the sources load only now that the arguments are known good (see withRuntime).
-    const [{ dateRange, runDaily }, { createSource }, { lineageFromEnvironment }, { terminalProgress }] =
-      await Promise.all([
-        import('../../pipeline/daily-run.js'),
-        import('../../sources/index.js'),
-        import('../../lineage/index.js'),
-        import('../progress.js'),
-      ]);
-    const source =
-      options.source === 'csv'
-        ? createSource('csv', { dir: options.csvDir! })
-        : createSource(options.source as 'yahoo' | 'sample');
-    const { start, end } = dateRange(clock(), options.range);
-    // Read before anything is opened: a bad config file is the user's to fix, and nothing is half-written.
-    const quality = await resolveQualityConfig(options);
-    const { resolveAlertsConfig } = await import('../../alerts/config.js');
-    const alerts = quality === false ? undefined : resolveAlertsConfig(quality.alerts);
+    const job = await prepareDailyJob(options);
+    const tickers = shard ? tickersOfShard(job.universe, shard) : job.universe;
+    // The pipeline loads only now that the arguments are known good (see withRuntime).
+    const [{ runDaily }, { lineageFromEnvironment }, { terminalProgress }] = await Promise.all([
+      import('../../pipeline/daily-run.js'),
+      import('../../lineage/index.js'),
+      import('../progress.js'),
+    ]);
+    const settings = await runSettingsOf(job, tickers, clock());
 
     const interruption = listenForInterruption('run');
     const summary = await withRuntime(
@@ -142,19 +46,11 @@ export function registerRunCommands(program: Command): void {
         progress.start(tickers.length, 'run');
         try {
           const result = await runDaily({
-            tickers,
-            source,
+            ...settings,
             lake,
             warehouse,
-            computationVersion: options.computationVersion,
-            start,
-            end,
-            concurrency: options.concurrency,
             clock,
-            tables: options.tables,
-            quality,
-            ...(alerts ? { alerts } : {}),
-            ...(shard ? { shard: { ...shard, universe: universe.length } } : {}),
+            ...(shard ? { shard: { ...shard, universe: job.universe.length } } : {}),
             lineage: lineageFromEnvironment(store),
             onTickerDone: (outcome) => progress.tick(`${outcome.ticker} ${outcome.status}`),
             stop: interruption.signal,
@@ -174,7 +70,17 @@ export function registerRunCommands(program: Command): void {
         }
       },
       { tolerateUnreachableLake: true },
-    ).finally(() => interruption.dispose());
+    )
+      .catch(async (error: unknown) => {
+        // A home that `serve --schedule` holds: the server runs the job, so it is asked for this run.
+        const { servedAtOf } = await import('../served-home.js');
+        const servedAt = servedAtOf(error);
+        if (servedAt === undefined) throw error;
+        interruption.dispose();
+        return runServed(options, command, servedAt, options.tickers || options.universe ? tickers : undefined);
+      })
+      .finally(() => interruption.dispose());
+    if (summary === undefined) return;
     if (options.json) printJson(summary);
     process.exitCode =
       summary.status === 'interrupted'
@@ -292,6 +198,31 @@ export function registerRunCommands(program: Command): void {
     }
     process.exitCode = pending === 0 && recovered.errors.length === 0 ? EXIT_OK : EXIT_FAILURE;
   });
+}
+
+/** The run asked of the server holding the home, reported as a run of this command; undefined: stopped following. */
+async function runServed(
+  options: RunOptions,
+  command: Command,
+  url: string,
+  tickers: readonly string[] | undefined,
+): Promise<RunSummary | undefined> {
+  const { checkServedRunFlags, FollowingStopped, runThroughServer } = await import('../served-home.js');
+  const given = command.options
+    .filter((option) => command.getOptionValueSource(option.attributeName()) === 'cli')
+    .map((option) => option.long ?? option.flags);
+  checkServedRunFlags(given, url);
+  try {
+    const summary = await runThroughServer(url, tickers);
+    if (!options.json) {
+      const server = `\`marketlake serve\` at ${url}`;
+      process.stdout.write(runReport(summary, `the lake of ${server}`, `held by ${server}`));
+    }
+    return summary;
+  } catch (error) {
+    if (error instanceof FollowingStopped) return undefined;
+    throw error;
+  }
 }
 
 /** The text report of a run (without --json). */

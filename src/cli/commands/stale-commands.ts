@@ -38,20 +38,27 @@ export function registerStaleCommands(program: Command): void {
     // Validated before the runtime opens: a typo should not wait for the database.
     const computationVersion = currentComputationVersion(options.computationVersion);
     const { findStale } = await import('../../staleness/index.js');
-    await withRuntime(
+    const stale = await withRuntime(
       options,
-      async ({ lake, warehouse }) => {
-        const stale = await findStale({
+      ({ lake, warehouse }) =>
+        findStale({
           warehouse,
           lake,
           computationVersion,
           ...(options.ticker ? { tickers: options.ticker } : {}),
-        });
-        if (options.json) return printJson(stale);
-        printStaleReport(stale, computationVersion);
-      },
+        }),
       READ_ONLY,
-    );
+    ).catch(async (error: unknown) => {
+      // A home that `serve --schedule` holds: its API answers, with this command's own `--json`.
+      const { readThroughServer, servedAtOf } = await import('../served-home.js');
+      const url = servedAtOf(error);
+      if (url === undefined) throw error;
+      const query = new URLSearchParams({ computation_version: computationVersion });
+      if (options.ticker) query.set('ticker', options.ticker.join(','));
+      return readThroughServer<StaleResult[]>(url, `/v1/stale?${query}`);
+    });
+    if (options.json) printJson(stale);
+    else printStaleReport(stale, computationVersion);
   });
 }
 

@@ -32,6 +32,7 @@ import {
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
+import { readServingRecord } from './serving-record.js';
 
 export const LOCK_FILE_NAME = 'marketlake.lock';
 
@@ -53,15 +54,22 @@ export class DataDirectoryInUseError extends UserError {
   override readonly name = 'DataDirectoryInUseError';
   readonly home: string;
   readonly holder: LockHolder;
+  /** Where the holder serves the API, when it is a `marketlake serve --schedule` (serving-record.ts). */
+  readonly servedAt: string | undefined;
 
-  constructor(home: string, holder: LockHolder) {
+  constructor(home: string, holder: LockHolder, servedAt?: string) {
     const host = holder.hostname === hostname() ? '' : ` on host ${holder.hostname}`;
     super(
-      `marketlake data directory ${home} is in use by pid ${holder.pid}${host} (started ${holder.startedAt}); ` +
-        'wait for it to finish or stop it',
+      servedAt === undefined
+        ? `marketlake data directory ${home} is in use by pid ${holder.pid}${host} (started ${holder.startedAt}); ` +
+            'wait for it to finish or stop it'
+        : `marketlake data directory ${home} is held by \`marketlake serve\` (pid ${holder.pid}) at ${servedAt}, ` +
+            `which runs the daily job: \`marketlake run\` asks it for a run, and the API answers the reads ` +
+            `(${servedAt}/api)`,
     );
     this.home = home;
     this.holder = holder;
+    this.servedAt = servedAt;
   }
 }
 
@@ -99,6 +107,11 @@ const HOME_PROBLEMS: Record<string, string> = {
 /** Lock paths held by this process, with our token: a same-pid lock file not listed here is a stale one. */
 const heldHere = new Map<string, string>();
 
+/** The token of the lock this process holds on `home`, if it holds it. */
+export function heldLockToken(home: string): string | undefined {
+  return heldHere.get(join(resolve(home), LOCK_FILE_NAME));
+}
+
 const MAX_ATTEMPTS = 50;
 
 /** Takes the lock on `home` (created if missing) or throws `DataDirectoryInUseError`. */
@@ -121,7 +134,8 @@ export function acquireDataDirectoryLock(home: string): DataDirectoryLock {
       if (tryLink(candidate, path)) return registerHeld(absoluteHome, path, holder);
       const current = readHolder(path);
       if (current === undefined) continue; // Released between our link and our read: try again.
-      if (!isStale(path, current)) throw new DataDirectoryInUseError(absoluteHome, current);
+      if (!isStale(path, current))
+        throw new DataDirectoryInUseError(absoluteHome, current, readServingRecord(absoluteHome, current)?.url);
       if (takeOver(path, current, candidate)) return registerHeld(absoluteHome, path, holder);
     }
   } finally {
