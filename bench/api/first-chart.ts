@@ -6,7 +6,8 @@
  *
  *   ready   body[data-state=ready]: page.js has every answer and has filled every panel, the chart's series set
  *   drawn   the first animation frame in which the chart's canvases hold candle pixels (lightweight-charts paints
- *           in animation frames, so "ready" is a little before anything is on screen)
+ *           in animation frames, so "ready" is a little before anything is on screen); the canvases are read back
+ *           only once a candle colour has been painted (see MARKS), so that the check does not delay the paint
  *
  * and, for where the time goes, when each of the page's requests ended (Resource Timing).
  */
@@ -49,8 +50,24 @@ const MARKS = `(() => {
     }
     return false;
   };
+  // Reading every canvas back costs the page's main thread tens of milliseconds a frame (software rendering), which
+  // would delay the very paint being timed: the pixels are read only in frames after lightweight-charts has filled
+  // or stroked something in a candle colour (a cheap hook on the 2D context), and the mark is still the first frame
+  // whose canvases hold candle pixels.
+  const CANDLE_STYLES = new Set(['#26a69a', '#ef5350']);
+  let candlePainted = false;
+  const proto = CanvasRenderingContext2D.prototype;
+  for (const [method, style] of [['fillRect', 'fillStyle'], ['fill', 'fillStyle'], ['stroke', 'strokeStyle']]) {
+    const original = proto[method];
+    proto[method] = function (...args) {
+      if (!candlePainted && typeof this[style] === 'string' && CANDLE_STYLES.has(this[style].toLowerCase())) {
+        candlePainted = true;
+      }
+      return original.apply(this, args);
+    };
+  }
   const untilDrawn = () => {
-    if (!candlesDrawn()) return requestAnimationFrame(untilDrawn);
+    if (!candlePainted || !candlesDrawn()) return requestAnimationFrame(untilDrawn);
     marks.drawn = performance.now();
     finish(marks);
   };
