@@ -319,11 +319,15 @@ async function show(view) {
 /** The ticker list, then the view the address names (or the first ticker): at the start, and once a token is given. */
 async function boot() {
   document.body.dataset.state = 'loading';
-  // A view named in the address is read at once, beside the list of tickers rather than after it: the list is the
+  // A view named in the address is read at once, before the list of tickers rather than after it: the list is the
   // slowest read of the page (a listing of every ticker's folders), and the chart does not need it.
   const linked = viewOf(location.hash);
   // Without one, the first ticker comes from a listing that stops at it, much sooner than the whole list.
   const showing = linked.ticker ? show(linked) : showFirst();
+  // The whole list is read once the view is shown (or failed: its own message says so, and the caller gets its
+  // error through `showing`): on a file lake it walks every ticker's folders, which the server would otherwise
+  // do while it reads the view.
+  await Promise.allSettled([showing]);
   let tickers;
   try {
     ({ tickers } = await api('/v1/tickers'));
