@@ -42,7 +42,8 @@ const MARKS = `(() => {
     Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24;
   const candlesDrawn = () => {
     for (const canvas of document.querySelectorAll('#chart canvas')) {
-      if (canvas.width === 0 || canvas.height === 0) continue;
+      // The panes only: the price axis (narrow) labels the last value in the candle's colour.
+      if (canvas.width === 0 || canvas.height === 0 || canvas.clientWidth < 300) continue;
       const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       for (let i = 0; i < data.length; i += 4) {
         if (near(data, i, [38, 166, 154]) || near(data, i, [239, 83, 80])) return true;

@@ -9,15 +9,19 @@ import { listLakeTickers } from './tickers.js';
 describe('listLakeTickers', () => {
   let root: string;
   let store: FsObjectStore;
-  // Symbols whose key forms sort among the others (`^` is written `_5E`), kinds that differ per ticker, and a
-  // folder that is no ticker's key form.
+  // Symbols whose key forms sort among the others (`^` is written `_5E`), symbols that are prefixes of others
+  // cut before a `-` or `.`, kinds that differ per ticker, and a folder that is no ticker's key form.
   const objects: [string, string[]][] = [
     ['^GSPC', ['raw', 'indicators']],
     ['^N225', ['indicators']],
     ['0700.HK', ['raw']],
     ['7974.T', ['raw', 'features', 'percentiles']],
     ['AAPL', ['indicators', 'percentiles']],
+    // `BRK-B/` and `BRK.A/` sort before `BRK/` in a listing (`-` and `.` are below `/`), BRK before them by symbol.
+    ['BRK', ['raw', 'indicators']],
     ['BRK-B', ['raw']],
+    ['BRK.A', ['raw', 'indicators']],
+    ['BRK.A-X', ['raw']],
     ['D05.SI', ['features']],
     ['EURUSD=X', ['raw', 'indicators']],
     ['NVDA', ['raw', 'indicators', 'features', 'percentiles']],

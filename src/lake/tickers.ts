@@ -28,15 +28,13 @@ export async function listLakeTickers(store: ObjectStore, options: { limit?: num
     folders.map(async ({ prefix }) => {
       const segments: string[] = [];
       let left = limit ?? Infinity;
-      // With a limit, each listing stops after that many tickers: the first N of all kinds together are among
-      // the first N of each, since a listing comes in key order and the key form keeps the symbols' order (only
-      // `^`, above every other character of a symbol, becomes `_5E`, `_` being above them too).
       const listing = listAllCommonPrefixes(store, prefix, '/', limit === undefined ? {} : { pageSize: limit });
       for await (const common of listing) {
         const segment = common.slice(prefix.length, -1);
         segments.push(segment);
         if (tickerFromSegment(segment) !== undefined && --left <= 0) break;
       }
+      if (limit !== undefined) segments.push(...(await dashPrefixesPresent(store, prefix, segments)));
       return segments;
     }),
   );
@@ -54,4 +52,31 @@ export async function listLakeTickers(store: ObjectStore, options: { limit?: num
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, limit)
     .map(([ticker, { segment, kinds }]) => ({ ticker, key_segment: segment, kinds: [...kinds].sort() }));
+}
+
+/**
+ * With a limit, each kind's listing stops after N tickers in key order, which is the symbols' order but for one
+ * case: a folder sorts as `{segment}/`, and `-` and `.` sort below `/`, so `BRK-B/` and `BRK.A/` come before `BRK/`
+ * although the symbol `BRK` comes first (`^`, written `_5E`, and `=` sort above `/` and keep the order). So the
+ * tickers that could precede a listed one by symbol and yet come after the N listed are exactly the prefixes of a
+ * listed segment cut before a `-` or `.`: each is looked for with a one-key listing. With them, the first N of
+ * all kinds together by symbol are among each kind's found tickers, with all their kinds.
+ */
+async function dashPrefixesPresent(store: ObjectStore, prefix: string, listed: readonly string[]): Promise<string[]> {
+  const known = new Set(listed);
+  const candidates = new Set<string>();
+  for (const segment of listed) {
+    for (let i = 1; i < segment.length; i++) {
+      const cut = segment.slice(0, i);
+      if ((segment[i] === '-' || segment[i] === '.') && !known.has(cut) && tickerFromSegment(cut) !== undefined)
+        candidates.add(cut);
+    }
+  }
+  const present = await Promise.all(
+    [...candidates].map(async (cut) => {
+      const page = await store.list({ prefix: `${prefix}${cut}/`, maxKeys: 1 });
+      return page.objects.length > 0 ? cut : undefined;
+    }),
+  );
+  return present.filter((cut): cut is string => cut !== undefined);
 }

@@ -329,13 +329,16 @@ async function boot() {
   // do while it reads the view.
   await Promise.allSettled([showing]);
   let tickers;
+  const list = $('tickers');
   try {
     ({ tickers } = await api('/v1/tickers'));
   } catch (error) {
     if (error instanceof ApiError && error.unauthorized) return showing; // askForToken said it
-    throw error;
+    // The view may be shown: the list's failure is said in the list's place, not over the view.
+    list.replaceChildren(element('li', `The list of tickers could not be read: ${error.message}`));
+    if (!(error instanceof ApiError)) throw error;
+    return showing;
   }
-  const list = $('tickers');
   list.replaceChildren();
   for (const { ticker } of tickers) {
     add(list, element('li')).append(element('a', ticker, { href: hashOf({ ticker }), 'data-ticker': ticker }));
@@ -352,7 +355,13 @@ async function showFirst() {
     [first] = (await api('/v1/tickers?limit=1')).tickers;
   } catch (error) {
     if (error instanceof ApiError && error.unauthorized) return; // askForToken said it
-    throw error;
+    document.body.dataset.state = 'error';
+    if (!(error instanceof ApiError)) {
+      showMessage(`The page failed: ${error.message}`);
+      throw error;
+    }
+    showMessage(`The server could not answer (${error.status} ${error.problem.title ?? ''}): ${error.message}.`);
+    return;
   }
   // The user may have picked a ticker meanwhile: theirs stands.
   if (viewOf(location.hash).ticker) return;

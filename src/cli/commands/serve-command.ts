@@ -165,8 +165,10 @@ export function registerServeCommand(program: Command): void {
     const signal = await stopSignal();
     const running = dailyJob ? ', a run in progress finishes its tickers in flight and ends interrupted' : '';
     process.stderr.write(`marketlake: ${signal}: closing the server (the requests in flight finish${running})\n`);
-    forget?.();
     await server.close(signal);
+    // Once the server is closed (a run it was ending still told `run` where it is): its lock is gone by now, so
+    // the record is one no reader trusts in any case.
+    forget?.();
   });
 }
 
