@@ -13,9 +13,13 @@
  *
  *   tables rebuild of the lake (fresh tables: a copy of the lake without tables/, a fresh cache folder each time):
  *     CLI                              `marketlake tables rebuild` from the shell
- *     in process                       rebuildTables(), and its phases (what it reads and makes, what it writes)
- *     from memory                      the reference: the same rows already in memory, only ParquetRenderer and
- *                                      the put of each file (checked to write the same files, by their keys)
+ *     in process                       rebuildTables(); and apart, one after the other, its two halves:
+ *                                      readTableBatches (what it reads and makes) and writeTableBatches (what it
+ *                                      renders and puts), which rebuildTables overlaps for the prices' files
+ *     from memory                      the reference: writeTableBatches of the same batches, read once before and
+ *                                      kept in memory (a first snapshot's prices as columns, made when written,
+ *                                      as in the rebuild and in a run), into a fresh lake; checked to write the
+ *                                      same files, by their keys
  *   target: rebuildTables within 2x of the reference.
  *
  * Each round runs every case once, in order, so a busy moment of the machine falls on all cases alike; the tables
@@ -31,20 +35,15 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mapAll } from '../src/concurrency.js';
 import { parseRawDocument } from '../src/lake/formats/raw-parse.js';
 import { fetchObject } from '../src/lake-scan/fetch.js';
-import { listLakeObjects } from '../src/lake-scan/scope.js';
-import { rebuildTables } from '../src/rebuild/tables/rebuild-tables.js';
+import { listLakeKeys } from '../src/lake-scan/scope.js';
+import { readTableBatches, rebuildTables, writeTableBatches } from '../src/rebuild/tables/rebuild-tables.js';
 import { FsObjectStore } from '../src/storage/fs/fs-object-store.js';
-import { syncLocalTables } from '../src/tables/local-copy.js';
-import { ParquetRenderer } from '../src/tables/parquet-file.js';
-import type { TableRow } from '../src/tables/rows.js';
-import { type Column, TABLE_NAMES, type TableName, tableSchema } from '../src/tables/schema.js';
-import { putTableFile, renderTableFiles } from '../src/tables/table-files.js';
+import type { TableName } from '../src/tables/schema.js';
 import { VIEWS } from '../src/tables/views.js';
 import { benchTickers, loadavg, machineInfo, median } from './pipeline/common.js';
 import { flag, positiveInt } from './args.js';
@@ -279,34 +278,6 @@ async function benchQueries(home: string, rounds: number): Promise<string[]> {
   return lines;
 }
 
-/** Every row of `table` in the local copy, file by file in partition order, as the rebuild made them. */
-async function rowsOf(files: readonly string[], table: TableName): Promise<TableRow[]> {
-  const schema = tableSchema(table);
-  const cell = (column: Column) => {
-    const name = `"${column.name}"`;
-    if (column.type === 'date') return `strftime(${name}, '%Y-%m-%d') AS ${name}`;
-    if (column.type === 'timestamp') return `strftime(${name}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${name}`;
-    if (column.type === 'bigint') return `CAST(${name} AS DOUBLE) AS ${name}`;
-    return name;
-  };
-  const select = [...schema.columns, schema.partition].map(cell).join(', ');
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await instance.connect();
-  try {
-    const rows: TableRow[] = [];
-    for (const file of [...files].sort()) {
-      const reader = await connection.runAndReadAll(
-        `SELECT ${select} FROM read_parquet('${file}', hive_partitioning = true)`,
-      );
-      for (const row of reader.getRowObjectsJS() as TableRow[]) rows.push(row);
-    }
-    return rows;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
 async function benchRebuild(home: string, rounds: number): Promise<string[]> {
   const scratch = mkdtempSync(join(tmpdir(), 'marketlake-bench-sql-rebuild-'));
   const lake = join(home, 'lake');
@@ -317,17 +288,10 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
     return target;
   };
   try {
-    // The rows of every table as tables rebuild makes them: one untimed rebuild of a fresh copy, read back (the
-    // home's own tables may have been written by the daily run, in another order of rows).
+    // The batches of every table as tables rebuild makes them, read once from a fresh copy and kept in memory:
+    // what the reference writes (a first snapshot's prices stay columns, made when written, as in the rebuild).
     const prepared = await FsObjectStore.open(freshLake('prepared-lake'));
-    await rebuildTables({ store: prepared, cacheDir: join(scratch, 'prepared-cache') });
-    const local = await syncLocalTables(prepared, join(scratch, 'rows-copy'), TABLE_NAMES);
-    const rows = new Map<TableName, TableRow[]>();
-    for (const table of TABLE_NAMES) rows.set(table, await rowsOf(local.files.get(table) ?? [], table));
-    const expectedKeys = [...local.files.values()]
-      .flat()
-      .map((path) => `tables/${relative(local.root, path).split(sep).join('/')}`)
-      .sort();
+    const { batches } = await readTableBatches({ store: prepared, cacheDir: join(scratch, 'prepared-cache') });
 
     const cliTimes: number[] = [];
     const inProcess: number[] = [];
@@ -335,6 +299,8 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
     const writing: number[] = [];
     const reference: number[] = [];
     let sameFiles = true;
+    let totalRows = 0;
+    let fileCount = 0;
     const steps = {
       list: [] as number[],
       fetch: [] as number[],
@@ -350,27 +316,25 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
       );
 
       const store = await FsObjectStore.open(freshLake('in-process-lake'));
-      const cacheDir = join(scratch, `cache-${round}`);
-      const marks: number[] = [];
-      const started = performance.now();
-      const report = await rebuildTables({
-        store,
-        cacheDir,
-        progress: {
-          start: () => marks.push(performance.now()),
-          tick: () => {},
-          stop: () => marks.push(performance.now()),
-        },
-      });
-      const ended = performance.now();
-      if (report.failed.length > 0) throw new Error(`rebuild failed: ${JSON.stringify(report.failed.slice(0, 3))}`);
-      inProcess.push(ended - started);
-      reading.push(marks[1]! - started);
-      writing.push(ended - marks[1]!);
+      let started = performance.now();
+      const rebuilt = await rebuildTables({ store, cacheDir: join(scratch, `cache-${round}`) });
+      inProcess.push(performance.now() - started);
+      if (rebuilt.failed.length > 0) throw new Error(`rebuild failed: ${JSON.stringify(rebuilt.failed.slice(0, 3))}`);
+      totalRows = Object.values(rebuilt.tables).reduce((sum, table) => sum + table.rows, 0);
+      fileCount = rebuilt.files.length;
+
+      // Its two halves one after the other (rebuildTables overlaps the prices' files with the reading).
+      const halves = await FsObjectStore.open(freshLake('halves-lake'));
+      started = performance.now();
+      const read = await readTableBatches({ store: halves, cacheDir: join(scratch, `halves-cache-${round}`) });
+      const halfway = performance.now();
+      await writeTableBatches(halves, read.batches);
+      reading.push(halfway - started);
+      writing.push(performance.now() - halfway);
 
       // The reading side alone, step by step, on the same lake: list, fetch every JSON object, parse.
       let mark = performance.now();
-      const listed = await listLakeObjects(store, ['raw/', 'processed/']);
+      const listed = await listLakeKeys(store, ['raw/', 'processed/']);
       steps.list.push(performance.now() - mark);
       mark = performance.now();
       const bodies = await mapAll(listed, 4, async ({ key }) => ({ key, fetched: await fetchObject(store, key) }));
@@ -392,34 +356,24 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
 
       const target = await FsObjectStore.open(join(scratch, `reference-lake-${round}`));
       const referenceStarted = performance.now();
-      const renderer = await ParquetRenderer.open();
-      const keys: string[] = [];
-      try {
-        for (const table of TABLE_NAMES) {
-          for (const file of await renderTableFiles(renderer, table, rows.get(table)!, null)) {
-            keys.push((await putTableFile(target, file)).key);
-          }
-        }
-      } finally {
-        await renderer.close();
-      }
+      const referenceFiles = await writeTableBatches(target, batches);
       reference.push(performance.now() - referenceStarted);
-      sameFiles &&= JSON.stringify(keys.sort()) === JSON.stringify(expectedKeys);
+      const keysOf = (files: readonly { key: string }[]) => JSON.stringify(files.map((file) => file.key).sort());
+      sameFiles &&= keysOf(referenceFiles.files) === keysOf(rebuilt.files);
     }
     const [c, p, r, w, m] = [cliTimes, inProcess, reading, writing, reference].map(statsOf) as Stats[];
     const ratio = p!.median / m!.median;
-    const totalRows = [...rows.values()].reduce((sum, table) => sum + table.length, 0);
     return [
-      `tables rebuild: ${rounds} rounds, fresh tables each time (${totalRows} rows in ${expectedKeys.length} files); ` +
+      `tables rebuild: ${rounds} rounds, fresh tables each time (${totalRows} rows in ${fileCount} files); ` +
         `the reference ${sameFiles ? 'wrote the same files (same keys, so the same bytes)' : 'wrote OTHER files'}`,
       '',
       '| case | median | min | x reference |',
       '|---|---:|---:|---:|',
       `| \`marketlake tables rebuild\` (CLI, start-up included) | ${seconds(c!.median)} | ${seconds(c!.min)} | ${(c!.median / m!.median).toFixed(2)} |`,
       `| rebuildTables() in process | ${seconds(p!.median)} | ${seconds(p!.min)} | ${ratio.toFixed(2)} (target <= 2x: ${ratio <= 2 ? 'met' : 'MISSED'}) |`,
-      `| - of which: copy check, lineage, listing, reading and parsing the JSON objects, making the rows | ${seconds(r!.median)} | ${seconds(r!.min)} | |`,
-      `| - of which: restatements, ParquetRenderer and puts | ${seconds(w!.median)} | ${seconds(w!.min)} | |`,
-      `| reference: the same rows from memory, ParquetRenderer + put | ${seconds(m!.median)} | ${seconds(m!.min)} | 1.00 |`,
+      `| its halves one after the other: readTableBatches (copy check, lineage, listing, reading and parsing the JSON objects, making the rows) | ${seconds(r!.median)} | ${seconds(r!.min)} | |`,
+      `| - and writeTableBatches (rendering the files, puts) | ${seconds(w!.median)} | ${seconds(w!.min)} | |`,
+      `| reference: writeTableBatches of the same batches, kept in memory | ${seconds(m!.median)} | ${seconds(m!.min)} | 1.00 |`,
       '',
       'The reading side measured apart, step by step (the functions rebuildTables calls, on the same lake):',
       '',
@@ -427,7 +381,7 @@ async function benchRebuild(home: string, rounds: number): Promise<string[]> {
       '|---|---:|---:|',
       ...(
         [
-          ['list raw/ and processed/ (listLakeObjects)', steps.list],
+          ['list raw/ and processed/, keys only (listLakeKeys)', steps.list],
           ['fetch every object, sha256 checked (fetchObject, 4 at a time)', steps.fetch],
           ['parse the raw snapshots (parseRawDocument)', steps.parseRaw],
           ['JSON.parse of the processed objects', steps.parseProcessed],

@@ -26,6 +26,32 @@ export async function fetchObject(store: ObjectStore, key: string, versionId?: s
   }
 }
 
+/**
+ * fetchObject of each key, answered in the order given, with up to `ahead` reads in flight: a scan that reads one
+ * object at a time waits for each read in turn (the thread pool on a file lake, the network on S3). A read that
+ * throws (a bug, see fetchObject) throws where its turn comes; one started but never reached is dropped.
+ */
+export async function* fetchInOrder(
+  store: ObjectStore,
+  keys: readonly string[],
+  ahead = 4,
+): AsyncGenerator<{ key: string; fetched: Fetched }> {
+  const started: Promise<Fetched>[] = [];
+  const start = (index: number) => {
+    if (index >= keys.length) return;
+    const read = fetchObject(store, keys[index]);
+    read.catch(() => undefined); // thrown at its turn, or dropped with the scan
+    started[index] = read;
+  };
+  for (let index = 0; index < Math.min(ahead, keys.length); index++) start(index);
+  for (let index = 0; index < keys.length; index++) {
+    const fetched = await started[index];
+    delete started[index];
+    start(index + ahead);
+    yield { key: keys[index], fetched };
+  }
+}
+
 export type Headed =
   { status: 'ok'; head: ObjectHead } | { status: 'missing' } | { status: 'unreadable'; error: string };
 

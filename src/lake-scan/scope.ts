@@ -31,6 +31,21 @@ export function scopePrefixes(tickers?: readonly string[]): string[] {
   ]);
 }
 
+/** What a keys-only listing gives (see ListObjectsInput.keysOnly): for a scan that reads every object anyway. */
+export type ListedLakeKey = Pick<ListedLakeObject, 'key' | 'parsed' | 'damage'>;
+
+export async function listLakeKeys(store: ObjectStore, prefixes: readonly string[]): Promise<ListedLakeKey[]> {
+  const listed: ListedLakeKey[] = [];
+  for (const prefix of prefixes) {
+    for await (const object of listAllObjects(store, prefix, { keysOnly: true })) {
+      const entry: ListedLakeKey = { key: object.key, parsed: parseKeyOrUndefined(object.key) };
+      if (object.damage !== undefined) entry.damage = object.damage;
+      listed.push(entry);
+    }
+  }
+  return listed;
+}
+
 export async function listLakeObjects(store: ObjectStore, prefixes: readonly string[]): Promise<ListedLakeObject[]> {
   const listed: ListedLakeObject[] = [];
   for (const prefix of prefixes) {

@@ -21,7 +21,6 @@ import { parseKey, PROCESSED_KINDS, type ProcessedKind } from '../lake/keys.js';
 import { mapAll } from '../concurrency.js';
 import { messageOf } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { ParquetRenderer } from '../tables/parquet-file.js';
 import {
   firstPriceColumns,
   lakeObjectRow,
@@ -30,12 +29,13 @@ import {
   processedRows,
   restatementRows,
   type RunEntry,
-  type RowBatchContent,
   runRow,
   type TableRow,
 } from '../tables/rows.js';
-import { TABLE_NAMES, type TableName } from '../tables/schema.js';
-import { putTableFile, renderTableFile, type RenderedTableFile } from '../tables/table-files.js';
+import type { TableName } from '../tables/schema.js';
+import { putTableFile, renderBatchFiles, type RenderedTableFile, type RowBatch } from '../tables/table-files.js';
+
+export type { RowBatch };
 import type { Warehouse } from '../warehouse/database.js';
 import { coverageOfTables } from '../tables/coverage.js';
 import {
@@ -47,15 +47,6 @@ import {
   type TableFileOutcome,
 } from '../warehouse/table-files.js';
 import { processedDocument } from './result-write.js';
-
-/** Some rows of one table and partition, made now or when the file is written (to hold less meanwhile). */
-export interface RowBatch {
-  table: TableName;
-  partition: string;
-  /** The lake object they come from: batches are written in this order, so the same run makes the same file. */
-  source: string;
-  rows: TableRow[] | (() => RowBatchContent);
-}
 
 /** What a ticker job wrote, as the tables need it. */
 export interface TickerTableInput {
@@ -202,7 +193,7 @@ export async function writeRunTables(
   };
   let files: RenderedTableFile[];
   try {
-    files = await renderRunFiles([...batches, runBatch], runId);
+    files = await renderBatchFiles([...batches, runBatch], runId);
   } catch (error) {
     report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
     return report;
@@ -232,32 +223,6 @@ export async function writeRunTables(
     report.pending = [];
   }
   return report;
-}
-
-async function renderRunFiles(batches: readonly RowBatch[], runId: string): Promise<RenderedTableFile[]> {
-  const groups = new Map<string, RowBatch[]>();
-  for (const batch of batches) {
-    if (Array.isArray(batch.rows) && batch.rows.length === 0) continue;
-    const id = `${TABLE_NAMES.indexOf(batch.table)} ${batch.partition}`;
-    const group = groups.get(id) ?? [];
-    group.push(batch);
-    groups.set(id, group);
-  }
-  const renderer = await ParquetRenderer.open();
-  try {
-    const files: RenderedTableFile[] = [];
-    for (const id of [...groups.keys()].sort()) {
-      const group = (groups.get(id) ?? []).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-      const made = group.map((batch) =>
-        typeof batch.rows === 'function' ? batch.rows : () => batch.rows as TableRow[],
-      );
-      const file = await renderTableFile(renderer, group[0].table, group[0].partition, made, runId);
-      if (file.rows > 0) files.push(file);
-    }
-    return files;
-  } finally {
-    await renderer.close();
-  }
 }
 
 /**

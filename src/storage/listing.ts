@@ -9,6 +9,8 @@ export interface ListAllOptions {
   pageSize?: number;
   /** Only what sorts after this key (see ListObjectsInput.startAfter); common prefixes only. */
   startAfter?: string;
+  /** See ListObjectsInput.keysOnly; objects only. */
+  keysOnly?: boolean;
 }
 
 /** Every object under `prefix`, in key order. */
@@ -17,16 +19,17 @@ export async function* listAllObjects(
   prefix: string,
   options: ListAllOptions = {},
 ): AsyncGenerator<ListedObject> {
-  for await (const page of pagesOf(store, { prefix, maxKeys: options.pageSize })) yield* page.objects;
+  const input = { prefix, maxKeys: options.pageSize, ...(options.keysOnly === true ? { keysOnly: true } : {}) };
+  for await (const page of pagesOf(store, input)) yield* page.objects;
 }
 
-/** Every key under `prefix`, in key order. */
+/** Every key under `prefix`, in key order (a keys-only listing: see ListObjectsInput.keysOnly). */
 export async function* listAllKeys(
   store: ObjectStore,
   prefix: string,
   options: ListAllOptions = {},
 ): AsyncGenerator<string> {
-  for await (const object of listAllObjects(store, prefix, options)) yield object.key;
+  for await (const object of listAllObjects(store, prefix, { ...options, keysOnly: true })) yield object.key;
 }
 
 /**

@@ -73,6 +73,13 @@ export interface ListObjectsInput {
   startAfter?: string;
   /** Objects plus common prefixes per page: 1..1000, default 1000; larger values are capped as S3 does. */
   maxKeys?: number;
+  /**
+   * Only the keys are wanted: a store that must read something per object to describe it may skip that, and then
+   * lists `size` 0 and `lastModified` at the epoch, with no `etag`, `head` or `damage` from that read (the file
+   * store skips each object file's header; a damaged file shows when it is read). What the listing sees without
+   * it is still reported (the file store's entries it did not write). S3 lists everything anyway.
+   */
+  keysOnly?: boolean;
 }
 
 export interface ListedObject {

@@ -10,9 +10,9 @@ import { ObjectExistsError } from '../storage/errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { PRODUCER } from '../version.js';
 import { TABLE_FILE_CONTENT_TYPE, tableFileKey } from './keys.js';
-import type { ParquetRenderer } from './parquet-file.js';
+import { ParquetRenderer } from './parquet-file.js';
 import type { RowBatchContent, TableRow } from './rows.js';
-import { type TableName, tableSchema } from './schema.js';
+import { TABLE_NAMES, type TableName, tableSchema } from './schema.js';
 
 /** The schema version of the files' columns, in their metadata: a reader can tell which layout a file has. */
 export const TABLE_FILE_SCHEMA = (table: TableName) => `marketlake.table.${table}/1`;
@@ -53,19 +53,62 @@ export function partitionRows(table: TableName, rows: readonly TableRow[]): Map<
   return groups;
 }
 
-/** The files of one table's rows, one a partition, in partition order. */
-export async function renderTableFiles(
-  renderer: ParquetRenderer,
-  table: TableName,
-  rows: readonly TableRow[],
+/** Some rows of one table and partition, made now or when the file is written (to hold less meanwhile). */
+export interface RowBatch {
+  table: TableName;
+  partition: string;
+  /** The lake object they come from: a file's batches are in this order, so the same objects make the same file. */
+  source: string;
+  rows: readonly TableRow[] | (() => RowBatchContent);
+}
+
+/** The rows one lake object makes in `table`, as batches: one a partition they fall in. */
+export function rowBatches(table: TableName, source: string, rows: readonly TableRow[]): RowBatch[] {
+  return [...partitionRows(table, rows)].map(([partition, group]) => ({ table, partition, source, rows: group }));
+}
+
+/**
+ * The files of `batches`: one a table and partition, in that order, each with its batches in source order (a
+ * source's batch keeps its rows' order). A batch is made only when its file is rendered; a file of no row is not
+ * made.
+ */
+export async function renderBatchFiles(
+  batches: readonly RowBatch[],
   runId: string | null,
 ): Promise<RenderedTableFile[]> {
-  const files: RenderedTableFile[] = [];
-  const groups = [...partitionRows(table, rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [partition, group] of groups) {
-    files.push(await renderTableFile(renderer, table, partition, [() => group], runId));
+  const groups = new Map<TableName, Map<string, RowBatch[]>>();
+  for (const batch of batches) {
+    if (Array.isArray(batch.rows) && batch.rows.length === 0) continue;
+    const partitions = groups.get(batch.table) ?? new Map<string, RowBatch[]>();
+    groups.set(batch.table, partitions);
+    const group = partitions.get(batch.partition) ?? [];
+    partitions.set(batch.partition, group);
+    group.push(batch);
   }
-  return files;
+  const renderer = await ParquetRenderer.open();
+  try {
+    const files: RenderedTableFile[] = [];
+    for (const table of TABLE_NAMES) {
+      const partitions = groups.get(table);
+      if (partitions === undefined) continue;
+      for (const partition of [...partitions.keys()].sort(compareText)) {
+        const group = partitions.get(partition)!.sort((a, b) => compareText(a.source, b.source));
+        const made = group.map((batch) => {
+          const rows = batch.rows;
+          return typeof rows === 'function' ? rows : () => rows;
+        });
+        const file = await renderTableFile(renderer, table, partition, made, runId);
+        if (file.rows > 0) files.push(file);
+      }
+    }
+    return files;
+  } finally {
+    await renderer.close();
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** One file of one partition, its rows made batch by batch (see ParquetRenderer.renderBatches). */

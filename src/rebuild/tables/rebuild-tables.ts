@@ -27,16 +27,16 @@ import { messageOf } from '../../errors.js';
 import { parseRawDocument } from '../../lake/formats/raw-parse.js';
 import type { RawSnapshot } from '../../lake/formats/raw.js';
 import { compareKeys, type ParsedKey, type ProcessedKind } from '../../lake/keys.js';
-import { fetchObject, type Fetched } from '../../lake-scan/fetch.js';
+import { fetchInOrder, fetchObject, type Fetched } from '../../lake-scan/fetch.js';
 import { noProgress, type ProgressSink } from '../../lake-scan/progress.js';
-import { listLakeObjects, type ListedLakeObject } from '../../lake-scan/scope.js';
+import { listLakeKeys, type ListedLakeKey } from '../../lake-scan/scope.js';
 import { listAllKeys } from '../../storage/listing.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { coveredSources } from '../../tables/coverage.js';
 import { syncLocalTables } from '../../tables/local-copy.js';
-import { ParquetRenderer } from '../../tables/parquet-file.js';
 import {
   type ComputedDocument,
+  firstPriceColumns,
   lakeObjectRow,
   priceRows,
   processedRows,
@@ -45,8 +45,15 @@ import {
   runRow,
   type TableRow,
 } from '../../tables/rows.js';
-import { TABLE_NAMES, type TableName, tableSchema } from '../../tables/schema.js';
-import { putTableFile, renderTableFiles, type WrittenTableFile } from '../../tables/table-files.js';
+import { TABLE_NAMES, type TableName } from '../../tables/schema.js';
+import {
+  putTableFile,
+  renderBatchFiles,
+  type RenderedTableFile,
+  type RowBatch,
+  rowBatches,
+  type WrittenTableFile,
+} from '../../tables/table-files.js';
 import { processedDocumentOf } from '../warehouse/processed-document.js';
 import { readLineageRuns } from './lineage-runs.js';
 
@@ -72,6 +79,30 @@ export interface TablesRebuildReport {
 }
 
 export async function rebuildTables(options: TablesRebuildOptions): Promise<TablesRebuildReport> {
+  // The prices are complete once every raw snapshot is read: their files are rendered while the processed objects
+  // are read, so that DuckDB's copy to Parquet (off the main thread) overlaps the reading.
+  let pricesFiles: Promise<RenderedTableFile[]> | undefined;
+  const { report, batches } = await readTableBatches(options, (prices) => {
+    pricesFiles = renderBatchFiles(prices, null);
+    pricesFiles.catch(() => undefined); // awaited below, once the reading is done
+  });
+  const files = [...((await pricesFiles) ?? []), ...(await renderBatchFiles(batches, null))];
+  const written = await putTableFiles(options.store, files);
+  report.files = written.files;
+  for (const table of TABLE_NAMES) report.tables[table].rows = written.rows[table];
+  return report;
+}
+
+/**
+ * The reading half of a rebuild: the rows the tables lack, as batches (a first snapshot's prices as columns, as a
+ * run makes them), and the report so far (no files yet, no rows counted). Every raw snapshot is read first, then
+ * every processed object: given `onPrices`, the prices' batches go to it as soon as they are complete, and are not
+ * in the batches returned.
+ */
+export async function readTableBatches(
+  options: TablesRebuildOptions,
+  onPrices?: (prices: RowBatch[]) => void,
+): Promise<{ report: TablesRebuildReport; batches: RowBatch[] }> {
   const { store } = options;
   const progress = options.progress ?? noProgress;
   const inRange = (date: string) =>
@@ -88,7 +119,7 @@ export async function rebuildTables(options: TablesRebuildOptions): Promise<Tabl
     files: [],
     failed: local.skipped.map((s) => ({ key: s.key, reason: s.reason })),
   };
-  const rows = new Map<TableName, TableRow[]>(TABLE_NAMES.map((t) => [t, []]));
+  const batches: RowBatch[] = [];
   const held = (table: TableName, source: string): boolean => covered.get(table)?.has(source) === true;
   /** Whether `table` still needs the rows of `source`; counts the ones it holds. */
   const wanted = (table: TableName, source: string): boolean => {
@@ -96,47 +127,67 @@ export async function rebuildTables(options: TablesRebuildOptions): Promise<Tabl
     report.tables[table].alreadyHeld++;
     return false;
   };
-  const add = (table: TableName, made: TableRow[]) => rows.get(table)?.push(...made);
+  const add = (table: TableName, source: string, made: readonly TableRow[] | RowBatch) => {
+    if (Array.isArray(made)) batches.push(...rowBatches(table, source, made));
+    else batches.push(made as RowBatch);
+  };
   const fail = (key: string, reason: string) => report.failed.push({ key, reason });
 
   const lineage = await readLineageRuns(store);
   report.scanned.lineageEvents = lineage.events;
   report.failed.push(...lineage.failed);
   for (const run of lineage.runs) {
-    if (inRange(run.startedAt.slice(0, 10)) && wanted('runs', run.runId)) add('runs', [runRow(run)]);
+    if (inRange(run.startedAt.slice(0, 10)) && wanted('runs', run.runId)) add('runs', run.runId, [runRow(run)]);
   }
   const runOf = (key: string) => lineage.runOfKey.get(key) ?? null;
 
-  const byTicker = groupByTicker(await listLakeObjects(store, ['raw/', 'processed/']), fail);
-  progress.start(byTicker.size, 'tables rebuild');
+  const byTicker = groupByTicker(await listLakeKeys(store, ['raw/', 'processed/']), fail);
+  const work: TickerWork = { inRange, held, wanted, add, fail, runOf, scanned: report.scanned };
+  // Each ticker twice: its raw snapshots, then (once every ticker's are read) its processed objects.
+  progress.start(2 * byTicker.size, 'tables rebuild');
   try {
-    await mapAll([...byTicker.values()], options.concurrency ?? 4, async (objects) => {
-      await rebuildTicker(store, objects, { inRange, held, wanted, add, fail, runOf, scanned: report.scanned });
-      progress.tick(objects[0]?.parsed.ticker ?? '');
-    });
+    for (const pass of [rebuildRawSnapshots, rebuildProcessedObjects]) {
+      await mapAll([...byTicker.values()], options.concurrency ?? 4, async (objects) => {
+        await pass(store, objects, work);
+        progress.tick(objects[0]?.parsed.ticker ?? '');
+      });
+      if (pass === rebuildRawSnapshots && onPrices !== undefined) {
+        onPrices(batches.filter((batch) => batch.table === 'prices'));
+        batches.splice(0, batches.length, ...batches.filter((batch) => batch.table !== 'prices'));
+      }
+    }
   } finally {
     progress.stop();
   }
   await rebuildRestatements(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
   await rebuildQuality(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
 
-  const renderer = await ParquetRenderer.open();
-  try {
-    for (const table of TABLE_NAMES) {
-      const made = sortBySource(table, rows.get(table) ?? []);
-      report.tables[table].rows = made.length;
-      for (const file of await renderTableFiles(renderer, table, made, null)) {
-        report.files.push(await putTableFile(store, file));
-      }
-    }
-  } finally {
-    await renderer.close();
-  }
   report.failed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return report;
+  return { report, batches };
 }
 
-interface ParsedObject extends ListedLakeObject {
+/** The writing half: the batches rendered to files and put, and the rows each table got. */
+export async function writeTableBatches(
+  store: ObjectStore,
+  batches: readonly RowBatch[],
+): Promise<{ files: WrittenTableFile[]; rows: Record<TableName, number> }> {
+  return putTableFiles(store, await renderBatchFiles(batches, null));
+}
+
+async function putTableFiles(
+  store: ObjectStore,
+  rendered: readonly RenderedTableFile[],
+): Promise<{ files: WrittenTableFile[]; rows: Record<TableName, number> }> {
+  const rows = Object.fromEntries(TABLE_NAMES.map((table) => [table, 0])) as Record<TableName, number>;
+  const files: WrittenTableFile[] = [];
+  for (const file of rendered) {
+    rows[file.table] += file.rows;
+    files.push(await putTableFile(store, file));
+  }
+  return { files, rows };
+}
+
+interface ParsedObject extends ListedLakeKey {
   parsed: ParsedKey;
 }
 
@@ -144,14 +195,14 @@ interface TickerWork {
   inRange: (date: string) => boolean;
   held: (table: TableName, source: string) => boolean;
   wanted: (table: TableName, source: string) => boolean;
-  add: (table: TableName, rows: TableRow[]) => void;
+  add: (table: TableName, source: string, rows: readonly TableRow[] | RowBatch) => void;
   fail: (key: string, reason: string) => void;
   runOf: (key: string) => string | null;
   scanned: TablesRebuildReport['scanned'];
 }
 
 function groupByTicker(
-  objects: readonly ListedLakeObject[],
+  objects: readonly ListedLakeKey[],
   fail: (key: string, reason: string) => void,
 ): Map<string, ParsedObject[]> {
   const byTicker = new Map<string, ParsedObject[]>();
@@ -169,29 +220,33 @@ function groupByTicker(
   return byTicker;
 }
 
-/**
- * One ticker: its raw snapshots oldest first (each compared with the one before, read even when out of range),
- * then its processed objects.
- */
-async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: TickerWork): Promise<void> {
+/** A ticker's raw snapshots, oldest first: each compared with the one before (read even when out of range). */
+async function rebuildRawSnapshots(store: ObjectStore, objects: ParsedObject[], work: TickerWork): Promise<void> {
   const raws = objects.filter((o) => o.parsed.kind === 'raw').sort((a, b) => compareKeys(a.parsed, b.parsed));
-  let previous: { key: string; snapshot: RawSnapshot } | undefined;
-  // The key of the snapshot before, when it could not be read: the next one's price rows cannot be made then
-  // (compared with nothing, every bar would pass for new and no removed bar would show).
-  let unreadable: string | undefined;
-  for (let i = 0; i < raws.length; i++) {
-    const { key, parsed } = raws[i];
+  // What each object is read for, decided first, so that the reads can run ahead of the work on them.
+  const plans = raws.map((object, i) => {
+    const { key, parsed } = object;
     const needsPrices = work.inRange(parsed.date) && work.wanted('prices', key);
     const needsCatalog = work.inRange(parsed.date) && work.wanted('lake_objects', key);
     // The next snapshot's price rows are made against this one: read it when those will be rebuilt.
     const next = raws[i + 1];
     const nextNeeds = next !== undefined && work.inRange(next.parsed.date) && !work.held('prices', next.key);
-    if (!needsPrices && !needsCatalog && !nextNeeds) {
+    return { object, needsPrices, needsCatalog, read: needsPrices || needsCatalog || nextNeeds };
+  });
+  const nextRead = readsInOrder(store, plans);
+
+  let previous: { key: string; snapshot: RawSnapshot } | undefined;
+  // The key of the snapshot before, when it could not be read: the next one's price rows cannot be made then
+  // (compared with nothing, every bar would pass for new and no removed bar would show).
+  let unreadable: string | undefined;
+  for (const { object, needsPrices, needsCatalog, read } of plans) {
+    const { key, parsed } = object;
+    if (!read) {
       previous = undefined;
       unreadable = undefined;
       continue;
     }
-    const fetched = await fetchObject(store, key);
+    const fetched = await nextRead(key);
     work.scanned.raw++;
     const snapshot = fetched.status === 'ok' ? rawOf(fetched, key, work) : notRead(fetched, key, work);
     if (snapshot === undefined || fetched.status !== 'ok') {
@@ -203,10 +258,15 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
     const runId = work.runOf(key);
     if (needsPrices && unreadable !== undefined) {
       work.fail(key, `its price rows are not made: the snapshot before it, ${unreadable}, cannot be read`);
-    } else if (needsPrices) work.add('prices', priceRows(snapshot, raw, previous, runId));
+    } else if (needsPrices && previous === undefined) {
+      // Every bar is new: columns, as a run makes them (src/pipeline/table-write.ts). Made now, so the parsed
+      // bars are garbage at once instead of being held (and copied by the collector) until the file is written.
+      const columns = firstPriceColumns(snapshot, raw, runId);
+      work.add('prices', key, { table: 'prices', partition: parsed.date, source: key, rows: () => columns });
+    } else if (needsPrices) work.add('prices', key, priceRows(snapshot, raw, previous, runId));
     unreadable = undefined;
     if (needsCatalog) {
-      work.add('lake_objects', [
+      work.add('lake_objects', key, [
         lakeObjectRow({
           key,
           versionId: fetched.head.versionId,
@@ -225,15 +285,23 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
     }
     previous = { key, snapshot };
   }
+}
 
-  for (const object of objects) {
+/** A ticker's processed objects. */
+async function rebuildProcessedObjects(store: ObjectStore, objects: ParsedObject[], work: TickerWork): Promise<void> {
+  const plans = objects
+    .filter((object) => object.parsed.kind !== 'raw' && work.inRange(object.parsed.date))
+    .map((object) => {
+      const kind = object.parsed.kind as ProcessedKind;
+      const needsRows = work.wanted(kind, object.key);
+      const needsCatalog = work.wanted('lake_objects', object.key);
+      return { object, kind, needsRows, needsCatalog, read: needsRows || needsCatalog };
+    });
+  const nextRead = readsInOrder(store, plans);
+  for (const { object, kind, needsRows, needsCatalog, read } of plans) {
     const { key, parsed } = object;
-    if (parsed.kind === 'raw' || !work.inRange(parsed.date)) continue;
-    const kind = parsed.kind;
-    const needsRows = work.wanted(kind, key);
-    const needsCatalog = work.wanted('lake_objects', key);
-    if (!needsRows && !needsCatalog) continue;
-    const fetched = await fetchObject(store, key);
+    if (!read) continue;
+    const fetched = await nextRead(key);
     work.scanned.processed++;
     if (fetched.status !== 'ok') {
       notRead(fetched, key, work);
@@ -249,13 +317,13 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
       if (marked.ok) {
         const qualityFailed = marked.mark?.failed;
         const source = { objectKey: key, objectVersionId: fetched.head.versionId, runId, qualityFailed };
-        work.add(kind, processedRows(kind, document, source));
+        work.add(kind, key, processedRows(kind, document, source));
       } else {
         work.fail(key, marked.reason);
       }
     }
     if (needsCatalog) {
-      work.add('lake_objects', [
+      work.add('lake_objects', key, [
         lakeObjectRow({
           key,
           versionId: fetched.head.versionId,
@@ -273,6 +341,26 @@ async function rebuildTicker(store: ObjectStore, objects: ParsedObject[], work: 
       ]);
     }
   }
+}
+
+/**
+ * The objects of `plans` that are read, fetched ahead of the work on them (fetchInOrder); the returned function
+ * answers them one by one, in the plans' order.
+ */
+function readsInOrder(
+  store: ObjectStore,
+  plans: readonly { object: ParsedObject; read: boolean }[],
+): (key: string) => Promise<Fetched> {
+  const reads = fetchInOrder(
+    store,
+    plans.filter((plan) => plan.read).map((plan) => plan.object.key),
+  );
+  return async (key) => {
+    const result = await reads.next();
+    // The plans are walked in the order their keys were given: anything else is a bug here.
+    if (result.done === true || result.value.key !== key) throw new Error(`rebuild read ${key} out of order`);
+    return result.value.fetched;
+  };
 }
 
 function rawOf(fetched: Extract<Fetched, { status: 'ok' }>, key: string, work: TickerWork): RawSnapshot | undefined {
@@ -344,7 +432,7 @@ async function rebuildRestatements(store: ObjectStore, work: Omit<TickerWork, 'r
       work.fail(key, `not a restatement document: ${error.problem}`);
       continue;
     }
-    work.add('restatements', restatementRows(document, key));
+    work.add('restatements', key, restatementRows(document, key));
   }
 }
 
@@ -370,15 +458,6 @@ async function rebuildQuality(store: ObjectStore, work: Omit<TickerWork, 'runOf'
       work.fail(key, messageOf(error));
       continue;
     }
-    work.add('quality', qualityRows(document, key));
+    work.add('quality', key, qualityRows(document, key));
   }
-}
-
-/** Rows grouped by their source object, in key order: the same objects make the same files. */
-function sortBySource(table: TableName, rows: TableRow[]): TableRow[] {
-  const column = tableSchema(table).source;
-  return rows
-    .map((row, index) => ({ row, index, source: String(row[column]) }))
-    .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.index - b.index))
-    .map((entry) => entry.row);
 }

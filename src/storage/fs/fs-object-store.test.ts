@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidObjectKeyError, ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import { keyProblem } from '../keys.js';
+import { collect, listAllKeys } from '../listing.js';
 import { describeObjectStoreContract, listPages } from '../testing/object-store-contract.js';
 import { raceChildren } from '../testing/race.js';
 import { FsObjectStore } from './fs-object-store.js';
@@ -274,6 +275,43 @@ describe('FsObjectStore on disk', () => {
     // Reads still refuse every one of them.
     for (const key of ['hurt/a', 'hurt/b', 'hurt/c', 'hurt/d'])
       await expect(store.get(key)).rejects.toBeInstanceOf(ObjectStoreError);
+    // A keys-only listing reads no object file: the damaged files are listed as plain keys (their reads say what
+    // is wrong), and only what the walk itself sees (a directory in place of the file) is still damage.
+    const keysOnly = (await store.list({ prefix: 'hurt/', keysOnly: true })).objects;
+    expect(keysOnly.map((o) => [o.key, o.damage, o.size])).toEqual([
+      ['hurt/a', undefined, 0],
+      ['hurt/b', undefined, 0],
+      ['hurt/c', undefined, 0],
+      ['hurt/d', expect.stringMatching(/^a directory where the object file should be: /), 0],
+      ['hurt/e', undefined, 0],
+    ]);
+    expect(keysOnly[4]).not.toHaveProperty('etag');
+    expect(await collect(listAllKeys(store, 'hurt/'))).toEqual(objects.map((o) => o.key));
+  });
+
+  it('walks a deep tree with folders read ahead in S3 order, page after page', async () => {
+    const keys: string[] = [];
+    for (const ticker of ['A', 'A-B', 'A.C', 'AB', 'B', 'C']) {
+      for (const date of ['2026-12-01', '2026-12-02']) keys.push(`deep/${ticker}/${date}/x.json`, `deep/${ticker}/y`);
+    }
+    for (const key of new Set(keys)) await store.put({ key, body: 'x', contentType: 'text/plain' });
+    const sorted = [...new Set(keys)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect((await store.list({ prefix: 'deep/' })).objects.map((o) => o.key)).toEqual(sorted);
+    for (const maxKeys of [1, 2, 5]) {
+      const pages = await listPages(store, { prefix: 'deep/', maxKeys });
+      expect(pages.flatMap((p) => p.objects.map((o) => o.key))).toEqual(sorted);
+    }
+    // A folder replaced by a file the store did not write: nothing is read ahead into it, and the walk lists it
+    // where it sorts, as damage.
+    await rm(join(root, 'deep', 'B'), { recursive: true });
+    await writeFile(join(root, 'deep', 'B'), 'not a folder');
+    const listed = (await store.list({ prefix: 'deep/' })).objects;
+    expect(listed.map((o) => o.key)).toEqual(
+      [...sorted.filter((key) => !key.startsWith('deep/B/')), 'deep/B'].sort((a, b) =>
+        Buffer.compare(Buffer.from(a), Buffer.from(b)),
+      ),
+    );
+    expect(listed.find((o) => o.key === 'deep/B')?.damage).toMatch(/did not write/);
   });
 
   it('lists files it did not write as damaged, but does not count them (or empty folders) as prefixes', async () => {

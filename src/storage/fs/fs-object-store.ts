@@ -148,6 +148,9 @@ export class FsObjectStore implements ObjectStore {
     const page = items.slice(0, maxKeys);
     const objects = await this.io('list', undefined, () =>
       mapAll(page.filter(isObject), HEADER_READ_CONCURRENCY, async (item): Promise<ListedObject> => {
+        if (input.keysOnly === true && item.foreign === undefined) {
+          return { key: item.key, size: 0, lastModified: new Date(0) };
+        }
         const described = await describeListed(item);
         if ('damage' in described)
           return {
