@@ -143,7 +143,8 @@ const laps = {};
 let t = performance.now();
 const lap = (name) => { laps[name] = performance.now() - t; t = performance.now(); };
 await import(${JSON.stringify(DIST('cli/main.js'))});
-lap('CLI modules (main.js and every command module)');
+await import(${JSON.stringify(DIST('cli/commands/sql-command.js'))});
+lap('CLI modules (main.js and the sql command module)');
 const [{ resolveConfig }, { openObjectStore }, { tablesCacheDir }, { syncLocalTables }, { lakeSessionViews, tablesNamedIn }] =
   await Promise.all([${load(['config.js', 'storage/open-store.js', 'cli/commands/table-commands.js', 'tables/local-copy.js', 'sql/lake-views.js'])}]);
 lap('modules of the sql action');

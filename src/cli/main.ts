@@ -3,25 +3,16 @@ import { UsageError, UserError } from '../errors.js';
 import { rememberEnvironmentSecrets, rememberUrlSecrets } from '../secrets.js';
 import { escapeControls } from '../quote.js';
 import { PRODUCER_VERSION } from '../version.js';
-import { registerAlertCommands } from './commands/alert-commands.js';
-import { registerAuditCommands } from './commands/audit-commands.js';
-import { registerBucketCommands } from './commands/bucket-commands.js';
-import { registerComputeCommands } from './commands/compute-commands.js';
-import { registerLakeReadCommands } from './commands/lake-commands.js';
-import { registerQualityCommands } from './commands/quality-commands.js';
-import { registerReprocessCommands } from './commands/reprocess-commands.js';
-import { registerRestoreCommand } from './commands/restore-command.js';
-import { registerRunCommands } from './commands/run-commands.js';
-import { registerServeCommand } from './commands/serve-command.js';
-import { registerSqlCommand } from './commands/sql-command.js';
-import { registerStaleCommands } from './commands/stale-commands.js';
-import { registerTableCommands } from './commands/table-commands.js';
-import { registerWarehouseCommands } from './commands/warehouse-commands.js';
+import { registrationsFor } from './command-modules.js';
 import { EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { redactProcessOutput } from './redacted-output.js';
 import { guardStdout } from './output.js';
 
-export function buildProgram(): Command {
+/**
+ * The program: with `args` (the arguments after the script), only the command they name is registered, so only its
+ * module is loaded (src/cli/command-modules.ts); without, every command.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command('marketlake')
     .description('marketlake: a market-data lake with lineage — raw snapshots, indicators, percentiles, features')
     .version(PRODUCER_VERSION)
@@ -31,20 +22,7 @@ export function buildProgram(): Command {
     // commander's messages quote the arguments they refuse: never let one drive the terminal.
     .configureOutput({ outputError: (message, write) => write(escapeControls(message)) })
     .exitOverride();
-  registerRunCommands(program);
-  registerReprocessCommands(program);
-  registerLakeReadCommands(program);
-  registerComputeCommands(program);
-  registerBucketCommands(program);
-  registerRestoreCommand(program);
-  registerAuditCommands(program);
-  registerStaleCommands(program);
-  registerQualityCommands(program);
-  registerWarehouseCommands(program);
-  registerTableCommands(program);
-  registerSqlCommand(program);
-  registerAlertCommands(program);
-  registerServeCommand(program);
+  for (const register of await registrationsFor(args)) register(program);
   return program;
 }
 
@@ -66,8 +44,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function runProgram(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {

@@ -30,8 +30,8 @@ describe('marketlake verify and catalog rebuild (embedded default)', () => {
   });
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
-  it('are registered in the program', () => {
-    const names = buildProgram().commands.map((command) => command.name());
+  it('are registered in the program', async () => {
+    const names = (await buildProgram()).commands.map((command) => command.name());
     expect(names, 'buildProgram() in src/cli/main.ts must call registerAuditCommands(program)').toEqual(
       expect.arrayContaining(['verify', 'catalog']),
     );
@@ -144,8 +144,8 @@ describe('marketlake get --as-known-at (embedded default)', () => {
   });
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
-  it('is an option of get', () => {
-    const getCommand = buildProgram().commands.find((command) => command.name() === 'get');
+  it('is an option of get', async () => {
+    const getCommand = (await buildProgram()).commands.find((command) => command.name() === 'get');
     expect(
       getCommand?.options.map((option) => option.long),
       'src/cli/commands/lake-commands.ts needs the --as-known-at patch of the audit report',

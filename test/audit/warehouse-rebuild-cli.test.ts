@@ -49,8 +49,8 @@ describe('marketlake warehouse rebuild (embedded default)', () => {
   }, SLOW);
   afterAll(async () => rm(home, { recursive: true, force: true }));
 
-  it('is registered in the program', () => {
-    const warehouse = buildProgram().commands.find((command) => command.name() === 'warehouse');
+  it('is registered in the program', async () => {
+    const warehouse = (await buildProgram()).commands.find((command) => command.name() === 'warehouse');
     expect(warehouse?.commands.map((command) => command.name())).toEqual(['rebuild']);
   });
 

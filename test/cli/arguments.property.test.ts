@@ -179,7 +179,7 @@ describe('arbitrary strings on every flag of every command', () => {
   }
 
   it('exits 0, 1 or 2, with no stack trace and no raw control character on stderr', async () => {
-    const commands = leaves(buildProgram());
+    const commands = leaves(await buildProgram());
     expect(commands.map((leaf) => leaf.path.join(' '))).toEqual(
       expect.arrayContaining(['run', 'get', 'reprocess', 'catalog rebuild', 'bucket setup']),
     );

@@ -68,7 +68,7 @@ describe('a command loads only what it uses (built CLI, module-load recorder)', 
   it('--help lists every command and loads none of the heavy packages', async () => {
     const help = await runRecorded(scratch, ['--help']);
     expect(help.code).toBe(0);
-    for (const command of buildProgram().commands) expect(help.stdout).toContain(`\n  ${command.name()}`);
+    for (const command of (await buildProgram()).commands) expect(help.stdout).toContain(`\n  ${command.name()}`);
     expect(HEAVY.filter((name) => help.packages.has(name))).toEqual([]);
     expect(help.packages).toContain('commander');
     // A subcommand's help still lists its options (declarations are not deferred, only what the actions use).

@@ -340,7 +340,7 @@ describe.skipIf(!postgresUp && !servicesRequired())('no secret leaves the proces
 
   it('the canary is in no output, no database row, no lake object and no event sent', async () => {
     // Make sure every command of the program was run at least once above.
-    const commands = buildProgram().commands.flatMap((command) =>
+    const commands = (await buildProgram()).commands.flatMap((command) =>
       command.commands.length === 0
         ? [command.name()]
         : command.commands.map((sub) => `${command.name()} ${sub.name()}`),

@@ -36,8 +36,8 @@ for (const backend of TEST_BACKENDS) {
         await database?.dispose();
       });
 
-      it('is registered in the marketlake program', () => {
-        const names = buildProgram().commands.map((command) => command.name());
+      it('is registered in the marketlake program', async () => {
+        const names = (await buildProgram()).commands.map((command) => command.name());
         expect(names).toEqual(expect.arrayContaining(['reprocess', 'diff']));
       });
 
