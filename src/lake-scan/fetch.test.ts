@@ -54,6 +54,10 @@ describe('fetchInOrder', () => {
     }
   });
 
+  it('refuses a window of less than one read', async () => {
+    await expect(fetchInOrder(fs, keys, 0).next()).rejects.toThrow(RangeError);
+  });
+
   it('throws a read that fails with a bug at its turn, after the answers before it', async () => {
     const held = heldStore(fs);
     const releasing = setInterval(held.release, 1);

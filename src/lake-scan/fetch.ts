@@ -36,6 +36,7 @@ export async function* fetchInOrder(
   keys: readonly string[],
   ahead = 4,
 ): AsyncGenerator<{ key: string; fetched: Fetched }> {
+  if (!Number.isSafeInteger(ahead) || ahead < 1) throw new RangeError(`ahead must be a whole number >= 1: ${ahead}`);
   const started: Promise<Fetched>[] = [];
   const start = (index: number) => {
     if (index >= keys.length) return;

@@ -80,12 +80,21 @@ export interface TablesRebuildReport {
 
 export async function rebuildTables(options: TablesRebuildOptions): Promise<TablesRebuildReport> {
   // The prices are complete once every raw snapshot is read: their files are rendered while the processed objects
-  // are read, so that DuckDB's copy to Parquet (off the main thread) overlaps the reading.
+  // are read. Filling DuckDB's table is on this thread, but its copy to Parquet is not: that part overlaps the
+  // reading.
   let pricesFiles: Promise<RenderedTableFile[]> | undefined;
-  const { report, batches } = await readTableBatches(options, (prices) => {
-    pricesFiles = renderBatchFiles(prices, null);
-    pricesFiles.catch(() => undefined); // awaited below, once the reading is done
-  });
+  let read: Awaited<ReturnType<typeof readTableBatches>>;
+  try {
+    read = await readTableBatches(options, (prices) => {
+      pricesFiles = renderBatchFiles(prices, null);
+      pricesFiles.catch(() => undefined); // awaited below, once the reading is done
+    });
+  } catch (error) {
+    // Nothing is left running once the rebuild has failed: the prices' rendering ends (its own failure is moot).
+    await pricesFiles?.catch(() => undefined);
+    throw error;
+  }
+  const { report, batches } = read;
   const files = [...((await pricesFiles) ?? []), ...(await renderBatchFiles(batches, null))];
   const written = await putTableFiles(options.store, files);
   report.files = written.files;
@@ -120,6 +129,8 @@ export async function readTableBatches(
     failed: local.skipped.map((s) => ({ key: s.key, reason: s.reason })),
   };
   const batches: RowBatch[] = [];
+  // Apart, to be handed to `onPrices` once complete.
+  let prices: RowBatch[] = [];
   const held = (table: TableName, source: string): boolean => covered.get(table)?.has(source) === true;
   /** Whether `table` still needs the rows of `source`; counts the ones it holds. */
   const wanted = (table: TableName, source: string): boolean => {
@@ -128,8 +139,9 @@ export async function readTableBatches(
     return false;
   };
   const add = (table: TableName, source: string, made: readonly TableRow[] | RowBatch) => {
-    if (Array.isArray(made)) batches.push(...rowBatches(table, source, made));
-    else batches.push(made as RowBatch);
+    const to = table === 'prices' ? prices : batches;
+    if (!Array.isArray(made)) to.push(made as RowBatch);
+    else for (const batch of rowBatches(table, source, made)) to.push(batch);
   };
   const fail = (key: string, reason: string) => report.failed.push({ key, reason });
 
@@ -152,8 +164,8 @@ export async function readTableBatches(
         progress.tick(objects[0]?.parsed.ticker ?? '');
       });
       if (pass === rebuildRawSnapshots && onPrices !== undefined) {
-        onPrices(batches.filter((batch) => batch.table === 'prices'));
-        batches.splice(0, batches.length, ...batches.filter((batch) => batch.table !== 'prices'));
+        onPrices(prices);
+        prices = [];
       }
     }
   } finally {
@@ -163,7 +175,7 @@ export async function readTableBatches(
   await rebuildQuality(store, { inRange, held, wanted, add, fail, scanned: report.scanned });
 
   report.failed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { report, batches };
+  return { report, batches: prices.length === 0 ? batches : batches.concat(prices) };
 }
 
 /** The writing half: the batches rendered to files and put, and the rows each table got. */

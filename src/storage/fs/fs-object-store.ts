@@ -142,7 +142,12 @@ export class FsObjectStore implements ObjectStore {
         : input.startAfter !== undefined
           ? { after: input.startAfter, afterIsPrefix: false }
           : undefined;
-    const walk = walkTree(this.root, { prefix: input.prefix ?? '', delimiter: input.delimiter, cursor });
+    const walk = walkTree(this.root, {
+      prefix: input.prefix ?? '',
+      delimiter: input.delimiter,
+      cursor,
+      limit: maxKeys + 1,
+    });
     // One item beyond the page tells whether there is a next page (S3 sets a token only then).
     const items = await this.io('list', undefined, () => take(walk, maxKeys + 1));
     const page = items.slice(0, maxKeys);
@@ -180,7 +185,7 @@ export class FsObjectStore implements ObjectStore {
     // One version per key (no overwrite, no delete), so after the marker key there is nothing older to list:
     // resuming from (keyMarker, versionIdMarker) continues with the next key.
     const cursor = input.keyMarker === undefined ? undefined : { after: input.keyMarker, afterIsPrefix: false };
-    const walk = walkTree(this.root, { prefix: input.prefix ?? '', cursor });
+    const walk = walkTree(this.root, { prefix: input.prefix ?? '', cursor, limit: maxKeys + 1 });
     const items = (await this.io('listVersions', undefined, () => take(walk, maxKeys + 1))).filter(isObject);
     const page = items.slice(0, maxKeys);
     const versions = await this.io('listVersions', undefined, () =>

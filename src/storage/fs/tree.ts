@@ -33,6 +33,8 @@ export interface WalkOptions {
   /** Undefined or empty: no grouping. */
   delimiter?: string | undefined;
   cursor?: Cursor | undefined;
+  /** The most items the caller takes (a page): no more folders than that are read ahead of the walk. */
+  limit?: number;
 }
 
 interface Entry {
@@ -107,12 +109,15 @@ export async function holdsAnyObject(dir: string): Promise<boolean> {
 /**
  * Folders read ahead of a walk, per folder it is in: the next ones it will descend into, each with its first
  * subfolders. A readdir waits for the thread pool; the 4,000 folders of a 500-ticker lake took 200 ms read one by
- * one, 50-85 ms read side by side. At most READ_AHEAD x (1 + READ_AHEAD) listings wait per level of the walk.
+ * one, 50-85 ms read side by side. At most READ_AHEAD x (1 + READ_AHEAD) listings wait per level of the walk, and
+ * never more folders a level than the caller takes items (WalkOptions.limit: a page of one key, with the item past
+ * it that tells whether there is more, reads at most two folders a level ahead).
  */
 const READ_AHEAD = 6;
 
 export async function* walkTree(root: string, options: WalkOptions): AsyncGenerator<TreeItem> {
   const { prefix, cursor } = options;
+  const readAheadCount = Math.max(0, Math.min(READ_AHEAD, options.limit ?? READ_AHEAD));
   const delimiter = options.delimiter === '' ? undefined : options.delimiter;
   // Go straight to the deepest folder the prefix names; its last, partial segment filters that folder.
   const parts = prefix.split('/');
@@ -153,7 +158,7 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
         if (depth <= 0) return;
         for (const child of entries
           .filter((entry) => descends(entry, `${lead}${entry.segment}/`))
-          .slice(0, READ_AHEAD)) {
+          .slice(0, readAheadCount)) {
           readAhead(child.path, `${lead}${child.segment}/`, depth - 1);
         }
       },
@@ -216,7 +221,7 @@ export async function* walkTree(root: string, options: WalkOptions): AsyncGenera
         const common = commonPrefixOf(lead);
         if (common === undefined) {
           // This folder and the next ones, each with its first subfolders: read before the walk needs them.
-          for (const next of subfolders.slice(descended, descended + READ_AHEAD)) {
+          for (const next of subfolders.slice(descended, descended + readAheadCount)) {
             readAhead(next.path, `${folderPrefix}${next.segment}/`, 1);
           }
           descended++;
