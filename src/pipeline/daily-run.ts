@@ -20,6 +20,7 @@ import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
 import { drainPendingTableFiles, type RowBatch, writeRunTables } from './table-write.js';
+import { renderBatchFiles, type RenderedTableFile } from '../tables/table-files.js';
 import { qualityRows } from '../tables/rows.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
 import type { DataQualityAssertion } from '../lineage/spec.js';
@@ -288,43 +289,59 @@ async function runAndRecord(
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   let assertionsOf: Map<string, DataQualityAssertion[]> | undefined;
   const extraBatches: RowBatch[] = [];
-  if (gate !== undefined) {
-    const quality = await finishQuality(
-      lake.store,
-      warehouse,
-      gate,
-      { runId, checkedAt: finishedAt },
-      outcomes,
-      summary.lake_errors,
-    );
-    summary.quality = quality.report;
-    // Blocked tickers have their raw snapshots but none of what the run computes, and a quality object the lake
-    // refused waits for `lake retry`: either way the run did not do all its work.
-    const objectPending = quality.results.length > 0 && quality.report.object === null;
-    if (summary.status === 'ok' && (quality.report.blocked.length > 0 || objectPending)) summary.status = 'partial';
-    assertionsOf = assertionsByRawKey(quality.results);
-    // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
-    summary.alerts = options.alerts
-      ? await queueAndDeliverAlerts(warehouse, quality.results, {
-          config: options.alerts,
-          now: finishedAt,
-          holder: runId,
-        })
-      : { ...NO_ALERTS, failures: [] };
-    // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
-    const written = quality.written;
-    if (written !== undefined) {
-      extraBatches.push({
-        table: 'quality',
-        partition: written.document.checked_at.slice(0, 10),
-        source: written.key,
-        rows: qualityRows(written.document, written.key),
-      });
+  const tickerBatches = writeTables ? outcomes.flatMap((o) => o.tableBatches ?? []) : [];
+  // The prices' files are complete with the ticker jobs: rendered from here, their copy to Parquet (on DuckDB's
+  // thread; the filling of its table is on this one) overlaps the quality checks' finish. Written with the rest.
+  const pricesFiles = writeTables
+    ? renderBatchFiles(
+        tickerBatches.filter((batch) => batch.table === 'prices'),
+        runId,
+      )
+    : undefined;
+  pricesFiles?.catch(() => undefined); // awaited by writeRunTables, or below when the run fails first
+  try {
+    if (gate !== undefined) {
+      const quality = await finishQuality(
+        lake.store,
+        warehouse,
+        gate,
+        { runId, checkedAt: finishedAt },
+        outcomes,
+        summary.lake_errors,
+      );
+      summary.quality = quality.report;
+      // Blocked tickers have their raw snapshots but none of what the run computes, and a quality object the lake
+      // refused waits for `lake retry`: either way the run did not do all its work.
+      const objectPending = quality.results.length > 0 && quality.report.object === null;
+      if (summary.status === 'ok' && (quality.report.blocked.length > 0 || objectPending)) summary.status = 'partial';
+      assertionsOf = assertionsByRawKey(quality.results);
+      // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
+      summary.alerts = options.alerts
+        ? await queueAndDeliverAlerts(warehouse, quality.results, {
+            config: options.alerts,
+            now: finishedAt,
+            holder: runId,
+          })
+        : { ...NO_ALERTS, failures: [] };
+      // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
+      const written = quality.written;
+      if (written !== undefined) {
+        extraBatches.push({
+          table: 'quality',
+          partition: written.document.checked_at.slice(0, 10),
+          source: written.key,
+          rows: qualityRows(written.document, written.key),
+        });
+      }
     }
+  } catch (error) {
+    await pricesFiles?.catch(() => undefined); // nothing left running once the run has failed
+    throw error;
   }
   // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
   if (writeTables) {
-    await writeTablesOf(options, runId, [...outcomes.flatMap((o) => o.tableBatches ?? []), ...extraBatches], summary);
+    const otherBatches = tickerBatches.filter((batch) => batch.table !== 'prices');
+    await writeTablesOf(options, runId, [...otherBatches, ...extraBatches], summary, pricesFiles);
     // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
     const drained = retried.written.length + restatements.written.length + qualityObjects.written.length;
     if (drained > 0) {
@@ -380,18 +397,26 @@ async function writeTablesOf(
   runId: string,
   batches: readonly RowBatch[],
   summary: RunSummary,
+  rendered: Promise<RenderedTableFile[]> | undefined,
 ): Promise<void> {
-  const report = await writeRunTables(options.lake.store, options.warehouse, runId, batches, {
+  const report = await writeRunTables(
+    options.lake.store,
+    options.warehouse,
     runId,
-    job: 'daily_run',
-    status: summary.status,
-    startedAt: summary.started_at,
-    endedAt: summary.finished_at,
-    computationVersion: options.computationVersion,
-    objectsWritten: summary.objects_written,
-    outboxPending: summary.outbox_pending,
-    failedTickers: summary.tickers_failed.length,
-  });
+    batches,
+    {
+      runId,
+      job: 'daily_run',
+      status: summary.status,
+      startedAt: summary.started_at,
+      endedAt: summary.finished_at,
+      computationVersion: options.computationVersion,
+      objectsWritten: summary.objects_written,
+      outboxPending: summary.outbox_pending,
+      failedTickers: summary.tickers_failed.length,
+    },
+    rendered,
+  );
   summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
   summary.lake_errors.push(...report.errors);
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';

@@ -183,6 +183,8 @@ export async function writeRunTables(
   runId: string,
   batches: readonly RowBatch[],
   run: RunEntry,
+  /** Files of the run rendered before (the prices'), written with those of `batches`. */
+  rendered?: Promise<RenderedTableFile[]>,
 ): Promise<TableWriteReport> {
   const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
   const runBatch: RowBatch = {
@@ -193,7 +195,7 @@ export async function writeRunTables(
   };
   let files: RenderedTableFile[];
   try {
-    files = await renderBatchFiles([...batches, runBatch], runId);
+    files = [...((await rendered) ?? []), ...(await renderBatchFiles([...batches, runBatch], runId))];
   } catch (error) {
     report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
     return report;

@@ -85,6 +85,7 @@ export async function renderBatchFiles(
     partitions.set(batch.partition, group);
     group.push(batch);
   }
+  if (groups.size === 0) return [];
   const renderer = await ParquetRenderer.open();
   try {
     const files: RenderedTableFile[] = [];
