@@ -44,6 +44,8 @@ try {
       runMs: Math.round(ended - started),
       endPhaseMs: Math.round(ended - lastTickerDone),
       tableRows: run.tables?.rows,
+      // The process's peak resident memory (Node's maxRSS is in KiB).
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + '\n',
   );
 } finally {
