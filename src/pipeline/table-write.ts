@@ -34,8 +34,6 @@ import {
 } from '../tables/rows.js';
 import type { TableName } from '../tables/schema.js';
 import { putTableFile, renderBatchFiles, type RenderedTableFile, type RowBatch } from '../tables/table-files.js';
-
-export type { RowBatch };
 import type { Warehouse } from '../warehouse/database.js';
 import { coverageOfTables } from '../tables/coverage.js';
 import {

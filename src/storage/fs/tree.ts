@@ -108,10 +108,11 @@ export async function holdsAnyObject(dir: string): Promise<boolean> {
 
 /**
  * Folders read ahead of a walk, per folder it is in: the next ones it will descend into, each with its first
- * subfolders. A readdir waits for the thread pool; the 4,000 folders of a 500-ticker lake took 200 ms read one by
- * one, 50-85 ms read side by side. At most READ_AHEAD x (1 + READ_AHEAD) listings wait per level of the walk, and
- * never more folders a level than the caller takes items (WalkOptions.limit: a page of one key, with the item past
- * it that tells whether there is more, reads at most two folders a level ahead).
+ * subfolders. A readdir waits for the thread pool: walking the 4,000 folders of a 500-ticker lake took 236-254 ms
+ * reading them one by one, 137-149 ms with this (medians of 12). At most READ_AHEAD x (1 + READ_AHEAD) listings
+ * wait per level of the walk, and never more folders a level than the caller takes items (WalkOptions.limit: a
+ * page of one key, with the item past it that tells whether there is more, reads at most two folders a level
+ * ahead).
  */
 const READ_AHEAD = 6;
 
