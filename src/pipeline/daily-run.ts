@@ -20,7 +20,8 @@ import { markOutboxEntriesDone } from '../warehouse/outbox.js';
 import { reclaimDeadRows } from '../warehouse/maintenance.js';
 import { priceSourcesOf } from '../warehouse/prices.js';
 import { drainPendingTableFiles, writeRunTables } from './table-write.js';
-import { renderBatchFiles, type RenderedTableFile, type RowBatch } from '../tables/table-files.js';
+import type { RowBatch } from '../tables/table-files.js';
+import { RunTableFiles, tickerKeyOrder } from './ticker-tables.js';
 import { qualityRows } from '../tables/rows.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig, type QualityResult } from '../quality/index.js';
 import type { DataQualityAssertion } from '../lineage/spec.js';
@@ -139,6 +140,26 @@ async function runAndRecord(
   clock: () => Date,
   lineage: RunLineage,
 ): Promise<RunSummary> {
+  // The jobs start in the order of the tickers' raw keys, in which the tables' files hold their rows: each ticker's
+  // prices are appended to the run's file as it ends (see ticker-tables.ts).
+  const order = tickerKeyOrder(options.tickers);
+  const tableFiles = options.tables !== false ? new RunTableFiles(order, runId) : undefined;
+  try {
+    return await runTickersAndRecord(options, runId, startedAt, clock, lineage, { order, tableFiles });
+  } catch (error) {
+    await tableFiles?.close().catch(() => undefined); // nothing left open; the run's failure is the one reported
+    throw error;
+  }
+}
+
+async function runTickersAndRecord(
+  options: DailyRunOptions,
+  runId: string,
+  startedAt: Date,
+  clock: () => Date,
+  lineage: RunLineage,
+  { order, tableFiles }: { order: readonly number[]; tableFiles: RunTableFiles | undefined },
+): Promise<RunSummary> {
   const { warehouse, lake } = options;
   await startRun(warehouse.db, {
     runId,
@@ -184,34 +205,46 @@ async function runAndRecord(
   const source = new VendorOutageGuard(options.source);
   const writeTables = options.tables !== false;
   let unmarked: UnmarkedGroup[];
-  let results: PromiseSettledResult<TickerOutcome | undefined>[];
+  const results = new Array<PromiseSettledResult<TickerOutcome | undefined>>(options.tickers.length);
   try {
-    results = await mapSettled(options.tickers, options.concurrency, async (ticker) => {
-      if (options.stop?.aborted) return undefined; // interrupted: not started
-      const outcome = await runTickerJob(
-        {
-          runId,
-          source,
-          lake,
-          warehouse,
-          computationVersion: options.computationVersion,
-          start: options.start,
-          end: options.end,
-          clock,
-          processedDone,
-          previousRaws,
-          priceSources,
-          tables: writeTables,
-          ...(gate ? { quality: gate } : {}),
-        },
-        ticker,
-      );
-      options.onTickerDone?.(outcome);
-      return outcome;
+    const settled = await mapSettled(order, options.concurrency, async (index) => {
+      let batches: RowBatch[] | undefined;
+      try {
+        if (options.stop?.aborted) return undefined; // interrupted: not started
+        const outcome = await runTickerJob(
+          {
+            runId,
+            source,
+            lake,
+            warehouse,
+            computationVersion: options.computationVersion,
+            start: options.start,
+            end: options.end,
+            clock,
+            processedDone,
+            previousRaws,
+            priceSources,
+            tables: writeTables,
+            ...(gate ? { quality: gate } : {}),
+          },
+          options.tickers[index],
+        );
+        options.onTickerDone?.(outcome);
+        // Handed over to the table files, which let them go once appended: the outcome, kept to the end, does not.
+        batches = outcome.tableBatches;
+        delete outcome.tableBatches;
+        return outcome;
+      } finally {
+        tableFiles?.tickerDone(index, batches);
+      }
     });
+    order.forEach((index, k) => (results[index] = settled[k]));
   } finally {
     unmarked = await processedDone.close();
   }
+  // The files of the ticker jobs' rows, filled while the jobs ran: their copy to Parquet (on DuckDB's threads)
+  // overlaps the quality checks' finish. Its outcome is awaited by writeTablesOf, or by close() if the run fails.
+  tableFiles?.finishTickers().catch(() => undefined);
   const notStarted = options.tickers.filter(
     (_, i) => results[i].status === 'fulfilled' && results[i].value === undefined,
   );
@@ -289,59 +322,43 @@ async function runAndRecord(
   if (summary.status === 'ok' && summary.outbox_pending > 0) summary.status = 'partial';
   let assertionsOf: Map<string, DataQualityAssertion[]> | undefined;
   const extraBatches: RowBatch[] = [];
-  const tickerBatches = writeTables ? outcomes.flatMap((o) => o.tableBatches ?? []) : [];
-  // The prices' files are complete with the ticker jobs: rendered from here, their copy to Parquet (on DuckDB's
-  // thread; the filling of its table is on this one) overlaps the quality checks' finish. Written with the rest.
-  const pricesFiles = writeTables
-    ? renderBatchFiles(
-        tickerBatches.filter((batch) => batch.table === 'prices'),
-        runId,
-      )
-    : undefined;
-  pricesFiles?.catch(() => undefined); // awaited by writeRunTables, or below when the run fails first
-  try {
-    if (gate !== undefined) {
-      const quality = await finishQuality(
-        lake.store,
-        warehouse,
-        gate,
-        { runId, checkedAt: finishedAt },
-        outcomes,
-        summary.lake_errors,
-      );
-      summary.quality = quality.report;
-      // Blocked tickers have their raw snapshots but none of what the run computes, and a quality object the lake
-      // refused waits for `lake retry`: either way the run did not do all its work.
-      const objectPending = quality.results.length > 0 && quality.report.object === null;
-      if (summary.status === 'ok' && (quality.report.blocked.length > 0 || objectPending)) summary.status = 'partial';
-      assertionsOf = assertionsByRawKey(quality.results);
-      // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
-      summary.alerts = options.alerts
-        ? await queueAndDeliverAlerts(warehouse, quality.results, {
-            config: options.alerts,
-            now: finishedAt,
-            holder: runId,
-          })
-        : { ...NO_ALERTS, failures: [] };
-      // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
-      const written = quality.written;
-      if (written !== undefined) {
-        extraBatches.push({
-          table: 'quality',
-          partition: written.document.checked_at.slice(0, 10),
-          source: written.key,
-          rows: qualityRows(written.document, written.key),
-        });
-      }
+  if (gate !== undefined) {
+    const quality = await finishQuality(
+      lake.store,
+      warehouse,
+      gate,
+      { runId, checkedAt: finishedAt },
+      outcomes,
+      summary.lake_errors,
+    );
+    summary.quality = quality.report;
+    // Blocked tickers have their raw snapshots but none of what the run computes, and a quality object the lake
+    // refused waits for `lake retry`: either way the run did not do all its work.
+    const objectPending = quality.results.length > 0 && quality.report.object === null;
+    if (summary.status === 'ok' && (quality.report.blocked.length > 0 || objectPending)) summary.status = 'partial';
+    assertionsOf = assertionsByRawKey(quality.results);
+    // After the verdicts are stored; never throws, and bounded in time (src/alerts/deliver.ts).
+    summary.alerts = options.alerts
+      ? await queueAndDeliverAlerts(warehouse, quality.results, {
+          config: options.alerts,
+          now: finishedAt,
+          holder: runId,
+        })
+      : { ...NO_ALERTS, failures: [] };
+    // The quality table's rows are the object's: written with it (a pending object gets them from `lake retry`).
+    const written = quality.written;
+    if (written !== undefined) {
+      extraBatches.push({
+        table: 'quality',
+        partition: written.document.checked_at.slice(0, 10),
+        source: written.key,
+        rows: qualityRows(written.document, written.key),
+      });
     }
-  } catch (error) {
-    await pricesFiles?.catch(() => undefined); // nothing left running once the run has failed
-    throw error;
   }
   // With the run's status as it ends (the runs table records it), less what the tables themselves may add.
-  if (writeTables) {
-    const otherBatches = tickerBatches.filter((batch) => batch.table !== 'prices');
-    await writeTablesOf(options, runId, [...otherBatches, ...extraBatches], summary, pricesFiles);
+  if (tableFiles !== undefined) {
+    await writeTablesOf(options, runId, extraBatches, summary, tableFiles);
     // The objects drained from earlier runs' outbox were not made into rows by this run's ticker jobs.
     const drained = retried.written.length + restatements.written.length + qualityObjects.written.length;
     if (drained > 0) {
@@ -397,7 +414,7 @@ async function writeTablesOf(
   runId: string,
   batches: readonly RowBatch[],
   summary: RunSummary,
-  rendered: Promise<RenderedTableFile[]> | undefined,
+  tableFiles: RunTableFiles,
 ): Promise<void> {
   const report = await writeRunTables(
     options.lake.store,
@@ -415,10 +432,13 @@ async function writeTablesOf(
       outboxPending: summary.outbox_pending,
       failedTickers: summary.tickers_failed.length,
     },
-    rendered,
+    { rendered: tableFiles.finishTickers(), render: (all) => tableFiles.render(all) },
   );
   summary.tables = { files_written: report.written.length, files_pending: report.pending.length, rows: report.rows };
   summary.lake_errors.push(...report.errors);
+  await tableFiles.close().catch((error: unknown) => {
+    summary.lake_errors.push(`tables: closing DuckDB: ${messageOf(error)}`);
+  });
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';
 }
 

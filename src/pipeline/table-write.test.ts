@@ -36,14 +36,9 @@ describe('writeRunTables with files rendered before', () => {
         throw new Error(`the warehouse was used (${String(property)})`);
       },
     });
-    const report = await writeRunTables(
-      store,
-      untouched,
-      'run-x',
-      [],
-      run,
-      Promise.reject(new Error('the prices file could not be rendered')),
-    );
+    const report = await writeRunTables(store, untouched, 'run-x', [], run, {
+      rendered: Promise.reject(new Error('the prices file could not be rendered')),
+    });
     expect(report.errors).toEqual([
       expect.stringMatching(/^tables: not written .*the prices file could not be rendered/),
     ]);

@@ -1,6 +1,7 @@
 /**
  * The lake's tables as a run writes them (src/tables): each ticker job leaves its rows as batches (tableBatches),
- * and at the end of the run the batches of each table and partition become one Parquet file. The files are put
+ * and the batches of each table and partition become one Parquet file, most of them filled while the jobs run
+ * (ticker-tables.ts), the run's quality verdicts and its own row at its end. The files are put
  * create-only first, like a raw snapshot, then recorded in `lake_table_files` (migration 0007) in ONE statement:
  * the ones the lake took as catalogued, the ones it refused with their bytes, pending for `lake retry` (their
  * outbox). Putting first keeps the bytes out of the database on the common path (recording a first run's prices
@@ -181,8 +182,12 @@ export async function writeRunTables(
   runId: string,
   batches: readonly RowBatch[],
   run: RunEntry,
-  /** Files of the run rendered before (the prices'), written with those of `batches`. */
-  rendered?: Promise<RenderedTableFile[]>,
+  made: {
+    /** Files of the run rendered before (those of its ticker jobs), written with those of `batches`. */
+    rendered?: Promise<RenderedTableFile[]>;
+    /** How `batches` are rendered (the run's RunTableFiles.render); by default with a DuckDB of their own. */
+    render?: (batches: readonly RowBatch[]) => Promise<RenderedTableFile[]>;
+  } = {},
 ): Promise<TableWriteReport> {
   const report: TableWriteReport = { written: [], pending: [], rows: 0, errors: [] };
   const runBatch: RowBatch = {
@@ -193,7 +198,12 @@ export async function writeRunTables(
   };
   let files: RenderedTableFile[];
   try {
-    files = [...((await rendered) ?? []), ...(await renderBatchFiles([...batches, runBatch], runId))];
+    // Side by side: the files rendered before may still be copying to Parquet.
+    const render = made.render ?? ((all: readonly RowBatch[]) => renderBatchFiles(all, runId));
+    const [before, these] = await Promise.allSettled([made.rendered ?? [], render([...batches, runBatch])]);
+    if (before.status === 'rejected') throw before.reason;
+    if (these.status === 'rejected') throw these.reason;
+    files = [...before.value, ...these.value];
   } catch (error) {
     report.errors.push(`tables: not written (run \`marketlake tables rebuild\` to make them): ${messageOf(error)}`);
     return report;

@@ -3,8 +3,10 @@
  *
  * The rows are appended in chunks (DuckDB's data chunks, 2,048 rows each) into an in-memory staging table, which
  * DuckDB then copies to a Parquet file (zstd) in a private temporary folder; the bytes are read back for the lake's
- * write path, which puts them like any other object. One thread, the rows in the order given: the same rows make
- * the same bytes, which the content-named keys (keys.ts) rely on.
+ * write path, which puts them like any other object. One thread a file, the rows in the order given: the same rows
+ * make the same bytes, which the content-named keys (keys.ts) rely on. A file can be filled at once
+ * (`renderBatches`) or batch by batch as its rows come (`begin`: a run appends each ticker's prices when its job
+ * ends).
  *
  * Text, date and timestamp columns are appended as integer codes into a dictionary of their distinct values (a
  * table of its own, decoded when copying): handing DuckDB a string costs about ten times a number, and these
@@ -51,7 +53,6 @@ export class ParquetRenderer {
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
     private readonly folder: string,
     private readonly listDecodeLimit: number,
   ) {}
@@ -66,12 +67,7 @@ export class ParquetRenderer {
         autoload_known_extensions: 'false',
         temp_directory: join(folder, 'spill'),
       });
-      return new ParquetRenderer(
-        instance,
-        await instance.connect(),
-        folder,
-        options.listDecodeLimit ?? LIST_DECODE_LIMIT,
-      );
+      return new ParquetRenderer(instance, folder, options.listDecodeLimit ?? LIST_DECODE_LIMIT);
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
       throw error;
@@ -88,108 +84,205 @@ export class ParquetRenderer {
    * however many rows the file gets (a first run's prices: every bar of every ticker).
    */
   async renderBatches(table: TableName, batches: Iterable<() => RowBatchContent>): Promise<Uint8Array> {
-    const schema = tableSchema(table);
-    const columns = schema.columns;
-    const required = requiredColumns(schema);
-    const staging = `staging_${++this.count}`;
-    const file = join(this.folder, `${staging}.parquet`);
-    const created: string[] = [];
-    const variables: string[] = [];
-    const definition = columns.map((column, i) => `c${i} ${isCoded(column) ? 'INTEGER' : column.type.toUpperCase()}`);
-    await this.connection.run(`CREATE TABLE ${staging} (${definition.join(', ')})`);
-    created.push(staging);
+    const file = await this.begin(table);
     try {
-      const dictionaries = columns.map(() => new Map<string, number>());
-      const appender = await this.connection.createAppender(staging);
-      try {
-        const types = columns.map((column) => (isCoded(column) ? INTEGER : DUCKDB_TYPES[column.type]));
-        // One array a column, filled row by row and handed over per chunk: no per-row or per-chunk garbage.
-        const values: DuckDBValue[][] = columns.map(() => new Array<DuckDBValue>(CHUNK_ROWS));
-        const names = columns.map((column) => column.name);
-        const coded = columns.map(isCoded);
-        const bigint = columns.map((column) => column.type === 'bigint');
-        const boolean = columns.map((column) => column.type === 'boolean');
-        // Most text repeats from one row to the next (a ticker's raw key, its run): the last value's code is reused.
-        const lastValue: unknown[] = columns.map(() => undefined);
-        const lastCode: number[] = columns.map(() => -1);
-        const mandatory = columns.map((column) => required.has(column.name));
-        let filled = 0;
-        /** The row being appended, counted over the whole file: what a TableRowError names. */
-        let row = 0;
-        const flush = () => {
-          const chunk = DuckDBDataChunk.create(types, filled);
-          chunk.setColumns(filled === CHUNK_ROWS ? values : values.map((column) => column.slice(0, filled)));
-          appender.appendDataChunk(chunk);
-          filled = 0;
-        };
-        const put = (i: number, value: CellValue | undefined) => {
-          const problem = cellProblem(columns[i], mandatory[i], value);
-          if (problem !== undefined) throw new TableRowError(table, names[i], row, problem);
-          if (value === null || value === undefined) values[i][filled] = null;
-          else if (coded[i]) {
-            if (value !== lastValue[i]) {
-              const text = String(value);
-              let code = dictionaries[i].get(text);
-              if (code === undefined) {
-                // A text's format is checked once, when it enters the dictionary.
-                const invalid = textProblem(columns[i], text);
-                if (invalid !== undefined) throw new TableRowError(table, names[i], row, invalid);
-                dictionaries[i].set(text, (code = dictionaries[i].size));
-              }
-              lastValue[i] = value;
-              lastCode[i] = code;
-            }
-            values[i][filled] = lastCode[i];
-          } else values[i][filled] = bigint[i] ? BigInt(value) : boolean[i] ? value === true : Number(value);
-        };
-        for (const batch of batches) {
-          const made = batch();
-          // A column the table does not have would be dropped silently: a columnar batch's names are checked once,
-          // a row object's with the row (row objects make the small tables; prices, the big one, are columnar).
-          const unknownIn = (record: object) => {
-            const unknown = unknownColumns(schema, Object.keys(record));
-            if (unknown.length > 0)
-              throw new TableRowError(table, unknown.join(', '), row, 'not a column of the table');
-          };
-          if (isColumns(made)) {
-            unknownIn(made.columns);
-            // Columnar: no row objects, and a constant column read once.
-            const sources = names.map((name) => made.columns[name]);
-            for (let index = 0; index < made.length; index++, row++) {
-              for (let i = 0; i < sources.length; i++) {
-                const source = sources[i];
-                put(i, Array.isArray(source) ? (source as readonly CellValue[])[index] : (source as CellValue));
-              }
-              if (++filled === CHUNK_ROWS) flush();
-            }
-            continue;
-          }
-          for (const tableRow of made) {
-            unknownIn(tableRow);
-            for (let i = 0; i < names.length; i++) put(i, tableRow[names[i]]);
-            row++;
-            if (++filled === CHUNK_ROWS) flush();
-          }
+      for (const batch of batches) file.append(batch());
+    } catch (error) {
+      await file.discard();
+      throw error;
+    }
+    return file.finish();
+  }
+
+  /**
+   * A file whose rows are appended as they come (a run's prices, ticker by ticker while its jobs run), on a
+   * connection of its own: several can fill at once, and one copies to Parquet while another is appended to.
+   */
+  async begin(table: TableName): Promise<ParquetFileBuilder> {
+    const staging = `staging_${++this.count}`;
+    const connection = await this.instance.connect();
+    try {
+      return await ParquetFileBuilder.create(connection, table, staging, this.folder, this.listDecodeLimit);
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
+  }
+
+  /** After every file begun is finished or discarded. */
+  async close(): Promise<void> {
+    this.instance.closeSync();
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One file being filled (ParquetRenderer.begin): `append` each batch of rows in the file's order, then `finish`
+ * for its bytes, or `discard`. Either one ends it and closes its connection.
+ */
+export class ParquetFileBuilder {
+  private readonly columns: readonly Column[];
+  private readonly dictionaries: Map<string, number>[];
+  // One array a column, filled row by row and handed over per chunk: no per-row or per-chunk garbage.
+  private readonly values: DuckDBValue[][];
+  private readonly types: DuckDBType[];
+  private readonly names: string[];
+  private readonly coded: boolean[];
+  private readonly bigint: boolean[];
+  private readonly boolean: boolean[];
+  private readonly mandatory: boolean[];
+  // Most text repeats from one row to the next (a ticker's raw key, its run): the last value's code is reused.
+  private readonly lastValue: unknown[];
+  private readonly lastCode: number[];
+  private filled = 0;
+  /** Rows appended, counted over the whole file: what a TableRowError names. */
+  private row = 0;
+  private ended = false;
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly appender: DuckDBAppender,
+    private readonly table: TableName,
+    private readonly staging: string,
+    private readonly folder: string,
+    private readonly listDecodeLimit: number,
+  ) {
+    const columns = tableSchema(table).columns;
+    const required = requiredColumns(tableSchema(table));
+    this.columns = columns;
+    this.dictionaries = columns.map(() => new Map<string, number>());
+    this.values = columns.map(() => new Array<DuckDBValue>(CHUNK_ROWS));
+    this.types = columns.map((column) => (isCoded(column) ? INTEGER : DUCKDB_TYPES[column.type]));
+    this.names = columns.map((column) => column.name);
+    this.coded = columns.map(isCoded);
+    this.bigint = columns.map((column) => column.type === 'bigint');
+    this.boolean = columns.map((column) => column.type === 'boolean');
+    this.mandatory = columns.map((column) => required.has(column.name));
+    this.lastValue = columns.map(() => undefined);
+    this.lastCode = columns.map(() => -1);
+  }
+
+  static async create(
+    connection: DuckDBConnection,
+    table: TableName,
+    staging: string,
+    folder: string,
+    listDecodeLimit: number,
+  ): Promise<ParquetFileBuilder> {
+    const definition = tableSchema(table).columns.map(
+      (column, i) => `c${i} ${isCoded(column) ? 'INTEGER' : column.type.toUpperCase()}`,
+    );
+    await connection.run(`CREATE TABLE ${staging} (${definition.join(', ')})`);
+    try {
+      const appender = await connection.createAppender(staging);
+      return new ParquetFileBuilder(connection, appender, table, staging, folder, listDecodeLimit);
+    } catch (error) {
+      await connection.run(`DROP TABLE ${staging}`);
+      throw error;
+    }
+  }
+
+  /** The rows appended so far. */
+  get rows(): number {
+    return this.row;
+  }
+
+  /** Appends one batch of rows after those before. A row that does not fit its table throws a TableRowError. */
+  append(made: RowBatchContent): void {
+    if (this.ended) throw new Error(`the ${this.table} file is already finished or discarded`);
+    const schema = tableSchema(this.table);
+    // A column the table does not have would be dropped silently: a columnar batch's names are checked once, a row
+    // object's with the row (row objects make the small tables; prices, the big one, are columnar).
+    const unknownIn = (record: object) => {
+      const unknown = unknownColumns(schema, Object.keys(record));
+      if (unknown.length > 0)
+        throw new TableRowError(this.table, unknown.join(', '), this.row, 'not a column of the table');
+    };
+    const names = this.names;
+    if (isColumns(made)) {
+      unknownIn(made.columns);
+      // Columnar: no row objects, and a constant column read once.
+      const sources = names.map((name) => made.columns[name]);
+      for (let index = 0; index < made.length; index++, this.row++) {
+        for (let i = 0; i < sources.length; i++) {
+          const source = sources[i];
+          this.put(i, Array.isArray(source) ? (source as readonly CellValue[])[index] : (source as CellValue));
         }
-        if (filled > 0) flush();
-        appender.flushSync();
+        if (++this.filled === CHUNK_ROWS) this.flush();
+      }
+      return;
+    }
+    for (const tableRow of made) {
+      unknownIn(tableRow);
+      for (let i = 0; i < names.length; i++) this.put(i, tableRow[names[i]]);
+      this.row++;
+      if (++this.filled === CHUNK_ROWS) this.flush();
+    }
+  }
+
+  private put(i: number, value: CellValue | undefined): void {
+    const column = this.columns[i];
+    const problem = cellProblem(column, this.mandatory[i], value);
+    if (problem !== undefined) throw new TableRowError(this.table, this.names[i], this.row, problem);
+    const values = this.values[i];
+    if (value === null || value === undefined) values[this.filled] = null;
+    else if (this.coded[i]) {
+      if (value !== this.lastValue[i]) {
+        const text = String(value);
+        const dictionary = this.dictionaries[i];
+        let code = dictionary.get(text);
+        if (code === undefined) {
+          // A text's format is checked once, when it enters the dictionary.
+          const invalid = textProblem(column, text);
+          if (invalid !== undefined) throw new TableRowError(this.table, this.names[i], this.row, invalid);
+          dictionary.set(text, (code = dictionary.size));
+        }
+        this.lastValue[i] = value;
+        this.lastCode[i] = code;
+      }
+      values[this.filled] = this.lastCode[i];
+    } else values[this.filled] = this.bigint[i] ? BigInt(value) : this.boolean[i] ? value === true : Number(value);
+  }
+
+  private flush(): void {
+    const filled = this.filled;
+    const chunk = DuckDBDataChunk.create(this.types, filled);
+    chunk.setColumns(filled === CHUNK_ROWS ? this.values : this.values.map((column) => column.slice(0, filled)));
+    this.appender.appendDataChunk(chunk);
+    this.filled = 0;
+  }
+
+  /** The file's bytes: the rows appended, in that order. */
+  async finish(): Promise<Uint8Array> {
+    if (this.ended) throw new Error(`the ${this.table} file is already finished or discarded`);
+    this.ended = true;
+    const { connection, staging } = this;
+    const columns = this.columns;
+    const file = join(this.folder, `${staging}.parquet`);
+    const dictionary = `${staging}_dictionary`;
+    const created = [staging];
+    const variables: string[] = [];
+    try {
+      try {
+        if (this.filled > 0) this.flush();
+        this.appender.flushSync();
       } finally {
-        appender.closeSync();
+        this.appender.closeSync();
       }
       // One dictionary for every coded column: (column, code) -> the value, in the column of its type.
-      const dictionary = `${staging}_dictionary`;
-      await this.connection.run(
+      await connection.run(
         `CREATE TABLE ${dictionary} (col INTEGER, code INTEGER, text VARCHAR, day DATE, instant TIMESTAMP)`,
       );
       created.push(dictionary);
-      await appendDictionary(await this.connection.createAppender(dictionary), columns, dictionaries);
+      await appendDictionary(await connection.createAppender(dictionary), columns, this.dictionaries);
       // Decoded in the rows' order. With small dictionaries, each coded column by indexing a list of its values (a
       // session variable) in a single-table SELECT, which keeps insertion order: no join, so nothing to sort back
       // (sorting held every decoded row: about 0.1 GB of a first run's prices file). With a large one, by joining
       // the dictionary and ordering by row id, as a join gives no order. Both make the same bytes.
-      const byList = dictionaries.every((values) => values.size <= this.listDecodeLimit);
+      const byList = this.dictionaries.every((values) => values.size <= this.listDecodeLimit);
       const selected: string[] = [];
       const joins: string[] = [];
+      const settings: string[] = [];
       for (const [i, column] of columns.entries()) {
         if (!isCoded(column)) {
           selected.push(`s.c${i} AS "${column.name}"`);
@@ -203,32 +296,48 @@ export class ParquetRenderer {
         }
         const variable = `${staging}_values_${i}`;
         variables.push(variable);
-        await this.connection.run(
-          `SET VARIABLE ${variable} = (SELECT list(${value} ORDER BY code) FROM ${dictionary} WHERE col = ${i})`,
+        settings.push(
+          `SET VARIABLE ${variable} = (SELECT list(${value} ORDER BY code) FROM ${dictionary} WHERE col = ${i});`,
         );
         // Cast: a column with no value at all has no list (NULL), whose type the variable does not keep.
         const type = column.type.toUpperCase();
         selected.push(`CAST(getvariable('${variable}')[s.c${i} + 1] AS ${type}) AS "${column.name}"`);
       }
+      // The statements of a step go to DuckDB at once: each call is a round trip through Node's thread pool.
+      if (settings.length > 0) await connection.run(settings.join('\n'));
       const query = byList
         ? `SELECT ${selected.join(', ')} FROM ${staging} s`
         : `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
-      await this.connection.run(
-        `COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
-      );
+      await connection.run(`COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
       return new Uint8Array(await readFile(file));
     } finally {
-      // Variables first: they hold copies of the dictionary, whatever happens to the tables.
-      for (const name of variables) await this.connection.run(`RESET VARIABLE ${name}`);
-      for (const name of created) await this.connection.run(`DROP TABLE ${name}`);
+      await this.cleanUp(created, variables);
       await rm(file, { force: true });
     }
   }
 
-  async close(): Promise<void> {
-    this.connection.closeSync();
-    this.instance.closeSync();
-    await rm(this.folder, { recursive: true, force: true });
+  /** Drops what was appended. */
+  async discard(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.appender.closeSync();
+    } finally {
+      await this.cleanUp([this.staging], []);
+    }
+  }
+
+  private async cleanUp(tables: readonly string[], variables: readonly string[]): Promise<void> {
+    try {
+      // Variables first: they hold copies of the dictionary, whatever happens to the tables.
+      await this.connection.run(
+        [...variables.map((name) => `RESET VARIABLE ${name};`), ...tables.map((name) => `DROP TABLE ${name};`)].join(
+          '\n',
+        ),
+      );
+    } finally {
+      this.connection.closeSync();
+    }
   }
 }
 

@@ -75,6 +75,8 @@ export function rowBatches(table: TableName, source: string, rows: readonly Tabl
 export async function renderBatchFiles(
   batches: readonly RowBatch[],
   runId: string | null,
+  /** A renderer to make them with (left open); by default one of their own, closed after. */
+  shared?: ParquetRenderer,
 ): Promise<RenderedTableFile[]> {
   const groups = new Map<TableName, Map<string, RowBatch[]>>();
   for (const batch of batches) {
@@ -86,7 +88,7 @@ export async function renderBatchFiles(
     group.push(batch);
   }
   if (groups.size === 0) return [];
-  const renderer = await ParquetRenderer.open();
+  const renderer = shared ?? (await ParquetRenderer.open());
   try {
     const files: RenderedTableFile[] = [];
     for (const table of TABLE_NAMES) {
@@ -94,21 +96,23 @@ export async function renderBatchFiles(
       if (partitions === undefined) continue;
       for (const partition of [...partitions.keys()].sort(compareText)) {
         const group = partitions.get(partition)!.sort((a, b) => compareText(a.source, b.source));
-        const made = group.map((batch) => {
-          const rows = batch.rows;
-          return typeof rows === 'function' ? rows : () => rows;
-        });
-        const file = await renderTableFile(renderer, table, partition, made, runId);
+        const file = await renderTableFile(renderer, table, partition, group.map(madeBy), runId);
         if (file.rows > 0) files.push(file);
       }
     }
     return files;
   } finally {
-    await renderer.close();
+    if (shared === undefined) await renderer.close();
   }
 }
 
-function compareText(a: string, b: string): number {
+/** A batch's rows, made when called. */
+export function madeBy(batch: RowBatch): () => RowBatchContent {
+  const rows = batch.rows;
+  return typeof rows === 'function' ? rows : () => rows;
+}
+
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -127,6 +131,17 @@ export async function renderTableFile(
     return made;
   });
   const body = await renderer.renderBatches(table, counted);
+  return tableFile(table, partition, rows, body, runId);
+}
+
+/** A file's bytes as the lake takes them: its content-named key, tags and metadata. */
+export function tableFile(
+  table: TableName,
+  partition: string,
+  rows: number,
+  body: Uint8Array,
+  runId: string | null,
+): RenderedTableFile {
   const sha256 = sha256Hex(body);
   const key = tableFileKey(table, partition, sha256);
   const tags = { source: 'tables', table, partition };

@@ -12,6 +12,7 @@ import { drainPendingTableFiles } from '../../src/pipeline/table-write.js';
 import { rebuildTables } from '../../src/rebuild/tables/rebuild-tables.js';
 import { createSource } from '../../src/sources/index.js';
 import { FsObjectStore } from '../../src/storage/fs/fs-object-store.js';
+import { listAllKeys } from '../../src/storage/listing.js';
 import { createLineageEmitter } from '../../src/lineage/emitter.js';
 import { TABLE_NAMES, tableSchema } from '../../src/tables/schema.js';
 import { countPendingTableFiles, listCatalogedTableFiles } from '../../src/warehouse/table-files.js';
@@ -82,6 +83,16 @@ describe('the daily run writes the tables', () => {
       expect(written.length, table).toBeGreaterThan(0);
       expect(written, table).toEqual(await tableLines(rebuiltStore, rebuiltCache, table));
     }
+    // Byte for byte where each partition is one run's: the prices of a fetch date. Each run appends its tickers'
+    // prices as their jobs end, in the order of their raw keys (the tickers are given out of it here), which is the
+    // order a rebuild gives them: the same content-named keys.
+    const pricesKeys = async (store: FsObjectStore | TestLake['store']) => {
+      const keys: string[] = [];
+      for await (const key of listAllKeys(store, 'tables/prices/')) keys.push(key);
+      return keys.sort();
+    };
+    expect((await pricesKeys(t.store)).length).toBeGreaterThanOrEqual(2);
+    expect(await pricesKeys(rebuiltStore)).toEqual(await pricesKeys(t.store));
     const runs = await queryTables(t.store, cache, 'select status, failed_tickers from runs');
     expect(runs).toEqual([0, 1, 2].map(() => ({ status: 'ok', failed_tickers: '0' })));
     // Every row names the run that made it, raw snapshots included (the run's events list them as inputs).
