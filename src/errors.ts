@@ -27,3 +27,20 @@ export class UsageError extends UserError {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Runs `cleanUp` after a failure of the work it follows, without letting a failure of its own hide the first one:
+ * both are then thrown together (an AggregateError whose message is the first failure's).
+ */
+export async function cleanUpAfter(failure: unknown, cleanUp: () => Promise<void>): Promise<never> {
+  try {
+    await cleanUp();
+  } catch (cleanUpFailure) {
+    throw new AggregateError(
+      [failure, cleanUpFailure],
+      `${messageOf(failure)} (then cleaning up: ${messageOf(cleanUpFailure)})`,
+      { cause: cleanUpFailure },
+    );
+  }
+  throw failure;
+}

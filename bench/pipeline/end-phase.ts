@@ -4,8 +4,9 @@
  * quality checks on. One run a process, printed as JSON; to compare two versions of the code, run it alternately in
  * two checkouts:
  *
- *   node --import tsx bench/pipeline/end-phase.ts
+ *   node --import tsx bench/pipeline/end-phase.ts [--no-tables]
  *
+ * `--no-tables`: the same run without the lake's tables, what their share of the end is measured against.
  * Used for the overlap of the prices' files with the quality checks' finish (docs/benchmarks.md "SQL over the lake").
  */
 import { DataLake } from '../../src/lake/data-lake.js';
@@ -33,7 +34,7 @@ try {
     end: range.end,
     concurrency: 4,
     clock: () => instant,
-    tables: true,
+    tables: !process.argv.includes('--no-tables'),
     quality: DEFAULT_QUALITY_CONFIG,
     onTickerDone: () => (lastTickerDone = performance.now()),
   });

@@ -242,7 +242,7 @@ async function runTickersAndRecord(
   } finally {
     unmarked = await processedDone.close();
   }
-  // The files of the ticker jobs' rows, filled while the jobs ran: their copy to Parquet (on DuckDB's threads)
+  // The files of the ticker jobs' rows, filled while the jobs ran: their copy to Parquet (on threads of Node's pool)
   // overlaps the quality checks' finish. Its outcome is awaited by writeTablesOf, or by close() if the run fails.
   tableFiles?.finishTickers().catch(() => undefined);
   const notStarted = options.tickers.filter(
@@ -438,6 +438,7 @@ async function writeTablesOf(
   summary.lake_errors.push(...report.errors);
   await tableFiles.close().catch((error: unknown) => {
     summary.lake_errors.push(`tables: closing DuckDB: ${messageOf(error)}`);
+    if (summary.status === 'ok') summary.status = 'partial';
   });
   if (report.errors.length > 0 && summary.status === 'ok') summary.status = 'partial';
 }

@@ -4,10 +4,11 @@
  * same bytes), which is what `tables rebuild` writes too. Finishing before every ticker is done is refused.
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSource } from '../sources/index.js';
 import { firstPriceColumns, lakeObjectRow, runRow } from '../tables/rows.js';
-import { renderBatchFiles, type RowBatch } from '../tables/table-files.js';
+import { objectKey } from '../lake/keys.js';
+import { compareText, renderBatchFiles, type RowBatch } from '../tables/table-files.js';
 import { RunTableFiles, tickerKeyOrder } from './ticker-tables.js';
 
 const NOW = new Date('2026-11-02T22:00:00Z');
@@ -40,15 +41,24 @@ async function tickerBatches(ticker: string): Promise<RowBatch[]> {
 
 describe('tickerKeyOrder', () => {
   it('orders tickers as their keys compare: "AAPL.SI/" before "AAPL/", an invalid ticker by its text', () => {
-    const tickers = ['nvda', 'D05.SI', 'AAPL', 'AAPL.SI', 'not a ticker', '7974.T'];
-    expect(tickerKeyOrder(tickers).map((index) => tickers[index])).toEqual([
+    const tickers = ['nvda', 'D05.SI', 'AAPL', '^GSPC', 'AAPL.SI', 'not a ticker', 'BRK-B', 'EURUSD=X', '7974.T'];
+    const ordered = tickerKeyOrder(tickers).map((index) => tickers[index]);
+    expect(ordered).toEqual([
       '7974.T',
       'AAPL.SI',
       'AAPL',
+      'BRK-B',
       'D05.SI',
+      'EURUSD=X',
       'nvda',
+      '^GSPC',
       'not a ticker',
     ]);
+    // The order of the raw keys themselves, as the lake writes them.
+    const keys = ordered
+      .filter((ticker) => ticker !== 'not a ticker')
+      .map((ticker) => objectKey('raw', ticker, DATE, '20261102_220000', 1, 'sample'));
+    expect(keys).toEqual([...keys].sort(compareText));
   });
 });
 
@@ -59,8 +69,29 @@ describe('RunTableFiles', () => {
     const order = tickerKeyOrder(tickers);
     const files = new RunTableFiles(order, 'run-1');
     try {
-      // The jobs end in another order than they started in; one ticker failed (no batches).
-      for (const index of [1, 3, 0, 2]) files.tickerDone(index, index === 3 ? undefined : batches[index]);
+      // The jobs end in another order than they started in (key order: 7974.T, AAPL, D05.SI, NVDA); one ticker
+      // failed (no batches). The first two in key order are appended as soon as they are done, before the rest.
+      const appendedTickers: string[] = [];
+      const appended = () => appendedTickers;
+      // A ticker's batches, its prices noting when they are made (appended).
+      const counted = (index: number): RowBatch[] =>
+        batches[index].map((batch) => {
+          const rows = batch.rows;
+          if (batch.table !== 'prices' || typeof rows !== 'function') return batch;
+          return {
+            ...batch,
+            rows: () => {
+              appendedTickers.push(tickers[index]);
+              return rows();
+            },
+          };
+        });
+      files.tickerDone(2, counted(2));
+      files.tickerDone(0, counted(0));
+      await vi.waitFor(() => expect(appended()).toEqual(['7974.T']));
+      files.tickerDone(3, undefined);
+      files.tickerDone(1, counted(1));
+      await vi.waitFor(() => expect(appended()).toEqual(['7974.T', 'D05.SI', 'NVDA']));
       const made = await files.finishTickers();
       const reference = await renderBatchFiles(batches.filter((_, index) => index !== 3).flat(), 'run-1');
       expect(made.map((file) => `${file.table} ${file.key}`).sort()).toEqual(

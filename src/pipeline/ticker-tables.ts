@@ -1,16 +1,17 @@
 /**
- * The run's table files, begun while its ticker jobs run (issue 13: writing the tables adds at most 10 % to a
- * run). A file's rows are in source order (renderBatchFiles), and the sources of the prices, indicators,
+ * The run's table files, begun while its ticker jobs run (issue 13 asks that writing the tables add at most 10 %
+ * to a run). A file's rows are in source order (renderBatchFiles), and the sources of the prices, indicators,
  * percentiles and features files are keys that name the ticker after a part every key of the file shares
  * (`raw/{source}/{TICKER}/...`, `processed/{kind}/{TICKER}/...`): the jobs are started in that order
  * (`tickerKeyOrder`), and each ticker's batches of those tables are appended to their files (StreamedTableFiles)
  * as soon as every ticker before it in that order is done, then let go. A first run's prices file, every bar of
  * every ticker, is then filled while Node's thread waits for the jobs' I/O and the database, instead of after
- * them, and no ticker's rows are held to the end of the run, which kept the garbage collector busy. The catalog
+ * them, and a ticker's rows are held only until the tickers before it are done (a slow one holds those after it),
+ * not to the end of the run: holding them all kept the garbage collector busy. The catalog
  * (`lake_objects`, whose keys are of several kinds) and the restatements are few rows: rendered when the jobs are
  * done, while the other files are copied to Parquet. One DuckDB instance makes every file of the run.
  */
-import { normalizeTicker } from '../market/ticker.js';
+import { tickerSegment } from '../market/ticker-segment.js';
 import { ParquetRenderer } from '../tables/parquet-file.js';
 import type { TableName } from '../tables/schema.js';
 import { StreamedTableFiles } from '../tables/streamed-files.js';
@@ -20,15 +21,17 @@ import { compareText, type RenderedTableFile, renderBatchFiles, type RowBatch } 
 const STREAMED_TABLES: readonly TableName[] = ['prices', 'indicators', 'percentiles', 'features'];
 
 /**
- * The indexes of `tickers` in the order of their keys: by `{TICKER}/`, as the keys compare (a ticker followed by
- * "/" sorts after the same ticker followed by ".SI"). An invalid ticker keeps its place among the rest.
+ * The indexes of `tickers` in the order of their keys: by their key segment and "/" (`{TICKER}/`, `^GSPC` as
+ * `_5EGSPC/`), as the keys compare: "AAPL.SI/" before "AAPL/". An invalid ticker is placed by its text (its job
+ * fails, with no rows). The same ticker twice (runDaily's callers give each once) would get two raw keys of one
+ * segment, whose order is the order their jobs stored them in: a run's files then refuse them (reported).
  */
 export function tickerKeyOrder(tickers: readonly string[]): number[] {
   const keys = tickers.map((ticker) => {
     try {
-      return `${normalizeTicker(ticker)}/`;
+      return `${tickerSegment(ticker)}/`;
     } catch {
-      return `${ticker}/`; // its job fails with the reason; its place in the order does not matter
+      return `${ticker}/`;
     }
   });
   return tickers.map((_, index) => index).sort((a, b) => compareText(keys[a], keys[b]) || a - b);

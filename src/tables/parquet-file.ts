@@ -17,6 +17,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { cleanUpAfter } from '../errors.js';
 import { duckdb } from './duckdb-api.js';
 import { cellProblem, requiredColumns, TableRowError, textProblem, unknownColumns } from './row-check.js';
 import { type CellValue, isColumns, type RowBatchContent, type TableRow } from './rows.js';
@@ -88,8 +89,7 @@ export class ParquetRenderer {
     try {
       for (const batch of batches) file.append(batch());
     } catch (error) {
-      await file.discard();
-      throw error;
+      return cleanUpAfter(error, () => file.discard());
     }
     return file.finish();
   }
@@ -111,8 +111,11 @@ export class ParquetRenderer {
 
   /** After every file begun is finished or discarded. */
   async close(): Promise<void> {
-    this.instance.closeSync();
-    await rm(this.folder, { recursive: true, force: true });
+    try {
+      this.instance.closeSync();
+    } finally {
+      await rm(this.folder, { recursive: true, force: true });
+    }
   }
 }
 
@@ -138,6 +141,8 @@ export class ParquetFileBuilder {
   /** Rows appended, counted over the whole file: what a TableRowError names. */
   private row = 0;
   private ended = false;
+  /** An append failed part way through a batch: the file can only be discarded. */
+  private broken = false;
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -190,6 +195,16 @@ export class ParquetFileBuilder {
   /** Appends one batch of rows after those before. A row that does not fit its table throws a TableRowError. */
   append(made: RowBatchContent): void {
     if (this.ended) throw new Error(`the ${this.table} file is already finished or discarded`);
+    if (this.broken) throw new Error(`the ${this.table} file failed an append: it can only be discarded`);
+    try {
+      this.appendRows(made);
+    } catch (error) {
+      this.broken = true;
+      throw error;
+    }
+  }
+
+  private appendRows(made: RowBatchContent): void {
     const schema = tableSchema(this.table);
     // A column the table does not have would be dropped silently: a columnar batch's names are checked once, a row
     // object's with the row (row objects make the small tables; prices, the big one, are columnar).
@@ -255,6 +270,7 @@ export class ParquetFileBuilder {
   /** The file's bytes: the rows appended, in that order. */
   async finish(): Promise<Uint8Array> {
     if (this.ended) throw new Error(`the ${this.table} file is already finished or discarded`);
+    if (this.broken) throw new Error(`the ${this.table} file failed an append: it can only be discarded`);
     this.ended = true;
     const { connection, staging } = this;
     const columns = this.columns;
@@ -262,6 +278,7 @@ export class ParquetFileBuilder {
     const dictionary = `${staging}_dictionary`;
     const created = [staging];
     const variables: string[] = [];
+    let bytes: Uint8Array;
     try {
       try {
         if (this.filled > 0) this.flush();
@@ -309,11 +326,12 @@ export class ParquetFileBuilder {
         ? `SELECT ${selected.join(', ')} FROM ${staging} s`
         : `SELECT ${selected.join(', ')} FROM ${staging} s ${joins.join(' ')} ORDER BY s.rowid`;
       await connection.run(`COPY (${query}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
-      return new Uint8Array(await readFile(file));
-    } finally {
-      await this.cleanUp(created, variables);
-      await rm(file, { force: true });
+      bytes = new Uint8Array(await readFile(file));
+    } catch (error) {
+      return cleanUpAfter(error, () => this.cleanUp(created, variables, file));
     }
+    await this.cleanUp(created, variables, file);
+    return bytes;
   }
 
   /** Drops what was appended. */
@@ -327,7 +345,7 @@ export class ParquetFileBuilder {
     }
   }
 
-  private async cleanUp(tables: readonly string[], variables: readonly string[]): Promise<void> {
+  private async cleanUp(tables: readonly string[], variables: readonly string[], file?: string): Promise<void> {
     try {
       // Variables first: they hold copies of the dictionary, whatever happens to the tables.
       await this.connection.run(
@@ -336,7 +354,11 @@ export class ParquetFileBuilder {
         ),
       );
     } finally {
-      this.connection.closeSync();
+      try {
+        this.connection.closeSync();
+      } finally {
+        if (file !== undefined) await rm(file, { force: true });
+      }
     }
   }
 }

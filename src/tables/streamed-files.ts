@@ -8,6 +8,7 @@
  * files are then the ones renderBatchFiles makes of the same batches, byte for byte. A batch out of that order is
  * refused (`finish` throws), never written in another order. A failure is kept and thrown by `finish`.
  */
+import { cleanUpAfter } from '../errors.js';
 import type { ParquetFileBuilder, ParquetRenderer } from './parquet-file.js';
 import { compareText, madeBy, type RenderedTableFile, type RowBatch, tableFile } from './table-files.js';
 import type { TableName } from './schema.js';
@@ -64,9 +65,9 @@ export class StreamedTableFiles {
   async finish(): Promise<RenderedTableFile[]> {
     this.ended = true;
     await this.work;
+    const files: RenderedTableFile[] = [];
     try {
       if (this.failure !== undefined) throw this.failure.error;
-      const files: RenderedTableFile[] = [];
       for (const partition of [...this.partitions.keys()].sort(compareText)) {
         const file = this.partitions.get(partition)!;
         const builder = file.builder;
@@ -75,10 +76,10 @@ export class StreamedTableFiles {
         const rendered = tableFile(this.table, partition, builder.rows, await builder.finish(), this.runId);
         if (rendered.rows > 0) files.push(rendered);
       }
-      return files;
-    } finally {
-      await this.discard();
+    } catch (error) {
+      return cleanUpAfter(error, () => this.discard());
     }
+    return files;
   }
 
   /** Drops every file not finished, once the appends under way are done. */

@@ -260,7 +260,8 @@ describeOnPostgres('crash healing with PostgreSQL (real processes)', () => {
         JSON.parse(before.stdout) as { uncatalogued_objects: { key: string }[] }
       ).uncatalogued_objects.map((o) => o.key);
       expect(uncatalogued).toHaveLength(1);
-      expect(uncatalogued[0]).toMatch(/^raw\/sample\/NVDA\//);
+      // The first job, in the order of the tickers' keys (not the order given).
+      expect(uncatalogued[0]).toMatch(/^raw\/sample\/AAPL\//);
 
       const retry = await runCli('lake', 'retry', ...flags, '--json');
       expect(retry.code, retry.stderr + retry.stdout).toBe(0);
