@@ -33,6 +33,8 @@
  *                             day against its floor (unless --skip-floor), its rows written and the growth
  *   --tables-cost N           INSTEAD of the parts above: N pairs of fresh homes, one running two days with the lake's
  *                             tables and one without (bench/pipeline/feature-cost.ts): what the tables add to a run
+ *   --tables-cost-days N      INSTEAD: ONE home, a first run, then N pairs of weekdays with and without the tables
+ *                             in ABBA order (feature-cost.ts measureDayAfterCost): the days after the first
  *   --quality-cost N          the same for the quality checks (with and without; the tables on both sides), and
  *                             the checks' own work timed alone on each pair's data (bench/pipeline/quality-share.ts)
  *   --json [FILE]             also write the results (default bench/pipeline/results/latest.json)
@@ -73,7 +75,13 @@ import {
   type PipelineResults,
 } from './pipeline/report.js';
 import { measureCpuPass, measureRun, type RunSettings } from './pipeline/run.js';
-import { type CostedFeature, featureCostTable, measureFeatureCost } from './pipeline/feature-cost.js';
+import {
+  type CostedFeature,
+  dayAfterCostTable,
+  featureCostTable,
+  measureDayAfterCost,
+  measureFeatureCost,
+} from './pipeline/feature-cost.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 1.5;
@@ -132,6 +140,7 @@ const FIRST_DAY = flag('--first-day') || '2026-11-02';
 if (!/^\d{4}-\d{2}-\d{2}$/.test(FIRST_DAY)) throw new RangeError(`--first-day: YYYY-MM-DD, not ${FIRST_DAY}`);
 const RESTATE_DAY = flag('--restate-day') === '0' ? 0 : positiveInt('--restate-day', 6);
 const TABLES_COST = flag('--tables-cost') === undefined ? undefined : positiveInt('--tables-cost', 3);
+const TABLES_COST_DAYS = flag('--tables-cost-days') === undefined ? undefined : positiveInt('--tables-cost-days', 10);
 const QUALITY_COST = flag('--quality-cost') === undefined ? undefined : positiveInt('--quality-cost', 3);
 
 const log = (line = ''): void => console.log(line);
@@ -141,6 +150,7 @@ const log = (line = ''): void => console.log(line);
 async function main(): Promise<void> {
   if (DAYS !== undefined) return mainDays(DAYS);
   if (TABLES_COST !== undefined) return mainFeatureCost('tables', TABLES_COST);
+  if (TABLES_COST_DAYS !== undefined) return mainFeatureCost('tables', TABLES_COST_DAYS, true);
   if (QUALITY_COST !== undefined) return mainFeatureCost('quality', QUALITY_COST);
   const machine = machineInfo();
   const loadStart = loadavg();
@@ -348,26 +358,28 @@ async function benchBackend(backend: Backend, settings: RunSettings, last: boole
   return result;
 }
 
-async function mainFeatureCost(feature: CostedFeature, pairs: number): Promise<void> {
+/** `--tables-cost` / `--quality-cost` (fresh homes), or `--tables-cost-days` (`onOneHome`: days after the first). */
+async function mainFeatureCost(feature: CostedFeature, pairs: number, onOneHome = false): Promise<void> {
   const machine = machineInfo();
-  log(`marketlake pipeline benchmark, ${feature}-cost mode  ${new Date().toISOString()}`);
+  const mode = `${feature}-cost mode${onOneHome ? ' on the days after the first' : ''}`;
+  log(`marketlake pipeline benchmark, ${mode}  ${new Date().toISOString()}`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
   log(`command: npm run bench:pipeline -- ${argv.join(' ')}`);
   log(`load average before: ${loadavg().join(' / ')}`);
-  const measured = await measureFeatureCost(
-    {
-      feature,
-      tickers: benchTickers(TICKERS),
-      concurrency: CONCURRENCY,
-      computationVersion: VERSION,
-      pairs,
-      firstDay: FIRST_DAY,
-    },
-    log,
-  );
+  const settings = {
+    feature,
+    tickers: benchTickers(TICKERS),
+    concurrency: CONCURRENCY,
+    computationVersion: VERSION,
+    pairs,
+    firstDay: FIRST_DAY,
+  };
+  const table = onOneHome
+    ? dayAfterCostTable(feature, await measureDayAfterCost(settings, log))
+    : featureCostTable(feature, await measureFeatureCost(settings, log));
   log(`load average after: ${loadavg().join(' / ')}`);
   log('');
-  log(featureCostTable(feature, measured));
+  log(table);
 }
 
 async function mainDays(days: number): Promise<void> {
