@@ -203,7 +203,6 @@ async function runTickersAndRecord(
   );
   // With no network, every ticker would retry and fail alike: after a few, the rest are not tried.
   const source = new VendorOutageGuard(options.source);
-  const writeTables = options.tables !== false;
   let unmarked: UnmarkedGroup[];
   const results = new Array<PromiseSettledResult<TickerOutcome | undefined>>(options.tickers.length);
   try {
@@ -224,7 +223,7 @@ async function runTickersAndRecord(
             processedDone,
             previousRaws,
             priceSources,
-            tables: writeTables,
+            tables: tableFiles !== undefined,
             ...(gate ? { quality: gate } : {}),
           },
           options.tickers[index],

@@ -52,8 +52,7 @@ export class RunTableFiles {
     order: readonly number[],
     private readonly runId: string,
   ) {
-    const renderer = () => (this.opened ??= ParquetRenderer.open());
-    for (const table of STREAMED_TABLES) this.streams.set(table, new StreamedTableFiles(table, runId, renderer));
+    for (const table of STREAMED_TABLES) this.streams.set(table, new StreamedTableFiles(table, runId, this.renderer));
     this.done = Array.from({ length: order.length }, () => undefined);
     this.rank = new Array<number>(order.length);
     order.forEach((index, rank) => (this.rank[index] = rank));
@@ -94,10 +93,12 @@ export class RunTableFiles {
     return made.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
   }
 
+  /** The run's DuckDB renderer, opened when a file first needs it. */
+  private readonly renderer = () => (this.opened ??= ParquetRenderer.open());
+
   /** Other files of the run (its quality verdicts, its own row), made with the same DuckDB instance. */
-  async render(batches: readonly RowBatch[]): Promise<RenderedTableFile[]> {
-    if (batches.every((batch) => Array.isArray(batch.rows) && batch.rows.length === 0)) return [];
-    return renderBatchFiles(batches, this.runId, await (this.opened ??= ParquetRenderer.open()));
+  render(batches: readonly RowBatch[]): Promise<RenderedTableFile[]> {
+    return renderBatchFiles(batches, this.runId, this.renderer);
   }
 
   /**

@@ -182,8 +182,7 @@ export class ParquetFileBuilder {
       const appender = await connection.createAppender(staging);
       return new ParquetFileBuilder(connection, appender, table, staging, folder, listDecodeLimit);
     } catch (error) {
-      await connection.run(`DROP TABLE ${staging}`);
-      throw error;
+      return cleanUpAfter(error, () => connection.run(`DROP TABLE ${staging}`).then(() => undefined));
     }
   }
 

@@ -75,8 +75,8 @@ export function rowBatches(table: TableName, source: string, rows: readonly Tabl
 export async function renderBatchFiles(
   batches: readonly RowBatch[],
   runId: string | null,
-  /** A renderer to make them with (left open); by default one of their own, closed after. */
-  shared?: ParquetRenderer,
+  /** Opens a renderer to make them with (left open), if there is a file to make; by default one of their own. */
+  shared?: () => Promise<ParquetRenderer>,
 ): Promise<RenderedTableFile[]> {
   const groups = new Map<TableName, Map<string, RowBatch[]>>();
   for (const batch of batches) {
@@ -88,7 +88,7 @@ export async function renderBatchFiles(
     group.push(batch);
   }
   if (groups.size === 0) return [];
-  const renderer = shared ?? (await ParquetRenderer.open());
+  const renderer = await (shared ?? ParquetRenderer.open)();
   try {
     const files: RenderedTableFile[] = [];
     for (const table of TABLE_NAMES) {
